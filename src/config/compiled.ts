@@ -1,0 +1,117 @@
+/**
+ * The JSON that `authotron compile` writes and NGINX preloads with
+ * `js_preload_object authotron_config from …;`. Everything derivable from the YAML is computed
+ * here once, so the request path only reads. Bump COMPILED_FORMAT on any incompatible change: the
+ * njs module refuses any other format version.
+ *
+ * Preloaded objects are frozen and have a null prototype: the njs side reads them with index loops
+ * and own-key lookups only. Maps keyed by user-controlled strings (usernames) prefix every key with
+ * KEY_PREFIX so that no key can collide with a built-in property such as `__proto__`.
+ */
+export const COMPILED_FORMAT = 1
+export const KEY_PREFIX = '='
+
+export type Scheme = 'Basic' | 'Bearer'
+
+/** How a stored password is verified (src/passwords/). */
+export type PasswordVerifier =
+  /** A clear-text password from the YAML, kept as its SHA-256 so comparison is constant-time. */
+  | { form: 'plain'; sha256: string }
+  /** `$pbkdf2-sha256$i=<iterations>$<salt b64>$<hash b64>` (PHC string, standard base64, no padding). */
+  | { form: 'pbkdf2'; hash: 'SHA-1' | 'SHA-256' | 'SHA-512'; iterations: number; salt: string; derived: string }
+  /** htpasswd `{SHA}<base64 sha1>`. */
+  | { form: 'sha1'; digest: string }
+  /** htpasswd/LDAP `{SSHA}<base64 sha1(password + salt) + salt>`. */
+  | { form: 'ssha'; digest: string; salt: string }
+  /** htpasswd `$apr1$<salt>$<hash>` (Apache MD5-crypt) or `$1$<salt>$<hash>` (MD5-crypt). */
+  | { form: 'md5crypt'; magic: '$apr1$' | '$1$'; salt: string; hash: string }
+
+/** base64 (standard, padded) everywhere binary data appears in this file. */
+export interface CompiledUserEntry {
+  verifier: PasswordVerifier
+  roles: string[]
+}
+
+export interface CompiledPlainProvider {
+  type: 'plain'
+  name: string
+  realm: string
+  /** Lower-cased realm, compared against a lower-cased X-Auth-Realm. */
+  filterRealm: string
+  scheme: 'Basic'
+  /** KEY_PREFIX + username → every entry with that username, in config order. */
+  users: { [prefixedUsername: string]: CompiledUserEntry[] }
+}
+
+/** Providers that later issues implement (jwt, ecmwf-api, …) share these fields. */
+export interface CompiledOtherProvider {
+  type: string
+  name: string
+  realm: string
+  filterRealm: string
+  scheme: Scheme
+  [key: string]: unknown
+}
+
+export type CompiledProvider = CompiledPlainProvider | CompiledOtherProvider
+
+export interface CompiledPlainAugmenter {
+  type: 'plain'
+  name: string
+  realm: string
+  /** [role, usernames] pairs in YAML order. */
+  roles: [string, string[]][]
+}
+
+export interface CompiledPlainAdvancedAugmenter {
+  type: 'plain_advanced'
+  name: string
+  realm: string
+  matchUsernames: string[]
+  matchRoles: string[]
+  roles: string[]
+  /** [key, value] pairs in YAML order. */
+  attributes: [string, string][]
+}
+
+export interface CompiledOtherAugmenter {
+  type: string
+  name: string
+  realm: string
+  [key: string]: unknown
+}
+
+export type CompiledAugmenter =
+  | CompiledPlainAugmenter
+  | CompiledPlainAdvancedAugmenter
+  | CompiledOtherAugmenter
+
+export interface AugmenterPlan {
+  /** Indices into `augmenters` of every non-plain_advanced augmenter of the realm. */
+  parallel: number[]
+  /** Indices of the realm's plain_advanced augmenters, in config order. */
+  serial: number[]
+}
+
+export interface CompiledConfig {
+  format: number
+  /** Short hash of the compiled content: keys caches so that a reload never reuses old answers. */
+  configId: string
+  /** The authotron-njs version that compiled this file (shown on the landing page). */
+  compilerVersion: string
+  jwt: { iss: string; exp: number; secret: string }
+  includeLegacyHeaders: boolean
+  timeoutMs: number
+  /** The WWW-Authenticate value of every 401 (§7.2), computed once. */
+  challenge: string
+  providers: CompiledProvider[]
+  /** Indices into `providers` per normalised scheme, in config order. */
+  providersByScheme: { Basic: number[]; Bearer: number[] }
+  augmenters: CompiledAugmenter[]
+  /** KEY_PREFIX + realm → which augmenters run for users of that realm. */
+  augmenterPlans: { [prefixedRealm: string]: AugmenterPlan }
+  /** Ready bodies for GET /providers and GET /augmenters (§7.6). */
+  providersBody: string
+  augmentersBody: string
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
+}
