@@ -66,4 +66,5 @@ async function buildCli() {
   chmodSync('dist/cli.mjs', 0o755)
 }
 
-await Promise.all([buildNjsModule(), buildCli()])
+const only = process.argv[2]
+await Promise.all([only !== "cli" && buildNjsModule(), only !== "njs" && buildCli()])

@@ -19,6 +19,10 @@ export const ErrorCode = {
   BadCredentials: 'ERR_BAD_CREDENTIALS',
   /** A provider did not answer within auth.timeout_in_ms. */
   ProviderTimeout: 'ERR_PROVIDER_TIMEOUT',
+  /** The compiled config names a provider type this build does not implement. */
+  ProviderUnsupported: 'ERR_PROVIDER_UNSUPPORTED',
+  /** The compiled config names an augmenter type this build does not implement. */
+  AugmenterUnsupported: 'ERR_AUGMENTER_UNSUPPORTED',
   /** No provider accepted the credential. */
   AllFailed: 'ERR_ALL_FAILED',
   /** A stored password uses a form this build cannot verify. */

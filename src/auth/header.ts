@@ -1,0 +1,65 @@
+/**
+ * The Authorization header grammar of the reference (authotron-behaviour.md §3.1–3.3), with one
+ * deliberate deviation: credentials are tried in header order (the reference's order is random).
+ */
+import { codedError, ErrorCode, CodedError } from '../errors'
+
+export const MAX_UNIQUE_PARTS = 3
+
+export interface Credential {
+  /** `Basic`, `Bearer`, or the lower-cased scheme when no provider type uses it. */
+  scheme: string
+  credential: string
+}
+
+const VISIBLE_ASCII_OR_TAB = /^[\t\x20-\x7e]*$/
+const WHITESPACE_RUN = /\s+/
+
+/** A header value that is not visible ASCII (tab allowed) counts as absent (§3.1). */
+export function visibleAsciiOrUndefined(value: string | undefined): string | undefined {
+  return value !== undefined && VISIBLE_ASCII_OR_TAB.test(value) ? value : undefined
+}
+
+export function normaliseScheme(token: string): string {
+  const lower = token.toLowerCase()
+  if (lower === 'basic' || lower === 'plain') return 'Basic'
+  if (lower === 'bearer') return 'Bearer'
+  return lower
+}
+
+/**
+ * Splits the header into at most one credential per scheme, in order of each scheme's first
+ * appearance; within a scheme the last credential wins (§3.2 step 6). Throws ERR_HEADER_MISSING
+ * or ERR_HEADER_INVALID.
+ */
+export function parseAuthorization(header: string | undefined): Credential[] {
+  const value = visibleAsciiOrUndefined(header)
+  if (value === undefined || value.trim() === '') {
+    throw codedError(ErrorCode.HeaderMissing, 'no Authorization header')
+  }
+  const parts = value.split(',')
+  const seenParts: string[] = []
+  const credentials: Credential[] = []
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i].trim()
+    if (seenParts.indexOf(part) !== -1) continue
+    seenParts.push(part)
+    if (seenParts.length > MAX_UNIQUE_PARTS) throw invalid('too_many_credentials')
+    const tokens = part === '' ? [] : part.split(WHITESPACE_RUN)
+    if (tokens.length !== 2) throw invalid('invalid_format')
+    const scheme = normaliseScheme(tokens[0])
+    let replaced = false
+    for (let j = 0; j < credentials.length; j++) {
+      if (credentials[j].scheme === scheme) {
+        credentials[j].credential = tokens[1]
+        replaced = true
+      }
+    }
+    if (!replaced) credentials.push({ scheme, credential: tokens[1] })
+  }
+  return credentials
+}
+
+function invalid(reason: string): CodedError {
+  return codedError(ErrorCode.HeaderInvalid, reason)
+}

@@ -1,0 +1,92 @@
+/**
+ * Runs the providers eligible for one credential (§3.4–3.5): every eligible provider starts at
+ * once, each bounded by auth.timeout_in_ms; the first success wins. Providers that answer
+ * synchronously are checked in config order before any asynchronous one can win, so ties go to
+ * config order as in the reference.
+ */
+import type { CompiledConfig, CompiledProvider } from '../config/compiled'
+import { codedError, errorCode, ErrorCode } from '../errors'
+import { isPromise, MaybePromise } from '../maybe-async'
+import type { Platform } from '../platform'
+import { providerModules } from '../providers/index'
+import type { User } from '../user'
+
+/** `realmFilter` is the lower-cased X-Auth-Realm, or undefined when none was sent. */
+export function isEligible(provider: CompiledProvider, realmFilter: string | undefined): boolean {
+  return realmFilter === undefined || provider.filterRealm === realmFilter
+}
+
+export function runProvidersForCredential(
+  config: CompiledConfig,
+  indices: number[],
+  credential: string,
+  realmFilter: string | undefined,
+  platform: Platform,
+): MaybePromise<User | undefined> {
+  const pending: Promise<User>[] = []
+  const pendingNames: string[] = []
+  for (let i = 0; i < indices.length; i++) {
+    const provider = config.providers[indices[i]]
+    if (!isEligible(provider, realmFilter)) continue
+    let outcome: MaybePromise<User>
+    try {
+      outcome = startProvider(provider, credential, platform)
+    } catch (e) {
+      logFailure(platform, provider, e)
+      continue
+    }
+    if (!isPromise(outcome)) {
+      logSuccess(platform, provider)
+      return outcome
+    }
+    pending.push(outcome)
+    pendingNames.push(provider.name)
+    const provider_ = provider
+    outcome.then(
+      () => logSuccess(platform, provider_),
+      (e) => logFailure(platform, provider_, e),
+    )
+  }
+  if (pending.length === 0) return undefined
+  return firstSuccess(pending, config.timeoutMs, platform)
+}
+
+function startProvider(provider: CompiledProvider, credential: string, platform: Platform): MaybePromise<User> {
+  const module = providerModules[provider.type]
+  if (module === undefined) {
+    throw codedError(ErrorCode.ProviderUnsupported, `provider type '${provider.type}' is not implemented`)
+  }
+  return module.authenticate(provider, credential, { platform })
+}
+
+/** Resolves with the first provider to succeed within the timeout, or undefined. */
+function firstSuccess(pending: Promise<User>[], timeoutMs: number, platform: Platform): Promise<User | undefined> {
+  return new Promise((resolve) => {
+    let outstanding = pending.length
+    let settled = false
+    const timer = platform.timers.setTimeout(() => finish(undefined), timeoutMs)
+    function finish(user: User | undefined) {
+      if (settled) return
+      settled = true
+      platform.timers.clearTimeout(timer)
+      resolve(user)
+    }
+    function oneFailed() {
+      outstanding -= 1
+      if (outstanding === 0) finish(undefined)
+    }
+    for (let i = 0; i < pending.length; i++) pending[i].then(finish, oneFailed)
+  })
+}
+
+function logSuccess(platform: Platform, provider: CompiledProvider) {
+  platform.logger.log('debug', 'auth.provider.success', { provider: provider.name, realm: provider.realm })
+}
+
+function logFailure(platform: Platform, provider: CompiledProvider, error: unknown) {
+  platform.logger.log('debug', 'auth.provider.failed', {
+    provider: provider.name,
+    code: errorCode(error) || 'ERR_UNEXPECTED',
+    reason: error instanceof Error ? error.message : String(error),
+  })
+}

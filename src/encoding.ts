@@ -1,0 +1,47 @@
+/**
+ * Text/bytes conversions shared by njs and Node. Both runtimes have `Buffer` with the same
+ * `from`/`toString` encodings; njs's base64 decoder is lenient (it stops silently at the first bad
+ * character), so every decoder here validates strictly first.
+ */
+
+/** Standard alphabet, canonical `=` padding (§4.1); trailing bits are checked separately. */
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+/** True when `text` is standard base64 with canonical padding and zero trailing bits. */
+export function isStrictBase64(text: string): boolean {
+  if (!STRICT_BASE64.test(text)) return false
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
+  if (padding === 0) return true
+  const lastSymbol = BASE64_ALPHABET.indexOf(text.charAt(text.length - padding - 1))
+  // One pad: the last symbol carries 2 unused bits; two pads: 4 unused bits. They must be zero.
+  const unusedBitsMask = padding === 1 ? 0x03 : 0x0f
+  return (lastSymbol & unusedBitsMask) === 0
+}
+
+/** Decodes base64 that is already known to be strict. */
+export function base64ToBytes(text: string): Uint8Array {
+  return Buffer.from(text, 'base64')
+}
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64')
+}
+
+export function utf8ToBytes(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8')
+}
+
+export function utf8ToBase64url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url')
+}
+
+/** Decodes UTF-8, or returns undefined when the bytes are not valid UTF-8. */
+export function bytesToUtf8Strict(bytes: Uint8Array): string | undefined {
+  try {
+    // njs-types declares ArrayBuffer only; every runtime accepts any BufferSource.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes as unknown as ArrayBuffer)
+  } catch (e) {
+    return undefined
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The one place that touches the nginx request: loads the preloaded config, builds the platform,
+ * runs a handler, and turns every outcome — answers and errors alike — into the HTTP response.
+ */
+import { COMPILED_FORMAT, CompiledConfig } from '../config/compiled'
+import { errorCode, ErrorCode } from '../errors'
+import { HttpAnswer, unauthorized } from '../auth/answers'
+import { isPromise, MaybePromise } from '../maybe-async'
+import type { Platform } from '../platform'
+import { njsPlatform } from './platform'
+
+/** Declared by `js_preload_object authotron_config from …;` in nginx's http{} block. */
+declare const authotron_config: CompiledConfig | undefined
+
+export interface HandlerContext {
+  r: NginxHTTPRequest
+  config: CompiledConfig
+  platform: Platform
+}
+
+const AUTHENTICATION_FAILURES: { [code: string]: true } = {
+  [ErrorCode.HeaderMissing]: true,
+  [ErrorCode.HeaderInvalid]: true,
+  [ErrorCode.AllFailed]: true,
+}
+
+const READ_ONLY_METHODS = 'GET,HEAD'
+
+export interface HandlerOptions {
+  /** Answer 405 to anything but GET and HEAD (the reference's routes are GET-only). */
+  readOnly: boolean
+}
+
+export function handler(
+  run: (ctx: HandlerContext) => MaybePromise<HttpAnswer>,
+  options: HandlerOptions,
+): (r: NginxHTTPRequest) => void {
+  return function (r: NginxHTTPRequest) {
+    const config = loadConfig(r)
+    if (config === undefined) {
+      r.return(500)
+      return
+    }
+    if (options.readOnly && r.method !== 'GET' && r.method !== 'HEAD') {
+      r.headersOut['Allow'] = READ_ONLY_METHODS
+      r.return(405)
+      return
+    }
+    const ctx: HandlerContext = { r, config, platform: njsPlatform(r, config.logLevel) }
+    let answer: MaybePromise<HttpAnswer>
+    try {
+      answer = run(ctx)
+    } catch (e) {
+      send(r, failureAnswer(ctx, e))
+      return
+    }
+    if (!isPromise(answer)) {
+      send(r, answer)
+      return
+    }
+    answer.then(
+      (a) => send(r, a),
+      (e) => send(r, failureAnswer(ctx, e)),
+    )
+  }
+}
+
+/** Authentication failures are 401 (§7.2); anything else is a fault of ours, logged, 500. */
+function failureAnswer(ctx: HandlerContext, error: unknown): HttpAnswer {
+  const code = errorCode(error)
+  if (code !== undefined && AUTHENTICATION_FAILURES[code]) {
+    ctx.platform.logger.log(code === ErrorCode.HeaderInvalid ? 'warn' : 'debug', 'auth.request.rejected', {
+      code,
+      reason: (error as Error).message,
+    })
+    return unauthorized(ctx.config)
+  }
+  ctx.platform.logger.log('error', 'auth.request.internal_error', {
+    code: code || 'ERR_UNEXPECTED',
+    reason: error instanceof Error ? error.message : String(error),
+  })
+  return { status: 500, headers: [], body: '' }
+}
+
+function send(r: NginxHTTPRequest, answer: HttpAnswer) {
+  for (let i = 0; i < answer.headers.length; i++) {
+    const header = answer.headers[i]
+    if (header[0] === 'Content-Type') r.headersOut['Content-Type'] = header[1]
+    else r.headersOut[header[0]] = header[1]
+  }
+  if (answer.body === '') r.return(answer.status)
+  else r.return(answer.status, answer.body)
+}
+
+function loadConfig(r: NginxHTTPRequest): CompiledConfig | undefined {
+  if (typeof authotron_config === 'undefined') {
+    r.error(
+      'authotron: ' + ErrorCode.ConfigFormat +
+        ' no compiled config: add `js_preload_object authotron_config from <file>.json;` to http{} ' +
+        '(the file `authotron compile` writes)',
+    )
+    return undefined
+  }
+  if (authotron_config.format !== COMPILED_FORMAT) {
+    r.error(
+      'authotron: ' + ErrorCode.ConfigFormat + ' the compiled config has format ' +
+        String(authotron_config.format) + ' but this module reads format ' + COMPILED_FORMAT +
+        ': recompile it with the `authotron compile` of this release, then `nginx -s reload`',
+    )
+    return undefined
+  }
+  return authotron_config
+}

@@ -1,0 +1,52 @@
+/** The platform interfaces (src/platform.ts) implemented with njs primitives. */
+import nodeStyleCrypto from 'crypto'
+import type { Crypto, DigestAlgorithm, LogLevel, Platform } from '../platform'
+
+const LEVEL_RANK: { [level: string]: number } = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 }
+
+export const njsCrypto: Crypto = {
+  digest(algorithm: DigestAlgorithm, parts: Uint8Array[]): Uint8Array {
+    const hash = nodeStyleCrypto.createHash(algorithm)
+    for (let i = 0; i < parts.length; i++) hash.update(parts[i] as any)
+    return hash.digest() as unknown as Uint8Array
+  },
+  hmacSha256Base64url(key: string, data: string): string {
+    return nodeStyleCrypto.createHmac('sha256', key).update(data).digest('base64url')
+  },
+  pbkdf2(password, salt, iterations, hash, length) {
+    const subtle = (globalThis as any).crypto.subtle
+    return subtle
+      .importKey('raw', password, 'PBKDF2', false, ['deriveBits'])
+      .then((key: unknown) => subtle.deriveBits({ name: 'PBKDF2', salt, iterations, hash }, key, length * 8))
+      .then((bits: ArrayBuffer) => new Uint8Array(bits))
+  },
+}
+
+export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platform {
+  const threshold = LEVEL_RANK[configuredLevel] === undefined ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel]
+  return {
+    crypto: njsCrypto,
+    clock: { nowSeconds: () => Math.floor(Date.now() / 1000) },
+    timers: {
+      setTimeout: (callback, ms) => setTimeout(callback, ms),
+      clearTimeout: (handle) => clearTimeout(handle as any),
+    },
+    logger: {
+      log(level: LogLevel, event: string, fields?: { [key: string]: string | number | boolean }) {
+        if (LEVEL_RANK[level] < threshold) return
+        const line = 'authotron: ' + event + formatFields(fields)
+        if (level === 'error') r.error(line)
+        else if (level === 'warn') r.warn(line)
+        else r.log(line)
+      },
+    },
+  }
+}
+
+function formatFields(fields: { [key: string]: string | number | boolean } | undefined): string {
+  if (fields === undefined) return ''
+  let text = ''
+  const keys = Object.keys(fields)
+  for (let i = 0; i < keys.length; i++) text += ' ' + keys[i] + '=' + JSON.stringify(fields[keys[i]])
+  return text
+}

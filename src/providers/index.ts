@@ -1,0 +1,7 @@
+/** Provider registry: config `type` → module. Adding a provider = one file + one line here. */
+import type { ProviderModule } from './types'
+import { plainProvider } from './plain'
+
+export const providerModules: { [type: string]: ProviderModule<any> | undefined } = {
+  plain: plainProvider,
+}
