@@ -8,6 +8,7 @@ import { HttpAnswer, unauthorized } from '../auth/answers'
 import { isPromise, MaybePromise } from '../maybe-async'
 import type { Platform } from '../platform'
 import { njsPlatform } from './platform'
+import fs from 'fs'
 
 /** Declared by `js_preload_object authotron_config from …;` in nginx's http{} block. */
 declare const authotron_config: CompiledConfig | undefined
@@ -93,21 +94,45 @@ function send(r: NginxHTTPRequest, answer: HttpAnswer) {
 }
 
 function loadConfig(r: NginxHTTPRequest): CompiledConfig | undefined {
-  if (typeof authotron_config === 'undefined') {
-    r.error(
-      'authotron: ' + ErrorCode.ConfigFormat +
-        ' no compiled config: add `js_preload_object authotron_config from <file>.json;` to http{} ' +
-        '(the file `authotron compile` writes)',
-    )
-    return undefined
-  }
-  if (authotron_config.format !== COMPILED_FORMAT) {
+  const config = typeof authotron_config !== 'undefined' ? authotron_config : readConfigFile(r)
+  if (config === undefined) return undefined
+  if (config.format !== COMPILED_FORMAT) {
     r.error(
       'authotron: ' + ErrorCode.ConfigFormat + ' the compiled config has format ' +
-        String(authotron_config.format) + ' but this module reads format ' + COMPILED_FORMAT +
+        String(config.format) + ' but this module reads format ' + COMPILED_FORMAT +
         ': recompile it with the `authotron compile` of this release, then `nginx -s reload`',
     )
     return undefined
   }
-  return authotron_config
+  return config
+}
+
+/**
+ * QuickJS has no `js_preload_object`: there the compiled file is named by
+ * `js_var $authotron_config_file <path>;` and parsed once per JS context. QuickJS reuses a context
+ * for many requests, so the parse is paid rarely; a reload starts new workers with new contexts.
+ */
+let contextConfig: CompiledConfig | undefined
+let contextConfigPath: string | undefined
+
+function readConfigFile(r: NginxHTTPRequest): CompiledConfig | undefined {
+  const path = r.variables.authotron_config_file
+  if (!path) {
+    r.error(
+      'authotron: ' + ErrorCode.ConfigFormat + ' no compiled config: add ' +
+        '`js_preload_object authotron_config from <file>.json;` (njs engine) and ' +
+        '`js_var $authotron_config_file <file>.json;` (QuickJS engine) to http{}, ' +
+        'with the file `authotron compile` writes',
+    )
+    return undefined
+  }
+  if (contextConfig !== undefined && contextConfigPath === path) return contextConfig
+  try {
+    contextConfig = JSON.parse(fs.readFileSync(path, 'utf8') as string) as CompiledConfig
+    contextConfigPath = path
+    return contextConfig
+  } catch (e) {
+    r.error('authotron: ' + ErrorCode.ConfigFormat + ' cannot read the compiled config ' + path + ': ' + String(e))
+    return undefined
+  }
 }
