@@ -36,9 +36,22 @@ export interface Timers {
   clearTimeout(handle: unknown): void
 }
 
+/**
+ * A string store shared by every worker (njs `js_shared_dict_zone`, njs ≥ 0.8.0). Absent on
+ * runtimes without shared dicts: callers then simply do not cache. Keys never hold a raw
+ * credential (hash it first), and entries always expire.
+ */
+export interface SharedStore {
+  get(key: string): string | undefined
+  /** Stores `value` for at most `ttlMs`; a full store may evict older entries or refuse. */
+  set(key: string, value: string, ttlMs: number): void
+}
+
 export interface Platform {
   crypto: Crypto
   clock: Clock
   logger: Logger
   timers: Timers
+  /** The shared cache of authentication results; undefined where the runtime has none. */
+  sharedCache?: SharedStore
 }
