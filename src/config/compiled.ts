@@ -102,6 +102,11 @@ export interface CompiledConfig {
   jwt: { iss: string; exp: number; secret: string }
   includeLegacyHeaders: boolean
   timeoutMs: number
+  /**
+   * How long a successful authentication is reused per credential where a shared dict exists
+   * (never past the minted token's exp); 0 disables. Absent: DEFAULT_GRANT_CACHE_TTL_MS.
+   */
+  grantCacheTtlMs?: number
   /** The WWW-Authenticate value of every 401 (§7.2), computed once. */
   challenge: string
   providers: CompiledProvider[]

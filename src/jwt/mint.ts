@@ -44,3 +44,16 @@ export function mintClaims(user: User, settings: MintSettings, nowSeconds: numbe
 export function mintToken(user: User, settings: MintSettings, nowSeconds: number, crypto: Crypto): string {
   return signHs256(mintClaims(user, settings, nowSeconds), settings.secret, crypto)
 }
+
+export interface MintedToken {
+  token: string
+  /** The token's `exp` claim (Unix seconds). */
+  expiresAt: number
+}
+
+export function mint(user: User, settings: MintSettings, nowSeconds: number, crypto: Crypto): MintedToken {
+  return {
+    token: mintToken(user, settings, nowSeconds, crypto),
+    expiresAt: mintedExpiry(user, settings.exp, nowSeconds),
+  }
+}

@@ -30,6 +30,23 @@ const READ_ONLY_METHODS = 'GET,HEAD'
 export interface HandlerOptions {
   /** Answer 405 to anything but GET and HEAD (the reference's routes are GET-only). */
   readOnly: boolean
+  /**
+   * `js_access` mode: a 200 answer lets the request through, handing its headers to the location
+   * as variables (ACCESS_VARIABLES); any other answer is sent to the client.
+   */
+  accessPhase?: boolean
+}
+
+/**
+ * The variables a protected location reads, whether they were filled by auth_request
+ * (`auth_request_set $authotron_jwt $sent_http_authorization;`) or by the access handler.
+ * Declared with `js_var` in nginx/authotron-access.conf.
+ */
+const ACCESS_VARIABLES: { [header: string]: string } = {
+  Authorization: 'authotron_jwt',
+  'X-Auth-Username': 'authotron_username',
+  'X-Auth-Realm': 'authotron_realm',
+  'X-Auth-Roles': 'authotron_roles',
 }
 
 export function handler(
@@ -55,12 +72,13 @@ export function handler(
       send(r, failureAnswer(ctx, e))
       return
     }
+    const deliver = options.accessPhase ? grantAccess : send
     if (!isPromise(answer)) {
-      send(r, answer)
+      deliver(r, answer)
       return
     }
     answer.then(
-      (a) => send(r, a),
+      (a) => deliver(r, a),
       (e) => send(r, failureAnswer(ctx, e)),
     )
   }
@@ -91,6 +109,18 @@ function send(r: NginxHTTPRequest, answer: HttpAnswer) {
   }
   if (answer.body === '') r.return(answer.status)
   else r.return(answer.status, answer.body)
+}
+
+/** Access phase: returning without r.return lets nginx go on to the location's content. */
+function grantAccess(r: NginxHTTPRequest, answer: HttpAnswer) {
+  if (answer.status !== 200) {
+    send(r, answer)
+    return
+  }
+  for (let i = 0; i < answer.headers.length; i++) {
+    const variable = ACCESS_VARIABLES[answer.headers[i][0]]
+    if (variable !== undefined) r.variables[variable] = answer.headers[i][1]
+  }
 }
 
 function loadConfig(r: NginxHTTPRequest): CompiledConfig | undefined {

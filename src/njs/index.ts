@@ -5,27 +5,29 @@
  */
 import { authenticated, HEALTH_BODY, jsonBody, whoami } from '../auth/answers'
 import { landingPage } from '../auth/landing'
-import { authenticate as runPipeline } from '../auth/pipeline'
-import { mintToken } from '../jwt/mint'
+import { obtainGrant } from '../auth/grant'
 import { whenReady } from '../maybe-async'
 import { VERSION } from '../version'
 import { handler, HandlerContext } from './context'
 import { authInput } from './request'
 
-function authenticateUser(ctx: HandlerContext) {
-  return runPipeline(authInput(ctx.r), ctx.config, ctx.platform)
+function grantFor(ctx: HandlerContext) {
+  return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform)
+}
+
+function authenticated200(ctx: HandlerContext) {
+  return whenReady(grantFor(ctx), (grant) => authenticated(ctx.config, grant.user, grant.token))
 }
 
 export default {
   /** `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. */
-  authenticate: handler(
-    (ctx) =>
-      whenReady(authenticateUser(ctx), (user) =>
-        authenticated(ctx.config, user, mintToken(user, ctx.config.jwt, ctx.platform.clock.nowSeconds(), ctx.platform.crypto)),
-      ),
-    { readOnly: false },
-  ),
-  whoami: handler((ctx) => whenReady(authenticateUser(ctx), whoami), { readOnly: true }),
+  authenticate: handler(authenticated200, { readOnly: false }),
+  /**
+   * `js_access authotron.access;` (njs ≥ 0.9.9): the same authentication in the access phase, no
+   * subrequest; on success the location reads $authotron_jwt and the legacy values.
+   */
+  access: handler(authenticated200, { readOnly: false, accessPhase: true }),
+  whoami: handler((ctx) => whenReady(grantFor(ctx), (grant) => whoami(grant.user)), { readOnly: true }),
   providers: handler((ctx) => jsonBody(ctx.config.providersBody), { readOnly: true }),
   augmenters: handler((ctx) => jsonBody(ctx.config.augmentersBody), { readOnly: true }),
   health: handler(() => ({ status: 200, headers: [], body: HEALTH_BODY }), { readOnly: true }),

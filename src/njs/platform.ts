@@ -1,6 +1,6 @@
 /** The platform interfaces (src/platform.ts) implemented with njs primitives. */
 import nodeStyleCrypto from 'crypto'
-import type { Crypto, DigestAlgorithm, LogLevel, Platform } from '../platform'
+import type { Crypto, DigestAlgorithm, LogLevel, Platform, SharedStore } from '../platform'
 
 const LEVEL_RANK: { [level: string]: number } = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 }
 
@@ -27,6 +27,7 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platf
   return {
     crypto: njsCrypto,
     clock: { nowSeconds: () => Math.floor(Date.now() / 1000) },
+    sharedCache: sharedStore(SHARED_ZONE),
     timers: {
       setTimeout: (callback, ms) => setTimeout(callback, ms),
       clearTimeout: (handle) => clearTimeout(handle as any),
@@ -39,6 +40,22 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platf
         else if (level === 'warn') r.warn(line)
         else r.log(line)
       },
+    },
+  }
+}
+
+/** `js_shared_dict_zone zone=authotron:… type=string;` (nginx/authotron-cache.conf). */
+export const SHARED_ZONE = 'authotron'
+
+/** The zone as a SharedStore, or undefined on runtimes without shared dicts (njs < 0.8.0). */
+function sharedStore(zone: string): SharedStore | undefined {
+  const shared = typeof ngx !== 'undefined' ? (ngx as any).shared : undefined
+  const dict = shared !== undefined ? shared[zone] : undefined
+  if (dict === undefined) return undefined
+  return {
+    get: (key) => dict.get(key),
+    set: (key, value, ttlMs) => {
+      dict.set(key, value, ttlMs)
     },
   }
 }

@@ -1,0 +1,129 @@
+import test from 'ava'
+import { jwtVerify } from 'jose'
+import { DEFAULT_GRANT_CACHE_TTL_MS, grantKey, obtainGrant } from '../../../src/auth/grant'
+import { errorCode, ErrorCode } from '../../../src/errors'
+import type { SharedStore } from '../../../src/platform'
+import { basic, plainProvider, testConfig } from '../support/config'
+import { testPlatform, TestPlatform } from '../support/platform'
+
+/** A SharedStore like ngx.shared: entries expire after their ttl. */
+function memoryStore(platform: TestPlatform) {
+  const entries: { [key: string]: { value: string; until: number } } = {}
+  const store: SharedStore & { entries: typeof entries; writes: number } = {
+    entries,
+    writes: 0,
+    get(key) {
+      const entry = entries[key]
+      return entry && entry.until > platform.now * 1000 ? entry.value : undefined
+    },
+    set(key, value, ttlMs) {
+      store.writes++
+      entries[key] = { value, until: platform.now * 1000 + ttlMs }
+    },
+  }
+  return store
+}
+
+const seed = plainProvider('plain-provider', 'localrealm', [{ username: 'test_user', password: 'secret123', roles: ['r'] }])
+const good = basic('test_user', 'secret123')
+
+function setup() {
+  const platform = testPlatform()
+  const store = memoryStore(platform)
+  platform.sharedCache = store
+  return { platform, store, config: testConfig([seed]) }
+}
+
+test('a second request with the same credential is served from the cache: same token', async (t) => {
+  const { platform, store, config } = setup()
+  const first = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  platform.now += 5
+  const second = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  t.is(second.token, first.token)
+  t.deepEqual(second.user, first.user)
+  t.is(store.writes, 1)
+})
+
+test('entries expire after the TTL and never outlive the token', async (t) => {
+  const { platform, config } = setup()
+  const first = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  platform.now += DEFAULT_GRANT_CACHE_TTL_MS / 1000
+  const later = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  t.not(later.token, first.token)
+
+  const shortLived = testConfig([seed])
+  shortLived.jwt = { ...shortLived.jwt, exp: 3 }
+  const s = setup()
+  const a = await obtainGrant({ authorization: good, realm: undefined }, shortLived, s.platform)
+  s.platform.now += 3
+  const b = await obtainGrant({ authorization: good, realm: undefined }, shortLived, s.platform)
+  t.not(b.token, a.token)
+  const { payload } = await jwtVerify(b.token, new TextEncoder().encode('some-secret-key'), { currentDate: new Date(s.platform.now * 1000) })
+  t.true((payload.exp as number) > s.platform.now)
+})
+
+test('failures are never cached', async (t) => {
+  const { platform, store, config } = setup()
+  for (let i = 0; i < 3; i++) {
+    try {
+      await obtainGrant({ authorization: basic('test_user', 'wrong'), realm: undefined }, config, platform)
+    } catch (e) {
+      t.is(errorCode(e), ErrorCode.AllFailed)
+    }
+  }
+  t.is(store.writes, 0)
+})
+
+test('the key depends on config id, realm filter (absent vs empty) and credential, never holds it', (t) => {
+  const platform = testPlatform()
+  const keys = [
+    grantKey('cfg1', { authorization: good, realm: undefined }, platform),
+    grantKey('cfg2', { authorization: good, realm: undefined }, platform),
+    grantKey('cfg1', { authorization: good, realm: '' }, platform),
+    grantKey('cfg1', { authorization: good, realm: 'localrealm' }, platform),
+    grantKey('cfg1', { authorization: basic('test_user', 'secret124'), realm: undefined }, platform),
+  ]
+  t.is(new Set(keys).size, keys.length)
+  for (const key of keys) {
+    t.false(key.includes('secret'))
+    t.false(key.includes(good.slice(6)))
+  }
+})
+
+test('a reload (new config id) never serves an answer computed under the old config', async (t) => {
+  const { platform, config } = setup()
+  await obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  const reloaded = testConfig([plainProvider('plain-provider', 'localrealm', [{ username: 'test_user', password: 'rotated' }])])
+  reloaded.configId = 'after-reload'
+  await t.throwsAsync(async () => obtainGrant({ authorization: good, realm: undefined }, reloaded, platform))
+})
+
+test('grantCacheTtlMs 0 disables the cache; no shared store means no cache', async (t) => {
+  const { platform, store, config } = setup()
+  config.grantCacheTtlMs = 0
+  await obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  t.is(store.writes, 0)
+  const bare = testPlatform()
+  const a = await obtainGrant({ authorization: good, realm: undefined }, config, bare)
+  t.truthy(a.token)
+})
+
+test('a store that refuses writes costs nothing but a log line', async (t) => {
+  const { platform, config } = setup()
+  platform.sharedCache = {
+    get: () => undefined,
+    set: () => {
+      throw new Error('SharedMemoryError: no memory')
+    },
+  }
+  const grant = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  t.is(grant.user.username, 'test_user')
+  t.truthy(platform.logs.find((l) => l.event === 'cache.grant.store_failed'))
+})
+
+test('a corrupt cache entry is ignored', async (t) => {
+  const { platform, store, config } = setup()
+  store.set(grantKey(config.configId, { authorization: good, realm: undefined }, platform), '{not json', 60_000)
+  const grant = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  t.is(grant.user.username, 'test_user')
+})
