@@ -5,6 +5,8 @@
  */
 import test from 'ava'
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { dockerEngineProblem } from '../support/docker'
@@ -74,13 +76,13 @@ for (const leg of selectedLegs()) {
     const conf = (n: number) => (context: ConfContext) => generation(n).replace('{port}', String(context.port))
     const nginx = await startNginx({ leg, label: 'reload', conf: conf(1) })
     try {
-      t.is(await (await fetch(nginx.url('/'))).text(), 'generation 1')
+      t.is(await textOf(nginx.url('/')), 'generation 1')
       await nginx.reload({ conf: conf(2) })
-      t.is(await (await fetch(nginx.url('/'))).text(), 'generation 2')
+      t.is(await textOf(nginx.url('/')), 'generation 2')
       await t.throwsAsync(nginx.reload({ conf: 'server { no_such_directive; }' }), {
         message: /refused the reload: .*\[emerg\].*no_such_directive/,
       })
-      t.is(await (await fetch(nginx.url('/'))).text(), 'generation 2', 'the old workers go on serving')
+      t.is(await textOf(nginx.url('/')), 'generation 2', 'the old workers go on serving')
     } finally {
       await nginx.stop()
     }
@@ -96,6 +98,26 @@ test('a leg whose binaries are missing fails loudly, with the command that fixes
       code: 'ERR_LEG_MISSING',
       message: new RegExp(`^leg ${name}: .* not found\\. Fix: bash test/runtimes/fetch\\.sh ${folder}$`),
     })
+  }
+})
+
+test('a port held by another server is noticed, not mistaken for nginx answering', async (t) => {
+  const squatter = createServer((_request, response) => response.end('not nginx'))
+  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve))
+  const port = (squatter.address() as AddressInfo).port
+  try {
+    const started = Date.now()
+    await t.throwsAsync(
+      startNginx({
+        leg: selectedLegs()[0],
+        port,
+        conf: ({ port: p }) => `server { listen 127.0.0.1:${p}; }`,
+      }),
+      { message: /found a port taken/ },
+    )
+    t.true(Date.now() - started < 5000, 'without waiting for nginx to give up binding')
+  } finally {
+    squatter.close()
   }
 })
 
@@ -176,6 +198,16 @@ test('AOT_LEGS=docker without a Docker engine: the runner says it skipped, and e
   )
   t.notRegex(output, /=== build/, 'nothing else ran')
 })
+
+/** fetch → text, with the network error's cause in the message. */
+async function textOf(url: string): Promise<string> {
+  try {
+    return await (await fetch(url)).text()
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    throw new Error(`GET ${url}: ${(error as Error).message} (${cause?.code} ${cause?.message})`)
+  }
+}
 
 function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {

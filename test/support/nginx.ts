@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { compileConfig, writeCompiledConfig } from './compile'
 import { startNginxContainer } from './docker'
 import type { HttpbinServer } from './httpbin'
-import { freePorts, waitForPort } from './net'
+import { freePorts, isListening } from './net'
 import { AUTHOTRON_MODULE, DIST_DIR, FIXTURES_DIR, REPO_ROOT, makeTempDir } from './paths'
 import { childPids, delay, startProcess, type ManagedProcess } from './processes'
 import { assertLegAvailable, type JsEngine, type RuntimeLeg } from './runtimes'
@@ -146,7 +146,7 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxServe
     } catch (error) {
       await runner.stop()
       const log = readIfExists(paths.errorLog) + runner.output()
-      const portTaken = /Address already in use/.test(log) && options.port === undefined
+      const portTaken = PORT_TAKEN.test(log) && options.port === undefined
       if (portTaken && attempt < PORT_ATTEMPTS) {
         rmSync(paths.errorLog, { force: true })
         continue
@@ -287,6 +287,11 @@ function localRunner(master: ManagedProcess): NginxRunner {
   }
 }
 
+/**
+ * Ready means: this master got past binding its sockets and forked its workers (its own error log
+ * says "start worker process"; a port answering could be another server's), and the port answers.
+ * A port another process took fails at once, so startNginx can retry on fresh ports.
+ */
 async function waitUntilAnswering(
   leg: RuntimeLeg,
   runner: NginxRunner,
@@ -301,16 +306,19 @@ async function waitUntilAnswering(
         `--- nginx output ---\n${runner.output().trim()}\n` +
         `--- ${paths.errorLog} ---\n${tail(readIfExists(paths.errorLog), 40)}`,
     )
-  try {
-    await waitForPort(port, timeoutMs, () => {
-      const status = runner.exitStatus()
-      if (status !== undefined) throw failure(`${status} while starting`)
-    })
-  } catch (error) {
-    if ((error as Error).message.startsWith('nginx (leg')) throw error
-    throw failure(`did not answer on 127.0.0.1:${port} within ${timeoutMs} ms`)
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const status = runner.exitStatus()
+    if (status !== undefined) throw failure(`${status} while starting`)
+    const log = readIfExists(paths.errorLog)
+    if (PORT_TAKEN.test(log)) throw failure('found a port taken')
+    if (log.includes('start worker process') && (await isListening(port))) return
+    if (Date.now() > deadline) throw failure(`did not answer on 127.0.0.1:${port} within ${timeoutMs} ms`)
+    await delay(20)
   }
 }
+
+const PORT_TAKEN = /bind\(\) to \S+ failed \(98: Address already in use\)/
 
 async function reloadAndWait(leg: RuntimeLeg, runner: NginxRunner, paths: NginxPaths): Promise<void> {
   const logOffset = existsSync(paths.errorLog) ? statSync(paths.errorLog).size : 0
