@@ -11,7 +11,7 @@
  * the configuration key path.
  */
 import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto'
-import type { PasswordVerifier } from '../config/compiled'
+import { KEY_PREFIX, type PasswordVerifier } from '../config/compiled'
 import { codedError, ErrorCode } from '../errors'
 import {
   CRYPT_ALPHABET,
@@ -21,7 +21,7 @@ import {
 } from './md5crypt'
 
 /**
- * What `authotron hash-password` uses. About 23 ms of blocking work per uncached verification on
+ * What `authotron hash-password` uses: about 25 ms of blocking work per uncached verification on
  * njs 0.7.9 (docs/passwords.md has the measurements and the reasoning).
  */
 export const DEFAULT_PBKDF2_ITERATIONS = 100_000
@@ -29,7 +29,10 @@ export const MAX_PBKDF2_ITERATIONS = 10_000_000
 /** njs WebCrypto refuses PBKDF2 salts shorter than 16 bytes ("salt must be at least 16 bytes"). */
 export const MIN_PBKDF2_SALT_BYTES = 16
 export const MAX_PBKDF2_SALT_BYTES = 64
-/** Below 128 bits the stored hash is too easy to collide with; above 64 bytes is waste. */
+/**
+ * Under 128 bits, a lucky match gets likelier than guessing the password; beyond SHA-512's 64
+ * bytes, PBKDF2 only makes the defender compute more blocks than an attacker needs.
+ */
 export const MIN_PBKDF2_DERIVED_BYTES = 16
 export const MAX_PBKDF2_DERIVED_BYTES = 64
 /** What hashPassword writes: a 16-byte random salt and a 32-byte (SHA-256 sized) hash. */
@@ -69,19 +72,19 @@ function describeUnsupported(stored: string): string {
   if (/^\$2[abxy]?\$/.test(stored)) {
     return (
       'bcrypt hashes ($2y$, $2a$, $2b$) are not supported: njs has no bcrypt, and bcrypt in ' +
-      `JavaScript would block the nginx worker for tens of milliseconds per login; ${REHASH_ADVICE}`
+      `JavaScript is far too slow to run inside the nginx worker; ${REHASH_ADVICE}`
     )
   }
   if (/^\$[56]\$/.test(stored)) {
     return (
-      'SHA-crypt hashes ($5$, $6$) are not supported: njs 0.7.9 has no synchronous SHA-512 and ' +
-      `the 5000 default rounds would be slow in JavaScript; ${REHASH_ADVICE}`
+      'SHA-crypt hashes ($5$, $6$) are not supported: njs 0.7.9 has no SHA-512 hash, and 5000 ' +
+      `rounds of SHA-256 would block the nginx worker for about 50 ms per login; ${REHASH_ADVICE}`
     )
   }
   if (stored.startsWith('{PLAIN}')) {
     return '{PLAIN} is clear text: put it in `password` instead of `password_hash`'
   }
-  // The identifier of a modular-crypt (`$argon2id$…`) or LDAP (`{SSHA512}…`) form is not secret.
+  // The identifier of a modular-crypt (`$argon2id$…`) or LDAP (`{SSHA512}…`) form is no secret.
   const modularCrypt = /^(\$[a-z0-9-]{1,32}\$)/.exec(stored)
   if (modularCrypt) return `${modularCrypt[1]} hashes are not supported; ${SUPPORTED_FORMS}`
   const ldapScheme = /^(\{[A-Za-z0-9.-]{1,32}\})/.exec(stored)
@@ -105,8 +108,8 @@ const PBKDF2_HASHES: { [id: string]: 'SHA-1' | 'SHA-256' | 'SHA-512' } = {
 
 /**
  * Two spellings of the same thing are accepted, told apart by the iterations field:
- * - PHC string format (`authotron hash-password`, @phc/pbkdf2): `$pbkdf2-sha256$i=<n>$<salt>$<hash>`,
- *   standard base64 without padding;
+ * - PHC string format (`authotron hash-password`, @phc/pbkdf2):
+ *   `$pbkdf2-sha256$i=<n>$<salt>$<hash>`, standard base64 without padding;
  * - passlib (Python): `$pbkdf2-sha256$<n>$<salt>$<hash>`, passlib's "adapted" base64 (`.` instead
  *   of `+`) without padding.
  */
@@ -114,13 +117,14 @@ function parsePbkdf2(stored: string): PasswordVerifier {
   const fields = stored.split('$')
   const id = /^pbkdf2-(sha1|sha256|sha512)$/.exec(fields[1])
   if (!id) {
+    const variant = /^\$pbkdf2-[a-z0-9]{1,16}\$/.exec(stored)
     throw invalid(
-      `${stored.slice(0, stored.indexOf('$', 1) + 1) || '$pbkdf2-…'} is not a supported PBKDF2 ` +
-        `variant; use $pbkdf2-sha256$ (\`authotron hash-password\`), -sha1 or -sha512`,
+      `${variant ? variant[0] : 'this'} is not a supported PBKDF2 variant; use $pbkdf2-sha256$ ` +
+        '(`authotron hash-password`), $pbkdf2-sha1$ or $pbkdf2-sha512$',
     )
   }
   const form = `$pbkdf2-${id[1]}$`
-  if (fields.length !== 5 || fields[0] !== '') {
+  if (fields.length !== 5) {
     throw invalid(`a ${form} hash must have the form ${form}i=<iterations>$<salt>$<hash>`)
   }
   const phc = fields[2].startsWith('i=')
@@ -206,12 +210,10 @@ function decodePaddedBase64(text: string): Buffer | undefined {
 
 // ---- MD5-crypt ----------------------------------------------------------------------------------
 
-const CRYPT_CHARACTERS = `[${CRYPT_ALPHABET.replace('.', '\\.').replace('/', '\\/')}]`
-const MD5_CRYPT_FIELDS = new RegExp(
-  `^(${CRYPT_CHARACTERS}{0,${MD5_CRYPT_MAX_SALT_LENGTH}})\\$(${CRYPT_CHARACTERS}{${MD5_CRYPT_HASH_LENGTH}})$`,
-)
+/** Salt of 0–8 and hash of 22 characters of CRYPT_ALPHABET (the constants in ./md5crypt.ts). */
+const MD5_CRYPT_FIELDS = /^([./0-9A-Za-z]{0,8})\$([./0-9A-Za-z]{22})$/
 
-/** `$apr1$<salt>$<hash>` / `$1$<salt>$<hash>`: salt of 0–8 and hash of 22 crypt-base64 characters. */
+/** `$apr1$<salt>$<hash>` and `$1$<salt>$<hash>`. */
 function parseMd5Crypt(stored: string, magic: Md5CryptMagic): PasswordVerifier {
   const fields = MD5_CRYPT_FIELDS.exec(stored.slice(magic.length))
   // The last character encodes the final byte's top 2 bits only, so it is one of `./01`.
@@ -265,11 +267,11 @@ export function parseHtpasswd(text: string, source: string): HtpasswdEntry[] {
     const hash = commentColon === -1 ? afterName : afterName.slice(0, commentColon)
     if (hash === '') throw fail(`user ${name} has no password hash`)
 
-    const earlier = firstLineByUser['=' + username]
+    const earlier = firstLineByUser[KEY_PREFIX + username]
     if (earlier !== undefined) {
       throw fail(`user ${name} is already defined on line ${earlier}; keep one of the two lines`)
     }
-    firstLineByUser['=' + username] = lineNumber
+    firstLineByUser[KEY_PREFIX + username] = lineNumber
 
     let verifier: PasswordVerifier
     try {

@@ -45,9 +45,10 @@ export function verifyPassword(
         .then((derived) => constantTimeEqual(derived, expected))
     }
   }
+  const form = String((verifier as { form: unknown }).form)
   throw codedError(
     ErrorCode.PasswordFormUnsupported,
-    `password form "${String((verifier as { form: unknown }).form)}" is not supported by this build`,
+    `password form "${form}" is not supported by this build`,
   )
 }
 
