@@ -24,7 +24,7 @@ import {
   plainVerifier,
 } from '../../src/passwords/parse'
 
-const PASSWORD = 'correct horse battery staple'
+export const PASSWORD = 'correct horse battery staple'
 const WRONG_PASSWORD = 'correct horse battery stapler'
 
 export interface BenchResult {
