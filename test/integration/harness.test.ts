@@ -83,6 +83,9 @@ for (const leg of selectedLegs()) {
         message: /refused the reload: .*\[emerg\].*no_such_directive/,
       })
       t.is(await textOf(nginx.url('/')), 'generation 2', 'the old workers go on serving')
+    } catch (error) {
+      t.log(nginx.errorLog())
+      throw error
     } finally {
       await nginx.stop()
     }

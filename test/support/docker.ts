@@ -41,11 +41,6 @@ function loadTestcontainers(): Promise<typeof import('testcontainers')> {
   return import('testcontainers')
 }
 
-/** Prints the pids whose parent is pid 1 (the nginx master) inside the container. */
-const LIST_WORKERS =
-  'for d in /proc/[0-9]*; do s=$(cat "$d/stat" 2>/dev/null) || continue; ' +
-  'set -- $s; [ "$4" = 1 ] && echo "${d#/proc/}"; done; true'
-
 export function startNginxContainer(leg: RuntimeLeg, nginxArgs: string[]): NginxRunner {
   let container: StartedTestContainer | undefined
   let exitStatus: string | undefined
@@ -79,13 +74,6 @@ export function startNginxContainer(leg: RuntimeLeg, nginxArgs: string[]): Nginx
   return {
     exitStatus: () => exitStatus,
     output: () => output,
-    async workerPids() {
-      const result = await (await ready()).exec(['sh', '-c', LIST_WORKERS])
-      return result.stdout
-        .split('\n')
-        .filter((line) => /^\d+$/.test(line))
-        .map(Number)
-    },
     async sendReload() {
       await (await ready()).exec(['sh', '-c', 'kill -HUP 1'])
     },

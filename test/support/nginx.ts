@@ -15,9 +15,9 @@ import { join } from 'node:path'
 import { compileConfig, writeCompiledConfig } from './compile'
 import { startNginxContainer } from './docker'
 import type { HttpbinServer } from './httpbin'
-import { freePorts, isListening } from './net'
+import { freePorts, isListening, releasePorts } from './net'
 import { AUTHOTRON_MODULE, DIST_DIR, FIXTURES_DIR, REPO_ROOT, makeTempDir } from './paths'
-import { childPids, delay, startProcess, type ManagedProcess } from './processes'
+import { delay, startProcess, type ManagedProcess } from './processes'
 import { assertLegAvailable, type JsEngine, type RuntimeLeg } from './runtimes'
 
 export interface NginxPaths {
@@ -105,7 +105,6 @@ export interface NginxRunner {
   exitStatus(): string | undefined
   /** What the binary wrote to stdout/stderr (errors before the error log is open land here). */
   output(): string
-  workerPids(): Promise<number[]>
   sendReload(): Promise<void>
   stop(): Promise<void>
 }
@@ -135,7 +134,7 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxServe
 
   let conf = options.conf
   for (let attempt = 1; ; attempt++) {
-    const ports = await allocatePorts(options)
+    const { ports, reserved } = await allocatePorts(options)
     const context: ConfContext = { leg, port: ports.main, ports, paths, httpbin: options.httpbin }
     writeFileSync(paths.conf, renderConf(options, context, conf))
     const runner = startRunner(leg, paths)
@@ -145,6 +144,7 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxServe
       await waitUntilAnswering(leg, runner, paths, ports.main, timeoutMs)
     } catch (error) {
       await runner.stop()
+      releasePorts(reserved)
       const log = readIfExists(paths.errorLog) + runner.output()
       const portTaken = PORT_TAKEN.test(log) && options.port === undefined
       if (portTaken && attempt < PORT_ATTEMPTS) {
@@ -153,7 +153,7 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxServe
       }
       throw error
     }
-    return makeServer(options, context, runner, () => conf, (next) => (conf = next))
+    return makeServer(options, context, runner, reserved, () => conf, (next) => (conf = next))
   }
 }
 
@@ -161,6 +161,7 @@ function makeServer(
   options: StartNginxOptions,
   context: ConfContext,
   runner: NginxRunner,
+  reservedPorts: number[],
   currentConf: () => ConfSource,
   setConf: (next: ConfSource) => void,
 ): NginxServer {
@@ -191,6 +192,7 @@ function makeServer(
       if (stopped) return
       stopped = true
       await runner.stop()
+      releasePorts(reservedPorts)
       if (process.env.AOT_KEEP_TMP !== '1') rmSync(paths.prefix, { recursive: true, force: true })
     },
   }
@@ -202,12 +204,15 @@ async function prepareConfig(options: StartNginxOptions, prefix: string): Promis
   return options.configFile
 }
 
-async function allocatePorts(options: StartNginxOptions): Promise<{ [name: string]: number }> {
+async function allocatePorts(
+  options: StartNginxOptions,
+): Promise<{ ports: { [name: string]: number }; reserved: number[] }> {
   const names = options.portNames ?? []
-  const free = await freePorts(names.length + (options.port === undefined ? 1 : 0))
+  const reserved = await freePorts(names.length + (options.port === undefined ? 1 : 0))
+  const free = [...reserved]
   const ports: { [name: string]: number } = { main: options.port ?? free.pop()! }
   names.forEach((name, i) => (ports[name] = free[i]))
-  return ports
+  return { ports, reserved }
 }
 
 /** The nginx.conf the harness writes for `context` (exported for the harness's own tests). */
@@ -279,7 +284,6 @@ function localRunner(master: ManagedProcess): NginxRunner {
   return {
     exitStatus: () => (master.hasExited() ? `exited (${master.exitStatus()})` : undefined),
     output: () => master.output(),
-    workerPids: async () => childPids(master.pid),
     sendReload: async () => {
       master.child.kill('SIGHUP')
     },
@@ -320,19 +324,23 @@ async function waitUntilAnswering(
 
 const PORT_TAKEN = /bind\(\) to \S+ failed \(98: Address already in use\)/
 
+/**
+ * SIGHUP, then wait until the master has started new workers and reaped every old one. Both facts
+ * come from the master's own lines in the error log ("start worker process N", "worker process N
+ * exited"), which the docker leg has too.
+ */
 async function reloadAndWait(leg: RuntimeLeg, runner: NginxRunner, paths: NginxPaths): Promise<void> {
-  const logOffset = existsSync(paths.errorLog) ? statSync(paths.errorLog).size : 0
-  const before = await runner.workerPids()
+  const logBefore = readIfExists(paths.errorLog)
+  const oldWorkers = runningWorkers(logBefore)
   await runner.sendReload()
   const deadline = Date.now() + RELOAD_TIMEOUT_MS
   for (;;) {
-    const logged = readIfExists(paths.errorLog).slice(logOffset)
+    const logged = readIfExists(paths.errorLog).slice(logBefore.length)
     const refusal = /^.*\[(emerg|alert)\].*$/m.exec(logged)
     if (refusal) throw new Error(`nginx (leg ${leg.name}) refused the reload: ${refusal[0]}`)
-    const now = await runner.workerPids()
-    const fresh = now.filter((pid) => !before.includes(pid))
-    const stale = now.filter((pid) => before.includes(pid))
-    if (fresh.length > 0 && stale.length === 0) {
+    const started = pidsIn(logged, STARTED_WORKER)
+    const exited = pidsIn(logged, EXITED_WORKER)
+    if (started.length > 0 && oldWorkers.every((pid) => exited.includes(pid))) {
       // The old workers closed their idle keep-alive connections on the way out; give clients
       // (fetch's connection pool) a moment to see that before they reuse one.
       await delay(RELOAD_SETTLE_MS)
@@ -343,11 +351,25 @@ async function reloadAndWait(leg: RuntimeLeg, runner: NginxRunner, paths: NginxP
     if (Date.now() > deadline) {
       throw new Error(
         `nginx (leg ${leg.name}): reload not finished after ${RELOAD_TIMEOUT_MS} ms ` +
-          `(workers before ${before.join(',')}, now ${now.join(',')})`,
+          `(old workers ${oldWorkers.join(',')}; since the reload started ${started.join(',')}, ` +
+          `exited ${exited.join(',')})`,
       )
     }
     await delay(20)
   }
+}
+
+const STARTED_WORKER = /start worker process (\d+)/g
+const EXITED_WORKER = /worker process (\d+) exited/g
+
+function pidsIn(log: string, pattern: RegExp): number[] {
+  return [...log.matchAll(pattern)].map((match) => Number(match[1]))
+}
+
+/** The workers the log says were started and have not exited. */
+function runningWorkers(log: string): number[] {
+  const exited = pidsIn(log, EXITED_WORKER)
+  return pidsIn(log, STARTED_WORKER).filter((pid) => !exited.includes(pid))
 }
 
 function readIfExists(path: string): string {
