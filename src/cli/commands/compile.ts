@@ -1,0 +1,69 @@
+/** `authotron compile [CONFIG] -o OUT.json`: the JSON nginx preloads, or every problem and no file. */
+import { compileConfig } from '../../config/compile'
+import { describeIoError } from '../../config/load'
+import { parseCommandArgs, UsageError } from '../args'
+import { writeFileAtomic } from '../atomic-write'
+import { Command, EXIT_FAILURE, EXIT_OK, writeLine } from '../io'
+import { errorCount, printDiagnostics, summary } from '../report'
+
+export const compileCommand: Command = {
+  name: 'compile',
+  summary: 'compile a config (YAML + AOT_ variables) into the JSON nginx preloads',
+  help: `Usage: authotron compile [CONFIG] -o OUT.json
+
+Validates CONFIG and the AOT_ environment variables and writes the compiled JSON that
+nginx loads with \`js_preload_object authotron_config from OUT.json;\`.
+
+CONFIG defaults to $AOT_CONFIG_PATH, then config.yaml, looked for in the working
+directory and then its parents; without any file the configuration comes from AOT_
+variables alone. A CONFIG given here must exist.
+
+OUT.json is replaced atomically and created with mode 0600 (it holds the JWT secret
+and password hashes). \`-o -\` writes to standard output. On any error nothing is
+written. Errors, warnings and notes go to standard error.
+
+Options:
+  -o, --output FILE  where to write the compiled JSON (required; - for stdout)
+  -q, --quiet        do not print notes (errors and warnings are always printed)
+  -h, --help         show this help
+
+Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
+
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' } },
+      1,
+    )
+    if (values.help) {
+      writeLine(io.stdout, this.help)
+      return EXIT_OK
+    }
+    const output = values.output as string | undefined
+    if (output === undefined || output === '')
+      throw new UsageError('missing -o OUT.json (use -o - for standard output)')
+
+    const result = compileConfig({ path: positionals[0], env: io.env, cwd: io.cwd })
+    printDiagnostics(result, io, { quiet: values.quiet === true })
+    if (result.config === undefined) {
+      writeLine(
+        io.stderr,
+        `authotron: ${result.source ?? 'config'}: ${errorCount(result)}; nothing written`,
+      )
+      return EXIT_FAILURE
+    }
+    const json = `${JSON.stringify(result.config, null, 2)}\n`
+    if (output === '-') {
+      io.stdout.write(json)
+      return EXIT_OK
+    }
+    try {
+      writeFileAtomic(output, json)
+    } catch (error) {
+      writeLine(io.stderr, `error: cannot write ${output}: ${describeIoError(error)}`)
+      return EXIT_FAILURE
+    }
+    writeLine(io.stderr, `authotron: wrote ${output} (${summary(result.config)})`)
+    return EXIT_OK
+  },
+}

@@ -1,0 +1,99 @@
+/**
+ * The users of `plain` providers as password verifiers (src/passwords/): clear-text `password`,
+ * the `password_hash` extension, and the users of the `htpasswd_file` extension, appended after
+ * the YAML users with the roles of `htpasswd_roles`. Runs on every plain provider that is shaped
+ * well enough, even when other parts of the document have errors, so that one run reports them all.
+ */
+import { readFileSync } from 'node:fs'
+import { relative, resolve, isAbsolute } from 'node:path'
+import type { CompiledUserEntry } from './compiled'
+import type { Diagnostic } from './diagnostics'
+import { isMapping, Mapping, Path } from './paths'
+import { describeIoError } from './load'
+import { parseHtpasswd, parseStoredPassword, plainVerifier } from '../passwords/parse'
+import type { LocatedDocument } from './source'
+import { valueLocation } from './source'
+
+export interface PlainUser extends CompiledUserEntry {
+  username: string
+}
+
+export interface UserContext {
+  doc: LocatedDocument
+  /** Where relative htpasswd paths start: the config file's directory. */
+  baseDir: string
+  /** Where file names in messages are shown relative to. */
+  cwd: string
+}
+
+/** Every user of the plain provider at `path`, in config order, or the problems found. */
+export function resolvePlainUsers(
+  provider: Mapping,
+  path: Path,
+  context: UserContext,
+): { users: PlainUser[]; diagnostics: Diagnostic[] } {
+  const users: PlainUser[] = []
+  const diagnostics: Diagnostic[] = []
+  const fail = (at: Path, message: string) =>
+    diagnostics.push({
+      severity: 'error',
+      path: at,
+      where: valueLocation(context.doc, at),
+      message,
+    })
+
+  const listed = Array.isArray(provider.users) ? provider.users : []
+  listed.forEach((user: unknown, index) => {
+    if (!isMapping(user) || typeof user.username !== 'string') return
+    const roles = stringList(user.roles)
+    if (typeof user.password === 'string' && user.password_hash === undefined) {
+      users.push({ username: user.username, verifier: plainVerifier(user.password), roles })
+    } else if (typeof user.password_hash === 'string' && user.password === undefined) {
+      const at = [...path, 'users', index, 'password_hash']
+      try {
+        users.push({
+          username: user.username,
+          verifier: parseStoredPassword(user.password_hash),
+          roles,
+        })
+      } catch (error) {
+        fail(at, (error as Error).message)
+      }
+    }
+  })
+
+  if (typeof provider.htpasswd_file === 'string') {
+    const at = [...path, 'htpasswd_file']
+    const file = resolve(context.baseDir, provider.htpasswd_file)
+    const shown = shownName(file, context.cwd)
+    const roles = stringList(provider.htpasswd_roles)
+    let text: string | undefined
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (error) {
+      fail(at, `cannot read ${shown}: ${describeIoError(error)}`)
+    }
+    if (text !== undefined) {
+      try {
+        for (const entry of parseHtpasswd(text, shown)) {
+          users.push({ username: entry.username, verifier: entry.verifier, roles: [...roles] })
+        }
+      } catch (error) {
+        fail(at, (error as Error).message)
+      }
+    }
+  }
+  return { users, diagnostics }
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === 'string')
+    : []
+}
+
+function shownName(file: string, cwd: string): string {
+  const shown = relative(cwd, file)
+  if (shown === '') return '.'
+  return isAbsolute(shown) ? file : shown
+}
