@@ -77,8 +77,8 @@ function describeUnsupported(stored: string): string {
   }
   if (/^\$[56]\$/.test(stored)) {
     return (
-      'SHA-crypt hashes ($5$, $6$) are not supported: njs 0.7.9 has no SHA-512 hash, and 5000 ' +
-      `rounds of SHA-256 would block the nginx worker for about 50 ms per login; ${REHASH_ADVICE}`
+      'SHA-crypt hashes ($5$, $6$) are not supported: njs 0.7.9 has no synchronous SHA-512, and ' +
+      `5000 rounds of SHA-256 would block the nginx worker for ~40 ms per login; ${REHASH_ADVICE}`
     )
   }
   if (stored.startsWith('{PLAIN}')) {
@@ -108,7 +108,7 @@ const PBKDF2_HASHES: { [id: string]: 'SHA-1' | 'SHA-256' | 'SHA-512' } = {
 
 /**
  * Two spellings of the same thing are accepted, told apart by the iterations field:
- * - PHC string format (`authotron hash-password`, @phc/pbkdf2):
+ * - PHC string format (`authotron hash-password`):
  *   `$pbkdf2-sha256$i=<n>$<salt>$<hash>`, standard base64 without padding;
  * - passlib (Python): `$pbkdf2-sha256$<n>$<salt>$<hash>`, passlib's "adapted" base64 (`.` instead
  *   of `+`) without padding.
