@@ -199,8 +199,9 @@ function makeServer(
 }
 
 async function prepareConfig(options: StartNginxOptions, prefix: string): Promise<string | undefined> {
-  if (options.compiledConfig !== undefined) return writeCompiledConfig(options.compiledConfig, prefix)
-  if (options.config !== undefined) return compileConfig(options.config, prefix)
+  const access = { workerGroupId: options.leg.workerGroupId }
+  if (options.compiledConfig !== undefined) return writeCompiledConfig(options.compiledConfig, prefix, access)
+  if (options.config !== undefined) return compileConfig(options.config, prefix, access)
   return options.configFile
 }
 

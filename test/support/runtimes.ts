@@ -42,6 +42,11 @@ export interface RuntimeLeg {
   loadModuleLine: string
   /** Lines the harness adds inside `http {}` (the engine choice). */
   httpLines: string[]
+  /**
+   * The group nginx's workers run as when the master is root (no `user` directive): they must be
+   * able to read the compiled config, which QuickJS reads in the worker.
+   */
+  workerGroupId: number
   /** The command that starts this leg's nginx binary with `args` (local legs only). */
   nginxCommand(args: string[]): { file: string; args: string[] }
   /** Why this leg cannot run here, with the command that fixes it; undefined when it can. */
@@ -67,6 +72,10 @@ function featuresOf(njsVersion: string): LegFeatures {
   }
 }
 
+/** Debian's builds fall back to nobody:nogroup; the official image's is built for nginx:nginx. */
+const NOGROUP_GID = 65534
+const NGINX_IMAGE_GID = 101
+
 const SYSTEM_NGINX = '/usr/sbin/nginx'
 const SYSTEM_JS_MODULE = '/usr/lib/nginx/modules/ngx_http_js_module.so'
 
@@ -81,6 +90,7 @@ function bookworm(): RuntimeLeg {
     jsModulePath: SYSTEM_JS_MODULE,
     loadModuleLine: `load_module ${SYSTEM_JS_MODULE};`,
     httpLines: [],
+    workerGroupId: NOGROUP_GID,
     nginxCommand: (args) => ({ file: SYSTEM_NGINX, args }),
     missing() {
       const absent = [SYSTEM_NGINX, SYSTEM_JS_MODULE].filter((path) => !existsSync(path))
@@ -115,6 +125,7 @@ function unpacked(
     jsModulePath,
     loadModuleLine: `load_module ${jsModulePath};`,
     httpLines: expected.engine === 'QuickJS' ? ['js_engine qjs;'] : [],
+    workerGroupId: NOGROUP_GID,
     nginxCommand: (args) => ({ file: loader, args: ['--library-path', libDirs.join(':'), binary, ...args] }),
     missing() {
       const ready = join(runtimesDir, folder, 'ready')
@@ -139,6 +150,7 @@ function docker(): RuntimeLeg {
     jsModulePath,
     loadModuleLine: `load_module ${jsModulePath};`,
     httpLines: [],
+    workerGroupId: NGINX_IMAGE_GID,
     nginxCommand: () => {
       throw new Error('leg docker: nginx runs inside a container (test/support/docker.ts)')
     },

@@ -53,17 +53,29 @@ export function withNginxOnEveryLeg<Context = unknown>(
   /** Test title → error-log sizes when it started. */
   const logOffsets = new Map<string, number>()
   let backend: HttpbinServer | undefined
-  let configDir: string | undefined
+  const configDirs: string[] = []
 
   test.before(async () => {
     // Missing binaries fail every test of the file, with the fix, before anything starts.
     legs.forEach(assertLegAvailable)
     if (wantHttpbin) backend = await startHttpbin()
     const { config, ...rest } = startOptions
-    if (config !== undefined) configDir = makeTempDir('config')
-    const configFile = configDir === undefined ? undefined : await compileConfig(config!, configDir)
+    // Compiled once for all legs (once per worker group, which differs only for the docker leg).
+    const configFiles = new Map<number, Promise<string>>()
+    const configFileFor = (leg: RuntimeLeg) => {
+      if (config === undefined) return undefined
+      const gid = leg.workerGroupId
+      if (!configFiles.has(gid)) {
+        const dir = makeTempDir('config')
+        configDirs.push(dir)
+        configFiles.set(gid, compileConfig(config, dir, { workerGroupId: gid }))
+      }
+      return configFiles.get(gid)
+    }
     const started = await Promise.allSettled(
-      legs.map((leg) => startNginx({ ...rest, leg, configFile, httpbin: backend })),
+      legs.map(async (leg) =>
+        startNginx({ ...rest, leg, configFile: await configFileFor(leg), httpbin: backend }),
+      ),
     )
     started.forEach((result, i) => {
       if (result.status === 'fulfilled') servers.set(legs[i].name, result.value)
@@ -77,8 +89,8 @@ export function withNginxOnEveryLeg<Context = unknown>(
   test.after.always(async () => {
     await Promise.all([...servers.values()].map((server) => server.stop()))
     await backend?.stop()
-    if (configDir !== undefined && process.env.AOT_KEEP_TMP !== '1') {
-      rmSync(configDir, { recursive: true, force: true })
+    if (process.env.AOT_KEEP_TMP !== '1') {
+      for (const dir of configDirs) rmSync(dir, { recursive: true, force: true })
     }
   })
 
