@@ -55,7 +55,8 @@ function opensslAvailable(): boolean {
 }
 
 // Random passwords and salts against the openssl binary, when there is one. Passwords avoid NUL
-// (impossible in argv) and stay valid UTF-8 so argv carries them byte for byte.
+// (impossible in argv) and stay valid UTF-8 so argv carries them byte for byte; `--` keeps a
+// password such as `-x` from being read as an option.
 const openssl = opensslAvailable() ? test : test.skip
 openssl('md5Crypt matches `openssl passwd` on random inputs', (t) => {
   const saltCharacter = fc.constantFrom(
@@ -68,7 +69,7 @@ openssl('md5Crypt matches `openssl passwd` on random inputs', (t) => {
       fc.constantFrom<Md5CryptMagic>('$apr1$', '$1$'),
       (password, salt, magic) => {
         const flag = magic === '$apr1$' ? '-apr1' : '-1'
-        const expected = execFileSync('openssl', ['passwd', flag, '-salt', salt, password], {
+        const expected = execFileSync('openssl', ['passwd', flag, '-salt', salt, '--', password], {
           encoding: 'utf8',
         }).trim()
         const hash = md5Crypt(Buffer.from(password), magic, salt, nodeCrypto)
