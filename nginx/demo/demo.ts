@@ -64,7 +64,8 @@ Try:
   curl -i ${base}/api/get
       → 302 Found, Location: /authenticate?redirect=/api/get
   curl -i ${base}/api/get -H "Authorization: Basic dGVzdF91c2VyOnNlY3JldDEyMw=="
-      → 200; httpbin echoes Authorization: Bearer <jwt> and the X-Auth-* headers
+      → 200; httpbin echoes Authorization: Bearer <jwt>, X-Auth-Username and X-Auth-Realm
+        (X-Auth-Roles only for users with roles: nginx forwards no empty header)
   Also: ${base}/authenticate, /whoami, /providers, /augmenters, /health, / (landing page)
 `)
   await selfCheck(nginx)
