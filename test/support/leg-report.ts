@@ -21,7 +21,8 @@ async function versions(): Promise<number> {
     const leg = legs[i]
     if (result.status === 'rejected') {
       failed++
-      console.log(`leg ${leg.name}: UNAVAILABLE — ${(result.reason as Error).message}`)
+      const message = (result.reason as Error).message.replace(`leg ${leg.name}: `, '')
+      console.log(`leg ${leg.name}: UNAVAILABLE — ${message}`)
       return
     }
     const mismatch = versionMismatch(leg, result.value)
