@@ -1,0 +1,184 @@
+/**
+ * What the bench measures (issue 5): the cases, the ratios between them and the targets each ratio
+ * is held to. Targets are reported (pass/miss), never asserted.
+ */
+import type { RuntimeLeg } from '../../test/support/runtimes'
+
+export const CASE_IDS = [
+  'none',
+  'floor',
+  'sidecar',
+  'empty',
+  'empty-access',
+  'basic',
+  'basic-nocache',
+  'bearer-cold',
+  'bearer-cached',
+  'access',
+] as const
+export type CaseId = (typeof CASE_IDS)[number]
+
+/**
+ * Which nginx serves a case. `main` has every location; `nocache` is the same without
+ * nginx/authotron-cache.conf; `cold` is the same as `main`, restarted before every measurement so
+ * that its grant cache is empty and every pool token is seen for the first time.
+ */
+export type InstanceKind = 'main' | 'nocache' | 'cold'
+
+/** What a request of the case carries. */
+export type Credential = 'none' | 'basic' | 'bearer-cached' | 'bearer-pool'
+
+export interface BenchCase {
+  id: CaseId
+  /** One line for tables and the docs. */
+  title: string
+  /** The location (every case serves the same static file). */
+  path: string
+  instance: InstanceKind
+  credential: Credential
+  /** Whether a request without credentials must be refused (401): proves auth really runs. */
+  refusesAnonymous: boolean
+  /** Why the case cannot exist on `leg` (a missing directive), or undefined. */
+  unsupported?: (leg: RuntimeLeg) => string | undefined
+}
+
+const needsJsAccess = (leg: RuntimeLeg) =>
+  leg.features.jsAccess ? undefined : `js_access needs njs ≥ 0.9.9 (leg ${leg.name} has njs ${leg.expected.njs})`
+
+export const CASES: { [id in CaseId]: BenchCase } = {
+  none: {
+    id: 'none',
+    title: 'static file, no auth',
+    path: '/none',
+    instance: 'main',
+    credential: 'none',
+    refusesAnonymous: false,
+  },
+  floor: {
+    id: 'floor',
+    title: 'auth_request → internal `return 204` (the mechanism itself)',
+    path: '/floor',
+    instance: 'main',
+    credential: 'none',
+    refusesAnonymous: false,
+  },
+  sidecar: {
+    id: 'sidecar',
+    title: 'auth_request → keepalive proxy → nginx `return 200` (cheapest sidecar)',
+    path: '/sidecar',
+    instance: 'main',
+    credential: 'none',
+    refusesAnonymous: false,
+  },
+  empty: {
+    id: 'empty',
+    title: 'auth_request → njs handler that only answers 200 (njs ceiling)',
+    path: '/empty',
+    instance: 'main',
+    credential: 'none',
+    refusesAnonymous: false,
+  },
+  'empty-access': {
+    id: 'empty-access',
+    title: 'js_access handler that does nothing (js_access ceiling)',
+    path: '/empty-access',
+    instance: 'main',
+    credential: 'none',
+    refusesAnonymous: false,
+    unsupported: needsJsAccess,
+  },
+  basic: {
+    id: 'basic',
+    title: 'this module via auth_request: Basic + HS256 mint (grant cache where a shared dict exists)',
+    path: '/basic',
+    instance: 'main',
+    credential: 'basic',
+    refusesAnonymous: true,
+  },
+  'basic-nocache': {
+    id: 'basic-nocache',
+    title: 'the same without nginx/authotron-cache.conf (Basic check + mint every request)',
+    path: '/basic',
+    instance: 'nocache',
+    credential: 'basic',
+    refusesAnonymous: true,
+    unsupported: (leg) =>
+      leg.features.sharedDict
+        ? undefined
+        : `same as basic on this leg: njs ${leg.expected.njs} has no js_shared_dict_zone, so nothing is cached`,
+  },
+  'bearer-cold': {
+    id: 'bearer-cold',
+    title: 'RS256 identity-provider token, first use (a new token every request)',
+    path: '/bearer',
+    instance: 'cold',
+    credential: 'bearer-pool',
+    refusesAnonymous: true,
+  },
+  'bearer-cached': {
+    id: 'bearer-cached',
+    title: 'RS256 identity-provider token, reused',
+    path: '/bearer',
+    instance: 'main',
+    credential: 'bearer-cached',
+    refusesAnonymous: true,
+  },
+  access: {
+    id: 'access',
+    title: 'this module via `js_access authotron.access;` (no subrequest), Basic',
+    path: '/access',
+    instance: 'main',
+    credential: 'basic',
+    refusesAnonymous: true,
+    unsupported: needsJsAccess,
+  },
+}
+
+export interface RatioTarget {
+  id: string
+  numerator: CaseId
+  denominator: CaseId
+  /** The target on `leg` (ratio ≥ min), or why there is none. */
+  target(leg: RuntimeLeg): { min: number } | { none: string }
+}
+
+/** Issue 5, point 2. */
+export const RATIOS: RatioTarget[] = [
+  {
+    id: 'basic/sidecar',
+    numerator: 'basic',
+    denominator: 'sidecar',
+    target: (leg) => ({ min: leg.features.sharedDict ? 1.5 : 1.0 }),
+  },
+  {
+    id: 'basic/empty',
+    numerator: 'basic',
+    denominator: 'empty',
+    target: (leg) =>
+      leg.features.sharedDict ? { min: 0.85 } : { none: 'no target without a shared dict (njs 0.7.9)' },
+  },
+  {
+    id: 'bearer-cached/basic',
+    numerator: 'bearer-cached',
+    denominator: 'basic',
+    target: () => ({ min: 0.9 }),
+  },
+  {
+    id: 'bearer-cold/sidecar',
+    numerator: 'bearer-cold',
+    denominator: 'sidecar',
+    target: (leg) => ({ min: leg.features.sharedDict ? 0.25 : 0.1 }),
+  },
+  {
+    id: 'access/basic',
+    numerator: 'access',
+    denominator: 'basic',
+    target: (leg) => (leg.features.jsAccess ? { min: 1.0 } : { none: 'no js_access before njs 0.9.9' }),
+  },
+]
+
+/** p99 added latency at half of peak load must stay under this (issue 5, point 2). */
+export const ADDED_P99_TARGET_MS = 1
+
+/** The cases whose added latency at half of their peak load is measured. */
+export const HALF_LOAD_CASES: CaseId[] = ['basic', 'access', 'bearer-cached', 'bearer-cold']

@@ -1,0 +1,170 @@
+/**
+ * The one adapter between the bench and the integration harness (test/support): starts the bench's
+ * nginx for a runtime leg with test/support/nginx.ts's startNginx — which writes the main context
+ * (1 worker, the leg's load_module and js_engine) and the operator's three lines (js_import,
+ * js_preload_object, js_var $authotron_config_file) — and adds what the bench needs on top: the
+ * worker's pid, CPU pinning, and the bench's locations.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startNginx, type ConfContext, type NginxServer } from '../../test/support/nginx'
+import { REPO_ROOT } from '../../test/support/paths'
+import { childPids, delay } from '../../test/support/processes'
+import type { RuntimeLeg } from '../../test/support/runtimes'
+import type { InstanceKind } from './cases'
+import { pin, prioritise, SERVER_CORE } from './machine'
+
+export const BENCH_DIR = join(REPO_ROOT, 'bench')
+export const CONTENT_FILE = join(BENCH_DIR, 'fixtures/content.txt')
+export const CONTENT = readFileSync(CONTENT_FILE, 'utf8')
+const EMPTY_NJS = join(BENCH_DIR, 'njs/empty.js')
+const SNIPPETS = join(REPO_ROOT, 'nginx')
+
+export interface BenchNginx {
+  kind: InstanceKind
+  leg: RuntimeLeg
+  server: NginxServer
+  url(path: string): string
+  workerPid(): number
+  /** The error log lines written since the server started. */
+  errorLog(): string
+  stop(): Promise<void>
+}
+
+/**
+ * Starts one bench nginx on `leg`. `configFile` is the compiled config; `cache` includes
+ * nginx/authotron-cache.conf (only on legs with a shared dict).
+ */
+export async function startBenchNginx(
+  leg: RuntimeLeg,
+  kind: InstanceKind,
+  configFile: string,
+  cache: boolean,
+): Promise<BenchNginx> {
+  const server = await startNginx({
+    leg,
+    label: `bench-${kind}`,
+    configFile,
+    portNames: ['sidecar'],
+    conf: (context) => benchConf(context, cache),
+  })
+  const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
+  let worker: number | undefined
+  for (let i = 0; i < 100 && worker === undefined; i++) {
+    worker = childPids(master)[0]
+    if (worker === undefined) await delay(20)
+  }
+  if (worker === undefined) throw new Error(`leg ${leg.name}: no nginx worker under master ${master}`)
+  pin(master, SERVER_CORE)
+  pin(worker, SERVER_CORE)
+  prioritise(master)
+  prioritise(worker)
+  const workerPid = worker
+  return {
+    kind,
+    leg,
+    server,
+    url: (path) => server.url(path),
+    workerPid: () => workerPid,
+    errorLog: () => server.errorLog(),
+    stop: () => server.stop(),
+  }
+}
+
+/**
+ * The bench's server blocks. Every measured location serves the same static file (a location whose
+ * content is `return` would answer before auth_request runs); they differ only in what guards it.
+ * The module's locations use the shipped snippets exactly as an operator includes them.
+ */
+function benchConf({ leg, port, ports }: ConfContext, cache: boolean): string {
+  const content = CONTENT_FILE
+  const access = leg.features.jsAccess
+  return `
+js_import bench from ${EMPTY_NJS};
+${cache ? `include ${SNIPPETS}/authotron-cache.conf;` : '# no grant cache (nginx/authotron-cache.conf not included)'}
+
+# The cheapest possible sidecar: a second server block of the same worker answering 200.
+upstream bench_sidecar {
+    server 127.0.0.1:${ports.sidecar};
+    keepalive 32;
+}
+
+server {
+    listen 127.0.0.1:${ports.sidecar};
+    access_log off;
+    location / {
+        return 200;
+    }
+}
+
+server {
+    listen 127.0.0.1:${port};
+    access_log off;
+    default_type text/plain;
+
+    # /_auth and the other endpoints, as operators include them.
+    include ${SNIPPETS}/authotron-endpoints.conf;
+
+    location = /none {
+        alias ${content};
+    }
+
+    location = /floor {
+        auth_request /_floor;
+        alias ${content};
+    }
+    location = /_floor {
+        internal;
+        return 204;
+    }
+
+    location = /sidecar {
+        auth_request /_sidecar;
+        alias ${content};
+    }
+    location = /_sidecar {
+        internal;
+        proxy_pass http://bench_sidecar;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass_request_body off;
+        proxy_set_header Content-Length "";
+    }
+
+    location = /empty {
+        auth_request /_empty;
+        alias ${content};
+    }
+    location = /_empty {
+        internal;
+        js_content bench.empty;
+    }
+
+    location = /basic {
+        include ${SNIPPETS}/authotron-protect.conf;
+        alias ${content};
+    }
+
+    location = /bearer {
+        include ${SNIPPETS}/authotron-protect.conf;
+        alias ${content};
+    }
+${
+  access
+    ? `
+    location = /empty-access {
+        js_access bench.emptyAccess;
+        alias ${content};
+    }
+
+    location = /access {
+        include ${SNIPPETS}/authotron-access.conf;
+        alias ${content};
+    }
+`
+    : `
+    # js_access needs njs >= 0.9.9: no /empty-access, no /access on this leg.
+`
+}}
+`
+}
