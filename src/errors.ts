@@ -33,6 +33,36 @@ export const ErrorCode = {
   ConfigInvalid: 'ERR_CONFIG_INVALID',
   /** The runtime lacks a feature the configuration needs. */
   RuntimeUnsupported: 'ERR_RUNTIME_UNSUPPORTED',
+  /** A Bearer token is not a compact JWS: not three base64url parts, header/payload not JSON objects, `crit`. */
+  JwtMalformed: 'ERR_JWT_MALFORMED',
+  /** The token's `alg` is `none`. */
+  JwtAlgNone: 'ERR_JWT_ALG_NONE',
+  /** The token's `alg` is unknown, or not among the provider's `algorithms`. */
+  JwtAlgUnsupported: 'ERR_JWT_ALG_UNSUPPORTED',
+  /** No key of the JWK Set has the token's `kid` (even after a refresh), or none fits its `alg`. */
+  JwtKeyNotFound: 'ERR_JWT_KEY_NOT_FOUND',
+  /** The token has no `kid` and more than one key of the JWK Set fits its `alg`. */
+  JwtKeyAmbiguous: 'ERR_JWT_KEY_AMBIGUOUS',
+  /** The key named by `kid` is of another type or curve than `alg` needs (e.g. HS256 + RSA key). */
+  JwtKeyMismatch: 'ERR_JWT_KEY_MISMATCH',
+  /** The selected JWK is malformed, or the runtime's WebCrypto refused to import it. */
+  JwtKeyInvalid: 'ERR_JWT_KEY_INVALID',
+  /** The signature does not verify. */
+  JwtSignatureInvalid: 'ERR_JWT_SIGNATURE_INVALID',
+  /** `exp` lies more than the leeway in the past. */
+  JwtExpired: 'ERR_JWT_EXPIRED',
+  /** `nbf` lies more than the leeway in the future. */
+  JwtNotYetValid: 'ERR_JWT_NOT_YET_VALID',
+  /** A claim is missing or of the wrong type (`exp`, `sub`, `scope`, `realm_access`, …). */
+  JwtClaimInvalid: 'ERR_JWT_CLAIM_INVALID',
+  /** `iss` is not the configured issuer. */
+  JwtIssuerMismatch: 'ERR_JWT_ISSUER_MISMATCH',
+  /** `aud` names none of the configured audiences. */
+  JwtAudienceMismatch: 'ERR_JWT_AUDIENCE_MISMATCH',
+  /** The JWK Set could not be had: endpoint down or answering an error, with nothing cached. */
+  JwksUnavailable: 'ERR_JWKS_UNAVAILABLE',
+  /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
+  JwksInvalid: 'ERR_JWKS_INVALID',
 } as const
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode]

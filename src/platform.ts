@@ -17,6 +17,34 @@ export interface Crypto {
     hash: 'SHA-1' | 'SHA-256' | 'SHA-512',
     length: number,
   ): Promise<Uint8Array>
+  /**
+   * WebCrypto's `crypto.subtle`, for JWS signatures (src/jwt/). Absent on a runtime without it;
+   * the jwt provider then rejects every token with ERR_RUNTIME_UNSUPPORTED.
+   */
+  subtle?: SignatureVerifier
+}
+
+/** WebCrypto algorithm parameters, as `importKey` and `verify` take them. */
+export interface WebCryptoParams {
+  name: string
+  hash?: string
+  namedCurve?: string
+  saltLength?: number
+}
+
+/**
+ * The part of WebCrypto (`crypto.subtle`) that verifies signatures. Implementations reject — never
+ * throw — on failure: QuickJS's `importKey` throws synchronously for an unknown algorithm name.
+ */
+export interface SignatureVerifier {
+  importKey(
+    format: 'spki' | 'raw',
+    keyData: Uint8Array,
+    algorithm: WebCryptoParams,
+    extractable: false,
+    usages: ['verify'],
+  ): Promise<unknown>
+  verify(algorithm: WebCryptoParams, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>
 }
 
 export interface Clock {
@@ -47,6 +75,32 @@ export interface SharedStore {
   set(key: string, value: string, ttlMs: number): void
 }
 
+/**
+ * Where a jwt provider's JWK Set comes from. The compiler derives it from `cert_uri`; the njs side
+ * reaches the URL through internal nginx locations that cache the answer for every worker
+ * (docs/jwt.md), so the refetch policy lives in nginx's configuration, not in the VM.
+ */
+export interface JwksEndpoint {
+  /** The JWK Set URL (`cert_uri`). */
+  url: string
+  /** The internal location that answers with the cached JWK Set (`jwks_ttl`). */
+  location: string
+  /**
+   * The internal location asked after an unknown `kid`: it refetches the URL at most once per
+   * refresh interval (30 s) whatever the number of requests, and caches the answer for that long.
+   */
+  refreshLocation: string
+}
+
+export interface JwksSource {
+  /**
+   * The endpoint's JWK Set document, parsed JSON but otherwise unchecked. `refresh`: a token names a
+   * key the usual answer lacks; ask the refresh location. Rejects with ERR_JWKS_UNAVAILABLE when no
+   * answer could be had (no cached copy and the endpoint down or answering an error).
+   */
+  get(endpoint: JwksEndpoint, refresh: boolean): Promise<unknown>
+}
+
 export interface Platform {
   crypto: Crypto
   clock: Clock
@@ -54,4 +108,6 @@ export interface Platform {
   timers: Timers
   /** The shared cache of authentication results; undefined where the runtime has none. */
   sharedCache?: SharedStore
+  /** JWK Sets for the jwt provider; undefined where the boundary provides none (then no jwt). */
+  jwks?: JwksSource
 }
