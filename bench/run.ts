@@ -30,6 +30,7 @@ import {
   loadAverage,
   LOAD_CORE,
   pin,
+  processCpuNs,
   processJiffies,
   SERVER_CORE,
   waitForQuiet,
@@ -69,6 +70,7 @@ interface LegState {
   cache: boolean
   main: BenchNginx
   nocache?: BenchNginx
+  bare?: BenchNginx
   /** The cases measured on this leg, in canonical order. */
   cases: BenchCase[]
 }
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
           state.result.cases[id].runs.push(m)
           log(
             `  ${state.runtime.name.padEnd(8)} ${id.padEnd(14)} ${(m.rps / 1000).toFixed(1).padStart(6)}k req/s` +
-              `  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  worker ${m.workerCpuPct}%  others ${m.serverCoreOtherPct}%${m.disturbed ? ' DISTURBED' : ''}${m.invalid ? `  INVALID: ${m.invalid}` : ''}`,
+              `  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  worker ${m.workerCpuPct}% ${m.workerUsPerRequest.toFixed(1)} µs/req  others ${m.serverCoreOtherPct}%${m.disturbed ? ' DISTURBED' : ''}${m.invalid ? `  INVALID: ${m.invalid}` : ''}`,
           )
         }
       }
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
     for (const state of states) {
       await state.main.stop()
       await state.nocache?.stop()
+      await state.bare?.stop()
     }
     results.identityProvider.jwksFetches = idp.jwksFetches()
     await idp.stop()
@@ -287,6 +290,9 @@ async function setUpLeg(
     if (c.instance === 'nocache' && state.nocache === undefined) {
       state.nocache = await startBenchNginx(runtime, 'nocache', config, false)
     }
+    if (c.instance === 'bare' && state.bare === undefined) {
+      state.bare = await startBenchNginx(runtime, 'bare', undefined, false)
+    }
     // bearer-cold is probed where it runs (a fresh nginx) with the reused token, so the pool stays unseen.
     const target = c.instance === 'cold' ? undefined : instance(state, c)
     let problem: string | undefined
@@ -314,6 +320,7 @@ async function setUpLeg(
 
 function instance(state: LegState, c: BenchCase): BenchNginx {
   if (c.instance === 'nocache') return state.nocache!
+  if (c.instance === 'bare') return state.bare!
   return state.main
 }
 
@@ -441,12 +448,16 @@ async function measureOnce(
     p99Ms: result.p99Ms,
     non2xx: result.non2xx,
     socketErrors: result.socketErrors,
-    ...usage,
+    workerCpuPct: usage.workerCpuPct,
+    serverCoreOtherPct: usage.serverCoreOtherPct,
+    serverCoreIrqPct: usage.serverCoreIrqPct,
+    load1: usage.load1,
+    workerUsPerRequest: Math.round((usage.workerCpuNs / 1000 / Math.max(1, result.requests)) * 100) / 100,
     ...(invalid === undefined ? {} : { invalid }),
   }
 }
 
-type Usage = Pick<Measurement, 'workerCpuPct' | 'serverCoreOtherPct' | 'serverCoreIrqPct' | 'load1'>
+type Usage = Pick<Measurement, 'workerCpuPct' | 'serverCoreOtherPct' | 'serverCoreIrqPct' | 'load1'> & { workerCpuNs: number }
 
 /** Starts metering the server core; the returned function stops and reports. */
 function startUsage(workerPid: number): () => Usage {
@@ -454,13 +465,16 @@ function startUsage(workerPid: number): () => Usage {
   const started = process.hrtime.bigint()
   const core0 = coreJiffies(SERVER_CORE)
   const worker0 = processJiffies(workerPid)
+  const workerNs0 = processCpuNs(workerPid)
   return () => {
+    const workerCpuNs = processCpuNs(workerPid) - workerNs0
     const elapsedJiffies = Number(process.hrtime.bigint() - started) / 1e7
     const worker = processJiffies(workerPid) - worker0
     const core = coreJiffies(SERVER_CORE)
     const pct = (j: number) => Math.round((j / elapsedJiffies) * 1000) / 10
     return {
       load1,
+      workerCpuNs,
       workerCpuPct: pct(worker),
       serverCoreOtherPct: pct(Math.max(0, core.tasks - core0.tasks - worker)),
       serverCoreIrqPct: pct(core.irq - core0.irq),

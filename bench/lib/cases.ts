@@ -9,6 +9,7 @@ export const CASE_IDS = [
   'floor',
   'sidecar',
   'empty',
+  'empty-loaded',
   'empty-access',
   'basic',
   'basic-nocache',
@@ -21,9 +22,11 @@ export type CaseId = (typeof CASE_IDS)[number]
 /**
  * Which nginx serves a case. `main` has every location; `nocache` is the same without
  * nginx/authotron-cache.conf; `cold` is the same as `main`, restarted before every measurement so
- * that its grant cache is empty and every pool token is seen for the first time.
+ * that its grant cache is empty and every pool token is seen for the first time. `bare` imports
+ * only bench/njs/empty.js, not the module: on the njs engine every imported module's top level
+ * runs again for each request, so the njs ceiling is measured without the module loaded.
  */
-export type InstanceKind = 'main' | 'nocache' | 'cold'
+export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare'
 
 /** What a request of the case carries. */
 export type Credential = 'none' | 'basic' | 'bearer-cached' | 'bearer-pool'
@@ -72,7 +75,15 @@ export const CASES: { [id in CaseId]: BenchCase } = {
   },
   empty: {
     id: 'empty',
-    title: 'auth_request → njs handler that only answers 200 (njs ceiling)',
+    title: 'auth_request → njs handler that only answers 200, module not loaded (njs ceiling)',
+    path: '/empty',
+    instance: 'bare',
+    credential: 'none',
+    refusesAnonymous: false,
+  },
+  'empty-loaded': {
+    id: 'empty-loaded',
+    title: 'the same handler in the nginx that also imports dist/authotron.js (its per-request top level)',
     path: '/empty',
     instance: 'main',
     credential: 'none',
@@ -80,9 +91,9 @@ export const CASES: { [id in CaseId]: BenchCase } = {
   },
   'empty-access': {
     id: 'empty-access',
-    title: 'js_access handler that does nothing (js_access ceiling)',
+    title: 'js_access handler that does nothing, module not loaded (js_access ceiling)',
     path: '/empty-access',
-    instance: 'main',
+    instance: 'bare',
     credential: 'none',
     refusesAnonymous: false,
     unsupported: needsJsAccess,

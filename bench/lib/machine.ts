@@ -146,3 +146,8 @@ export function processJiffies(pid: number): number {
 export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0])
 }
+
+/** Nanoseconds `pid` has run on a CPU (first field of /proc/<pid>/schedstat; precise, unlike jiffies). */
+export function processCpuNs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0])
+}

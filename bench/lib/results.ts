@@ -13,6 +13,11 @@ export interface Measurement {
   p99Ms: number
   non2xx: number
   socketErrors: number
+  /**
+   * The worker's CPU time per request, µs (from /proc/<pid>/schedstat): what a request costs the
+   * server whatever else ran on the machine. 1e6 / this = req/s one dedicated core could serve.
+   */
+  workerUsPerRequest: number
   /** The nginx worker's CPU use during the run, % of one core (≈100 when the worker is the bottleneck). */
   workerCpuPct: number
   /** Core 0 task time not spent in the nginx worker (other processes), % of the core. */
@@ -40,14 +45,22 @@ export interface CaseResult {
   median?: { rps: number; p50Ms: number; p99Ms: number }
   /** The lowest and highest req/s of the valid runs. */
   range?: [number, number]
-  /** 1e6/rps(case) − 1e6/rps(none): worker CPU µs this case adds to each request. */
+  /** 1e6/rps(case) − 1e6/rps(none): wall-clock µs this case adds to each request at peak. */
   addedUsPerRequest?: number
+  /** Median worker CPU µs per request (schedstat), and what it adds to `none`'s. */
+  cpu?: { usPerRequest: number; addedUs?: number; capacityRps: number }
 }
 
 export interface RatioResult {
   value?: number
   /** The ratio in each round (same round, same machine state), lowest and highest. */
   roundRange?: [number, number]
+  /**
+   * The same ratio from worker CPU time per request (cpu(denominator) / cpu(numerator)): what the
+   * ratio of req/s would be on dedicated cores, unaffected by other work on a shared machine.
+   */
+  cpuValue?: number
+  cpuVerdict?: 'pass' | 'miss'
   target?: number
   verdict: 'pass' | 'miss' | 'no target' | 'not available'
   reason?: string
@@ -143,11 +156,16 @@ export function summariseCases(leg: LegResult): void {
       p99Ms: median(valid.map((run) => run.p99Ms)),
     }
     result.range = [Math.min(...rps), Math.max(...rps)]
+    const us = median(valid.map((run) => run.workerUsPerRequest))
+    result.cpu = { usPerRequest: us, capacityRps: 1e6 / us }
   }
   const none = leg.cases.none?.median?.rps
   for (const id of Object.keys(leg.cases)) {
     const rps = leg.cases[id].median?.rps
     if (none !== undefined && rps !== undefined) leg.cases[id].addedUsPerRequest = 1e6 / rps - 1e6 / none
+    const cpu = leg.cases[id].cpu
+    const noneCpu = leg.cases.none?.cpu
+    if (cpu !== undefined && noneCpu !== undefined) cpu.addedUs = cpu.usPerRequest - noneCpu.usPerRequest
   }
 }
 
@@ -174,9 +192,11 @@ export function computeRatios(leg: LegResult, runtime: RuntimeLeg): void {
       roundRange: perRound.length > 0 ? [Math.min(...perRound), Math.max(...perRound)] : undefined,
       verdict: 'no target',
     }
+    if (num.cpu !== undefined && den.cpu !== undefined) result.cpuValue = den.cpu.usPerRequest / num.cpu.usPerRequest
     if ('min' in target) {
       result.target = target.min
       result.verdict = value >= target.min ? 'pass' : 'miss'
+      if (result.cpuValue !== undefined) result.cpuVerdict = result.cpuValue >= target.min ? 'pass' : 'miss'
     } else result.reason = target.none
     leg.ratios[ratio.id] = result
   }
@@ -212,20 +232,23 @@ export function markdownTables(results: BenchResults): string {
     lines.push(`| \`${id}\` | ${cells.join(' | ')} |`)
   }
   lines.push('')
-  lines.push('### Worker CPU added per request, µs (1/rps(case) − 1/rps(none))')
+  lines.push('### Worker CPU per request, µs (median; from /proc/<worker>/schedstat — unaffected by other load)')
+  lines.push('')
+  lines.push('Capacity = 1e6 / µs: the req/s one dedicated core would serve.')
   lines.push('')
   lines.push(`| case | ${legs.map((leg) => legTitle(leg)).join(' | ')} |`)
   lines.push(`|---|${legs.map(() => '---').join('|')}|`)
   for (const id of caseIds) {
-    if (id === 'none') continue
     const cells = legs.map((leg) => {
-      const added = leg.cases[id]?.addedUsPerRequest
-      return added === undefined ? '—' : added.toFixed(1)
+      const cpu = leg.cases[id]?.cpu
+      if (cpu === undefined) return '—'
+      const added = cpu.addedUs === undefined || id === 'none' ? '' : ` (+${cpu.addedUs.toFixed(1)})`
+      return `${cpu.usPerRequest.toFixed(1)}${added} → ${k(cpu.capacityRps)}`
     })
     lines.push(`| \`${id}\` | ${cells.join(' | ')} |`)
   }
   lines.push('')
-  lines.push('### Ratios (target in brackets; per-round range after the value)')
+  lines.push('### Ratios of req/s (target in brackets; per-round range after the value; then the same ratio from worker CPU per request)')
   lines.push('')
   lines.push(`| ratio | ${legs.map((leg) => legTitle(leg)).join(' | ')} |`)
   lines.push(`|---|${legs.map(() => '---').join('|')}|`)
@@ -235,7 +258,8 @@ export function markdownTables(results: BenchResults): string {
       if (r === undefined || r.value === undefined) return 'n/a¹'
       const range = r.roundRange ? ` (${r.roundRange[0].toFixed(2)}–${r.roundRange[1].toFixed(2)})` : ''
       const target = r.target === undefined ? '[no target]' : `[≥ ${r.target}] ${r.verdict === 'pass' ? '✅ pass' : '❌ miss'}`
-      return `**${r.value.toFixed(2)}**${range} ${target}`
+      const cpu = r.cpuValue === undefined ? '' : `; CPU ${r.cpuValue.toFixed(2)}${r.cpuVerdict === undefined ? '' : r.cpuVerdict === 'pass' ? ' ✅' : ' ❌'}`
+      return `**${r.value.toFixed(2)}**${range} ${target}${cpu}`
     })
     lines.push(`| \`${ratio.id}\` | ${cells.join(' | ')} |`)
   }

@@ -38,15 +38,16 @@ export interface BenchNginx {
 export async function startBenchNginx(
   leg: RuntimeLeg,
   kind: InstanceKind,
-  configFile: string,
+  configFile: string | undefined,
   cache: boolean,
 ): Promise<BenchNginx> {
   const server = await startNginx({
     leg,
     label: `bench-${kind}`,
-    configFile,
+    // Without a config the harness imports no module: the `bare` instance.
+    configFile: kind === 'bare' ? undefined : configFile,
     portNames: ['sidecar'],
-    conf: (context) => benchConf(context, cache),
+    conf: (context) => benchConf(context, cache, kind === 'bare'),
   })
   const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
   let worker: number | undefined
@@ -76,9 +77,46 @@ export async function startBenchNginx(
  * content is `return` would answer before auth_request runs); they differ only in what guards it.
  * The module's locations use the shipped snippets exactly as an operator includes them.
  */
-function benchConf({ leg, port, ports }: ConfContext, cache: boolean): string {
+export function benchConf(
+  { leg, port, ports }: Pick<ConfContext, 'leg' | 'port' | 'ports'>,
+  cache: boolean,
+  bare = false,
+): string {
   const content = CONTENT_FILE
   const access = leg.features.jsAccess
+  if (bare) {
+    return `
+js_import bench from ${EMPTY_NJS};
+
+server {
+    listen 127.0.0.1:${port};
+    access_log off;
+    default_type text/plain;
+
+    location = /none {
+        alias ${content};
+    }
+
+    location = /empty {
+        auth_request /_empty;
+        alias ${content};
+    }
+    location = /_empty {
+        internal;
+        js_content bench.empty;
+    }
+${
+  access
+    ? `
+    location = /empty-access {
+        js_access bench.emptyAccess;
+        alias ${content};
+    }
+`
+    : ''
+}}
+`
+  }
   return `
 js_import bench from ${EMPTY_NJS};
 ${cache ? `include ${SNIPPETS}/authotron-cache.conf;` : '# no grant cache (nginx/authotron-cache.conf not included)'}
@@ -152,18 +190,13 @@ server {
 ${
   access
     ? `
-    location = /empty-access {
-        js_access bench.emptyAccess;
-        alias ${content};
-    }
-
     location = /access {
         include ${SNIPPETS}/authotron-access.conf;
         alias ${content};
     }
 `
     : `
-    # js_access needs njs >= 0.9.9: no /empty-access, no /access on this leg.
+    # js_access needs njs >= 0.9.9: no /access on this leg.
 `
 }}
 `

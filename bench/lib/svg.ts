@@ -65,9 +65,9 @@ export function renderSvg(results: BenchResults): string {
   y = panel1.top + panel1.height + 40
 
   // Panel 2: ratios with targets.
-  parts.push(text(WIDTH / 2, y + 10, 'Ratios of issue 5 (black tick: target; ✓ pass, ✗ miss, – no target on that leg)', 14, 'middle', 'bold'))
+  parts.push(text(WIDTH / 2, y + 10, 'Ratios of issue 5 from req/s (bars) and from worker CPU per request (◇); black tick: target; ✓ pass, ✗ miss, – no target', 14, 'middle', 'bold'))
   const panel2 = { top: y + 40, height: 220, left: 70, right: WIDTH - 20 }
-  const ratioValues = legs.flatMap((leg) => RATIOS.map((r) => Math.max(leg.ratios[r.id]?.value ?? 0, leg.ratios[r.id]?.target ?? 0)))
+  const ratioValues = legs.flatMap((leg) => RATIOS.map((r) => Math.max(leg.ratios[r.id]?.value ?? 0, leg.ratios[r.id]?.target ?? 0, leg.ratios[r.id]?.cpuValue ?? 0)))
   const topRatio = niceCeil(Math.max(1, ...ratioValues) * 1.15)
   parts.push(axis(panel2, topRatio, (v) => v.toFixed(1), 'ratio'))
   const rGroup = (panel2.right - panel2.left) / RATIOS.length
@@ -87,6 +87,11 @@ export function renderSvg(results: BenchResults): string {
       if (r.target !== undefined) {
         const ty = base - (r.target / topRatio) * panel2.height
         parts.push(`<line x1="${(x - 2).toFixed(1)}" x2="${(x + rBar - 1).toFixed(1)}" y1="${ty.toFixed(1)}" y2="${ty.toFixed(1)}" stroke="#000" stroke-width="2.5"/>`)
+      }
+      if (r.cpuValue !== undefined) {
+        const cy = base - (Math.min(r.cpuValue, topRatio) / topRatio) * panel2.height
+        const cx = x + rBar / 2 - 1.5
+        parts.push(`<path d="M${cx.toFixed(1)} ${(cy - 5).toFixed(1)} l5 5 l-5 5 l-5 -5 z" fill="#fff" stroke="#000" stroke-width="1.2"><title>${esc(`${leg.leg} ${ratio.id} from worker CPU per request: ${r.cpuValue.toFixed(3)}`)}</title></path>`)
       }
       const mark = r.verdict === 'pass' ? '✓' : r.verdict === 'miss' ? '✗' : '–'
       const color = r.verdict === 'pass' ? '#1a7f37' : r.verdict === 'miss' ? '#cf222e' : '#666'

@@ -1,0 +1,138 @@
+/**
+ * Where a case's time goes inside the nginx worker: runs one leg's nginx (single process,
+ * `master_process off`) under valgrind's callgrind with the bench's own conf and config, sends a
+ * fixed number of requests of each case once warmed up, and reports instructions per request
+ * (exact and repeatable, whatever else runs on the machine) with the functions that account for them.
+ *
+ *   npx tsx bench/profile.ts --leg bookworm --cases empty,basic [--requests 200] [--out DIR]
+ *
+ * Writes <out>/<leg>-<case>.txt (callgrind_annotate, inclusive) and prints a summary. Used by
+ * docs/benchmarks.md to explain misses. Slow (valgrind runs the worker ~50× slower): keep
+ * --requests small. Only talks to 127.0.0.1.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { request, Agent } from 'node:http'
+import { join } from 'node:path'
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
+import { compileConfig } from '../test/support/compile'
+import { freePorts, waitForPort } from '../test/support/net'
+import { AUTHOTRON_MODULE, makeTempDir } from '../test/support/paths'
+import { delay } from '../test/support/processes'
+import { legByName } from '../test/support/runtimes'
+import { CASES, CASE_IDS, type CaseId } from './lib/cases'
+import { BENCH_DIR, benchConf } from './lib/servers'
+
+const BASIC = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(name)
+  return index === -1 ? fallback : process.argv[index + 1]
+}
+
+async function main(): Promise<void> {
+  const leg = legByName(option('--leg', 'bookworm'))
+  const cases = option('--cases', 'empty,basic').split(',') as CaseId[]
+  for (const id of cases) if (!(CASE_IDS as readonly string[]).includes(id)) throw new Error(`unknown case ${id}`)
+  const requests = Number(option('--requests', '200'))
+  const outDir = option('--out', join(BENCH_DIR, 'results/profiles'))
+  const missing = leg.missing()
+  if (missing) throw new Error(missing)
+  if (!existsSync(AUTHOTRON_MODULE)) throw new Error('dist/authotron.js missing: npm run build')
+
+  const work = makeTempDir(`profile-${leg.name}`)
+  const yamlDoc = parseYaml(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replace('${JWKS_URL}', 'http://127.0.0.1:9/certs')) as { providers: { type: string }[] }
+  yamlDoc.providers = yamlDoc.providers.filter((p) => p.type !== 'jwt')
+  const config = await compileConfig(stringifyYaml(yamlDoc), work)
+  const [port, sidecar] = await freePorts(2)
+  const confFor = (bare: boolean) =>
+    [
+      'daemon off;',
+      'master_process off;',
+      'worker_processes 1;',
+      `pid ${work}/nginx.pid;`,
+      `error_log ${work}/error.log warn;`,
+      leg.loadModuleLine,
+      'events { worker_connections 64; }',
+      'http {',
+      ...leg.httpLines,
+      `client_body_temp_path ${work}/cbt; proxy_temp_path ${work}/pt; fastcgi_temp_path ${work}/ft; uwsgi_temp_path ${work}/ut; scgi_temp_path ${work}/st;`,
+      ...(bare
+        ? []
+        : [
+            `js_import authotron from ${AUTHOTRON_MODULE};`,
+            `js_preload_object authotron_config from ${config};`,
+            `js_var $authotron_config_file ${config};`,
+          ]),
+      benchConf({ leg, port, ports: { main: port, sidecar } }, leg.features.sharedDict && !bare, bare),
+      '}',
+    ].join('\n')
+  const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])
+  mkdirSync(outDir, { recursive: true })
+
+  const results: string[] = []
+  for (const id of cases) {
+    const c = CASES[id]
+    const out = join(work, `callgrind.${id}.out`)
+    writeFileSync(join(work, 'nginx.conf'), confFor(c.instance === 'bare'))
+    const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, file, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    try {
+      await waitForPort(port, 120_000, () => {
+        if (child.exitCode !== null) throw new Error(`nginx under valgrind exited:\n${output}`)
+      })
+      const headers: { [name: string]: string } = {}
+      if (c.credential === 'basic') headers.Authorization = BASIC
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+      // Warm up: module loaded, grant cached, QuickJS context created.
+      for (let i = 0; i < 20; i++) await get(port, c.path, headers, agent)
+      execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
+      for (let i = 0; i < requests; i++) {
+        const status = await get(port, c.path, headers, agent)
+        if (status !== 200) throw new Error(`${c.path} answered ${status}`)
+      }
+      execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
+      agent.destroy()
+    } finally {
+      child.kill('SIGQUIT')
+      await new Promise((resolve) => child.once('exit', resolve))
+    }
+    const annotate = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=99', out], { encoding: 'utf8', maxBuffer: 64 << 20 })
+    const total = /([\d,]+)\s+\(100\.0%\)\s+PROGRAM TOTALS/.exec(annotate) ?? /^([\d,]+)\s+PROGRAM TOTALS/m.exec(annotate)
+    const ir = total ? Number(total[1].replace(/,/g, '')) : NaN
+    const perRequest = Math.round(ir / requests)
+    const top = annotate
+      .split('\n')
+      .filter((line) => /^\s*[\d,]+ \(/.test(line))
+      .slice(0, 40)
+      .join('\n')
+    writeFileSync(join(outDir, `${leg.name}-${id}.txt`), `# bench/profile.ts --leg ${leg.name} --cases ${id} --requests ${requests}\n# ${perRequest} instructions per request\n\n${annotate}`)
+    results.push(`${leg.name} ${id}: ${perRequest.toLocaleString('en')} instructions per request\n${top}\n`)
+    process.stdout.write(`${results[results.length - 1]}\n`)
+    await delay(200)
+  }
+}
+
+function get(port: number, path: string, headers: { [name: string]: string }, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('error', reject)
+    req.setTimeout(60_000, () => req.destroy(new Error('timeout')))
+    req.end()
+  })
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`profile: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  },
+)
