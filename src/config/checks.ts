@@ -4,15 +4,17 @@
  * Written defensively (each check skips values of the wrong shape, which the schema reports), so
  * that they run on every document and one run reports every problem.
  */
+import { augmenterModules } from '../augmenters/index'
+import { providerModules } from '../providers/index'
 import { VERSION } from '../version'
 import type { Diagnostic } from './diagnostics'
 import { isMapping, Mapping, Path } from './paths'
 import { AUGMENTER_TYPES, PROVIDER_TYPES } from './schema'
 import { LocatedDocument, valueLocation } from './source'
 
-/** Provider and augmenter types this build implements (src/providers/, src/augmenters/). */
-export const IMPLEMENTED_PROVIDERS = ['plain']
-export const IMPLEMENTED_AUGMENTERS = ['plain', 'plain_advanced']
+/** Whether this build implements a type: the runtime's own registries decide. */
+const isImplementedProvider = (type: string) => providerModules[type] !== undefined
+const isImplementedAugmenter = (type: string) => augmenterModules[type] !== undefined
 
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits. */
 export const MIN_HS256_SECRET_BYTES = 32
@@ -54,7 +56,7 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
     if (!isMapping(provider)) return
     realms.add(provider.realm)
     const path = ['providers', index]
-    if (isKnown(PROVIDER_TYPES, provider.type) && !IMPLEMENTED_PROVIDERS.includes(provider.type)) {
+    if (isKnown(PROVIDER_TYPES, provider.type) && !isImplementedProvider(provider.type)) {
       report(
         'warning',
         path,
@@ -75,10 +77,7 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
   augmenters.forEach((augmenter: unknown, index) => {
     if (!isMapping(augmenter) || typeof augmenter.type !== 'string') return
     const path = ['augmenters', index]
-    if (
-      isKnown(AUGMENTER_TYPES, augmenter.type) &&
-      !IMPLEMENTED_AUGMENTERS.includes(augmenter.type)
-    ) {
+    if (isKnown(AUGMENTER_TYPES, augmenter.type) && !isImplementedAugmenter(augmenter.type)) {
       report(
         'warning',
         path,

@@ -43,7 +43,47 @@ export interface CompiledPlainProvider {
   users: { [prefixedUsername: string]: CompiledUserEntry[] }
 }
 
-/** Providers that later issues implement (jwt, ecmwf-api, …) share these fields. */
+/**
+ * Where a jwt provider's JWK Set comes from (src/platform.ts JwksEndpoint): its URL and the two
+ * internal locations `authotron compile --nginx-snippets` generates for it. Providers with the same
+ * URL, TTL and CA bundle share one pair of locations, and so one cached copy.
+ */
+export interface CompiledJwksEndpoint {
+  /** `cert_uri`. */
+  url: string
+  /** `/_authotron/jwks/<id>`: the cached JWK Set, refetched every `ttl` seconds. */
+  location: string
+  /** `/_authotron/jwks/<id>/refresh`: asked after an unknown kid; fetches at most every 30 s. */
+  refreshLocation: string
+  /** `jwks_ttl` (seconds). Read by the snippet generator, not at run time. */
+  ttl: number
+  /** `ca_file`, absolute, for https URLs. Read by the snippet generator, not at run time. */
+  caFile?: string
+}
+
+/** `type: jwt` (src/providers/jwt.ts; authotron-behaviour.md §4.2 plus the keys of docs/jwt.md). */
+export interface CompiledJwtProvider {
+  type: 'jwt'
+  name: string
+  realm: string
+  filterRealm: string
+  scheme: 'Bearer'
+  jwks: CompiledJwksEndpoint
+  /** Seconds of clock skew tolerated on exp and nbf (`leeway`, default 60). */
+  leeway: number
+  /** Accepted `iss` values (`issuer`); absent: not checked. */
+  issuers?: string[]
+  /** Accepted audiences (`audience`); absent: `aud` is not checked. */
+  audiences?: string[]
+  /** Accepted `alg` values (`algorithms`); absent: every algorithm this build verifies. */
+  algorithms?: string[]
+  /** Separates this provider's verified tokens in the shared dict: a hash of its settings. */
+  cacheId: string
+  /** At most this many seconds (never past the token's exp) a verified token's user is reused. */
+  verifiedCacheTtl: number
+}
+
+/** Providers that later issues implement (ecmwf-api, …) share these fields. */
 export interface CompiledOtherProvider {
   type: string
   name: string
@@ -53,7 +93,7 @@ export interface CompiledOtherProvider {
   [key: string]: unknown
 }
 
-export type CompiledProvider = CompiledPlainProvider | CompiledOtherProvider
+export type CompiledProvider = CompiledPlainProvider | CompiledJwtProvider | CompiledOtherProvider
 
 export interface CompiledPlainAugmenter {
   type: 'plain'

@@ -99,6 +99,37 @@ export function asciiLowerCase(text: string): string {
   return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase())
 }
 
+/** What a provider type's compile step gets besides the YAML item itself. */
+export interface ProviderCompileInput {
+  provider: Mapping
+  /** type, name, realm, filterRealm and scheme, common to every compiled provider. */
+  common: { type: string; name: string; realm: string; filterRealm: string; scheme: Scheme }
+  path: Path
+  /** The whole document (2.0.0 form). */
+  data: Mapping
+  /** For `plain`: its users (users.ts). */
+  users: PlainUser[]
+}
+
+/**
+ * How each provider type becomes its compiled form. A type not listed here is compiled with its
+ * reference keys verbatim (snake_case, as in the YAML), which is what a type needs until its
+ * runtime module exists; a module that wants another shape adds its entry here.
+ */
+export const providerCompilers: {
+  [type: string]: (input: ProviderCompileInput) => CompiledProvider
+} = {
+  plain: ({ common, users }) => {
+    const byUsername: { [prefixedUsername: string]: CompiledUserEntry[] } = {}
+    for (const user of users) {
+      const key = KEY_PREFIX + user.username
+      if (!Object.hasOwn(byUsername, key)) setOwn(byUsername, key, [])
+      byUsername[key].push({ verifier: user.verifier, roles: user.roles })
+    }
+    return { ...common, type: 'plain', scheme: 'Basic', users: byUsername }
+  },
+}
+
 function compileProvider(
   provider: Mapping,
   path: Path,
@@ -113,16 +144,8 @@ function compileProvider(
     filterRealm: asciiLowerCase(challengeRealmOf(provider)),
     scheme: schemeOf(type),
   }
-  if (type === 'plain') {
-    const byUsername: { [prefixedUsername: string]: CompiledUserEntry[] } = {}
-    for (const user of users) {
-      const key = KEY_PREFIX + user.username
-      if (!Object.hasOwn(byUsername, key)) setOwn(byUsername, key, [])
-      byUsername[key].push({ verifier: user.verifier, roles: user.roles })
-    }
-    return { ...common, type: 'plain', scheme: 'Basic', users: byUsername }
-  }
-  // Types implemented later keep their reference keys verbatim.
+  const compile = Object.hasOwn(providerCompilers, type) ? providerCompilers[type] : undefined
+  if (compile !== undefined) return compile({ provider, common, path, data, users })
   return { ...common, ...referenceKeys(provider, path, data) }
 }
 
