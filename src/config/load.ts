@@ -74,10 +74,11 @@ function readSource(options: LoadOptions, cwd: string, diagnostics: Diagnostic[]
   const wanted = options.env[CONFIG_PATH_VARIABLE] || DEFAULT_CONFIG_FILE
   const found = findConfigFile(wanted, cwd)
   if (found === undefined) {
+    const searched = isAbsolute(wanted) ? '' : ' in the working directory or its parents'
     diagnostics.push({
       severity: 'warning',
       message:
-        `no config file ${wanted} in ${isAbsolute(wanted) ? 'that place' : 'the working directory or its parents'}; ` +
+        `no config file ${wanted}${searched}; ` +
         'the configuration comes from AOT_ environment variables alone',
     })
     return { baseDir: cwd }

@@ -72,10 +72,11 @@ export function orderedKeys(doc: LocatedDocument, path: Path, mapping: Mapping):
 
 /** Forgets the origins and key orders recorded at `path` and below (its value was replaced). */
 export function forgetBelow(doc: LocatedDocument, path: Path): void {
-  const prefix = pathKey(path).slice(0, -1)
+  const own = pathKey(path)
+  const childPrefix = `${own.slice(0, -1)}${path.length === 0 ? '' : ','}`
   for (const map of [doc.origins, doc.keyOrder] as Map<string, unknown>[]) {
     for (const key of [...map.keys()]) {
-      if (key === pathKey(path) || key.startsWith(prefix + ',')) map.delete(key)
+      if (key === own || key.startsWith(childPrefix)) map.delete(key)
     }
   }
 }

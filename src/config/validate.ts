@@ -103,12 +103,10 @@ function describe(error: ErrorObject, path: Path, doc: LocatedDocument): Diagnos
           : `expected at least ${error.params.limit} characters`,
       )
     case 'if':
-    case 'anyOf':
-    case 'oneOf':
-      // Summaries of errors reported on their own (if), or composites without an errorMessage,
-      // which the schema does not have; keep ajv's text rather than hide a problem.
-      return error.keyword === 'if' ? undefined : at(error.message ?? error.keyword)
+      // "must match then schema": a summary of the errors inside `then`, reported on their own.
+      return undefined
     default:
+      // Keywords the schema does not use without an errorMessage; ajv's text beats silence.
       return at(error.message ?? error.keyword)
   }
 }
