@@ -9,41 +9,23 @@
  *   3. Fetch the JWK Set, select the key (kid; refresh once on an unknown kid), verify.
  *   4. Check exp/nbf/iss/aud, map the claims to the user, remember it.
  */
-import { errorCode } from '../errors'
+import type { CompiledJwtProvider } from '../config/compiled'
+import { codedError, errorCode, ErrorCode } from '../errors'
 import { jwsAlgorithm } from '../jwt/algorithms'
 import { checkRegisteredClaims } from '../jwt/claims'
 import { parseCompactJws } from '../jwt/jws'
 import { userFromClaims } from '../jwt/user-claims'
 import { verifyJws } from '../jwt/verify'
-import type { JwksEndpoint, Platform, SharedStore } from '../platform'
+import type { Platform, SharedStore } from '../platform'
 import type { User } from '../user'
 import type { ProviderContext, ProviderModule } from './types'
-
-/** The compiled form of a `type: jwt` provider (moves to src/config/compiled.ts with the compiler). */
-export type CompiledJwtProvider = {
-  type: 'jwt'
-  name: string
-  realm: string
-  filterRealm: string
-  scheme: 'Bearer'
-  jwks: JwksEndpoint
-  /** Seconds of clock skew tolerated on exp and nbf (`leeway`, default 60). */
-  leeway: number
-  /** Accepted `iss` values (`issuer`); absent: not checked. */
-  issuers?: string[]
-  /** Accepted audiences (`audience`); absent: `aud` is not checked. */
-  audiences?: string[]
-  /** Accepted `alg` values (`algorithms`); absent: every algorithm of the table. */
-  algorithms?: string[]
-  /** Separates this provider's entries in the shared cache: a hash of its settings. */
-  cacheId: string
-  /** At most this many seconds (and never past exp) a verified token's user is reused; 0: never. */
-  verifiedCacheTtl: number
-}
 
 export const jwtProvider: ProviderModule<CompiledJwtProvider> = {
   authenticate(provider: CompiledJwtProvider, credential: string, ctx: ProviderContext): User | Promise<User> {
     const platform = ctx.platform
+    if (provider.jwks === undefined || typeof provider.leeway !== 'number') {
+      throw codedError(ErrorCode.ConfigFormat, 'jwt provider compiled by an older authotron: recompile the config')
+    }
     const jws = parseCompactJws(credential)
     const algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms)
 

@@ -12,6 +12,11 @@ import { compact, sign, testKey } from '../support/tokens'
 import { verifierWithoutEd25519 } from '../support/webcrypto'
 
 const NOW = 1_766_996_400
+
+/** A pipeline config around jwt providers, with a timeout a loaded test machine cannot hit. */
+function jwtConfig(...providers: ReturnType<typeof jwtTestProvider>[]) {
+  return { ...testConfig(providers), timeoutMs: 30_000 }
+}
 const MINT_SECRET = new TextEncoder().encode('some-secret-key')
 
 async function outcome(value: () => User | Promise<User>): Promise<User | string> {
@@ -35,7 +40,7 @@ test('the reference\'s HS512 oct-JWKS case, end to end: /authenticate mints the 
   const platform = jwtTestPlatform(jwks, { now: NOW })
   const key = { alg: 'HS512' as const, kid: 'testkid', signingKey: new TextEncoder().encode('secret'), jwk: {} }
   const token = await sign(key, { sub: 'user1', scope: 'read write', exp: 4102444800, custom: 'abc', nested: { flag: true } })
-  const config = testConfig([jwtTestProvider({ name: 'TestJWT', realm: 'test', filterRealm: 'test' })])
+  const config = jwtConfig(jwtTestProvider({ name: 'TestJWT', realm: 'test', filterRealm: 'test' }))
   const grant = await obtainGrant({ authorization: 'Bearer ' + token, realm: undefined }, config, platform)
   const { payload } = await jwtVerify(grant.token, MINT_SECRET, { currentDate: new Date(NOW * 1000) })
   t.deepEqual(payload, {
@@ -64,7 +69,7 @@ test('an RS256 Keycloak-style token: claims mapped, minted exp capped by the tok
     resource_access: { polytope: { roles: ['reader'] } },
     scope: 'openid email',
   })
-  const config = testConfig([jwtTestProvider()])
+  const config = jwtConfig(jwtTestProvider())
   const grant = await obtainGrant({ authorization: 'Bearer ' + token, realm: undefined }, config, platform)
   const { payload } = await jwtVerify(grant.token, MINT_SECRET, { currentDate: new Date(NOW * 1000) })
   t.is(payload.exp, NOW + 300)
@@ -77,7 +82,7 @@ test('an RS256 Keycloak-style token: claims mapped, minted exp capped by the tok
 test('rejections reach the pipeline as "no provider accepted"', async (t) => {
   const key = await testKey('ES256')
   const platform = jwtTestPlatform({ keys: [key.jwk] }, { now: NOW })
-  const config = testConfig([jwtTestProvider()])
+  const config = jwtConfig(jwtTestProvider())
   const expired = await sign(key, { sub: 's', exp: NOW - 61 })
   const error = await outcome(() => authenticate({ authorization: 'Bearer ' + expired, realm: undefined }, config, platform))
   t.is(error, ErrorCode.AllFailed)
@@ -209,7 +214,7 @@ test('a full store only costs a log line', async (t) => {
 test('no log line carries the token or any part of it', async (t) => {
   const key = await testKey('RS256', 'kid-1')
   const platform = jwtTestPlatform({ keys: [key.jwk] }, { now: NOW })
-  const config = testConfig([jwtTestProvider()])
+  const config = jwtConfig(jwtTestProvider())
   const tokens = [
     await sign(key, { sub: 's', exp: NOW + 100 }),
     await sign(key, { sub: 's', exp: NOW - 100 }),
@@ -223,4 +228,11 @@ test('no log line carries the token or any part of it', async (t) => {
   const logged = JSON.stringify(platform.logs)
   for (const token of tokens) for (const part of token.split('.')) if (part.length > 8) t.false(logged.includes(part), part)
   t.true(platform.logs.some((l) => l.event === 'auth.provider.failed'))
+})
+
+test('an entry compiled before the provider existed (reference keys only) is refused, not trusted', (t) => {
+  const platform = jwtTestPlatform({ keys: [] })
+  const stale = { type: 'jwt', name: 'kc', realm: 'r', filterRealm: 'r', scheme: 'Bearer', cert_uri: 'https://kc/certs' }
+  const error = t.throws(() => jwtProvider.authenticate(stale as any, compact({ alg: 'RS256' }, {}, 'AA'), { platform }))
+  t.is(errorCode(error), ErrorCode.ConfigFormat)
 })

@@ -2,7 +2,7 @@
  * The jwt provider's test fixtures: a compiled provider entry as the compiler writes it, and a
  * test platform with WebCrypto, a fake JWK Set source and, on demand, a shared store.
  */
-import type { CompiledJwtProvider } from '../../../src/providers/jwt'
+import type { CompiledJwtProvider } from '../../../src/config/compiled'
 import type { SharedStore, SignatureVerifier } from '../../../src/platform'
 import { fakeJwks, FakeJwks, TEST_ENDPOINT } from './jwks'
 import { testCrypto, testPlatform, TestPlatform } from './platform'
@@ -15,7 +15,7 @@ export function jwtTestProvider(overrides: Partial<CompiledJwtProvider> = {}): C
     realm: 'ecmwf',
     filterRealm: 'ecmwf',
     scheme: 'Bearer',
-    jwks: TEST_ENDPOINT,
+    jwks: { ...TEST_ENDPOINT, ttl: 600 },
     leeway: 60,
     cacheId: 'jwt-0-test',
     verifiedCacheTtl: 600,
