@@ -1,6 +1,8 @@
 /** The platform interfaces (src/platform.ts) implemented with njs primitives. */
 import nodeStyleCrypto from 'crypto'
 import type { Crypto, DigestAlgorithm, LogLevel, Platform, SharedStore } from '../platform'
+import { njsJwksSource } from './jwks'
+import { njsSignatureVerifier } from './webcrypto'
 
 const LEVEL_RANK: { [level: string]: number } = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 }
 
@@ -20,6 +22,7 @@ export const njsCrypto: Crypto = {
       .then((key: unknown) => subtle.deriveBits({ name: 'PBKDF2', salt, iterations, hash }, key, length * 8))
       .then((bits: ArrayBuffer) => new Uint8Array(bits))
   },
+  subtle: njsSignatureVerifier,
 }
 
 export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platform {
@@ -28,6 +31,7 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platf
     crypto: njsCrypto,
     clock: { nowSeconds: () => Math.floor(Date.now() / 1000) },
     sharedCache: sharedStore(SHARED_ZONE),
+    jwks: njsJwksSource(r),
     timers: {
       setTimeout: (callback, ms) => setTimeout(callback, ms),
       clearTimeout: (handle) => clearTimeout(handle as any),
