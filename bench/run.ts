@@ -37,7 +37,7 @@ import {
   workerMemory,
   type Memory,
 } from './lib/machine'
-import { httpGet, openLoop } from './lib/openloop'
+import { httpGet, openLoop, type OpenLoopResult } from './lib/openloop'
 import { parseOptions, type BenchOptions } from './lib/options'
 import {
   computeRatios,
@@ -370,13 +370,15 @@ async function probe(nginx: BenchNginx, c: BenchCase, idp: IdentityProvider): Pr
 
 /** Core 0 time taken by other processes above which a run counts as disturbed, %. */
 const DISTURBED_PCT = 10
-const MAX_RETRIES = 2
+/** Below this worker CPU use the server was not the bottleneck (the load core was disturbed), %. */
+const SATURATED_PCT = 85
 let quietBudgetMs = 0
 
 /**
  * One measurement on a quiet machine: waits (bounded) for both cores to be idle, runs, and runs
- * again (at most MAX_RETRIES times) when other processes took more than DISTURBED_PCT of the
- * server core meanwhile, keeping the least disturbed run. Disturbed runs that remain are flagged.
+ * again (at most options.retries times) when other processes took more than DISTURBED_PCT of the
+ * server core meanwhile or the worker was not saturated, keeping the least disturbed run.
+ * Disturbed runs that remain are flagged. (Worker CPU per request is hardly affected either way.)
  */
 async function measure(
   state: LegState,
@@ -388,18 +390,24 @@ async function measure(
 ): Promise<Measurement> {
   let best: Measurement | undefined
   let attempts = 0
-  for (; attempts <= MAX_RETRIES; attempts++) {
+  const disturbance = (m: Measurement) => m.serverCoreOtherPct + Math.max(0, SATURATED_PCT - m.workerCpuPct)
+  for (; attempts <= options.retries; attempts++) {
     const wait = Math.min(options.quietWaitS * 1000, quietBudgetMs)
     const quiet = await waitForQuiet(wait)
     quietBudgetMs = Math.max(0, quietBudgetMs - quiet.waitedMs)
     const m = await measureOnce(state, c, round, options, idp, poolLua)
     m.waitedMs = quiet.waitedMs
-    if (best === undefined || m.serverCoreOtherPct < best.serverCoreOtherPct) best = m
-    if (m.serverCoreOtherPct <= DISTURBED_PCT) break
+    if (best === undefined || disturbance(m) < disturbance(best)) best = m
+    if (!isDisturbed(m)) break
   }
-  best!.retries = Math.min(attempts, MAX_RETRIES)
-  if (best!.serverCoreOtherPct > DISTURBED_PCT) best!.disturbed = true
+  best!.retries = Math.min(attempts, options.retries)
+  if (isDisturbed(best!)) best!.disturbed = true
   return best!
+}
+
+function isDisturbed(m: Measurement): boolean {
+  // bearer-cold's worker also waits for nothing but its own crypto: saturated like the others.
+  return m.serverCoreOtherPct > DISTURBED_PCT || m.workerCpuPct < SATURATED_PCT
 }
 
 async function measureOnce(
@@ -505,38 +513,55 @@ async function halfLoad(state: LegState, options: BenchOptions, idp: IdentityPro
     }
     const headerObject: { [name: string]: string } = {}
     for (const line of headersOf(c, idp)) headerObject[line.slice(0, line.indexOf(':'))] = line.slice(line.indexOf(':') + 1).trim()
-    let nginx: BenchNginx = instance(state, c)
-    let cold: BenchNginx | undefined
-    let nextRequest: () => Buffer
-    if (c.instance === 'cold') {
-      cold = await startBenchNginx(state.runtime, 'cold', state.config, state.cache)
-      nginx = cold
-      await runWrk({ url: cold.url(c.path), connections: options.connections, durationS: 1, headers: headersOf(c, idp), core: LOAD_CORE })
-      const tokens = readFileSync(idp.poolFile, 'utf8').split('\n')
-      let i = 0
-      const port = cold.server.port
-      nextRequest = () => httpGet(port, c.path, { Authorization: `Bearer ${tokens[i++]}` })
-    } else {
-      const request = httpGet(nginx.server.port, c.path, headerObject)
-      nextRequest = () => request
+    const pairs: NonNullable<HalfLoadResult['pairs']> = []
+    for (let pair = 0; pair < options.halfLoadRepeats; pair++) {
+      let nginx: BenchNginx = instance(state, c)
+      let cold: BenchNginx | undefined
+      let nextRequest: () => Buffer
+      if (c.instance === 'cold') {
+        cold = await startBenchNginx(state.runtime, 'cold', state.config, state.cache)
+        nginx = cold
+        await runWrk({ url: cold.url(c.path), connections: options.connections, durationS: 1, headers: headersOf(c, idp), core: LOAD_CORE })
+        const tokens = readFileSync(idp.poolFile, 'utf8').split('\n')
+        let i = 0
+        const port = cold.server.port
+        nextRequest = () => httpGet(port, c.path, { Authorization: `Bearer ${tokens[i++]}` })
+      } else {
+        const request = httpGet(nginx.server.port, c.path, headerObject)
+        nextRequest = () => request
+      }
+      let caseRun: OpenLoopResult
+      let usage: Usage
+      try {
+        await waitForQuiet(Math.min(options.quietWaitS * 1000, quietBudgetMs))
+        const meter = startUsage(nginx.workerPid())
+        caseRun = await openLoop({ port: nginx.server.port, rate, durationS: options.halfLoadS, warmupS, connections: OPEN_LOOP_CONNECTIONS, nextRequest })
+        usage = meter()
+      } finally {
+        await cold?.stop()
+      }
+      const noneRequest = httpGet(state.main.server.port, CASES.none.path)
+      await waitForQuiet(Math.min(options.quietWaitS * 1000, quietBudgetMs))
+      const noneRun = await openLoop({ port: state.main.server.port, rate, durationS: options.halfLoadS, warmupS, connections: OPEN_LOOP_CONNECTIONS, nextRequest: () => noneRequest })
+      pairs.push({ caseRun, noneRun, addedP99Ms: caseRun.p99Ms - noneRun.p99Ms, serverCoreOtherPct: usage.serverCoreOtherPct })
+      if (caseRun.errors > 0) {
+        result.status = 'failed'
+        result.reason = `${caseRun.errors} answers were not 200`
+      }
     }
-    try {
-      result.caseRun = await openLoop({ port: nginx.server.port, rate, durationS: options.halfLoadS, warmupS, connections: OPEN_LOOP_CONNECTIONS, nextRequest })
-    } finally {
-      await cold?.stop()
-    }
-    const noneRequest = httpGet(state.main.server.port, CASES.none.path)
-    result.noneRun = await openLoop({ port: state.main.server.port, rate, durationS: options.halfLoadS, warmupS, connections: OPEN_LOOP_CONNECTIONS, nextRequest: () => noneRequest })
-    if (result.caseRun.errors > 0) {
-      result.status = 'failed'
-      result.reason = `${result.caseRun.errors} answers were not 200`
-    }
+    // The pair with the median added latency stands for the case; all pairs are kept.
+    const sorted = [...pairs].sort((a, b) => a.addedP99Ms - b.addedP99Ms)
+    const middle = sorted[Math.floor((sorted.length - 1) / 2)]
+    result.pairs = pairs
+    result.caseRun = middle.caseRun
+    result.noneRun = middle.noneRun
     halfLoadVerdict(result)
     const held = result.caseRun.achievedRate / rate
     log(
       `  ${state.runtime.name.padEnd(8)} ${id.padEnd(14)} @ ${(rate / 1000).toFixed(1)}k/s (held ${(held * 100).toFixed(0)}%)` +
         `  p99 ${result.caseRun.p99Ms.toFixed(3)} ms vs none ${result.noneRun.p99Ms.toFixed(3)} ms` +
-        `  → added ${result.addedP99Ms?.toFixed(3)} ms ${result.verdict ?? ''}`,
+        `  → added ${result.addedP99Ms?.toFixed(3)} ms ${result.verdict ?? ''}` +
+        `  (pairs: ${pairs.map((p) => `${p.addedP99Ms.toFixed(3)}${p.serverCoreOtherPct > DISTURBED_PCT ? '*' : ''}`).join(', ')}; * disturbed)`,
     )
   }
 }

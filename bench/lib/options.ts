@@ -14,6 +14,8 @@ export interface BenchOptions {
   connections: number
   /** The half-of-peak latency runs (open-loop client); 0 disables them. */
   halfLoadS: number
+  /** (case, none) pairs per half-load measurement; the median pair is reported. */
+  halfLoadRepeats: number
   /** Seconds of the memory run at 256 connections per leg; 0 disables it. */
   soakS: number
   soakConnections: number
@@ -21,6 +23,8 @@ export interface BenchOptions {
   /** Longest wait for an idle machine before one run, and for all runs together (seconds). */
   quietWaitS: number
   quietBudgetS: number
+  /** Extra runs of a measurement that other work disturbed. */
+  retries: number
   /** Where results go (default bench/results). */
   outDir?: string
   /** The name of the results files, default the date (`-quick` appended for --quick). */
@@ -39,8 +43,9 @@ export const USAGE = `npm run bench -- [options]
   --half-load S      seconds per half-of-peak latency run, 0 to skip (default 2)
   --soak S           seconds of the 256-connection memory run per leg, 0 to skip (default 60)
   --no-soak          same as --soak 0
-  --quiet-wait S     longest wait for an idle machine before a run (default 20; quick 3)
-  --quiet-budget S   total of those waits over the whole run (default 600; quick 30)
+  --quiet-wait S     longest wait for an idle machine before a run (default 15; quick 3)
+  --quiet-budget S   total of those waits over the whole run (default 300; quick 30)
+  --retries N        extra runs of a measurement that other processes disturbed (default 1)
   --out DIR          results folder (default bench/results)
   --name NAME        results file name without extension (default: the date)
 `
@@ -55,11 +60,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     warmupS: quick ? 0.5 : 1,
     connections: 64,
     halfLoadS: quick ? 1 : 2,
+    halfLoadRepeats: quick ? 1 : 3,
     soakS: quick ? 5 : 60,
     soakConnections: 256,
     quick,
-    quietWaitS: quick ? 3 : 20,
-    quietBudgetS: quick ? 30 : 600,
+    quietWaitS: quick ? 3 : 15,
+    quietBudgetS: quick ? 30 : 300,
+    retries: quick ? 0 : 1,
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
@@ -109,6 +116,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         break
       case '--quiet-budget':
         options.quietBudgetS = number()
+        break
+      case '--retries':
+        options.retries = Math.round(number())
         break
       case '--out':
         options.outDir = value()

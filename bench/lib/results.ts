@@ -26,7 +26,7 @@ export interface Measurement {
   serverCoreIrqPct: number
   /** How long the bench waited for the machine to be quiet before this run, ms. */
   waitedMs?: number
-  /** Other processes took more than 10 % of the server core even in the best of the retries. */
+  /** Other processes took > 10 % of the server core, or the worker ran < 85 % (load core disturbed), in the best of the retries. */
   disturbed?: boolean
   /** Runs of this measurement that were discarded because other work disturbed them. */
   retries?: number
@@ -74,8 +74,10 @@ export interface HalfLoadResult {
   caseRun?: OpenLoopResult
   /** `none` at the same rate: what the request costs without auth. */
   noneRun?: OpenLoopResult
-  /** p99(case) − p99(none) at that rate. */
+  /** p99(case) − p99(none) at that rate, from the pair with the median difference. */
   addedP99Ms?: number
+  /** Every (case, none) pair run; `serverCoreOtherPct` tells how much other work disturbed it. */
+  pairs?: { caseRun: OpenLoopResult; noneRun: OpenLoopResult; addedP99Ms: number; serverCoreOtherPct: number }[]
   targetMs: number
   verdict?: 'pass' | 'miss'
 }

@@ -29,7 +29,7 @@ export function renderSvg(results: BenchResults): string {
   const runs = legs.flatMap((leg) => Object.values(leg.cases).flatMap((c) => c.runs))
   const disturbed = runs.filter((run) => run.disturbed).length
   if (disturbed > 0) {
-    parts.push(text(WIDTH - 20, 74, `${disturbed} of ${runs.length} runs disturbed by other processes (> 10 % of core 0)`, 11, 'end', 'normal', '#cf222e'))
+    parts.push(text(WIDTH - 20, 74, `${disturbed} of ${runs.length} runs disturbed by other processes (see docs/benchmarks.md)`, 11, 'end', 'normal', '#cf222e'))
   }
   // Legend.
   legs.forEach((leg, i) => {
