@@ -63,6 +63,13 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
         `${describe(provider, 'provider')} is not implemented by authotron-njs ${VERSION} yet; it rejects every credential`,
       )
     }
+    if (provider.type === 'jwt' && typeof provider.cert_uri === 'string' && /^http:/i.test(provider.cert_uri)) {
+      report(
+        'warning',
+        [...path, 'cert_uri'],
+        'keys fetched over plain http can be replaced by anyone on the network path; use https',
+      )
+    }
     if (
       provider.type === 'plain' &&
       Array.isArray(provider.users) &&

@@ -16,6 +16,7 @@ import {
   KEY_PREFIX,
   Scheme,
 } from './compiled'
+import { compileJwtProvider } from './jwt-provider'
 import { isMapping, Mapping, Path, setOwn } from './paths'
 import { keysInfo, schemasAt } from './schema-walk'
 import { LocatedDocument, orderedKeys } from './source'
@@ -128,6 +129,7 @@ export const providerCompilers: {
     }
     return { ...common, type: 'plain', scheme: 'Basic', users: byUsername }
   },
+  jwt: compileJwtProvider,
 }
 
 function compileProvider(

@@ -12,6 +12,10 @@
  * `errorMessage` (an annotation other validators ignore) replaces every error raised inside the
  * schema that carries it, for constraints whose raw errors would not read well.
  */
+import { SUPPORTED_ALGORITHMS } from '../jwt/algorithms'
+import { DEFAULT_LEEWAY_SECONDS } from '../jwt/claims'
+import { DEFAULT_JWKS_TTL_SECONDS } from './jwt-provider'
+
 export const PROVIDER_TYPES = [
   'plain',
   'jwt',
@@ -37,6 +41,15 @@ const stringList = (description?: string): JsonSchema => ({
   ...(description === undefined ? {} : { description }),
 })
 const ref = (name: string): JsonSchema => ({ $ref: `#/$defs/${name}` })
+const stringOrList = (description: string): JsonSchema => ({
+  anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+  description,
+  errorMessage: 'expected a string or a non-empty list of strings',
+})
+
+/** Values written into nginx snippets: nothing nginx would read as syntax or a variable. */
+const JWKS_URL_PATTERN = '^https?://[^\\s"\'\\\\$;{}]+$'
+const NGINX_SAFE_ABSOLUTE_PATH = '^/[^\\s"\'\\\\$;{}]*$'
 
 /** `{ if: tag == value, then: $ref }` for each member of a tagged union. */
 function taggedUnion(tag: string, members: { [value: string]: string }): JsonSchema[] {
@@ -239,8 +252,49 @@ export const CONFIG_SCHEMA: JsonSchema = {
       ],
     },
     JWTAuthConfig: member('jwt', ['cert_uri', 'iam_realm'], {
-      cert_uri: string('JWKS URL.'),
+      cert_uri: {
+        type: 'string',
+        pattern: JWKS_URL_PATTERN,
+        description:
+          'JWKS URL (http:// or https://), fetched through the nginx locations that ' +
+          '`authotron compile --nginx-snippets` writes (docs/jwt.md).',
+        errorMessage:
+          'expected an http:// or https:// URL without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
+      },
       iam_realm: string('Required and unused, as in the reference.'),
+      issuer: stringOrList('Extension: the accepted `iss` values; unset, `iss` is not checked.'),
+      audience: stringOrList(
+        'Extension: the accepted audiences; `aud` (a string or a list) must name one. Unset, `aud` is not checked.',
+      ),
+      algorithms: {
+        type: 'array',
+        minItems: 1,
+        items: { enum: [...SUPPORTED_ALGORITHMS] },
+        description: 'Extension: the accepted `alg` values (default: all of them).',
+        errorMessage: `expected a non-empty list of ${SUPPORTED_ALGORITHMS.join(', ')}`,
+      },
+      leeway: {
+        type: 'integer',
+        minimum: 0,
+        default: DEFAULT_LEEWAY_SECONDS,
+        description: 'Extension: seconds of clock skew tolerated on `exp` and `nbf`.',
+      },
+      jwks_ttl: {
+        type: 'integer',
+        minimum: 1,
+        default: DEFAULT_JWKS_TTL_SECONDS,
+        description:
+          'Extension: seconds the JWK Set is used before it is fetched again (a token with an unknown kid ' +
+          'triggers a refetch sooner, at most every 30 s).',
+      },
+      ca_file: {
+        type: 'string',
+        pattern: NGINX_SAFE_ABSOLUTE_PATH,
+        description:
+          'Extension: absolute path of the PEM CA bundle that verifies an https cert_uri ' +
+          '(default /etc/ssl/certs/ca-certificates.crt).',
+        errorMessage: 'expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
+      },
     }),
     EcmwfApiProviderConfig: member('ecmwf-api', ['uri'], { uri: string() }),
     EFASApiProviderConfig: member('efas-api', ['uri'], { uri: string() }),

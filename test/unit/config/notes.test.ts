@@ -10,8 +10,8 @@ test('every inert key is noted once, with what takes its place', (t) => {
       jwt: 'jwt: {iss: me, exp: 3600, aud: them, secret: 0123456789abcdef0123456789abcdef}',
       providers: [
         'providers:',
-        '  - {type: jwt, name: a, realm: r, cert_uri: c, iam_realm: r}',
-        '  - {type: jwt, name: b, realm: r, cert_uri: c, iam_realm: r}',
+        '  - {type: jwt, name: a, realm: r, cert_uri: "https://c/certs", iam_realm: r}',
+        '  - {type: jwt, name: b, realm: r, cert_uri: "https://c/certs", iam_realm: r}',
       ].join('\n'),
       augmenters: 'metrics: {enabled: true, port: 9090}',
     }),

@@ -15,7 +15,7 @@ test('the schema is valid draft 2020-12 for a strict validator', (t) => {
 test('every provider type is accepted with its reference keys', (t) => {
   const providers = [
     '  - {type: plain, name: a, realm: r, users: [{username: u, password: p, roles: null}]}',
-    '  - {type: jwt, name: b, realm: r, cert_uri: c, iam_realm: i}',
+    '  - {type: jwt, name: b, realm: r, cert_uri: "https://c/certs", iam_realm: i}',
     '  - {type: ecmwf-api, name: c, realm: r, uri: u}',
     '  - {type: efas-api, name: d, realm: r, uri: u}',
     '  - {type: openid-offline, name: e, realm: r, cert_uri: c, public_client_id: p, private_client_id: q, private_client_secret: s, iam_url: u}',
