@@ -1,9 +1,18 @@
 /** `authotron compile [CONFIG] -o OUT.json`: the JSON nginx preloads, or every problem and no file. */
+import { join } from 'node:path'
 import { compileConfig } from '../../config/compile'
+import type { CompiledConfig } from '../../config/compiled'
+import {
+  DEFAULT_JWKS_CACHE_DIR,
+  JWKS_HTTP_SNIPPET,
+  JWKS_LOCATIONS_SNIPPET,
+  jwksSnippets,
+} from '../../config/nginx-jwks'
+import { VERSION } from '../../version'
 import { describeIoError } from '../../config/load'
 import { parseCommandArgs, UsageError } from '../args'
 import { writeFileAtomic } from '../atomic-write'
-import { Command, EXIT_FAILURE, EXIT_OK, writeLine } from '../io'
+import { CliIO, Command, EXIT_FAILURE, EXIT_OK, writeLine } from '../io'
 import { errorCount, printDiagnostics, summary } from '../report'
 
 export const compileCommand: Command = {
@@ -22,17 +31,29 @@ OUT.json is replaced atomically and created with mode 0600 (it holds the JWT sec
 and password hashes). \`-o -\` writes to standard output. On any error nothing is
 written. Errors, warnings and notes go to standard error.
 
+With --nginx-snippets DIR it also writes the nginx configuration the jwt providers
+need (docs/jwt.md), generated for this config: DIR/authotron-jwks-http.conf (include
+it in http {}) and DIR/authotron-jwks-locations.conf (include it in every server {}
+that authenticates). Regenerate them whenever you compile.
+
 Options:
-  -o, --output FILE  where to write the compiled JSON (required; - for stdout)
-  -q, --quiet        do not print notes (errors and warnings are always printed)
-  -h, --help         show this help
+  -o, --output FILE        where to write the compiled JSON (required; - for stdout)
+  --nginx-snippets DIR     also write the jwt providers' nginx snippets into DIR
+  --jwks-cache-dir PATH    their proxy_cache_path (default ${DEFAULT_JWKS_CACHE_DIR})
+  -q, --quiet              do not print notes (errors and warnings are always printed)
+  -h, --help               show this help
 
 Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
 
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' } },
+      {
+        output: { type: 'string', short: 'o' },
+        quiet: { type: 'boolean', short: 'q' },
+        'nginx-snippets': { type: 'string' },
+        'jwks-cache-dir': { type: 'string' },
+      },
       1,
     )
     if (values.help) {
@@ -43,6 +64,12 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     if (output === undefined || output === '')
       throw new UsageError('missing -o OUT.json (use -o - for standard output)')
 
+    const snippetsDir = values['nginx-snippets'] as string | undefined
+    const cacheDir = values['jwks-cache-dir'] as string | undefined
+    if (snippetsDir === '') throw new UsageError('--nginx-snippets needs a directory')
+    if (cacheDir !== undefined && snippetsDir === undefined)
+      throw new UsageError('--jwks-cache-dir goes with --nginx-snippets DIR')
+
     const result = compileConfig({ path: positionals[0], env: io.env, cwd: io.cwd })
     printDiagnostics(result, io, { quiet: values.quiet === true })
     if (result.config === undefined) {
@@ -51,6 +78,10 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
         `authotron: ${result.source ?? 'config'}: ${errorCount(result)}; nothing written`,
       )
       return EXIT_FAILURE
+    }
+    if (snippetsDir !== undefined) {
+      // Before the config: a reload must never see a config whose locations do not exist yet.
+      if (!writeJwksSnippets(result.config, snippetsDir, cacheDir, io)) return EXIT_FAILURE
     }
     const json = `${JSON.stringify(result.config, null, 2)}\n`
     if (output === '-') {
@@ -66,4 +97,36 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     writeLine(io.stderr, `authotron: wrote ${output} (${summary(result.config)})`)
     return EXIT_OK
   },
+}
+
+/** DIR/authotron-jwks-http.conf and DIR/authotron-jwks-locations.conf (docs/jwt.md). */
+function writeJwksSnippets(
+  config: CompiledConfig,
+  dir: string,
+  cacheDir: string | undefined,
+  io: CliIO,
+): boolean {
+  try {
+    const snippets = jwksSnippets(config, {
+      cacheDir: cacheDir ?? DEFAULT_JWKS_CACHE_DIR,
+      generator: `authotron-njs ${VERSION}`,
+    })
+    for (const [name, text] of [
+      [JWKS_HTTP_SNIPPET, snippets.http],
+      [JWKS_LOCATIONS_SNIPPET, snippets.locations],
+    ]) {
+      const target = join(dir, name)
+      try {
+        writeFileAtomic(target, text, 0o644)
+      } catch (error) {
+        writeLine(io.stderr, `error: cannot write ${target}: ${describeIoError(error)}`)
+        return false
+      }
+      writeLine(io.stderr, `authotron: wrote ${target}`)
+    }
+    return true
+  } catch (error) {
+    writeLine(io.stderr, `error: --nginx-snippets: ${(error as Error).message}`)
+    return false
+  }
 }
