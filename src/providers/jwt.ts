@@ -33,7 +33,10 @@ export const jwtProvider: ProviderModule<CompiledJwtProvider> = {
     const cacheKey = store !== undefined ? verifiedKey(provider, credential, platform) : undefined
     if (store !== undefined && cacheKey !== undefined) {
       const cached = readVerified(store, cacheKey, platform.clock.nowSeconds())
-      if (cached !== undefined) return cached
+      if (cached !== undefined) {
+        platform.logger.log('debug', 'jwt.verified.cached', { provider: provider.name })
+        return cached
+      }
     }
 
     return verifyJws(jws, algorithm, provider.jwks, {

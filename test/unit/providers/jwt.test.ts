@@ -154,6 +154,7 @@ test('a verified token is remembered: the next request answers synchronously wit
   t.false(second instanceof Promise)
   t.deepEqual(second, first)
   t.is(platform.jwks.requests.length, 1)
+  t.deepEqual(platform.logs.filter((l) => l.event === 'jwt.verified.cached').map((l) => l.fields), [{ provider: 'keycloak' }])
 })
 
 test('the cache key is a hash of provider and token: the token is nowhere in the store', async (t) => {
