@@ -4,7 +4,7 @@
  * fixed number of requests of each case once warmed up, and reports instructions per request
  * (exact and repeatable, whatever else runs on the machine) with the functions that account for them.
  *
- *   npx tsx bench/profile.ts --leg bookworm --cases empty,basic [--requests 200] [--out DIR]
+ *   npx tsx bench/profile.ts --leg bookworm --cases empty,basic [--requests 200] [--out DIR] [--plain-config]
  *
  * Writes <out>/<leg>-<case>.txt (callgrind_annotate, inclusive) and prints a summary. Used by
  * docs/benchmarks.md to explain misses. Slow (valgrind runs the worker ~50× slower): keep
@@ -41,9 +41,13 @@ async function main(): Promise<void> {
   if (!existsSync(AUTHOTRON_MODULE)) throw new Error('dist/authotron.js missing: npm run build')
 
   const work = makeTempDir(`profile-${leg.name}`)
-  const yamlDoc = parseYaml(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replace('${JWKS_URL}', 'http://127.0.0.1:9/certs')) as { providers: { type: string }[] }
+  // The bench's config (plain + jwt providers; the JWKS URL is never fetched by these cases),
+  // or without the jwt provider with --plain-config.
+  const yamlText = readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', 'http://127.0.0.1:9/certs')
+  const yamlDoc = parseYaml(yamlText) as { providers: { type: string }[] }
   yamlDoc.providers = yamlDoc.providers.filter((p) => p.type !== 'jwt')
-  const config = await compileConfig(stringifyYaml(yamlDoc), work)
+  const plain = process.argv.includes('--plain-config')
+  const config = await compileConfig(plain ? stringifyYaml(yamlDoc) : yamlText, work, { workerGroupId: leg.workerGroupId })
   const [port, sidecar] = await freePorts(2)
   const confFor = (bare: boolean) =>
     [
@@ -108,9 +112,15 @@ async function main(): Promise<void> {
     const top = annotate
       .split('\n')
       .filter((line) => /^\s*[\d,]+ \(/.test(line))
-      .slice(0, 40)
+      .slice(0, 60)
+      .map((line) => line.replace(/ \[\/[^\]]*\/([^/\]]+)\]$/, ' [$1]'))
       .join('\n')
-    writeFileSync(join(outDir, `${leg.name}-${id}.txt`), `# bench/profile.ts --leg ${leg.name} --cases ${id} --requests ${requests}\n# ${perRequest} instructions per request\n\n${annotate}`)
+    writeFileSync(
+      join(outDir, `${leg.name}-${id}.txt`),
+      `# npx tsx bench/profile.ts --leg ${leg.name} --cases ${id} --requests ${requests}\n` +
+        `# ${perRequest} instructions per request (callgrind Ir, measured requests only, after 20 warm-up requests)\n` +
+        `# top 60 functions by inclusive cost (callgrind_annotate --inclusive=yes); Debian's binaries are stripped, so many are addresses\n\n${top}\n`,
+    )
     results.push(`${leg.name} ${id}: ${perRequest.toLocaleString('en')} instructions per request\n${top}\n`)
     process.stdout.write(`${results[results.length - 1]}\n`)
     await delay(200)

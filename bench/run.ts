@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { join, relative } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
@@ -49,7 +49,7 @@ import {
   type LegResult,
   type Measurement,
 } from './lib/results'
-import { BENCH_DIR, CONTENT, startBenchNginx, type BenchNginx } from './lib/servers'
+import { BENCH_DIR, CONTENT, startBenchNginx, type BenchNginx, type ConfigSnippets } from './lib/servers'
 import { renderSvg } from './lib/svg'
 import { keyFingerprint, startIdentityProvider, type IdentityProvider } from './lib/tokens'
 import { mixScript, poolScript, runWrk, wrkVersion, type WrkResult } from './lib/wrk'
@@ -67,6 +67,7 @@ interface LegState {
   runtime: RuntimeLeg
   result: LegResult
   config: string
+  snippets: ConfigSnippets
   cache: boolean
   main: BenchNginx
   nocache?: BenchNginx
@@ -201,6 +202,10 @@ async function main(): Promise<void> {
 interface Configs {
   /** Compiled with the jwt provider, when the compiler accepted it. */
   withJwt?: string
+  /** What `--nginx-snippets` wrote for it (when the compiler has that option). */
+  snippets: ConfigSnippets
+  /** Why bearer results may be missing, to add to a failed probe's reason. */
+  bearerHint?: string
   withJwtProblem?: string
   /** Compiled without it (the fallback when the module cannot run the jwt provider). */
   plain: string
@@ -211,16 +216,43 @@ async function compileConfigs(idp: IdentityProvider, work: string, legs: string[
   const gids = [...new Set(legs.map((name) => legByName(name).workerGroupId))]
   if (gids.length > 1) throw new Error(`legs ${legs.join(', ')} run their workers under different groups`)
   const access = { workerGroupId: gids[0] }
-  const yamlText = readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replace('${JWKS_URL}', idp.jwksUrl)
+  const yamlText = readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp.jwksUrl)
   const plainDoc = parseYaml(yamlText) as { providers: { type: string }[] }
   plainDoc.providers = plainDoc.providers.filter((p) => p.type !== 'jwt')
   const plain = await compileConfig(stringifyYaml(plainDoc), dir(work, 'config-plain'), access)
+  const snippets: ConfigSnippets = { http: [], server: [] }
   try {
-    return { withJwt: await compileConfig(yamlText, dir(work, 'config-jwt'), access), plain }
+    const jwtDir = dir(work, 'config-jwt')
+    const withJwt = await compileConfig(yamlText, jwtDir, access)
+    const help = execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', '--help'], { encoding: 'utf8' })
+    if (!help.includes('--nginx-snippets')) {
+      return {
+        withJwt,
+        plain,
+        snippets,
+        bearerHint:
+          '`authotron compile` has no --nginx-snippets yet, so the JWK Set locations the jwt provider fetches keys through (src/njs/jwks.ts) cannot be generated',
+      }
+    }
+    // The same compile again with the snippets (the harness's compileConfig has no such option).
+    const snippetDir = dir(jwtDir, 'snippets')
+    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(jwtDir, 'config.yaml'), '-o', withJwt, '--nginx-snippets', snippetDir], { stdio: 'pipe' })
+    if (process.getuid?.() === 0) {
+      chownSync(withJwt, 0, access.workerGroupId)
+      chmodSync(withJwt, 0o640)
+    }
+    for (const file of readdirSync(snippetDir).filter((f) => f.endsWith('.conf')).sort()) {
+      const path = join(snippetDir, file)
+      // A file of `location` blocks goes into the server; anything else (proxy_cache_path …) into http.
+      if (/^\s*location\b/m.test(readFileSync(path, 'utf8'))) snippets.server.push(path)
+      else snippets.http.push(path)
+    }
+    log(`jwt provider snippets: ${[...snippets.http, ...snippets.server].map((f) => relative(work, f)).join(', ') || 'none written'}`)
+    return { withJwt, plain, snippets }
   } catch (error) {
     const problem = `the compiler refuses the config with a \`type: jwt\` provider: ${firstLines((error as Error).message, 3)}`
     log(`bearer cases: not available: ${problem}`)
-    return { withJwtProblem: problem, plain }
+    return { withJwtProblem: problem, plain, snippets }
   }
 }
 
@@ -258,19 +290,22 @@ async function setUpLeg(
 
   let bearerProblem = configs.withJwtProblem
   let config = configs.withJwt ?? configs.plain
-  let main = await startBenchNginx(runtime, 'main', config, cache)
+  const noSnippets: ConfigSnippets = { http: [], server: [] }
+  let snippets = config === configs.withJwt ? configs.snippets : noSnippets
+  let main = await startBenchNginx(runtime, 'main', config, cache, snippets)
   const firstBasic = await probe(main, CASES.basic, idp)
   if (firstBasic !== undefined && config === configs.withJwt) {
     // Does a jwt provider in the config break the module as a whole on this leg?
     await main.stop()
     config = configs.plain
-    main = await startBenchNginx(runtime, 'main', config, cache)
+    snippets = noSnippets
+    main = await startBenchNginx(runtime, 'main', config, cache, snippets)
     if ((await probe(main, CASES.basic, idp)) === undefined) {
       bearerProblem = `with a \`type: jwt\` provider in the config the module fails even for Basic (${firstBasic}); measured with the config without it`
     }
   }
   result.config = config === configs.withJwt ? 'bench/fixtures/config.yaml (plain + jwt providers)' : 'bench/fixtures/config.yaml without the jwt provider'
-  const state: LegState = { runtime, result, config, cache, main, cases: [] }
+  const state: LegState = { runtime, result, config, snippets, cache, main, cases: [] }
 
   for (const id of options.cases) {
     const c = CASES[id]
@@ -288,7 +323,7 @@ async function setUpLeg(
       continue
     }
     if (c.instance === 'nocache' && state.nocache === undefined) {
-      state.nocache = await startBenchNginx(runtime, 'nocache', config, false)
+      state.nocache = await startBenchNginx(runtime, 'nocache', config, false, snippets)
     }
     if (c.instance === 'bare' && state.bare === undefined) {
       state.bare = await startBenchNginx(runtime, 'bare', undefined, false)
@@ -298,7 +333,7 @@ async function setUpLeg(
     let problem: string | undefined
     if (target !== undefined) problem = await probe(target, c, idp)
     else {
-      const cold = await startBenchNginx(runtime, 'cold', config, cache)
+      const cold = await startBenchNginx(runtime, 'cold', config, cache, snippets)
       try {
         problem = await probe(cold, CASES['bearer-cached'], idp)
       } finally {
@@ -308,6 +343,8 @@ async function setUpLeg(
     if (problem !== undefined) {
       if (id.startsWith('bearer') && !existsSync(join(REPO_ROOT, 'src/providers/jwt.ts'))) {
         problem += ' — src/providers/jwt.ts does not exist yet: this module has no `type: jwt` provider'
+      } else if (id.startsWith('bearer') && configs.bearerHint !== undefined) {
+        problem += ` — ${configs.bearerHint}`
       }
       notAvailable(problem)
       continue
@@ -424,7 +461,7 @@ async function measureOnce(
   if (c.instance === 'cold') {
     // A fresh nginx, so its grant cache is empty and no pool token has been seen; warmed up on the
     // reused token (module loaded, JWKS fetched), then every request carries a new pool token.
-    const cold = await startBenchNginx(state.runtime, 'cold', state.config, state.cache)
+    const cold = await startBenchNginx(state.runtime, 'cold', state.config, state.cache, state.snippets)
     try {
       await runWrk({ url: cold.url(c.path), connections: options.connections, durationS: 1, headers: headersOf(c, idp), core: LOAD_CORE })
       const meter = startUsage(cold.workerPid())
@@ -519,7 +556,7 @@ async function halfLoad(state: LegState, options: BenchOptions, idp: IdentityPro
       let cold: BenchNginx | undefined
       let nextRequest: () => Buffer
       if (c.instance === 'cold') {
-        cold = await startBenchNginx(state.runtime, 'cold', state.config, state.cache)
+        cold = await startBenchNginx(state.runtime, 'cold', state.config, state.cache, state.snippets)
         nginx = cold
         await runWrk({ url: cold.url(c.path), connections: options.connections, durationS: 1, headers: headersOf(c, idp), core: LOAD_CORE })
         const tokens = readFileSync(idp.poolFile, 'utf8').split('\n')
