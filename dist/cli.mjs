@@ -15989,6 +15989,13 @@ var CONFIG_SCHEMA = {
           maximum: MAX_TIMEOUT_MS,
           default: 5e3,
           description: "Timeout of each provider attempt."
+        },
+        grant_cache_ttl_in_ms: {
+          type: "integer",
+          minimum: 0,
+          maximum: MAX_TIMEOUT_MS,
+          default: 3e4,
+          description: "authotron-njs: how long a successful authentication is reused per credential where the shared dict `authotron` exists (never past the token exp); 0 disables."
         }
       }
     },
@@ -16316,6 +16323,9 @@ function isKnown(types, type) {
   return typeof type === "string" && types.includes(type);
 }
 
+// src/auth/grant.ts
+var DEFAULT_GRANT_CACHE_TTL_MS = 3e4;
+
 // src/config/derive.ts
 import { createHash as createHash2 } from "node:crypto";
 
@@ -16428,6 +16438,7 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
     jwt: { iss: jwt.iss, exp: jwt.exp, secret: jwt.secret },
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === "number" ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS,
+    grantCacheTtlMs: typeof auth.grant_cache_ttl_in_ms === "number" ? auth.grant_cache_ttl_in_ms : DEFAULT_GRANT_CACHE_TTL_MS,
     challenge: challengeFor(providerItems),
     providers,
     providersByScheme: providersByScheme(providers),

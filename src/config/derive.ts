@@ -4,6 +4,7 @@
  * providers per scheme, augmenter plans per realm (§3.6), the /providers and /augmenters bodies
  * (§7.6) and the defaults of §2.3 and §2.12.
  */
+import { DEFAULT_GRANT_CACHE_TTL_MS } from '../auth/grant'
 import { createHash } from 'node:crypto'
 import { VERSION } from '../version'
 import {
@@ -56,6 +57,8 @@ export function deriveCompiledConfig({ data, doc, plainUsers }: DeriveInput): Co
     jwt: { iss: jwt.iss as string, exp: jwt.exp as number, secret: jwt.secret as string },
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === 'number' ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS,
+    grantCacheTtlMs:
+      typeof auth.grant_cache_ttl_in_ms === 'number' ? auth.grant_cache_ttl_in_ms : DEFAULT_GRANT_CACHE_TTL_MS,
     challenge: challengeFor(providerItems),
     providers,
     providersByScheme: providersByScheme(providers),

@@ -199,6 +199,15 @@ export const CONFIG_SCHEMA: JsonSchema = {
           default: 5000,
           description: 'Timeout of each provider attempt.',
         },
+        grant_cache_ttl_in_ms: {
+          type: 'integer',
+          minimum: 0,
+          maximum: MAX_TIMEOUT_MS,
+          default: 30000,
+          description:
+            'authotron-njs: how long a successful authentication is reused per credential where the ' +
+            'shared dict `authotron` exists (never past the token exp); 0 disables.',
+        },
       },
     },
     ProviderConfig: {

@@ -19,6 +19,7 @@ test('the seed config compiles to exactly this', (t) => {
     jwt: { iss: 'authotron-test', exp: 3600, secret: 'some-secret-key' },
     includeLegacyHeaders: true,
     timeoutMs: 3000,
+    grantCacheTtlMs: 30000,
     challenge: 'Basic realm="localrealm", Bearer realm="ecmwf"',
     providers: [
       {
@@ -294,6 +295,7 @@ test('defaults: timeout 5000, include_legacy_headers null is false; log level tr
     }),
   )
   t.deepEqual(result.errors, [])
+  t.is(result.config?.grantCacheTtlMs, 30000)
   t.is(result.config?.timeoutMs, 5000)
   t.false(result.config?.includeLegacyHeaders)
   t.is(result.config?.logLevel, 'warn')
@@ -325,4 +327,19 @@ test('sanity warnings: expired tokens, augmenters for no realm, matchers that ne
     'augmenters[1] (config.yaml:11:5): ldap augmenter "l" is not implemented by authotron-njs 0.1.0 yet; it adds nothing to any user',
     'augmenters[1].filters[1] (config.yaml:11:97): has no key=value component; the reference fails every lookup with such a filter',
   ])
+})
+
+test('auth.grant_cache_ttl_in_ms sets the grant cache lifetime; 0 disables it', (t) => {
+  for (const [value, expected] of [[0, 0], [120000, 120000]] as const) {
+    const text = `version: 2.0.0
+store: {enabled: false}
+services: []
+providers: []
+server: {port: 8080}
+jwt: {exp: 3600, iss: x, secret: a-secret-of-at-least-32-bytes-long!}
+logging: {level: info, format: console}
+auth: {grant_cache_ttl_in_ms: ${value}}
+`
+    t.is(compileConfig({ text, env: {} }).config?.grantCacheTtlMs, expected)
+  }
 })
