@@ -1,21 +1,9 @@
 /** A Platform for unit tests: Node's crypto, a settable clock, real timers, a recording logger. */
-import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
 import type { Crypto, LogLevel, Platform } from '../../../src/platform'
+import { nodeCrypto } from '../../support/node-platform'
 
-export const testCrypto: Crypto = {
-  digest(algorithm, parts) {
-    const hash = createHash(algorithm)
-    for (const part of parts) hash.update(part)
-    return new Uint8Array(hash.digest())
-  },
-  hmacSha256Base64url(key, data) {
-    return createHmac('sha256', key).update(data).digest('base64url')
-  },
-  async pbkdf2(password, salt, iterations, hash, length) {
-    const digest = hash.replace('-', '').toLowerCase()
-    return new Uint8Array(pbkdf2Sync(password, salt, iterations, length, digest))
-  },
-}
+/** Node's crypto with njs's semantics (test/support/node-platform.ts). */
+export const testCrypto: Crypto = nodeCrypto
 
 export interface LogEntry {
   level: LogLevel
