@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const plain = process.argv.includes('--plain-config')
   const config = await compileConfig(plain ? stringifyYaml(yamlDoc) : yamlText, work, { workerGroupId: leg.workerGroupId })
   const [port, sidecar] = await freePorts(2)
-  const confFor = (bare: boolean) =>
+  const confFor = (bare: boolean, cache: boolean) =>
     [
       'daemon off;',
       'master_process off;',
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
             `js_preload_object authotron_config from ${config};`,
             `js_var $authotron_config_file ${config};`,
           ]),
-      benchConf({ leg, port, ports: { main: port, sidecar } }, leg.features.sharedDict && !bare, bare),
+      benchConf({ leg, port, ports: { main: port, sidecar } }, cache, bare),
       '}',
     ].join('\n')
   const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   for (const id of cases) {
     const c = CASES[id]
     const out = join(work, `callgrind.${id}.out`)
-    writeFileSync(join(work, 'nginx.conf'), confFor(c.instance === 'bare'))
+    writeFileSync(join(work, 'nginx.conf'), confFor(c.instance === 'bare', leg.features.sharedDict && c.instance === 'main'))
     const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, file, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })

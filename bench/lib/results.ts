@@ -234,7 +234,7 @@ export function markdownTables(results: BenchResults): string {
     lines.push(`| \`${id}\` | ${cells.join(' | ')} |`)
   }
   lines.push('')
-  lines.push('### Worker CPU per request, µs (median; from /proc/<worker>/schedstat — unaffected by other load)')
+  lines.push('### Worker CPU per request, µs (median; from /proc/<worker>/schedstat; hardly affected by other processes, not by the host slowing the VM)')
   lines.push('')
   lines.push('Capacity = 1e6 / µs: the req/s one dedicated core would serve.')
   lines.push('')

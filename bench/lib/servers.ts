@@ -20,6 +20,15 @@ export const CONTENT = readFileSync(CONTENT_FILE, 'utf8')
 const EMPTY_NJS = join(BENCH_DIR, 'njs/empty.js')
 const SNIPPETS = join(REPO_ROOT, 'nginx')
 
+/**
+ * nginx snippets `authotron compile --nginx-snippets DIR` writes for the config (the jwt provider's
+ * JWK Set locations): `server` files go into the server block that has /_auth, the others into http.
+ */
+export interface ConfigSnippets {
+  http: string[]
+  server: string[]
+}
+
 export interface BenchNginx {
   kind: InstanceKind
   leg: RuntimeLeg
@@ -40,6 +49,7 @@ export async function startBenchNginx(
   kind: InstanceKind,
   configFile: string | undefined,
   cache: boolean,
+  snippets: ConfigSnippets = { http: [], server: [] },
 ): Promise<BenchNginx> {
   const server = await startNginx({
     leg,
@@ -47,7 +57,7 @@ export async function startBenchNginx(
     // Without a config the harness imports no module: the `bare` instance.
     configFile: kind === 'bare' ? undefined : configFile,
     portNames: ['sidecar'],
-    conf: (context) => benchConf(context, cache, kind === 'bare'),
+    conf: (context) => benchConf(context, cache, kind === 'bare', kind === 'bare' ? undefined : snippets),
   })
   const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
   let worker: number | undefined
@@ -81,6 +91,7 @@ export function benchConf(
   { leg, port, ports }: Pick<ConfContext, 'leg' | 'port' | 'ports'>,
   cache: boolean,
   bare = false,
+  snippets: ConfigSnippets = { http: [], server: [] },
 ): string {
   const content = CONTENT_FILE
   const access = leg.features.jsAccess
@@ -120,6 +131,7 @@ ${
   return `
 js_import bench from ${EMPTY_NJS};
 ${cache ? `include ${SNIPPETS}/authotron-cache.conf;` : '# no grant cache (nginx/authotron-cache.conf not included)'}
+${snippets.http.map((file) => `include ${file};`).join('\n')}
 
 # The cheapest possible sidecar: a second server block of the same worker answering 200.
 upstream bench_sidecar {
@@ -142,6 +154,7 @@ server {
 
     # /_auth and the other endpoints, as operators include them.
     include ${SNIPPETS}/authotron-endpoints.conf;
+${snippets.server.map((file) => `    include ${file};`).join('\n')}
 
     location = /none {
         alias ${content};
