@@ -21,6 +21,10 @@ var __commonJS = (cb, mod) => function __require2() {
     throw mod = 0, e;
   }
 };
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
     for (let key of __getOwnPropNames(from))
@@ -14926,6 +14930,13 @@ var augmenterModules = {
   plain_advanced: plainAdvancedAugmenter
 };
 
+// src/providers/jwt.ts
+var jwt_exports = {};
+__export(jwt_exports, {
+  jwtProvider: () => jwtProvider,
+  verifiedKey: () => verifiedKey
+});
+
 // src/errors.ts
 var ErrorCode = {
   /** The Authorization header breaks the grammar of §3.2 (too many parts, not two tokens). */
@@ -15575,6 +15586,11 @@ function storeVerified(store, key, user, until, now, platform) {
   }
 }
 
+// src/providers/jwt.load.ts
+function load() {
+  return jwt_exports;
+}
+
 // src/config/compiled.ts
 var COMPILED_FORMAT = 1;
 var KEY_PREFIX = "=";
@@ -15729,8 +15745,8 @@ function wrongCredentials() {
 
 // src/providers/index.ts
 var providerModules = {
-  plain: plainProvider,
-  jwt: jwtProvider
+  plain: () => plainProvider,
+  jwt: () => load().jwtProvider
 };
 
 // src/config/paths.ts
@@ -16323,7 +16339,7 @@ function isKnown(types, type) {
   return typeof type === "string" && types.includes(type);
 }
 
-// src/auth/grant.ts
+// src/auth/grant-entry.ts
 var DEFAULT_GRANT_CACHE_TTL_MS = 3e4;
 
 // src/config/derive.ts

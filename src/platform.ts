@@ -7,6 +7,8 @@ export type DigestAlgorithm = 'md5' | 'sha1' | 'sha256'
 export interface Crypto {
   /** Synchronous digest of the concatenated parts (njs `crypto.createHash`). */
   digest(algorithm: DigestAlgorithm, parts: Uint8Array[]): Uint8Array
+  /** SHA-256 of the UTF-8 of `text`, base64url without padding: grant cache keys. */
+  sha256Base64url(text: string): string
   /** HMAC-SHA256 of `data` under `key`, base64url without padding (njs `crypto.createHmac`). */
   hmacSha256Base64url(key: string, data: string): string
   /** PBKDF2 (WebCrypto): `length` bytes derived with HMAC-`hash`. */

@@ -35,11 +35,17 @@ export function unauthorized(config: CompiledConfig): HttpAnswer {
 export function authenticated(config: CompiledConfig, user: User, token: string): HttpAnswer {
   const headers: [string, string][] = [['Authorization', 'Bearer ' + token]]
   if (config.includeLegacyHeaders) {
-    headers.push(['X-Auth-Username', headerSafe(user.username)])
-    headers.push(['X-Auth-Realm', headerSafe(user.realm)])
-    headers.push(['X-Auth-Roles', headerSafe(user.roles.join(','))])
+    const legacy = legacyHeaderValues(user)
+    headers.push(['X-Auth-Username', legacy[0]])
+    headers.push(['X-Auth-Realm', legacy[1]])
+    headers.push(['X-Auth-Roles', legacy[2]])
   }
   return { status: 200, headers, body: AUTHENTICATED_BODY }
+}
+
+/** X-Auth-Username, X-Auth-Realm and X-Auth-Roles, safe to send. */
+export function legacyHeaderValues(user: User): [string, string, string] {
+  return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(','))]
 }
 
 export function whoami(user: User): HttpAnswer {

@@ -52,11 +52,11 @@ export function runProvidersForCredential(
 }
 
 function startProvider(provider: CompiledProvider, credential: string, platform: Platform): MaybePromise<User> {
-  const module = providerModules[provider.type]
-  if (module === undefined) {
+  const load = providerModules[provider.type]
+  if (load === undefined) {
     throw codedError(ErrorCode.ProviderUnsupported, `provider type '${provider.type}' is not implemented`)
   }
-  return module.authenticate(provider, credential, { platform })
+  return load().authenticate(provider, credential, { platform })
 }
 
 /** Resolves with the first provider to succeed within the timeout, or undefined. */

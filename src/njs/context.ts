@@ -1,17 +1,14 @@
 /**
- * The one place that touches the nginx request: loads the preloaded config, builds the platform,
- * runs a handler, and turns every outcome — answers and errors alike — into the HTTP response.
+ * The one place that turns a handler's outcome — answers and errors alike — into the HTTP
+ * response: builds the platform, runs the handler, maps errors to 401 or 500.
  */
-import { COMPILED_FORMAT, CompiledConfig } from '../config/compiled'
+import type { CompiledConfig } from '../config/compiled'
 import { errorCode, ErrorCode } from '../errors'
 import { HttpAnswer, unauthorized } from '../auth/answers'
 import { isPromise, MaybePromise } from '../maybe-async'
 import type { Platform } from '../platform'
+import { AccessVariable } from './access-variables'
 import { njsPlatform } from './platform'
-import fs from 'fs'
-
-/** Declared by `js_preload_object authotron_config from …;` in nginx's http{} block. */
-declare const authotron_config: CompiledConfig | undefined
 
 export interface HandlerContext {
   r: NginxHTTPRequest
@@ -37,28 +34,19 @@ export interface HandlerOptions {
   accessPhase?: boolean
 }
 
-/**
- * The variables a protected location reads, whether they were filled by auth_request
- * (`auth_request_set $authotron_jwt $sent_http_authorization;`) or by the access handler.
- * Declared with `js_var` in nginx/authotron-access.conf.
- */
+/** The answer's headers that the access handler hands to the location as variables. */
 const ACCESS_VARIABLES: { [header: string]: string } = {
-  Authorization: 'authotron_jwt',
-  'X-Auth-Username': 'authotron_username',
-  'X-Auth-Realm': 'authotron_realm',
-  'X-Auth-Roles': 'authotron_roles',
+  Authorization: AccessVariable.Jwt,
+  'X-Auth-Username': AccessVariable.Username,
+  'X-Auth-Realm': AccessVariable.Realm,
+  'X-Auth-Roles': AccessVariable.Roles,
 }
 
-export function handler(
-  run: (ctx: HandlerContext) => MaybePromise<HttpAnswer>,
-  options: HandlerOptions,
-): (r: NginxHTTPRequest) => void {
-  return function (r: NginxHTTPRequest) {
-    const config = loadConfig(r)
-    if (config === undefined) {
-      r.return(500)
-      return
-    }
+/** A handler of the module's core: the top layer (index.ts) has already found the config. */
+export type CoreHandler = (r: NginxHTTPRequest, config: CompiledConfig) => void
+
+export function handler(run: (ctx: HandlerContext) => MaybePromise<HttpAnswer>, options: HandlerOptions): CoreHandler {
+  return function (r: NginxHTTPRequest, config: CompiledConfig) {
     if (options.readOnly && r.method !== 'GET' && r.method !== 'HEAD') {
       r.headersOut['Allow'] = READ_ONLY_METHODS
       r.return(405)
@@ -120,49 +108,5 @@ function grantAccess(r: NginxHTTPRequest, answer: HttpAnswer) {
   for (let i = 0; i < answer.headers.length; i++) {
     const variable = ACCESS_VARIABLES[answer.headers[i][0]]
     if (variable !== undefined) r.variables[variable] = answer.headers[i][1]
-  }
-}
-
-function loadConfig(r: NginxHTTPRequest): CompiledConfig | undefined {
-  const config = typeof authotron_config !== 'undefined' ? authotron_config : readConfigFile(r)
-  if (config === undefined) return undefined
-  if (config.format !== COMPILED_FORMAT) {
-    r.error(
-      'authotron: ' + ErrorCode.ConfigFormat + ' the compiled config has format ' +
-        String(config.format) + ' but this module reads format ' + COMPILED_FORMAT +
-        ': recompile it with the `authotron compile` of this release, then `nginx -s reload`',
-    )
-    return undefined
-  }
-  return config
-}
-
-/**
- * QuickJS has no `js_preload_object`: there the compiled file is named by
- * `js_var $authotron_config_file <path>;` and parsed once per JS context. QuickJS reuses a context
- * for many requests, so the parse is paid rarely; a reload starts new workers with new contexts.
- */
-let contextConfig: CompiledConfig | undefined
-let contextConfigPath: string | undefined
-
-function readConfigFile(r: NginxHTTPRequest): CompiledConfig | undefined {
-  const path = r.variables.authotron_config_file
-  if (!path) {
-    r.error(
-      'authotron: ' + ErrorCode.ConfigFormat + ' no compiled config: add ' +
-        '`js_preload_object authotron_config from <file>.json;` (njs engine) and ' +
-        '`js_var $authotron_config_file <file>.json;` (QuickJS engine) to http{}, ' +
-        'with the file `authotron compile` writes',
-    )
-    return undefined
-  }
-  if (contextConfig !== undefined && contextConfigPath === path) return contextConfig
-  try {
-    contextConfig = JSON.parse(fs.readFileSync(path, 'utf8') as string) as CompiledConfig
-    contextConfigPath = path
-    return contextConfig
-  } catch (e) {
-    r.error('authotron: ' + ErrorCode.ConfigFormat + ' cannot read the compiled config ' + path + ': ' + String(e))
-    return undefined
   }
 }

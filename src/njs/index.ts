@@ -1,38 +1,53 @@
 /**
  * The njs module's handler table: `js_import authotron from …/dist/authotron.js;` then
- * `js_content authotron.<name>;`. Nothing else runs at module top level: on njs every request
- * evaluates it again.
+ * `js_content authotron.<name>;` (or `js_access authotron.access;`).
+ *
+ * This is the module's top layer, and on the njs engine every request runs it again: it declares
+ * only these handlers, the config lookup and the grant-cache hit path. Everything else is the
+ * core (core.load.ts), instantiated when a request needs it.
  */
-import { authenticated, HEALTH_BODY, jsonBody, whoami } from '../auth/answers'
-import { landingPage } from '../auth/landing'
-import { obtainGrant } from '../auth/grant'
-import { whenReady } from '../maybe-async'
-import { VERSION } from '../version'
-import { handler, HandlerContext } from './context'
-import { authInput } from './request'
+import { answeredFromGrantCache } from './cached-grant'
+import { loadConfig } from './config-source'
+import loadCore from './core.load'
 
-function grantFor(ctx: HandlerContext) {
-  return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform)
+/** `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. */
+function authenticate(r: NginxHTTPRequest) {
+  const config = loadConfig(r)
+  if (config === undefined) configUnusable(r)
+  else if (!answeredFromGrantCache(r, config, false)) loadCore().handlers.authenticate(r, config)
 }
 
-function authenticated200(ctx: HandlerContext) {
-  return whenReady(grantFor(ctx), (grant) => authenticated(ctx.config, grant.user, grant.token))
+/**
+ * `js_access authotron.access;` (njs ≥ 0.9.9): the same authentication in the access phase, no
+ * subrequest; on success the location reads $authotron_jwt and the legacy values.
+ */
+function access(r: NginxHTTPRequest) {
+  const config = loadConfig(r)
+  if (config === undefined) configUnusable(r)
+  else if (!answeredFromGrantCache(r, config, true)) loadCore().handlers.access(r, config)
+}
+
+function configUnusable(r: NginxHTTPRequest) {
+  loadCore().reportConfigProblem(r)
+  r.return(500)
+}
+
+type CoreHandlerName = 'whoami' | 'providers' | 'augmenters' | 'health' | 'home'
+
+function core(name: CoreHandlerName) {
+  return function (r: NginxHTTPRequest) {
+    const config = loadConfig(r)
+    if (config === undefined) configUnusable(r)
+    else loadCore().handlers[name](r, config)
+  }
 }
 
 export default {
-  /** `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. */
-  authenticate: handler(authenticated200, { readOnly: false }),
-  /**
-   * `js_access authotron.access;` (njs ≥ 0.9.9): the same authentication in the access phase, no
-   * subrequest; on success the location reads $authotron_jwt and the legacy values.
-   */
-  access: handler(authenticated200, { readOnly: false, accessPhase: true }),
-  whoami: handler((ctx) => whenReady(grantFor(ctx), (grant) => whoami(grant.user)), { readOnly: true }),
-  providers: handler((ctx) => jsonBody(ctx.config.providersBody), { readOnly: true }),
-  augmenters: handler((ctx) => jsonBody(ctx.config.augmentersBody), { readOnly: true }),
-  health: handler(() => ({ status: 200, headers: [], body: HEALTH_BODY }), { readOnly: true }),
-  home: handler(
-    () => ({ status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: landingPage(VERSION) }),
-    { readOnly: true },
-  ),
+  authenticate,
+  access,
+  whoami: core('whoami'),
+  providers: core('providers'),
+  augmenters: core('augmenters'),
+  health: core('health'),
+  home: core('home'),
 }

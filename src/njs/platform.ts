@@ -1,6 +1,7 @@
 /** The platform interfaces (src/platform.ts) implemented with njs primitives. */
 import nodeStyleCrypto from 'crypto'
 import type { Crypto, DigestAlgorithm, LogLevel, Platform, SharedStore } from '../platform'
+import { sha256Base64url } from './hash'
 import { njsJwksSource } from './jwks'
 import { njsSignatureVerifier } from './webcrypto'
 
@@ -12,6 +13,7 @@ export const njsCrypto: Crypto = {
     for (let i = 0; i < parts.length; i++) hash.update(parts[i] as any)
     return hash.digest() as unknown as Uint8Array
   },
+  sha256Base64url,
   hmacSha256Base64url(key: string, data: string): string {
     return nodeStyleCrypto.createHmac('sha256', key).update(data).digest('base64url')
   },

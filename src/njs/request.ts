@@ -13,7 +13,7 @@ export function authInput(r: NginxHTTPRequest): AuthInput {
  * The first line of a header, as sent. `headersIn` may merge repeated lines, so a header that is
  * present is looked up again in `rawHeadersIn`, which keeps every line in order.
  */
-function firstHeaderLine(r: NginxHTTPRequest, lowerName: string): string | undefined {
+export function firstHeaderLine(r: NginxHTTPRequest, lowerName: string): string | undefined {
   if (r.headersIn[lowerName] === undefined) return undefined
   const raw = r.rawHeadersIn
   for (let i = 0; i < raw.length; i++) {

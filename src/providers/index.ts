@@ -1,9 +1,13 @@
-/** Provider registry: config `type` → module. Adding a provider = one file + one line here. */
+/**
+ * Provider registry: config `type` → a function returning the module. Adding a provider = one
+ * file + one line here. Modules a Basic request does not need are lazy units (`*.load.ts`, see
+ * src/njs/core.load.ts), instantiated by the first request that reaches them.
+ */
 import type { ProviderModule } from './types'
-import { jwtProvider } from './jwt'
+import loadJwt from './jwt.load'
 import { plainProvider } from './plain'
 
-export const providerModules: { [type: string]: ProviderModule<any> | undefined } = {
-  plain: plainProvider,
-  jwt: jwtProvider,
+export const providerModules: { [type: string]: (() => ProviderModule<any>) | undefined } = {
+  plain: () => plainProvider,
+  jwt: () => loadJwt().jwtProvider,
 }

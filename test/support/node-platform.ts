@@ -18,6 +18,10 @@ export const nodeCrypto: Crypto = {
     return new Uint8Array(hash.digest())
   },
 
+  sha256Base64url(text) {
+    return createHash('sha256').update(text, 'utf8').digest('base64url')
+  },
+
   hmacSha256Base64url(key, data) {
     return createHmac('sha256', key).update(data).digest('base64url')
   },

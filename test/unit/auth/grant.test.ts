@@ -1,6 +1,7 @@
 import test from 'ava'
 import { jwtVerify } from 'jose'
-import { DEFAULT_GRANT_CACHE_TTL_MS, grantKey, obtainGrant } from '../../../src/auth/grant'
+import { DEFAULT_GRANT_CACHE_TTL_MS, obtainGrant } from '../../../src/auth/grant'
+import { grantKey } from '../../../src/auth/grant-key'
 import { errorCode, ErrorCode } from '../../../src/errors'
 import type { SharedStore } from '../../../src/platform'
 import { basic, plainProvider, testConfig } from '../support/config'
@@ -77,11 +78,11 @@ test('failures are never cached', async (t) => {
 test('the key depends on config id, realm filter (absent vs empty) and credential, never holds it', (t) => {
   const platform = testPlatform()
   const keys = [
-    grantKey('cfg1', { authorization: good, realm: undefined }, platform),
-    grantKey('cfg2', { authorization: good, realm: undefined }, platform),
-    grantKey('cfg1', { authorization: good, realm: '' }, platform),
-    grantKey('cfg1', { authorization: good, realm: 'localrealm' }, platform),
-    grantKey('cfg1', { authorization: basic('test_user', 'secret124'), realm: undefined }, platform),
+    grantKey('cfg1', { authorization: good, realm: undefined }, platform.crypto.sha256Base64url),
+    grantKey('cfg2', { authorization: good, realm: undefined }, platform.crypto.sha256Base64url),
+    grantKey('cfg1', { authorization: good, realm: '' }, platform.crypto.sha256Base64url),
+    grantKey('cfg1', { authorization: good, realm: 'localrealm' }, platform.crypto.sha256Base64url),
+    grantKey('cfg1', { authorization: basic('test_user', 'secret124'), realm: undefined }, platform.crypto.sha256Base64url),
   ]
   t.is(new Set(keys).size, keys.length)
   for (const key of keys) {
@@ -123,7 +124,7 @@ test('a store that refuses writes costs nothing but a log line', async (t) => {
 
 test('a corrupt cache entry is ignored', async (t) => {
   const { platform, store, config } = setup()
-  store.set(grantKey(config.configId, { authorization: good, realm: undefined }, platform), '{not json', 60_000)
+  store.set(grantKey(config.configId, { authorization: good, realm: undefined }, platform.crypto.sha256Base64url), '{not json', 60_000)
   const grant = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
   t.is(grant.user.username, 'test_user')
 })

@@ -116,7 +116,7 @@ test('X-Auth-Realm filters providers case-insensitively; an empty one matches no
 function asyncProvider(name: string, realm: string, delayMs: number, accepts: boolean): CompiledProvider {
   return { type: 'test-async', name, realm, filterRealm: realm.toLowerCase(), scheme: 'Bearer', delayMs, accepts }
 }
-providerModules['test-async'] = {
+providerModules['test-async'] = () => ({
   authenticate(provider: any) {
     return new Promise<User>((resolve, reject) =>
       setTimeout(
@@ -125,7 +125,7 @@ providerModules['test-async'] = {
       ),
     )
   },
-}
+})
 
 test('concurrent providers: the first to succeed wins, not the first configured', async (t) => {
   const config = testConfig([asyncProvider('slow', 'r', 80, true), asyncProvider('fast', 'r', 5, true)])
