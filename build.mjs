@@ -70,8 +70,30 @@ const lazyUnits = {
   },
 }
 
+/**
+ * esbuild keeps one `import x from "crypto";` per module that imports it, lazy units included;
+ * on njs each binds again for every request. Keeps the first default import of each module and
+ * renames the others to it (esbuild made every top-level name unique).
+ */
+function mergeDefaultImports(code) {
+  const firstName = {}
+  const renames = []
+  const merged = code.replace(/^import (\w+) from "([^"]+)";\n/gm, (line, name, from) => {
+    if (firstName[from] === undefined) {
+      firstName[from] = name
+      return line
+    }
+    renames.push([name, firstName[from]])
+    return ''
+  })
+  return renames.reduce((text, [from, to]) => {
+    if (new RegExp(`\\.${from}\\b`).test(text)) throw new Error(`build: cannot rename import ${from}: used as a property name`)
+    return text.replace(new RegExp(`\\b${from}\\b`, 'g'), to)
+  }, merged)
+}
+
 async function buildNjsModule() {
-  const bundled = await bundleForNjs('src/njs/index.ts')
+  const bundled = mergeDefaultImports(await bundleForNjs('src/njs/index.ts'))
   const lowered = await transformAsync(bundled, {
     babelrc: false,
     configFile: false,

@@ -22,6 +22,10 @@ import { delay } from '../test/support/processes'
 import { legByName } from '../test/support/runtimes'
 import { CASES, CASE_IDS, type CaseId } from './lib/cases'
 import { BENCH_DIR, benchConf } from './lib/servers'
+import { startIdentityProvider } from './lib/tokens'
+
+/** Distinct tokens for bearer-cold (signed once, kept by bench/lib/tokens.ts). */
+const POOL_SIZE = 50_000
 
 const BASIC = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`
 
@@ -41,9 +45,13 @@ async function main(): Promise<void> {
   if (!existsSync(AUTHOTRON_MODULE)) throw new Error('dist/authotron.js missing: npm run build')
 
   const work = makeTempDir(`profile-${leg.name}`)
-  // The bench's config (plain + jwt providers; the JWKS URL is never fetched by these cases),
-  // or without the jwt provider with --plain-config.
-  const yamlText = readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', 'http://127.0.0.1:9/certs')
+  // The bench's config (plain + jwt providers), or without the jwt provider with --plain-config.
+  // The bearer cases get the bench's identity provider (JWKS on loopback, a pool of RS256 tokens).
+  const bearer = cases.some((id) => CASES[id].credential !== 'basic' && CASES[id].credential !== 'none')
+  const idp = bearer ? await startIdentityProvider(POOL_SIZE, (line) => process.stderr.write(`${line}\n`)) : undefined
+  const poolTokens = idp ? readFileSync(idp.poolFile, 'utf8').split('\n').filter(Boolean) : []
+  let poolNext = 0
+  const yamlText = readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp ? idp.jwksUrl : 'http://127.0.0.1:9/certs')
   const yamlDoc = parseYaml(yamlText) as { providers: { type: string }[] }
   yamlDoc.providers = yamlDoc.providers.filter((p) => p.type !== 'jwt')
   const plain = process.argv.includes('--plain-config')
@@ -91,12 +99,15 @@ async function main(): Promise<void> {
       })
       const headers: { [name: string]: string } = {}
       if (c.credential === 'basic') headers.Authorization = BASIC
+      if (c.credential === 'bearer-cached') headers.Authorization = `Bearer ${idp!.cachedToken}`
+      const nextHeaders = () =>
+        c.credential === 'bearer-pool' ? { Authorization: `Bearer ${poolTokens[poolNext++]}` } : headers
       const agent = new Agent({ keepAlive: true, maxSockets: 1 })
       // Warm up: module loaded, grant cached, QuickJS context created.
-      for (let i = 0; i < 20; i++) await get(port, c.path, headers, agent)
+      for (let i = 0; i < 20; i++) await get(port, c.path, nextHeaders(), agent)
       execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
       for (let i = 0; i < requests; i++) {
-        const status = await get(port, c.path, headers, agent)
+        const status = await get(port, c.path, nextHeaders(), agent)
         if (status !== 200) throw new Error(`${c.path} answered ${status}`)
       }
       execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })

@@ -15,7 +15,6 @@ import nodeStyleCrypto from "crypto";
 function sha256Base64url(text) {
   return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
 }
-import nodeStyleCrypto2 from "crypto";
 var SHARED_ZONE = "authotron";
 function firstHeaderLine(r, lowerName) {
   if (r.headersIn[lowerName] === void 0) return void 0;
@@ -30,8 +29,8 @@ function answeredFromGrantCache(r, config, accessPhase) {
   var dict = shared !== void 0 ? shared[SHARED_ZONE] : void 0;
   var authorization = r.headersIn["Authorization"];
   if (dict === void 0 || authorization === void 0) return false;
-  var ttlMs = config.grantCacheTtlMs === void 0 ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs;
-  if (!(ttlMs > 0)) return false;
+  var configuredTtlMs = config.grantCacheTtlMs;
+  if (!((configuredTtlMs === void 0 ? DEFAULT_GRANT_CACHE_TTL_MS : configuredTtlMs) > 0)) return false;
   var key = grantKey(config.configId, {
     authorization,
     realm: firstHeaderLine(r, "x-auth-realm")
@@ -73,26 +72,14 @@ function configFile(r) {
   var path = r.variables.authotron_config_file;
   if (!path) return void 0;
   if (contextConfig !== void 0 && contextConfigPath === path) return contextConfig;
-  var config = readConfigFile(path);
-  if (config !== void 0) {
-    contextConfig = config;
-    contextConfigPath = path;
-  }
-  return config;
-}
-function readConfigFile(path) {
   try {
-    return readConfigFileOrThrow(path);
+    contextConfig = JSON.parse(fs.readFileSync(path, "utf8"));
+    contextConfigPath = path;
+    return contextConfig;
   } catch (e) {
     return void 0;
   }
 }
-function readConfigFileOrThrow(path) {
-  return JSON.parse(fs.readFileSync(path, "utf8"));
-}
-import nodeStyleCrypto22 from "crypto";
-import nodeStyleCrypto3 from "crypto";
-import fs2 from "fs";
 var unit;
 function load() {
   if (unit === void 0) unit = function () {
@@ -144,7 +131,7 @@ function load() {
     function legacyHeaderValues2(user) {
       return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
     }
-    function whoami(user) {
+    function whoami2(user) {
       return {
         status: 200,
         headers: [["Content-Type", "application/json"], ["Cache-Control", "no-store"]],
@@ -1347,7 +1334,7 @@ function load() {
     }
     var VERSION = "0.1.0";
     function sha256Base64url2(text) {
-      return nodeStyleCrypto3.createHash("sha256").update(text).digest("base64url");
+      return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
     }
     function njsJwksSource2(r) {
       return {
@@ -1409,13 +1396,13 @@ function load() {
     };
     var njsCrypto = {
       digest(algorithm, parts) {
-        var hash = nodeStyleCrypto22.createHash(algorithm);
+        var hash = nodeStyleCrypto.createHash(algorithm);
         for (var i = 0; i < parts.length; i++) hash.update(parts[i]);
         return hash.digest();
       },
       sha256Base64url: sha256Base64url2,
       hmacSha256Base64url(key, data) {
-        return nodeStyleCrypto22.createHmac("sha256", key).update(data).digest("base64url");
+        return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
       },
       pbkdf2(password, salt, iterations, hash, length) {
         var subtle2 = globalThis.crypto.subtle;
@@ -1558,9 +1545,6 @@ function load() {
       }
       return void 0;
     }
-    function readConfigFileOrThrow2(path) {
-      return JSON.parse(fs2.readFileSync(path, "utf8"));
-    }
     function reportConfigProblem(r) {
       var config = typeof authotron_config !== "undefined" ? authotron_config : void 0;
       if (config === void 0) {
@@ -1570,7 +1554,7 @@ function load() {
           return;
         }
         try {
-          config = readConfigFileOrThrow2(path);
+          config = JSON.parse(fs.readFileSync(path, "utf8"));
         } catch (e) {
           r.error("authotron: " + ErrorCode2.ConfigFormat + " cannot read the compiled config " + path + ": " + String(e));
           return;
@@ -1594,7 +1578,7 @@ function load() {
         readOnly: false,
         accessPhase: true
       }),
-      whoami: handler(ctx => whenReady(grantFor(ctx), grant => whoami(grant.user)), {
+      whoami: handler(ctx => whenReady(grantFor(ctx), grant => whoami2(grant.user)), {
         readOnly: true
       }),
       providers: handler(ctx => jsonBody(ctx.config.providersBody), {
@@ -1637,19 +1621,32 @@ function configUnusable(r) {
   load().reportConfigProblem(r);
   r.return(500);
 }
-function core(name) {
-  return function (r) {
-    var config = loadConfig(r);
-    if (config === void 0) configUnusable(r);else load().handlers[name](r, config);
-  };
+function whoami(r) {
+  runInCore(r, "whoami");
+}
+function providers(r) {
+  runInCore(r, "providers");
+}
+function augmenters(r) {
+  runInCore(r, "augmenters");
+}
+function health(r) {
+  runInCore(r, "health");
+}
+function home(r) {
+  runInCore(r, "home");
+}
+function runInCore(r, name) {
+  var config = loadConfig(r);
+  if (config === void 0) configUnusable(r);else load().handlers[name](r, config);
 }
 var index_default = {
   authenticate,
   access,
-  whoami: core("whoami"),
-  providers: core("providers"),
-  augmenters: core("augmenters"),
-  health: core("health"),
-  home: core("home")
+  whoami,
+  providers,
+  augmenters,
+  health,
+  home
 };
 export default index_default;

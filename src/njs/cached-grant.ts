@@ -19,8 +19,8 @@ export function answeredFromGrantCache(r: NginxHTTPRequest, config: CompiledConf
   const dict = shared !== undefined ? shared[SHARED_ZONE] : undefined
   const authorization = r.headersIn['Authorization']
   if (dict === undefined || authorization === undefined) return false
-  const ttlMs = config.grantCacheTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs
-  if (!(ttlMs > 0)) return false
+  const configuredTtlMs = config.grantCacheTtlMs
+  if (!((configuredTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : configuredTtlMs) > 0)) return false
   const key = grantKey(config.configId, { authorization, realm: firstHeaderLine(r, 'x-auth-realm') }, sha256Base64url)
   const text = dict.get(key) as string | undefined
   if (text === undefined) return false

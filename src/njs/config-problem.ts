@@ -4,7 +4,7 @@
  */
 import { COMPILED_FORMAT, CompiledConfig } from '../config/compiled'
 import { ErrorCode } from '../errors'
-import { readConfigFileOrThrow } from './config-source'
+import fs from 'fs'
 
 declare const authotron_config: CompiledConfig | undefined
 
@@ -22,7 +22,7 @@ export function reportConfigProblem(r: NginxHTTPRequest): void {
       return
     }
     try {
-      config = readConfigFileOrThrow(path)
+      config = JSON.parse(fs.readFileSync(path, 'utf8') as string) as CompiledConfig
     } catch (e) {
       r.error('authotron: ' + ErrorCode.ConfigFormat + ' cannot read the compiled config ' + path + ': ' + String(e))
       return

@@ -27,23 +27,12 @@ function configFile(r: NginxHTTPRequest): CompiledConfig | undefined {
   const path = r.variables.authotron_config_file
   if (!path) return undefined
   if (contextConfig !== undefined && contextConfigPath === path) return contextConfig
-  const config = readConfigFile(path)
-  if (config !== undefined) {
-    contextConfig = config
-    contextConfigPath = path
-  }
-  return config
-}
-
-/** The parsed file, or undefined; throwing is left to `readConfigFileOrThrow`. */
-export function readConfigFile(path: string): CompiledConfig | undefined {
   try {
-    return readConfigFileOrThrow(path)
+    contextConfig = JSON.parse(fs.readFileSync(path, 'utf8') as string) as CompiledConfig
+    contextConfigPath = path
+    return contextConfig
   } catch (e) {
+    // config-problem.ts says why in the error log.
     return undefined
   }
-}
-
-export function readConfigFileOrThrow(path: string): CompiledConfig {
-  return JSON.parse(fs.readFileSync(path, 'utf8') as string) as CompiledConfig
 }
