@@ -11,17 +11,17 @@
  * --requests small. Only talks to 127.0.0.1.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { request, Agent } from 'node:http'
 import { join } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { compileConfig } from '../test/support/compile'
 import { freePorts, waitForPort } from '../test/support/net'
-import { AUTHOTRON_MODULE, makeTempDir } from '../test/support/paths'
+import { AUTHOTRON_CLI, AUTHOTRON_MODULE, makeTempDir } from '../test/support/paths'
 import { delay } from '../test/support/processes'
 import { legByName } from '../test/support/runtimes'
 import { CASES, CASE_IDS, type CaseId } from './lib/cases'
-import { BENCH_DIR, benchConf } from './lib/servers'
+import { BENCH_DIR, benchConf, type ConfigSnippets } from './lib/servers'
 import { startIdentityProvider } from './lib/tokens'
 
 /** Distinct tokens for bearer-cold (signed once, kept by bench/lib/tokens.ts). */
@@ -56,6 +56,18 @@ async function main(): Promise<void> {
   yamlDoc.providers = yamlDoc.providers.filter((p) => p.type !== 'jwt')
   const plain = process.argv.includes('--plain-config')
   const config = await compileConfig(plain ? stringifyYaml(yamlDoc) : yamlText, work, { workerGroupId: leg.workerGroupId })
+  // The jwt provider's JWK Set locations, as `authotron compile --nginx-snippets` writes them.
+  const snippets: ConfigSnippets = { http: [], server: [] }
+  if (!plain) {
+    const snippetDir = join(work, 'snippets')
+    mkdirSync(snippetDir, { recursive: true })
+    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', join(work, 'config-snippets.json'), '--nginx-snippets', snippetDir], { stdio: 'pipe' })
+    for (const file of readdirSync(snippetDir).filter((f) => f.endsWith('.conf')).sort()) {
+      const path = join(snippetDir, file)
+      if (/^\s*location\b/m.test(readFileSync(path, 'utf8'))) snippets.server.push(path)
+      else snippets.http.push(path)
+    }
+  }
   const [port, sidecar] = await freePorts(2)
   const confFor = (bare: boolean, cache: boolean) =>
     [
@@ -76,7 +88,7 @@ async function main(): Promise<void> {
             `js_preload_object authotron_config from ${config};`,
             `js_var $authotron_config_file ${config};`,
           ]),
-      benchConf({ leg, port, ports: { main: port, sidecar } }, cache, bare),
+      benchConf({ leg, port, ports: { main: port, sidecar } }, cache, bare, bare ? undefined : snippets),
       '}',
     ].join('\n')
   const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])
@@ -86,7 +98,7 @@ async function main(): Promise<void> {
   for (const id of cases) {
     const c = CASES[id]
     const out = join(work, `callgrind.${id}.out`)
-    writeFileSync(join(work, 'nginx.conf'), confFor(c.instance === 'bare', leg.features.sharedDict && c.instance === 'main'))
+    writeFileSync(join(work, 'nginx.conf'), confFor(c.instance === 'bare', leg.features.sharedDict && (c.instance === 'main' || c.instance === 'cold')))
     const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, file, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -396,7 +396,6 @@ function load() {
     }
     var MAX_UNIQUE_PARTS = 3;
     var VISIBLE_ASCII_OR_TAB = /^[\t\x20-\x7e]*$/;
-    var WHITESPACE_RUN = /\s+/;
     function visibleAsciiOrUndefined(value) {
       return value !== void 0 && VISIBLE_ASCII_OR_TAB.test(value) ? value : void 0;
     }
@@ -419,8 +418,8 @@ function load() {
         if (seenParts.indexOf(part) !== -1) continue;
         seenParts.push(part);
         if (seenParts.length > MAX_UNIQUE_PARTS) throw invalid("too_many_credentials");
-        var tokens = part === "" ? [] : part.split(WHITESPACE_RUN);
-        if (tokens.length !== 2) throw invalid("invalid_format");
+        var tokens = schemeAndCredential(part);
+        if (tokens === void 0) throw invalid("invalid_format");
         var scheme = normaliseScheme(tokens[0]);
         var replaced = false;
         for (var j = 0; j < credentials.length; j++) {
@@ -435,6 +434,19 @@ function load() {
         });
       }
       return credentials;
+    }
+    function schemeAndCredential(part) {
+      var end = firstSpaceOrTab(part, 0);
+      if (end === -1) return void 0;
+      var start = end + 1;
+      while (part.charAt(start) === " " || part.charAt(start) === "	") start++;
+      if (firstSpaceOrTab(part, start) !== -1) return void 0;
+      return [part.slice(0, end), part.slice(start)];
+    }
+    function firstSpaceOrTab(text, from) {
+      var space = text.indexOf(" ", from);
+      var tab = text.indexOf("	", from);
+      return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
     }
     function invalid(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
@@ -691,7 +703,11 @@ function load() {
           entitlements: true
         };
         var CONTROL_CHARACTERS2 = /[\u0000-\u001f\u007f-\u009f]/g;
-        var WHITESPACE = /[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+        function isWhitespace(code) {
+          if (code <= 32) return code === 32 || code >= 9 && code <= 13;
+          if (code < 133) return false;
+          return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
+        }
         function userFromClaims(claims, providerName, realm) {
           var sub = claims.sub;
           if (typeof sub !== "string") throw invalid2("sub", "a string");
@@ -739,9 +755,15 @@ function load() {
           return text.replace(CONTROL_CHARACTERS2, "");
         }
         function splitWhitespace(text) {
-          var parts = text.split(WHITESPACE);
           var words = [];
-          for (var i = 0; i < parts.length; i++) if (parts[i] !== "") words.push(parts[i]);
+          var start = -1;
+          for (var i = 0; i < text.length; i++) {
+            if (isWhitespace(text.charCodeAt(i))) {
+              if (start !== -1) words.push(text.slice(start, i));
+              start = -1;
+            } else if (start === -1) start = i;
+          }
+          if (start !== -1) words.push(text.slice(start));
           return words;
         }
         function rolesOf(container, path) {

@@ -15236,7 +15236,11 @@ var MAPPED_CLAIMS = {
   entitlements: true
 };
 var CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
-var WHITESPACE = /[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+function isWhitespace(code) {
+  if (code <= 32) return code === 32 || code >= 9 && code <= 13;
+  if (code < 133) return false;
+  return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
+}
 function userFromClaims(claims, providerName, realm) {
   const sub = claims.sub;
   if (typeof sub !== "string") throw invalid("sub", "a string");
@@ -15284,9 +15288,15 @@ function attributeText(value) {
   return text.replace(CONTROL_CHARACTERS, "");
 }
 function splitWhitespace(text) {
-  const parts = text.split(WHITESPACE);
   const words = [];
-  for (let i = 0; i < parts.length; i++) if (parts[i] !== "") words.push(parts[i]);
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (isWhitespace(text.charCodeAt(i))) {
+      if (start !== -1) words.push(text.slice(start, i));
+      start = -1;
+    } else if (start === -1) start = i;
+  }
+  if (start !== -1) words.push(text.slice(start));
   return words;
 }
 function rolesOf(container, path) {

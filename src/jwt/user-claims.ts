@@ -23,8 +23,18 @@ const MAPPED_CLAIMS: { [claim: string]: true } = {
 /** Unicode category Cc: C0 controls, DEL, C1 controls. */
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g
 
-/** Rust's `char::is_whitespace` (Unicode White_Space), which `split_whitespace` splits on. */
-const WHITESPACE = /[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/
+/**
+ * Rust's `char::is_whitespace` (Unicode White_Space), which `split_whitespace` splits on. A char
+ * loop, not `split(regex)`: njs runs a regex split as one regex execution per character.
+ */
+function isWhitespace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d)
+  if (code < 0x85) return false
+  return (
+    code === 0x85 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000
+  )
+}
 
 export function userFromClaims(claims: Claims, providerName: string, realm: string): User {
   // Step 9: the claims the mapping needs, with the reference's shape checks.
@@ -82,9 +92,15 @@ export function attributeText(value: unknown): string {
 }
 
 export function splitWhitespace(text: string): string[] {
-  const parts = text.split(WHITESPACE)
   const words: string[] = []
-  for (let i = 0; i < parts.length; i++) if (parts[i] !== '') words.push(parts[i])
+  let start = -1
+  for (let i = 0; i < text.length; i++) {
+    if (isWhitespace(text.charCodeAt(i))) {
+      if (start !== -1) words.push(text.slice(start, i))
+      start = -1
+    } else if (start === -1) start = i
+  }
+  if (start !== -1) words.push(text.slice(start))
   return words
 }
 

@@ -95,3 +95,48 @@ test('scheme normalisation maps basic and plain to Basic, bearer to Bearer, othe
   t.is(normaliseScheme('BEARER'), 'Bearer')
   t.is(normaliseScheme('EmailKey'), 'emailkey')
 })
+
+// The splitter is hand-written (njs runs split(/\s+/) as one regex execution per character): it
+// must agree with split(/\s+/) on every mix of spaces, tabs and commas.
+test('scheme/credential splitting agrees with split(/\\s+/) on generated headers', (t) => {
+  const pieces = ['Basic', 'Bearer', 'x', 'a.b-c', ' ', '  ', '\t', ' \t ', ',', '']
+  let seed = 7
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648)
+  for (let n = 0; n < 3000; n++) {
+    let header = ''
+    for (let k = 0, len = 1 + (next() % 7); k < len; k++) header += pieces[next() % pieces.length]
+    let expected: string | { scheme: string; credential: string }[]
+    try {
+      expected = referenceParse(header)
+    } catch (e) {
+      expected = errorCode(e) as string
+    }
+    let actual: string | { scheme: string; credential: string }[]
+    try {
+      actual = parseAuthorization(header)
+    } catch (e) {
+      actual = errorCode(e) as string
+    }
+    t.deepEqual(actual, expected, JSON.stringify(header))
+  }
+})
+
+/** parseAuthorization as it was written with split(/\s+/), for the comparison above. */
+function referenceParse(value: string) {
+  if (value.trim() === '') throw Object.assign(new Error(), { code: ErrorCode.HeaderMissing })
+  const seen: string[] = []
+  const credentials: { scheme: string; credential: string }[] = []
+  for (const raw of value.split(',')) {
+    const part = raw.trim()
+    if (seen.includes(part)) continue
+    seen.push(part)
+    if (seen.length > 3) throw Object.assign(new Error(), { code: ErrorCode.HeaderInvalid })
+    const tokens = part === '' ? [] : part.split(/\s+/)
+    if (tokens.length !== 2) throw Object.assign(new Error(), { code: ErrorCode.HeaderInvalid })
+    const scheme = normaliseScheme(tokens[0])
+    const existing = credentials.find((c) => c.scheme === scheme)
+    if (existing) existing.credential = tokens[1]
+    else credentials.push({ scheme, credential: tokens[1] })
+  }
+  return credentials
+}
