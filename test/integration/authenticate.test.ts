@@ -233,6 +233,31 @@ suite.test('the grant cache: reuse where a shared dict exists, a fresh mint wher
   t.not(filtered, first)
 })
 
+suite.test('a cache hit answers exactly as the request that filled the cache: status, body, every auth header', async (t, nginx) => {
+  // On legs with a shared dict the second request of each pair is answered by the module's top
+  // layer from the stored entry (src/njs/cached-grant.ts), the first by the full pipeline.
+  // Without a shared dict both requests run the pipeline, and the second token may carry a later iat.
+  const names = ['x-auth-username', 'x-auth-realm', 'x-auth-roles', 'content-type']
+  if (nginx.leg.features.sharedDict) names.push('authorization')
+  const authHeaders = (r: RawResponse) => names.map((name) => [name, r.headers[name]])
+  for (const extra of [[], ['X-Auth-Realm: localrealm']]) {
+    const request = [basicHeader('test_user2', 'p@ssw0rd'), ...extra]
+    const miss = await rawRequest(nginx.port, '/authenticate', request)
+    const hit = await rawRequest(nginx.port, '/authenticate', request)
+    t.is(miss.status, 200)
+    t.is(hit.status, miss.status)
+    t.is(hit.body, miss.body)
+    t.deepEqual(authHeaders(hit), authHeaders(miss))
+    t.is(header(hit, 'x-auth-username'), 'test_user2')
+  }
+  if (nginx.leg.features.jsAccess) {
+    const miss = await rawRequest(nginx.port, '/access/get', [basicHeader('test_user', 'secret123')])
+    const hit = await rawRequest(nginx.port, '/access/get', [basicHeader('test_user', 'secret123')])
+    t.is(miss.status, 200)
+    t.is(hit.body, miss.body)
+  }
+})
+
 suite.test('js_access handler: the same contract without a subrequest (njs >= 0.9.9)', async (t, nginx) => {
   if (!nginx.leg.features.jsAccess) {
     // No js_access on this leg: the suite left the access location out, so nothing serves it.

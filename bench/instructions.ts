@@ -1,0 +1,96 @@
+/**
+ * Instructions per request for one njs handler, called directly by `js_content` (no auth_request),
+ * under callgrind: the tool behind docs/benchmarks.md's comparison of the module's hit path with
+ * the least code that can do the same (bench/njs/minimal-hit.js).
+ *
+ *   npx tsx bench/instructions.ts --leg sid --module bench/njs/minimal-hit.js --handler hit
+ *   npx tsx bench/instructions.ts --leg sid --module dist/authotron.js --handler authenticate --config FILE
+ *
+ * The http{} block gets the `authotron` shared dict (where the leg has one) and, with --config, the
+ * module's config lines. Sends a Basic credential; 20 warm-up requests, then --requests measured.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import { join, resolve } from 'node:path'
+import { freePorts, waitForPort } from '../test/support/net'
+import { makeTempDir } from '../test/support/paths'
+import { legByName } from '../test/support/runtimes'
+
+function option(name: string, fallback?: string): string {
+  const index = process.argv.indexOf(name)
+  if (index !== -1) return process.argv[index + 1]
+  if (fallback === undefined) throw new Error(`${name} is required`)
+  return fallback
+}
+
+const BASIC = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`
+
+async function main(): Promise<void> {
+  const leg = legByName(option('--leg'))
+  const module = resolve(option('--module'))
+  const handler = option('--handler')
+  const config = process.argv.includes('--config') ? resolve(option('--config')) : undefined
+  const requests = Number(option('--requests', '200'))
+  const work = makeTempDir(`instructions-${leg.name}`)
+  const [port] = await freePorts(1)
+  const conf = [
+    'daemon off;', 'master_process off;', 'worker_processes 1;', `pid ${work}/nginx.pid;`, `error_log ${work}/error.log warn;`,
+    leg.loadModuleLine, 'events { worker_connections 64; }', 'http {', ...leg.httpLines,
+    `client_body_temp_path ${work}/cbt; proxy_temp_path ${work}/pt; fastcgi_temp_path ${work}/ft; uwsgi_temp_path ${work}/ut; scgi_temp_path ${work}/st;`,
+    `js_import m from ${module};`,
+    leg.features.sharedDict ? 'js_shared_dict_zone zone=authotron:1m type=string timeout=60s;' : '',
+    config ? `js_preload_object authotron_config from ${config}; js_var $authotron_config_file ${config};` : '',
+    `server { listen 127.0.0.1:${port}; access_log off; location /t { js_content m.${handler}; } }`,
+    '}',
+  ].join('\n')
+  writeFileSync(join(work, 'nginx.conf'), conf)
+  const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])
+  const out = join(work, 'callgrind.out')
+  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (d) => (output += d))
+  child.stderr.on('data', (d) => (output += d))
+  try {
+    await waitForPort(port, 120_000, () => {
+      if (child.exitCode !== null) throw new Error(`nginx under valgrind exited:\n${output}`)
+    })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    for (let i = 0; i < 20; i++) await get(port, agent)
+    execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
+    for (let i = 0; i < requests; i++) {
+      const status = await get(port, agent)
+      if (status !== 200) throw new Error(`/t answered ${status}`)
+    }
+    execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
+    agent.destroy()
+  } finally {
+    child.kill('SIGQUIT')
+    await new Promise((done) => child.once('exit', done))
+  }
+  const annotate = execFileSync('callgrind_annotate', ['--threshold=99', out], { encoding: 'utf8', maxBuffer: 64 << 20 })
+  const total = /^([\d,]+)\s+(?:\(100\.0%\)\s+)?PROGRAM TOTALS/m.exec(annotate)
+  if (!total) throw new Error('no PROGRAM TOTALS in the callgrind output')
+  const perRequest = Math.round(Number(total[1].replace(/,/g, '')) / requests)
+  process.stdout.write(`${leg.name} ${option('--module')} ${handler}: ${perRequest.toLocaleString('en')} instructions per request\n`)
+}
+
+function get(port: number, agent: Agent): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, path: '/t', headers: { Authorization: BASIC }, agent }, (res) => {
+      res.resume()
+      res.on('end', () => done(res.statusCode ?? 0))
+    })
+    req.on('error', fail)
+    req.setTimeout(60_000, () => req.destroy(new Error('timeout')))
+    req.end()
+  })
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`instructions: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  },
+)
