@@ -11,11 +11,12 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { join, resolve } from 'node:path'
 import { freePorts, waitForPort } from '../test/support/net'
 import { makeTempDir } from '../test/support/paths'
 import { legByName } from '../test/support/runtimes'
+import { getStatus, instructionsPerRequest } from './lib/callgrind'
 
 function option(name: string, fallback?: string): string {
   const index = process.argv.indexOf(name)
@@ -56,10 +57,10 @@ async function main(): Promise<void> {
       if (child.exitCode !== null) throw new Error(`nginx under valgrind exited:\n${output}`)
     })
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
-    for (let i = 0; i < 20; i++) await get(port, agent)
+    for (let i = 0; i < 20; i++) await getStatus(port, '/t', { Authorization: BASIC }, agent)
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
     for (let i = 0; i < requests; i++) {
-      const status = await get(port, agent)
+      const status = await getStatus(port, '/t', { Authorization: BASIC }, agent)
       if (status !== 200) throw new Error(`/t answered ${status}`)
     }
     execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
@@ -69,22 +70,8 @@ async function main(): Promise<void> {
     await new Promise((done) => child.once('exit', done))
   }
   const annotate = execFileSync('callgrind_annotate', ['--threshold=99', out], { encoding: 'utf8', maxBuffer: 64 << 20 })
-  const total = /^([\d,]+)\s+(?:\(100\.0%\)\s+)?PROGRAM TOTALS/m.exec(annotate)
-  if (!total) throw new Error('no PROGRAM TOTALS in the callgrind output')
-  const perRequest = Math.round(Number(total[1].replace(/,/g, '')) / requests)
+  const perRequest = instructionsPerRequest(annotate, requests)
   process.stdout.write(`${leg.name} ${option('--module')} ${handler}: ${perRequest.toLocaleString('en')} instructions per request\n`)
-}
-
-function get(port: number, agent: Agent): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, path: '/t', headers: { Authorization: BASIC }, agent }, (res) => {
-      res.resume()
-      res.on('end', () => done(res.statusCode ?? 0))
-    })
-    req.on('error', fail)
-    req.setTimeout(60_000, () => req.destroy(new Error('timeout')))
-    req.end()
-  })
 }
 
 main().then(

@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { request, Agent } from 'node:http'
+import { Agent } from 'node:http'
 import { join } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { compileConfig } from '../test/support/compile'
@@ -20,6 +20,7 @@ import { freePorts, waitForPort } from '../test/support/net'
 import { AUTHOTRON_CLI, AUTHOTRON_MODULE, makeTempDir } from '../test/support/paths'
 import { delay } from '../test/support/processes'
 import { legByName } from '../test/support/runtimes'
+import { getStatus, instructionsPerRequest } from './lib/callgrind'
 import { CASES, CASE_IDS, type CaseId } from './lib/cases'
 import { BENCH_DIR, benchConf, type ConfigSnippets } from './lib/servers'
 import { startIdentityProvider } from './lib/tokens'
@@ -116,10 +117,10 @@ async function main(): Promise<void> {
         c.credential === 'bearer-pool' ? { Authorization: `Bearer ${poolTokens[poolNext++]}` } : headers
       const agent = new Agent({ keepAlive: true, maxSockets: 1 })
       // Warm up: module loaded, grant cached, QuickJS context created.
-      for (let i = 0; i < 20; i++) await get(port, c.path, nextHeaders(), agent)
+      for (let i = 0; i < 20; i++) await getStatus(port, c.path, nextHeaders(), agent)
       execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
       for (let i = 0; i < requests; i++) {
-        const status = await get(port, c.path, nextHeaders(), agent)
+        const status = await getStatus(port, c.path, nextHeaders(), agent)
         if (status !== 200) throw new Error(`${c.path} answered ${status}`)
       }
       execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
@@ -129,9 +130,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => child.once('exit', resolve))
     }
     const annotate = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=99', out], { encoding: 'utf8', maxBuffer: 64 << 20 })
-    const total = /([\d,]+)\s+\(100\.0%\)\s+PROGRAM TOTALS/.exec(annotate) ?? /^([\d,]+)\s+PROGRAM TOTALS/m.exec(annotate)
-    const ir = total ? Number(total[1].replace(/,/g, '')) : NaN
-    const perRequest = Math.round(ir / requests)
+    const perRequest = instructionsPerRequest(annotate, requests)
     const top = annotate
       .split('\n')
       .filter((line) => /^\s*[\d,]+ \(/.test(line))
@@ -148,18 +147,6 @@ async function main(): Promise<void> {
     process.stdout.write(`${results[results.length - 1]}\n`)
     await delay(200)
   }
-}
-
-function get(port: number, path: string, headers: { [name: string]: string }, agent: Agent): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-    })
-    req.on('error', reject)
-    req.setTimeout(60_000, () => req.destroy(new Error('timeout')))
-    req.end()
-  })
 }
 
 main().then(
