@@ -15226,6 +15226,16 @@ var USER_PAYLOAD_VERSION = 1;
 function newUser(username, realm, roles) {
   return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
 }
+function userJson(user) {
+  return JSON.stringify({
+    version: user.version,
+    username: user.username,
+    realm: user.realm,
+    roles: user.roles,
+    attributes: user.attributes,
+    scopes: user.scopes
+  });
+}
 
 // src/jwt/user-claims.ts
 var MAPPED_CLAIMS = {
@@ -16349,11 +16359,184 @@ function isKnown(types, type) {
   return typeof type === "string" && types.includes(type);
 }
 
+// src/jwt/mint.ts
+var SIGNED_INTEGER = /^[+-]?\d+$/;
+var I64_MAX = 9223372036854776e3;
+var I64_MIN = -9223372036854776e3;
+function mintedExpiry(user, lifetimeSeconds, nowSeconds) {
+  const own = nowSeconds + lifetimeSeconds;
+  const upstream = upstreamExpiry(user);
+  return upstream !== void 0 && upstream < own ? upstream : own;
+}
+function upstreamExpiry(user) {
+  const upstream = user.attributes.exp;
+  if (upstream === void 0 || !SIGNED_INTEGER.test(upstream)) return void 0;
+  const value = Number(upstream);
+  if (value > I64_MAX || value < I64_MIN) return void 0;
+  return value;
+}
+function mintClaims(user, settings, nowSeconds) {
+  return JSON.stringify({
+    sub: user.realm + "-" + user.username,
+    iss: settings.iss,
+    exp: mintedExpiry(user, settings.exp, nowSeconds),
+    iat: nowSeconds,
+    roles: user.roles,
+    username: user.username,
+    scopes: user.scopes,
+    realm: user.realm,
+    attributes: user.attributes
+  });
+}
+
+// src/maybe-async.ts
+function isPromise(value) {
+  return value !== null && typeof value === "object" && typeof value.then === "function";
+}
+function whenReady(value, next) {
+  return isPromise(value) ? value.then(next) : next(value);
+}
+
+// src/auth/answers.ts
+function legacyHeaderValues(user) {
+  return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
+}
+var CONTROL_CHARACTERS2 = /[\x00-\x08\x0a-\x1f\x7f]/g;
+function headerSafe(value) {
+  return value.replace(CONTROL_CHARACTERS2, "");
+}
+
 // src/auth/grant-entry.ts
 var DEFAULT_GRANT_CACHE_TTL_MS = 3e4;
 
+// src/auth/augment.ts
+function augmentUser(config, user, platform) {
+  const plan = config.augmenterPlans[KEY_PREFIX + user.realm];
+  if (plan === void 0) return user;
+  const inFlight = [];
+  for (let i = 0; i < plan.parallel.length; i++) {
+    const outcome = runAugmenter(config.augmenters[plan.parallel[i]], user, platform);
+    if (outcome !== void 0) inFlight.push(outcome);
+  }
+  const afterParallel = inFlight.length === 0 ? void 0 : settleAll(inFlight);
+  return whenReady(afterParallel, () => runSerial(config, plan.serial, 0, user, platform));
+}
+function runSerial(config, indices, start, user, platform) {
+  for (let i = start; i < indices.length; i++) {
+    const outcome = runAugmenter(config.augmenters[indices[i]], user, platform);
+    if (outcome !== void 0) {
+      const next = i + 1;
+      return outcome.then(() => runSerial(config, indices, next, user, platform));
+    }
+  }
+  return user;
+}
+function runAugmenter(augmenter, user, platform) {
+  try {
+    const module = augmenterModules[augmenter.type];
+    if (module === void 0) {
+      throw codedError(ErrorCode.AugmenterUnsupported, `augmenter type '${augmenter.type}' is not implemented`);
+    }
+    const outcome = module.augment(augmenter, user, { platform });
+    if (isPromise(outcome)) return outcome.then(void 0, (e) => logFailure(platform, augmenter, e));
+  } catch (e) {
+    logFailure(platform, augmenter, e);
+  }
+  return void 0;
+}
+function settleAll(promises) {
+  return Promise.all(promises).then(() => void 0);
+}
+function logFailure(platform, augmenter, error) {
+  platform.logger.log("warn", "auth.augmenter.failed", {
+    augmenter: augmenter.name,
+    realm: augmenter.realm,
+    code: errorCode(error) || "ERR_UNEXPECTED",
+    reason: error instanceof Error ? error.message : String(error)
+  });
+}
+
 // src/config/derive.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
+
+// src/auth/basic-express.ts
+function passwordCheck(salt, passwordSha256Base64url, crypto) {
+  return crypto.sha256Base64url(salt + "\n" + passwordSha256Base64url);
+}
+function claimsFromRow(row, exp, now) {
+  return row.claimsHead + exp + ',"iat":' + now + row.claimsTail;
+}
+function expiryFromRow(row, lifetimeSeconds, now) {
+  const own = now + lifetimeSeconds;
+  return row.expCap !== null && row.expCap < own ? row.expCap : own;
+}
+
+// src/config/basic-grants.ts
+import { createHash as createHash2, createHmac } from "node:crypto";
+var STATIC_AUGMENTER_TYPES = { plain: true, plain_advanced: true };
+var CHECK_NOW = 17e8;
+function precomputeBasicGrants(config) {
+  if (config.logLevel === "debug" || config.logLevel === "trace") return void 0;
+  const basic = config.providersByScheme.Basic;
+  if (basic.length === 0) return void 0;
+  const salt = createHmac("sha256", config.jwt.secret).update("authotron-njs basic password checks").digest("base64url");
+  const table2 = {};
+  for (const index of basic) {
+    const provider = config.providers[index];
+    if (provider.type !== "plain") return void 0;
+    const plain = provider;
+    const staticRealm = realmIsStatic(config, plain.realm);
+    for (const key of Object.keys(plain.users)) {
+      if (!Object.hasOwn(table2, key)) setOwn(table2, key, []);
+      for (const entry of plain.users[key]) {
+        const password = entry.verifier.form === "plain" && staticRealm ? entry.verifier.sha256 : void 0;
+        const user = newUser(key.slice(KEY_PREFIX.length), plain.realm, [...entry.roles]);
+        table2[key].push(password === void 0 ? unanswerableRow() : grantRow(config, user, salt, password));
+      }
+    }
+  }
+  return { salt, byUsername: table2 };
+}
+function realmIsStatic(config, realm) {
+  const plan = Object.hasOwn(config.augmenterPlans, KEY_PREFIX + realm) ? config.augmenterPlans[KEY_PREFIX + realm] : void 0;
+  if (plan === void 0) return true;
+  return [...plan.parallel, ...plan.serial].every((i) => STATIC_AUGMENTER_TYPES[config.augmenters[i].type] === true);
+}
+function unanswerableRow() {
+  return { passwordCheck: null, claimsHead: "", claimsTail: "", expCap: null, legacy: ["", "", ""], userJson: "" };
+}
+function grantRow(config, user, salt, passwordSha256Base64) {
+  const augmented = augmentUser(config, user, COMPILE_TIME_PLATFORM);
+  if (isPromise(augmented)) throw new Error("a static augmenter answered asynchronously");
+  const claimsHead = JSON.stringify({ sub: augmented.realm + "-" + augmented.username, iss: config.jwt.iss }).slice(0, -1) + ',"exp":';
+  const claimsTail = "," + JSON.stringify({
+    roles: augmented.roles,
+    username: augmented.username,
+    scopes: augmented.scopes,
+    realm: augmented.realm,
+    attributes: augmented.attributes
+  }).slice(1);
+  const cap = upstreamExpiry(augmented);
+  const row = {
+    passwordCheck: passwordCheck(salt, Buffer.from(passwordSha256Base64, "base64").toString("base64url"), NODE_SHA256),
+    claimsHead,
+    claimsTail,
+    expCap: cap === void 0 ? null : cap,
+    legacy: legacyHeaderValues(augmented),
+    userJson: userJson(augmented)
+  };
+  const exp = expiryFromRow(row, config.jwt.exp, CHECK_NOW);
+  if (claimsFromRow(row, exp, CHECK_NOW) !== mintClaims(augmented, config.jwt, CHECK_NOW)) {
+    throw new Error(`precomputed claims of ${augmented.realm}-${augmented.username} differ from the minted ones`);
+  }
+  return row;
+}
+var NODE_SHA256 = { sha256Base64url: (text) => createHash2("sha256").update(text, "utf8").digest("base64url") };
+var COMPILE_TIME_PLATFORM = new Proxy({}, {
+  get(_target, name) {
+    throw new Error(`a static augmenter used the platform's ${String(name)}`);
+  }
+});
 
 // src/config/schema-walk.ts
 function applicableSchemas(value, schema = CONFIG_SCHEMA) {
@@ -16474,8 +16657,10 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
     augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
     logLevel: logging.level.trim().toLowerCase()
   };
-  const { format, ...rest } = content;
-  return { format, configId: configIdOf(content), ...rest };
+  const basicGrants = precomputeBasicGrants(content);
+  const complete = basicGrants === void 0 ? content : { ...content, basicGrants };
+  const { format, ...rest } = complete;
+  return { format, configId: configIdOf(complete), ...rest };
 }
 function schemeOf(type) {
   return type === "plain" ? "Basic" : "Bearer";
@@ -16580,7 +16765,7 @@ function listed(member3) {
   return { name: member3.name, type: member3.type, realm: member3.realm ?? null };
 }
 function configIdOf(content) {
-  return createHash2("sha256").update(canonicalJson(content)).digest("hex").slice(0, 16);
+  return createHash3("sha256").update(canonicalJson(content)).digest("hex").slice(0, 16);
 }
 function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
@@ -17195,7 +17380,7 @@ import { readFileSync as readFileSync2 } from "node:fs";
 import { relative as relative2, resolve as resolve2, isAbsolute as isAbsolute2 } from "node:path";
 
 // src/passwords/parse.ts
-import { createHash as createHash3, pbkdf2Sync, randomBytes } from "node:crypto";
+import { createHash as createHash4, pbkdf2Sync, randomBytes } from "node:crypto";
 var DEFAULT_PBKDF2_ITERATIONS = 1e5;
 var MAX_PBKDF2_ITERATIONS = 1e7;
 var MIN_PBKDF2_SALT_BYTES = 16;
@@ -17209,7 +17394,7 @@ var SHA1_BYTES = 20;
 var SUPPORTED_FORMS = "supported forms are $pbkdf2-sha256$ (`authotron hash-password`), $apr1$ and $1$ (`htpasswd -m`, `openssl passwd -apr1`), {SSHA} and {SHA} (`htpasswd -s`)";
 var REHASH_ADVICE = "re-hash the password with `authotron hash-password` or `htpasswd -m`";
 function plainVerifier(password) {
-  return { form: "plain", sha256: createHash3("sha256").update(password, "utf8").digest("base64") };
+  return { form: "plain", sha256: createHash4("sha256").update(password, "utf8").digest("base64") };
 }
 function parseStoredPassword(stored) {
   if (stored.startsWith("$pbkdf2-")) return parsePbkdf2(stored);

@@ -52,6 +52,8 @@ export interface SignatureVerifier {
 export interface Clock {
   /** Unix time in whole seconds. */
   nowSeconds(): number
+  /** Unix time in milliseconds (what cache lifetimes are measured in). */
+  nowMilliseconds(): number
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'

@@ -11,7 +11,7 @@ import type { CompiledConfig } from '../config/compiled'
 import { mint } from '../jwt/mint'
 import { MaybePromise, whenReady } from '../maybe-async'
 import type { Platform, SharedStore } from '../platform'
-import { DEFAULT_GRANT_CACHE_TTL_MS, encodeGrantEntry, Grant, grantFromEntry } from './grant-entry'
+import { DEFAULT_GRANT_CACHE_TTL_MS, encodeGrantEntry, Grant, grantCacheLifetime, grantFromEntry } from './grant-entry'
 import { grantKey } from './grant-key'
 import { AuthInput, authenticate } from './pipeline'
 
@@ -21,7 +21,8 @@ export { DEFAULT_GRANT_CACHE_TTL_MS } from './grant-entry'
 export function obtainGrant(input: AuthInput, config: CompiledConfig, platform: Platform): MaybePromise<Grant> {
   const store = platform.sharedCache
   const ttlMs = config.grantCacheTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs
-  const now = platform.clock.nowSeconds()
+  const nowMs = platform.clock.nowMilliseconds()
+  const now = Math.floor(nowMs / 1000)
   let key: string | undefined
   if (store !== undefined && ttlMs > 0 && input.authorization !== undefined) {
     key = grantKey(config.configId, input, platform.crypto.sha256Base64url)
@@ -32,16 +33,24 @@ export function obtainGrant(input: AuthInput, config: CompiledConfig, platform: 
   return whenReady(authenticate(input, config, platform), (user) => {
     const minted = mint(user, config.jwt, now, platform.crypto)
     const grant: Grant = { user, token: minted.token, expiresAt: minted.expiresAt }
-    if (store !== undefined && key !== undefined) storeGrant(store, key, grant, now, ttlMs, platform)
+    if (store !== undefined && key !== undefined) storeGrant(store, key, grant, nowMs, ttlMs, config.includeLegacyHeaders, platform)
     return grant
   })
 }
 
-function storeGrant(store: SharedStore, key: string, grant: Grant, now: number, ttlMs: number, platform: Platform) {
-  const cachedUntil = Math.min(now + Math.floor(ttlMs / 1000), grant.expiresAt)
-  if (cachedUntil <= now) return
+function storeGrant(
+  store: SharedStore,
+  key: string,
+  grant: Grant,
+  nowMs: number,
+  ttlMs: number,
+  sendLegacy: boolean,
+  platform: Platform,
+) {
+  const lifetime = grantCacheLifetime(nowMs, ttlMs, grant.expiresAt)
+  if (lifetime === undefined) return
   try {
-    store.set(key, encodeGrantEntry(grant, cachedUntil), (cachedUntil - now) * 1000)
+    store.set(key, encodeGrantEntry(grant, lifetime.cachedUntil, sendLegacy), lifetime.storeForMs)
   } catch (e) {
     // A full shared dict only costs the next request a full authentication.
     platform.logger.log('warn', 'cache.grant.store_failed', { reason: e instanceof Error ? e.message : String(e) })

@@ -133,6 +133,32 @@ export interface AugmenterPlan {
   serial: number[]
 }
 
+/**
+ * One candidate of a Basic request for a username (config/basic-grants.ts): a clear-text user of a
+ * plain provider with everything its success produces precomputed, so that only the password
+ * check, `exp`/`iat` and the signature are left for the request (src/auth/basic-express.ts).
+ */
+export interface BasicGrantRow {
+  /** The password's check value (basic-express.ts's passwordCheck); null: the full pipeline decides. */
+  passwordCheck: string | null
+  /** The minted claims up to `exp`'s value, and after `iat`'s value (src/jwt/mint.ts's order). */
+  claimsHead: string
+  claimsTail: string
+  /** The user's integer `exp` attribute, which caps the token's exp; null when there is none. */
+  expCap: number | null
+  /** X-Auth-Username, X-Auth-Realm, X-Auth-Roles, safe to send. */
+  legacy: [string, string, string]
+  /** The user as the grant cache and /whoami keep it (user.ts's userJson). */
+  userJson: string
+}
+
+export interface BasicGrants {
+  /** Secret (derived from jwt.secret): keys the password checks, so comparing them leaks nothing usable. */
+  salt: string
+  /** KEY_PREFIX + username → the candidates, in the order the full pipeline tries them. */
+  byUsername: { [prefixedUsername: string]: BasicGrantRow[] }
+}
+
 export interface CompiledConfig {
   format: number
   /** Short hash of the compiled content: keys caches so that a reload never reuses old answers. */
@@ -159,4 +185,10 @@ export interface CompiledConfig {
   providersBody: string
   augmentersBody: string
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
+  /**
+   * The precomputed Basic grants (config/basic-grants.ts): per username the candidates in the order
+   * the full pipeline tries them (providers in config order, then the user's entries). Absent when
+   * Basic requests must always run the full pipeline.
+   */
+  basicGrants?: BasicGrants
 }

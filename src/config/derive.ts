@@ -17,6 +17,7 @@ import {
   KEY_PREFIX,
   Scheme,
 } from './compiled'
+import { precomputeBasicGrants } from './basic-grants'
 import { compileJwtProvider } from './jwt-provider'
 import { isMapping, Mapping, Path, setOwn } from './paths'
 import { keysInfo, schemasAt } from './schema-walk'
@@ -68,8 +69,10 @@ export function deriveCompiledConfig({ data, doc, plainUsers }: DeriveInput): Co
     augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
     logLevel: (logging.level as string).trim().toLowerCase() as CompiledConfig['logLevel'],
   }
-  const { format, ...rest } = content
-  return { format, configId: configIdOf(content), ...rest }
+  const basicGrants = precomputeBasicGrants(content)
+  const complete = basicGrants === undefined ? content : { ...content, basicGrants }
+  const { format, ...rest } = complete
+  return { format, configId: configIdOf(complete), ...rest }
 }
 
 /** Scheme of each provider type: `plain` answers Basic credentials, every other type Bearer. */

@@ -16,15 +16,21 @@ const I64_MIN = -9223372036854775808
 
 /**
  * now + lifetime, capped by an integer `exp` attribute (a provider's upstream token expiry), so a
- * minted token never outlives its source. Non-integer texts such as "1.7e9" are ignored (§6).
+ * minted token never outlives its source.
  */
 export function mintedExpiry(user: User, lifetimeSeconds: number, nowSeconds: number): number {
   const own = nowSeconds + lifetimeSeconds
+  const upstream = upstreamExpiry(user)
+  return upstream !== undefined && upstream < own ? upstream : own
+}
+
+/** The user's integer `exp` attribute; non-integer texts such as "1.7e9" are ignored (§6). */
+export function upstreamExpiry(user: User): number | undefined {
   const upstream = user.attributes.exp
-  if (upstream === undefined || !SIGNED_INTEGER.test(upstream)) return own
+  if (upstream === undefined || !SIGNED_INTEGER.test(upstream)) return undefined
   const value = Number(upstream)
-  if (value > I64_MAX || value < I64_MIN) return own
-  return value < own ? value : own
+  if (value > I64_MAX || value < I64_MIN) return undefined
+  return value
 }
 
 export function mintClaims(user: User, settings: MintSettings, nowSeconds: number): string {

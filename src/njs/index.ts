@@ -3,18 +3,18 @@
  * `js_content authotron.<name>;` (or `js_access authotron.access;`).
  *
  * This is the module's top layer, and on the njs engine every request runs it again: it declares
- * only these handlers, the config lookup and the grant-cache hit path. Everything else is the
- * core (core.load.ts), instantiated when a request needs it.
+ * only these handlers, the config lookup and the grant-cache hit path. Everything else is a lazy
+ * unit instantiated when a request needs it: the express Basic path (express.load.ts) and the core
+ * (core.load.ts).
  */
-import { answeredFromGrantCache } from './cached-grant'
+import { answeredFromGrantCache, grantDict, requestGrantKey } from './cached-grant'
 import { loadConfig } from './config-source'
 import loadCore from './core.load'
+import loadExpress from './express.load'
 
 /** `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. */
 function authenticate(r: NginxHTTPRequest) {
-  const config = loadConfig(r)
-  if (config === undefined) configUnusable(r)
-  else if (!answeredFromGrantCache(r, config, false)) loadCore().handlers.authenticate(r, config)
+  authenticateIn(r, false)
 }
 
 /**
@@ -22,9 +22,23 @@ function authenticate(r: NginxHTTPRequest) {
  * subrequest; on success the location reads $authotron_jwt and the legacy values.
  */
 function access(r: NginxHTTPRequest) {
+  authenticateIn(r, true)
+}
+
+/** The grant cache first, then the express Basic path, then the core's full pipeline. */
+function authenticateIn(r: NginxHTTPRequest, accessPhase: boolean) {
   const config = loadConfig(r)
-  if (config === undefined) configUnusable(r)
-  else if (!answeredFromGrantCache(r, config, true)) loadCore().handlers.access(r, config)
+  if (config === undefined) {
+    configUnusable(r)
+    return
+  }
+  const dict = grantDict(config)
+  const key = dict !== undefined ? requestGrantKey(r, config) : undefined
+  if (key !== undefined && answeredFromGrantCache(r, dict!.get(key) as string | undefined, accessPhase)) return
+  if (config.basicGrants !== undefined && loadExpress().answeredExpress(r, config, dict, key, accessPhase)) return
+  const handlers = loadCore().handlers
+  if (accessPhase) handlers.access(r, config)
+  else handlers.authenticate(r, config)
 }
 
 function configUnusable(r: NginxHTTPRequest) {

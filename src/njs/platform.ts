@@ -1,7 +1,7 @@
 /** The platform interfaces (src/platform.ts) implemented with njs primitives. */
 import nodeStyleCrypto from 'crypto'
 import type { Crypto, DigestAlgorithm, LogLevel, Platform, SharedStore } from '../platform'
-import { sha256Base64url } from './hash'
+import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { njsJwksSource } from './jwks'
 import { njsSignatureVerifier } from './webcrypto'
 
@@ -14,9 +14,7 @@ export const njsCrypto: Crypto = {
     return hash.digest() as unknown as Uint8Array
   },
   sha256Base64url,
-  hmacSha256Base64url(key: string, data: string): string {
-    return nodeStyleCrypto.createHmac('sha256', key).update(data).digest('base64url')
-  },
+  hmacSha256Base64url,
   pbkdf2(password, salt, iterations, hash, length) {
     const subtle = (globalThis as any).crypto.subtle
     return subtle
@@ -31,7 +29,7 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platf
   const threshold = LEVEL_RANK[configuredLevel] === undefined ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel]
   return {
     crypto: njsCrypto,
-    clock: { nowSeconds: () => Math.floor(Date.now() / 1000) },
+    clock: { nowSeconds: () => Math.floor(Date.now() / 1000), nowMilliseconds: () => Date.now() },
     sharedCache: sharedStore(SHARED_ZONE),
     jwks: njsJwksSource(r),
     timers: {

@@ -21,7 +21,7 @@ export function testPlatform(now = 1_766_996_400): TestPlatform {
     now,
     logs: [],
     crypto: testCrypto,
-    clock: { nowSeconds: () => platform.now },
+    clock: { nowSeconds: () => platform.now, nowMilliseconds: () => platform.now * 1000 },
     timers: {
       setTimeout: (callback, ms) => setTimeout(callback, ms),
       clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),

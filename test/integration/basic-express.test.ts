@@ -1,0 +1,160 @@
+/**
+ * The express Basic path (src/njs/express.ts) in real nginx, on every leg: a clear-text user's
+ * Basic request answered from the compiled config's precomputed grants, the same answer as the
+ * full pipeline's, in both modes (auth_request and js_access), feeding the grant cache where a
+ * shared dict exists. Requests with X-Auth-Realm always take the full pipeline, which is how each
+ * test gets the full path's answer to compare with.
+ *
+ * To see which path answered, one user's precomputed row is marked after compiling (its roles
+ * header gets `via-express`): only the express path, and cache hits of entries it wrote, send it.
+ */
+import test from 'ava'
+import { jwtVerify } from 'jose'
+import { compileConfig } from '../../src/config/compile'
+import { withNginxOnEveryLeg } from '../support/suite'
+import { basicHeader, header, rawRequest, RawResponse } from './http-client'
+
+const SECRET = 'express-integration-secret-of-32-bytes'
+const GRANT_TTL_MS = 3000
+
+const yaml = `
+version: 2.0.0
+logging: {level: info, format: console}
+auth: {grant_cache_ttl_in_ms: ${GRANT_TTL_MS}}
+include_legacy_headers: true
+store: {enabled: false}
+services: []
+server: {port: 8080}
+jwt: {exp: 3600, iss: authotron-express, secret: "${SECRET}"}
+providers:
+  - type: plain
+    name: local
+    realm: localrealm
+    users:
+      - {username: alice, password: wonderland, roles: [reader]}
+      - {username: marked, password: marked-pw}
+      - {username: expiring, password: expiring-pw}
+augmenters:
+  - {type: plain, name: roles, realm: localrealm, roles: {admin: [alice]}}
+  - {type: plain_advanced, name: promote, realm: localrealm, match: {role: [admin]}, augment: {roles: [superuser], attributes: {team: core}}}
+`
+
+function compiledWithMarker() {
+  const result = compileConfig({ path: 'config.yaml', text: yaml, env: {}, cwd: process.cwd() })
+  if (result.config === undefined) throw new Error(result.errors.join('\n'))
+  const config = result.config
+  for (const name of ['=marked', '=expiring']) {
+    const row = config.basicGrants!.byUsername[name][0]
+    row.legacy = [row.legacy[0], row.legacy[1], row.legacy[2] === '' ? 'via-express' : row.legacy[2] + ',via-express']
+  }
+  return config
+}
+
+const suite = withNginxOnEveryLeg(test, {
+  compiledConfig: compiledWithMarker(),
+  portNames: ['backend'],
+  conf: ({ leg, port, ports, paths }) => `
+    ${leg.features.sharedDict ? `include ${paths.repo}/nginx/authotron-cache.conf;` : ''}
+    server {
+      listen 127.0.0.1:${port};
+      include ${paths.repo}/nginx/authotron-endpoints.conf;
+      location /api/ {
+        include ${paths.repo}/nginx/authotron-protect.conf;
+        proxy_pass http://127.0.0.1:${ports.backend}/;
+      }
+      ${
+        leg.features.jsAccess
+          ? `location /access/ {
+        include ${paths.repo}/nginx/authotron-access.conf;
+        proxy_pass http://127.0.0.1:${ports.backend}/;
+      }`
+          : ''
+      }
+    }
+    server {
+      listen 127.0.0.1:${ports.backend};
+      location / {
+        return 200 "authorization=$http_authorization\\nusername=$http_x_auth_username\\nrealm=$http_x_auth_realm\\nroles=$http_x_auth_roles\\n";
+      }
+    }`,
+})
+
+async function claimsOf(response: RawResponse) {
+  const value = header(response, 'authorization') ?? ''
+  if (!value.startsWith('Bearer ')) throw new Error(`no Bearer token in ${JSON.stringify(value)}`)
+  const { payload } = await jwtVerify(value.slice(7), new TextEncoder().encode(SECRET), { algorithms: ['HS256'] })
+  return payload
+}
+
+const REALM_FILTER = 'X-Auth-Realm: localrealm'
+
+suite.test('the express answer is the full pipeline’s: status, body, legacy headers, claims', async (t, nginx) => {
+  const express = await rawRequest(nginx.port, '/authenticate', [basicHeader('alice', 'wonderland')])
+  const full = await rawRequest(nginx.port, '/authenticate', [basicHeader('alice', 'wonderland'), REALM_FILTER])
+  t.is(express.status, 200)
+  t.is(express.body, full.body)
+  for (const name of ['x-auth-username', 'x-auth-realm', 'x-auth-roles', 'content-type']) {
+    t.is(header(express, name), header(full, name), name)
+  }
+  t.is(header(express, 'x-auth-roles'), 'reader,admin,superuser')
+  const [a, b] = [await claimsOf(express), await claimsOf(full)]
+  t.deepEqual(Object.keys(a), Object.keys(b))
+  const { iat: iatA, exp: expA, ...restA } = a
+  const { iat: iatB, exp: expB, ...restB } = b
+  t.deepEqual(restA, restB)
+  t.like(restA, { sub: 'localrealm-alice', username: 'alice', attributes: { team: 'core' } })
+  t.is((expA as number) - (iatA as number), 3600)
+  t.true(Math.abs((iatA as number) - (iatB as number)) <= 1)
+})
+
+suite.test('a clear-text user without X-Auth-Realm is answered by the express path, with it by the full pipeline', async (t, nginx) => {
+  const express = await rawRequest(nginx.port, '/authenticate', [basicHeader('marked', 'marked-pw')])
+  t.is(express.status, 200)
+  t.is(header(express, 'x-auth-roles'), 'via-express')
+  const full = await rawRequest(nginx.port, '/authenticate', [basicHeader('marked', 'marked-pw'), REALM_FILTER])
+  t.is(full.status, 200)
+  t.is(header(full, 'x-auth-roles'), undefined) // nginx sends no header with an empty value
+  // Through auth_request, to the backend.
+  const proxied = await rawRequest(nginx.port, '/api/get', [basicHeader('marked', 'marked-pw')])
+  t.is(proxied.status, 200)
+  t.regex(proxied.body, /username=marked\nrealm=localrealm\nroles=via-express\n/)
+  // Failures are the full pipeline's: the same 401 and challenge.
+  const wrong = await rawRequest(nginx.port, '/authenticate', [basicHeader('marked', 'wrong')])
+  t.is(wrong.status, 401)
+  t.is(header(wrong, 'www-authenticate'), 'Basic realm="localrealm"')
+  t.is(wrong.body, '{"error": "Unauthorized access"}')
+  // Other spellings of the header are the full pipeline's too, and still succeed.
+  const lower = await rawRequest(nginx.port, '/authenticate', ['Authorization: basic ' + Buffer.from('marked:marked-pw').toString('base64')])
+  t.is(lower.status, 200)
+  t.is(header(lower, 'x-auth-roles'), undefined)
+})
+
+suite.test('js_access: the express path hands the same values to the location (njs >= 0.9.9)', async (t, nginx) => {
+  if (!nginx.leg.features.jsAccess) {
+    t.is((await rawRequest(nginx.port, '/access/get', [basicHeader('marked', 'marked-pw')])).status, 404)
+    return
+  }
+  const ok = await rawRequest(nginx.port, '/access/get', [basicHeader('alice', 'wonderland')])
+  t.is(ok.status, 200)
+  t.regex(ok.body, /username=alice\nrealm=localrealm\nroles=reader,admin,superuser\n/)
+  const marked = await rawRequest(nginx.port, '/access/get', [basicHeader('marked', 'marked-pw')])
+  t.regex(marked.body, /roles=via-express/)
+  const wrong = await rawRequest(nginx.port, '/access/get', [basicHeader('marked', 'wrong')])
+  t.is(wrong.status, 401)
+})
+
+suite.serial('express grants feed the grant cache where a shared dict exists, and the dict drops them in time', async (t, nginx) => {
+  const request = [basicHeader('expiring', 'expiring-pw')]
+  const first = await rawRequest(nginx.port, '/authenticate', request)
+  t.is(header(first, 'x-auth-roles'), 'via-express')
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  const second = await rawRequest(nginx.port, '/authenticate', request)
+  t.is(header(second, 'x-auth-roles'), 'via-express')
+  if (nginx.leg.features.sharedDict) t.is(header(second, 'authorization'), header(first, 'authorization'))
+  else t.not(header(second, 'authorization'), header(first, 'authorization'))
+  // The hit path reads no clock: the entry must be gone from the dict once its lifetime is over.
+  await new Promise((resolve) => setTimeout(resolve, GRANT_TTL_MS))
+  const later = await rawRequest(nginx.port, '/authenticate', request)
+  t.is(later.status, 200)
+  t.not(header(later, 'authorization'), header(first, 'authorization'))
+})
