@@ -2,14 +2,10 @@
 var AUTHENTICATED_BODY = "Authenticated successfully";
 var HEADER_FIELD_COUNT = 5;
 var SEND_LEGACY = "1";
-function grantHeadersFromEntry(text) {
-  var fields = text.split("\n", HEADER_FIELD_COUNT);
-  return fields.length === HEADER_FIELD_COUNT && fields[0] !== "" ? fields : void 0;
-}
 var GRANT_KEY_PREFIX = "grant2:";
-function grantKey(configId, input, sha256Base64url2) {
-  var realmPart = input.realm === void 0 ? "-" : "+" + input.realm;
-  return GRANT_KEY_PREFIX + sha256Base64url2(configId + "\n" + realmPart + "\n" + (input.authorization || ""));
+function grantKey(configId, realm, authorization, sha256Base64url2) {
+  var realmPart = realm === void 0 ? "\n-\n" : "\n+" + realm + "\n";
+  return GRANT_KEY_PREFIX + sha256Base64url2(configId + realmPart + authorization);
 }
 function sendGrant(r, token, username, realm, roles, sendLegacy, accessPhase) {
   if (accessPhase) {
@@ -44,26 +40,22 @@ function firstHeaderLine(r, lowerName) {
   }
   return void 0;
 }
-function grantDict(config) {
+var ANSWERED = true;
+function answeredFromGrantCache(r, config, accessPhase) {
   var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
   var ttlMs = config.grantCacheTtlMs;
   if (shared === void 0 || ttlMs !== void 0 && !(ttlMs > 0)) return void 0;
-  return shared[SHARED_ZONE];
-}
-function requestGrantKey(r, config) {
+  var dict = shared[SHARED_ZONE];
   var authorization = r.headersIn["Authorization"];
-  if (authorization === void 0) return void 0;
-  return grantKey(config.configId, {
-    authorization,
-    realm: firstHeaderLine(r, "x-auth-realm")
-  }, sha256Base64url);
-}
-function answeredFromGrantCache(r, entry, accessPhase) {
-  if (entry === void 0) return false;
-  var fields = grantHeadersFromEntry(entry);
-  if (fields === void 0) return false;
+  if (dict === void 0 || authorization === void 0) return void 0;
+  var realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
+  var key = grantKey(config.configId, realm, authorization, sha256Base64url);
+  var entry = dict.get(key);
+  if (entry === void 0) return key;
+  var fields = entry.split("\n", HEADER_FIELD_COUNT);
+  if (fields.length !== HEADER_FIELD_COUNT || fields[0] === "") return key;
   sendGrant(r, fields[0], fields[1], fields[2], fields[3], fields[4] === SEND_LEGACY, accessPhase);
-  return true;
+  return ANSWERED;
 }
 var COMPILED_FORMAT = 1;
 import fs from "fs";
@@ -270,9 +262,9 @@ function load() {
       };
     }
     var GRANT_KEY_PREFIX2 = "grant2:";
-    function grantKey2(configId, input, sha256Base64url22) {
-      var realmPart = input.realm === void 0 ? "-" : "+" + input.realm;
-      return GRANT_KEY_PREFIX2 + sha256Base64url22(configId + "\n" + realmPart + "\n" + (input.authorization || ""));
+    function grantKey2(configId, realm, authorization, sha256Base64url22) {
+      var realmPart = realm === void 0 ? "\n-\n" : "\n+" + realm + "\n";
+      return GRANT_KEY_PREFIX2 + sha256Base64url22(configId + realmPart + authorization);
     }
     var ErrorCode2 = {
       HeaderInvalid: "ERR_HEADER_INVALID",
@@ -1344,7 +1336,7 @@ function load() {
       var now = Math.floor(nowMs / 1e3);
       var key;
       if (store !== void 0 && ttlMs > 0 && input.authorization !== void 0) {
-        key = grantKey2(config.configId, input, platform.crypto.sha256Base64url);
+        key = grantKey2(config.configId, input.realm, input.authorization, platform.crypto.sha256Base64url);
         var text = store.get(key);
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
         if (cached !== void 0) return cached;
@@ -1740,11 +1732,12 @@ function load2() {
     function hmacSha256Base64url2(key, data) {
       return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
     }
+    var SHARED_ZONE2 = "authotron";
     var EXPRESS_CRYPTO = {
       sha256Base64url: sha256Base64url2,
       hmacSha256Base64url: hmacSha256Base64url2
     };
-    function answeredExpress(r, config, dict, key, accessPhase) {
+    function answeredExpress(r, config, key, accessPhase) {
       var authorization = r.headersIn["Authorization"];
       if (authorization === void 0 || r.headersIn["X-Auth-Realm"] !== void 0) return false;
       var nowMs = Date.now();
@@ -1753,13 +1746,14 @@ function load2() {
       if (grant === void 0) return false;
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
-      if (dict !== void 0 && key !== void 0) {
+      if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs;
         var lifetime = grantCacheLifetime(nowMs, ttlMs, grant.expiresAt);
         if (lifetime !== void 0) {
           var entry = grantEntryText(grant.token, legacy, sendLegacy, lifetime.cachedUntil, grant.expiresAt, grant.row.userJson);
           try {
-            dict.set(key, entry, lifetime.storeForMs);
+            ;
+            ngx.shared[SHARED_ZONE2].set(key, entry, lifetime.storeForMs);
           } catch (e) {
             r.warn("authotron: cache.grant.store_failed reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
           }
@@ -1786,10 +1780,9 @@ function authenticateIn(r, accessPhase) {
     configUnusable(r);
     return;
   }
-  var dict = grantDict(config);
-  var key = dict !== void 0 ? requestGrantKey(r, config) : void 0;
-  if (key !== void 0 && answeredFromGrantCache(r, dict.get(key), accessPhase)) return;
-  if (config.basicGrants !== void 0 && load2().answeredExpress(r, config, dict, key, accessPhase)) return;
+  var key = answeredFromGrantCache(r, config, accessPhase);
+  if (key === ANSWERED) return;
+  if (config.basicGrants !== void 0 && load2().answeredExpress(r, config, key, accessPhase)) return;
   var handlers = load().handlers;
   if (accessPhase) handlers.access(r, config);else handlers.authenticate(r, config);
 }

@@ -31,7 +31,8 @@ export const enum GrantField {
   Legacy = 4,
 }
 
-const HEADER_FIELD_COUNT = 5
+/** The fields a hit sends, first in the entry. */
+export const HEADER_FIELD_COUNT = 5
 const FIELD_COUNT = 7
 export const SEND_LEGACY = '1'
 

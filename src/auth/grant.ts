@@ -25,7 +25,7 @@ export function obtainGrant(input: AuthInput, config: CompiledConfig, platform: 
   const now = Math.floor(nowMs / 1000)
   let key: string | undefined
   if (store !== undefined && ttlMs > 0 && input.authorization !== undefined) {
-    key = grantKey(config.configId, input, platform.crypto.sha256Base64url)
+    key = grantKey(config.configId, input.realm, input.authorization, platform.crypto.sha256Base64url)
     const text = store.get(key)
     const cached = text === undefined ? undefined : grantFromEntry(text, now)
     if (cached !== undefined) return cached

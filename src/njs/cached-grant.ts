@@ -3,36 +3,44 @@
  * hash, one shared-dict lookup and one split, and never instantiates the rest of the module
  * (core.load.ts). Entries are written by the full path (src/auth/grant.ts) and the express Basic
  * path (express.ts); all derive the key with grant-key.ts, so they agree on what a hit is.
+ *
+ * Written as one function on purpose: on the njs engine every call costs about a thousand
+ * instructions and every top-level declaration is paid again by each request (docs/benchmarks.md).
  */
 import type { CompiledConfig } from '../config/compiled'
-import { GrantField, grantHeadersFromEntry, SEND_LEGACY } from '../auth/grant-entry'
+import { GrantField, HEADER_FIELD_COUNT, SEND_LEGACY } from '../auth/grant-entry'
 import { grantKey } from '../auth/grant-key'
 import { sendGrant } from './grant-answer'
 import { sha256Base64url } from './hash'
 import { SHARED_ZONE } from './platform'
 import { firstHeaderLine } from './request'
 
-/** The `authotron` shared dict, or undefined where there is none or caching is off. */
-export function grantDict(config: CompiledConfig): NgxSharedDict | undefined {
+/** What answeredFromGrantCache returns when it has answered. */
+export const ANSWERED = true
+
+/**
+ * Answers (or, in the access phase, lets through) from a cached grant and returns ANSWERED; on a
+ * miss returns the key a new grant is to be stored under, or undefined where nothing is cached
+ * (no shared dict, caching off, no Authorization header).
+ */
+export function answeredFromGrantCache(
+  r: NginxHTTPRequest,
+  config: CompiledConfig,
+  accessPhase: boolean,
+): typeof ANSWERED | string | undefined {
   const shared = typeof ngx !== 'undefined' ? (ngx as any).shared : undefined
   const ttlMs = config.grantCacheTtlMs
   // Absent in the config: DEFAULT_GRANT_CACHE_TTL_MS, which is positive.
   if (shared === undefined || (ttlMs !== undefined && !(ttlMs > 0))) return undefined
-  return shared[SHARED_ZONE]
-}
-
-/** The request's grant key, or undefined when it has no Authorization header. */
-export function requestGrantKey(r: NginxHTTPRequest, config: CompiledConfig): string | undefined {
+  const dict = shared[SHARED_ZONE] as NgxSharedDict<string> | undefined
   const authorization = r.headersIn['Authorization']
-  if (authorization === undefined) return undefined
-  return grantKey(config.configId, { authorization, realm: firstHeaderLine(r, 'x-auth-realm') }, sha256Base64url)
-}
-
-/** Answers (or, in the access phase, lets through) from a cached entry; false on a miss. */
-export function answeredFromGrantCache(r: NginxHTTPRequest, entry: string | undefined, accessPhase: boolean): boolean {
-  if (entry === undefined) return false
-  const fields = grantHeadersFromEntry(entry)
-  if (fields === undefined) return false
+  if (dict === undefined || authorization === undefined) return undefined
+  const realm = r.headersIn['X-Auth-Realm'] === undefined ? undefined : firstHeaderLine(r, 'x-auth-realm')
+  const key = grantKey(config.configId, realm, authorization, sha256Base64url)
+  const entry = dict.get(key) as string | undefined
+  if (entry === undefined) return key
+  const fields = entry.split('\n', HEADER_FIELD_COUNT)
+  if (fields.length !== HEADER_FIELD_COUNT || fields[GrantField.Token] === '') return key
   sendGrant(
     r,
     fields[GrantField.Token],
@@ -42,5 +50,5 @@ export function answeredFromGrantCache(r: NginxHTTPRequest, entry: string | unde
     fields[GrantField.Legacy] === SEND_LEGACY,
     accessPhase,
   )
-  return true
+  return ANSWERED
 }

@@ -8,13 +8,14 @@ import { expressBasicGrant } from '../auth/basic-express'
 import { DEFAULT_GRANT_CACHE_TTL_MS, grantCacheLifetime, grantEntryText } from '../auth/grant-entry'
 import { sendGrant } from './grant-answer'
 import { hmacSha256Base64url, sha256Base64url } from './hash'
+import { SHARED_ZONE } from './platform'
 
 const EXPRESS_CRYPTO = { sha256Base64url, hmacSha256Base64url }
 
 export function answeredExpress(
   r: NginxHTTPRequest,
   config: CompiledConfig,
-  dict: NgxSharedDict | undefined,
+  /** Where to store the grant in the shared dict (cached-grant.ts); undefined: nowhere. */
   key: string | undefined,
   accessPhase: boolean,
 ): boolean {
@@ -27,13 +28,13 @@ export function answeredExpress(
   if (grant === undefined) return false
   const sendLegacy = config.includeLegacyHeaders
   const legacy = grant.row.legacy
-  if (dict !== undefined && key !== undefined) {
+  if (key !== undefined) {
     const ttlMs = config.grantCacheTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs
     const lifetime = grantCacheLifetime(nowMs, ttlMs, grant.expiresAt)
     if (lifetime !== undefined) {
       const entry = grantEntryText(grant.token, legacy, sendLegacy, lifetime.cachedUntil, grant.expiresAt, grant.row.userJson)
       try {
-        dict.set(key, entry, lifetime.storeForMs)
+        ;(ngx as any).shared[SHARED_ZONE].set(key, entry, lifetime.storeForMs)
       } catch (e) {
         // As the full path (src/auth/grant.ts): a full dict only costs the next request more work.
         r.warn('authotron: cache.grant.store_failed reason=' + JSON.stringify(e instanceof Error ? e.message : String(e)))

@@ -7,7 +7,7 @@
  * unit instantiated when a request needs it: the express Basic path (express.load.ts) and the core
  * (core.load.ts).
  */
-import { answeredFromGrantCache, grantDict, requestGrantKey } from './cached-grant'
+import { answeredFromGrantCache, ANSWERED } from './cached-grant'
 import { loadConfig } from './config-source'
 import loadCore from './core.load'
 import loadExpress from './express.load'
@@ -32,10 +32,9 @@ function authenticateIn(r: NginxHTTPRequest, accessPhase: boolean) {
     configUnusable(r)
     return
   }
-  const dict = grantDict(config)
-  const key = dict !== undefined ? requestGrantKey(r, config) : undefined
-  if (key !== undefined && answeredFromGrantCache(r, dict!.get(key) as string | undefined, accessPhase)) return
-  if (config.basicGrants !== undefined && loadExpress().answeredExpress(r, config, dict, key, accessPhase)) return
+  const key = answeredFromGrantCache(r, config, accessPhase)
+  if (key === ANSWERED) return
+  if (config.basicGrants !== undefined && loadExpress().answeredExpress(r, config, key, accessPhase)) return
   const handlers = loadCore().handlers
   if (accessPhase) handlers.access(r, config)
   else handlers.authenticate(r, config)

@@ -78,11 +78,11 @@ test('failures are never cached', async (t) => {
 test('the key depends on config id, realm filter (absent vs empty) and credential, never holds it', (t) => {
   const platform = testPlatform()
   const keys = [
-    grantKey('cfg1', { authorization: good, realm: undefined }, platform.crypto.sha256Base64url),
-    grantKey('cfg2', { authorization: good, realm: undefined }, platform.crypto.sha256Base64url),
-    grantKey('cfg1', { authorization: good, realm: '' }, platform.crypto.sha256Base64url),
-    grantKey('cfg1', { authorization: good, realm: 'localrealm' }, platform.crypto.sha256Base64url),
-    grantKey('cfg1', { authorization: basic('test_user', 'secret124'), realm: undefined }, platform.crypto.sha256Base64url),
+    grantKey('cfg1', undefined, good, platform.crypto.sha256Base64url),
+    grantKey('cfg2', undefined, good, platform.crypto.sha256Base64url),
+    grantKey('cfg1', '', good, platform.crypto.sha256Base64url),
+    grantKey('cfg1', 'localrealm', good, platform.crypto.sha256Base64url),
+    grantKey('cfg1', undefined, basic('test_user', 'secret124'), platform.crypto.sha256Base64url),
   ]
   t.is(new Set(keys).size, keys.length)
   for (const key of keys) {
@@ -124,7 +124,7 @@ test('a store that refuses writes costs nothing but a log line', async (t) => {
 
 test('a corrupt cache entry is ignored', async (t) => {
   const { platform, store, config } = setup()
-  store.set(grantKey(config.configId, { authorization: good, realm: undefined }, platform.crypto.sha256Base64url), '{not json', 60_000)
+  store.set(grantKey(config.configId, undefined, good, platform.crypto.sha256Base64url), '{not json', 60_000)
   const grant = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
   t.is(grant.user.username, 'test_user')
 })
