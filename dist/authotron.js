@@ -970,9 +970,26 @@ function load() {
               if (again === void 0) throw unknownKid(kid);
               return again;
             });
-          }).then(jwk => importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
+          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint) : importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
             if (!valid) throw signatureInvalid();
             return decodeClaims(jws);
+          });
+        }
+        var importedKeys = Object.create(null);
+        var importedCount = 0;
+        var MAX_IMPORTED_KEYS = 64;
+        function cachedImport(subtle2, jwk, algorithm, endpoint) {
+          var id = endpoint.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
+          var known = importedKeys[id];
+          if (known !== void 0) return Promise.resolve(known);
+          return importKey(subtle2, jwk, algorithm).then(key => {
+            if (importedCount >= MAX_IMPORTED_KEYS) {
+              importedKeys = Object.create(null);
+              importedCount = 0;
+            }
+            importedKeys[id] = key;
+            importedCount++;
+            return key;
           });
         }
         function importKey(subtle2, jwk, algorithm) {
@@ -1019,6 +1036,7 @@ function load() {
             return verifyJws(jws, algorithm, provider.jwks, {
               subtle: platform.crypto.subtle,
               jwks: platform.jwks,
+              keepKeys: platform.contextReused === true,
               onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", {
                 provider: provider.name
               })
@@ -1457,6 +1475,7 @@ function load() {
         },
         sharedCache: sharedStore(SHARED_ZONE2),
         jwks: njsJwksSource2(r),
+        contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
         timers: {
           setTimeout: (callback, ms) => setTimeout(callback, ms),
           clearTimeout: handle => clearTimeout(handle)

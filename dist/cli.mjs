@@ -15506,7 +15506,7 @@ function verifyJws(jws, algorithm, endpoint, services) {
       if (again === void 0) throw unknownKid(kid);
       return again;
     });
-  }).then((jwk) => importKey(subtle, jwk, algorithm)).then(
+  }).then((jwk) => services.keepKeys === true ? cachedImport(subtle, jwk, algorithm, endpoint) : importKey(subtle, jwk, algorithm)).then(
     (key) => subtle.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(
       (valid) => valid,
       () => false
@@ -15514,6 +15514,23 @@ function verifyJws(jws, algorithm, endpoint, services) {
   ).then((valid) => {
     if (!valid) throw signatureInvalid();
     return decodeClaims(jws);
+  });
+}
+var importedKeys = /* @__PURE__ */ Object.create(null);
+var importedCount = 0;
+var MAX_IMPORTED_KEYS = 64;
+function cachedImport(subtle, jwk, algorithm, endpoint) {
+  const id = endpoint.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
+  const known = importedKeys[id];
+  if (known !== void 0) return Promise.resolve(known);
+  return importKey(subtle, jwk, algorithm).then((key) => {
+    if (importedCount >= MAX_IMPORTED_KEYS) {
+      importedKeys = /* @__PURE__ */ Object.create(null);
+      importedCount = 0;
+    }
+    importedKeys[id] = key;
+    importedCount++;
+    return key;
   });
 }
 function importKey(subtle, jwk, algorithm) {
@@ -15566,6 +15583,7 @@ var jwtProvider = {
     return verifyJws(jws, algorithm, provider.jwks, {
       subtle: platform.crypto.subtle,
       jwks: platform.jwks,
+      keepKeys: platform.contextReused === true,
       onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", { provider: provider.name })
     }).then((claims) => {
       const now = platform.clock.nowSeconds();

@@ -112,6 +112,8 @@ export interface Platform {
   timers: Timers
   /** The shared cache of authentication results; undefined where the runtime has none. */
   sharedCache?: SharedStore
+  /** True where module state outlives the request (QuickJS reuses its JS context). */
+  contextReused?: boolean
   /** JWK Sets for the jwt provider; undefined where the boundary provides none (then no jwt). */
   jwks?: JwksSource
 }

@@ -16,6 +16,11 @@ export interface VerifyServices {
   jwks: JwksSource | undefined
   /** Told when an unknown kid made us ask for a refreshed set (a log line). */
   onRefresh?: () => void
+  /**
+   * Keep imported keys in the module for the next requests: only where the JS context outlives
+   * the request (QuickJS). On the njs engine it would cost every request and never hit.
+   */
+  keepKeys?: boolean
 }
 
 export function verifyJws(
@@ -48,7 +53,7 @@ export function verifyJws(
         return again
       })
     })
-    .then((jwk) => importKey(subtle, jwk, algorithm))
+    .then((jwk) => (services.keepKeys === true ? cachedImport(subtle, jwk, algorithm, endpoint) : importKey(subtle, jwk, algorithm)))
     .then((key) =>
       subtle.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(
         (valid) => valid,
@@ -59,6 +64,34 @@ export function verifyJws(
       if (!valid) throw signatureInvalid()
       return decodeClaims(jws)
     })
+}
+
+/**
+ * Imported keys, per JS context: on QuickJS a context serves many requests, so a key imported once
+ * is reused; on the njs engine the module runs again for every request and this starts empty.
+ * Keyed by endpoint, kid, algorithm and the key's own members, so a changed key set can never
+ * reach an old CryptoKey: a key removed from the set is no longer selected, a changed one misses.
+ * Bounded: cleared when full.
+ */
+let importedKeys: { [key: string]: unknown } = Object.create(null)
+let importedCount = 0
+const MAX_IMPORTED_KEYS = 64
+
+function cachedImport(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorithm, endpoint: JwksEndpoint): Promise<unknown> {
+  const id =
+    endpoint.location + '\n' + String(jwk.kid) + '\n' + algorithm.importParams.name + ' ' + String(algorithm.importParams.hash) + '\n' + String(jwk.kty) + '\n' + String(jwk.crv) +
+    '\n' + String(jwk.n) + '\n' + String(jwk.e) + '\n' + String(jwk.x) + '\n' + String(jwk.y) + '\n' + String(jwk.k)
+  const known = importedKeys[id]
+  if (known !== undefined) return Promise.resolve(known)
+  return importKey(subtle, jwk, algorithm).then((key) => {
+    if (importedCount >= MAX_IMPORTED_KEYS) {
+      importedKeys = Object.create(null)
+      importedCount = 0
+    }
+    importedKeys[id] = key
+    importedCount++
+    return key
+  })
 }
 
 function importKey(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorithm): Promise<unknown> {

@@ -32,6 +32,8 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platf
     clock: { nowSeconds: () => Math.floor(Date.now() / 1000), nowMilliseconds: () => Date.now() },
     sharedCache: sharedStore(SHARED_ZONE),
     jwks: njsJwksSource(r),
+    // `njs.engine` exists from njs 0.8.6 ('njs' or 'QuickJS'); older runtimes have only the njs engine.
+    contextReused: typeof njs !== 'undefined' && (njs as any).engine === 'QuickJS',
     timers: {
       setTimeout: (callback, ms) => setTimeout(callback, ms),
       clearTimeout: (handle) => clearTimeout(handle as any),

@@ -42,6 +42,7 @@ export const jwtProvider: ProviderModule<CompiledJwtProvider> = {
     return verifyJws(jws, algorithm, provider.jwks, {
       subtle: platform.crypto.subtle,
       jwks: platform.jwks,
+      keepKeys: platform.contextReused === true,
       onRefresh: () => platform.logger.log('info', 'jwt.jwks.refresh', { provider: provider.name }),
     }).then((claims) => {
       const now = platform.clock.nowSeconds()

@@ -214,3 +214,68 @@ test('no WebCrypto or no JWK Set source: runtime unsupported', async (t) => {
   t.is(await failure(() => verify(token, { subtle: undefined, jwks: fakeJwks({ keys: [key.jwk] }) })), ErrorCode.RuntimeUnsupported)
   t.is(await failure(() => verify(token, { subtle: nodeSignatureVerifier, jwks: undefined })), ErrorCode.RuntimeUnsupported)
 })
+
+// Imported keys are kept per JS context (QuickJS reuses one for many requests).
+
+function countingVerifier() {
+  const counter = { imports: 0, subtle: nodeSignatureVerifier }
+  counter.subtle = {
+    importKey(format, keyData, algorithm, extractable, usages) {
+      counter.imports++
+      return nodeSignatureVerifier.importKey(format, keyData, algorithm, extractable, usages)
+    },
+    verify: nodeSignatureVerifier.verify,
+  }
+  return counter
+}
+
+function runner(alg: Alg, jwks: ReturnType<typeof fakeJwks>, counter: ReturnType<typeof countingVerifier>) {
+  return (token: string) => verifyJws(parseCompactJws(token), jwsAlgorithm(alg, undefined), TEST_ENDPOINT, { subtle: counter.subtle, jwks, keepKeys: true })
+}
+
+test('an imported key is reused for the next token with the same kid, key and algorithm', async (t) => {
+  const key = await testKey('RS256')
+  const counter = countingVerifier()
+  const run = runner('RS256', fakeJwks({ keys: [key.jwk] }), counter)
+  t.deepEqual(await run(await sign(key, { ...CLAIMS, jti: '1' })), { ...CLAIMS, jti: '1' })
+  t.deepEqual(await run(await sign(key, { ...CLAIMS, jti: '2' })), { ...CLAIMS, jti: '2' })
+  t.is(counter.imports, 1)
+  // The reused key still checks every signature.
+  const token = await sign(key, { ...CLAIMS, jti: '3' })
+  t.is(await failure(() => run(withFlippedSignatureBit(token))), ErrorCode.JwtSignatureInvalid)
+  t.is(await failure(() => run(withPayload(token, { ...CLAIMS, sub: 'root' }))), ErrorCode.JwtSignatureInvalid)
+})
+
+test('a changed key set never reaches an old imported key: same kid, new key material, new import', async (t) => {
+  const first = await testKey('RS256')
+  const second = await testKey('RS256') // the same kid (rs256-key), another key
+  const counter = countingVerifier()
+  const jwks = fakeJwks({ keys: [first.jwk] })
+  const run = runner('RS256', jwks, counter)
+  const oldToken = await sign(first, CLAIMS)
+  t.deepEqual(await run(oldToken), CLAIMS)
+  jwks.current = { keys: [second.jwk] }
+  t.is(await failure(() => run(oldToken)), ErrorCode.JwtSignatureInvalid, 'the old key, still cached, is not used')
+  t.deepEqual(await run(await sign(second, CLAIMS)), CLAIMS)
+  t.is(counter.imports, 2)
+})
+
+test('without keepKeys (the njs engine) every token imports its key', async (t) => {
+  const key = await testKey('ES256')
+  const counter = countingVerifier()
+  const jwks = fakeJwks({ keys: [key.jwk] })
+  for (let i = 0; i < 2; i++) {
+    const token = await sign(key, CLAIMS)
+    t.deepEqual(await verifyJws(parseCompactJws(token), jwsAlgorithm('ES256', undefined), TEST_ENDPOINT, { subtle: counter.subtle, jwks }), CLAIMS)
+  }
+  t.is(counter.imports, 2)
+})
+
+test('the imported-key cache is bounded: many distinct keys still verify', async (t) => {
+  const counter = countingVerifier()
+  for (let i = 0; i < 70; i++) {
+    const key = await testKey('HS256')
+    t.deepEqual(await runner('HS256', fakeJwks({ keys: [key.jwk] }), counter)(await sign(key, CLAIMS)), CLAIMS)
+  }
+  t.is(counter.imports, 70)
+})
