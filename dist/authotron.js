@@ -1774,7 +1774,7 @@ function load2() {
             ;
             ngx.shared[SHARED_ZONE2].set(key, entry, lifetime.storeForMs);
           } catch (e) {
-            r.warn("authotron: cache.grant.store_failed reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
+            if (config.logLevel !== "error") r.warn("authotron: cache.grant.store_failed reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
           }
         }
       }

@@ -37,7 +37,7 @@ export function answeredExpress(
         ;(ngx as any).shared[SHARED_ZONE].set(key, entry, lifetime.storeForMs)
       } catch (e) {
         // As the full path (src/auth/grant.ts): a full dict only costs the next request more work.
-        r.warn('authotron: cache.grant.store_failed reason=' + JSON.stringify(e instanceof Error ? e.message : String(e)))
+        if (config.logLevel !== 'error') r.warn('authotron: cache.grant.store_failed reason=' + JSON.stringify(e instanceof Error ? e.message : String(e)))
       }
     }
   }

@@ -129,6 +129,23 @@ suite.test('a clear-text user without X-Auth-Realm is answered by the express pa
   t.is(header(lower, 'x-auth-roles'), undefined)
 })
 
+suite.test('/whoami after an express login: the user the full pipeline would give, from the grant it stored', async (t, nginx) => {
+  const login = [basicHeader('alice', 'wonderland')]
+  t.is((await rawRequest(nginx.port, '/authenticate', login)).status, 200)
+  const fromExpress = await rawRequest(nginx.port, '/whoami', login)
+  const fromFull = await rawRequest(nginx.port, '/whoami', [...login, REALM_FILTER])
+  t.is(fromExpress.status, 200)
+  t.is(fromExpress.body, fromFull.body)
+  t.deepEqual(JSON.parse(fromExpress.body), {
+    version: 1,
+    username: 'alice',
+    realm: 'localrealm',
+    roles: ['reader', 'admin', 'superuser'],
+    attributes: { team: 'core' },
+    scopes: {},
+  })
+})
+
 suite.test('js_access: the express path hands the same values to the location (njs >= 0.9.9)', async (t, nginx) => {
   if (!nginx.leg.features.jsAccess) {
     t.is((await rawRequest(nginx.port, '/access/get', [basicHeader('marked', 'marked-pw')])).status, 404)
