@@ -22,7 +22,7 @@ import { delay } from '../test/support/processes'
 import { legByName } from '../test/support/runtimes'
 import { getStatus, instructionsPerRequest } from './lib/callgrind'
 import { CASES, CASE_IDS, type CaseId } from './lib/cases'
-import { BENCH_DIR, benchConf, type ConfigSnippets } from './lib/servers'
+import { BENCH_DIR, benchConf, minimalHitConf, type ConfigSnippets } from './lib/servers'
 import { startIdentityProvider } from './lib/tokens'
 
 /** Distinct tokens for bearer-cold (signed once, kept by bench/lib/tokens.ts). */
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     }
   }
   const [port, sidecar] = await freePorts(2)
-  const confFor = (bare: boolean, cache: boolean) =>
+  const confFor = (bare: boolean, cache: boolean, minimal = false) =>
     [
       'daemon off;',
       'master_process off;',
@@ -82,14 +82,16 @@ async function main(): Promise<void> {
       'http {',
       ...leg.httpLines,
       `client_body_temp_path ${work}/cbt; proxy_temp_path ${work}/pt; fastcgi_temp_path ${work}/ft; uwsgi_temp_path ${work}/ut; scgi_temp_path ${work}/st;`,
-      ...(bare
+      ...(bare || minimal
         ? []
         : [
             `js_import authotron from ${AUTHOTRON_MODULE};`,
             `js_preload_object authotron_config from ${config};`,
             `js_var $authotron_config_file ${config};`,
           ]),
-      benchConf({ leg, port, ports: { main: port, sidecar } }, cache, bare, bare ? undefined : snippets),
+      minimal
+        ? minimalHitConf({ port })
+        : benchConf({ leg, port, ports: { main: port, sidecar } }, cache, bare, bare ? undefined : snippets),
       '}',
     ].join('\n')
   const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])
@@ -99,7 +101,10 @@ async function main(): Promise<void> {
   for (const id of cases) {
     const c = CASES[id]
     const out = join(work, `callgrind.${id}.out`)
-    writeFileSync(join(work, 'nginx.conf'), confFor(c.instance === 'bare', leg.features.sharedDict && (c.instance === 'main' || c.instance === 'cold')))
+    writeFileSync(
+      join(work, 'nginx.conf'),
+      confFor(c.instance === 'bare', leg.features.sharedDict && (c.instance === 'main' || c.instance === 'cold'), c.instance === 'minimal'),
+    )
     const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, file, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })

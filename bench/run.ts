@@ -72,6 +72,7 @@ interface LegState {
   main: BenchNginx
   nocache?: BenchNginx
   bare?: BenchNginx
+  minimal?: BenchNginx
   /** The cases measured on this leg, in canonical order. */
   cases: BenchCase[]
 }
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
       await state.main.stop()
       await state.nocache?.stop()
       await state.bare?.stop()
+      await state.minimal?.stop()
     }
     results.identityProvider.jwksFetches = idp.jwksFetches()
     await idp.stop()
@@ -328,6 +330,9 @@ async function setUpLeg(
     if (c.instance === 'bare' && state.bare === undefined) {
       state.bare = await startBenchNginx(runtime, 'bare', undefined, false)
     }
+    if (c.instance === 'minimal' && state.minimal === undefined) {
+      state.minimal = await startBenchNginx(runtime, 'minimal', undefined, true)
+    }
     // bearer-cold is probed where it runs (a fresh nginx) with the reused token, so the pool stays unseen.
     const target = c.instance === 'cold' ? undefined : instance(state, c)
     let problem: string | undefined
@@ -358,6 +363,7 @@ async function setUpLeg(
 function instance(state: LegState, c: BenchCase): BenchNginx {
   if (c.instance === 'nocache') return state.nocache!
   if (c.instance === 'bare') return state.bare!
+  if (c.instance === 'minimal') return state.minimal!
   return state.main
 }
 

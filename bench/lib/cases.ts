@@ -11,6 +11,7 @@ export const CASE_IDS = [
   'empty',
   'empty-loaded',
   'empty-access',
+  'minimal-hit',
   'basic',
   'basic-nocache',
   'bearer-cold',
@@ -25,8 +26,9 @@ export type CaseId = (typeof CASE_IDS)[number]
  * that its grant cache is empty and every pool token is seen for the first time. `bare` imports
  * only bench/njs/empty.js, not the module: on the njs engine every imported module's top level
  * runs again for each request, so the njs ceiling is measured without the module loaded.
+ * `minimal` imports only bench/njs/minimal-hit.js, with the shared dict.
  */
-export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare'
+export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal'
 
 /** What a request of the case carries. */
 export type Credential = 'none' | 'basic' | 'bearer-cached' | 'bearer-pool'
@@ -98,6 +100,17 @@ export const CASES: { [id in CaseId]: BenchCase } = {
     refusesAnonymous: false,
     unsupported: needsJsAccess,
   },
+  'minimal-hit': {
+    id: 'minimal-hit',
+    title:
+      'auth_request → the least njs code a grant-cache hit can be (bench/njs/minimal-hit.js: SHA-256 key, dict read, split, 4 headers), module not loaded',
+    path: '/minimal-hit',
+    instance: 'minimal',
+    credential: 'basic',
+    refusesAnonymous: false,
+    unsupported: (leg) =>
+      leg.features.sharedDict ? undefined : `a hit needs a shared dict: njs ${leg.expected.njs} has no js_shared_dict_zone`,
+  },
   basic: {
     id: 'basic',
     title: 'this module via auth_request: Basic + HS256 mint (grant cache where a shared dict exists)',
@@ -167,6 +180,25 @@ export const RATIOS: RatioTarget[] = [
     denominator: 'empty',
     target: (leg) =>
       leg.features.sharedDict ? { min: 0.85 } : { none: 'no target without a shared dict (njs 0.7.9)' },
+  },
+  {
+    // Diagnostic: what any grant-cache hit in njs reaches on the leg; `basic` cannot beat it.
+    id: 'minimal-hit/empty',
+    numerator: 'minimal-hit',
+    denominator: 'empty',
+    target: () => ({ none: 'diagnostic: the ceiling of any njs hit path' }),
+  },
+  {
+    id: 'minimal-hit/sidecar',
+    numerator: 'minimal-hit',
+    denominator: 'sidecar',
+    target: () => ({ none: 'diagnostic: the ceiling of any njs hit path' }),
+  },
+  {
+    id: 'basic/minimal-hit',
+    numerator: 'basic',
+    denominator: 'minimal-hit',
+    target: () => ({ none: 'diagnostic: how close the module is to that ceiling' }),
   },
   {
     id: 'bearer-cached/basic',

@@ -18,6 +18,7 @@ export const BENCH_DIR = join(REPO_ROOT, 'bench')
 export const CONTENT_FILE = join(BENCH_DIR, 'fixtures/content.txt')
 export const CONTENT = readFileSync(CONTENT_FILE, 'utf8')
 const EMPTY_NJS = join(BENCH_DIR, 'njs/empty.js')
+const MINIMAL_HIT_NJS = join(BENCH_DIR, 'njs/minimal-hit.js')
 const SNIPPETS = join(REPO_ROOT, 'nginx')
 
 /**
@@ -55,9 +56,12 @@ export async function startBenchNginx(
     leg,
     label: `bench-${kind}`,
     // Without a config the harness imports no module: the `bare` instance.
-    configFile: kind === 'bare' ? undefined : configFile,
+    configFile: kind === 'bare' || kind === 'minimal' ? undefined : configFile,
     portNames: ['sidecar'],
-    conf: (context) => benchConf(context, cache, kind === 'bare', kind === 'bare' ? undefined : snippets),
+    conf: (context) =>
+      kind === 'minimal'
+        ? minimalHitConf(context)
+        : benchConf(context, cache, kind === 'bare', kind === 'bare' ? undefined : snippets),
   })
   const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
   let worker: number | undefined
@@ -80,6 +84,38 @@ export async function startBenchNginx(
     errorLog: () => server.errorLog(),
     stop: () => server.stop(),
   }
+}
+
+/**
+ * The `minimal-hit` case's nginx: only bench/njs/minimal-hit.js and the shared dict, and the
+ * location reads the subrequest's headers as authotron-protect.conf does.
+ */
+export function minimalHitConf({ port }: Pick<ConfContext, 'port'>): string {
+  return `
+js_import bench from ${MINIMAL_HIT_NJS};
+include ${SNIPPETS}/authotron-cache.conf;
+
+server {
+    listen 127.0.0.1:${port};
+    access_log off;
+    default_type text/plain;
+
+    location = /minimal-hit {
+        auth_request /_minimal-hit;
+        auth_request_set $authotron_jwt       $sent_http_authorization;
+        auth_request_set $authotron_username  $sent_http_x_auth_username;
+        auth_request_set $authotron_realm     $sent_http_x_auth_realm;
+        auth_request_set $authotron_roles     $sent_http_x_auth_roles;
+        auth_request_set $authotron_challenge $sent_http_www_authenticate;
+        add_header WWW-Authenticate $authotron_challenge always;
+        alias ${CONTENT_FILE};
+    }
+    location = /_minimal-hit {
+        internal;
+        js_content bench.hit;
+    }
+}
+`
 }
 
 /**
