@@ -11,6 +11,7 @@ import { hashPassword } from '../../src/passwords/parse'
 import { VERSION } from '../../src/version'
 import { REPO_ROOT } from '../support/paths'
 import { withNginxOnEveryLeg } from '../support/suite'
+import { protectedApiConf } from './protected-api-conf'
 import { basicHeader, header, rawRequest, RawResponse } from './http-client'
 
 const SECRET = 'integration-secret-key-of-32-bytes!'
@@ -49,31 +50,7 @@ const GOOD = basicHeader('test_user', 'secret123')
 const suite = withNginxOnEveryLeg(test, {
   config,
   portNames: ['backend'],
-  conf: ({ leg, port, ports, paths }) => `
-    ${leg.features.sharedDict ? `include ${paths.repo}/nginx/authotron-cache.conf;` : ''}
-    server {
-      listen 127.0.0.1:${port};
-      include ${paths.repo}/nginx/authotron-endpoints.conf;
-      location = / { js_content authotron.home; }
-      location /api/ {
-        include ${paths.repo}/nginx/authotron-protect.conf;
-        proxy_pass http://127.0.0.1:${ports.backend}/;
-      }
-      ${
-        leg.features.jsAccess
-          ? `location /access/ {
-        include ${paths.repo}/nginx/authotron-access.conf;
-        proxy_pass http://127.0.0.1:${ports.backend}/;
-      }`
-          : ''
-      }
-    }
-    server {
-      listen 127.0.0.1:${ports.backend};
-      location / {
-        return 200 "authorization=$http_authorization\\nusername=$http_x_auth_username\\nrealm=$http_x_auth_realm\\nroles=$http_x_auth_roles\\n";
-      }
-    }`,
+  conf: (context) => protectedApiConf(context, 'location = / { js_content authotron.home; }'),
 })
 
 async function verify(token: string) {

@@ -12,6 +12,7 @@ import test from 'ava'
 import { jwtVerify } from 'jose'
 import { compileConfig } from '../../src/config/compile'
 import { withNginxOnEveryLeg } from '../support/suite'
+import { protectedApiConf } from './protected-api-conf'
 import { basicHeader, header, rawRequest, RawResponse } from './http-client'
 
 const SECRET = 'express-integration-secret-of-32-bytes'
@@ -53,30 +54,7 @@ function compiledWithMarker() {
 const suite = withNginxOnEveryLeg(test, {
   compiledConfig: compiledWithMarker(),
   portNames: ['backend'],
-  conf: ({ leg, port, ports, paths }) => `
-    ${leg.features.sharedDict ? `include ${paths.repo}/nginx/authotron-cache.conf;` : ''}
-    server {
-      listen 127.0.0.1:${port};
-      include ${paths.repo}/nginx/authotron-endpoints.conf;
-      location /api/ {
-        include ${paths.repo}/nginx/authotron-protect.conf;
-        proxy_pass http://127.0.0.1:${ports.backend}/;
-      }
-      ${
-        leg.features.jsAccess
-          ? `location /access/ {
-        include ${paths.repo}/nginx/authotron-access.conf;
-        proxy_pass http://127.0.0.1:${ports.backend}/;
-      }`
-          : ''
-      }
-    }
-    server {
-      listen 127.0.0.1:${ports.backend};
-      location / {
-        return 200 "authorization=$http_authorization\\nusername=$http_x_auth_username\\nrealm=$http_x_auth_realm\\nroles=$http_x_auth_roles\\n";
-      }
-    }`,
+  conf: (context) => protectedApiConf(context),
 })
 
 async function claimsOf(response: RawResponse) {

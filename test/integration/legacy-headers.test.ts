@@ -6,6 +6,7 @@
  */
 import test from 'ava'
 import { withNginxOnEveryLeg } from '../support/suite'
+import { protectedApiConf } from './protected-api-conf'
 import { basicHeader, header, rawRequest } from './http-client'
 
 const config = `
@@ -23,30 +24,7 @@ providers:
 const suite = withNginxOnEveryLeg(test, {
   config,
   portNames: ['backend'],
-  conf: ({ leg, port, ports, paths }) => `
-    ${leg.features.sharedDict ? `include ${paths.repo}/nginx/authotron-cache.conf;` : ''}
-    server {
-      listen 127.0.0.1:${port};
-      include ${paths.repo}/nginx/authotron-endpoints.conf;
-      location /api/ {
-        include ${paths.repo}/nginx/authotron-protect.conf;
-        proxy_pass http://127.0.0.1:${ports.backend}/;
-      }
-      ${
-        leg.features.jsAccess
-          ? `location /access/ {
-        include ${paths.repo}/nginx/authotron-access.conf;
-        proxy_pass http://127.0.0.1:${ports.backend}/;
-      }`
-          : ''
-      }
-    }
-    server {
-      listen 127.0.0.1:${ports.backend};
-      location / {
-        return 200 "authorization=$http_authorization\\nusername=$http_x_auth_username\\nrealm=$http_x_auth_realm\\nroles=$http_x_auth_roles\\n";
-      }
-    }`,
+  conf: (context) => protectedApiConf(context),
 })
 
 const LOGIN = basicHeader('alice', 'wonderland')
