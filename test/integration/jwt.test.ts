@@ -365,10 +365,11 @@ suite.test('no token reaches the error log or the JWK Set cache on disk', async 
   for (const signature of signatures) t.false(log.includes(signature))
   const cacheDir = join(nginx.paths.prefix, 'jwks-cache')
   const files = readdirSync(cacheDir, { recursive: true }).map(String).filter((f) => statSync(join(cacheDir, f)).isFile())
-  t.true(files.length > 0)
-  for (const file of files) {
-    const content = readFileSync(join(cacheDir, file), 'latin1')
-    t.true(content.includes('"keys"'))
+  const contents = files.map((file) => readFileSync(join(cacheDir, file), 'latin1'))
+  // Not every file is a JWK Set: errors are cached briefly too (proxy_cache_valid any), and the
+  // suite's endpoint-down test makes some while this one runs.
+  t.true(contents.some((content) => content.includes('"keys"')))
+  for (const content of contents) {
     for (const signature of signatures) t.false(content.includes(signature))
     t.false(content.includes('Bearer'))
   }
