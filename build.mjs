@@ -92,6 +92,33 @@ function mergeDefaultImports(code) {
   }, merged)
 }
 
+/**
+ * Replaces each use of a `var` that holds a short primitive literal and is never assigned again by
+ * that literal, and drops the declaration: on the njs engine each top-level `var` costs every
+ * request ~650 instructions (docs/benchmarks.md), and the sources keep their named constants.
+ */
+function inlineConstants({ types: t }) {
+  const isShortPrimitive = (node) =>
+    t.isNumericLiteral(node) || t.isBooleanLiteral(node) || t.isNullLiteral(node) ||
+    (t.isStringLiteral(node) && node.value.length <= 64)
+  return {
+    name: 'inline-constants',
+    visitor: {
+      VariableDeclarator(path) {
+        const init = path.node.init
+        if (!t.isIdentifier(path.node.id) || !isShortPrimitive(init)) return
+        if (path.parent.kind !== 'var' && path.parent.kind !== 'const') return
+        const binding = path.scope.getBinding(path.node.id.name)
+        if (!binding || !binding.constant || binding.path !== path) return
+        const exported = binding.referencePaths.some((reference) => !reference.isIdentifier() || reference.parentPath.isExportSpecifier())
+        if (exported) return
+        for (const reference of binding.referencePaths) reference.replaceWith(t.cloneNode(init))
+        path.remove()
+      },
+    },
+  }
+}
+
 async function buildNjsModule() {
   const bundled = mergeDefaultImports(await bundleForNjs('src/njs/index.ts'))
   const lowered = await transformAsync(bundled, {
@@ -112,8 +139,15 @@ async function buildNjsModule() {
       '@babel/plugin-transform-block-scoping',
     ],
   })
+  const inlined = await transformAsync(lowered.code, {
+    babelrc: false,
+    configFile: false,
+    compact: false,
+    comments: false,
+    plugins: [inlineConstants],
+  })
   // njs 0.7.9 accepts only `export default x;`.
-  const code = lowered.code.replace(/export\s*\{\s*(\w+)\s+as\s+default\s*\};?/, 'export default $1;')
+  const code = inlined.code.replace(/export\s*\{\s*(\w+)\s+as\s+default\s*\};?/, 'export default $1;')
   if (!/export default \w+;/.test(code)) throw new Error('build: the njs bundle has no default export')
   mkdirSync('dist', { recursive: true })
   writeFileSync('dist/authotron.js', `${banner}\n${code}\n`)

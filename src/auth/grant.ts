@@ -18,13 +18,29 @@ import { AuthInput, authenticate } from './pipeline'
 export type { Grant } from './grant-entry'
 export { DEFAULT_GRANT_CACHE_TTL_MS } from './grant-entry'
 
-export function obtainGrant(input: AuthInput, config: CompiledConfig, platform: Platform): MaybePromise<Grant> {
+/**
+ * What the caller already knows of the cache: the module's top layer (src/njs/cached-grant.ts)
+ * looked this request up and missed. `key` is where to store the new grant, undefined where
+ * nothing is cached; obtainGrant then neither hashes nor reads again.
+ */
+export interface GrantCacheMiss {
+  key: string | undefined
+}
+
+export function obtainGrant(
+  input: AuthInput,
+  config: CompiledConfig,
+  platform: Platform,
+  miss?: GrantCacheMiss,
+): MaybePromise<Grant> {
   const store = platform.sharedCache
   const ttlMs = config.grantCacheTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs
   const nowMs = platform.clock.nowMilliseconds()
   const now = Math.floor(nowMs / 1000)
   let key: string | undefined
-  if (store !== undefined && ttlMs > 0 && input.authorization !== undefined) {
+  if (miss !== undefined) {
+    key = miss.key
+  } else if (store !== undefined && ttlMs > 0 && input.authorization !== undefined) {
     key = grantKey(config.configId, input.realm, input.authorization, platform.crypto.sha256Base64url)
     const text = store.get(key)
     const cached = text === undefined ? undefined : grantFromEntry(text, now)

@@ -6,6 +6,7 @@ import type { CompiledConfig } from '../config/compiled'
 import { errorCode, ErrorCode } from '../errors'
 import { HttpAnswer, unauthorized } from '../auth/answers'
 import { isPromise, MaybePromise } from '../maybe-async'
+import type { GrantCacheMiss } from '../auth/grant'
 import type { Platform } from '../platform'
 import { AccessVariable } from './access-variables'
 import { njsPlatform } from './platform'
@@ -14,6 +15,8 @@ export interface HandlerContext {
   r: NginxHTTPRequest
   config: CompiledConfig
   platform: Platform
+  /** authenticate/access: the top layer's grant-cache miss (src/njs/cached-grant.ts). */
+  grantMiss?: GrantCacheMiss
 }
 
 const AUTHENTICATION_FAILURES: { [code: string]: true } = {
@@ -43,16 +46,16 @@ const ACCESS_VARIABLES: { [header: string]: string } = {
 }
 
 /** A handler of the module's core: the top layer (index.ts) has already found the config. */
-export type CoreHandler = (r: NginxHTTPRequest, config: CompiledConfig) => void
+export type CoreHandler = (r: NginxHTTPRequest, config: CompiledConfig, grantMiss?: GrantCacheMiss) => void
 
 export function handler(run: (ctx: HandlerContext) => MaybePromise<HttpAnswer>, options: HandlerOptions): CoreHandler {
-  return function (r: NginxHTTPRequest, config: CompiledConfig) {
+  return function (r: NginxHTTPRequest, config: CompiledConfig, grantMiss?: GrantCacheMiss) {
     if (options.readOnly && r.method !== 'GET' && r.method !== 'HEAD') {
       r.headersOut['Allow'] = READ_ONLY_METHODS
       r.return(405)
       return
     }
-    const ctx: HandlerContext = { r, config, platform: njsPlatform(r, config.logLevel) }
+    const ctx: HandlerContext = { r, config, platform: njsPlatform(r, config.logLevel), grantMiss }
     let answer: MaybePromise<HttpAnswer>
     try {
       answer = run(ctx)

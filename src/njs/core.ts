@@ -10,16 +10,31 @@ import { VERSION } from '../version'
 import { handler, HandlerContext } from './context'
 import { authInput } from './request'
 import { reportConfigProblem } from './config-problem'
+import type { CompiledConfig } from '../config/compiled'
 
 function grantFor(ctx: HandlerContext) {
-  return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform)
+  return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss)
 }
 
 function authenticated200(ctx: HandlerContext) {
   return whenReady(grantFor(ctx), (grant) => authenticated(ctx.config, grant.user, grant.token))
 }
 
-export { reportConfigProblem }
+/** What every handler answers when the top layer found no usable config: 500, and the reason in the error log. */
+export function configUnusable(r: NginxHTTPRequest): void {
+  reportConfigProblem(r)
+  r.return(500)
+}
+
+/** The routes other than authenticate/access, with the config the top layer looked up. */
+export function route(
+  r: NginxHTTPRequest,
+  config: CompiledConfig | undefined,
+  name: 'whoami' | 'providers' | 'augmenters' | 'health' | 'home',
+): void {
+  if (config === undefined) configUnusable(r)
+  else handlers[name](r, config)
+}
 
 export const handlers = {
   /** `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. */

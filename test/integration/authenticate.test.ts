@@ -199,15 +199,29 @@ suite.test('/whoami, /providers, /augmenters, /health, landing page, 405', async
   t.truthy(header(head, 'authorization'))
 })
 
-suite.test('the grant cache: reuse where a shared dict exists, a fresh mint where not', async (t, nginx) => {
-  const first = bearer(await rawRequest(nginx.port, '/authenticate', [basicHeader('test_user2', 'p@ssw0rd')]))
+// Serial: it reads the error log, and no other test may authenticate meanwhile.
+suite.serial('the grant cache: reuse where a shared dict exists, a fresh mint where not', async (t, nginx) => {
+  // Three keys (no realm filter, a filter, another spelling of the scheme) stored by the top layer's
+  // miss (src/njs/cached-grant.ts spells the key out) and read back by the hit, and by /whoami,
+  // which looks the grant up with src/auth/grant-key.ts: the two keys must agree.
+  const credentials = [
+    [basicHeader('test_user2', 'p@ssw0rd')],
+    [basicHeader('test_user2', 'p@ssw0rd'), 'X-Auth-Realm: LOCALREALM'],
+    [basicHeader('test_user2', 'p@ssw0rd').replace('Authorization: Basic ', 'Authorization: basic ')],
+  ]
+  const mint = async () => Promise.all(credentials.map(async (lines) => bearer(await rawRequest(nginx.port, '/authenticate', lines))))
+  const first = await mint()
   await new Promise((resolve) => setTimeout(resolve, 1100))
-  const second = bearer(await rawRequest(nginx.port, '/authenticate', [basicHeader('test_user2', 'p@ssw0rd')]))
-  if (nginx.leg.features.sharedDict) t.is(second, first)
-  else t.not(second, first)
-  // A different realm filter is a different key.
-  const filtered = bearer(await rawRequest(nginx.port, '/authenticate', [basicHeader('test_user2', 'p@ssw0rd'), 'X-Auth-Realm: LOCALREALM']))
-  t.not(filtered, first)
+  const second = await mint()
+  for (let i = 0; i < credentials.length; i++) {
+    if (nginx.leg.features.sharedDict) t.is(second[i], first[i], credentials[i].join(' | '))
+    else t.not(second[i], first[i], credentials[i].join(' | '))
+    // This suite logs at debug: a pipeline run says auth.provider.success, a grant read says nothing.
+    const offset = nginx.errorLogSize()
+    t.is((await rawRequest(nginx.port, '/whoami', credentials[i])).status, 200)
+    const authenticatedAgain = /auth\.provider\.success/.test(nginx.errorLogSince(offset))
+    t.is(authenticatedAgain, !nginx.leg.features.sharedDict, credentials[i].join(' | '))
+  }
 })
 
 suite.test('a cache hit answers exactly as the request that filled the cache: status, body, every auth header', async (t, nginx) => {

@@ -128,3 +128,17 @@ test('a corrupt cache entry is ignored', async (t) => {
   const grant = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
   t.is(grant.user.username, 'test_user')
 })
+
+test('after the top layer missed, the grant is minted afresh and stored under the key it computed', async (t) => {
+  const { platform, store, config } = setup()
+  const first = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  platform.now += 1
+  // The entry exists, but the caller says it missed (the top layer's key differs): no second read.
+  const fresh = await obtainGrant({ authorization: good, realm: undefined }, config, platform, { key: 'grant2:from-the-top-layer' })
+  t.not(fresh.token, first.token)
+  t.truthy(store.entries['grant2:from-the-top-layer'])
+  t.is(store.writes, 2)
+  // No key: the top layer caches nothing for this request, and neither does the pipeline.
+  await obtainGrant({ authorization: good, realm: undefined }, config, platform, { key: undefined })
+  t.is(store.writes, 2)
+})
