@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path'
 import { freePorts, waitForPort } from '../test/support/net'
 import { makeTempDir } from '../test/support/paths'
 import { legByName } from '../test/support/runtimes'
-import { getStatus, instructionsPerRequest } from './lib/callgrind'
+import { getStatus, instructionsPerRequest, stopNginx } from './lib/callgrind'
 
 function option(name: string, fallback?: string): string {
   const index = process.argv.indexOf(name)
@@ -66,8 +66,7 @@ async function main(): Promise<void> {
     execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
     agent.destroy()
   } finally {
-    child.kill('SIGQUIT')
-    await new Promise((done) => child.once('exit', done))
+    await stopNginx(child)
   }
   const annotate = execFileSync('callgrind_annotate', ['--threshold=99', out], { encoding: 'utf8', maxBuffer: 64 << 20 })
   const perRequest = instructionsPerRequest(annotate, requests)

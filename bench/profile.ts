@@ -20,7 +20,7 @@ import { freePorts, waitForPort } from '../test/support/net'
 import { AUTHOTRON_CLI, AUTHOTRON_MODULE, makeTempDir } from '../test/support/paths'
 import { delay } from '../test/support/processes'
 import { legByName } from '../test/support/runtimes'
-import { getStatus, instructionsPerRequest } from './lib/callgrind'
+import { getStatus, instructionsPerRequest, stopNginx } from './lib/callgrind'
 import { CASES, CASE_IDS, type CaseId } from './lib/cases'
 import { BENCH_DIR, benchConf, minimalHitConf, type ConfigSnippets } from './lib/servers'
 import { startIdentityProvider } from './lib/tokens'
@@ -131,8 +131,7 @@ async function main(): Promise<void> {
       execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' })
       agent.destroy()
     } finally {
-      child.kill('SIGQUIT')
-      await new Promise((resolve) => child.once('exit', resolve))
+      await stopNginx(child)
     }
     const annotate = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=99', out], { encoding: 'utf8', maxBuffer: 64 << 20 })
     const perRequest = instructionsPerRequest(annotate, requests)
