@@ -1649,35 +1649,18 @@ function load3() {
       var signingInput = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" + "." + utf8ToBase64url(payloadJson);
       return signingInput + "." + crypto.hmacSha256Base64url(secret, signingInput);
     }
-    function passwordCheck(salt, passwordSha256Base64url, crypto) {
-      return crypto.sha256Base64url(salt + "\n" + passwordSha256Base64url);
+    function credentialCheck(salt, authorization, crypto) {
+      return crypto.sha256Base64url(salt + "\n" + authorization);
     }
-    function expressBasicGrant(authorization, grants, jwt, now, crypto) {
-      if (authorization.slice(0, "Basic ".length) !== "Basic ") return void 0;
-      var credential = authorization.slice("Basic ".length);
-      var bytes = Buffer.from(credential, "base64");
-      if (bytes.toString("base64") !== credential) return void 0;
-      var text = bytes.toString("utf8");
-      if (text.length !== bytes.length || Buffer.byteLength(text, "utf8") !== text.length) return void 0;
-      var colon = text.indexOf(":");
-      var username = colon === -1 ? text : text.slice(0, colon);
-      if (username === "") return void 0;
-      var rows = grants.byUsername["=" + username];
-      if (rows === void 0) return void 0;
-      var check = passwordCheck(grants.salt, crypto.sha256Base64url(colon === -1 ? "" : text.slice(colon + 1)), crypto);
-      for (var i = 0; i < rows.length; i++) {
-        var row = rows[i];
-        if (row.passwordCheck === null) return void 0;
-        if (row.passwordCheck === check) {
-          var exp = expiryFromRow(row, jwt.exp, now);
-          return {
-            token: signHs256(claimsFromRow(row, exp, now), jwt.secret, crypto),
-            expiresAt: exp,
-            row
-          };
-        }
-      }
-      return void 0;
+    function expressBasicGrant(authorization, table, jwt, now, crypto) {
+      var row = table.byCredential[credentialCheck(table.salt, authorization, crypto)];
+      if (row === void 0) return void 0;
+      var exp = expiryFromRow(row, jwt.exp, now);
+      return {
+        token: signHs256(claimsFromRow(row, exp, now), jwt.secret, crypto),
+        expiresAt: exp,
+        row
+      };
     }
     function claimsFromRow(row, exp, now) {
       return row.claimsHead + exp + ',"iat":' + now + row.claimsTail;
@@ -1732,7 +1715,7 @@ function load3() {
       if (authorization === void 0 || r.headersIn["X-Auth-Realm"] !== void 0) return false;
       var nowMs = Date.now();
       var now = (nowMs - nowMs % 1e3) / 1e3;
-      var grant = expressBasicGrant(authorization, config.basicGrants, config.jwt, now, EXPRESS_CRYPTO);
+      var grant = expressBasicGrant(authorization, config.expressBasic, config.jwt, now, EXPRESS_CRYPTO);
       if (grant === void 0) return false;
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
@@ -1766,7 +1749,7 @@ function authenticate(r, accessPhase) {
   }
   var key = answeredFromGrantCache(r, config, accessPhase);
   if (key === true) return;
-  if (config.basicGrants !== void 0 && load3().answeredExpress(r, config, key, accessPhase === true)) return;
+  if (config.expressBasic !== void 0 && load3().answeredExpress(r, config, key, accessPhase === true)) return;
   var handlers = load2().handlers;
   if (accessPhase) handlers.access(r, config, {
     key

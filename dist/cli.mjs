@@ -16478,8 +16478,8 @@ function logFailure(platform, augmenter, error) {
 import { createHash as createHash3 } from "node:crypto";
 
 // src/auth/basic-express.ts
-function passwordCheck(salt, passwordSha256Base64url, crypto) {
-  return crypto.sha256Base64url(salt + "\n" + passwordSha256Base64url);
+function credentialCheck(salt, authorization, crypto) {
+  return crypto.sha256Base64url(salt + "\n" + authorization);
 }
 function claimsFromRow(row, exp, now) {
   return row.claimsHead + exp + ',"iat":' + now + row.claimsTail;
@@ -16493,37 +16493,43 @@ function expiryFromRow(row, lifetimeSeconds, now) {
 import { createHash as createHash2, createHmac } from "node:crypto";
 var STATIC_AUGMENTER_TYPES = { plain: true, plain_advanced: true };
 var CHECK_NOW = 17e8;
-function precomputeBasicGrants(config) {
+function precomputeBasicGrants(config, plainUsers) {
   if (config.logLevel === "debug" || config.logLevel === "trace") return void 0;
   const basic = config.providersByScheme.Basic;
   if (basic.length === 0) return void 0;
-  const salt = createHmac("sha256", config.jwt.secret).update("authotron-njs basic password checks").digest("base64url");
-  const table2 = {};
+  const salt = createHmac("sha256", config.jwt.secret).update("authotron-njs basic credential checks").digest("base64url");
+  const candidates = {};
   for (const index of basic) {
     const provider = config.providers[index];
     if (provider.type !== "plain") return void 0;
-    const plain = provider;
-    const staticRealm = realmIsStatic(config, plain.realm);
-    for (const key of Object.keys(plain.users)) {
-      if (!Object.hasOwn(table2, key)) setOwn(table2, key, []);
-      for (const entry of plain.users[key]) {
-        const password = entry.verifier.form === "plain" && staticRealm ? entry.verifier.sha256 : void 0;
-        const user = newUser(key.slice(KEY_PREFIX.length), plain.realm, [...entry.roles]);
-        table2[key].push(password === void 0 ? unanswerableRow() : grantRow(config, user, salt, password));
-      }
+    for (const user of plainUsers.get(index) ?? []) {
+      const key = KEY_PREFIX + user.username;
+      if (!Object.hasOwn(candidates, key)) setOwn(candidates, key, []);
+      candidates[key].push({ realm: provider.realm, user });
     }
   }
-  return { salt, byUsername: table2 };
+  const byCredential = {};
+  const claimed = {};
+  for (const key of Object.keys(candidates)) {
+    const username = key.slice(KEY_PREFIX.length);
+    if (username === "" || username.includes(":")) continue;
+    for (const { realm, user } of candidates[key]) {
+      if (user.clearText === void 0) break;
+      const authorization = "Basic " + Buffer.from(username + ":" + user.clearText, "utf8").toString("base64");
+      const check = credentialCheck(salt, authorization, NODE_SHA256);
+      if (Object.hasOwn(claimed, check)) continue;
+      setOwn(claimed, check, true);
+      if (realmIsStatic(config, realm)) setOwn(byCredential, check, grantRow(config, newUser(username, realm, [...user.roles])));
+    }
+  }
+  return { salt, byCredential };
 }
 function realmIsStatic(config, realm) {
   const plan = Object.hasOwn(config.augmenterPlans, KEY_PREFIX + realm) ? config.augmenterPlans[KEY_PREFIX + realm] : void 0;
   if (plan === void 0) return true;
   return [...plan.parallel, ...plan.serial].every((i) => STATIC_AUGMENTER_TYPES[config.augmenters[i].type] === true);
 }
-function unanswerableRow() {
-  return { passwordCheck: null, claimsHead: "", claimsTail: "", expCap: null, legacy: ["", "", ""], userJson: "" };
-}
-function grantRow(config, user, salt, passwordSha256Base64) {
+function grantRow(config, user) {
   const augmented = augmentUser(config, user, COMPILE_TIME_PLATFORM);
   if (isPromise(augmented)) throw new Error("a static augmenter answered asynchronously");
   const claimsHead = JSON.stringify({ sub: augmented.realm + "-" + augmented.username, iss: config.jwt.iss }).slice(0, -1) + ',"exp":';
@@ -16536,7 +16542,6 @@ function grantRow(config, user, salt, passwordSha256Base64) {
   }).slice(1);
   const cap = upstreamExpiry(augmented);
   const row = {
-    passwordCheck: passwordCheck(salt, Buffer.from(passwordSha256Base64, "base64").toString("base64url"), NODE_SHA256),
     claimsHead,
     claimsTail,
     expCap: cap === void 0 ? null : cap,
@@ -16675,8 +16680,8 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
     augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
     logLevel: logging.level.trim().toLowerCase()
   };
-  const basicGrants = precomputeBasicGrants(content);
-  const complete = basicGrants === void 0 ? content : { ...content, basicGrants };
+  const expressBasic = precomputeBasicGrants(content, plainUsers);
+  const complete = expressBasic === void 0 ? content : { ...content, expressBasic };
   const { format, ...rest } = complete;
   return { format, configId: configIdOf(complete), ...rest };
 }
@@ -17554,13 +17559,14 @@ function parseHtpasswd(text, source) {
       throw fail(`user ${name} is already defined on line ${earlier}; keep one of the two lines`);
     }
     firstLineByUser[KEY_PREFIX + username] = lineNumber;
+    const clearText = hash.startsWith("{PLAIN}") ? hash.slice("{PLAIN}".length) : void 0;
     let verifier;
     try {
-      verifier = hash.startsWith("{PLAIN}") ? plainVerifier(hash.slice("{PLAIN}".length)) : parseStoredPassword(hash);
+      verifier = clearText !== void 0 ? plainVerifier(clearText) : parseStoredPassword(hash);
     } catch (error) {
       throw fail(`user ${name}: ${error.message}`);
     }
-    entries.push({ username, verifier, line: lineNumber });
+    entries.push(clearText !== void 0 ? { username, verifier, clearText, line: lineNumber } : { username, verifier, line: lineNumber });
   }
   return entries;
 }
@@ -17601,7 +17607,7 @@ function resolvePlainUsers(provider, path, context) {
     if (!isMapping(user) || typeof user.username !== "string") return;
     const roles = stringList3(user.roles);
     if (typeof user.password === "string" && user.password_hash === void 0) {
-      users.push({ username: user.username, verifier: plainVerifier(user.password), roles });
+      users.push({ username: user.username, verifier: plainVerifier(user.password), clearText: user.password, roles });
     } else if (typeof user.password_hash === "string" && user.password === void 0) {
       const at = [...path, "users", index, "password_hash"];
       try {
@@ -17629,7 +17635,9 @@ function resolvePlainUsers(provider, path, context) {
     if (text !== void 0) {
       try {
         for (const entry of parseHtpasswd(text, shown)) {
-          users.push({ username: entry.username, verifier: entry.verifier, roles: [...roles] });
+          const listed3 = { username: entry.username, verifier: entry.verifier, roles: [...roles] };
+          if (entry.clearText !== void 0) listed3.clearText = entry.clearText;
+          users.push(listed3);
         }
       } catch (error) {
         fail(at, error.message);

@@ -1,19 +1,16 @@
 /**
- * The express Basic path: a request whose Authorization is one plain Basic credential of ASCII
- * text, for a user whose grant the compiler precomputed (config/basic-grants.ts), is answered with
- * two SHA-256s, one HMAC and a few concatenations. Anything else — other forms of the header,
- * non-ASCII credentials, unknown users, wrong passwords, rows that need the full pipeline — is
- * left to the full pipeline (auth/pipeline.ts), which then answers exactly as it always does,
- * failures and their log lines included. So this path only ever answers a success, and only one
- * the full pipeline would answer the same way (unit tests compare the two token for token).
+ * The express Basic path: a request whose Authorization value is exactly one the compiler filed
+ * (config/basic-grants.ts: `Basic ` and the canonical base64 of `username:password` for a
+ * clear-text user) is answered with one SHA-256 of the value, one lookup, one HMAC and a few
+ * concatenations. Anything else — other spellings of the header, unknown users, wrong passwords,
+ * credentials the full pipeline could answer otherwise — is absent from the table and left to the
+ * full pipeline (auth/pipeline.ts), which then answers exactly as it always does, failures and
+ * their log lines included. So this path only ever answers a success, and only one the full
+ * pipeline would answer the same way (unit tests compare the two token for token).
  */
-import type { BasicGrantRow, BasicGrants, CompiledConfig } from '../config/compiled'
-import { KEY_PREFIX } from '../config/compiled'
+import type { BasicGrantRow, CompiledConfig, ExpressBasic } from '../config/compiled'
 import { signHs256 } from '../jwt/hs256'
 import type { Crypto } from '../platform'
-
-/** The scheme as clients send it; any other spelling (`basic`, `plain`) takes the full pipeline. */
-const BASIC_PREFIX = 'Basic '
 
 export interface ExpressGrant {
   token: string
@@ -25,47 +22,27 @@ export interface ExpressGrant {
 export type ExpressCrypto = Pick<Crypto, 'sha256Base64url' | 'hmacSha256Base64url'>
 
 /**
- * What a row's password is compared by: a digest of the password's SHA-256 under the table's
- * secret salt. Comparing these with `===` leaks, at most, how much of two values no client can
- * compute agree (the salt is in the compiled config only), so the comparison needs no
- * character loop — which costs ~2,000 njs instructions per `charCodeAt`.
+ * What the table files a credential under: a digest of the whole Authorization value under the
+ * table's secret salt, so the table holds no password, and a lookup that takes longer for some
+ * keys than others leaks, at most, something about values no client can compute (the salt is in
+ * the compiled config only). One hash of the header is also the least a request can cost: no
+ * base64 or UTF-8 decoding in njs, no per-password hash.
  */
-export function passwordCheck(salt: string, passwordSha256Base64url: string, crypto: Pick<Crypto, 'sha256Base64url'>): string {
-  return crypto.sha256Base64url(salt + '\n' + passwordSha256Base64url)
+export function credentialCheck(salt: string, authorization: string, crypto: Pick<Crypto, 'sha256Base64url'>): string {
+  return crypto.sha256Base64url(salt + '\n' + authorization)
 }
 
 export function expressBasicGrant(
   authorization: string,
-  grants: BasicGrants,
+  table: ExpressBasic,
   jwt: CompiledConfig['jwt'],
   now: number,
   crypto: ExpressCrypto,
 ): ExpressGrant | undefined {
-  if (authorization.slice(0, BASIC_PREFIX.length) !== BASIC_PREFIX) return undefined
-  const credential = authorization.slice(BASIC_PREFIX.length)
-  const bytes = Buffer.from(credential, 'base64')
-  // Strict base64: only the canonical encoding of the bytes (so no other character, no other
-  // padding, no trailing bits). The header is then exactly one Basic credential in the grammar.
-  if (bytes.toString('base64') !== credential) return undefined
-  const text = bytes.toString('utf8')
-  // ASCII only: one character per byte, each below 0x80 (then the strict UTF-8 decoder of the full
-  // path gives the same text).
-  if (text.length !== bytes.length || Buffer.byteLength(text, 'utf8') !== text.length) return undefined
-  const colon = text.indexOf(':')
-  const username = colon === -1 ? text : text.slice(0, colon)
-  if (username === '') return undefined
-  const rows = grants.byUsername[KEY_PREFIX + username]
-  if (rows === undefined) return undefined
-  const check = passwordCheck(grants.salt, crypto.sha256Base64url(colon === -1 ? '' : text.slice(colon + 1)), crypto)
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]
-    if (row.passwordCheck === null) return undefined
-    if (row.passwordCheck === check) {
-      const exp = expiryFromRow(row, jwt.exp, now)
-      return { token: signHs256(claimsFromRow(row, exp, now), jwt.secret, crypto as Crypto), expiresAt: exp, row }
-    }
-  }
-  return undefined
+  const row = table.byCredential[credentialCheck(table.salt, authorization, crypto)]
+  if (row === undefined) return undefined
+  const exp = expiryFromRow(row, jwt.exp, now)
+  return { token: signHs256(claimsFromRow(row, exp, now), jwt.secret, crypto as Crypto), expiresAt: exp, row }
 }
 
 /** The JWT claims of a row at `now`: what mint.ts's mintClaims serialises for its user. */

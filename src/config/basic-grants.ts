@@ -2,27 +2,30 @@
  * Precomputed Basic grants: for every clear-text user of a plain provider, everything a successful
  * Basic authentication produces that does not depend on the clock — the augmented user, the JWT
  * claims around `exp` and `iat`, the legacy header values — worked out once here by the same code
- * the request path runs (augment.ts, mint.ts, answers.ts). A request for such a user then costs a
- * header check, two SHA-256s, one HMAC and a few concatenations (src/auth/basic-express.ts), where
- * the full pipeline builds users, runs augmenters and serialises claims: on njs 0.7.9, which has no
- * shared dict to cache grants in, that is every request.
+ * the request path runs (augment.ts, mint.ts, answers.ts), and filed under a salted digest of the
+ * whole `Authorization: Basic …` value that authenticates as that user. A request for such a user
+ * then costs one SHA-256, one lookup, one HMAC and a few concatenations
+ * (src/auth/basic-express.ts): no base64 or UTF-8 decoding, no per-password hash, where the full
+ * pipeline builds users, runs augmenters and serialises claims. On njs 0.7.9, which has no shared
+ * dict to cache grants in, that is every request.
  *
- * Only what is certain to answer exactly as the full pipeline is precomputed; anything else is
- * left to it (the table, a username or a row is then absent, or the row has no password digest):
- * augmenters that are not static, logging at debug level (the full path logs each provider's
- * success), passwords stored in another form than clear text.
+ * Only what is certain to answer exactly as the full pipeline is precomputed; any other credential
+ * is absent from the table and left to it: augmenters that are not static, logging at debug level
+ * (the full path logs each provider's success), passwords stored in another form than clear text,
+ * and every credential the full pipeline could answer otherwise (see precomputeBasicGrants).
  */
 import { augmentUser } from '../auth/augment'
-import { claimsFromRow, expiryFromRow, passwordCheck } from '../auth/basic-express'
+import { claimsFromRow, credentialCheck, expiryFromRow } from '../auth/basic-express'
 import { legacyHeaderValues } from '../auth/answers'
 import { isPromise } from '../maybe-async'
 import { mintClaims, upstreamExpiry } from '../jwt/mint'
 import type { Platform } from '../platform'
 import { newUser, User, userJson } from '../user'
 import { createHash, createHmac } from 'node:crypto'
-import type { BasicGrantRow, BasicGrants, CompiledConfig, CompiledPlainProvider } from './compiled'
+import type { BasicGrantRow, CompiledConfig, ExpressBasic } from './compiled'
 import { KEY_PREFIX } from './compiled'
 import { setOwn } from './paths'
+import type { PlainUser } from './users'
 
 /** Augmenter types that answer from the config alone, synchronously and the same every time. */
 const STATIC_AUGMENTER_TYPES: { [type: string]: true } = { plain: true, plain_advanced: true }
@@ -30,50 +33,62 @@ const STATIC_AUGMENTER_TYPES: { [type: string]: true } = { plain: true, plain_ad
 /** An `iat` to check each template against the full serialisation with. */
 const CHECK_NOW = 1_700_000_000
 
+type CompiledContent = Omit<CompiledConfig, 'configId' | 'expressBasic'>
+
+interface Candidate {
+  realm: string
+  user: PlainUser
+}
+
 /**
- * KEY_PREFIX + username → one row per candidate (provider in config order, then the user's
- * entries in config order), or undefined when no Basic request can be answered this way.
+ * The table, or undefined when no Basic request can be answered this way. The full pipeline tries
+ * the Basic providers in config order and each provider's entries for the username in order, and
+ * the first whose password matches answers. So per username, in that order: a clear-text entry
+ * answers its credential unless an earlier entry already did; an entry in a static realm gets a
+ * row, one in a realm with other augmenters only claims its credential for the full pipeline; and
+ * a hashed entry (whose password is unknown here) leaves every later entry of that username to the
+ * full pipeline. Usernames with a colon are never filed: Basic splits at the first colon, so
+ * their credential authenticates another username, if any.
  */
-export function precomputeBasicGrants(config: Omit<CompiledConfig, 'configId' | 'basicGrants'>): BasicGrants | undefined {
+export function precomputeBasicGrants(config: CompiledContent, plainUsers: Map<number, PlainUser[]>): ExpressBasic | undefined {
   if (config.logLevel === 'debug' || config.logLevel === 'trace') return undefined
   const basic = config.providersByScheme.Basic
   if (basic.length === 0) return undefined
-  const salt = createHmac('sha256', config.jwt.secret).update('authotron-njs basic password checks').digest('base64url')
-  const table: { [prefixedUsername: string]: BasicGrantRow[] } = {}
+  const salt = createHmac('sha256', config.jwt.secret).update('authotron-njs basic credential checks').digest('base64url')
+  const candidates: { [prefixedUsername: string]: Candidate[] } = {}
   for (const index of basic) {
     const provider = config.providers[index]
     if (provider.type !== 'plain') return undefined
-    const plain = provider as CompiledPlainProvider
-    const staticRealm = realmIsStatic(config, plain.realm)
-    for (const key of Object.keys(plain.users)) {
-      if (!Object.hasOwn(table, key)) setOwn(table, key, [])
-      for (const entry of plain.users[key]) {
-        const password = entry.verifier.form === 'plain' && staticRealm ? entry.verifier.sha256 : undefined
-        const user = newUser(key.slice(KEY_PREFIX.length), plain.realm, [...entry.roles])
-        table[key].push(password === undefined ? unanswerableRow() : grantRow(config, user, salt, password))
-      }
+    for (const user of plainUsers.get(index) ?? []) {
+      const key = KEY_PREFIX + user.username
+      if (!Object.hasOwn(candidates, key)) setOwn(candidates, key, [])
+      candidates[key].push({ realm: provider.realm, user })
     }
   }
-  return { salt, byUsername: table }
+  const byCredential: { [credentialCheck: string]: BasicGrantRow } = {}
+  const claimed: { [credentialCheck: string]: true } = {}
+  for (const key of Object.keys(candidates)) {
+    const username = key.slice(KEY_PREFIX.length)
+    if (username === '' || username.includes(':')) continue
+    for (const { realm, user } of candidates[key]) {
+      if (user.clearText === undefined) break
+      const authorization = 'Basic ' + Buffer.from(username + ':' + user.clearText, 'utf8').toString('base64')
+      const check = credentialCheck(salt, authorization, NODE_SHA256)
+      if (Object.hasOwn(claimed, check)) continue
+      setOwn(claimed, check, true)
+      if (realmIsStatic(config, realm)) setOwn(byCredential, check, grantRow(config, newUser(username, realm, [...user.roles])))
+    }
+  }
+  return { salt, byCredential }
 }
 
-function realmIsStatic(config: Omit<CompiledConfig, 'configId' | 'basicGrants'>, realm: string): boolean {
+function realmIsStatic(config: CompiledContent, realm: string): boolean {
   const plan = Object.hasOwn(config.augmenterPlans, KEY_PREFIX + realm) ? config.augmenterPlans[KEY_PREFIX + realm] : undefined
   if (plan === undefined) return true
   return [...plan.parallel, ...plan.serial].every((i) => STATIC_AUGMENTER_TYPES[config.augmenters[i].type] === true)
 }
 
-/** A row the request path must hand to the full pipeline when it reaches it. */
-function unanswerableRow(): BasicGrantRow {
-  return { passwordCheck: null, claimsHead: '', claimsTail: '', expCap: null, legacy: ['', '', ''], userJson: '' }
-}
-
-function grantRow(
-  config: Omit<CompiledConfig, 'configId' | 'basicGrants'>,
-  user: User,
-  salt: string,
-  passwordSha256Base64: string,
-): BasicGrantRow {
+function grantRow(config: CompiledContent, user: User): BasicGrantRow {
   const augmented = augmentUser(config as CompiledConfig, user, COMPILE_TIME_PLATFORM)
   if (isPromise(augmented)) throw new Error('a static augmenter answered asynchronously')
   const claimsHead = JSON.stringify({ sub: augmented.realm + '-' + augmented.username, iss: config.jwt.iss }).slice(0, -1) + ',"exp":'
@@ -88,7 +103,6 @@ function grantRow(
     }).slice(1)
   const cap = upstreamExpiry(augmented)
   const row: BasicGrantRow = {
-    passwordCheck: passwordCheck(salt, Buffer.from(passwordSha256Base64, 'base64').toString('base64url'), NODE_SHA256),
     claimsHead,
     claimsTail,
     expCap: cap === undefined ? null : cap,

@@ -134,13 +134,11 @@ export interface AugmenterPlan {
 }
 
 /**
- * One candidate of a Basic request for a username (config/basic-grants.ts): a clear-text user of a
- * plain provider with everything its success produces precomputed, so that only the password
- * check, `exp`/`iat` and the signature are left for the request (src/auth/basic-express.ts).
+ * The answer to one Basic credential (config/basic-grants.ts): a clear-text user of a plain
+ * provider with everything its success produces precomputed, so that only `exp`/`iat` and the
+ * signature are left for the request (src/auth/basic-express.ts).
  */
 export interface BasicGrantRow {
-  /** The password's check value (basic-express.ts's passwordCheck); null: the full pipeline decides. */
-  passwordCheck: string | null
   /** The minted claims up to `exp`'s value, and after `iat`'s value (src/jwt/mint.ts's order). */
   claimsHead: string
   claimsTail: string
@@ -152,11 +150,15 @@ export interface BasicGrantRow {
   userJson: string
 }
 
-export interface BasicGrants {
-  /** Secret (derived from jwt.secret): keys the password checks, so comparing them leaks nothing usable. */
+export interface ExpressBasic {
+  /** Secret (derived from jwt.secret): keys the credential checks, so looking them up leaks nothing usable. */
   salt: string
-  /** KEY_PREFIX + username → the candidates, in the order the full pipeline tries them. */
-  byUsername: { [prefixedUsername: string]: BasicGrantRow[] }
+  /**
+   * basic-express.ts's credentialCheck of a whole `Authorization: Basic …` value → the grant the
+   * full pipeline gives it. The keys are 43-character base64url digests, so none can name a
+   * property of Object.prototype.
+   */
+  byCredential: { [credentialCheck: string]: BasicGrantRow }
 }
 
 export interface CompiledConfig {
@@ -186,9 +188,9 @@ export interface CompiledConfig {
   augmentersBody: string
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
   /**
-   * The precomputed Basic grants (config/basic-grants.ts): per username the candidates in the order
-   * the full pipeline tries them (providers in config order, then the user's entries). Absent when
-   * Basic requests must always run the full pipeline.
+   * The precomputed Basic grants (config/basic-grants.ts), by credential. Absent when Basic
+   * requests must always run the full pipeline. (Earlier builds of the compiler wrote a `basicGrants`
+   * keyed by username, which this module ignores: such a config takes the full pipeline.)
    */
-  basicGrants?: BasicGrants
+  expressBasic?: ExpressBasic
 }

@@ -69,8 +69,8 @@ export function deriveCompiledConfig({ data, doc, plainUsers }: DeriveInput): Co
     augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
     logLevel: (logging.level as string).trim().toLowerCase() as CompiledConfig['logLevel'],
   }
-  const basicGrants = precomputeBasicGrants(content)
-  const complete = basicGrants === undefined ? content : { ...content, basicGrants }
+  const expressBasic = precomputeBasicGrants(content, plainUsers)
+  const complete = expressBasic === undefined ? content : { ...content, expressBasic }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
 }

@@ -16,6 +16,12 @@ import { valueLocation } from './source'
 
 export interface PlainUser extends CompiledUserEntry {
   username: string
+  /**
+   * A clear-text password (YAML `password`, htpasswd `{PLAIN}`), in memory only: the plain
+   * provider compiles the verifier, and config/basic-grants.ts keys the express Basic table by a
+   * salted digest of the whole credential; neither writes the password anywhere.
+   */
+  clearText?: string
 }
 
 export interface UserContext {
@@ -47,7 +53,7 @@ export function resolvePlainUsers(
     if (!isMapping(user) || typeof user.username !== 'string') return
     const roles = stringList(user.roles)
     if (typeof user.password === 'string' && user.password_hash === undefined) {
-      users.push({ username: user.username, verifier: plainVerifier(user.password), roles })
+      users.push({ username: user.username, verifier: plainVerifier(user.password), clearText: user.password, roles })
     } else if (typeof user.password_hash === 'string' && user.password === undefined) {
       const at = [...path, 'users', index, 'password_hash']
       try {
@@ -76,7 +82,9 @@ export function resolvePlainUsers(
     if (text !== undefined) {
       try {
         for (const entry of parseHtpasswd(text, shown)) {
-          users.push({ username: entry.username, verifier: entry.verifier, roles: [...roles] })
+          const listed: PlainUser = { username: entry.username, verifier: entry.verifier, roles: [...roles] }
+          if (entry.clearText !== undefined) listed.clearText = entry.clearText
+          users.push(listed)
         }
       } catch (error) {
         fail(at, (error as Error).message)

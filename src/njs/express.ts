@@ -24,7 +24,7 @@ export function answeredExpress(
   // Whole seconds without Math.floor: each call of a built-in costs the njs engine ~2,000 instructions.
   const nowMs = Date.now()
   const now = (nowMs - (nowMs % 1000)) / 1000
-  const grant = expressBasicGrant(authorization, config.basicGrants!, config.jwt, now, EXPRESS_CRYPTO)
+  const grant = expressBasicGrant(authorization, config.expressBasic!, config.jwt, now, EXPRESS_CRYPTO)
   if (grant === undefined) return false
   const sendLegacy = config.includeLegacyHeaders
   const legacy = grant.row.legacy

@@ -29,7 +29,7 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
   }
   const key = answeredFromGrantCache(r, config, accessPhase)
   if (key === ANSWERED) return
-  if (config.basicGrants !== undefined && loadExpress().answeredExpress(r, config, key, accessPhase === true)) return
+  if (config.expressBasic !== undefined && loadExpress().answeredExpress(r, config, key, accessPhase === true)) return
   // The core does not look the grant up again: it stores under the key the hit computed.
   const handlers = loadCore().handlers
   if (accessPhase) handlers.access(r, config, { key })

@@ -232,6 +232,11 @@ function parseMd5Crypt(stored: string, magic: Md5CryptMagic): PasswordVerifier {
 export interface HtpasswdEntry {
   username: string
   verifier: PasswordVerifier
+  /**
+   * A `{PLAIN}` line's password, in memory only (never compiled): config/basic-grants.ts keys the
+   * express Basic table by a digest of the whole credential.
+   */
+  clearText?: string
   /** 1-based line number in the file, for messages. */
   line: number
 }
@@ -273,15 +278,14 @@ export function parseHtpasswd(text: string, source: string): HtpasswdEntry[] {
     }
     firstLineByUser[KEY_PREFIX + username] = lineNumber
 
+    const clearText = hash.startsWith('{PLAIN}') ? hash.slice('{PLAIN}'.length) : undefined
     let verifier: PasswordVerifier
     try {
-      verifier = hash.startsWith('{PLAIN}')
-        ? plainVerifier(hash.slice('{PLAIN}'.length))
-        : parseStoredPassword(hash)
+      verifier = clearText !== undefined ? plainVerifier(clearText) : parseStoredPassword(hash)
     } catch (error) {
       throw fail(`user ${name}: ${(error as Error).message}`)
     }
-    entries.push({ username, verifier, line: lineNumber })
+    entries.push(clearText !== undefined ? { username, verifier, clearText, line: lineNumber } : { username, verifier, line: lineNumber })
   }
   return entries
 }

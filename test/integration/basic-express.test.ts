@@ -10,7 +10,9 @@
  */
 import test from 'ava'
 import { jwtVerify } from 'jose'
+import { credentialCheck } from '../../src/auth/basic-express'
 import { compileConfig } from '../../src/config/compile'
+import { nodeCrypto } from '../support/node-platform'
 import { withNginxOnEveryLeg } from '../support/suite'
 import { protectedApiConf } from './protected-api-conf'
 import { basicHeader, header, rawRequest, RawResponse } from './http-client'
@@ -44,8 +46,10 @@ function compiledWithMarker() {
   const result = compileConfig({ path: 'config.yaml', text: yaml, env: {}, cwd: process.cwd() })
   if (result.config === undefined) throw new Error(result.errors.join('\n'))
   const config = result.config
-  for (const name of ['=marked', '=expiring']) {
-    const row = config.basicGrants!.byUsername[name][0]
+  const table = config.expressBasic!
+  for (const [username, password] of [['marked', 'marked-pw'], ['expiring', 'expiring-pw']]) {
+    const authorization = basicHeader(username, password).slice('Authorization: '.length)
+    const row = table.byCredential[credentialCheck(table.salt, authorization, nodeCrypto)]
     row.legacy = [row.legacy[0], row.legacy[1], row.legacy[2] === '' ? 'via-express' : row.legacy[2] + ',via-express']
   }
   return config

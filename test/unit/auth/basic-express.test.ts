@@ -27,13 +27,16 @@ const PROVIDERS = `providers:
       - {username: bob, password: "b:c:d"}
       - {username: carol, password: ""}
       - {username: ütf, password: x}
-  - {type: plain, name: second, realm: OtherRealm, users: [{username: alice, password: other, roles: [elsewhere]}, {username: dave, password: dave-pw}]}
-  - {type: plain, name: files, realm: filerealm, users: [], htpasswd_file: users.htpasswd}`
+      - {username: "e:f", password: g}
+  - {type: plain, name: second, realm: OtherRealm, users: [{username: alice, password: other, roles: [elsewhere]}, {username: dave, password: dave-pw}, {username: hashed, password: later}]}
+  - {type: plain, name: directory, realm: ldaprealm, users: [{username: erin, password: erin-pw}]}
+  - {type: plain, name: files, realm: filerealm, users: [{username: erin, password: erin-pw}, {username: erin, password: erin-2}], htpasswd_file: users.htpasswd}`
 
 const AUGMENTERS = `augmenters:
   - {type: plain, name: basic-roles, realm: localrealm, roles: {admin: [alice]}}
   - {type: plain_advanced, name: promote, realm: localrealm, match: {role: [admin]}, augment: {roles: [admin, superuser], attributes: {team: core, exp: "1766999000"}}}
-  - {type: plain_advanced, name: tag, realm: OtherRealm, match: {username: [dave]}, augment: {attributes: {note: "line\\nbreak"}}}`
+  - {type: plain_advanced, name: tag, realm: OtherRealm, match: {username: [dave]}, augment: {attributes: {note: "line\\nbreak"}}}
+  - {type: ldap, name: dir, realm: ldaprealm, uri: "ldap://127.0.0.1:9", search_base: "dc=example", ldap_password: p, filters: ["OU=A"], bind_dn: d}`
 
 function compiled(changes: { [key: string]: string } = {}): CompiledConfig {
   const result = compileText(configText({ providers: PROVIDERS, augmenters: AUGMENTERS, ...changes }))
@@ -56,12 +59,12 @@ async function fullPath(
 }
 
 function express(config: CompiledConfig, authorization: string) {
-  return expressBasicGrant(authorization, config.basicGrants!, config.jwt, NOW, testCrypto)
+  return expressBasicGrant(authorization, config.expressBasic!, config.jwt, NOW, testCrypto)
 }
 
 test('every success of the express path is the full pipeline’s, token for token', async (t) => {
   const config = compiled()
-  t.truthy(config.basicGrants)
+  t.truthy(config.expressBasic)
   const answered = []
   for (const [username, password] of [
     ['alice', 'wonderland'], // augmented: roles from both augmenters, exp capped by an attribute
@@ -70,6 +73,9 @@ test('every success of the express path is the full pipeline’s, token for toke
     ['dave', 'dave-pw'], // an attribute with a line break
     ['bob', 'b:c:d'], // split at the first colon
     ['carol', ''], // an empty password
+    ['carol', 'carol-pw'], // the htpasswd file's {PLAIN} user, after the YAML's
+    ['ütf', 'x'], // UTF-8: the canonical base64 of its bytes is what the table files
+    ['erin', 'erin-2'], // past an entry in a realm with an LDAP augmenter that did not match
   ]) {
     const header = basic(username, password)
     const grant = express(config, header)
@@ -87,7 +93,11 @@ test('what the express path does not answer, the full pipeline does — failures
     basic('alice', 'wrong'), // wrong password: a 401, told by the full path
     basic('nobody', 'x'), // unknown user
     basic('hashed', 'pw'), // a PBKDF2 password: the full path verifies it
-    basic('ütf', 'x'), // non-ASCII credentials
+    basic('hashed', 'later'), // a clear-text entry after a hashed one: the hash might match first
+    basic('erin', 'erin-pw'), // answered first in a realm with an LDAP augmenter
+    basic('e', 'f:g'), // user "e:f": Basic splits at the first colon, so this is user "e"
+    basic('alice', 'pässword'), // the htpasswd file's $apr1$ entry
+    'Basic ' + Buffer.from('ütf:x', 'latin1').toString('base64'), // the same text in Latin-1 bytes
     'basic ' + Buffer.from('alice:wonderland').toString('base64'), // another spelling of the scheme
     'plain ' + Buffer.from('alice:wonderland').toString('base64'),
     'Basic  ' + Buffer.from('alice:wonderland').toString('base64'), // two spaces
@@ -104,46 +114,49 @@ test('what the express path does not answer, the full pipeline does — failures
   for (const header of declined) t.is(express(config, header), undefined, header)
   // …and the full path still answers those it can.
   t.truthy((await fullPath(config, basic('hashed', 'pw'))).token)
-  t.truthy((await fullPath(config, basic('ütf', 'x'))).token)
+  t.truthy((await fullPath(config, basic('hashed', 'later'))).token)
+  t.truthy((await fullPath(config, basic('alice', 'pässword'))).token)
   t.is((await fullPath(config, basic('alice', 'wrong'))).error, 'ERR_ALL_FAILED')
+  t.is((await fullPath(config, basic('e', 'f:g'))).error, 'ERR_ALL_FAILED')
 })
 
-test('one row per candidate in the full pipeline’s order; hashed passwords are left to it', async (t) => {
-  const config = compiled()
-  const rows = config.basicGrants!.byUsername['=alice']
-  // Two entries of `first`, one of `second`, then the htpasswd file's (an $apr1$ hash).
-  t.is(rows.length, 4)
-  t.deepEqual(rows.map((row) => row.passwordCheck === null), [false, false, false, true])
-  t.true(config.basicGrants!.byUsername['=hashed'].every((row) => row.passwordCheck === null))
-  t.true(config.basicGrants!.byUsername['=bob'].some((row) => row.passwordCheck === null)) // {SHA} in htpasswd
-  // The htpasswd file's {PLAIN} user is a clear-text password like any other.
-  const carol = express(config, basic('carol', 'carol-pw'))
-  t.truthy(carol)
-  t.is(carol!.token, (await fullPath(config, basic('carol', 'carol-pw'))).token!)
-  // Non-ASCII passwords (the htpasswd file's) are the full path's.
-  t.is(express(config, basic('alice', 'pässword')), undefined)
-  t.truthy((await fullPath(config, basic('alice', 'pässword'))).token)
+test('one row per credential the full pipeline answers from a static realm, and nothing else', (t) => {
+  const rows = Object.values(compiled().expressBasic!.byCredential)
+  const answered = rows.map((row) => JSON.parse(row.userJson).username + '@' + JSON.parse(row.userJson).realm).sort()
+  // alice ×3 (two entries of `first`, one of `second`), bob, carol ×2 (YAML, {PLAIN}), dave, erin's
+  // second password, ütf. Not: hashed (both entries), erin-pw (the LDAP realm's), "e:f", the
+  // htpasswd file's hashes.
+  t.deepEqual(answered, [
+    'alice@OtherRealm', 'alice@localrealm', 'alice@localrealm', 'bob@localrealm', 'carol@filerealm',
+    'carol@localrealm', 'dave@OtherRealm', 'erin@filerealm', 'ütf@localrealm',
+  ])
 })
 
 test('no table where the full pipeline must answer every Basic request', (t) => {
   // Logging at debug: the full path logs each provider's success, the express path would not.
-  t.is(compiled({ logging: 'logging: {level: debug, format: json}' }).basicGrants, undefined)
-  t.is(compiled({ logging: 'logging: {level: trace, format: json}' }).basicGrants, undefined)
+  t.is(compiled({ logging: 'logging: {level: debug, format: json}' }).expressBasic, undefined)
+  t.is(compiled({ logging: 'logging: {level: trace, format: json}' }).expressBasic, undefined)
   // No plain provider.
   const jwtOnly = `providers:\n  - {type: jwt, name: idp, realm: idp, cert_uri: "https://idp.example/certs", iam_realm: x}`
-  t.is(compiled({ providers: jwtOnly, augmenters: '' }).basicGrants, undefined)
+  t.is(compiled({ providers: jwtOnly, augmenters: '' }).expressBasic, undefined)
 })
 
-test('the password checks are keyed by a secret of the config, and hold no password', (t) => {
+test('the credential checks are keyed by a secret of the config, and hold no password', (t) => {
   const config = compiled()
   const other = compiled({ jwt: 'jwt: {iss: me, exp: 3600, secret: another-secret-another-secret-0123}' })
-  const check = config.basicGrants!.byUsername['=alice'][0].passwordCheck
-  t.is(typeof check, 'string')
-  t.not(check, other.basicGrants!.byUsername['=alice'][0].passwordCheck)
-  t.not(config.basicGrants!.salt, other.basicGrants!.salt)
-  const text = JSON.stringify(config.basicGrants)
-  for (const password of ['wonderland', 'second-entry', 'dave-pw', 'b:c:d']) t.false(text.includes(password), password)
+  const checks = Object.keys(config.expressBasic!.byCredential)
+  t.is(checks.length, 9)
+  for (const check of checks) t.regex(check, /^[A-Za-z0-9_-]{43}$/)
+  const otherChecks = Object.keys(other.expressBasic!.byCredential)
+  t.is(checks.filter((check) => otherChecks.includes(check)).length, 0)
+  t.not(config.expressBasic!.salt, other.expressBasic!.salt)
+  const text = JSON.stringify(config)
+  for (const password of ['wonderland', 'second-entry', 'dave-pw', 'b:c:d', 'carol-pw', 'erin-2']) t.false(text.includes(password), password)
+  for (const password of ['wonderland', 'carol-pw']) {
+    const credential = basic(password === 'carol-pw' ? 'carol' : 'alice', password).slice('Basic '.length)
+    t.false(text.includes(credential), credential)
+  }
   // The same YAML compiles to the same table: the config id stays stable.
-  t.deepEqual(compiled().basicGrants, config.basicGrants)
+  t.deepEqual(compiled().expressBasic, config.expressBasic)
   t.is(compiled().configId, config.configId)
 })
