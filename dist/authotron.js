@@ -792,6 +792,29 @@ function load2() {
           "P-521": [6, 5, 43, 129, 4, 0, 35]
         };
         var OID_ED25519 = [6, 3, 43, 101, 112];
+        function publicJwk(jwk, algorithm) {
+          switch (algorithm.kty) {
+            case "RSA":
+              checkRsa(member(jwk, "n"), member(jwk, "e"));
+              return {
+                kty: "RSA",
+                n: jwk.n,
+                e: jwk.e
+              };
+            case "EC":
+              {
+                var crv = algorithm.crv;
+                checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+                return {
+                  kty: "EC",
+                  crv,
+                  x: jwk.x,
+                  y: jwk.y
+                };
+              }
+          }
+          return void 0;
+        }
         function jwkKeyData(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
@@ -809,24 +832,31 @@ function load2() {
           }
         }
         function rsaSpki(n, e) {
-          if (isZero(n)) throw invalid22('JWK member "n" is zero');
-          if (isZero(e)) throw invalid22('JWK member "e" is zero');
+          checkRsa(n, e);
           var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
           return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
         }
         function ecSpki(crv, x, y) {
-          var size = CURVE_FIELD_BYTES[crv];
-          var curve = OID_CURVE[crv];
-          if (size === void 0 || curve === void 0) throw invalid22("unsupported EC curve");
-          if (x.length !== size || y.length !== size) {
-            throw invalid22('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
-          }
+          var curve = checkEc(crv, x, y);
           var point = concat([[4], x, y]);
           return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
         }
         function ed25519Spki(x) {
           if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
           return spki(new Uint8Array(OID_ED25519), x);
+        }
+        function checkRsa(n, e) {
+          if (isZero(n)) throw invalid22('JWK member "n" is zero');
+          if (isZero(e)) throw invalid22('JWK member "e" is zero');
+        }
+        function checkEc(crv, x, y) {
+          var size = CURVE_FIELD_BYTES[crv];
+          var curve = OID_CURVE[crv];
+          if (size === void 0 || curve === void 0) throw invalid22("unsupported EC curve");
+          if (x.length !== size || y.length !== size) {
+            throw invalid22('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+          }
+          return curve;
         }
         function spki(algorithmIdentifierContent, publicKey) {
           var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
@@ -965,13 +995,14 @@ function load2() {
           });
         }
         function importKey(subtle2, jwk, algorithm) {
-          var data;
+          var imported;
           try {
-            data = jwkKeyData(jwk, algorithm);
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
           } catch (e) {
             return Promise.reject(e);
           }
-          return subtle2.importKey(algorithm.format, data, algorithm.importParams, false, ["verify"]).then(key => key, e => {
+          return imported.then(key => key, e => {
             throw importFailure(algorithm, e);
           });
         }
@@ -1394,7 +1425,15 @@ function load2() {
     function subtle() {
       return globalThis.crypto.subtle;
     }
+    function prefersJwkImport() {
+      if (typeof njs === "undefined" || njs.engine === "QuickJS") return false;
+      var parts = String(njs.version).split(".");
+      var major = Number(parts[0]);
+      var minor = Number(parts[1]);
+      return major > 0 || minor > 7 || minor === 7 && Number(parts[2]) >= 10;
+    }
     var njsSignatureVerifier2 = {
+      prefersJwkImport,
       importKey(format, keyData, algorithm, extractable, usages) {
         try {
           return subtle().importKey(format, keyData, algorithm, extractable, usages);

@@ -15349,6 +15349,19 @@ var TAG_INTEGER = 2;
 var TAG_BIT_STRING = 3;
 var TAG_SEQUENCE = 48;
 var EC_UNCOMPRESSED_POINT = 4;
+function publicJwk(jwk, algorithm) {
+  switch (algorithm.kty) {
+    case "RSA":
+      checkRsa(member(jwk, "n"), member(jwk, "e"));
+      return { kty: "RSA", n: jwk.n, e: jwk.e };
+    case "EC": {
+      const crv = algorithm.crv;
+      checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+      return { kty: "EC", crv, x: jwk.x, y: jwk.y };
+    }
+  }
+  return void 0;
+}
 function jwkKeyData(jwk, algorithm) {
   switch (algorithm.kty) {
     case "RSA":
@@ -15365,24 +15378,31 @@ function jwkKeyData(jwk, algorithm) {
   }
 }
 function rsaSpki(n, e) {
-  if (isZero(n)) throw invalid2('JWK member "n" is zero');
-  if (isZero(e)) throw invalid2('JWK member "e" is zero');
+  checkRsa(n, e);
   const publicKey = der(TAG_SEQUENCE, [derUnsignedInteger(n), derUnsignedInteger(e)]);
   return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
 }
 function ecSpki(crv, x, y) {
-  const size = CURVE_FIELD_BYTES[crv];
-  const curve = OID_CURVE[crv];
-  if (size === void 0 || curve === void 0) throw invalid2("unsupported EC curve");
-  if (x.length !== size || y.length !== size) {
-    throw invalid2('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
-  }
+  const curve = checkEc(crv, x, y);
   const point = concat([[EC_UNCOMPRESSED_POINT], x, y]);
   return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
 }
 function ed25519Spki(x) {
   if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid2('JWK member "x" of an Ed25519 key must be 32 bytes');
   return spki(new Uint8Array(OID_ED25519), x);
+}
+function checkRsa(n, e) {
+  if (isZero(n)) throw invalid2('JWK member "n" is zero');
+  if (isZero(e)) throw invalid2('JWK member "e" is zero');
+}
+function checkEc(crv, x, y) {
+  const size = CURVE_FIELD_BYTES[crv];
+  const curve = OID_CURVE[crv];
+  if (size === void 0 || curve === void 0) throw invalid2("unsupported EC curve");
+  if (x.length !== size || y.length !== size) {
+    throw invalid2('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+  }
+  return curve;
 }
 function spki(algorithmIdentifierContent, publicKey) {
   const algorithmIdentifier = der(TAG_SEQUENCE, [algorithmIdentifierContent]);
@@ -15534,13 +15554,14 @@ function cachedImport(subtle, jwk, algorithm, endpoint) {
   });
 }
 function importKey(subtle, jwk, algorithm) {
-  let data;
+  let imported;
   try {
-    data = jwkKeyData(jwk, algorithm);
+    const asJwk = subtle.prefersJwkImport !== void 0 && subtle.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
+    imported = asJwk !== void 0 ? subtle.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
   } catch (e) {
     return Promise.reject(e);
   }
-  return subtle.importKey(algorithm.format, data, algorithm.importParams, false, ["verify"]).then(
+  return imported.then(
     (key) => key,
     (e) => {
       throw importFailure(algorithm, e);

@@ -2,6 +2,8 @@
  * The small interfaces through which plain TypeScript reaches the runtime. `src/njs/` implements
  * them with njs primitives; unit tests implement them with Node's.
  */
+import type { PublicJwk } from './jwt/jwk'
+
 export type DigestAlgorithm = 'md5' | 'sha1' | 'sha256'
 
 export interface Crypto {
@@ -39,9 +41,15 @@ export interface WebCryptoParams {
  * throw — on failure: QuickJS's `importKey` throws synchronously for an unknown algorithm name.
  */
 export interface SignatureVerifier {
+  /**
+   * Import RSA and EC public keys as `'jwk'` rather than as SPKI built in JavaScript: true where the
+   * runtime has JWK import and the conversion is the dearer path (the njs engine from 0.7.10, where
+   * it costs a first-use RS256 token about 300,000 instructions; Node in the unit tests).
+   */
+  prefersJwkImport?(): boolean
   importKey(
-    format: 'spki' | 'raw',
-    keyData: Uint8Array,
+    format: 'spki' | 'raw' | 'jwk',
+    keyData: Uint8Array | PublicJwk,
     algorithm: WebCryptoParams,
     extractable: false,
     usages: ['verify'],

@@ -1,8 +1,10 @@
 /**
- * JWK (RFC 7517/7518/8037) → the bytes WebCrypto imports: SPKI DER for RSA, EC and OKP public keys,
- * the raw secret for `oct`. njs 0.7.9 has no JWK import, so every runtime gets SPKI; the output is
- * byte-identical to Node's `createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki' })`
- * (test/unit/jwt/jwk.test.ts checks it for many generated keys).
+ * JWK (RFC 7517/7518/8037) → what WebCrypto imports. Where the runtime imports JWKs (njs ≥ 0.7.10,
+ * Node), RSA and EC keys go in as a JWK of only the members that make the key (publicJwk). Else —
+ * njs 0.7.9, and OKP/`oct` keys everywhere — as bytes: SPKI DER for public keys, the raw secret for
+ * `oct` (jwkKeyData). The SPKI is byte-identical to Node's
+ * `createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki' })` (test/unit/jwt/jwk.test.ts
+ * checks it for many generated keys). Both paths check the members alike, with the same errors.
  */
 import { codedError, ErrorCode } from '../errors'
 import type { JwsAlgorithm } from './algorithms'
@@ -40,6 +42,29 @@ const TAG_BIT_STRING = 0x03
 const TAG_SEQUENCE = 0x30
 const EC_UNCOMPRESSED_POINT = 0x04
 
+/** The members of an RSA or EC public key as WebCrypto's JWK import takes them. */
+export type PublicJwk = { kty: 'RSA'; n: string; e: string } | { kty: 'EC'; crv: string; x: string; y: string }
+
+/**
+ * `jwk` reduced to the members that make the key, checked as jwkKeyData checks them; undefined for
+ * key types that are imported as bytes (OKP, oct). The JWK's own `alg`, `use` and `key_ops` are
+ * left out on purpose: the reference ignores them, and njs refuses a key whose `alg` names another
+ * hash than the token's.
+ */
+export function publicJwk(jwk: Jwk, algorithm: JwsAlgorithm): PublicJwk | undefined {
+  switch (algorithm.kty) {
+    case 'RSA':
+      checkRsa(member(jwk, 'n'), member(jwk, 'e'))
+      return { kty: 'RSA', n: jwk.n as string, e: jwk.e as string }
+    case 'EC': {
+      const crv = algorithm.crv as string
+      checkEc(crv, member(jwk, 'x'), member(jwk, 'y'))
+      return { kty: 'EC', crv, x: jwk.x as string, y: jwk.y as string }
+    }
+  }
+  return undefined
+}
+
 /** The bytes to import `jwk` with for `algorithm` (whose kty/crv the caller already matched). */
 export function jwkKeyData(jwk: Jwk, algorithm: JwsAlgorithm): Uint8Array {
   switch (algorithm.kty) {
@@ -59,20 +84,14 @@ export function jwkKeyData(jwk: Jwk, algorithm: JwsAlgorithm): Uint8Array {
 
 /** SubjectPublicKeyInfo { rsaEncryption NULL, BIT STRING { RSAPublicKey { n, e } } } (RFC 8017 A.1.1). */
 export function rsaSpki(n: Uint8Array, e: Uint8Array): Uint8Array {
-  if (isZero(n)) throw invalid('JWK member "n" is zero')
-  if (isZero(e)) throw invalid('JWK member "e" is zero')
+  checkRsa(n, e)
   const publicKey = der(TAG_SEQUENCE, [derUnsignedInteger(n), derUnsignedInteger(e)])
   return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey)
 }
 
 /** SubjectPublicKeyInfo { ecPublicKey <curve>, BIT STRING { 04 || x || y } } (RFC 5480). */
 export function ecSpki(crv: string, x: Uint8Array, y: Uint8Array): Uint8Array {
-  const size = CURVE_FIELD_BYTES[crv]
-  const curve = OID_CURVE[crv]
-  if (size === undefined || curve === undefined) throw invalid('unsupported EC curve')
-  if (x.length !== size || y.length !== size) {
-    throw invalid('JWK members "x" and "y" of a ' + crv + ' key must be ' + size + ' bytes each')
-  }
+  const curve = checkEc(crv, x, y)
   const point = concat([[EC_UNCOMPRESSED_POINT], x, y])
   return spki(concat([OID_EC_PUBLIC_KEY, curve]), point)
 }
@@ -81,6 +100,22 @@ export function ecSpki(crv: string, x: Uint8Array, y: Uint8Array): Uint8Array {
 export function ed25519Spki(x: Uint8Array): Uint8Array {
   if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid('JWK member "x" of an Ed25519 key must be 32 bytes')
   return spki(new Uint8Array(OID_ED25519), x)
+}
+
+function checkRsa(n: Uint8Array, e: Uint8Array) {
+  if (isZero(n)) throw invalid('JWK member "n" is zero')
+  if (isZero(e)) throw invalid('JWK member "e" is zero')
+}
+
+/** The curve's OID, once x and y are known to be points of its size. */
+function checkEc(crv: string, x: Uint8Array, y: Uint8Array): number[] {
+  const size = CURVE_FIELD_BYTES[crv]
+  const curve = OID_CURVE[crv]
+  if (size === undefined || curve === undefined) throw invalid('unsupported EC curve')
+  if (x.length !== size || y.length !== size) {
+    throw invalid('JWK members "x" and "y" of a ' + crv + ' key must be ' + size + ' bytes each')
+  }
+  return curve
 }
 
 function spki(algorithmIdentifierContent: Uint8Array, publicKey: Uint8Array): Uint8Array {

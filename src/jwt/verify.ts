@@ -6,7 +6,7 @@
 import { codedError, ErrorCode } from '../errors'
 import type { JwksEndpoint, JwksSource, SignatureVerifier } from '../platform'
 import type { JwsAlgorithm } from './algorithms'
-import { jwkKeyData } from './jwk'
+import { jwkKeyData, publicJwk } from './jwk'
 import { Claims, CompactJws, decodeClaims } from './jws'
 import { selectKey, unknownKid } from './keys'
 import type { Jwk } from './jwk'
@@ -95,13 +95,17 @@ function cachedImport(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorit
 }
 
 function importKey(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorithm): Promise<unknown> {
-  let data: Uint8Array
+  let imported: Promise<unknown>
   try {
-    data = jwkKeyData(jwk, algorithm)
+    const asJwk = subtle.prefersJwkImport !== undefined && subtle.prefersJwkImport() ? publicJwk(jwk, algorithm) : undefined
+    imported =
+      asJwk !== undefined
+        ? subtle.importKey('jwk', asJwk, algorithm.importParams, false, ['verify'])
+        : subtle.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ['verify'])
   } catch (e) {
     return Promise.reject(e)
   }
-  return subtle.importKey(algorithm.format, data, algorithm.importParams, false, ['verify']).then(
+  return imported.then(
     (key) => key,
     (e) => {
       throw importFailure(algorithm, e)

@@ -9,7 +9,21 @@ function subtle(): any {
   return (globalThis as any).crypto.subtle
 }
 
+/**
+ * JWK import arrived in njs 0.7.10 (njs-runtime.md). On the QuickJS engine, which has it too,
+ * building SPKI in JavaScript measured cheaper than its JWK import (bench/profile.ts, bearer-cold),
+ * and imported keys are kept per context anyway.
+ */
+function prefersJwkImport(): boolean {
+  if (typeof njs === 'undefined' || (njs as any).engine === 'QuickJS') return false
+  const parts = String(njs.version).split('.')
+  const major = Number(parts[0])
+  const minor = Number(parts[1])
+  return major > 0 || minor > 7 || (minor === 7 && Number(parts[2]) >= 10)
+}
+
 export const njsSignatureVerifier: SignatureVerifier = {
+  prefersJwkImport,
   importKey(format, keyData, algorithm, extractable, usages) {
     try {
       return subtle().importKey(format, keyData, algorithm, extractable, usages)

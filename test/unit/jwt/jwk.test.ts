@@ -2,7 +2,7 @@ import test from 'ava'
 import fc from 'fast-check'
 import { createPublicKey, generateKeyPairSync, JsonWebKey, KeyObject } from 'node:crypto'
 import { jwsAlgorithm } from '../../../src/jwt/algorithms'
-import { ecSpki, ed25519Spki, Jwk, jwkKeyData, rsaSpki } from '../../../src/jwt/jwk'
+import { ecSpki, ed25519Spki, Jwk, jwkKeyData, publicJwk as importableJwk, rsaSpki } from '../../../src/jwt/jwk'
 import { errorCode, ErrorCode } from '../../../src/errors'
 
 /** What Node makes of the same JWK: the oracle. */
@@ -98,8 +98,25 @@ for (const [name, jwk, alg] of invalid) {
   test(`rejects a malformed key: ${name}`, (t) => {
     const error = t.throws(() => jwkKeyData(jwk, jwsAlgorithm(alg, undefined)))
     t.is(errorCode(error), ErrorCode.JwtKeyInvalid)
+    // publicJwk checks RSA and EC members the same way (OKP and oct keys are only ever imported as bytes).
+    if (jwk.kty === 'RSA' || jwk.kty === 'EC') {
+      const jwkError = t.throws(() => importableJwk(jwk, jwsAlgorithm(alg, undefined)))
+      t.is(errorCode(jwkError), ErrorCode.JwtKeyInvalid)
+      t.is((jwkError as Error).message, (error as Error).message)
+    }
   })
 }
+
+test('publicJwk keeps only the members that make the key; OKP and oct are imported as bytes', (t) => {
+  const n = b64u(new Uint8Array([0xc3, 1, 2, 3]))
+  const rsa = { kty: 'RSA', n, e: 'AQAB', alg: 'RS512', use: 'enc', key_ops: ['encrypt'], kid: 'k', ext: true }
+  t.deepEqual(importableJwk(rsa, jwsAlgorithm('RS256', undefined)), { kty: 'RSA', n, e: 'AQAB' })
+  const x = b64u(new Uint8Array(32).fill(7))
+  const ec = { kty: 'EC', crv: 'P-256', x, y: x, alg: 'ES512', d: 'never-copied' }
+  t.deepEqual(importableJwk(ec, jwsAlgorithm('ES256', undefined)), { kty: 'EC', crv: 'P-256', x, y: x })
+  t.is(importableJwk({ kty: 'OKP', crv: 'Ed25519', x }, jwsAlgorithm('EdDSA', undefined)), undefined)
+  t.is(importableJwk({ kty: 'oct', k: 'c2VjcmV0' }, jwsAlgorithm('HS256', undefined)), undefined)
+})
 
 test('DER lengths: short form, one and two length bytes', (t) => {
   // n of 1, 200 and 600 bytes exercise 0x.., 0x81 .. and 0x82 .. ..

@@ -5,7 +5,7 @@ import { parseCompactJws } from '../../../src/jwt/jws'
 import { verifyJws, VerifyServices } from '../../../src/jwt/verify'
 import { errorCode, ErrorCode } from '../../../src/errors'
 import { fakeJwks, TEST_ENDPOINT } from '../support/jwks'
-import { nodeSignatureVerifier, verifierWithoutEd25519 } from '../support/webcrypto'
+import { nodeSignatureVerifier, verifierWithoutEd25519, verifierWithoutJwkImport } from '../support/webcrypto'
 import {
   ALL_ALGORITHMS,
   compact,
@@ -34,8 +34,15 @@ async function failure(promise: () => Promise<unknown>): Promise<string | undefi
 
 const services = (jwks: ReturnType<typeof fakeJwks>): VerifyServices => ({ subtle: nodeSignatureVerifier, jwks })
 
-for (const alg of ALL_ALGORITHMS) {
-  test(`${alg}: a jose-signed token verifies; tampered payload or signature does not`, async (t) => {
+/** Both ways a key reaches WebCrypto: as a JWK (njs ≥ 0.7.10, Node) and as SPKI built in code (0.7.9, QuickJS). */
+const IMPORT_PATHS = [
+  { path: 'JWK import', subtle: nodeSignatureVerifier },
+  { path: 'SPKI built in code', subtle: verifierWithoutJwkImport },
+]
+
+for (const alg of ALL_ALGORITHMS) for (const { path, subtle } of IMPORT_PATHS) {
+  const services = (jwks: ReturnType<typeof fakeJwks>): VerifyServices => ({ subtle, jwks })
+  test(`${alg} (${path}): a jose-signed token verifies; tampered payload or signature does not`, async (t) => {
     const key = await testKey(alg as Alg)
     const other = await testKey(alg as Alg, 'other')
     const jwks = fakeJwks({ keys: [other.jwk, key.jwk] })
@@ -121,11 +128,19 @@ for (const [name, tokenAlg, keyAlg] of mismatches) {
   })
 }
 
-test('PS256 and RS256 share RSA keys: the JWK\'s own alg and use are ignored', async (t) => {
-  const ps = await testKey('PS256')
-  const jwks = fakeJwks({ keys: [{ ...ps.jwk, alg: 'RS256', use: 'enc' }] })
-  t.deepEqual(await verify(await sign(ps, CLAIMS), services(jwks)), CLAIMS)
-})
+for (const { path, subtle } of IMPORT_PATHS) {
+  test(`PS256 and RS256 share RSA keys: the JWK's own alg, use and key_ops are ignored (${path})`, async (t) => {
+    const ps = await testKey('PS256')
+    const jwks = fakeJwks({ keys: [{ ...ps.jwk, alg: 'RS256', use: 'enc', key_ops: ['encrypt'], ext: false }] })
+    t.deepEqual(await verify(await sign(ps, CLAIMS), { subtle, jwks }), CLAIMS)
+  })
+
+  test(`an ES384 key labelled ES256 still verifies ES384 tokens (${path})`, async (t) => {
+    const key = await testKey('ES384')
+    const jwks = fakeJwks({ keys: [{ ...key.jwk, alg: 'ES256' }] })
+    t.deepEqual(await verify(await sign(key, CLAIMS), { subtle, jwks }), CLAIMS)
+  })
+}
 
 test('a kid shared by keys of different types picks the one that fits', async (t) => {
   const ec = await testKey('ES256', 'shared')
@@ -182,7 +197,9 @@ test('JWK Set unavailable or not a JWK Set', async (t) => {
   }
 })
 
-test('a malformed selected key is a key error; malformed other keys are never looked at', async (t) => {
+for (const { path, subtle } of IMPORT_PATHS) {
+const services = (jwks: ReturnType<typeof fakeJwks>): VerifyServices => ({ subtle, jwks })
+test(`a malformed selected key is a key error; malformed other keys are never looked at (${path})`, async (t) => {
   const key = await testKey('ES256')
   const token = await sign(key, CLAIMS)
   const broken = { ...key.jwk, x: 'not+base64url' }
@@ -191,12 +208,19 @@ test('a malformed selected key is a key error; malformed other keys are never lo
   t.deepEqual(await verify(token, services(fakeJwks({ keys: [...junk, key.jwk] }))), CLAIMS)
 })
 
-test('an EC point that is not on the curve is refused by WebCrypto: key invalid', async (t) => {
+test(`an EC point that is not on the curve is refused by WebCrypto: key invalid (${path})`, async (t) => {
   const key = await testKey('ES256')
   const token = await sign(key, CLAIMS)
   const offCurve = { ...key.jwk, y: Buffer.alloc(32, 1).toString('base64url') }
   t.is(await failure(() => verify(token, services(fakeJwks({ keys: [offCurve] })))), ErrorCode.JwtKeyInvalid)
 })
+
+test(`a zero RSA modulus is a key error before WebCrypto (${path})`, async (t) => {
+  const key = await testKey('RS256')
+  const token = await sign(key, CLAIMS)
+  t.is(await failure(() => verify(token, services(fakeJwks({ keys: [{ ...key.jwk, n: 'AAAA' }] })))), ErrorCode.JwtKeyInvalid)
+})
+}
 
 test('an ECDSA signature of the wrong length is invalid without reaching WebCrypto', async (t) => {
   const key = await testKey('ES256')

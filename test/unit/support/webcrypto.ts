@@ -9,8 +9,9 @@ import type { SignatureVerifier } from '../../../src/platform'
 const subtle = webcrypto.subtle
 
 export const nodeSignatureVerifier: SignatureVerifier = {
+  prefersJwkImport: () => true,
   importKey(format, keyData, algorithm, extractable, usages) {
-    return subtle.importKey(format, keyData, algorithm as any, extractable, usages)
+    return subtle.importKey(format as any, keyData as any, algorithm as any, extractable, usages)
   },
   verify(algorithm, key, signature, data) {
     return subtle.verify(algorithm as any, key as webcrypto.CryptoKey, signature, data)
@@ -23,6 +24,16 @@ export const verifierWithoutEd25519: SignatureVerifier = {
     if (algorithm.name === 'Ed25519') {
       return Promise.reject(new TypeError('unknown algorithm name: "Ed25519"'))
     }
+    return nodeSignatureVerifier.importKey(format, keyData, algorithm, extractable, usages)
+  },
+  verify: nodeSignatureVerifier.verify,
+}
+
+/** As njs 0.7.9: no JWK import, so every public key is converted to SPKI in code. */
+export const verifierWithoutJwkImport: SignatureVerifier = {
+  prefersJwkImport: () => false,
+  importKey(format, keyData, algorithm, extractable, usages) {
+    if (format === 'jwk') return Promise.reject(new TypeError('unsupported key format: "jwk"'))
     return nodeSignatureVerifier.importKey(format, keyData, algorithm, extractable, usages)
   },
   verify: nodeSignatureVerifier.verify,
