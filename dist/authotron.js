@@ -1093,33 +1093,9 @@ function load2() {
       }();
       return unit4;
     }
-    function base64Value(code) {
-      if (code >= 65 && code <= 90) return code - 65;
-      if (code >= 97 && code <= 122) return code - 97 + 26;
-      if (code >= 48 && code <= 57) return code - 48 + 52;
-      if (code === 43) return 62;
-      if (code === 47) return 63;
-      return -1;
-    }
     function base64ToBytes2(text) {
-      var end = text.length;
-      while (end > 0 && text.charCodeAt(end - 1) === 61 && text.length - end < 2) end--;
-      if (end % 4 === 1) throw new Error("base64ToBytes: truncated base64");
-      var bytes = new Uint8Array(Math.floor(end * 3 / 4));
-      var accumulator = 0;
-      var bits = 0;
-      var written = 0;
-      for (var i = 0; i < end; i++) {
-        var value = base64Value(text.charCodeAt(i));
-        if (value < 0) throw new Error("base64ToBytes: not base64");
-        accumulator = (accumulator << 6 | value) & 16777215;
-        bits += 6;
-        if (bits >= 8) {
-          bits -= 8;
-          bytes[written++] = accumulator >>> bits & 255;
-        }
-      }
-      return bytes;
+      if (!isStrictBase64(text)) throw new Error("base64ToBytes: not canonical base64");
+      return base64ToBytes(text);
     }
     function utf8ToBytes2(text) {
       return new TextEncoder().encode(text);
@@ -1184,7 +1160,13 @@ function load2() {
     function constantTimeEqual(a, b) {
       if (a.length !== b.length) return false;
       var difference = 0;
-      for (var i = 0; i < a.length; i++) difference |= a[i] ^ b[i];
+      if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+        var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+        var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+        for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+        return difference === 0;
+      }
+      for (var _i5 = 0; _i5 < a.length; _i5++) difference |= a[_i5] ^ b[_i5];
       return difference === 0;
     }
     function decodeBasicCredential(credential) {

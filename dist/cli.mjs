@@ -15655,33 +15655,9 @@ var COMPILED_FORMAT = 1;
 var KEY_PREFIX = "=";
 
 // src/passwords/bytes.ts
-function base64Value(code) {
-  if (code >= 65 && code <= 90) return code - 65;
-  if (code >= 97 && code <= 122) return code - 97 + 26;
-  if (code >= 48 && code <= 57) return code - 48 + 52;
-  if (code === 43) return 62;
-  if (code === 47) return 63;
-  return -1;
-}
 function base64ToBytes2(text) {
-  let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 61 && text.length - end < 2) end--;
-  if (end % 4 === 1) throw new Error("base64ToBytes: truncated base64");
-  const bytes = new Uint8Array(Math.floor(end * 3 / 4));
-  let accumulator = 0;
-  let bits = 0;
-  let written = 0;
-  for (let i = 0; i < end; i++) {
-    const value = base64Value(text.charCodeAt(i));
-    if (value < 0) throw new Error("base64ToBytes: not base64");
-    accumulator = (accumulator << 6 | value) & 16777215;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes[written++] = accumulator >>> bits & 255;
-    }
-  }
-  return bytes;
+  if (!isStrictBase64(text)) throw new Error("base64ToBytes: not canonical base64");
+  return base64ToBytes(text);
 }
 function utf8ToBytes2(text) {
   return new TextEncoder().encode(text);
@@ -15754,6 +15730,12 @@ function verifyPassword(verifier, password, crypto) {
 function constantTimeEqual(a, b) {
   if (a.length !== b.length) return false;
   let difference = 0;
+  if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+    const wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+    for (let i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+    return difference === 0;
+  }
   for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i];
   return difference === 0;
 }

@@ -54,12 +54,19 @@ export function verifyPassword(
 
 /**
  * Compares two byte strings in time that depends only on their lengths: no early exit, every
- * byte difference OR-ed into one accumulator. Unequal lengths return false at once; the lengths
- * compared here are digest sizes, which are public.
+ * difference OR-ed into one accumulator. Unequal lengths return false at once; the lengths
+ * compared here are digest sizes, which are public. Four bytes a step where both are aligned (all
+ * digests are): each loop step costs the njs engine ~1,400 instructions.
  */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   let difference = 0
+  if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4)
+    const wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4)
+    for (let i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i]
+    return difference === 0
+  }
   for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i]
   return difference === 0
 }

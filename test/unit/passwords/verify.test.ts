@@ -169,3 +169,23 @@ test('constantTimeEqual agrees with Buffer.equals', (t) => {
   )
   t.pass()
 })
+
+test('constantTimeEqual on digest-sized arrays (four bytes a step): a difference in any byte is found', (t) => {
+  const digest = Uint8Array.from({ length: 32 }, (_, i) => i * 7)
+  t.true(constantTimeEqual(digest, Uint8Array.from(digest)))
+  for (let i = 0; i < digest.length; i++) {
+    const other = Uint8Array.from(digest)
+    other[i] ^= 1 << (i % 8)
+    t.false(constantTimeEqual(digest, other), `byte ${i}`)
+  }
+})
+
+test('constantTimeEqual on unaligned views takes the byte path and agrees', (t) => {
+  const backing = Uint8Array.from({ length: 33 }, (_, i) => i)
+  const unaligned = backing.subarray(1)
+  t.true(constantTimeEqual(unaligned, Uint8Array.from(unaligned)))
+  const other = Uint8Array.from(unaligned)
+  other[31] ^= 0x80
+  t.false(constantTimeEqual(unaligned, other))
+  t.false(constantTimeEqual(other, unaligned))
+})
