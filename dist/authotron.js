@@ -183,11 +183,11 @@ function load2() {
       if (value > 9223372036854776e3 || value < I64_MIN) return void 0;
       return value;
     }
-    function mintClaims(user, settings, nowSeconds) {
+    function mintClaims(user, settings, nowSeconds, expiresAt) {
       return JSON.stringify({
         sub: user.realm + "-" + user.username,
         iss: settings.iss,
-        exp: mintedExpiry(user, settings.exp, nowSeconds),
+        exp: expiresAt !== void 0 ? expiresAt : mintedExpiry(user, settings.exp, nowSeconds),
         iat: nowSeconds,
         roles: user.roles,
         username: user.username,
@@ -196,13 +196,11 @@ function load2() {
         attributes: user.attributes
       });
     }
-    function mintToken(user, settings, nowSeconds, crypto) {
-      return signHs256(mintClaims(user, settings, nowSeconds), settings.secret, crypto);
-    }
     function mint(user, settings, nowSeconds, crypto) {
+      var expiresAt = mintedExpiry(user, settings.exp, nowSeconds);
       return {
-        token: mintToken(user, settings, nowSeconds, crypto),
-        expiresAt: mintedExpiry(user, settings.exp, nowSeconds)
+        token: signHs256(mintClaims(user, settings, nowSeconds, expiresAt), settings.secret, crypto),
+        expiresAt
       };
     }
     function isPromise(value) {
@@ -739,14 +737,21 @@ function load2() {
           var text = typeof value === "string" ? value : JSON.stringify(value);
           return text.replace(CONTROL_CHARACTERS2, "");
         }
+        var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
         function splitWhitespace(text) {
+          if (!WHITESPACE_BUT_SPACE.test(text)) {
+            var parts = text.split(" ");
+            var nonEmpty = [];
+            for (var i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
+            return nonEmpty;
+          }
           var words = [];
           var start = -1;
-          for (var i = 0; i < text.length; i++) {
-            if (isWhitespace(text.charCodeAt(i))) {
-              if (start !== -1) words.push(text.slice(start, i));
+          for (var _i2 = 0; _i2 < text.length; _i2++) {
+            if (isWhitespace(text.charCodeAt(_i2))) {
+              if (start !== -1) words.push(text.slice(start, _i2));
               start = -1;
-            } else if (start === -1) start = i;
+            } else if (start === -1) start = _i2;
           }
           if (start !== -1) words.push(text.slice(start));
           return words;
@@ -764,7 +769,7 @@ function load2() {
           }
         }
         function defineEntry(target, key, value) {
-          Object.defineProperty(target, key, {
+          if (key !== "__proto__") target[key] = value;else Object.defineProperty(target, key, {
             value,
             enumerable: true,
             writable: true,
@@ -873,7 +878,7 @@ function load2() {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var all = [[tag], derLength(length)];
-          for (var _i2 = 0; _i2 < parts.length; _i2++) all.push(parts[_i2]);
+          for (var _i3 = 0; _i3 < parts.length; _i3++) all.push(parts[_i3]);
           return concat(all);
         }
         function derLength(length) {
@@ -887,9 +892,9 @@ function load2() {
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var out = new Uint8Array(length);
           var offset = 0;
-          for (var _i3 = 0; _i3 < parts.length; _i3++) {
-            out.set(parts[_i3], offset);
-            offset += parts[_i3].length;
+          for (var _i4 = 0; _i4 < parts.length; _i4++) {
+            out.set(parts[_i4], offset);
+            offset += parts[_i4].length;
           }
           return out;
         }
@@ -923,8 +928,8 @@ function load2() {
             return void 0;
           }
           var found;
-          for (var _i4 = 0; _i4 < keys.length; _i4++) {
-            var _key = keys[_i4];
+          for (var _i5 = 0; _i5 < keys.length; _i5++) {
+            var _key = keys[_i5];
             if (!isObject2(_key) || !fits(_key, algorithm)) continue;
             if (found !== void 0) {
               throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -1166,7 +1171,7 @@ function load2() {
         for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
         return difference === 0;
       }
-      for (var _i5 = 0; _i5 < a.length; _i5++) difference |= a[_i5] ^ b[_i5];
+      for (var _i6 = 0; _i6 < a.length; _i6++) difference |= a[_i6] ^ b[_i6];
       return difference === 0;
     }
     function decodeBasicCredential(credential) {

@@ -15297,7 +15297,14 @@ function attributeText(value) {
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.replace(CONTROL_CHARACTERS, "");
 }
+var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 function splitWhitespace(text) {
+  if (!WHITESPACE_BUT_SPACE.test(text)) {
+    const parts = text.split(" ");
+    const nonEmpty = [];
+    for (let i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
+    return nonEmpty;
+  }
   const words = [];
   let start = -1;
   for (let i = 0; i < text.length; i++) {
@@ -15322,7 +15329,8 @@ function appendRoleList(roles, list, path) {
   }
 }
 function defineEntry(target, key, value) {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key !== "__proto__") target[key] = value;
+  else Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 function isObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -16396,11 +16404,11 @@ function upstreamExpiry(user) {
   if (value > I64_MAX || value < I64_MIN) return void 0;
   return value;
 }
-function mintClaims(user, settings, nowSeconds) {
+function mintClaims(user, settings, nowSeconds, expiresAt) {
   return JSON.stringify({
     sub: user.realm + "-" + user.username,
     iss: settings.iss,
-    exp: mintedExpiry(user, settings.exp, nowSeconds),
+    exp: expiresAt !== void 0 ? expiresAt : mintedExpiry(user, settings.exp, nowSeconds),
     iat: nowSeconds,
     roles: user.roles,
     username: user.username,

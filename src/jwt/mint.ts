@@ -33,11 +33,11 @@ export function upstreamExpiry(user: User): number | undefined {
   return value
 }
 
-export function mintClaims(user: User, settings: MintSettings, nowSeconds: number): string {
+export function mintClaims(user: User, settings: MintSettings, nowSeconds: number, expiresAt?: number): string {
   return JSON.stringify({
     sub: user.realm + '-' + user.username,
     iss: settings.iss,
-    exp: mintedExpiry(user, settings.exp, nowSeconds),
+    exp: expiresAt !== undefined ? expiresAt : mintedExpiry(user, settings.exp, nowSeconds),
     iat: nowSeconds,
     roles: user.roles,
     username: user.username,
@@ -58,8 +58,6 @@ export interface MintedToken {
 }
 
 export function mint(user: User, settings: MintSettings, nowSeconds: number, crypto: Crypto): MintedToken {
-  return {
-    token: mintToken(user, settings, nowSeconds, crypto),
-    expiresAt: mintedExpiry(user, settings.exp, nowSeconds),
-  }
+  const expiresAt = mintedExpiry(user, settings.exp, nowSeconds)
+  return { token: signHs256(mintClaims(user, settings, nowSeconds, expiresAt), settings.secret, crypto), expiresAt }
 }

@@ -1,4 +1,5 @@
 import test from 'ava'
+import fc from 'fast-check'
 import { attributeText, splitWhitespace, userFromClaims } from '../../../src/jwt/user-claims'
 import { errorCode, ErrorCode } from '../../../src/errors'
 
@@ -112,6 +113,24 @@ test('scope: absent gives an empty list under the provider name (recorded deviat
 
 test('scope splits on Unicode whitespace as Rust does, not on a BOM', (t) => {
   t.deepEqual(splitWhitespace(' a\u00a0b\u2003c\u0085d\ufeffe  '), ['a', 'b', 'c', 'd\ufeffe'])
+  // Only plain spaces: the native split path.
+  t.deepEqual(splitWhitespace('  openid  profile email '), ['openid', 'profile', 'email'])
+  t.deepEqual(splitWhitespace('   '), [])
+})
+
+/** Rust's White_Space set (what `split_whitespace` splits on). */
+const RUST_WHITESPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/
+
+test('splitWhitespace agrees with a split on Rust\'s White_Space set, on both of its paths', (t) => {
+  const pieces = fc.constantFrom('a', 'read', 'x:y', ' ', ' ', '  ', '\t', '\n', '\u0085', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u200b')
+  fc.assert(
+    fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
+      const text = parts.join('')
+      const expected = text.split(RUST_WHITESPACE).filter((word) => word !== '')
+      t.deepEqual(splitWhitespace(text), expected, JSON.stringify(text))
+      return true
+    }),
+  )
 })
 
 const texts: [unknown, string][] = [
