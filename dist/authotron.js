@@ -100,10 +100,10 @@ function load2() {
         body: '{"error": "Unauthorized access"}'
       };
     }
-    function authenticated(config, user, token) {
+    function authenticated(config, user, token, legacyValues) {
       var headers = [["Authorization", "Bearer " + token]];
       if (config.includeLegacyHeaders) {
-        var legacy = legacyHeaderValues2(user);
+        var legacy = legacyValues !== void 0 ? legacyValues : legacyHeaderValues2(user);
         headers.push(["X-Auth-Username", legacy[0]]);
         headers.push(["X-Auth-Realm", legacy[1]]);
         headers.push(["X-Auth-Roles", legacy[2]]);
@@ -213,7 +213,8 @@ function load2() {
       return token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (sendLegacy ? "1" : "") + "\n" + cachedUntil + "\n" + expiresAt + "\n" + userJsonText;
     }
     function encodeGrantEntry(grant, cachedUntil, sendLegacy) {
-      return grantEntryText(grant.token, legacyHeaderValues2(grant.user), sendLegacy, cachedUntil, grant.expiresAt, JSON.stringify(grant.user));
+      var legacy = !sendLegacy ? ["", "", ""] : grant.legacy !== void 0 ? grant.legacy : legacyHeaderValues2(grant.user);
+      return grantEntryText(grant.token, legacy, sendLegacy, cachedUntil, grant.expiresAt, JSON.stringify(grant.user));
     }
     function grantCacheLifetime(nowMs, ttlMs, expiresAt) {
       var untilMs = Math.min(nowMs + ttlMs, expiresAt * 1e3);
@@ -1354,7 +1355,8 @@ function load2() {
         var grant = {
           user,
           token: minted.token,
-          expiresAt: minted.expiresAt
+          expiresAt: minted.expiresAt,
+          legacy: config.includeLegacyHeaders ? legacyHeaderValues2(user) : void 0
         };
         if (store !== void 0 && key !== void 0) storeGrant(store, key, grant, nowMs, ttlMs, config.includeLegacyHeaders, platform);
         return grant;
@@ -1616,7 +1618,7 @@ function load2() {
       return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss);
     }
     function authenticated200(ctx) {
-      return whenReady(grantFor(ctx), grant => authenticated(ctx.config, grant.user, grant.token));
+      return whenReady(grantFor(ctx), grant => authenticated(ctx.config, grant.user, grant.token, grant.legacy));
     }
     function configUnusable(r) {
       reportConfigProblem(r);

@@ -32,10 +32,15 @@ export function unauthorized(config: CompiledConfig): HttpAnswer {
  * are stripped of control characters: the reference drops the connection on them, and nginx would
  * otherwise send them raw (a CR/LF could split the response).
  */
-export function authenticated(config: CompiledConfig, user: User, token: string): HttpAnswer {
+export function authenticated(
+  config: CompiledConfig,
+  user: User,
+  token: string,
+  legacyValues?: [string, string, string],
+): HttpAnswer {
   const headers: [string, string][] = [['Authorization', 'Bearer ' + token]]
   if (config.includeLegacyHeaders) {
-    const legacy = legacyHeaderValues(user)
+    const legacy = legacyValues !== undefined ? legacyValues : legacyHeaderValues(user)
     headers.push(['X-Auth-Username', legacy[0]])
     headers.push(['X-Auth-Realm', legacy[1]])
     headers.push(['X-Auth-Roles', legacy[2]])

@@ -14,6 +14,7 @@ import type { Platform, SharedStore } from '../platform'
 import { DEFAULT_GRANT_CACHE_TTL_MS, encodeGrantEntry, Grant, grantCacheLifetime, grantFromEntry } from './grant-entry'
 import { grantKey } from './grant-key'
 import { AuthInput, authenticate } from './pipeline'
+import { legacyHeaderValues } from './answers'
 
 export type { Grant } from './grant-entry'
 export { DEFAULT_GRANT_CACHE_TTL_MS } from './grant-entry'
@@ -48,7 +49,12 @@ export function obtainGrant(
   }
   return whenReady(authenticate(input, config, platform), (user) => {
     const minted = mint(user, config.jwt, now, platform.crypto)
-    const grant: Grant = { user, token: minted.token, expiresAt: minted.expiresAt }
+    const grant: Grant = {
+      user,
+      token: minted.token,
+      expiresAt: minted.expiresAt,
+      legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : undefined,
+    }
     if (store !== undefined && key !== undefined) storeGrant(store, key, grant, nowMs, ttlMs, config.includeLegacyHeaders, platform)
     return grant
   })

@@ -17,7 +17,7 @@ function grantFor(ctx: HandlerContext) {
 }
 
 function authenticated200(ctx: HandlerContext) {
-  return whenReady(grantFor(ctx), (grant) => authenticated(ctx.config, grant.user, grant.token))
+  return whenReady(grantFor(ctx), (grant) => authenticated(ctx.config, grant.user, grant.token, grant.legacy))
 }
 
 /** What every handler answers when the top layer found no usable config: 500, and the reason in the error log. */

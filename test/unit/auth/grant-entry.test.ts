@@ -33,6 +33,8 @@ test('the entry says whether the legacy headers are sent', (t) => {
   const off = grantHeadersFromEntry(encodeGrantEntry(grantOf('alice', 'r', ['x']), NOW + 30, false))
   t.not(off![GrantField.Legacy], SEND_LEGACY)
   t.is(off![GrantField.Token], 'eyJ.header.sig')
+  // Not sent, so not computed: a hit never reads them.
+  t.deepEqual([off![GrantField.Username], off![GrantField.Realm], off![GrantField.Roles]], ['', '', ''])
 })
 
 test('the whole grant comes back, user JSON with line breaks included', (t) => {
