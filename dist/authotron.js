@@ -645,7 +645,9 @@ function load2() {
           var payloadSegment = token.slice(first + 1, second);
           var signature = decodeBase64url(token.slice(second + 1));
           if (signature === void 0) throw malformed("signature is not base64url");
-          var header = jsonObject(headerSegment, "header");
+          var headerBytes = decodeBase64url(headerSegment);
+          if (headerBytes === void 0) throw malformed("header is not base64url");
+          var header = jsonObject(headerBytes, "header");
           if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
           if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
           if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
@@ -658,11 +660,9 @@ function load2() {
           };
         }
         function decodeClaims(jws) {
-          return jsonObject(jws.payloadSegment, "payload");
+          return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
         }
-        function jsonObject(segment, what) {
-          var bytes = decodeBase64url(segment);
-          if (bytes === void 0) throw malformed(what + " is not base64url");
+        function jsonObject(bytes, what) {
           var text = bytesToUtf8Strict2(bytes);
           if (text === void 0) throw malformed(what + " is not UTF-8");
           var value;
@@ -1065,8 +1065,7 @@ function load2() {
           }
         };
         function verifiedKey(provider, token, platform) {
-          var digest = platform.crypto.digest("sha256", [Buffer.from(provider.cacheId + "\n" + token, "utf8")]);
-          return "jwt:" + Buffer.from(digest).toString("base64url");
+          return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
         }
         function readVerified(store, key, now) {
           var text = store.get(key);

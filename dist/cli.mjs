@@ -15186,7 +15186,9 @@ function parseCompactJws(token) {
   const payloadSegment = token.slice(first + 1, second);
   const signature = decodeBase64url(token.slice(second + 1));
   if (signature === void 0) throw malformed("signature is not base64url");
-  const header = jsonObject(headerSegment, "header");
+  const headerBytes = decodeBase64url(headerSegment);
+  if (headerBytes === void 0) throw malformed("header is not base64url");
+  const header = jsonObject(headerBytes, "header");
   if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
   if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
   if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
@@ -15199,11 +15201,9 @@ function parseCompactJws(token) {
   };
 }
 function decodeClaims(jws) {
-  return jsonObject(jws.payloadSegment, "payload");
+  return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
 }
-function jsonObject(segment, what) {
-  const bytes = decodeBase64url(segment);
-  if (bytes === void 0) throw malformed(what + " is not base64url");
+function jsonObject(bytes, what) {
   const text = bytesToUtf8Strict(bytes);
   if (text === void 0) throw malformed(what + " is not UTF-8");
   let value;
@@ -15630,8 +15630,7 @@ var jwtProvider = {
   }
 };
 function verifiedKey(provider, token, platform) {
-  const digest = platform.crypto.digest("sha256", [Buffer.from(provider.cacheId + "\n" + token, "utf8")]);
-  return "jwt:" + Buffer.from(digest).toString("base64url");
+  return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
 }
 function readVerified(store, key, now) {
   const text = store.get(key);

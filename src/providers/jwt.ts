@@ -72,8 +72,7 @@ interface StoredUser {
  * would judge the token differently.
  */
 export function verifiedKey(provider: CompiledJwtProvider, token: string, platform: Platform): string {
-  const digest = platform.crypto.digest('sha256', [Buffer.from(provider.cacheId + '\n' + token, 'utf8')])
-  return 'jwt:' + Buffer.from(digest).toString('base64url')
+  return 'jwt:' + platform.crypto.sha256Base64url(provider.cacheId + '\n' + token)
 }
 
 function readVerified(store: SharedStore, key: string, now: number): User | undefined {
