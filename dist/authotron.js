@@ -117,7 +117,7 @@ function load2() {
     function legacyHeaderValues2(user) {
       return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
     }
-    function whoami2(user) {
+    function whoami(user) {
       return {
         status: 200,
         headers: [["Content-Type", "application/json"], ["Cache-Control", "no-store"]],
@@ -1623,8 +1623,18 @@ function load2() {
       reportConfigProblem(r);
       r.return(500);
     }
-    function route(r, config, name) {
-      if (config === void 0) configUnusable(r);else handlers[name](r, config);
+    function endpoints(lookupConfig) {
+      function route(r, name) {
+        var config = lookupConfig(r);
+        if (config === void 0) configUnusable(r);else handlers[name](r, config);
+      }
+      return {
+        whoami: r => route(r, "whoami"),
+        providers: r => route(r, "providers"),
+        augmenters: r => route(r, "augmenters"),
+        health: r => route(r, "health"),
+        home: r => route(r, "home")
+      };
     }
     var handlers = {
       authenticate: handler(authenticated200, {
@@ -1634,7 +1644,7 @@ function load2() {
         readOnly: false,
         accessPhase: true
       }),
-      whoami: handler(ctx => whenReady(grantFor(ctx), grant => whoami2(grant.user)), {
+      whoami: handler(ctx => whenReady(grantFor(ctx), grant => whoami(grant.user)), {
         readOnly: true
       }),
       providers: handler(ctx => jsonBody(ctx.config.providersBody), {
@@ -1660,8 +1670,8 @@ function load2() {
     };
     return {
       "configUnusable": configUnusable,
-      "handlers": handlers,
-      "route": route
+      "endpoints": endpoints,
+      "handlers": handlers
     };
   }();
   return unit2;
@@ -1787,28 +1797,11 @@ function authenticate(r, accessPhase) {
 function access(r) {
   authenticate(r, true);
 }
-function whoami(r) {
-  load2().route(r, loadConfig(r), "whoami");
-}
-function providers(r) {
-  load2().route(r, loadConfig(r), "providers");
-}
-function augmenters(r) {
-  load2().route(r, loadConfig(r), "augmenters");
-}
-function health(r) {
-  load2().route(r, loadConfig(r), "health");
-}
-function home(r) {
-  load2().route(r, loadConfig(r), "home");
-}
 var index_default = {
   authenticate,
   access,
-  whoami,
-  providers,
-  augmenters,
-  health,
-  home
+  get endpoints() {
+    return load2().endpoints(loadConfig);
+  }
 };
 export default index_default;

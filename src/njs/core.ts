@@ -26,14 +26,28 @@ export function configUnusable(r: NginxHTTPRequest): void {
   r.return(500)
 }
 
-/** The routes other than authenticate/access, with the config the top layer looked up. */
-export function route(
-  r: NginxHTTPRequest,
-  config: CompiledConfig | undefined,
-  name: 'whoami' | 'providers' | 'augmenters' | 'health' | 'home',
-): void {
-  if (config === undefined) configUnusable(r)
-  else handlers[name](r, config)
+type RouteName = 'whoami' | 'providers' | 'augmenters' | 'health' | 'home'
+
+type ConfigLookup = (r: NginxHTTPRequest) => CompiledConfig | undefined
+
+/**
+ * The handlers behind index.ts's `endpoints` getter, made for each request that calls a route.
+ * The top layer passes its config lookup (one copy of it in the bundle, and on QuickJS one cached
+ * config file per context).
+ */
+export function endpoints(lookupConfig: ConfigLookup): Record<RouteName, (r: NginxHTTPRequest) => void> {
+  function route(r: NginxHTTPRequest, name: RouteName): void {
+    const config = lookupConfig(r)
+    if (config === undefined) configUnusable(r)
+    else handlers[name](r, config)
+  }
+  return {
+    whoami: (r) => route(r, 'whoami'),
+    providers: (r) => route(r, 'providers'),
+    augmenters: (r) => route(r, 'augmenters'),
+    health: (r) => route(r, 'health'),
+    home: (r) => route(r, 'home'),
+  }
 }
 
 export const handlers = {

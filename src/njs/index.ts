@@ -1,6 +1,7 @@
 /**
  * The njs module's handler table: `js_import authotron from …/dist/authotron.js;` then
- * `js_content authotron.<name>;` (or `js_access authotron.access;`).
+ * `js_content authotron.authenticate;`, `js_access authotron.access;` and
+ * `js_content authotron.endpoints.<route>;`.
  *
  * This is the module's top layer, and on the njs engine every request runs it again: each
  * top-level declaration costs every request ~300 instructions and each call ~1,000
@@ -44,22 +45,17 @@ function access(r: NginxHTTPRequest) {
   authenticate(r, true)
 }
 
-// The other routes always run in the core. Declarations, not closures made by a helper: each
-// top-level call and closure is paid again by every request on the njs engine.
-function whoami(r: NginxHTTPRequest) {
-  loadCore().route(r, loadConfig(r), 'whoami')
+/**
+ * The five other routes, `js_content authotron.endpoints.<name>;` (whoami, providers, augmenters,
+ * health, home): a getter, so their handlers are built by the core only for a request that calls
+ * one. On the njs engine each property of this object costs every request ~600 instructions and
+ * each top-level function ~200 more (docs/benchmarks.md); nginx resolves the dotted name through
+ * the getter on every engine.
+ */
+export default {
+  authenticate,
+  access,
+  get endpoints() {
+    return loadCore().endpoints(loadConfig)
+  },
 }
-function providers(r: NginxHTTPRequest) {
-  loadCore().route(r, loadConfig(r), 'providers')
-}
-function augmenters(r: NginxHTTPRequest) {
-  loadCore().route(r, loadConfig(r), 'augmenters')
-}
-function health(r: NginxHTTPRequest) {
-  loadCore().route(r, loadConfig(r), 'health')
-}
-function home(r: NginxHTTPRequest) {
-  loadCore().route(r, loadConfig(r), 'home')
-}
-
-export default { authenticate, access, whoami, providers, augmenters, health, home }

@@ -50,7 +50,7 @@ const GOOD = basicHeader('test_user', 'secret123')
 const suite = withNginxOnEveryLeg(test, {
   config,
   portNames: ['backend'],
-  conf: (context) => protectedApiConf(context, 'location = / { js_content authotron.home; }'),
+  conf: (context) => protectedApiConf(context, 'location = / { js_content authotron.endpoints.home; }'),
 })
 
 async function verify(token: string) {
