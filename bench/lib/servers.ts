@@ -43,7 +43,8 @@ export interface BenchNginx {
 
 /**
  * Starts one bench nginx on `leg`. `configFile` is the compiled config; `cache` includes
- * nginx/authotron-cache.conf (only on legs with a shared dict).
+ * nginx/authotron-cache.conf (only on legs with a shared dict); `module` replaces
+ * dist/authotron.js (bench/ab.ts).
  */
 export async function startBenchNginx(
   leg: RuntimeLeg,
@@ -51,9 +52,11 @@ export async function startBenchNginx(
   configFile: string | undefined,
   cache: boolean,
   snippets: ConfigSnippets = { http: [], server: [] },
+  module?: string,
 ): Promise<BenchNginx> {
   const server = await startNginx({
     leg,
+    module,
     label: `bench-${kind}`,
     // Without a config the harness imports no module: the `bare` instance.
     configFile: kind === 'bare' || kind === 'minimal' ? undefined : configFile,

@@ -76,6 +76,8 @@ export interface StartNginxOptions {
   httpbin?: HttpbinServer
   /** How long to wait for the first answer (default 15 s; the docker leg adds image pulls). */
   startTimeoutMs?: number
+  /** The njs module to import instead of dist/authotron.js (bench/ab.ts compares two bundles). */
+  module?: string
 }
 
 export interface NginxServer {
@@ -123,7 +125,7 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxServe
   const paths: NginxPaths = {
     repo: REPO_ROOT,
     dist: DIST_DIR,
-    module: AUTHOTRON_MODULE,
+    module: options.module ?? AUTHOTRON_MODULE,
     fixtures: FIXTURES_DIR,
     prefix,
     conf: join(prefix, 'nginx.conf'),
