@@ -30,7 +30,8 @@ function bundleForNjs(entryPoint) {
 
 /**
  * On the njs engine every request runs the bundle's top level again, and each top-level function
- * declaration or `var` costs it (~240 and ~650 instructions, docs/benchmarks.md). So code a request
+ * declaration costs it ~200 instructions, each exported handler ~600 more (docs/benchmarks.md,
+ * "What changed since the evening run"). So code a request
  * may not need lives in lazy units: `X.load.ts` (whose default export returns X's namespace under
  * Node) is replaced by a factory holding X bundled on its own, instantiated on the first call and
  * kept for the rest of the request (njs) or the JS context (QuickJS). Modules X shares with its
@@ -94,8 +95,9 @@ function mergeDefaultImports(code) {
 
 /**
  * Replaces each use of a `var` that holds a short primitive literal and is never assigned again by
- * that literal, and drops the declaration: on the njs engine each top-level `var` costs every
- * request ~650 instructions (docs/benchmarks.md), and the sources keep their named constants.
+ * that literal, and drops the declaration: on the njs engine a top-level `var` read by the code
+ * costs every request ~160 instructions (the declaration alone ~20; measured again on 2026-12-01,
+ * docs/benchmarks.md), and the sources keep their named constants.
  */
 function inlineConstants({ types: t }) {
   const isShortPrimitive = (node) =>

@@ -4,9 +4,9 @@
  * `js_content authotron.endpoints.<route>;`.
  *
  * This is the module's top layer, and on the njs engine every request runs it again: each
- * top-level declaration costs every request ~300 instructions and each call ~1,000
- * (docs/benchmarks.md), so it declares only the handlers, the config lookup and the grant-cache
- * hit path. Everything else is a lazy unit instantiated when a request needs it: the express Basic
+ * top-level function costs every request ~200 instructions, each exported handler ~600 more and
+ * each call ~1,000 (docs/benchmarks.md), so it declares only the handlers, the config lookup and
+ * the grant-cache hit path. Everything else is a lazy unit instantiated when a request needs it: the express Basic
  * path (express.load.ts), the core (core.load.ts) and, on QuickJS, the config file
  * (config-file.load.ts).
  */
