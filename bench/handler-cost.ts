@@ -18,6 +18,7 @@ import { makeTempDir } from '../test/support/paths'
 import { legByName } from '../test/support/runtimes'
 import { stopNginx } from './lib/callgrind'
 import { LOAD_CORE, pin, processCpuNs, SERVER_CORE } from './lib/machine'
+import { singleProcessConf } from './lib/single-process'
 import { runWrk } from './lib/wrk'
 
 function option(name: string, fallback?: string): string {
@@ -37,14 +38,11 @@ async function main(): Promise<void> {
   const durationS = Number(option('--duration', '3'))
   const work = makeTempDir(`handler-cost-${leg.name}`)
   const [port] = await freePorts(1)
-  const conf = [
-    'daemon off;', 'master_process off;', 'worker_processes 1;', `pid ${work}/nginx.pid;`, `error_log ${work}/error.log warn;`,
-    leg.loadModuleLine, 'events { worker_connections 1024; }', 'http {', ...leg.httpLines, 'access_log off;',
-    `client_body_temp_path ${work}/cbt; proxy_temp_path ${work}/pt; fastcgi_temp_path ${work}/ft; uwsgi_temp_path ${work}/ut; scgi_temp_path ${work}/st;`,
+  const conf = singleProcessConf(leg, work, [
+    'access_log off;',
     `js_import m from ${module};`,
     `server { listen 127.0.0.1:${port}; ${handlers.map((h) => `location = /${h} { js_content m.${h}; }`).join(' ')} }`,
-    '}',
-  ].join('\n')
+  ], 1024)
   writeFileSync(join(work, 'nginx.conf'), conf)
   const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])
   // master_process off: this process is the worker.

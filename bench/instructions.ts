@@ -17,6 +17,7 @@ import { freePorts, waitForPort } from '../test/support/net'
 import { makeTempDir } from '../test/support/paths'
 import { legByName } from '../test/support/runtimes'
 import { getStatus, instructionsPerRequest, stopNginx } from './lib/callgrind'
+import { singleProcessConf } from './lib/single-process'
 
 function option(name: string, fallback?: string): string {
   const index = process.argv.indexOf(name)
@@ -35,16 +36,12 @@ async function main(): Promise<void> {
   const requests = Number(option('--requests', '200'))
   const work = makeTempDir(`instructions-${leg.name}`)
   const [port] = await freePorts(1)
-  const conf = [
-    'daemon off;', 'master_process off;', 'worker_processes 1;', `pid ${work}/nginx.pid;`, `error_log ${work}/error.log warn;`,
-    leg.loadModuleLine, 'events { worker_connections 64; }', 'http {', ...leg.httpLines,
-    `client_body_temp_path ${work}/cbt; proxy_temp_path ${work}/pt; fastcgi_temp_path ${work}/ft; uwsgi_temp_path ${work}/ut; scgi_temp_path ${work}/st;`,
+  const conf = singleProcessConf(leg, work, [
     `js_import m from ${module};`,
     leg.features.sharedDict ? 'js_shared_dict_zone zone=authotron:1m type=string timeout=60s;' : '',
     config ? `js_preload_object authotron_config from ${config}; js_var $authotron_config_file ${config};` : '',
     `server { listen 127.0.0.1:${port}; access_log off; location /t { js_content m.${handler}; } }`,
-    '}',
-  ].join('\n')
+  ])
   writeFileSync(join(work, 'nginx.conf'), conf)
   const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])
   const out = join(work, 'callgrind.out')

@@ -23,6 +23,7 @@ import { legByName } from '../test/support/runtimes'
 import { getStatus, instructionsPerRequest, stopNginx } from './lib/callgrind'
 import { CASES, CASE_IDS, type CaseId } from './lib/cases'
 import { BENCH_DIR, benchConf, minimalHitConf, type ConfigSnippets } from './lib/servers'
+import { singleProcessConf } from './lib/single-process'
 import { startIdentityProvider } from './lib/tokens'
 
 /** Distinct tokens for bearer-cold (signed once, kept by bench/lib/tokens.ts). */
@@ -71,17 +72,7 @@ async function main(): Promise<void> {
   }
   const [port, sidecar] = await freePorts(2)
   const confFor = (bare: boolean, cache: boolean, minimal = false) =>
-    [
-      'daemon off;',
-      'master_process off;',
-      'worker_processes 1;',
-      `pid ${work}/nginx.pid;`,
-      `error_log ${work}/error.log warn;`,
-      leg.loadModuleLine,
-      'events { worker_connections 64; }',
-      'http {',
-      ...leg.httpLines,
-      `client_body_temp_path ${work}/cbt; proxy_temp_path ${work}/pt; fastcgi_temp_path ${work}/ft; uwsgi_temp_path ${work}/ut; scgi_temp_path ${work}/st;`,
+    singleProcessConf(leg, work, [
       ...(bare || minimal
         ? []
         : [
@@ -92,8 +83,7 @@ async function main(): Promise<void> {
       minimal
         ? minimalHitConf({ port })
         : benchConf({ leg, port, ports: { main: port, sidecar } }, cache, bare, bare ? undefined : snippets),
-      '}',
-    ].join('\n')
+    ])
   const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])
   mkdirSync(outDir, { recursive: true })
 
