@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const conf = singleProcessConf(leg, work, [
     `js_import m from ${module};`,
     leg.features.sharedDict ? 'js_shared_dict_zone zone=authotron:1m type=string timeout=60s;' : '',
-    config ? `js_preload_object authotron_config from ${config}; js_var $authotron_config_file ${config};` : '',
+    config ? `js_preload_object authotron_cfg from ${config}; js_var $authotron_config_file ${config};` : '',
     `server { listen 127.0.0.1:${port}; access_log off; location /t { js_content m.${handler}; } }`,
   ])
   writeFileSync(join(work, 'nginx.conf'), conf)

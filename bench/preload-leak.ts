@@ -1,7 +1,7 @@
 /**
  * Does worker memory grow with requests because of `js_preload_object` itself? Runs the bench's
  * no-op njs handler (bench/njs/empty.js, which never reads the object) in a 1-worker nginx, once
- * with and once without `js_preload_object authotron_config from <compiled bench config>;`, and
+ * with and once without `js_preload_object authotron_cfg from <compiled bench config>;`, and
  * prints worker VmRSS after each of a few wrk runs. docs/benchmarks.md quotes it for njs 0.7.9.
  *
  *   npx tsx bench/preload-leak.ts [--legs bookworm,trixie] [--runs 5] [--seconds 3]
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
         label: `preload-leak-${preload ? 'with' : 'without'}`,
         conf: ({ port }) => `
 js_import bench from ${join(BENCH_DIR, 'njs/empty.js')};
-${preload ? `js_preload_object authotron_config from ${config};` : '# no js_preload_object'}
+${preload ? `js_preload_object authotron_cfg from ${config};` : '# no js_preload_object'}
 server {
     listen 127.0.0.1:${port};
     access_log off;

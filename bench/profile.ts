@@ -77,7 +77,7 @@ async function main(): Promise<void> {
         ? []
         : [
             `js_import authotron from ${AUTHOTRON_MODULE};`,
-            `js_preload_object authotron_config from ${config};`,
+            `js_preload_object authotron_cfg from ${config};`,
             `js_var $authotron_config_file ${config};`,
           ]),
       minimal

@@ -46,8 +46,51 @@ import fs from "fs";
 var unit;
 function load() {
   if (unit === void 0) unit = function () {
+    var ErrorCode2 = {
+      HeaderInvalid: "ERR_HEADER_INVALID",
+      HeaderMissing: "ERR_HEADER_MISSING",
+      BasicMalformed: "ERR_BASIC_MALFORMED",
+      BadCredentials: "ERR_BAD_CREDENTIALS",
+      ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+      ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+      AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AllFailed: "ERR_ALL_FAILED",
+      PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+      ConfigFormat: "ERR_CONFIG_FORMAT",
+      ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+      ConfigInvalid: "ERR_CONFIG_INVALID",
+      RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+      JwtMalformed: "ERR_JWT_MALFORMED",
+      JwtAlgNone: "ERR_JWT_ALG_NONE",
+      JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+      JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+      JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+      JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+      JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+      JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+      JwtExpired: "ERR_JWT_EXPIRED",
+      JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+      JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+      JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+      JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+      JwksInvalid: "ERR_JWKS_INVALID"
+    };
     var contextConfig;
     var contextConfigPath;
+    function fallbackConfig(r) {
+      if (typeof authotron_config !== "undefined") {
+        noticeDeprecatedPreloadName(r);
+        return authotron_config;
+      }
+      return configFromFile(r);
+    }
+    function noticeDeprecatedPreloadName(r) {
+      var variables = r.variables;
+      if (variables.connection_requests !== "1") return;
+      if (Number(variables.connection) % 1e3 !== 1) return;
+      r.warn("authotron: " + ErrorCode2.ConfigDeprecated + " `js_preload_object authotron_config` is deprecated, rename it to `js_preload_object authotron_cfg`: njs 0.7.9 leaks ~17 bytes of worker memory per request for a preloaded object whose name is longer than 14 characters; the old name is read until the next release");
+    }
     function configFromFile(r) {
       var path = r.variables.authotron_config_file;
       if (!path) return void 0;
@@ -61,13 +104,14 @@ function load() {
       }
     }
     return {
-      "configFromFile": configFromFile
+      "DEPRECATION_NOTICE_EVERY_CONNECTIONS": 1e3,
+      "fallbackConfig": fallbackConfig
     };
   }();
   return unit;
 }
 function loadConfig(r) {
-  var config = typeof authotron_config !== "undefined" ? authotron_config : load().configFromFile(r);
+  var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
   return config !== void 0 && config.format === 1 ? config : void 0;
 }
 var unit2;
@@ -258,6 +302,7 @@ function load2() {
       AllFailed: "ERR_ALL_FAILED",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
+      ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
       ConfigInvalid: "ERR_CONFIG_INVALID",
       RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
       JwtMalformed: "ERR_JWT_MALFORMED",
@@ -451,6 +496,7 @@ function load2() {
           AllFailed: "ERR_ALL_FAILED",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
           ConfigInvalid: "ERR_CONFIG_INVALID",
           RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
           JwtMalformed: "ERR_JWT_MALFORMED",
@@ -1595,11 +1641,11 @@ function load2() {
       return void 0;
     }
     function reportConfigProblem(r) {
-      var config = typeof authotron_config !== "undefined" ? authotron_config : void 0;
+      var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : typeof authotron_config !== "undefined" ? authotron_config : void 0;
       if (config === void 0) {
         var path = r.variables.authotron_config_file;
         if (!path) {
-          r.error("authotron: " + ErrorCode2.ConfigFormat + " no compiled config: add `js_preload_object authotron_config from <file>.json;` (njs engine) and `js_var $authotron_config_file <file>.json;` (QuickJS engine) to http{}, with the file `authotron compile` writes");
+          r.error("authotron: " + ErrorCode2.ConfigFormat + " no compiled config: add `js_preload_object authotron_cfg from <file>.json;` (njs engine) and `js_var $authotron_config_file <file>.json;` (QuickJS engine) to http{}, with the file `authotron compile` writes");
           return;
         }
         try {

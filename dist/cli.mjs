@@ -14959,6 +14959,8 @@ var ErrorCode = {
   PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
   /** The compiled config is missing or of another format version. */
   ConfigFormat: "ERR_CONFIG_FORMAT",
+  /** The config is loaded in a way that still works but is to be replaced (the log line says how). */
+  ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
   /** Configuration rejected by the compiler. */
   ConfigInvalid: "ERR_CONFIG_INVALID",
   /** The runtime lacks a feature the configuration needs. */
@@ -18067,7 +18069,7 @@ var compileCommand = {
   help: `Usage: authotron compile [CONFIG] -o OUT.json
 
 Validates CONFIG and the AOT_ environment variables and writes the compiled JSON that
-nginx loads with \`js_preload_object authotron_config from OUT.json;\`.
+nginx loads with \`js_preload_object authotron_cfg from OUT.json;\`.
 
 CONFIG defaults to $AOT_CONFIG_PATH, then config.yaml, looked for in the working
 directory and then its parents; without any file the configuration comes from AOT_

@@ -29,6 +29,8 @@ export const ErrorCode = {
   PasswordFormUnsupported: 'ERR_PASSWORD_FORM_UNSUPPORTED',
   /** The compiled config is missing or of another format version. */
   ConfigFormat: 'ERR_CONFIG_FORMAT',
+  /** The config is loaded in a way that still works but is to be replaced (the log line says how). */
+  ConfigDeprecated: 'ERR_CONFIG_DEPRECATED',
   /** Configuration rejected by the compiler. */
   ConfigInvalid: 'ERR_CONFIG_INVALID',
   /** The runtime lacks a feature the configuration needs. */

@@ -1,6 +1,6 @@
 /**
  * The JSON that `authotron compile` writes and NGINX preloads with
- * `js_preload_object authotron_config from …;`. Everything derivable from the YAML is computed
+ * `js_preload_object authotron_cfg from …;`. Everything derivable from the YAML is computed
  * here once, so the request path only reads. Bump COMPILED_FORMAT on any incompatible change: the
  * njs module refuses any other format version.
  *

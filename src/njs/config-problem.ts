@@ -6,16 +6,23 @@ import { COMPILED_FORMAT, CompiledConfig } from '../config/compiled'
 import { ErrorCode } from '../errors'
 import fs from 'fs'
 
+declare const authotron_cfg: CompiledConfig | undefined
+/** The deprecated name (config-fallback.ts). */
 declare const authotron_config: CompiledConfig | undefined
 
 export function reportConfigProblem(r: NginxHTTPRequest): void {
-  let config: CompiledConfig | undefined = typeof authotron_config !== 'undefined' ? authotron_config : undefined
+  let config: CompiledConfig | undefined =
+    typeof authotron_cfg !== 'undefined'
+      ? authotron_cfg
+      : typeof authotron_config !== 'undefined'
+        ? authotron_config
+        : undefined
   if (config === undefined) {
     const path = r.variables.authotron_config_file
     if (!path) {
       r.error(
         'authotron: ' + ErrorCode.ConfigFormat + ' no compiled config: add ' +
-          '`js_preload_object authotron_config from <file>.json;` (njs engine) and ' +
+          '`js_preload_object authotron_cfg from <file>.json;` (njs engine) and ' +
           '`js_var $authotron_config_file <file>.json;` (QuickJS engine) to http{}, ' +
           'with the file `authotron compile` writes',
       )

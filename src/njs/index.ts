@@ -7,8 +7,8 @@
  * top-level function costs every request ~200 instructions, each exported handler ~600 more and
  * each call ~1,000 (docs/benchmarks.md), so it declares only the handlers, the config lookup and
  * the grant-cache hit path. Everything else is a lazy unit instantiated when a request needs it: the express Basic
- * path (express.load.ts), the core (core.load.ts) and, on QuickJS, the config file
- * (config-file.load.ts).
+ * path (express.load.ts), the core (core.load.ts) and, on QuickJS or with the deprecated
+ * preload name, the config fallback (config-fallback.load.ts).
  */
 import { answeredFromGrantCache, ANSWERED } from './cached-grant'
 import { loadConfig } from './config-source'

@@ -182,7 +182,7 @@ test('instantiateExampleConf replaces every install-specific string of nginx/ngi
   t.true(text.includes(leg.loadModuleLine))
   t.true(text.includes(`js_import authotron from ${REPO_ROOT}/dist/authotron.js;`))
   t.true(text.includes(`include ${REPO_ROOT}/nginx/authotron-endpoints.conf;`))
-  t.true(text.includes('js_preload_object authotron_config from /tmp/x/config.json;'))
+  t.true(text.includes('js_preload_object authotron_cfg from /tmp/x/config.json;'))
   t.true(text.includes('listen 127.0.0.1:5555;'))
   t.true(text.includes('server 127.0.0.1:6666;'))
 })

@@ -108,7 +108,7 @@ const suite = withNginxOnEveryLeg(test, {
     const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix)
     return `
       js_import authotron from ${paths.module};
-      js_preload_object authotron_config from ${config};
+      js_preload_object authotron_cfg from ${config};
       js_var $authotron_config_file ${config};
       include ${paths.prefix}/authotron-jwks-http.conf;
       ${protectedApiConf(context, `include ${paths.prefix}/authotron-jwks-locations.conf;`)}`

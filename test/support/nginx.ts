@@ -34,7 +34,7 @@ export interface NginxPaths {
   conf: string
   errorLog: string
   accessLog: string
-  /** The compiled config (`js_preload_object authotron_config from …;`), when one was given. */
+  /** The compiled config (`js_preload_object authotron_cfg from …;`), when one was given. */
   config?: string
 }
 
@@ -78,7 +78,15 @@ export interface StartNginxOptions {
   startTimeoutMs?: number
   /** The njs module to import instead of dist/authotron.js (bench/ab.ts compares two bundles). */
   module?: string
+  /**
+   * The `js_preload_object` name of the config (default PRELOAD_NAME); the deprecated name's
+   * test sets `authotron_config`.
+   */
+  preloadName?: string
 }
+
+/** The name the README gives the preloaded config: 14 characters at most (njs 0.7.9 leaks above). */
+export const PRELOAD_NAME = 'authotron_cfg'
 
 export interface NginxServer {
   leg: RuntimeLeg
@@ -247,7 +255,7 @@ export function renderConf(options: StartNginxOptions, context: ConfContext, con
   if (paths.config !== undefined) {
     http.push(
       `js_import authotron from ${paths.module};`,
-      `js_preload_object authotron_config from ${paths.config};`,
+      `js_preload_object ${options.preloadName ?? PRELOAD_NAME} from ${paths.config};`,
       `js_var $authotron_config_file ${paths.config};`,
     )
   }

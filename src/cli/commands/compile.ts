@@ -21,7 +21,7 @@ export const compileCommand: Command = {
   help: `Usage: authotron compile [CONFIG] -o OUT.json
 
 Validates CONFIG and the AOT_ environment variables and writes the compiled JSON that
-nginx loads with \`js_preload_object authotron_config from OUT.json;\`.
+nginx loads with \`js_preload_object authotron_cfg from OUT.json;\`.
 
 CONFIG defaults to $AOT_CONFIG_PATH, then config.yaml, looked for in the working
 directory and then its parents; without any file the configuration comes from AOT_
