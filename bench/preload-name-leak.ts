@@ -3,13 +3,15 @@
  * `js_preload_object` whose name is longer than 14 characters. One-worker nginx, a handler that only
  * answers 200 (bench/njs/empty.js, which never reads the object), wrk for --seconds per variant:
  *
- *   none                       no js_preload_object
- *   abcdefghijklmn             js_preload_object abcdefghijklmn from o.json;   (14 characters)
- *   abcdefghijklmno            js_preload_object abcdefghijklmno from o.json;  (15 characters)
+ *   none                no js_preload_object
+ *   abcdefghijklmn      a small object (o.json) preloaded under a name of 14 characters
+ *   abcdefghijklmno     the same under a name of 15 characters: this one leaks
  *
- * and prints worker VmRSS before and after (after a 2 s warm-up), and bytes per request. `--names` chooses other names
- * (`none` = no preload), e.g. `--names none,authotron_cfg,authotron_config`. The object is `{"a":1}`
- * (its content does not matter: the compiled config leaks the same).
+ * and prints worker VmRSS before and after (after a 2 s warm-up), and bytes per request.
+ * `--names` chooses other names (`none` = no preload), e.g. `--names none,authotron_cfg,authotron_config`.
+ * The object's content does not matter (the compiled config leaks the same), nor does reading it:
+ * the handler never does. This replaces bench/preload-leak.ts, which measured the growth with the
+ * 16-character `authotron_config` against no preload at all and so could not see the cause.
  *
  *   npx tsx bench/preload-name-leak.ts [--legs bookworm,trixie] [--seconds 15] [--names …]
  *
