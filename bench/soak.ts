@@ -52,6 +52,10 @@ interface Sample {
   atS: number
   vmRssKiB: number
   vmHwmKiB: number
+  /** VmRSS = RssAnon (the worker's own heap) + RssFile (mapped files) + RssShmem (shared zones it touched). */
+  rssAnonKiB: number
+  rssFileKiB: number
+  rssShmemKiB: number
 }
 
 interface MinuteRun {
@@ -77,6 +81,8 @@ interface LegSoak {
   unexpected: number
   /** VmRSS at the end − VmRSS after the first minute. */
   growthAfterFirstMinuteKiB?: number
+  /** The same for RssAnon alone (the worker's private memory, without the shared zones' pages). */
+  anonGrowthAfterFirstMinuteKiB?: number
   pass?: boolean
 }
 
@@ -105,10 +111,16 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`)
 }
 
-function workerStatus(pid: number): { vmRssKiB: number; vmHwmKiB: number } {
+function workerStatus(pid: number): Omit<Sample, 'atS'> {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
-  return { vmRssKiB: field('VmRSS'), vmHwmKiB: field('VmHWM') }
+  return {
+    vmRssKiB: field('VmRSS'),
+    vmHwmKiB: field('VmHWM'),
+    rssAnonKiB: field('RssAnon'),
+    rssFileKiB: field('RssFile'),
+    rssShmemKiB: field('RssShmem'),
+  }
 }
 
 /** The bench config with the rotate users, compiled with its JWK Set snippets (as run.ts does). */
@@ -225,7 +237,8 @@ async function soakLeg(leg: RuntimeLeg, options: Options, idp: IdentityProvider,
       log(
         `  ${leg.name} minute ${minute}: ${run.requests} requests (${Math.round(run.rps)}/s), ${unexpected} unexpected` +
           `${unexpected > 0 ? ` ${JSON.stringify(run.unexpected)}` : ''}, ${run.socketErrors} socket errors;` +
-          ` VmRSS ${(s.vmRssKiB / MIB).toFixed(1)} MiB, VmHWM ${(s.vmHwmKiB / MIB).toFixed(1)} MiB`,
+          ` VmRSS ${(s.vmRssKiB / MIB).toFixed(1)} MiB (anon ${(s.rssAnonKiB / MIB).toFixed(1)}, shmem ${(s.rssShmemKiB / MIB).toFixed(1)}),` +
+          ` VmHWM ${(s.vmHwmKiB / MIB).toFixed(1)} MiB`,
       )
     }
     result.requests = result.minutes.reduce((sum, m) => sum + m.requests, 0)
@@ -234,6 +247,7 @@ async function soakLeg(leg: RuntimeLeg, options: Options, idp: IdentityProvider,
     const end = result.samples[result.samples.length - 1]
     if (afterFirst !== undefined && options.minutes > 1) {
       result.growthAfterFirstMinuteKiB = end.vmRssKiB - afterFirst.vmRssKiB
+      result.anonGrowthAfterFirstMinuteKiB = end.rssAnonKiB - afterFirst.rssAnonKiB
       result.pass = result.growthAfterFirstMinuteKiB < LIMIT_KIB
     }
     const errors = server.errorLog().split('\n').filter((line) => /\[(alert|crit|emerg)\]/.test(line))
@@ -260,7 +274,7 @@ function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[],
     `One nginx worker per leg; wrk (\`-t1 -c${options.connections}\`) sends ${kinds.length} kinds of request in turn: ${kinds.map((k) => `\`${k.id}\``).join(', ')}.`,
     `Verdict: growth of worker VmRSS after the first minute < ${LIMIT_KIB / MIB} MiB.`,
     '',
-    `| leg | ${['start', ...Array.from({ length: options.minutes }, (_, i) => `${i + 1} min`)].join(' | ')} | VmHWM | requests | unexpected | growth after 1st min | verdict |`,
+    `| leg | ${['start', ...Array.from({ length: options.minutes }, (_, i) => `${i + 1} min`)].join(' | ')} | VmHWM | requests | unexpected | growth after 1st min (RssAnon) | verdict |`,
     `|---|${Array.from({ length: options.minutes + 1 }, () => '---').join('|')}|---|---|---|---|---|`,
   ]
   for (const r of results) {
@@ -273,13 +287,18 @@ function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[],
     const end = r.samples[r.samples.length - 1]
     lines.push(
       `| ${legName} | ${mib(r.samples[0].vmRssKiB)} | ${perMinute.map((s) => (s ? mib(s.vmRssKiB) : '—')).join(' | ')} | ${mib(end.vmHwmKiB)} | ${r.requests} | ${r.unexpected} |` +
-        ` ${r.growthAfterFirstMinuteKiB === undefined ? '—' : `${r.growthAfterFirstMinuteKiB >= 0 ? '+' : ''}${r.growthAfterFirstMinuteKiB} KiB`} | ${r.pass === undefined ? '—' : r.pass ? 'PASS' : '**FAIL**'} |`,
+        ` ${signedKiB(r.growthAfterFirstMinuteKiB)} (${signedKiB(r.anonGrowthAfterFirstMinuteKiB)}) | ${r.pass === undefined ? '—' : r.pass ? 'PASS' : '**FAIL**'} |`,
     )
   }
   lines.push('', 'VmRSS in MiB. First minute, every 10 s:', '')
   for (const r of results.filter((x) => x.status === 'measured')) {
     const first = r.samples.filter((s) => s.atS < 60 || s === sampleAfterMinute(r, 1))
     lines.push(`- ${r.leg}: ${first.map((s) => `${s.atS} s ${mib(s.vmRssKiB)}`).join(', ')}`)
+  }
+  lines.push('', 'Where the memory is (MiB), after the first and the last minute: RssAnon (the worker\'s own) / RssShmem (pages of shared zones it touched) / RssFile:', '')
+  for (const r of results.filter((x) => x.status === 'measured' && x.minutes.length > 0)) {
+    const split = (s: Sample | undefined) => (s === undefined || s.rssAnonKiB === undefined ? '—' : `${mib(s.rssAnonKiB)} / ${mib(s.rssShmemKiB)} / ${mib(s.rssFileKiB)}`)
+    lines.push(`- ${r.leg}: ${split(sampleAfterMinute(r, 1))} → ${split(sampleAfterMinute(r, r.minutes.length))}`)
   }
   lines.push('', 'Requests per kind (sent, whole run) and unexpected answers (`kind:status` → count):', '')
   for (const r of results.filter((x) => x.status === 'measured')) {
@@ -331,6 +350,10 @@ async function main(): Promise<void> {
     await idp.stop()
   }
   if (results.some((r) => r.pass === false || r.status === 'failed')) process.exitCode = 1
+}
+
+function signedKiB(kib: number | undefined): string {
+  return kib === undefined ? '—' : `${kib >= 0 ? '+' : ''}${kib} KiB`
 }
 
 function fail(message: string): never {
