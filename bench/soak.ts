@@ -274,8 +274,8 @@ function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[],
     `One nginx worker per leg; wrk (\`-t1 -c${options.connections}\`) sends ${kinds.length} kinds of request in turn: ${kinds.map((k) => `\`${k.id}\``).join(', ')}.`,
     `Verdict: growth of worker VmRSS after the first minute < ${LIMIT_KIB / MIB} MiB.`,
     '',
-    `| leg | ${['start', ...Array.from({ length: options.minutes }, (_, i) => `${i + 1} min`)].join(' | ')} | VmHWM | requests | unexpected | growth after 1st min (RssAnon) | verdict |`,
-    `|---|${Array.from({ length: options.minutes + 1 }, () => '---').join('|')}|---|---|---|---|---|`,
+    `| leg | ${['start', ...Array.from({ length: options.minutes }, (_, i) => `${i + 1} min`)].join(' | ')} | VmHWM | requests | unexpected | growth after 1st min (RssAnon) | bytes/request after 1st min | verdict |`,
+    `|---|${Array.from({ length: options.minutes + 1 }, () => '---').join('|')}|---|---|---|---|---|---|`,
   ]
   for (const r of results) {
     if (r.status !== 'measured') {
@@ -287,7 +287,7 @@ function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[],
     const end = r.samples[r.samples.length - 1]
     lines.push(
       `| ${legName} | ${mib(r.samples[0].vmRssKiB)} | ${perMinute.map((s) => (s ? mib(s.vmRssKiB) : '—')).join(' | ')} | ${mib(end.vmHwmKiB)} | ${r.requests} | ${r.unexpected} |` +
-        ` ${signedKiB(r.growthAfterFirstMinuteKiB)} (${signedKiB(r.anonGrowthAfterFirstMinuteKiB)}) | ${r.pass === undefined ? '—' : r.pass ? 'PASS' : '**FAIL**'} |`,
+        ` ${signedKiB(r.growthAfterFirstMinuteKiB)} (${signedKiB(r.anonGrowthAfterFirstMinuteKiB)}) | ${bytesPerRequestAfterFirstMinute(r)} | ${r.pass === undefined ? '—' : r.pass ? 'PASS' : '**FAIL**'} |`,
     )
   }
   lines.push('', 'VmRSS in MiB. First minute, every 10 s:', '')
@@ -350,6 +350,13 @@ async function main(): Promise<void> {
     await idp.stop()
   }
   if (results.some((r) => r.pass === false || r.status === 'failed')) process.exitCode = 1
+}
+
+/** A leak per request shows as the same figure run after run; load-dependent plateaus do not. */
+function bytesPerRequestAfterFirstMinute(r: LegSoak): string {
+  const requests = r.minutes.slice(1).reduce((sum, m) => sum + m.requests, 0)
+  if (r.growthAfterFirstMinuteKiB === undefined || requests === 0) return '—'
+  return ((r.growthAfterFirstMinuteKiB * 1024) / requests).toFixed(2)
 }
 
 function signedKiB(kib: number | undefined): string {
