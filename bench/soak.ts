@@ -342,7 +342,7 @@ async function main(): Promise<void> {
       writeFileSync(join(dir, `${options.name}.md`), markdown)
       writeFileSync(
         join(dir, `${options.name}.json`),
-        JSON.stringify({ options, commit, started: started.toISOString(), kinds, jwksFetches: idp.jwksFetches(), legs: results }, null, 1) + '\n',
+        JSON.stringify({ options, commit, started: started.toISOString(), kinds: kinds.map(withoutCredential), jwksFetches: idp.jwksFetches(), legs: results }, null, 1) + '\n',
       )
       log(`written: ${relative(REPO_ROOT, join(dir, options.name))}.md and .json`)
     }
@@ -357,6 +357,11 @@ function bytesPerRequestAfterFirstMinute(r: LegSoak): string {
   const requests = r.minutes.slice(1).reduce((sum, m) => sum + m.requests, 0)
   if (r.growthAfterFirstMinuteKiB === undefined || requests === 0) return '—'
   return ((r.growthAfterFirstMinuteKiB * 1024) / requests).toFixed(2)
+}
+
+/** A kind for the results file: where its credential comes from, not the credential. */
+function withoutCredential(kind: SoakKind): Omit<SoakKind, 'credential'> & { credential: string } {
+  return { ...kind, credential: kind.credential.from === 'file' ? `file:${kind.credential.file}` : kind.credential.from }
 }
 
 function signedKiB(kib: number | undefined): string {
