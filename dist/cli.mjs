@@ -15797,7 +15797,7 @@ var providerModules = {
   jwt: () => load().jwtProvider
 };
 
-// src/config/paths.ts
+// src/compiler/paths.ts
 var PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 function displayPath(path) {
   let text = "";
@@ -15848,7 +15848,7 @@ function setOwn(target, key, value) {
   });
 }
 
-// src/config/jwt-provider.ts
+// src/compiler/jwt-provider.ts
 import { createHash } from "node:crypto";
 var DEFAULT_JWKS_TTL_SECONDS = 600;
 var JWKS_REFRESH_INTERVAL_SECONDS = 30;
@@ -15892,7 +15892,7 @@ function shortHash(text) {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-// src/config/schema.ts
+// src/compiler/schema.ts
 var PROVIDER_TYPES = [
   "plain",
   "jwt",
@@ -16217,7 +16217,7 @@ var CONFIG_SCHEMA = {
   }
 };
 
-// src/config/source.ts
+// src/compiler/source.ts
 function emptyDocument(file) {
   return { data: {}, origins: /* @__PURE__ */ new Map(), keyOrder: /* @__PURE__ */ new Map(), file };
 }
@@ -16271,7 +16271,7 @@ function recordOrigin(doc, path, value, location) {
   }
 }
 
-// src/config/checks.ts
+// src/compiler/checks.ts
 var isImplementedProvider = (type) => providerModules[type] !== void 0;
 var isImplementedAugmenter = (type) => augmenterModules[type] !== void 0;
 var MIN_HS256_SECRET_BYTES = 32;
@@ -16484,7 +16484,7 @@ function logFailure(platform, augmenter, error) {
   });
 }
 
-// src/config/derive.ts
+// src/compiler/derive.ts
 import { createHash as createHash3 } from "node:crypto";
 
 // src/auth/basic-express.ts
@@ -16499,7 +16499,7 @@ function expiryFromRow(row, lifetimeSeconds, now) {
   return row.expCap !== null && row.expCap < own ? row.expCap : own;
 }
 
-// src/config/basic-grants.ts
+// src/compiler/basic-grants.ts
 import { createHash as createHash2, createHmac } from "node:crypto";
 var STATIC_AUGMENTER_TYPES = { plain: true, plain_advanced: true };
 var CHECK_NOW = 17e8;
@@ -16571,7 +16571,7 @@ var COMPILE_TIME_PLATFORM = new Proxy({}, {
   }
 });
 
-// src/config/schema-walk.ts
+// src/compiler/schema-walk.ts
 function applicableSchemas(value, schema = CONFIG_SCHEMA) {
   const found = [];
   const visit = (current) => {
@@ -16658,7 +16658,7 @@ function matchesCondition(condition, value) {
   return isMapping(value) && Object.hasOwn(value, keys[0]) && value[keys[0]] === properties[keys[0]].const;
 }
 
-// src/config/derive.ts
+// src/compiler/derive.ts
 var DEFAULT_TIMEOUT_MS = 5e3;
 var BARE_CHALLENGE = "Bearer";
 var EFAS_FILTER_REALM = "efas";
@@ -16809,7 +16809,7 @@ function canonicalJson(value) {
   return JSON.stringify(value) ?? "null";
 }
 
-// src/config/diagnostics.ts
+// src/compiler/diagnostics.ts
 function formatDiagnostic(diagnostic) {
   const where = diagnostic.where === void 0 ? void 0 : formatLocation(diagnostic.where);
   if (diagnostic.path === void 0) {
@@ -16845,11 +16845,11 @@ function formatAll(diagnostics) {
   return lines;
 }
 
-// src/config/load.ts
+// src/compiler/load.ts
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 
-// src/config/env.ts
+// src/compiler/env.ts
 var ENV_PREFIX = "AOT_";
 var CONFIG_PATH_VARIABLE = "AOT_CONFIG_PATH";
 function readEnvOverrides(env) {
@@ -17004,7 +17004,7 @@ var ValueParser = class {
   }
 };
 
-// src/config/yaml.ts
+// src/compiler/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(text, file) {
   const lineCounter = new import_yaml.LineCounter();
@@ -17116,7 +17116,7 @@ function firstLine(message) {
   return newline === -1 ? message : message.slice(0, newline);
 }
 
-// src/config/load.ts
+// src/compiler/load.ts
 var DEFAULT_CONFIG_FILE = "config.yaml";
 function loadConfig(options) {
   const cwd = options.cwd ?? process.cwd();
@@ -17248,7 +17248,7 @@ function retypeAsText(doc, override) {
   }
 }
 
-// src/config/notes.ts
+// src/compiler/notes.ts
 var INERT_KEYS = [
   { pattern: ["server", "host"], severity: "note", text: "NGINX's `listen` decides the address" },
   { pattern: ["server", "port"], severity: "note", text: "NGINX's `listen` decides the port" },
@@ -17343,7 +17343,7 @@ function firstOccurrence(data, entry, path) {
   return firstOccurrence(data[segment], entry, [...path, segment]);
 }
 
-// src/config/unknown-keys.ts
+// src/compiler/unknown-keys.ts
 function unknownKeyWarnings(doc) {
   const warnings = [];
   const walk = (value, path, schemas) => {
@@ -17408,7 +17408,7 @@ function editDistance(a, b) {
   return rows[a.length][b.length];
 }
 
-// src/config/users.ts
+// src/compiler/users.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 import { relative as relative2, resolve as resolve2, isAbsolute as isAbsolute2 } from "node:path";
 
@@ -17602,7 +17602,7 @@ function invalid3(message) {
   return codedError(ErrorCode.ConfigInvalid, message);
 }
 
-// src/config/users.ts
+// src/compiler/users.ts
 function resolvePlainUsers(provider, path, context) {
   const users = [];
   const diagnostics = [];
@@ -17665,7 +17665,7 @@ function shownName(file, cwd) {
   return isAbsolute2(shown) ? file : shown;
 }
 
-// src/config/v1.ts
+// src/compiler/v1.ts
 var V1_METRICS = { enabled: true, port: 9090 };
 function parseBindAddress(address) {
   const colon = address.lastIndexOf(":");
@@ -17696,7 +17696,7 @@ function convertV1(doc) {
   return { data, diagnostics: [] };
 }
 
-// src/config/validate.ts
+// src/compiler/validate.ts
 var import__ = __toESM(require__(), 1);
 var compiled;
 function validator() {
@@ -17817,7 +17817,7 @@ function errorMessageFor(error) {
   return error.parentSchema === void 0 ? void 0 : messageOwners.get(error.parentSchema);
 }
 
-// src/config/compile.ts
+// src/compiler/compile.ts
 function compileConfig(options) {
   const { diagnostics, config, source } = compileDiagnostics(options);
   const bySeverity = (severity) => formatAll(diagnostics.filter((d) => d.severity === severity));
@@ -17931,7 +17931,7 @@ Exit status: 0 valid, 1 invalid, 2 usage error.`,
 // src/cli/commands/compile.ts
 import { join as join3 } from "node:path";
 
-// src/config/nginx-jwks.ts
+// src/compiler/nginx-jwks.ts
 var JWKS_HTTP_SNIPPET = "authotron-jwks-http.conf";
 var JWKS_LOCATIONS_SNIPPET = "authotron-jwks-locations.conf";
 var DEFAULT_JWKS_CACHE_DIR = "/var/lib/nginx/authotron-jwks";

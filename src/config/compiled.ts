@@ -134,7 +134,7 @@ export interface AugmenterPlan {
 }
 
 /**
- * The answer to one Basic credential (config/basic-grants.ts): a clear-text user of a plain
+ * The answer to one Basic credential (src/compiler/basic-grants.ts): a clear-text user of a plain
  * provider with everything its success produces precomputed, so that only `exp`/`iat` and the
  * signature are left for the request (src/auth/basic-express.ts).
  */
@@ -188,7 +188,7 @@ export interface CompiledConfig {
   augmentersBody: string
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
   /**
-   * The precomputed Basic grants (config/basic-grants.ts), by credential. Absent when Basic
+   * The precomputed Basic grants (src/compiler/basic-grants.ts), by credential. Absent when Basic
    * requests must always run the full pipeline. (Earlier builds of the compiler wrote a `basicGrants`
    * keyed by username, which this module ignores: such a config takes the full pipeline.)
    */

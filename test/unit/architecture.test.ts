@@ -43,7 +43,7 @@ function layerOf(file: string): Layer {
   if (file === 'src/config/compiled.ts') return 'contract'
   if (file.startsWith('src/cli/')) return 'cli'
   if (file.startsWith('src/njs/')) return 'njs'
-  if (file.startsWith('src/compiler/') || file.startsWith('src/config/')) return 'compiler'
+  if (file.startsWith('src/compiler/')) return 'compiler'
   if (COMPILE_TIME_ELSEWHERE.includes(file)) return 'compiler'
   const unitFile = /^src\/(?:providers|augmenters)\/[^/]+\/([^/]+)$/.exec(file)
   if (unitFile !== null) {
@@ -190,8 +190,7 @@ function cyclePath(graph: Graph, component: string[]): string {
  * that fixes it; an entry that no longer occurs fails the test too, so the list only shrinks.
  */
 const KNOWN_CYCLES: string[] = [
-  'src/config/basic-grants.ts → src/config/users.ts → src/config/load.ts → src/config/schema-walk.ts → src/config/schema.ts → src/config/jwt-provider.ts → src/config/derive.ts → src/config/basic-grants.ts',
-  'src/jwt/algorithms.ts → src/platform.ts → src/jwt/jwk.ts → src/jwt/algorithms.ts',
+  'src/compiler/basic-grants.ts → src/compiler/users.ts → src/compiler/load.ts → src/compiler/schema-walk.ts → src/compiler/schema.ts → src/compiler/jwt-provider.ts → src/compiler/derive.ts → src/compiler/basic-grants.ts',
 ]
 const KNOWN_UPWARD: string[] = []
 

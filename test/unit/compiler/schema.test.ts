@@ -1,7 +1,7 @@
 import test from 'ava'
 import Ajv2020 from 'ajv/dist/2020'
-import { AUGMENTER_TYPES, CONFIG_SCHEMA, PROVIDER_TYPES } from '../../../src/config/schema'
-import { allowedTypes, keysInfo, schemasAt } from '../../../src/config/schema-walk'
+import { AUGMENTER_TYPES, CONFIG_SCHEMA, PROVIDER_TYPES } from '../../../src/compiler/schema'
+import { allowedTypes, keysInfo, schemasAt } from '../../../src/compiler/schema-walk'
 import { compileText, configText } from './support'
 
 test('the schema is valid draft 2020-12 for a strict validator', (t) => {

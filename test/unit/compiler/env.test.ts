@@ -1,5 +1,5 @@
 import test from 'ava'
-import { parseEnvValue, readEnvOverrides } from '../../../src/config/env'
+import { parseEnvValue, readEnvOverrides } from '../../../src/compiler/env'
 import { compileText, configText } from './support'
 
 // [text, value, texts of the values typed from bare text]

@@ -2,9 +2,9 @@ import test from 'ava'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compileConfig } from '../../../src/config/compile'
-import { loadConfig } from '../../../src/config/load'
-import { parseYaml } from '../../../src/config/yaml'
+import { compileConfig } from '../../../src/compiler/compile'
+import { loadConfig } from '../../../src/compiler/load'
+import { parseYaml } from '../../../src/compiler/yaml'
 import { configText } from './support'
 
 function tree(): { root: string; nested: string } {

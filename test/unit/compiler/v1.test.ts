@@ -1,6 +1,6 @@
 import test from 'ava'
-import { compileConfig } from '../../../src/config/compile'
-import { parseBindAddress } from '../../../src/config/v1'
+import { compileConfig } from '../../../src/compiler/compile'
+import { parseBindAddress } from '../../../src/compiler/v1'
 import { FIXTURES } from './support'
 
 // authotron-behaviour.md §2.13, including its examples.

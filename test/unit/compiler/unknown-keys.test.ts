@@ -1,5 +1,5 @@
 import test from 'ava'
-import { closestKey, editDistance } from '../../../src/config/unknown-keys'
+import { closestKey, editDistance } from '../../../src/compiler/unknown-keys'
 import { compileText, configText, VALID_SECTIONS } from './support'
 
 test('unknown keys are warnings that name the key and the likely intended one', (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { INERT_KEYS, patternText } from '../../../src/config/notes'
+import { INERT_KEYS, patternText } from '../../../src/compiler/notes'
 import { compileText, configText } from './support'
 
 test('every inert key is noted once, with what takes its place', (t) => {

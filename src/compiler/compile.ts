@@ -7,7 +7,7 @@
  *
  * `config` is present exactly when `errors` is empty.
  */
-import type { CompiledConfig } from './compiled'
+import type { CompiledConfig } from '../config/compiled'
 import { checkDocument } from './checks'
 import { deriveCompiledConfig } from './derive'
 import { Diagnostic, formatAll, Severity } from './diagnostics'

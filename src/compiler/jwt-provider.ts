@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { SUPPORTED_ALGORITHMS } from '../jwt/algorithms'
 import { DEFAULT_LEEWAY_SECONDS } from '../jwt/claims'
-import type { CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
+import type { CompiledJwksEndpoint, CompiledJwtProvider } from '../config/compiled'
 import type { ProviderCompileInput } from './derive'
 
 /** How long the shared JWK Set copy is used before it is fetched again (the reference's 600 s). */

@@ -1,7 +1,7 @@
 import test from 'ava'
 import type { CompiledConfig } from '../../../src/config/compiled'
 import { jwtProviderFor } from './jwt-support'
-import { jwksSnippets } from '../../../src/config/nginx-jwks'
+import { jwksSnippets } from '../../../src/compiler/nginx-jwks'
 import { compileText, configText } from './support'
 
 const OPTIONS = { cacheDir: '/var/lib/nginx/authotron-jwks', generator: 'authotron-njs test' }

@@ -1,7 +1,7 @@
 /** Builders for config documents in the config tests. */
 import { fileURLToPath } from 'node:url'
-import { compileConfig, CompileResult } from '../../../src/config/compile'
-import type { Environment } from '../../../src/config/env'
+import { compileConfig, CompileResult } from '../../../src/compiler/compile'
+import type { Environment } from '../../../src/compiler/env'
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/config/', import.meta.url))
 

@@ -1,6 +1,6 @@
 import test from 'ava'
 import type { CompiledJwtProvider } from '../../../src/config/compiled'
-import { DEFAULT_JWKS_TTL_SECONDS } from '../../../src/config/jwt-provider'
+import { DEFAULT_JWKS_TTL_SECONDS } from '../../../src/compiler/jwt-provider'
 import { compileText, configText } from './support'
 
 const BASE = '{type: jwt, name: kc, realm: ecmwf, cert_uri: "https://kc.example/certs", iam_realm: ecmwf'

@@ -12,7 +12,7 @@
  * copy served while the endpoint fails (proxy_cache_use_stale), no client header forwarded (the
  * subrequest shares the client's headers, Authorization included).
  */
-import type { CompiledConfig, CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
+import type { CompiledConfig, CompiledJwksEndpoint, CompiledJwtProvider } from '../config/compiled'
 import { JWKS_REFRESH_INTERVAL_SECONDS } from './jwt-provider'
 
 export const JWKS_HTTP_SNIPPET = 'authotron-jwks-http.conf'

@@ -16,7 +16,7 @@ import {
   CompiledUserEntry,
   KEY_PREFIX,
   Scheme,
-} from './compiled'
+} from '../config/compiled'
 import { precomputeBasicGrants } from './basic-grants'
 import { compileJwtProvider } from './jwt-provider'
 import { isMapping, Mapping, Path, setOwn } from './paths'
