@@ -25,10 +25,8 @@ import { createHash, createHmac } from 'node:crypto'
 import type { BasicGrantRow, CompiledConfig, ExpressBasic } from '../config/compiled'
 import { KEY_PREFIX } from '../config/compiled'
 import { setOwn } from './paths'
-import type { PlainUser } from './users'
-
-/** Augmenter types that answer from the config alone, synchronously and the same every time. */
-const STATIC_AUGMENTER_TYPES: { [type: string]: true } = { plain: true, plain_advanced: true }
+import type { PlainUser } from '../providers/plain/users'
+import { augmenterCompiler } from './units'
 
 /** An `iat` to check each template against the full serialisation with. */
 const CHECK_NOW = 1_700_000_000
@@ -85,7 +83,7 @@ export function precomputeBasicGrants(config: CompiledContent, plainUsers: Map<n
 function realmIsStatic(config: CompiledContent, realm: string): boolean {
   const plan = Object.hasOwn(config.augmenterPlans, KEY_PREFIX + realm) ? config.augmenterPlans[KEY_PREFIX + realm] : undefined
   if (plan === undefined) return true
-  return [...plan.parallel, ...plan.serial].every((i) => STATIC_AUGMENTER_TYPES[config.augmenters[i].type] === true)
+  return [...plan.parallel, ...plan.serial].every((i) => augmenterCompiler(config.augmenters[i].type)?.static === true)
 }
 
 function grantRow(config: CompiledContent, user: User): BasicGrantRow {

@@ -15,7 +15,7 @@ import { loadConfig, LoadOptions } from './load'
 import { inertKeyNotes } from './notes'
 import { isMapping, Mapping } from './paths'
 import { unknownKeyWarnings } from './unknown-keys'
-import { PlainUser, resolvePlainUsers } from './users'
+import { PlainUser, resolvePlainUsers } from '../providers/plain/users'
 import { convertV1 } from './v1'
 import { validateDocument } from './validate'
 

@@ -13,16 +13,16 @@ import {
   CompiledAugmenter,
   CompiledConfig,
   CompiledProvider,
-  CompiledUserEntry,
   KEY_PREFIX,
   Scheme,
 } from '../config/compiled'
+import type { PlainUser } from '../providers/plain/users'
 import { precomputeBasicGrants } from './basic-grants'
-import { compileJwtProvider } from './jwt-provider'
 import { isMapping, Mapping, Path, setOwn } from './paths'
+import { REFERENCE_PROVIDERS } from './reference-types'
 import { keysInfo, schemasAt } from './schema-walk'
-import { LocatedDocument, orderedKeys } from './source'
-import type { PlainUser } from './users'
+import type { LocatedDocument } from './source'
+import { augmenterCompiler, providerCompiler } from './units'
 
 export const DEFAULT_TIMEOUT_MS = 5000
 /** The WWW-Authenticate value when there is no provider to name (§7.2). */
@@ -35,7 +35,7 @@ export interface DeriveInput {
   data: Mapping
   /** The document as read: keeps the YAML order of mapping keys. */
   doc: LocatedDocument
-  /** The users of each plain provider, by provider index (users.ts). */
+  /** The users of each plain provider, by provider index (src/providers/plain/users.ts). */
   plainUsers: Map<number, PlainUser[]>
 }
 
@@ -75,9 +75,11 @@ export function deriveCompiledConfig({ data, doc, plainUsers }: DeriveInput): Co
   return { format, configId: configIdOf(complete), ...rest }
 }
 
-/** Scheme of each provider type: `plain` answers Basic credentials, every other type Bearer. */
+/** The scheme a provider type answers (its unit says; the types only accepted are all Bearer). */
 export function schemeOf(type: string): Scheme {
-  return type === 'plain' ? 'Basic' : 'Bearer'
+  const implemented = providerCompiler(type)
+  if (implemented !== undefined) return implemented.scheme
+  return Object.hasOwn(REFERENCE_PROVIDERS, type) ? REFERENCE_PROVIDERS[type].scheme : 'Bearer'
 }
 
 /** The realm a provider answers to in X-Auth-Realm and in the challenge (§2.11). */
@@ -106,38 +108,6 @@ export function asciiLowerCase(text: string): string {
   return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase())
 }
 
-/** What a provider type's compile step gets besides the YAML item itself. */
-export interface ProviderCompileInput {
-  provider: Mapping
-  /** type, name, realm, filterRealm and scheme, common to every compiled provider. */
-  common: { type: string; name: string; realm: string; filterRealm: string; scheme: Scheme }
-  path: Path
-  /** The whole document (2.0.0 form). */
-  data: Mapping
-  /** For `plain`: its users (users.ts). */
-  users: PlainUser[]
-}
-
-/**
- * How each provider type becomes its compiled form. A type not listed here is compiled with its
- * reference keys verbatim (snake_case, as in the YAML), which is what a type needs until its
- * runtime module exists; a module that wants another shape adds its entry here.
- */
-export const providerCompilers: {
-  [type: string]: (input: ProviderCompileInput) => CompiledProvider
-} = {
-  plain: ({ common, users }) => {
-    const byUsername: { [prefixedUsername: string]: CompiledUserEntry[] } = {}
-    for (const user of users) {
-      const key = KEY_PREFIX + user.username
-      if (!Object.hasOwn(byUsername, key)) setOwn(byUsername, key, [])
-      byUsername[key].push({ verifier: user.verifier, roles: user.roles })
-    }
-    return { ...common, type: 'plain', scheme: 'Basic', users: byUsername }
-  },
-  jwt: compileJwtProvider,
-}
-
 function compileProvider(
   provider: Mapping,
   path: Path,
@@ -152,8 +122,9 @@ function compileProvider(
     filterRealm: asciiLowerCase(challengeRealmOf(provider)),
     scheme: schemeOf(type),
   }
-  const compile = Object.hasOwn(providerCompilers, type) ? providerCompilers[type] : undefined
-  if (compile !== undefined) return compile({ provider, common, path, data, users })
+  const compiler = providerCompiler(type)
+  if (compiler !== undefined) return compiler.compile({ provider, common, path, data, users })
+  // A type this build only accepts keeps its reference keys verbatim (snake_case, as in the YAML).
   return { ...common, ...referenceKeys(provider, path, data) }
 }
 
@@ -168,33 +139,8 @@ function compileAugmenter(
     name: augmenter.name as string,
     realm: augmenter.realm as string,
   }
-  if (augmenter.type === 'plain') {
-    const roles = augmenter.roles as Mapping
-    return {
-      ...common,
-      type: 'plain',
-      roles: orderedKeys(doc, [...path, 'roles'], roles).map((role) => [
-        role,
-        [...(roles[role] as string[])],
-      ]),
-    }
-  }
-  if (augmenter.type === 'plain_advanced') {
-    const match = augmenter.match as Mapping
-    const augment = augmenter.augment as Mapping
-    const attributes = isMapping(augment.attributes) ? augment.attributes : {}
-    return {
-      ...common,
-      type: 'plain_advanced',
-      matchUsernames: [...((match.username ?? []) as string[])],
-      matchRoles: [...((match.role ?? []) as string[])],
-      roles: [...((augment.roles ?? []) as string[])],
-      attributes: orderedKeys(doc, [...path, 'augment', 'attributes'], attributes).map((key) => [
-        key,
-        attributes[key] as string,
-      ]),
-    }
-  }
+  const compiler = augmenterCompiler(augmenter.type)
+  if (compiler !== undefined) return compiler.compile({ augmenter, common, path, data, doc })
   return { ...common, ...referenceKeys(augmenter, path, data) }
 }
 

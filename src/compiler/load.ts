@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { Diagnostic } from './diagnostics'
+import { describeIoError } from './io-error'
 import { CONFIG_PATH_VARIABLE, EnvOverride, Environment, readEnvOverrides } from './env'
 import { isMapping, Mapping, Path, pathKey, setOwn, valueAt } from './paths'
 import { allowedTypes, schemasAt } from './schema-walk'
@@ -119,19 +120,6 @@ function readText(absolute: string, shown: string, diagnostics: Diagnostic[]): s
     })
     return undefined
   }
-}
-
-/** `no such file or directory` rather than `ENOENT: no such file or directory, open '…'`. */
-export function describeIoError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  const known: { [code: string]: string } = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'a parent is not a directory',
-  }
-  if (code !== undefined && Object.hasOwn(known, code)) return known[code]
-  return error instanceof Error ? error.message : String(error)
 }
 
 /** Mappings merge key by key (the environment wins); anything else is replaced whole. */

@@ -12,44 +12,23 @@
  * `errorMessage` (an annotation other validators ignore) replaces every error raised inside the
  * schema that carries it, for constraints whose raw errors would not read well.
  */
-import { SUPPORTED_ALGORITHMS } from '../jwt/algorithms'
-import { DEFAULT_LEEWAY_SECONDS } from '../jwt/claims'
-import { DEFAULT_JWKS_TTL_SECONDS } from './jwt-provider'
+import { REFERENCE_AUGMENTERS, REFERENCE_PROVIDERS } from './reference-types'
+import { JsonSchema, ref, string, stringList, UnitSchema } from './schema-parts'
+import { augmenterCompilers, providerCompilers } from './units'
 
-export const PROVIDER_TYPES = [
-  'plain',
-  'jwt',
-  'ecmwf-api',
-  'efas-api',
-  'openid-offline',
-  'ecmwf-token-generator',
-] as const
-export const AUGMENTER_TYPES = ['plain', 'plain_advanced', 'ldap'] as const
+export type { JsonSchema }
+
+/** Every type's schema: the implemented ones (units.ts), then those only accepted. */
+const PROVIDER_SCHEMAS = schemasOf(providerCompilers, REFERENCE_PROVIDERS)
+const AUGMENTER_SCHEMAS = schemasOf(augmenterCompilers, REFERENCE_AUGMENTERS)
+
+export const PROVIDER_TYPES: readonly string[] = Object.keys(PROVIDER_SCHEMAS)
+export const AUGMENTER_TYPES: readonly string[] = Object.keys(AUGMENTER_SCHEMAS)
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
 export const CONFIG_VERSIONS = ['1.0.0', '2.0.0'] as const
 
 /** Timers beyond 2^31−1 ms overflow in NGINX and njs (and in Node), so that is the ceiling. */
 export const MAX_TIMEOUT_MS = 2147483647
-
-export type JsonSchema = { [keyword: string]: unknown }
-
-const string = (description?: string): JsonSchema =>
-  description === undefined ? { type: 'string' } : { type: 'string', description }
-const stringList = (description?: string): JsonSchema => ({
-  type: 'array',
-  items: { type: 'string' },
-  ...(description === undefined ? {} : { description }),
-})
-const ref = (name: string): JsonSchema => ({ $ref: `#/$defs/${name}` })
-const stringOrList = (description: string): JsonSchema => ({
-  anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
-  description,
-  errorMessage: 'expected a string or a non-empty list of strings',
-})
-
-/** Values written into nginx snippets: nothing nginx would read as syntax or a variable. */
-const JWKS_URL_PATTERN = '^https?://[^\\s"\'\\\\$;{}]+$'
-const NGINX_SAFE_ABSOLUTE_PATH = '^/[^\\s"\'\\\\$;{}]*$'
 
 /** `{ if: tag == value, then: $ref }` for each member of a tagged union. */
 function taggedUnion(tag: string, members: { [value: string]: string }): JsonSchema[] {
@@ -57,24 +36,6 @@ function taggedUnion(tag: string, members: { [value: string]: string }): JsonSch
     if: { properties: { [tag]: { const: value } }, required: [tag] },
     then: ref(definition),
   }))
-}
-
-/** A provider or augmenter: `type`, `name`, `realm` and the keys of its type. */
-function member(
-  type: string,
-  required: string[],
-  properties: { [key: string]: JsonSchema },
-): JsonSchema {
-  return {
-    type: 'object',
-    required: ['type', 'name', 'realm', ...required],
-    properties: {
-      type: { const: type },
-      name: string('Shown in GET /providers or /augmenters and in logs; need not be unique.'),
-      realm: string(),
-      ...properties,
-    },
-  }
 }
 
 const u16 = { type: 'integer', minimum: 0, maximum: 65535 }
@@ -214,159 +175,43 @@ export const CONFIG_SCHEMA: JsonSchema = {
       type: 'object',
       required: ['type'],
       properties: { type: { enum: [...PROVIDER_TYPES] } },
-      allOf: taggedUnion('type', {
-        plain: 'PlainAuthConfig',
-        jwt: 'JWTAuthConfig',
-        'ecmwf-api': 'EcmwfApiProviderConfig',
-        'efas-api': 'EFASApiProviderConfig',
-        'openid-offline': 'OpenIDOfflineProviderConfig',
-        'ecmwf-token-generator': 'EcmwfTokenGeneratorProviderConfig',
-      }),
+      allOf: taggedUnion('type', definitionNames(PROVIDER_SCHEMAS)),
     },
-    PlainAuthConfig: {
-      ...member('plain', [], {
-        users: { type: 'array', items: ref('PlainUserEntry') },
-        htpasswd_file: string(
-          'Extension: an htpasswd file (relative to the config file) whose users follow `users`.',
-        ),
-        htpasswd_roles: {
-          type: ['array', 'null'],
-          items: { type: 'string' },
-          description: 'Extension: the roles of every user of htpasswd_file (default none).',
-        },
-      }),
-      allOf: [
-        {
-          anyOf: [{ required: ['users'] }, { required: ['htpasswd_file'] }],
-          errorMessage: 'expected users, htpasswd_file or both',
-        },
-      ],
-    },
-    PlainUserEntry: {
-      type: 'object',
-      required: ['username'],
-      properties: {
-        username: string(),
-        password: string('Clear text; exactly one of password and password_hash.'),
-        password_hash: string(
-          'Extension: a hashed password, e.g. from `authotron hash-password` ($pbkdf2-sha256$…).',
-        ),
-        roles: { type: ['array', 'null'], items: { type: 'string' } },
-      },
-      allOf: [
-        {
-          oneOf: [{ required: ['password'] }, { required: ['password_hash'] }],
-          errorMessage: 'expected exactly one of password and password_hash',
-        },
-      ],
-    },
-    JWTAuthConfig: member('jwt', ['cert_uri', 'iam_realm'], {
-      cert_uri: {
-        type: 'string',
-        pattern: JWKS_URL_PATTERN,
-        description:
-          'JWKS URL (http:// or https://), fetched through the nginx locations that ' +
-          '`authotron compile --nginx-snippets` writes (docs/jwt.md).',
-        errorMessage:
-          'expected an http:// or https:// URL without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
-      },
-      iam_realm: string('Required and unused, as in the reference.'),
-      issuer: stringOrList('Extension: the accepted `iss` values; unset, `iss` is not checked.'),
-      audience: stringOrList(
-        'Extension: the accepted audiences; `aud` (a string or a list) must name one. Unset, `aud` is not checked.',
-      ),
-      algorithms: {
-        type: 'array',
-        minItems: 1,
-        items: { enum: [...SUPPORTED_ALGORITHMS] },
-        description: 'Extension: the accepted `alg` values (default: all of them).',
-        errorMessage: `expected a non-empty list of ${SUPPORTED_ALGORITHMS.join(', ')}`,
-      },
-      leeway: {
-        type: 'integer',
-        minimum: 0,
-        default: DEFAULT_LEEWAY_SECONDS,
-        description: 'Extension: seconds of clock skew tolerated on `exp` and `nbf`.',
-      },
-      jwks_ttl: {
-        type: 'integer',
-        minimum: 1,
-        default: DEFAULT_JWKS_TTL_SECONDS,
-        description:
-          'Extension: seconds the JWK Set is used before it is fetched again (a token with an unknown kid ' +
-          'triggers a refetch sooner, at most every 30 s).',
-      },
-      ca_file: {
-        type: 'string',
-        pattern: NGINX_SAFE_ABSOLUTE_PATH,
-        description:
-          'Extension: absolute path of the PEM CA bundle that verifies an https cert_uri ' +
-          '(default /etc/ssl/certs/ca-certificates.crt).',
-        errorMessage: 'expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
-      },
-    }),
-    EcmwfApiProviderConfig: member('ecmwf-api', ['uri'], { uri: string() }),
-    EFASApiProviderConfig: member('efas-api', ['uri'], { uri: string() }),
-    OpenIDOfflineProviderConfig: member(
-      'openid-offline',
-      ['cert_uri', 'public_client_id', 'private_client_id', 'private_client_secret', 'iam_url'],
-      {
-        cert_uri: string(),
-        public_client_id: string(),
-        private_client_id: string(),
-        private_client_secret: string(),
-        iam_url: string(),
-      },
-    ),
-    EcmwfTokenGeneratorProviderConfig: member(
-      'ecmwf-token-generator',
-      ['cert_uri', 'client_id', 'client_secret', 'token_generator_url'],
-      {
-        cert_uri: string(),
-        client_id: string(),
-        client_secret: string(),
-        token_generator_url: string(),
-      },
-    ),
+    ...definitionsOf(PROVIDER_SCHEMAS),
     AugmenterConfig: {
       type: 'object',
       required: ['type'],
       properties: { type: { enum: [...AUGMENTER_TYPES] } },
-      allOf: taggedUnion('type', {
-        plain: 'PlainAugmenterConfig',
-        plain_advanced: 'PlainAdvancedAugmenterConfig',
-        ldap: 'LDAPAugmenterConfig',
-      }),
+      allOf: taggedUnion('type', definitionNames(AUGMENTER_SCHEMAS)),
     },
-    PlainAugmenterConfig: member('plain', ['roles'], {
-      roles: {
-        type: 'object',
-        additionalProperties: stringList(),
-        description: 'role → usernames that get it.',
-      },
-    }),
-    PlainAdvancedAugmenterConfig: member('plain_advanced', ['match', 'augment'], {
-      match: ref('PlainAdvancedAugmenterMatcher'),
-      augment: ref('PlainAdvancedAugmenterAugment'),
-    }),
-    PlainAdvancedAugmenterMatcher: {
-      type: 'object',
-      properties: { username: stringList(), role: stringList() },
-    },
-    PlainAdvancedAugmenterAugment: {
-      type: 'object',
-      properties: {
-        roles: stringList(),
-        attributes: { type: 'object', additionalProperties: { type: 'string' } },
-      },
-    },
-    LDAPAugmenterConfig: member('ldap', ['uri', 'search_base', 'ldap_password'], {
-      uri: string(),
-      search_base: string(),
-      ldap_password: string(),
-      filter: { type: ['string', 'null'] },
-      filters: { type: ['array', 'null'], items: { type: 'string' } },
-      bind_dn: { type: ['string', 'null'] },
-    }),
+    ...definitionsOf(AUGMENTER_SCHEMAS),
   },
+}
+
+function schemasOf(
+  ...registries: { [type: string]: { schema: UnitSchema } }[]
+): { [type: string]: UnitSchema } {
+  const schemas: { [type: string]: UnitSchema } = {}
+  for (const registry of registries) {
+    for (const type of Object.keys(registry)) schemas[type] = registry[type].schema
+  }
+  return schemas
+}
+
+function definitionNames(schemas: { [type: string]: UnitSchema }): { [type: string]: string } {
+  const names: { [type: string]: string } = {}
+  for (const type of Object.keys(schemas)) names[type] = schemas[type].definition
+  return names
+}
+
+/** Every type's definitions, in type order; two types may not define the same name. */
+function definitionsOf(schemas: { [type: string]: UnitSchema }): { [name: string]: JsonSchema } {
+  const defs: { [name: string]: JsonSchema } = {}
+  for (const type of Object.keys(schemas)) {
+    for (const name of Object.keys(schemas[type].defs)) {
+      if (Object.hasOwn(defs, name)) throw new Error(`schema: ${name} is defined twice`)
+      defs[name] = schemas[type].defs[name]
+    }
+  }
+  return defs
 }

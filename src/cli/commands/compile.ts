@@ -7,9 +7,9 @@ import {
   JWKS_HTTP_SNIPPET,
   JWKS_LOCATIONS_SNIPPET,
   jwksSnippets,
-} from '../../compiler/nginx-jwks'
+} from '../../providers/jwt/nginx-snippets'
 import { VERSION } from '../../version'
-import { describeIoError } from '../../compiler/load'
+import { describeIoError } from '../../compiler/io-error'
 import { parseCommandArgs, UsageError } from '../args'
 import { writeFileAtomic } from '../atomic-write'
 import { CliIO, Command, EXIT_FAILURE, EXIT_OK, writeLine } from '../io'

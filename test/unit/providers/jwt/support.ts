@@ -1,5 +1,5 @@
 /** The jwt provider of a compiled config, typed. */
-import type { CompiledConfig, CompiledJwtProvider } from '../../../src/config/compiled'
+import type { CompiledConfig, CompiledJwtProvider } from '../../../../src/config/compiled'
 
 export function jwtProviderFor(config: CompiledConfig, index: number): CompiledJwtProvider {
   const provider = config.providers[index]

@@ -1,7 +1,7 @@
 import test from 'ava'
-import type { CompiledJwtProvider } from '../../../src/config/compiled'
-import { DEFAULT_JWKS_TTL_SECONDS } from '../../../src/compiler/jwt-provider'
-import { compileText, configText } from './support'
+import type { CompiledJwtProvider } from '../../../../src/config/compiled'
+import { DEFAULT_JWKS_TTL_SECONDS } from '../../../../src/providers/jwt/schema'
+import { compileText, configText } from '../../compiler/support'
 
 const BASE = '{type: jwt, name: kc, realm: ecmwf, cert_uri: "https://kc.example/certs", iam_realm: ecmwf'
 

@@ -1,8 +1,8 @@
 /** `type: plain` (deprecated in the reference), §5.1: appends roles, no de-duplication. */
-import type { CompiledPlainAugmenter } from '../config/compiled'
-import { contains } from '../preloaded'
-import type { User } from '../user'
-import type { AugmenterModule } from './types'
+import type { CompiledPlainAugmenter } from './compiled'
+import { contains } from '../../preloaded'
+import type { User } from '../../user'
+import type { AugmenterModule } from '../types'
 
 export const plainAugmenter: AugmenterModule<CompiledPlainAugmenter> = {
   augment(augmenter: CompiledPlainAugmenter, user: User) {

@@ -12,8 +12,9 @@
  * copy served while the endpoint fails (proxy_cache_use_stale), no client header forwarded (the
  * subrequest shares the client's headers, Authorization included).
  */
-import type { CompiledConfig, CompiledJwksEndpoint, CompiledJwtProvider } from '../config/compiled'
-import { JWKS_REFRESH_INTERVAL_SECONDS } from './jwt-provider'
+import type { CompiledConfig } from '../../config/compiled'
+import { JWKS_REFRESH_INTERVAL_SECONDS } from './compile'
+import type { CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
 
 export const JWKS_HTTP_SNIPPET = 'authotron-jwks-http.conf'
 export const JWKS_LOCATIONS_SNIPPET = 'authotron-jwks-locations.conf'

@@ -2,10 +2,10 @@
  * `type: plain_advanced`, §5.2: applies when the username OR any current role matches; adds roles
  * it does not already hold and overwrites attributes.
  */
-import type { CompiledPlainAdvancedAugmenter } from '../config/compiled'
-import { contains } from '../preloaded'
-import type { User } from '../user'
-import type { AugmenterModule } from './types'
+import type { CompiledPlainAdvancedAugmenter } from './compiled'
+import { contains } from '../../preloaded'
+import type { User } from '../../user'
+import type { AugmenterModule } from '../types'
 
 export const plainAdvancedAugmenter: AugmenterModule<CompiledPlainAdvancedAugmenter> = {
   augment(augmenter: CompiledPlainAdvancedAugmenter, user: User) {

@@ -2,13 +2,14 @@
  * `type: plain` (Basic), authotron-behaviour.md §4.1, with hashed passwords and htpasswd users as
  * extensions (the compiler turns every stored password into a verifier, src/passwords/).
  */
-import { CompiledPlainProvider, CompiledUserEntry, KEY_PREFIX } from '../config/compiled'
-import { base64ToBytes, bytesToUtf8Strict, isStrictBase64, utf8ToBytes } from '../encoding'
-import { codedError, ErrorCode } from '../errors'
-import { verifyPassword } from '../passwords/verify'
-import { copyArray } from '../preloaded'
-import { newUser, User } from '../user'
-import type { ProviderContext, ProviderModule } from './types'
+import { KEY_PREFIX } from '../../config/compiled'
+import type { CompiledPlainProvider, CompiledUserEntry } from './compiled'
+import { base64ToBytes, bytesToUtf8Strict, isStrictBase64, utf8ToBytes } from '../../encoding'
+import { codedError, ErrorCode } from '../../errors'
+import { verifyPassword } from '../../passwords/verify'
+import { copyArray } from '../../preloaded'
+import { newUser, User } from '../../user'
+import type { ProviderContext, ProviderModule } from '../types'
 
 export interface BasicCredentials {
   username: string

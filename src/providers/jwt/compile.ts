@@ -1,23 +1,35 @@
 /**
- * `type: jwt` → CompiledJwtProvider (src/providers/jwt.ts reads it; docs/jwt.md documents the
- * keys). The reference keys are `cert_uri` and the unused `iam_realm`; the extensions are
- * `issuer`, `audience`, `algorithms`, `leeway`, `jwks_ttl` and `ca_file` (schema.ts).
+ * `type: jwt` → CompiledJwtProvider (runtime.ts reads it; docs/jwt.md documents the keys). The
+ * reference keys are `cert_uri` and the unused `iam_realm`; the extensions are `issuer`,
+ * `audience`, `algorithms`, `leeway`, `jwks_ttl` and `ca_file` (schema.ts).
  */
 import { createHash } from 'node:crypto'
-import { SUPPORTED_ALGORITHMS } from '../jwt/algorithms'
-import { DEFAULT_LEEWAY_SECONDS } from '../jwt/claims'
-import type { CompiledJwksEndpoint, CompiledJwtProvider } from '../config/compiled'
-import type { ProviderCompileInput } from './derive'
+import { DEFAULT_LEEWAY_SECONDS } from '../../jwt/claims'
+import type { ProviderCompileInput, ProviderCompiler } from '../../compiler/unit'
+import type { CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
+import { DEFAULT_JWKS_TTL_SECONDS, jwtProviderSchema } from './schema'
 
-/** How long the shared JWK Set copy is used before it is fetched again (the reference's 600 s). */
-export const DEFAULT_JWKS_TTL_SECONDS = 600
 /** How often an unknown kid may make the JWK Set endpoint be asked again. */
 export const JWKS_REFRESH_INTERVAL_SECONDS = 30
 /** Where the generated locations live; one pair per distinct (URL, TTL, CA bundle). */
 export const JWKS_LOCATION_PREFIX = '/_authotron/jwks/'
 
+export const jwtProviderCompiler: ProviderCompiler<CompiledJwtProvider> = {
+  scheme: 'Bearer',
+  schema: jwtProviderSchema,
+  compile: compileJwtProvider,
+  check(provider, path, report) {
+    if (typeof provider.cert_uri === 'string' && /^http:/i.test(provider.cert_uri)) {
+      report(
+        'warning',
+        [...path, 'cert_uri'],
+        'keys fetched over plain http can be replaced by anyone on the network path; use https',
+      )
+    }
+  },
+}
 
-export function compileJwtProvider({ provider, common }: ProviderCompileInput): CompiledJwtProvider {
+function compileJwtProvider({ provider, common }: ProviderCompileInput): CompiledJwtProvider {
   const ttl = typeof provider.jwks_ttl === 'number' ? provider.jwks_ttl : DEFAULT_JWKS_TTL_SECONDS
   const compiled: CompiledJwtProvider = {
     ...common,
@@ -38,7 +50,7 @@ export function compileJwtProvider({ provider, common }: ProviderCompileInput): 
   return compiled
 }
 
-export function jwksEndpoint(url: string, ttl: number, caFile: string | undefined): CompiledJwksEndpoint {
+function jwksEndpoint(url: string, ttl: number, caFile: string | undefined): CompiledJwksEndpoint {
   const id = shortHash([url, ttl, caFile ?? ''].join('\n'))
   const location = JWKS_LOCATION_PREFIX + id
   const endpoint: CompiledJwksEndpoint = { url, location, refreshLocation: location + '/refresh', ttl }

@@ -6,19 +6,19 @@
  */
 import { readFileSync } from 'node:fs'
 import { relative, resolve, isAbsolute } from 'node:path'
-import type { CompiledUserEntry } from '../config/compiled'
-import type { Diagnostic } from './diagnostics'
-import { isMapping, Mapping, Path } from './paths'
-import { describeIoError } from './load'
-import { parseHtpasswd, parseStoredPassword, plainVerifier } from '../passwords/parse'
-import type { LocatedDocument } from './source'
-import { valueLocation } from './source'
+import type { Diagnostic } from '../../compiler/diagnostics'
+import { describeIoError } from '../../compiler/io-error'
+import { isMapping, Mapping, Path } from '../../compiler/paths'
+import type { LocatedDocument } from '../../compiler/source'
+import { valueLocation } from '../../compiler/source'
+import { parseHtpasswd, parseStoredPassword, plainVerifier } from '../../passwords/parse'
+import type { CompiledUserEntry } from './compiled'
 
 export interface PlainUser extends CompiledUserEntry {
   username: string
   /**
    * A clear-text password (YAML `password`, htpasswd `{PLAIN}`), in memory only: the plain
-   * provider compiles the verifier, and compiler/basic-grants.ts keys the express Basic table by a
+   * provider compiles the verifier, and src/compiler/basic-grants.ts keys the express Basic table by a
    * salted digest of the whole credential; neither writes the password anywhere.
    */
   clearText?: string

@@ -1,8 +1,8 @@
 import test from 'ava'
-import type { CompiledConfig } from '../../../src/config/compiled'
-import { jwtProviderFor } from './jwt-support'
-import { jwksSnippets } from '../../../src/compiler/nginx-jwks'
-import { compileText, configText } from './support'
+import type { CompiledConfig } from '../../../../src/config/compiled'
+import { jwtProviderFor } from './support'
+import { jwksSnippets } from '../../../../src/providers/jwt/nginx-snippets'
+import { compileText, configText } from '../../compiler/support'
 
 const OPTIONS = { cacheDir: '/var/lib/nginx/authotron-jwks', generator: 'authotron-njs test' }
 

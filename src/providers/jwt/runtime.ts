@@ -9,16 +9,16 @@
  *   3. Fetch the JWK Set, select the key (kid; refresh once on an unknown kid), verify.
  *   4. Check exp/nbf/iss/aud, map the claims to the user, remember it.
  */
-import type { CompiledJwtProvider } from '../config/compiled'
-import { codedError, errorCode, ErrorCode } from '../errors'
-import { jwsAlgorithm } from '../jwt/algorithms'
-import { checkRegisteredClaims } from '../jwt/claims'
-import { parseCompactJws } from '../jwt/jws'
-import { userFromClaims } from '../jwt/user-claims'
-import { verifyJws } from '../jwt/verify'
-import type { Platform, SharedStore } from '../platform'
-import type { User } from '../user'
-import type { ProviderContext, ProviderModule } from './types'
+import type { CompiledJwtProvider } from './compiled'
+import { codedError, errorCode, ErrorCode } from '../../errors'
+import { jwsAlgorithm } from '../../jwt/algorithms'
+import { checkRegisteredClaims } from '../../jwt/claims'
+import { parseCompactJws } from '../../jwt/jws'
+import { userFromClaims } from '../../jwt/user-claims'
+import { verifyJws } from '../../jwt/verify'
+import type { Platform, SharedStore } from '../../platform'
+import type { User } from '../../user'
+import type { ProviderContext, ProviderModule } from '../types'
 
 export const jwtProvider: ProviderModule<CompiledJwtProvider> = {
   authenticate(provider: CompiledJwtProvider, credential: string, ctx: ProviderContext): User | Promise<User> {

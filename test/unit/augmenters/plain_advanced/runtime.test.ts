@@ -1,38 +1,14 @@
 import test from 'ava'
-import { plainAugmenter } from '../../../src/augmenters/plain'
-import { plainAdvancedAugmenter } from '../../../src/augmenters/plain_advanced'
-import type { CompiledPlainAdvancedAugmenter, CompiledPlainAugmenter } from '../../../src/config/compiled'
-import { newUser } from '../../../src/user'
-import { testPlatform } from '../support/platform'
+import { plainAdvancedAugmenter } from '../../../../src/augmenters/plain_advanced/runtime'
+import type { CompiledPlainAdvancedAugmenter } from '../../../../src/augmenters/plain_advanced/compiled'
+import { newUser } from '../../../../src/user'
+import { testPlatform } from '../../support/platform'
 
 const ctx = { platform: testPlatform() }
-
-function plain(roles: [string, string[]][], realm = 'r'): CompiledPlainAugmenter {
-  return { type: 'plain', name: 'p', realm, roles }
-}
 
 function advanced(over: Partial<CompiledPlainAdvancedAugmenter>): CompiledPlainAdvancedAugmenter {
   return { type: 'plain_advanced', name: 'a', realm: 'r', matchUsernames: [], matchRoles: [], roles: [], attributes: [], ...over }
 }
-
-test('plain appends every role listing the username, without de-duplication', (t) => {
-  const user = newUser('adam', 'r', ['admin'])
-  plainAugmenter.augment(plain([['admin', ['adam']], ['ops', ['eve']], ['dev', ['eve', 'adam']]]), user, ctx)
-  t.deepEqual(user.roles, ['admin', 'admin', 'dev'])
-})
-
-test('plain does nothing in another realm and never touches attributes', (t) => {
-  const user = newUser('adam', 'other', [])
-  plainAugmenter.augment(plain([['admin', ['adam']]]), user, ctx)
-  t.deepEqual(user.roles, [])
-  t.deepEqual(user.attributes, {})
-})
-
-test('plain matches usernames exactly', (t) => {
-  const user = newUser('Adam', 'r', [])
-  plainAugmenter.augment(plain([['admin', ['adam', ' Adam']]]), user, ctx)
-  t.deepEqual(user.roles, [])
-})
 
 test('plain_advanced applies on username OR role, de-duplicates roles, overwrites attributes', (t) => {
   const byName = newUser('adam', 'r', ['user'])
