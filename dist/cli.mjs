@@ -15026,7 +15026,7 @@ var REFERENCE_AUGMENTERS = {
 };
 
 // src/config/compiled.ts
-var COMPILED_FORMAT = 1;
+var COMPILED_FORMAT = 2;
 var KEY_PREFIX = "=";
 
 // src/providers/plain/schema.ts

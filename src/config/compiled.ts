@@ -26,7 +26,15 @@ export type {
   PasswordVerifier,
 }
 
-export const COMPILED_FORMAT = 1
+/**
+ * The format of the compiled JSON. test/unit/config/compiled.test.ts pins its shape: a change to
+ * the shape fails it until this number (if the change is incompatible) and the pinned shape are
+ * updated. History:
+ *   1  the first format
+ *   2  jwt providers carry `jwks`, `leeway`, … instead of their YAML keys; the precomputed Basic
+ *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
+ */
+export const COMPILED_FORMAT = 2
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
