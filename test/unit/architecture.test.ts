@@ -24,7 +24,7 @@ const SRC = join(REPO, 'src')
 
 type Layer = 'contract' | 'runtime' | 'njs' | 'compiler' | 'cli'
 
-/** What each layer may import (besides itself). */
+/** What each layer may import. */
 const MAY_IMPORT: { [layer in Layer]: Layer[] } = {
   contract: ['contract'],
   runtime: ['contract', 'runtime'],
