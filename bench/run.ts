@@ -17,11 +17,11 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { setPriority } from 'node:os'
 import { join, relative } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
-import { compileConfig } from '../test/support/compile'
-import { probeVersions } from '../test/support/nginx'
-import { AUTHOTRON_CLI, AUTHOTRON_MODULE, makeTempDir, REPO_ROOT } from '../test/support/paths'
-import { delay } from '../test/support/processes'
-import { legByName, type RuntimeLeg } from '../test/support/runtimes'
+import { compileConfig } from '../test/nginx-harness/compile'
+import { probeVersions } from '../test/nginx-harness/nginx'
+import { AUTHOTRON_CLI, AUTHOTRON_MODULE, makeTempDir, REPO_ROOT } from '../test/nginx-harness/paths'
+import { delay } from '../test/nginx-harness/processes'
+import { legByName, type RuntimeLeg } from '../test/nginx-harness/runtimes'
 import { ADDED_P99_TARGET_MS, CASES, HALF_LOAD_CASES, type BenchCase, type CaseId } from './lib/cases'
 import {
   coreJiffies,
