@@ -1,5 +1,5 @@
 /**
- * The nginx.conf of the bench's single-process tools (profile.ts, instructions.ts,
+ * The nginx.conf of the bench's single-process tools (bench/profile.ts, instructions.ts,
  * handler-cost.ts): `master_process off` and one worker, so the process started is the worker
  * (for callgrind and schedstat), with its pid, logs and temp folders under `work`.
  */
