@@ -12,7 +12,7 @@ export const DIST_DIR = join(REPO_ROOT, 'dist')
 export const AUTHOTRON_MODULE = join(DIST_DIR, 'authotron.js')
 /** The Node command line (`authotron compile …`). */
 export const AUTHOTRON_CLI = join(DIST_DIR, 'cli.mjs')
-export const FIXTURES_DIR = join(REPO_ROOT, 'test/support/fixtures')
+export const FIXTURES_DIR = join(REPO_ROOT, 'test/nginx-harness/fixtures')
 export const RUNTIMES_DIR = join(REPO_ROOT, '.runtimes')
 export const TMP_ROOT = join(REPO_ROOT, '.tmp')
 /** The operator-facing example that the demo and the seed-flow tests instantiate. */

@@ -152,7 +152,7 @@ function docker(): RuntimeLeg {
     httpLines: [],
     workerGroupId: NGINX_IMAGE_GID,
     nginxCommand: () => {
-      throw new Error('leg docker: nginx runs inside a container (test/support/docker.ts)')
+      throw new Error('leg docker: nginx runs inside a container (test/nginx-harness/docker.ts)')
     },
     // Reachability of an engine is asynchronous: see dockerEngineProblem() in docker.ts.
     missing: () => undefined,

@@ -1,6 +1,6 @@
 /**
  * Starts a real nginx for one runtime leg from a temporary prefix under `<repo>/.tmp/`, with the
- * ports filled in at run time, and stops it again. See test/support/README.md for the API.
+ * ports filled in at run time, and stops it again. See test/nginx-harness/README.md for the API.
  *
  * The harness owns the lines that make a test server a test server:
  *   main context   daemon off; master_process on; worker_processes 1; pid, error_log (info) and
@@ -26,7 +26,7 @@ export interface NginxPaths {
   dist: string
   /** `<repo>/dist/authotron.js`, for `js_import authotron from …;` */
   module: string
-  /** `<repo>/test/support/fixtures` */
+  /** `<repo>/test/nginx-harness/fixtures` */
   fixtures: string
   /** This server's own folder; everything nginx writes goes here. */
   prefix: string
@@ -231,7 +231,7 @@ export function renderConf(options: StartNginxOptions, context: ConfContext, con
   const { leg, paths } = context
   const text = typeof conf === 'function' ? conf(context) : conf
   const main = [
-    `# Written by test/support/nginx.ts for runtime leg ${leg.name}.`,
+    `# Written by test/nginx-harness/nginx.ts for runtime leg ${leg.name}.`,
     'daemon off;',
     'master_process on;',
     `pid ${paths.prefix}/nginx.pid;`,
@@ -407,7 +407,7 @@ export function describeVersions(leg: RuntimeLeg, versions: LegVersions): string
 }
 
 /**
- * Starts the leg once with the harness's own njs handler (test/support/fixtures/harness.js) and
+ * Starts the leg once with the harness's own njs handler (test/nginx-harness/fixtures/harness.js) and
  * asks it for `$nginx_version`, `njs.version` and `njs.engine`.
  */
 export async function probeVersions(leg: RuntimeLeg): Promise<LegVersions> {

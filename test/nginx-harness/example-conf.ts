@@ -38,7 +38,7 @@ export function instantiateExampleConf(install: ExampleInstall): string {
   let text = readFileSync(EXAMPLE_NGINX_CONF, 'utf8')
   const replace = (from: string, to: string) => {
     if (!text.includes(from)) {
-      throw new Error(`nginx/nginx.conf no longer contains "${from}": update test/support/example-conf.ts`)
+      throw new Error(`nginx/nginx.conf no longer contains "${from}": update test/nginx-harness/example-conf.ts`)
     }
     text = text.split(from).join(to)
   }

@@ -1,9 +1,9 @@
 /**
- * The nginx.conf of the bench's single-process tools (profile.ts, instructions.ts,
+ * The nginx.conf of the bench's single-process tools (bench/profile.ts, instructions.ts,
  * handler-cost.ts): `master_process off` and one worker, so the process started is the worker
  * (for callgrind and schedstat), with its pid, logs and temp folders under `work`.
  */
-import type { RuntimeLeg } from '../../test/support/runtimes'
+import type { RuntimeLeg } from './runtimes'
 
 export function singleProcessConf(leg: RuntimeLeg, work: string, http: string[], workerConnections = 64): string {
   return [
