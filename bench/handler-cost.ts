@@ -13,12 +13,12 @@
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { freePorts, waitForPort } from '../test/support/net'
-import { makeTempDir } from '../test/support/paths'
-import { legByName } from '../test/support/runtimes'
+import { freePorts, waitForPort } from '../test/nginx-harness/net'
+import { makeTempDir } from '../test/nginx-harness/paths'
+import { legByName } from '../test/nginx-harness/runtimes'
 import { stopNginx } from './lib/callgrind'
 import { LOAD_CORE, pin, processCpuNs, SERVER_CORE } from './lib/machine'
-import { singleProcessConf } from './lib/single-process'
+import { singleProcessConf } from '../test/nginx-harness/single-process'
 import { runWrk } from './lib/wrk'
 
 function option(name: string, fallback?: string): string {

@@ -13,11 +13,11 @@ import { execFileSync, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { Agent } from 'node:http'
 import { join, resolve } from 'node:path'
-import { freePorts, waitForPort } from '../test/support/net'
-import { makeTempDir } from '../test/support/paths'
-import { legByName } from '../test/support/runtimes'
+import { freePorts, waitForPort } from '../test/nginx-harness/net'
+import { makeTempDir } from '../test/nginx-harness/paths'
+import { legByName } from '../test/nginx-harness/runtimes'
 import { getStatus, instructionsPerRequest, stopNginx } from './lib/callgrind'
-import { singleProcessConf } from './lib/single-process'
+import { singleProcessConf } from '../test/nginx-harness/single-process'
 
 function option(name: string, fallback?: string): string {
   const index = process.argv.indexOf(name)

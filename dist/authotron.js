@@ -112,7 +112,7 @@ function load() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
-  return config !== void 0 && config.format === 1 ? config : void 0;
+  return config !== void 0 && config.format === 2 ? config : void 0;
 }
 var unit2;
 function load2() {
@@ -1655,8 +1655,8 @@ function load2() {
           return;
         }
       }
-      if (config.format !== 1) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 1 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 2) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 2 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
     function grantFor(ctx) {

@@ -21,10 +21,6 @@ var __commonJS = (cb, mod) => function __require2() {
     throw mod = 0, e;
   }
 };
-var __export = (target, all) => {
-  for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: true });
-};
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
     for (let key of __getOwnPropNames(from))
@@ -3120,7 +3116,7 @@ var require_timestamp = __commonJS({
       resolve: (str) => parseSexagesimal(str, false),
       stringify: stringifySexagesimal
     };
-    var timestamp2 = {
+    var timestamp = {
       identify: (value) => value instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
@@ -3129,7 +3125,7 @@ var require_timestamp = __commonJS({
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
       resolve(str) {
-        const match = str.match(timestamp2.test);
+        const match = str.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -3148,7 +3144,7 @@ var require_timestamp = __commonJS({
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
-    exports.timestamp = timestamp2;
+    exports.timestamp = timestamp;
   }
 });
 
@@ -3168,7 +3164,7 @@ var require_schema3 = __commonJS({
     var omap = require_omap();
     var pairs = require_pairs();
     var set = require_set();
-    var timestamp2 = require_timestamp();
+    var timestamp = require_timestamp();
     var schema = [
       map.map,
       seq.seq,
@@ -3188,9 +3184,9 @@ var require_schema3 = __commonJS({
       omap.omap,
       pairs.pairs,
       set.set,
-      timestamp2.intTime,
-      timestamp2.floatTime,
-      timestamp2.timestamp
+      timestamp.intTime,
+      timestamp.floatTime,
+      timestamp.timestamp
     ];
     exports.schema = schema;
   }
@@ -3215,7 +3211,7 @@ var require_tags = __commonJS({
     var pairs = require_pairs();
     var schema$2 = require_schema3();
     var set = require_set();
-    var timestamp2 = require_timestamp();
+    var timestamp = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map.map, seq.seq, string2.string]],
@@ -3229,11 +3225,11 @@ var require_tags = __commonJS({
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
-      floatTime: timestamp2.floatTime,
+      floatTime: timestamp.floatTime,
       int: int.int,
       intHex: int.intHex,
       intOct: int.intOct,
-      intTime: timestamp2.intTime,
+      intTime: timestamp.intTime,
       map: map.map,
       merge: merge.merge,
       null: _null.nullTag,
@@ -3241,7 +3237,7 @@ var require_tags = __commonJS({
       pairs: pairs.pairs,
       seq: seq.seq,
       set: set.set,
-      timestamp: timestamp2.timestamp
+      timestamp: timestamp.timestamp
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
@@ -3249,7 +3245,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set.set,
-      "tag:yaml.org,2002:timestamp": timestamp2.timestamp
+      "tag:yaml.org,2002:timestamp": timestamp.timestamp
     };
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
@@ -12449,8 +12445,8 @@ var require_multipleOf = __commonJS({
         const { gen, data, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
         const res = gen.let("res");
-        const invalid4 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid4}))`);
+        const invalid2 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid2}))`);
       }
     };
     exports.default = def;
@@ -14880,62 +14876,225 @@ function parseCommandArgs(args, options, maxPositionals) {
   return parsed;
 }
 
-// src/preloaded.ts
-function copyArray(items) {
-  const copy = [];
-  for (let i = 0; i < items.length; i++) copy.push(items[i]);
-  return copy;
+// src/compiler/paths.ts
+var PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+function displayPath(path) {
+  let text = "";
+  for (const segment of path) {
+    if (typeof segment === "number") text += `[${segment}]`;
+    else if (PLAIN_KEY.test(segment)) text += text === "" ? segment : `.${segment}`;
+    else text += `[${JSON.stringify(segment)}]`;
+  }
+  return text === "" ? "top level" : text;
 }
-function contains(items, item) {
-  for (let i = 0; i < items.length; i++) if (items[i] === item) return true;
-  return false;
+function pathKey(path) {
+  return JSON.stringify(path);
 }
-
-// src/augmenters/plain.ts
-var plainAugmenter = {
-  augment(augmenter, user) {
-    if (augmenter.realm !== user.realm) return;
-    for (let i = 0; i < augmenter.roles.length; i++) {
-      const pair = augmenter.roles[i];
-      if (contains(pair[1], user.username)) user.roles.push(pair[0]);
+function pointerToPath(pointer, data) {
+  if (pointer === "") return [];
+  const path = [];
+  let node = data;
+  for (const raw of pointer.slice(1).split("/")) {
+    const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(node)) {
+      const index = Number(segment);
+      path.push(index);
+      node = node[index];
+    } else {
+      path.push(segment);
+      node = isMapping(node) ? node[segment] : void 0;
     }
   }
-};
-
-// src/augmenters/plain_advanced.ts
-var plainAdvancedAugmenter = {
-  augment(augmenter, user) {
-    if (augmenter.realm !== user.realm || !matches(augmenter, user)) return;
-    for (let i = 0; i < augmenter.roles.length; i++) {
-      const role = augmenter.roles[i];
-      if (!contains(user.roles, role)) user.roles.push(role);
-    }
-    for (let i = 0; i < augmenter.attributes.length; i++) {
-      const pair = augmenter.attributes[i];
-      user.attributes[pair[0]] = pair[1];
-    }
+  return path;
+}
+function valueAt(data, path) {
+  let node = data;
+  for (const segment of path) {
+    if (typeof segment === "number") node = Array.isArray(node) ? node[segment] : void 0;
+    else node = isMapping(node) && Object.hasOwn(node, segment) ? node[segment] : void 0;
   }
-};
-function matches(augmenter, user) {
-  if (contains(augmenter.matchUsernames, user.username)) return true;
-  for (let i = 0; i < user.roles.length; i++) {
-    if (contains(augmenter.matchRoles, user.roles[i])) return true;
-  }
-  return false;
+  return node;
+}
+function isMapping(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function setOwn(target, key, value) {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true
+  });
 }
 
-// src/augmenters/index.ts
-var augmenterModules = {
-  plain: plainAugmenter,
-  plain_advanced: plainAdvancedAugmenter
-};
-
-// src/providers/jwt.ts
-var jwt_exports = {};
-__export(jwt_exports, {
-  jwtProvider: () => jwtProvider,
-  verifiedKey: () => verifiedKey
+// src/compiler/schema-parts.ts
+var string = (description) => description === void 0 ? { type: "string" } : { type: "string", description };
+var stringList = (description) => ({
+  type: "array",
+  items: { type: "string" },
+  ...description === void 0 ? {} : { description }
 });
+var ref = (name) => ({ $ref: `#/$defs/${name}` });
+var stringOrList = (description) => ({
+  anyOf: [{ type: "string" }, { type: "array", items: { type: "string" }, minItems: 1 }],
+  description,
+  errorMessage: "expected a string or a non-empty list of strings"
+});
+function member(type, required, properties) {
+  return {
+    type: "object",
+    required: ["type", "name", "realm", ...required],
+    properties: {
+      type: { const: type },
+      name: string("Shown in GET /providers or /augmenters and in logs; need not be unique."),
+      realm: string(),
+      ...properties
+    }
+  };
+}
+
+// src/compiler/reference-types.ts
+var REFERENCE_PROVIDERS = {
+  "ecmwf-api": {
+    scheme: "Bearer",
+    schema: {
+      definition: "EcmwfApiProviderConfig",
+      defs: { EcmwfApiProviderConfig: member("ecmwf-api", ["uri"], { uri: string() }) }
+    }
+  },
+  "efas-api": {
+    scheme: "Bearer",
+    schema: {
+      definition: "EFASApiProviderConfig",
+      defs: { EFASApiProviderConfig: member("efas-api", ["uri"], { uri: string() }) }
+    }
+  },
+  "openid-offline": {
+    scheme: "Bearer",
+    schema: {
+      definition: "OpenIDOfflineProviderConfig",
+      defs: {
+        OpenIDOfflineProviderConfig: member(
+          "openid-offline",
+          ["cert_uri", "public_client_id", "private_client_id", "private_client_secret", "iam_url"],
+          {
+            cert_uri: string(),
+            public_client_id: string(),
+            private_client_id: string(),
+            private_client_secret: string(),
+            iam_url: string()
+          }
+        )
+      }
+    }
+  },
+  "ecmwf-token-generator": {
+    scheme: "Bearer",
+    schema: {
+      definition: "EcmwfTokenGeneratorProviderConfig",
+      defs: {
+        EcmwfTokenGeneratorProviderConfig: member(
+          "ecmwf-token-generator",
+          ["cert_uri", "client_id", "client_secret", "token_generator_url"],
+          {
+            cert_uri: string(),
+            client_id: string(),
+            client_secret: string(),
+            token_generator_url: string()
+          }
+        )
+      }
+    }
+  }
+};
+var REFERENCE_AUGMENTERS = {
+  ldap: {
+    schema: {
+      definition: "LDAPAugmenterConfig",
+      defs: {
+        LDAPAugmenterConfig: member("ldap", ["uri", "search_base", "ldap_password"], {
+          uri: string(),
+          search_base: string(),
+          ldap_password: string(),
+          filter: { type: ["string", "null"] },
+          filters: { type: ["array", "null"], items: { type: "string" } },
+          bind_dn: { type: ["string", "null"] }
+        })
+      }
+    }
+  }
+};
+
+// src/config/compiled.ts
+var COMPILED_FORMAT = 2;
+var KEY_PREFIX = "=";
+
+// src/providers/plain/schema.ts
+var plainProviderSchema = {
+  definition: "PlainAuthConfig",
+  defs: {
+    PlainAuthConfig: {
+      ...member("plain", [], {
+        users: { type: "array", items: ref("PlainUserEntry") },
+        htpasswd_file: string(
+          "Extension: an htpasswd file (relative to the config file) whose users follow `users`."
+        ),
+        htpasswd_roles: {
+          type: ["array", "null"],
+          items: { type: "string" },
+          description: "Extension: the roles of every user of htpasswd_file (default none)."
+        }
+      }),
+      allOf: [
+        {
+          anyOf: [{ required: ["users"] }, { required: ["htpasswd_file"] }],
+          errorMessage: "expected users, htpasswd_file or both"
+        }
+      ]
+    },
+    PlainUserEntry: {
+      type: "object",
+      required: ["username"],
+      properties: {
+        username: string(),
+        password: string("Clear text; exactly one of password and password_hash."),
+        password_hash: string(
+          "Extension: a hashed password, e.g. from `authotron hash-password` ($pbkdf2-sha256$…)."
+        ),
+        roles: { type: ["array", "null"], items: { type: "string" } }
+      },
+      allOf: [
+        {
+          oneOf: [{ required: ["password"] }, { required: ["password_hash"] }],
+          errorMessage: "expected exactly one of password and password_hash"
+        }
+      ]
+    }
+  }
+};
+
+// src/providers/plain/compile.ts
+var plainProviderCompiler = {
+  scheme: "Basic",
+  schema: plainProviderSchema,
+  compile({ common, users }) {
+    const byUsername = {};
+    for (const user of users) {
+      const key = KEY_PREFIX + user.username;
+      if (!Object.hasOwn(byUsername, key)) setOwn(byUsername, key, []);
+      byUsername[key].push({ verifier: user.verifier, roles: user.roles });
+    }
+    return { ...common, type: "plain", scheme: "Basic", users: byUsername };
+  },
+  check(provider, path, report) {
+    if (Array.isArray(provider.users) && provider.users.length === 0 && provider.htpasswd_file === void 0) {
+      report("warning", [...path, "users"], "no users, so this provider accepts no credential");
+    }
+  }
+};
+
+// src/providers/jwt/compile.ts
+import { createHash } from "node:crypto";
 
 // src/errors.ts
 var ErrorCode = {
@@ -15006,60 +15165,10 @@ function errorCode(error) {
   return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
 }
 
+// src/jwt/claims.ts
+var DEFAULT_LEEWAY_SECONDS = 60;
+
 // src/jwt/algorithms.ts
-function rsa(name, bits) {
-  const hash = "SHA-" + bits;
-  return {
-    kty: "RSA",
-    format: "spki",
-    importParams: { name, hash },
-    // RFC 7518 §3.5: the PSS salt is as long as the hash.
-    verifyParams: name === "RSA-PSS" ? { name, saltLength: bits / 8 } : { name }
-  };
-}
-function ecdsa(bits, crv, fieldBytes) {
-  return {
-    kty: "EC",
-    crv,
-    format: "spki",
-    importParams: { name: "ECDSA", namedCurve: crv },
-    verifyParams: { name: "ECDSA", hash: "SHA-" + bits },
-    signatureLength: 2 * fieldBytes
-  };
-}
-function hmac(bits) {
-  return {
-    kty: "oct",
-    format: "raw",
-    importParams: { name: "HMAC", hash: "SHA-" + bits },
-    verifyParams: { name: "HMAC" },
-    signatureLength: bits / 8
-  };
-}
-function table() {
-  return {
-    RS256: rsa("RSASSA-PKCS1-v1_5", 256),
-    RS384: rsa("RSASSA-PKCS1-v1_5", 384),
-    RS512: rsa("RSASSA-PKCS1-v1_5", 512),
-    PS256: rsa("RSA-PSS", 256),
-    PS384: rsa("RSA-PSS", 384),
-    PS512: rsa("RSA-PSS", 512),
-    ES256: ecdsa(256, "P-256", 32),
-    ES384: ecdsa(384, "P-384", 48),
-    ES512: ecdsa(512, "P-521", 66),
-    HS256: hmac(256),
-    HS384: hmac(384),
-    HS512: hmac(512),
-    EdDSA: {
-      kty: "OKP",
-      crv: "Ed25519",
-      format: "spki",
-      importParams: { name: "Ed25519" },
-      verifyParams: { name: "Ed25519" },
-      signatureLength: 64
-    }
-  };
-}
 var SUPPORTED_ALGORITHMS = [
   "RS256",
   "RS384",
@@ -15075,786 +15184,72 @@ var SUPPORTED_ALGORITHMS = [
   "HS512",
   "EdDSA"
 ];
-function jwsAlgorithm(alg, allowed) {
-  if (alg.toLowerCase() === "none") {
-    throw codedError(ErrorCode.JwtAlgNone, 'unsecured JWT (alg "none") refused');
-  }
-  const algorithms = table();
-  const entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
-  if (entry === void 0) {
-    throw codedError(ErrorCode.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
-  }
-  if (allowed !== void 0 && !includes(allowed, alg)) {
-    throw codedError(ErrorCode.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
-  }
-  return entry;
-}
-function includes(items, item) {
-  for (let i = 0; i < items.length; i++) if (items[i] === item) return true;
-  return false;
-}
-function printable(text) {
-  return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
-}
 
-// src/jwt/claims.ts
-var DEFAULT_LEEWAY_SECONDS = 60;
-function checkRegisteredClaims(claims, rules, nowSeconds) {
-  const exp = timestamp(claims, "exp");
-  if (exp === void 0) throw codedError(ErrorCode.JwtClaimInvalid, "Failed to decode JWT: missing required claim exp");
-  if (exp < nowSeconds - rules.leeway) throw codedError(ErrorCode.JwtExpired, "Failed to decode JWT: ExpiredSignature");
-  const nbf = timestamp(claims, "nbf");
-  if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
-    throw codedError(ErrorCode.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
-  }
-  if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes2(rules.issuers, claims.iss))) {
-    throw codedError(ErrorCode.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
-  }
-  if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
-    throw codedError(ErrorCode.JwtAudienceMismatch, "Failed to decode JWT: InvalidAudience");
-  }
-  return exp;
-}
-function timestamp(claims, name) {
-  const value = claims[name];
-  if (value === void 0) return void 0;
-  if (typeof value !== "number" || !isFinite(value) || value < 0) {
-    throw codedError(ErrorCode.JwtClaimInvalid, "Failed to decode JWT: claim " + name + " is not a non-negative number");
-  }
-  return Math.round(value);
-}
-function audienceMatches(aud, accepted) {
-  if (typeof aud === "string") return includes2(accepted, aud);
-  if (!Array.isArray(aud)) return false;
-  for (let i = 0; i < aud.length; i++) {
-    if (typeof aud[i] === "string" && includes2(accepted, aud[i])) return true;
-  }
-  return false;
-}
-function includes2(items, item) {
-  for (let i = 0; i < items.length; i++) if (items[i] === item) return true;
-  return false;
-}
-
-// src/encoding.ts
-var STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-var BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-function isStrictBase64(text) {
-  if (!STRICT_BASE64.test(text)) return false;
-  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-  if (padding === 0) return true;
-  const lastSymbol = BASE64_ALPHABET.indexOf(text.charAt(text.length - padding - 1));
-  const unusedBitsMask = padding === 1 ? 3 : 15;
-  return (lastSymbol & unusedBitsMask) === 0;
-}
-function base64ToBytes(text) {
-  return Buffer.from(text, "base64");
-}
-function utf8ToBytes(text) {
-  return Buffer.from(text, "utf8");
-}
-function bytesToUtf8Strict(bytes) {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch (e) {
-    return void 0;
-  }
-}
-
-// src/jwt/base64url.ts
-var BASE64URL = /^[A-Za-z0-9_-]*$/;
-var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-function isStrictBase64url(text) {
-  if (!BASE64URL.test(text)) return false;
-  const tail = text.length % 4;
-  if (tail === 0) return true;
-  if (tail === 1) return false;
-  const last = ALPHABET.indexOf(text.charAt(text.length - 1));
-  return (last & (tail === 2 ? 15 : 3)) === 0;
-}
-function decodeBase64url(text) {
-  if (!isStrictBase64url(text)) return void 0;
-  return new Uint8Array(Buffer.from(text, "base64url"));
-}
-
-// src/jwt/jws.ts
-function parseCompactJws(token) {
-  const first = token.indexOf(".");
-  const second = first === -1 ? -1 : token.indexOf(".", first + 1);
-  if (second === -1 || token.indexOf(".", second + 1) !== -1) {
-    throw malformed("not a compact JWS (three dot-separated parts)");
-  }
-  const headerSegment = token.slice(0, first);
-  const payloadSegment = token.slice(first + 1, second);
-  const signature = decodeBase64url(token.slice(second + 1));
-  if (signature === void 0) throw malformed("signature is not base64url");
-  const headerBytes = decodeBase64url(headerSegment);
-  if (headerBytes === void 0) throw malformed("header is not base64url");
-  const header = jsonObject(headerBytes, "header");
-  if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
-  if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
-  if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
-  if (!isStrictBase64url(payloadSegment)) throw malformed("payload is not base64url");
-  return {
-    header,
-    payloadSegment,
-    signingInput: utf8ToBytes(token.slice(0, second)),
-    signature
-  };
-}
-function decodeClaims(jws) {
-  return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
-}
-function jsonObject(bytes, what) {
-  const text = bytesToUtf8Strict(bytes);
-  if (text === void 0) throw malformed(what + " is not UTF-8");
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw malformed(what + " is not JSON");
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw malformed(what + " is not a JSON object");
-  }
-  return value;
-}
-function malformed(reason) {
-  return codedError(ErrorCode.JwtMalformed, "Failed to decode JWT: " + reason);
-}
-
-// src/user.ts
-var USER_PAYLOAD_VERSION = 1;
-function newUser(username, realm, roles) {
-  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
-}
-function userJson(user) {
-  return JSON.stringify({
-    version: user.version,
-    username: user.username,
-    realm: user.realm,
-    roles: user.roles,
-    attributes: user.attributes,
-    scopes: user.scopes
-  });
-}
-
-// src/jwt/user-claims.ts
-var MAPPED_CLAIMS = {
-  sub: true,
-  scope: true,
-  realm_access: true,
-  resource_access: true,
-  entitlements: true
-};
-var CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
-function isWhitespace(code) {
-  if (code <= 32) return code === 32 || code >= 9 && code <= 13;
-  if (code < 133) return false;
-  return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
-}
-function userFromClaims(claims, providerName, realm) {
-  const sub = claims.sub;
-  if (typeof sub !== "string") throw invalid("sub", "a string");
-  const scope = claims.scope;
-  if (scope !== void 0 && typeof scope !== "string") throw invalid("scope", "a string");
-  const roles = [];
-  const realmAccess = claims.realm_access;
-  if (realmAccess !== void 0 && realmAccess !== null) {
-    appendRoleList(roles, rolesOf(realmAccess, "realm_access"), "realm_access.roles");
-  }
-  const entitlements = claims.entitlements;
-  if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
-  const resourceAccess = claims.resource_access;
-  if (resourceAccess !== void 0 && resourceAccess !== null) {
-    if (!isObject(resourceAccess)) throw invalid("resource_access", "an object");
-    const clients = Object.keys(resourceAccess);
-    for (let i = 0; i < clients.length; i++) {
-      const path = "resource_access." + clients[i];
-      appendRoleList(roles, rolesOf(resourceAccess[clients[i]], path), path + ".roles");
-    }
-  }
-  const preferred = claims.preferred_username;
-  const scopes = {};
-  defineEntry(scopes, providerName, scope === void 0 ? [] : splitWhitespace(scope));
-  return {
-    version: USER_PAYLOAD_VERSION,
-    username: typeof preferred === "string" ? preferred : sub,
-    realm,
-    roles,
-    attributes: attributesOf(claims),
-    scopes
-  };
-}
-function attributesOf(claims) {
-  const attributes = {};
-  const names = Object.keys(claims);
-  for (let i = 0; i < names.length; i++) {
-    if (MAPPED_CLAIMS[names[i]] === true) continue;
-    defineEntry(attributes, names[i], attributeText(claims[names[i]]));
-  }
-  return attributes;
-}
-function attributeText(value) {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.replace(CONTROL_CHARACTERS, "");
-}
-var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
-function splitWhitespace(text) {
-  if (!WHITESPACE_BUT_SPACE.test(text)) {
-    const parts = text.split(" ");
-    const nonEmpty = [];
-    for (let i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
-    return nonEmpty;
-  }
-  const words = [];
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    if (isWhitespace(text.charCodeAt(i))) {
-      if (start !== -1) words.push(text.slice(start, i));
-      start = -1;
-    } else if (start === -1) start = i;
-  }
-  if (start !== -1) words.push(text.slice(start));
-  return words;
-}
-function rolesOf(container, path) {
-  if (!isObject(container)) throw invalid(path, 'an object with "roles"');
-  if (container.roles === void 0) throw invalid(path + ".roles", "present");
-  return container.roles;
-}
-function appendRoleList(roles, list, path) {
-  if (!Array.isArray(list)) throw invalid(path, "an array of strings");
-  for (let i = 0; i < list.length; i++) {
-    if (typeof list[i] !== "string") throw invalid(path, "an array of strings");
-    roles.push(list[i]);
-  }
-}
-function defineEntry(target, key, value) {
-  if (key !== "__proto__") target[key] = value;
-  else Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-function isObject(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function invalid(claim, expected) {
-  return codedError(ErrorCode.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
-}
-
-// src/jwt/jwk.ts
-var CURVE_FIELD_BYTES = { "P-256": 32, "P-384": 48, "P-521": 66, Ed25519: 32 };
-var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
-var DER_NULL = [5, 0];
-var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
-var OID_CURVE = {
-  "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
-  // 1.2.840.10045.3.1.7
-  "P-384": [6, 5, 43, 129, 4, 0, 34],
-  // 1.3.132.0.34
-  "P-521": [6, 5, 43, 129, 4, 0, 35]
-  // 1.3.132.0.35
-};
-var OID_ED25519 = [6, 3, 43, 101, 112];
-var TAG_INTEGER = 2;
-var TAG_BIT_STRING = 3;
-var TAG_SEQUENCE = 48;
-var EC_UNCOMPRESSED_POINT = 4;
-function publicJwk(jwk, algorithm) {
-  switch (algorithm.kty) {
-    case "RSA":
-      checkRsa(member(jwk, "n"), member(jwk, "e"));
-      return { kty: "RSA", n: jwk.n, e: jwk.e };
-    case "EC": {
-      const crv = algorithm.crv;
-      checkEc(crv, member(jwk, "x"), member(jwk, "y"));
-      return { kty: "EC", crv, x: jwk.x, y: jwk.y };
-    }
-  }
-  return void 0;
-}
-function jwkKeyData(jwk, algorithm) {
-  switch (algorithm.kty) {
-    case "RSA":
-      return rsaSpki(member(jwk, "n"), member(jwk, "e"));
-    case "EC":
-      return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
-    case "OKP":
-      return ed25519Spki(member(jwk, "x"));
-    case "oct": {
-      const secret = member(jwk, "k");
-      if (secret.length === 0) throw invalid2('JWK member "k" is empty');
-      return secret;
-    }
-  }
-}
-function rsaSpki(n, e) {
-  checkRsa(n, e);
-  const publicKey = der(TAG_SEQUENCE, [derUnsignedInteger(n), derUnsignedInteger(e)]);
-  return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
-}
-function ecSpki(crv, x, y) {
-  const curve = checkEc(crv, x, y);
-  const point = concat([[EC_UNCOMPRESSED_POINT], x, y]);
-  return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
-}
-function ed25519Spki(x) {
-  if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid2('JWK member "x" of an Ed25519 key must be 32 bytes');
-  return spki(new Uint8Array(OID_ED25519), x);
-}
-function checkRsa(n, e) {
-  if (isZero(n)) throw invalid2('JWK member "n" is zero');
-  if (isZero(e)) throw invalid2('JWK member "e" is zero');
-}
-function checkEc(crv, x, y) {
-  const size = CURVE_FIELD_BYTES[crv];
-  const curve = OID_CURVE[crv];
-  if (size === void 0 || curve === void 0) throw invalid2("unsupported EC curve");
-  if (x.length !== size || y.length !== size) {
-    throw invalid2('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
-  }
-  return curve;
-}
-function spki(algorithmIdentifierContent, publicKey) {
-  const algorithmIdentifier = der(TAG_SEQUENCE, [algorithmIdentifierContent]);
-  const bits = der(TAG_BIT_STRING, [new Uint8Array([0]), publicKey]);
-  return der(TAG_SEQUENCE, [algorithmIdentifier, bits]);
-}
-function derUnsignedInteger(bytes) {
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  const digits = bytes.subarray(start);
-  return der(TAG_INTEGER, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
-}
-function der(tag, parts) {
-  let length = 0;
-  for (let i = 0; i < parts.length; i++) length += parts[i].length;
-  const all = [[tag], derLength(length)];
-  for (let i = 0; i < parts.length; i++) all.push(parts[i]);
-  return concat(all);
-}
-function derLength(length) {
-  if (length < 128) return [length];
-  const bytes = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
-  return [128 + bytes.length].concat(bytes);
-}
-function concat(parts) {
-  let length = 0;
-  for (let i = 0; i < parts.length; i++) length += parts[i].length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (let i = 0; i < parts.length; i++) {
-    out.set(parts[i], offset);
-    offset += parts[i].length;
-  }
-  return out;
-}
-function isZero(bytes) {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
-}
-function member(jwk, name) {
-  const value = jwk[name];
-  if (typeof value !== "string") throw invalid2('JWK member "' + name + '" is missing or not a string');
-  const bytes = decodeBase64url(value);
-  if (bytes === void 0) throw invalid2('JWK member "' + name + '" is not base64url');
-  return bytes;
-}
-function invalid2(message) {
-  return codedError(ErrorCode.JwtKeyInvalid, message);
-}
-
-// src/jwt/keys.ts
-function selectKey(jwks, kid, algorithm) {
-  const keys = jwkSetKeys(jwks);
-  if (kid !== void 0) {
-    let mismatched = false;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      if (!isObject2(key) || key.kid !== kid) continue;
-      if (fits(key, algorithm)) return key;
-      mismatched = true;
-    }
-    if (mismatched) {
-      throw codedError(
-        ErrorCode.JwtKeyMismatch,
-        "the key with kid " + printable(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")"
-      );
-    }
-    return void 0;
-  }
-  let found;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (!isObject2(key) || !fits(key, algorithm)) continue;
-    if (found !== void 0) {
-      throw codedError(ErrorCode.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
-    }
-    found = key;
-  }
-  if (found === void 0) {
-    throw codedError(ErrorCode.JwtKeyNotFound, "the token has no kid and no key fits its algorithm");
-  }
-  return found;
-}
-function unknownKid(kid) {
-  return codedError(ErrorCode.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable(kid));
-}
-function fits(key, algorithm) {
-  return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
-}
-function jwkSetKeys(jwks) {
-  if (!isObject2(jwks) || !Array.isArray(jwks.keys)) {
-    throw codedError(ErrorCode.JwksInvalid, 'Failed to parse certificates: not a JWK Set ({"keys": [...]})');
-  }
-  return jwks.keys;
-}
-function isObject2(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-// src/jwt/verify.ts
-function verifyJws(jws, algorithm, endpoint, services) {
-  const subtle = services.subtle;
-  const jwks = services.jwks;
-  if (subtle === void 0) {
-    return Promise.reject(codedError(ErrorCode.RuntimeUnsupported, "this runtime has no WebCrypto (crypto.subtle)"));
-  }
-  if (jwks === void 0) {
-    return Promise.reject(codedError(ErrorCode.RuntimeUnsupported, "no JWK Set source on this platform"));
-  }
-  if (algorithm.signatureLength !== void 0 && jws.signature.length !== algorithm.signatureLength) {
-    return Promise.reject(signatureInvalid());
-  }
-  const kid = jws.header.kid;
-  return jwks.get(endpoint, false).then((set) => {
-    const key = selectKey(set, kid, algorithm);
-    if (key !== void 0 || kid === void 0) return key;
-    if (services.onRefresh !== void 0) services.onRefresh();
-    return jwks.get(endpoint, true).then((refreshed) => {
-      const again = selectKey(refreshed, kid, algorithm);
-      if (again === void 0) throw unknownKid(kid);
-      return again;
-    });
-  }).then((jwk) => services.keepKeys === true ? cachedImport(subtle, jwk, algorithm, endpoint) : importKey(subtle, jwk, algorithm)).then(
-    (key) => subtle.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(
-      (valid) => valid,
-      () => false
-    )
-  ).then((valid) => {
-    if (!valid) throw signatureInvalid();
-    return decodeClaims(jws);
-  });
-}
-var importedKeys = /* @__PURE__ */ Object.create(null);
-var importedCount = 0;
-var MAX_IMPORTED_KEYS = 64;
-function cachedImport(subtle, jwk, algorithm, endpoint) {
-  const id = endpoint.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
-  const known = importedKeys[id];
-  if (known !== void 0) return Promise.resolve(known);
-  return importKey(subtle, jwk, algorithm).then((key) => {
-    if (importedCount >= MAX_IMPORTED_KEYS) {
-      importedKeys = /* @__PURE__ */ Object.create(null);
-      importedCount = 0;
-    }
-    importedKeys[id] = key;
-    importedCount++;
-    return key;
-  });
-}
-function importKey(subtle, jwk, algorithm) {
-  let imported;
-  try {
-    const asJwk = subtle.prefersJwkImport !== void 0 && subtle.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
-    imported = asJwk !== void 0 ? subtle.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return imported.then(
-    (key) => key,
-    (e) => {
-      throw importFailure(algorithm, e);
-    }
-  );
-}
-function importFailure(algorithm, error) {
-  const reason = error instanceof Error ? error.message : String(error);
-  if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM.test(reason)) {
-    return codedError(
-      ErrorCode.RuntimeUnsupported,
-      "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason
-    );
-  }
-  return codedError(ErrorCode.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
-}
-var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
-function signatureInvalid() {
-  return codedError(ErrorCode.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
-}
-
-// src/providers/jwt.ts
-var jwtProvider = {
-  authenticate(provider, credential, ctx) {
-    const platform = ctx.platform;
-    if (provider.jwks === void 0 || typeof provider.leeway !== "number") {
-      throw codedError(ErrorCode.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
-    }
-    const jws = parseCompactJws(credential);
-    const algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms);
-    const store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
-    const cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
-    if (store !== void 0 && cacheKey !== void 0) {
-      const cached = readVerified(store, cacheKey, platform.clock.nowSeconds());
-      if (cached !== void 0) {
-        platform.logger.log("debug", "jwt.verified.cached", { provider: provider.name });
-        return cached;
-      }
-    }
-    return verifyJws(jws, algorithm, provider.jwks, {
-      subtle: platform.crypto.subtle,
-      jwks: platform.jwks,
-      keepKeys: platform.contextReused === true,
-      onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", { provider: provider.name })
-    }).then((claims) => {
-      const now = platform.clock.nowSeconds();
-      const exp = checkRegisteredClaims(
-        claims,
-        { leeway: provider.leeway, issuers: provider.issuers, audiences: provider.audiences },
-        now
-      );
-      const user = userFromClaims(claims, provider.name, provider.realm);
-      if (store !== void 0 && cacheKey !== void 0) {
-        storeVerified(store, cacheKey, user, Math.min(exp, now + provider.verifiedCacheTtl), now, platform);
-      }
-      return user;
-    });
-  }
-};
-function verifiedKey(provider, token, platform) {
-  return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
-}
-function readVerified(store, key, now) {
-  const text = store.get(key);
-  if (text === void 0) return void 0;
-  try {
-    const stored = JSON.parse(text);
-    return stored.until > now ? stored.user : void 0;
-  } catch (e) {
-    return void 0;
-  }
-}
-function storeVerified(store, key, user, until, now, platform) {
-  if (until <= now) return;
-  const stored = { user, until };
-  try {
-    store.set(key, JSON.stringify(stored), (until - now) * 1e3);
-  } catch (e) {
-    platform.logger.log("warn", "cache.jwt.store_failed", { code: errorCode(e) || "ERR_UNEXPECTED" });
-  }
-}
-
-// src/providers/jwt.load.ts
-function load() {
-  return jwt_exports;
-}
-
-// src/config/compiled.ts
-var COMPILED_FORMAT = 1;
-var KEY_PREFIX = "=";
-
-// src/passwords/bytes.ts
-function base64ToBytes2(text) {
-  if (!isStrictBase64(text)) throw new Error("base64ToBytes: not canonical base64");
-  return base64ToBytes(text);
-}
-function utf8ToBytes2(text) {
-  return new TextEncoder().encode(text);
-}
-
-// src/passwords/md5crypt.ts
-var CRYPT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-var MD5_CRYPT_MAX_SALT_LENGTH = 8;
-var MD5_CRYPT_HASH_LENGTH = 22;
-var MD5_CRYPT_ROUNDS = 1e3;
-function md5Crypt(password, magic, salt, crypto) {
-  const saltBytes = utf8ToBytes2(salt);
-  const alternate = crypto.digest("md5", [password, saltBytes, password]);
-  const initial = [password, utf8ToBytes2(magic), saltBytes];
-  for (let remaining = password.length; remaining > 0; remaining -= 16) {
-    initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
-  }
-  const nulByte = new Uint8Array(1);
-  const firstByte = password.subarray(0, 1);
-  for (let bits = password.length; bits > 0; bits >>>= 1) {
-    initial.push(bits & 1 ? nulByte : firstByte);
-  }
-  let digest = crypto.digest("md5", initial);
-  for (let round = 0; round < MD5_CRYPT_ROUNDS; round++) {
-    const parts = [round & 1 ? password : digest];
-    if (round % 3 !== 0) parts.push(saltBytes);
-    if (round % 7 !== 0) parts.push(password);
-    parts.push(round & 1 ? digest : password);
-    digest = crypto.digest("md5", parts);
-  }
-  return cryptBase64(digest[0], digest[6], digest[12], 4) + cryptBase64(digest[1], digest[7], digest[13], 4) + cryptBase64(digest[2], digest[8], digest[14], 4) + cryptBase64(digest[3], digest[9], digest[15], 4) + cryptBase64(digest[4], digest[10], digest[5], 4) + cryptBase64(0, 0, digest[11], 2);
-}
-function cryptBase64(high, middle, low, count) {
-  let value = high << 16 | middle << 8 | low;
-  let text = "";
-  for (let i = 0; i < count; i++) {
-    text += CRYPT_ALPHABET.charAt(value & 63);
-    value >>>= 6;
-  }
-  return text;
-}
-
-// src/passwords/verify.ts
-function verifyPassword(verifier, password, crypto) {
-  switch (verifier.form) {
-    case "plain":
-      return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes2(verifier.sha256));
-    case "sha1":
-      return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes2(verifier.digest));
-    case "ssha": {
-      const computed = crypto.digest("sha1", [password, base64ToBytes2(verifier.salt)]);
-      return constantTimeEqual(computed, base64ToBytes2(verifier.digest));
-    }
-    case "md5crypt": {
-      const computed = md5Crypt(password, verifier.magic, verifier.salt, crypto);
-      return constantTimeEqual(utf8ToBytes2(computed), utf8ToBytes2(verifier.hash));
-    }
-    case "pbkdf2": {
-      const expected = base64ToBytes2(verifier.derived);
-      const salt = base64ToBytes2(verifier.salt);
-      return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then((derived) => constantTimeEqual(derived, expected));
-    }
-  }
-  const form = String(verifier.form);
-  throw codedError(
-    ErrorCode.PasswordFormUnsupported,
-    `password form "${form}" is not supported by this build`
-  );
-}
-function constantTimeEqual(a, b) {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
-    const wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
-    const wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
-    for (let i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
-    return difference === 0;
-  }
-  for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i];
-  return difference === 0;
-}
-
-// src/providers/plain.ts
-function decodeBasicCredential(credential) {
-  if (!isStrictBase64(credential)) {
-    throw codedError(ErrorCode.BasicMalformed, "Invalid base64 in Basic auth");
-  }
-  const text = bytesToUtf8Strict(base64ToBytes(credential));
-  if (text === void 0) throw codedError(ErrorCode.BasicMalformed, "Invalid UTF-8 in Basic auth");
-  const colon = text.indexOf(":");
-  const username = colon === -1 ? text : text.slice(0, colon);
-  const password = colon === -1 ? "" : text.slice(colon + 1);
-  if (username === "") throw codedError(ErrorCode.BasicMalformed, "No username in Basic credentials");
-  return { username, password };
-}
-var plainProvider = {
-  authenticate(provider, credential, ctx) {
-    const basic = decodeBasicCredential(credential);
-    const entries = provider.users[KEY_PREFIX + basic.username];
-    if (entries === void 0 || entries.length === 0) throw wrongCredentials();
-    return firstMatchingEntry(
-      entries,
-      0,
-      utf8ToBytes(basic.password),
-      ctx,
-      (entry) => newUser(basic.username, provider.realm, copyArray(entry.roles))
-    );
-  }
-};
-function firstMatchingEntry(entries, start, password, ctx, toUser) {
-  for (let i = start; i < entries.length; i++) {
-    const verdict = verifyPassword(entries[i].verifier, password, ctx.platform.crypto);
-    if (verdict === true) return toUser(entries[i]);
-    if (verdict !== false) {
-      const index = i;
-      return verdict.then(
-        (matched) => matched ? toUser(entries[index]) : firstMatchingEntry(entries, index + 1, password, ctx, toUser)
-      );
-    }
-  }
-  throw wrongCredentials();
-}
-function wrongCredentials() {
-  return codedError(ErrorCode.BadCredentials, "Wrong username or password");
-}
-
-// src/providers/index.ts
-var providerModules = {
-  plain: () => plainProvider,
-  jwt: () => load().jwtProvider
-};
-
-// src/config/paths.ts
-var PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-function displayPath(path) {
-  let text = "";
-  for (const segment of path) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (PLAIN_KEY.test(segment)) text += text === "" ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
-  }
-  return text === "" ? "top level" : text;
-}
-function pathKey(path) {
-  return JSON.stringify(path);
-}
-function pointerToPath(pointer, data) {
-  if (pointer === "") return [];
-  const path = [];
-  let node = data;
-  for (const raw of pointer.slice(1).split("/")) {
-    const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(node)) {
-      const index = Number(segment);
-      path.push(index);
-      node = node[index];
-    } else {
-      path.push(segment);
-      node = isMapping(node) ? node[segment] : void 0;
-    }
-  }
-  return path;
-}
-function valueAt(data, path) {
-  let node = data;
-  for (const segment of path) {
-    if (typeof segment === "number") node = Array.isArray(node) ? node[segment] : void 0;
-    else node = isMapping(node) && Object.hasOwn(node, segment) ? node[segment] : void 0;
-  }
-  return node;
-}
-function isMapping(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function setOwn(target, key, value) {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true
-  });
-}
-
-// src/config/jwt-provider.ts
-import { createHash } from "node:crypto";
+// src/providers/jwt/schema.ts
 var DEFAULT_JWKS_TTL_SECONDS = 600;
+var JWKS_URL_PATTERN = `^https?://[^\\s"'\\\\$;{}]+$`;
+var NGINX_SAFE_ABSOLUTE_PATH = `^/[^\\s"'\\\\$;{}]*$`;
+var jwtProviderSchema = {
+  definition: "JWTAuthConfig",
+  defs: {
+    JWTAuthConfig: member("jwt", ["cert_uri", "iam_realm"], {
+      cert_uri: {
+        type: "string",
+        pattern: JWKS_URL_PATTERN,
+        description: "JWKS URL (http:// or https://), fetched through the nginx locations that `authotron compile --nginx-snippets` writes (docs/jwt.md).",
+        errorMessage: "expected an http:// or https:// URL without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
+      },
+      iam_realm: string("Required and unused, as in the reference."),
+      issuer: stringOrList("Extension: the accepted `iss` values; unset, `iss` is not checked."),
+      audience: stringOrList(
+        "Extension: the accepted audiences; `aud` (a string or a list) must name one. Unset, `aud` is not checked."
+      ),
+      algorithms: {
+        type: "array",
+        minItems: 1,
+        items: { enum: [...SUPPORTED_ALGORITHMS] },
+        description: "Extension: the accepted `alg` values (default: all of them).",
+        errorMessage: `expected a non-empty list of ${SUPPORTED_ALGORITHMS.join(", ")}`
+      },
+      leeway: {
+        type: "integer",
+        minimum: 0,
+        default: DEFAULT_LEEWAY_SECONDS,
+        description: "Extension: seconds of clock skew tolerated on `exp` and `nbf`."
+      },
+      jwks_ttl: {
+        type: "integer",
+        minimum: 1,
+        default: DEFAULT_JWKS_TTL_SECONDS,
+        description: "Extension: seconds the JWK Set is used before it is fetched again (a token with an unknown kid triggers a refetch sooner, at most every 30 s)."
+      },
+      ca_file: {
+        type: "string",
+        pattern: NGINX_SAFE_ABSOLUTE_PATH,
+        description: "Extension: absolute path of the PEM CA bundle that verifies an https cert_uri (default /etc/ssl/certs/ca-certificates.crt).",
+        errorMessage: "expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
+      }
+    })
+  }
+};
+
+// src/providers/jwt/compile.ts
 var JWKS_REFRESH_INTERVAL_SECONDS = 30;
 var JWKS_LOCATION_PREFIX = "/_authotron/jwks/";
+var jwtProviderCompiler = {
+  scheme: "Bearer",
+  schema: jwtProviderSchema,
+  compile: compileJwtProvider,
+  check(provider, path, report) {
+    if (typeof provider.cert_uri === "string" && /^http:/i.test(provider.cert_uri)) {
+      report(
+        "warning",
+        [...path, "cert_uri"],
+        "keys fetched over plain http can be replaced by anyone on the network path; use https"
+      );
+    }
+  }
+};
 function compileJwtProvider({ provider, common }) {
   const ttl = typeof provider.jwks_ttl === "number" ? provider.jwks_ttl : DEFAULT_JWKS_TTL_SECONDS;
   const compiled2 = {
@@ -15867,9 +15262,9 @@ function compileJwtProvider({ provider, common }) {
     // A verified token is reused no longer than the keys that verified it are trusted unchecked.
     verifiedCacheTtl: ttl
   };
-  const issuers = stringList(provider.issuer);
+  const issuers = stringList2(provider.issuer);
   if (issuers !== void 0) compiled2.issuers = issuers;
-  const audiences = stringList(provider.audience);
+  const audiences = stringList2(provider.audience);
   if (audiences !== void 0) compiled2.audiences = audiences;
   if (Array.isArray(provider.algorithms)) compiled2.algorithms = [...provider.algorithms];
   compiled2.cacheId = shortHash(JSON.stringify(compiled2));
@@ -15882,7 +15277,7 @@ function jwksEndpoint(url, ttl, caFile) {
   if (caFile !== void 0) endpoint.caFile = caFile;
   return endpoint;
 }
-function stringList(value) {
+function stringList2(value) {
   if (typeof value === "string") return [value];
   if (Array.isArray(value)) return [...value];
   return void 0;
@@ -15894,50 +15289,184 @@ function shortHash(text) {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-// src/config/schema.ts
-var PROVIDER_TYPES = [
-  "plain",
-  "jwt",
-  "ecmwf-api",
-  "efas-api",
-  "openid-offline",
-  "ecmwf-token-generator"
-];
-var AUGMENTER_TYPES = ["plain", "plain_advanced", "ldap"];
+// src/compiler/source.ts
+function emptyDocument(file) {
+  return { data: {}, origins: /* @__PURE__ */ new Map(), keyOrder: /* @__PURE__ */ new Map(), file };
+}
+function formatLocation(location) {
+  return location.kind === "file" ? `${location.file}:${location.line}:${location.col}` : `env ${location.variable}`;
+}
+function valueLocation(doc, path) {
+  for (let length = path.length; length >= 0; length--) {
+    const origin = doc.origins.get(pathKey(path.slice(0, length)));
+    const location = origin?.value ?? origin?.key;
+    if (location !== void 0) return location;
+  }
+  return void 0;
+}
+function keyLocation(doc, path) {
+  const origin = doc.origins.get(pathKey(path));
+  return origin?.key ?? valueLocation(doc, path);
+}
+function missingKeyLocation(doc, parentPath) {
+  const origin = doc.origins.get(pathKey(parentPath));
+  return origin?.key ?? valueLocation(doc, parentPath);
+}
+function orderedKeys(doc, path, mapping) {
+  const recorded = doc.keyOrder.get(pathKey(path)) ?? [];
+  const keys = recorded.filter((key) => Object.hasOwn(mapping, key));
+  for (const key of Object.keys(mapping)) if (!keys.includes(key)) keys.push(key);
+  return keys;
+}
+function forgetBelow(doc, path) {
+  const own = pathKey(path);
+  const childPrefix = `${own.slice(0, -1)}${path.length === 0 ? "" : ","}`;
+  for (const map of [doc.origins, doc.keyOrder]) {
+    for (const key of [...map.keys()]) {
+      if (key === own || key.startsWith(childPrefix)) map.delete(key);
+    }
+  }
+}
+function recordOrigin(doc, path, value, location) {
+  const key = pathKey(path);
+  doc.origins.set(key, { ...doc.origins.get(key), value: location });
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => recordOrigin(doc, [...path, index], item, location));
+  } else if (isMapping(value)) {
+    const order = doc.keyOrder.get(key) ?? [];
+    for (const child of Object.keys(value)) {
+      if (!order.includes(child)) order.push(child);
+      doc.origins.set(pathKey([...path, child]), { key: location });
+      recordOrigin(doc, [...path, child], value[child], location);
+    }
+    doc.keyOrder.set(key, order);
+  }
+}
+
+// src/augmenters/plain/schema.ts
+var plainAugmenterSchema = {
+  definition: "PlainAugmenterConfig",
+  defs: {
+    PlainAugmenterConfig: member("plain", ["roles"], {
+      roles: {
+        type: "object",
+        additionalProperties: stringList(),
+        description: "role → usernames that get it."
+      }
+    })
+  }
+};
+
+// src/augmenters/plain/compile.ts
+var plainAugmenterCompiler = {
+  schema: plainAugmenterSchema,
+  compile({ augmenter, common, path, doc }) {
+    const roles = augmenter.roles;
+    return {
+      ...common,
+      type: "plain",
+      roles: orderedKeys(doc, [...path, "roles"], roles).map((role) => [
+        role,
+        [...roles[role]]
+      ])
+    };
+  },
+  check(_augmenter, path, report) {
+    report(
+      "note",
+      path,
+      "the plain augmenter is deprecated in the reference; plain_advanced does the same and more"
+    );
+  },
+  static: true
+};
+
+// src/augmenters/plain_advanced/schema.ts
+var plainAdvancedAugmenterSchema = {
+  definition: "PlainAdvancedAugmenterConfig",
+  defs: {
+    PlainAdvancedAugmenterConfig: member("plain_advanced", ["match", "augment"], {
+      match: ref("PlainAdvancedAugmenterMatcher"),
+      augment: ref("PlainAdvancedAugmenterAugment")
+    }),
+    PlainAdvancedAugmenterMatcher: {
+      type: "object",
+      properties: { username: stringList(), role: stringList() }
+    },
+    PlainAdvancedAugmenterAugment: {
+      type: "object",
+      properties: {
+        roles: stringList(),
+        attributes: { type: "object", additionalProperties: { type: "string" } }
+      }
+    }
+  }
+};
+
+// src/augmenters/plain_advanced/compile.ts
+var plainAdvancedAugmenterCompiler = {
+  schema: plainAdvancedAugmenterSchema,
+  compile({ augmenter, common, path, doc }) {
+    const match = augmenter.match;
+    const augment = augmenter.augment;
+    const attributes = isMapping(augment.attributes) ? augment.attributes : {};
+    return {
+      ...common,
+      type: "plain_advanced",
+      matchUsernames: [...match.username ?? []],
+      matchRoles: [...match.role ?? []],
+      roles: [...augment.roles ?? []],
+      attributes: orderedKeys(doc, [...path, "augment", "attributes"], attributes).map((key) => [
+        key,
+        attributes[key]
+      ])
+    };
+  },
+  check(augmenter, path, report) {
+    if (isMapping(augmenter.match) && neverMatches(augmenter.match)) {
+      report(
+        "warning",
+        [...path, "match"],
+        "neither username nor role lists anything, so this augmenter never applies"
+      );
+    }
+  },
+  static: true
+};
+function neverMatches(match) {
+  const empty = (list) => list === void 0 || Array.isArray(list) && list.length === 0;
+  return empty(match.username) && empty(match.role);
+}
+
+// src/compiler/units.ts
+var providerCompilers = {
+  plain: plainProviderCompiler,
+  jwt: jwtProviderCompiler
+};
+var augmenterCompilers = {
+  plain: plainAugmenterCompiler,
+  plain_advanced: plainAdvancedAugmenterCompiler
+};
+function providerCompiler(type) {
+  return typeof type === "string" && Object.hasOwn(providerCompilers, type) ? providerCompilers[type] : void 0;
+}
+function augmenterCompiler(type) {
+  return typeof type === "string" && Object.hasOwn(augmenterCompilers, type) ? augmenterCompilers[type] : void 0;
+}
+
+// src/compiler/schema.ts
+var PROVIDER_SCHEMAS = schemasOf(providerCompilers, REFERENCE_PROVIDERS);
+var AUGMENTER_SCHEMAS = schemasOf(augmenterCompilers, REFERENCE_AUGMENTERS);
+var PROVIDER_TYPES = Object.keys(PROVIDER_SCHEMAS);
+var AUGMENTER_TYPES = Object.keys(AUGMENTER_SCHEMAS);
 var LOG_LEVELS = ["trace", "debug", "info", "warn", "error"];
 var CONFIG_VERSIONS = ["1.0.0", "2.0.0"];
 var MAX_TIMEOUT_MS = 2147483647;
-var string = (description) => description === void 0 ? { type: "string" } : { type: "string", description };
-var stringList2 = (description) => ({
-  type: "array",
-  items: { type: "string" },
-  ...description === void 0 ? {} : { description }
-});
-var ref = (name) => ({ $ref: `#/$defs/${name}` });
-var stringOrList = (description) => ({
-  anyOf: [{ type: "string" }, { type: "array", items: { type: "string" }, minItems: 1 }],
-  description,
-  errorMessage: "expected a string or a non-empty list of strings"
-});
-var JWKS_URL_PATTERN = `^https?://[^\\s"'\\\\$;{}]+$`;
-var NGINX_SAFE_ABSOLUTE_PATH = `^/[^\\s"'\\\\$;{}]*$`;
 function taggedUnion(tag, members) {
   return Object.entries(members).map(([value, definition]) => ({
     if: { properties: { [tag]: { const: value } }, required: [tag] },
     then: ref(definition)
   }));
-}
-function member2(type, required, properties) {
-  return {
-    type: "object",
-    required: ["type", "name", "realm", ...required],
-    properties: {
-      type: { const: type },
-      name: string("Shown in GET /providers or /augmenters and in logs; need not be unique."),
-      realm: string(),
-      ...properties
-    }
-  };
 }
 var u16 = { type: "integer", minimum: 0, maximum: 65535 };
 var LOG_LEVEL_PATTERN = `^\\s*(?:${LOG_LEVELS.map(
@@ -16000,7 +15529,7 @@ var CONFIG_SCHEMA = {
     ServiceConfig: {
       type: "object",
       required: ["name", "scopes"],
-      properties: { name: string(), scopes: stringList2() }
+      properties: { name: string(), scopes: stringList() }
     },
     ServerConfig: {
       type: "object",
@@ -16069,213 +15598,42 @@ var CONFIG_SCHEMA = {
       type: "object",
       required: ["type"],
       properties: { type: { enum: [...PROVIDER_TYPES] } },
-      allOf: taggedUnion("type", {
-        plain: "PlainAuthConfig",
-        jwt: "JWTAuthConfig",
-        "ecmwf-api": "EcmwfApiProviderConfig",
-        "efas-api": "EFASApiProviderConfig",
-        "openid-offline": "OpenIDOfflineProviderConfig",
-        "ecmwf-token-generator": "EcmwfTokenGeneratorProviderConfig"
-      })
+      allOf: taggedUnion("type", definitionNames(PROVIDER_SCHEMAS))
     },
-    PlainAuthConfig: {
-      ...member2("plain", [], {
-        users: { type: "array", items: ref("PlainUserEntry") },
-        htpasswd_file: string(
-          "Extension: an htpasswd file (relative to the config file) whose users follow `users`."
-        ),
-        htpasswd_roles: {
-          type: ["array", "null"],
-          items: { type: "string" },
-          description: "Extension: the roles of every user of htpasswd_file (default none)."
-        }
-      }),
-      allOf: [
-        {
-          anyOf: [{ required: ["users"] }, { required: ["htpasswd_file"] }],
-          errorMessage: "expected users, htpasswd_file or both"
-        }
-      ]
-    },
-    PlainUserEntry: {
-      type: "object",
-      required: ["username"],
-      properties: {
-        username: string(),
-        password: string("Clear text; exactly one of password and password_hash."),
-        password_hash: string(
-          "Extension: a hashed password, e.g. from `authotron hash-password` ($pbkdf2-sha256$…)."
-        ),
-        roles: { type: ["array", "null"], items: { type: "string" } }
-      },
-      allOf: [
-        {
-          oneOf: [{ required: ["password"] }, { required: ["password_hash"] }],
-          errorMessage: "expected exactly one of password and password_hash"
-        }
-      ]
-    },
-    JWTAuthConfig: member2("jwt", ["cert_uri", "iam_realm"], {
-      cert_uri: {
-        type: "string",
-        pattern: JWKS_URL_PATTERN,
-        description: "JWKS URL (http:// or https://), fetched through the nginx locations that `authotron compile --nginx-snippets` writes (docs/jwt.md).",
-        errorMessage: "expected an http:// or https:// URL without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
-      },
-      iam_realm: string("Required and unused, as in the reference."),
-      issuer: stringOrList("Extension: the accepted `iss` values; unset, `iss` is not checked."),
-      audience: stringOrList(
-        "Extension: the accepted audiences; `aud` (a string or a list) must name one. Unset, `aud` is not checked."
-      ),
-      algorithms: {
-        type: "array",
-        minItems: 1,
-        items: { enum: [...SUPPORTED_ALGORITHMS] },
-        description: "Extension: the accepted `alg` values (default: all of them).",
-        errorMessage: `expected a non-empty list of ${SUPPORTED_ALGORITHMS.join(", ")}`
-      },
-      leeway: {
-        type: "integer",
-        minimum: 0,
-        default: DEFAULT_LEEWAY_SECONDS,
-        description: "Extension: seconds of clock skew tolerated on `exp` and `nbf`."
-      },
-      jwks_ttl: {
-        type: "integer",
-        minimum: 1,
-        default: DEFAULT_JWKS_TTL_SECONDS,
-        description: "Extension: seconds the JWK Set is used before it is fetched again (a token with an unknown kid triggers a refetch sooner, at most every 30 s)."
-      },
-      ca_file: {
-        type: "string",
-        pattern: NGINX_SAFE_ABSOLUTE_PATH,
-        description: "Extension: absolute path of the PEM CA bundle that verifies an https cert_uri (default /etc/ssl/certs/ca-certificates.crt).",
-        errorMessage: "expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
-      }
-    }),
-    EcmwfApiProviderConfig: member2("ecmwf-api", ["uri"], { uri: string() }),
-    EFASApiProviderConfig: member2("efas-api", ["uri"], { uri: string() }),
-    OpenIDOfflineProviderConfig: member2(
-      "openid-offline",
-      ["cert_uri", "public_client_id", "private_client_id", "private_client_secret", "iam_url"],
-      {
-        cert_uri: string(),
-        public_client_id: string(),
-        private_client_id: string(),
-        private_client_secret: string(),
-        iam_url: string()
-      }
-    ),
-    EcmwfTokenGeneratorProviderConfig: member2(
-      "ecmwf-token-generator",
-      ["cert_uri", "client_id", "client_secret", "token_generator_url"],
-      {
-        cert_uri: string(),
-        client_id: string(),
-        client_secret: string(),
-        token_generator_url: string()
-      }
-    ),
+    ...definitionsOf(PROVIDER_SCHEMAS),
     AugmenterConfig: {
       type: "object",
       required: ["type"],
       properties: { type: { enum: [...AUGMENTER_TYPES] } },
-      allOf: taggedUnion("type", {
-        plain: "PlainAugmenterConfig",
-        plain_advanced: "PlainAdvancedAugmenterConfig",
-        ldap: "LDAPAugmenterConfig"
-      })
+      allOf: taggedUnion("type", definitionNames(AUGMENTER_SCHEMAS))
     },
-    PlainAugmenterConfig: member2("plain", ["roles"], {
-      roles: {
-        type: "object",
-        additionalProperties: stringList2(),
-        description: "role → usernames that get it."
-      }
-    }),
-    PlainAdvancedAugmenterConfig: member2("plain_advanced", ["match", "augment"], {
-      match: ref("PlainAdvancedAugmenterMatcher"),
-      augment: ref("PlainAdvancedAugmenterAugment")
-    }),
-    PlainAdvancedAugmenterMatcher: {
-      type: "object",
-      properties: { username: stringList2(), role: stringList2() }
-    },
-    PlainAdvancedAugmenterAugment: {
-      type: "object",
-      properties: {
-        roles: stringList2(),
-        attributes: { type: "object", additionalProperties: { type: "string" } }
-      }
-    },
-    LDAPAugmenterConfig: member2("ldap", ["uri", "search_base", "ldap_password"], {
-      uri: string(),
-      search_base: string(),
-      ldap_password: string(),
-      filter: { type: ["string", "null"] },
-      filters: { type: ["array", "null"], items: { type: "string" } },
-      bind_dn: { type: ["string", "null"] }
-    })
+    ...definitionsOf(AUGMENTER_SCHEMAS)
   }
 };
-
-// src/config/source.ts
-function emptyDocument(file) {
-  return { data: {}, origins: /* @__PURE__ */ new Map(), keyOrder: /* @__PURE__ */ new Map(), file };
-}
-function formatLocation(location) {
-  return location.kind === "file" ? `${location.file}:${location.line}:${location.col}` : `env ${location.variable}`;
-}
-function valueLocation(doc, path) {
-  for (let length = path.length; length >= 0; length--) {
-    const origin = doc.origins.get(pathKey(path.slice(0, length)));
-    const location = origin?.value ?? origin?.key;
-    if (location !== void 0) return location;
+function schemasOf(...registries) {
+  const schemas = {};
+  for (const registry of registries) {
+    for (const type of Object.keys(registry)) schemas[type] = registry[type].schema;
   }
-  return void 0;
+  return schemas;
 }
-function keyLocation(doc, path) {
-  const origin = doc.origins.get(pathKey(path));
-  return origin?.key ?? valueLocation(doc, path);
+function definitionNames(schemas) {
+  const names = {};
+  for (const type of Object.keys(schemas)) names[type] = schemas[type].definition;
+  return names;
 }
-function missingKeyLocation(doc, parentPath) {
-  const origin = doc.origins.get(pathKey(parentPath));
-  return origin?.key ?? valueLocation(doc, parentPath);
-}
-function orderedKeys(doc, path, mapping) {
-  const recorded = doc.keyOrder.get(pathKey(path)) ?? [];
-  const keys = recorded.filter((key) => Object.hasOwn(mapping, key));
-  for (const key of Object.keys(mapping)) if (!keys.includes(key)) keys.push(key);
-  return keys;
-}
-function forgetBelow(doc, path) {
-  const own = pathKey(path);
-  const childPrefix = `${own.slice(0, -1)}${path.length === 0 ? "" : ","}`;
-  for (const map of [doc.origins, doc.keyOrder]) {
-    for (const key of [...map.keys()]) {
-      if (key === own || key.startsWith(childPrefix)) map.delete(key);
+function definitionsOf(schemas) {
+  const defs = {};
+  for (const type of Object.keys(schemas)) {
+    for (const name of Object.keys(schemas[type].defs)) {
+      if (Object.hasOwn(defs, name)) throw new Error(`schema: ${name} is defined twice`);
+      defs[name] = schemas[type].defs[name];
     }
   }
-}
-function recordOrigin(doc, path, value, location) {
-  const key = pathKey(path);
-  doc.origins.set(key, { ...doc.origins.get(key), value: location });
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => recordOrigin(doc, [...path, index], item, location));
-  } else if (isMapping(value)) {
-    const order = doc.keyOrder.get(key) ?? [];
-    for (const child of Object.keys(value)) {
-      if (!order.includes(child)) order.push(child);
-      doc.origins.set(pathKey([...path, child]), { key: location });
-      recordOrigin(doc, [...path, child], value[child], location);
-    }
-    doc.keyOrder.set(key, order);
-  }
+  return defs;
 }
 
-// src/config/checks.ts
-var isImplementedProvider = (type) => providerModules[type] !== void 0;
-var isImplementedAugmenter = (type) => augmenterModules[type] !== void 0;
+// src/compiler/checks.ts
 var MIN_HS256_SECRET_BYTES = 32;
 function checkDocument(doc) {
   const found = [];
@@ -16307,29 +15665,22 @@ function checkDocument(doc) {
     if (!isMapping(provider)) return;
     realms.add(provider.realm);
     const path = ["providers", index];
-    if (isKnown(PROVIDER_TYPES, provider.type) && !isImplementedProvider(provider.type)) {
+    const compiler = providerCompiler(provider.type);
+    if (isKnown(PROVIDER_TYPES, provider.type) && compiler === void 0) {
       report(
         "warning",
         path,
         `${describe(provider, "provider")} is not implemented by authotron-njs ${VERSION} yet; it rejects every credential`
       );
     }
-    if (provider.type === "jwt" && typeof provider.cert_uri === "string" && /^http:/i.test(provider.cert_uri)) {
-      report(
-        "warning",
-        [...path, "cert_uri"],
-        "keys fetched over plain http can be replaced by anyone on the network path; use https"
-      );
-    }
-    if (provider.type === "plain" && Array.isArray(provider.users) && provider.users.length === 0 && provider.htpasswd_file === void 0) {
-      report("warning", [...path, "users"], "no users, so this provider accepts no credential");
-    }
+    compiler?.check?.(provider, path, report);
   });
   const augmenters = Array.isArray(data.augmenters) ? data.augmenters : [];
   augmenters.forEach((augmenter, index) => {
     if (!isMapping(augmenter) || typeof augmenter.type !== "string") return;
     const path = ["augmenters", index];
-    if (isKnown(AUGMENTER_TYPES, augmenter.type) && !isImplementedAugmenter(augmenter.type)) {
+    const compiler = augmenterCompiler(augmenter.type);
+    if (isKnown(AUGMENTER_TYPES, augmenter.type) && compiler === void 0) {
       report(
         "warning",
         path,
@@ -16343,20 +15694,7 @@ function checkDocument(doc) {
         `no provider has realm '${augmenter.realm}' (realms are compared exactly), so this augmenter never runs`
       );
     }
-    if (augmenter.type === "plain") {
-      report(
-        "note",
-        path,
-        "the plain augmenter is deprecated in the reference; plain_advanced does the same and more"
-      );
-    }
-    if (augmenter.type === "plain_advanced" && isMapping(augmenter.match) && neverMatches(augmenter.match)) {
-      report(
-        "warning",
-        [...path, "match"],
-        "neither username nor role lists anything, so this augmenter never applies"
-      );
-    }
+    compiler?.check?.(augmenter, path, report);
     if (augmenter.type === "ldap" && Array.isArray(augmenter.filters)) {
       augmenter.filters.forEach((filter, filterIndex) => {
         if (typeof filter === "string" && !hasLdapComponent(filter)) {
@@ -16371,13 +15709,9 @@ function checkDocument(doc) {
   });
   return found;
 }
-function describe(member3, kind) {
-  const name = typeof member3.name === "string" ? ` ${JSON.stringify(member3.name)}` : "";
-  return `${String(member3.type)} ${kind}${name}`;
-}
-function neverMatches(match) {
-  const empty = (list) => list === void 0 || Array.isArray(list) && list.length === 0;
-  return empty(match.username) && empty(match.role);
+function describe(member2, kind) {
+  const name = typeof member2.name === "string" ? ` ${JSON.stringify(member2.name)}` : "";
+  return `${String(member2.type)} ${kind}${name}`;
 }
 function hasLdapComponent(filter) {
   return filter.split(",").some((part) => {
@@ -16427,17 +15761,78 @@ function whenReady(value, next) {
   return isPromise(value) ? value.then(next) : next(value);
 }
 
+// src/user.ts
+var USER_PAYLOAD_VERSION = 1;
+function newUser(username, realm, roles) {
+  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
+}
+function userJson(user) {
+  return JSON.stringify({
+    version: user.version,
+    username: user.username,
+    realm: user.realm,
+    roles: user.roles,
+    attributes: user.attributes,
+    scopes: user.scopes
+  });
+}
+
 // src/auth/answers.ts
 function legacyHeaderValues(user) {
   return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
 }
-var CONTROL_CHARACTERS2 = /[\x00-\x08\x0a-\x1f\x7f]/g;
+var CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g;
 function headerSafe(value) {
-  return value.replace(CONTROL_CHARACTERS2, "");
+  return value.replace(CONTROL_CHARACTERS, "");
 }
 
 // src/auth/grant-entry.ts
 var DEFAULT_GRANT_CACHE_TTL_MS = 3e4;
+
+// src/preloaded.ts
+function contains(items, item) {
+  for (let i = 0; i < items.length; i++) if (items[i] === item) return true;
+  return false;
+}
+
+// src/augmenters/plain/runtime.ts
+var plainAugmenter = {
+  augment(augmenter, user) {
+    if (augmenter.realm !== user.realm) return;
+    for (let i = 0; i < augmenter.roles.length; i++) {
+      const pair = augmenter.roles[i];
+      if (contains(pair[1], user.username)) user.roles.push(pair[0]);
+    }
+  }
+};
+
+// src/augmenters/plain_advanced/runtime.ts
+var plainAdvancedAugmenter = {
+  augment(augmenter, user) {
+    if (augmenter.realm !== user.realm || !matches(augmenter, user)) return;
+    for (let i = 0; i < augmenter.roles.length; i++) {
+      const role = augmenter.roles[i];
+      if (!contains(user.roles, role)) user.roles.push(role);
+    }
+    for (let i = 0; i < augmenter.attributes.length; i++) {
+      const pair = augmenter.attributes[i];
+      user.attributes[pair[0]] = pair[1];
+    }
+  }
+};
+function matches(augmenter, user) {
+  if (contains(augmenter.matchUsernames, user.username)) return true;
+  for (let i = 0; i < user.roles.length; i++) {
+    if (contains(augmenter.matchRoles, user.roles[i])) return true;
+  }
+  return false;
+}
+
+// src/augmenters/index.ts
+var augmenterModules = {
+  plain: plainAugmenter,
+  plain_advanced: plainAdvancedAugmenter
+};
 
 // src/auth/augment.ts
 function augmentUser(config, user, platform) {
@@ -16486,7 +15881,12 @@ function logFailure(platform, augmenter, error) {
   });
 }
 
-// src/config/derive.ts
+// src/passwords/md5crypt.ts
+var CRYPT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+var MD5_CRYPT_MAX_SALT_LENGTH = 8;
+var MD5_CRYPT_HASH_LENGTH = 22;
+
+// src/compiler/derive.ts
 import { createHash as createHash3 } from "node:crypto";
 
 // src/auth/basic-express.ts
@@ -16501,9 +15901,8 @@ function expiryFromRow(row, lifetimeSeconds, now) {
   return row.expCap !== null && row.expCap < own ? row.expCap : own;
 }
 
-// src/config/basic-grants.ts
+// src/compiler/basic-grants.ts
 import { createHash as createHash2, createHmac } from "node:crypto";
-var STATIC_AUGMENTER_TYPES = { plain: true, plain_advanced: true };
 var CHECK_NOW = 17e8;
 function precomputeBasicGrants(config, plainUsers) {
   if (config.logLevel === "debug" || config.logLevel === "trace") return void 0;
@@ -16539,7 +15938,7 @@ function precomputeBasicGrants(config, plainUsers) {
 function realmIsStatic(config, realm) {
   const plan = Object.hasOwn(config.augmenterPlans, KEY_PREFIX + realm) ? config.augmenterPlans[KEY_PREFIX + realm] : void 0;
   if (plan === void 0) return true;
-  return [...plan.parallel, ...plan.serial].every((i) => STATIC_AUGMENTER_TYPES[config.augmenters[i].type] === true);
+  return [...plan.parallel, ...plan.serial].every((i) => augmenterCompiler(config.augmenters[i].type)?.static === true);
 }
 function grantRow(config, user) {
   const augmented = augmentUser(config, user, COMPILE_TIME_PLATFORM);
@@ -16573,7 +15972,7 @@ var COMPILE_TIME_PLATFORM = new Proxy({}, {
   }
 });
 
-// src/config/schema-walk.ts
+// src/compiler/schema-walk.ts
 function applicableSchemas(value, schema = CONFIG_SCHEMA) {
   const found = [];
   const visit = (current) => {
@@ -16581,7 +15980,7 @@ function applicableSchemas(value, schema = CONFIG_SCHEMA) {
     found.push(current);
     for (const keyword of ["allOf", "anyOf", "oneOf"]) {
       const members = current[keyword];
-      if (Array.isArray(members)) for (const member3 of members) visit(member3);
+      if (Array.isArray(members)) for (const member2 of members) visit(member2);
     }
     if (isMapping(current.if) && matchesCondition(current.if, value)) {
       if (isMapping(current.then)) visit(current.then);
@@ -16634,7 +16033,7 @@ function keysInfo(value, schemas) {
 }
 function isTaggedUnion(schema) {
   const members = schema.allOf;
-  return Array.isArray(members) && members.length > 0 && members.every((member3) => isMapping(member3) && isMapping(member3.if) && isMapping(member3.then));
+  return Array.isArray(members) && members.length > 0 && members.every((member2) => isMapping(member2) && isMapping(member2.if) && isMapping(member2.then));
 }
 function childSchema(schema, segment) {
   if (typeof segment === "number")
@@ -16660,7 +16059,7 @@ function matchesCondition(condition, value) {
   return isMapping(value) && Object.hasOwn(value, keys[0]) && value[keys[0]] === properties[keys[0]].const;
 }
 
-// src/config/derive.ts
+// src/compiler/derive.ts
 var DEFAULT_TIMEOUT_MS = 5e3;
 var BARE_CHALLENGE = "Bearer";
 var EFAS_FILTER_REALM = "efas";
@@ -16698,7 +16097,9 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
   return { format, configId: configIdOf(complete), ...rest };
 }
 function schemeOf(type) {
-  return type === "plain" ? "Basic" : "Bearer";
+  const implemented = providerCompiler(type);
+  if (implemented !== void 0) return implemented.scheme;
+  return Object.hasOwn(REFERENCE_PROVIDERS, type) ? REFERENCE_PROVIDERS[type].scheme : "Bearer";
 }
 function challengeRealmOf(provider) {
   return provider.type === "efas-api" ? EFAS_FILTER_REALM : provider.realm;
@@ -16714,18 +16115,6 @@ function challengeFor(providers) {
 function asciiLowerCase(text) {
   return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 }
-var providerCompilers = {
-  plain: ({ common, users }) => {
-    const byUsername = {};
-    for (const user of users) {
-      const key = KEY_PREFIX + user.username;
-      if (!Object.hasOwn(byUsername, key)) setOwn(byUsername, key, []);
-      byUsername[key].push({ verifier: user.verifier, roles: user.roles });
-    }
-    return { ...common, type: "plain", scheme: "Basic", users: byUsername };
-  },
-  jwt: compileJwtProvider
-};
 function compileProvider(provider, path, data, users) {
   const type = provider.type;
   const common = {
@@ -16735,8 +16124,8 @@ function compileProvider(provider, path, data, users) {
     filterRealm: asciiLowerCase(challengeRealmOf(provider)),
     scheme: schemeOf(type)
   };
-  const compile = Object.hasOwn(providerCompilers, type) ? providerCompilers[type] : void 0;
-  if (compile !== void 0) return compile({ provider, common, path, data, users });
+  const compiler = providerCompiler(type);
+  if (compiler !== void 0) return compiler.compile({ provider, common, path, data, users });
   return { ...common, ...referenceKeys(provider, path, data) };
 }
 function compileAugmenter(augmenter, path, data, doc) {
@@ -16745,40 +16134,15 @@ function compileAugmenter(augmenter, path, data, doc) {
     name: augmenter.name,
     realm: augmenter.realm
   };
-  if (augmenter.type === "plain") {
-    const roles = augmenter.roles;
-    return {
-      ...common,
-      type: "plain",
-      roles: orderedKeys(doc, [...path, "roles"], roles).map((role) => [
-        role,
-        [...roles[role]]
-      ])
-    };
-  }
-  if (augmenter.type === "plain_advanced") {
-    const match = augmenter.match;
-    const augment = augmenter.augment;
-    const attributes = isMapping(augment.attributes) ? augment.attributes : {};
-    return {
-      ...common,
-      type: "plain_advanced",
-      matchUsernames: [...match.username ?? []],
-      matchRoles: [...match.role ?? []],
-      roles: [...augment.roles ?? []],
-      attributes: orderedKeys(doc, [...path, "augment", "attributes"], attributes).map((key) => [
-        key,
-        attributes[key]
-      ])
-    };
-  }
+  const compiler = augmenterCompiler(augmenter.type);
+  if (compiler !== void 0) return compiler.compile({ augmenter, common, path, data, doc });
   return { ...common, ...referenceKeys(augmenter, path, data) };
 }
-function referenceKeys(member3, path, data) {
+function referenceKeys(member2, path, data) {
   const keys = {};
-  for (const key of keysInfo(member3, schemasAt(data, path)).known) {
+  for (const key of keysInfo(member2, schemasAt(data, path)).known) {
     if (key === "type" || key === "name" || key === "realm") continue;
-    setOwn(keys, key, Object.hasOwn(member3, key) ? member3[key] : null);
+    setOwn(keys, key, Object.hasOwn(member2, key) ? member2[key] : null);
   }
   return keys;
 }
@@ -16796,8 +16160,8 @@ function augmenterPlansFor(augmenters) {
   });
   return plans;
 }
-function listed(member3) {
-  return { name: member3.name, type: member3.type, realm: member3.realm ?? null };
+function listed(member2) {
+  return { name: member2.name, type: member2.type, realm: member2.realm ?? null };
 }
 function configIdOf(content) {
   return createHash3("sha256").update(canonicalJson(content)).digest("hex").slice(0, 16);
@@ -16811,7 +16175,7 @@ function canonicalJson(value) {
   return JSON.stringify(value) ?? "null";
 }
 
-// src/config/diagnostics.ts
+// src/compiler/diagnostics.ts
 function formatDiagnostic(diagnostic) {
   const where = diagnostic.where === void 0 ? void 0 : formatLocation(diagnostic.where);
   if (diagnostic.path === void 0) {
@@ -16847,11 +16211,24 @@ function formatAll(diagnostics) {
   return lines;
 }
 
-// src/config/load.ts
+// src/compiler/load.ts
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 
-// src/config/env.ts
+// src/compiler/io-error.ts
+function describeIoError(error) {
+  const code = error.code;
+  const known = {
+    ENOENT: "no such file or directory",
+    EACCES: "permission denied",
+    EISDIR: "is a directory",
+    ENOTDIR: "a parent is not a directory"
+  };
+  if (code !== void 0 && Object.hasOwn(known, code)) return known[code];
+  return error instanceof Error ? error.message : String(error);
+}
+
+// src/compiler/env.ts
 var ENV_PREFIX = "AOT_";
 var CONFIG_PATH_VARIABLE = "AOT_CONFIG_PATH";
 function readEnvOverrides(env) {
@@ -16953,7 +16330,7 @@ var ValueParser = class {
   }
   parseTable(path) {
     this.position++;
-    const table2 = {};
+    const table = {};
     for (; ; ) {
       this.skipSpaces();
       if (this.text[this.position] === "}") break;
@@ -16962,13 +16339,13 @@ var ValueParser = class {
       if (key === "" || this.text[this.position] !== "=")
         throw new SyntaxError("expected key=value");
       this.position++;
-      setOwn(table2, key, this.parseValue([...path, key], true));
+      setOwn(table, key, this.parseValue([...path, key], true));
       this.skipSpaces();
       if (this.text[this.position] === ",") this.position++;
       else if (this.text[this.position] !== "}") throw new SyntaxError("expected , or }");
     }
     this.position++;
-    return table2;
+    return table;
   }
   parseQuoted() {
     this.position++;
@@ -17006,7 +16383,7 @@ var ValueParser = class {
   }
 };
 
-// src/config/yaml.ts
+// src/compiler/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(text, file) {
   const lineCounter = new import_yaml.LineCounter();
@@ -17118,7 +16495,7 @@ function firstLine(message) {
   return newline === -1 ? message : message.slice(0, newline);
 }
 
-// src/config/load.ts
+// src/compiler/load.ts
 var DEFAULT_CONFIG_FILE = "config.yaml";
 function loadConfig(options) {
   const cwd = options.cwd ?? process.cwd();
@@ -17188,17 +16565,6 @@ function readText(absolute, shown, diagnostics) {
     return void 0;
   }
 }
-function describeIoError(error) {
-  const code = error.code;
-  const known = {
-    ENOENT: "no such file or directory",
-    EACCES: "permission denied",
-    EISDIR: "is a directory",
-    ENOTDIR: "a parent is not a directory"
-  };
-  if (code !== void 0 && Object.hasOwn(known, code)) return known[code];
-  return error instanceof Error ? error.message : String(error);
-}
 function applyOverride(doc, override) {
   const where = { kind: "env", variable: override.variable };
   const path = [];
@@ -17241,8 +16607,8 @@ function retypeAsText(doc, override) {
     const value = valueAt(doc.data, path);
     const kind = typeof value === "boolean" ? "boolean" : Number.isInteger(value) ? "integer" : "number";
     const types = allowedTypes(schemasAt(doc.data, path));
-    const fits2 = types.has(kind) || kind === "integer" && types.has("number");
-    if (fits2 || !types.has("string")) continue;
+    const fits = types.has(kind) || kind === "integer" && types.has("number");
+    if (fits || !types.has("string")) continue;
     const parent = valueAt(doc.data, path.slice(0, -1));
     const last = path[path.length - 1];
     if (Array.isArray(parent) && typeof last === "number") parent[last] = raw;
@@ -17250,7 +16616,7 @@ function retypeAsText(doc, override) {
   }
 }
 
-// src/config/notes.ts
+// src/compiler/notes.ts
 var INERT_KEYS = [
   { pattern: ["server", "host"], severity: "note", text: "NGINX's `listen` decides the address" },
   { pattern: ["server", "port"], severity: "note", text: "NGINX's `listen` decides the port" },
@@ -17345,7 +16711,7 @@ function firstOccurrence(data, entry, path) {
   return firstOccurrence(data[segment], entry, [...path, segment]);
 }
 
-// src/config/unknown-keys.ts
+// src/compiler/unknown-keys.ts
 function unknownKeyWarnings(doc) {
   const warnings = [];
   const walk = (value, path, schemas) => {
@@ -17410,7 +16776,7 @@ function editDistance(a, b) {
   return rows[a.length][b.length];
 }
 
-// src/config/users.ts
+// src/providers/plain/users.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 import { relative as relative2, resolve as resolve2, isAbsolute as isAbsolute2 } from "node:path";
 
@@ -17437,7 +16803,7 @@ function parseStoredPassword(stored) {
   if (stored.startsWith("$1$")) return parseMd5Crypt(stored, "$1$");
   if (stored.startsWith("{SSHA}")) return parseSsha(stored.slice("{SSHA}".length));
   if (stored.startsWith("{SHA}")) return parseSha1(stored.slice("{SHA}".length));
-  throw invalid3(describeUnsupported(stored));
+  throw invalid(describeUnsupported(stored));
 }
 function describeUnsupported(stored) {
   if (stored === "") return `the password hash is empty; ${SUPPORTED_FORMS}`;
@@ -17469,31 +16835,31 @@ function parsePbkdf2(stored) {
   const id = /^pbkdf2-(sha1|sha256|sha512)$/.exec(fields[1]);
   if (!id) {
     const variant = /^\$pbkdf2-[a-z0-9]{1,16}\$/.exec(stored);
-    throw invalid3(
+    throw invalid(
       `${variant ? variant[0] : "this"} is not a supported PBKDF2 variant; use $pbkdf2-sha256$ (\`authotron hash-password\`), $pbkdf2-sha1$ or $pbkdf2-sha512$`
     );
   }
   const form = `$pbkdf2-${id[1]}$`;
   if (fields.length !== 5) {
-    throw invalid3(`a ${form} hash must have the form ${form}i=<iterations>$<salt>$<hash>`);
+    throw invalid(`a ${form} hash must have the form ${form}i=<iterations>$<salt>$<hash>`);
   }
   const phc = fields[2].startsWith("i=");
   const iterationsText = phc ? fields[2].slice(2) : fields[2];
   if (!/^[1-9][0-9]{0,7}$/.test(iterationsText) || Number(iterationsText) > MAX_PBKDF2_ITERATIONS) {
-    throw invalid3(`${form} iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}`);
+    throw invalid(`${form} iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}`);
   }
   const alphabet = phc ? "standard base64 without padding" : "passlib's adapted base64";
   const salt = decodeUnpaddedBase64(fields[3], !phc);
-  if (salt === void 0) throw invalid3(`the ${form} salt is not ${alphabet}`);
+  if (salt === void 0) throw invalid(`the ${form} salt is not ${alphabet}`);
   if (salt.length < MIN_PBKDF2_SALT_BYTES || salt.length > MAX_PBKDF2_SALT_BYTES) {
-    throw invalid3(
+    throw invalid(
       `the ${form} salt is ${salt.length} bytes; it must be ${MIN_PBKDF2_SALT_BYTES} to ${MAX_PBKDF2_SALT_BYTES} bytes (njs WebCrypto refuses PBKDF2 salts shorter than ${MIN_PBKDF2_SALT_BYTES} bytes); ${REHASH_ADVICE}`
     );
   }
   const derived = decodeUnpaddedBase64(fields[4], !phc);
-  if (derived === void 0) throw invalid3(`the ${form} hash is not ${alphabet}`);
+  if (derived === void 0) throw invalid(`the ${form} hash is not ${alphabet}`);
   if (derived.length < MIN_PBKDF2_DERIVED_BYTES || derived.length > MAX_PBKDF2_DERIVED_BYTES) {
-    throw invalid3(
+    throw invalid(
       `the ${form} hash is ${derived.length} bytes; it must be ${MIN_PBKDF2_DERIVED_BYTES} to ${MAX_PBKDF2_DERIVED_BYTES} bytes`
     );
   }
@@ -17515,7 +16881,7 @@ function decodeUnpaddedBase64(text, adapted) {
 function parseSha1(encoded) {
   const digest = decodePaddedBase64(encoded);
   if (digest === void 0 || digest.length !== SHA1_BYTES) {
-    throw invalid3("a {SHA} hash must be the base64 of a 20-byte SHA-1 digest (28 characters)");
+    throw invalid("a {SHA} hash must be the base64 of a 20-byte SHA-1 digest (28 characters)");
   }
   return { form: "sha1", digest: digest.toString("base64") };
 }
@@ -17523,7 +16889,7 @@ function parseSsha(encoded) {
   const decoded = decodePaddedBase64(encoded);
   const saltLength = decoded === void 0 ? 0 : decoded.length - SHA1_BYTES;
   if (decoded === void 0 || saltLength < 1 || saltLength > MAX_SSHA_SALT_BYTES) {
-    throw invalid3(
+    throw invalid(
       `a {SSHA} hash must be the base64 of a 20-byte SHA-1 digest followed by a salt of 1 to ${MAX_SSHA_SALT_BYTES} bytes`
     );
   }
@@ -17542,7 +16908,7 @@ var MD5_CRYPT_FIELDS = /^([./0-9A-Za-z]{0,8})\$([./0-9A-Za-z]{22})$/;
 function parseMd5Crypt(stored, magic) {
   const fields = MD5_CRYPT_FIELDS.exec(stored.slice(magic.length));
   if (!fields || CRYPT_ALPHABET.indexOf(fields[2].charAt(MD5_CRYPT_HASH_LENGTH - 1)) > 3) {
-    throw invalid3(
+    throw invalid(
       `a ${magic} hash must have the form ${magic}<salt>$<hash>: a salt of up to ${MD5_CRYPT_MAX_SALT_LENGTH} and a hash of ${MD5_CRYPT_HASH_LENGTH} characters from [./0-9A-Za-z]`
     );
   }
@@ -17555,7 +16921,7 @@ function parseHtpasswd(text, source) {
   for (let index = 0; index < lines.length; index++) {
     const lineNumber = index + 1;
     const line = lines[index].endsWith("\r") ? lines[index].slice(0, -1) : lines[index];
-    const fail = (reason) => invalid3(`${source}:${lineNumber}: ${reason}`);
+    const fail = (reason) => invalid(`${source}:${lineNumber}: ${reason}`);
     if (line.trim() === "" || line.startsWith("#")) continue;
     const colon = line.indexOf(":");
     if (colon === -1) throw fail("expected `name:hash`, found no `:`");
@@ -17585,7 +16951,7 @@ function parseHtpasswd(text, source) {
 function hashPassword(password, options) {
   const iterations = options?.iterations ?? DEFAULT_PBKDF2_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
-    throw invalid3(`iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}`);
+    throw invalid(`iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}`);
   }
   const salt = randomBytes(PBKDF2_SALT_BYTES);
   const derived = pbkdf2Sync(
@@ -17600,11 +16966,11 @@ function hashPassword(password, options) {
 function unpadded(bytes) {
   return bytes.toString("base64").replace(/=+$/, "");
 }
-function invalid3(message) {
+function invalid(message) {
   return codedError(ErrorCode.ConfigInvalid, message);
 }
 
-// src/config/users.ts
+// src/providers/plain/users.ts
 function resolvePlainUsers(provider, path, context) {
   const users = [];
   const diagnostics = [];
@@ -17667,7 +17033,7 @@ function shownName(file, cwd) {
   return isAbsolute2(shown) ? file : shown;
 }
 
-// src/config/v1.ts
+// src/compiler/v1.ts
 var V1_METRICS = { enabled: true, port: 9090 };
 function parseBindAddress(address) {
   const colon = address.lastIndexOf(":");
@@ -17698,7 +17064,7 @@ function convertV1(doc) {
   return { data, diagnostics: [] };
 }
 
-// src/config/validate.ts
+// src/compiler/validate.ts
 var import__ = __toESM(require__(), 1);
 var compiled;
 function validator() {
@@ -17819,7 +17185,7 @@ function errorMessageFor(error) {
   return error.parentSchema === void 0 ? void 0 : messageOwners.get(error.parentSchema);
 }
 
-// src/config/compile.ts
+// src/compiler/compile.ts
 function compileConfig(options) {
   const { diagnostics, config, source } = compileDiagnostics(options);
   const bySeverity = (severity) => formatAll(diagnostics.filter((d) => d.severity === severity));
@@ -17933,7 +17299,7 @@ Exit status: 0 valid, 1 invalid, 2 usage error.`,
 // src/cli/commands/compile.ts
 import { join as join3 } from "node:path";
 
-// src/config/nginx-jwks.ts
+// src/providers/jwt/nginx-snippets.ts
 var JWKS_HTTP_SNIPPET = "authotron-jwks-http.conf";
 var JWKS_LOCATIONS_SNIPPET = "authotron-jwks-locations.conf";
 var DEFAULT_JWKS_CACHE_DIR = "/var/lib/nginx/authotron-jwks";

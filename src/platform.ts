@@ -2,7 +2,9 @@
  * The small interfaces through which plain TypeScript reaches the runtime. `src/njs/` implements
  * them with njs primitives; unit tests implement them with Node's.
  */
-import type { PublicJwk } from './jwt/jwk'
+
+/** The members of an RSA or EC public key as WebCrypto's JWK import takes them (src/jwt/jwk.ts). */
+export type PublicJwk = { kty: 'RSA'; n: string; e: string } | { kty: 'EC'; crv: string; x: string; y: string }
 
 export type DigestAlgorithm = 'md5' | 'sha1' | 'sha256'
 

@@ -209,7 +209,7 @@ function run(command, args) {
 
 /**
  * Stops what a crashed test worker left running: every pid recorded in <run dir>/pids/ whose
- * command line still names the program it was started as (test/support/processes.ts).
+ * command line still names the program it was started as (test/nginx-harness/processes.ts).
  */
 function sweepLeftovers() {
   const dir = join(runDir, 'pids')

@@ -2,7 +2,7 @@
  * What the bench measures (issue 5): the cases, the ratios between them and the targets each ratio
  * is held to. Targets are reported (pass/miss), never asserted.
  */
-import type { RuntimeLeg } from '../../test/support/runtimes'
+import type { RuntimeLeg } from '../../test/nginx-harness/runtimes'
 
 export const CASE_IDS = [
   'none',

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { cpus, release, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { RUNTIMES_DIR } from '../../test/support/paths'
-import type { LocalLegName } from '../../test/support/runtimes'
+import { RUNTIMES_DIR } from '../../test/nginx-harness/paths'
+import type { LocalLegName } from '../../test/nginx-harness/runtimes'
 
 /** nginx (master and its one worker) run here … */
 export const SERVER_CORE = 0

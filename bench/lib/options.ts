@@ -1,5 +1,5 @@
 /** The command line of `npm run bench` (bench/run.ts). */
-import { LOCAL_LEG_NAMES, type LocalLegName } from '../../test/support/runtimes'
+import { LOCAL_LEG_NAMES, type LocalLegName } from '../../test/nginx-harness/runtimes'
 import { CASE_IDS, type CaseId } from './cases'
 
 export interface BenchOptions {

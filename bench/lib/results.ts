@@ -1,6 +1,6 @@
 /** The results of one run (what bench/results/<date>.json holds), and the numbers derived from them. */
-import type { LegVersions } from '../../test/support/nginx'
-import type { LegFeatures, LocalLegName, RuntimeLeg } from '../../test/support/runtimes'
+import type { LegVersions } from '../../test/nginx-harness/nginx'
+import type { LegFeatures, LocalLegName, RuntimeLeg } from '../../test/nginx-harness/runtimes'
 import { ADDED_P99_TARGET_MS, CASES, RATIOS, type CaseId } from './cases'
 import type { MachineDescription, Memory } from './machine'
 import type { OpenLoopResult } from './openloop'

@@ -1,16 +1,16 @@
 /**
- * The one adapter between the bench and the integration harness (test/support): starts the bench's
- * nginx for a runtime leg with test/support/nginx.ts's startNginx — which writes the main context
- * (1 worker, the leg's load_module and js_engine) and the operator's three lines (js_import,
+ * The one adapter between the bench and the nginx harness (test/nginx-harness): starts the bench's
+ * nginx for a runtime leg with the harness's startNginx — which writes the main context (1 worker,
+ * the leg's load_module and js_engine) and the operator's three lines (js_import,
  * js_preload_object, js_var $authotron_config_file) — and adds what the bench needs on top: the
  * worker's pid, CPU pinning, and the bench's locations.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startNginx, type ConfContext, type NginxServer } from '../../test/support/nginx'
-import { REPO_ROOT } from '../../test/support/paths'
-import { childPids, delay } from '../../test/support/processes'
-import type { RuntimeLeg } from '../../test/support/runtimes'
+import { startNginx, type ConfContext, type NginxServer } from '../../test/nginx-harness/nginx'
+import { REPO_ROOT } from '../../test/nginx-harness/paths'
+import { childPids, delay } from '../../test/nginx-harness/processes'
+import type { RuntimeLeg } from '../../test/nginx-harness/runtimes'
 import type { InstanceKind } from './cases'
 import { pin, prioritise, SERVER_CORE } from './machine'
 

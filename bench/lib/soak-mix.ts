@@ -9,8 +9,8 @@
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ConfContext } from '../../test/support/nginx'
-import { REPO_ROOT } from '../../test/support/paths'
+import type { ConfContext } from '../../test/nginx-harness/nginx'
+import { REPO_ROOT } from '../../test/nginx-harness/paths'
 import { luaString } from './wrk'
 
 const SNIPPETS = join(REPO_ROOT, 'nginx')

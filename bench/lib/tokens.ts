@@ -12,8 +12,8 @@ import { createServer, type Server } from 'node:http'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { freePort, releasePorts } from '../../test/support/net'
-import { TMP_ROOT } from '../../test/support/paths'
+import { freePort, releasePorts } from '../../test/nginx-harness/net'
+import { TMP_ROOT } from '../../test/nginx-harness/paths'
 
 export const CACHE_DIR = join(TMP_ROOT, 'bench-cache')
 /** Tokens stay valid this long after they are signed; the pool is renewed a day before. */

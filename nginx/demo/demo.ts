@@ -4,11 +4,11 @@
  * flows of the seed example, prints them, and runs until Ctrl-C.
  */
 import { readFileSync } from 'node:fs'
-import { instantiateExampleConf } from '../../test/support/example-conf'
-import { startHttpbin, type HttpbinServer } from '../../test/support/httpbin'
-import { isListening } from '../../test/support/net'
-import { describeVersions, probeVersions, startNginx, type NginxServer } from '../../test/support/nginx'
-import { legByName } from '../../test/support/runtimes'
+import { instantiateExampleConf } from '../../test/nginx-harness/example-conf'
+import { startHttpbin, type HttpbinServer } from '../../test/nginx-harness/httpbin'
+import { isListening } from '../../test/nginx-harness/net'
+import { describeVersions, probeVersions, startNginx, type NginxServer } from '../../test/nginx-harness/nginx'
+import { legByName } from '../../test/nginx-harness/runtimes'
 
 const TEST_USER_BASIC = 'Basic dGVzdF91c2VyOnNlY3JldDEyMw==' // test_user:secret123
 const DEFAULT_PORT = 8080

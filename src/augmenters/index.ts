@@ -1,6 +1,10 @@
-/** Augmenter registry: config `type` → module. Adding one = one file + one line here. */
-import { plainAugmenter } from './plain'
-import { plainAdvancedAugmenter } from './plain_advanced'
+/**
+ * The runtime's augmenter registry: config `type` → the type's runtime half
+ * (src/augmenters/<type>/runtime.ts); the compile half is registered in src/compiler/units.ts.
+ * Adding an augmenter = its folder + one line here + one line there (docs/architecture.md).
+ */
+import { plainAugmenter } from './plain/runtime'
+import { plainAdvancedAugmenter } from './plain_advanced/runtime'
 import type { AugmenterModule } from './types'
 
 export const augmenterModules: { [type: string]: AugmenterModule<any> | undefined } = {

@@ -1,6 +1,6 @@
 /**
  * The express Basic path: a request whose Authorization value is exactly one the compiler filed
- * (config/basic-grants.ts: `Basic ` and the canonical base64 of `username:password` for a
+ * (compiler/basic-grants.ts: `Basic ` and the canonical base64 of `username:password` for a
  * clear-text user) is answered with one SHA-256 of the value, one lookup, one HMAC and a few
  * concatenations. Anything else — other spellings of the header, unknown users, wrong passwords,
  * credentials the full pipeline could answer otherwise — is absent from the table and left to the

@@ -2,7 +2,7 @@
  * What a command may touch, passed in rather than reached for, so commands run the same from
  * main.ts and from tests.
  */
-import type { Environment } from '../config/env'
+import type { Environment } from '../compiler/env'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream

@@ -1,5 +1,5 @@
 /** How compile and check print what the compiler found: one prefixed line per problem, on stderr. */
-import type { CompileResult } from '../config/compile'
+import type { CompileResult } from '../compiler/compile'
 import type { CompiledConfig } from '../config/compiled'
 import { CliIO, writeLine } from './io'
 

@@ -7,81 +7,37 @@
  * Preloaded objects are frozen and have a null prototype: the njs side reads them with index loops
  * and own-key lookups only. Maps keyed by user-controlled strings (usernames) prefix every key with
  * KEY_PREFIX so that no key can collide with a built-in property such as `__proto__`.
+ *
+ * Each provider and augmenter type keeps its own entry's type beside its code
+ * (src/providers/<type>/compiled.ts, src/augmenters/<type>/compiled.ts); this file joins them.
  */
-export const COMPILED_FORMAT = 1
-export const KEY_PREFIX = '='
+import type { CompiledJwksEndpoint, CompiledJwtProvider } from '../providers/jwt/compiled'
+import type { CompiledPlainProvider, CompiledUserEntry, PasswordVerifier } from '../providers/plain/compiled'
+import type { CompiledPlainAugmenter } from '../augmenters/plain/compiled'
+import type { CompiledPlainAdvancedAugmenter } from '../augmenters/plain_advanced/compiled'
 
-export type Scheme = 'Basic' | 'Bearer'
-
-/** How a stored password is verified (src/passwords/). */
-export type PasswordVerifier =
-  /** A clear-text password from the YAML, kept as its SHA-256 so comparison is constant-time. */
-  | { form: 'plain'; sha256: string }
-  /** `$pbkdf2-sha256$i=<iterations>$<salt b64>$<hash b64>` (PHC string, standard base64, no padding). */
-  | { form: 'pbkdf2'; hash: 'SHA-1' | 'SHA-256' | 'SHA-512'; iterations: number; salt: string; derived: string }
-  /** htpasswd `{SHA}<base64 sha1>`. */
-  | { form: 'sha1'; digest: string }
-  /** htpasswd/LDAP `{SSHA}<base64 sha1(password + salt) + salt>`. */
-  | { form: 'ssha'; digest: string; salt: string }
-  /** htpasswd `$apr1$<salt>$<hash>` (Apache MD5-crypt) or `$1$<salt>$<hash>` (MD5-crypt). */
-  | { form: 'md5crypt'; magic: '$apr1$' | '$1$'; salt: string; hash: string }
-
-/** base64 (standard, padded) everywhere binary data appears in this file. */
-export interface CompiledUserEntry {
-  verifier: PasswordVerifier
-  roles: string[]
-}
-
-export interface CompiledPlainProvider {
-  type: 'plain'
-  name: string
-  realm: string
-  /** Lower-cased realm, compared against a lower-cased X-Auth-Realm. */
-  filterRealm: string
-  scheme: 'Basic'
-  /** KEY_PREFIX + username → every entry with that username, in config order. */
-  users: { [prefixedUsername: string]: CompiledUserEntry[] }
+export type {
+  CompiledJwksEndpoint,
+  CompiledJwtProvider,
+  CompiledPlainAdvancedAugmenter,
+  CompiledPlainAugmenter,
+  CompiledPlainProvider,
+  CompiledUserEntry,
+  PasswordVerifier,
 }
 
 /**
- * Where a jwt provider's JWK Set comes from (src/platform.ts JwksEndpoint): its URL and the two
- * internal locations `authotron compile --nginx-snippets` generates for it. Providers with the same
- * URL, TTL and CA bundle share one pair of locations, and so one cached copy.
+ * The format of the compiled JSON. test/unit/config/compiled.test.ts pins its shape: a change to
+ * the shape fails it until this number (if the change is incompatible) and the pinned shape are
+ * updated. History:
+ *   1  the first format
+ *   2  jwt providers carry `jwks`, `leeway`, … instead of their YAML keys; the precomputed Basic
+ *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
  */
-export interface CompiledJwksEndpoint {
-  /** `cert_uri`. */
-  url: string
-  /** `/_authotron/jwks/<id>`: the cached JWK Set, refetched every `ttl` seconds. */
-  location: string
-  /** `/_authotron/jwks/<id>/refresh`: asked after an unknown kid; fetches at most every 30 s. */
-  refreshLocation: string
-  /** `jwks_ttl` (seconds). Read by the snippet generator, not at run time. */
-  ttl: number
-  /** `ca_file`, absolute, for https URLs. Read by the snippet generator, not at run time. */
-  caFile?: string
-}
+export const COMPILED_FORMAT = 2
+export const KEY_PREFIX = '='
 
-/** `type: jwt` (src/providers/jwt.ts; authotron-behaviour.md §4.2 plus the keys of docs/jwt.md). */
-export interface CompiledJwtProvider {
-  type: 'jwt'
-  name: string
-  realm: string
-  filterRealm: string
-  scheme: 'Bearer'
-  jwks: CompiledJwksEndpoint
-  /** Seconds of clock skew tolerated on exp and nbf (`leeway`, default 60). */
-  leeway: number
-  /** Accepted `iss` values (`issuer`); absent: not checked. */
-  issuers?: string[]
-  /** Accepted audiences (`audience`); absent: `aud` is not checked. */
-  audiences?: string[]
-  /** Accepted `alg` values (`algorithms`); absent: every algorithm this build verifies. */
-  algorithms?: string[]
-  /** Separates this provider's verified tokens in the shared dict: a hash of its settings. */
-  cacheId: string
-  /** At most this many seconds (never past the token's exp) a verified token's user is reused. */
-  verifiedCacheTtl: number
-}
+export type Scheme = 'Basic' | 'Bearer'
 
 /** Providers that later issues implement (ecmwf-api, …) share these fields. */
 export interface CompiledOtherProvider {
@@ -94,25 +50,6 @@ export interface CompiledOtherProvider {
 }
 
 export type CompiledProvider = CompiledPlainProvider | CompiledJwtProvider | CompiledOtherProvider
-
-export interface CompiledPlainAugmenter {
-  type: 'plain'
-  name: string
-  realm: string
-  /** [role, usernames] pairs in YAML order. */
-  roles: [string, string[]][]
-}
-
-export interface CompiledPlainAdvancedAugmenter {
-  type: 'plain_advanced'
-  name: string
-  realm: string
-  matchUsernames: string[]
-  matchRoles: string[]
-  roles: string[]
-  /** [key, value] pairs in YAML order. */
-  attributes: [string, string][]
-}
 
 export interface CompiledOtherAugmenter {
   type: string
@@ -134,7 +71,7 @@ export interface AugmenterPlan {
 }
 
 /**
- * The answer to one Basic credential (config/basic-grants.ts): a clear-text user of a plain
+ * The answer to one Basic credential (src/compiler/basic-grants.ts): a clear-text user of a plain
  * provider with everything its success produces precomputed, so that only `exp`/`iat` and the
  * signature are left for the request (src/auth/basic-express.ts).
  */
@@ -188,7 +125,7 @@ export interface CompiledConfig {
   augmentersBody: string
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
   /**
-   * The precomputed Basic grants (config/basic-grants.ts), by credential. Absent when Basic
+   * The precomputed Basic grants (src/compiler/basic-grants.ts), by credential. Absent when Basic
    * requests must always run the full pipeline. (Earlier builds of the compiler wrote a `basicGrants`
    * keyed by username, which this module ignores: such a config takes the full pipeline.)
    */

@@ -9,6 +9,7 @@
 import { codedError, ErrorCode } from '../errors'
 import type { JwsAlgorithm } from './algorithms'
 import { decodeBase64url } from './base64url'
+import type { PublicJwk } from '../platform'
 
 /** A JWK as found in a JWK Set: any JSON object; members are checked when the key is used. */
 export interface Jwk {
@@ -42,8 +43,6 @@ const TAG_BIT_STRING = 0x03
 const TAG_SEQUENCE = 0x30
 const EC_UNCOMPRESSED_POINT = 0x04
 
-/** The members of an RSA or EC public key as WebCrypto's JWK import takes them. */
-export type PublicJwk = { kty: 'RSA'; n: string; e: string } | { kty: 'EC'; crv: string; x: string; y: string }
 
 /**
  * `jwk` reduced to the members that make the key, checked as jwkKeyData checks them; undefined for

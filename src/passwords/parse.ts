@@ -233,7 +233,7 @@ export interface HtpasswdEntry {
   username: string
   verifier: PasswordVerifier
   /**
-   * A `{PLAIN}` line's password, in memory only (never compiled): config/basic-grants.ts keys the
+   * A `{PLAIN}` line's password, in memory only (never compiled): compiler/basic-grants.ts keys the
    * express Basic table by a digest of the whole credential.
    */
   clearText?: string

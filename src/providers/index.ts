@@ -1,11 +1,13 @@
 /**
- * Provider registry: config `type` → a function returning the module. Adding a provider = one
- * file + one line here. Modules a Basic request does not need are lazy units (`*.load.ts`, see
+ * The runtime's provider registry: config `type` → a function returning the type's runtime half
+ * (src/providers/<type>/runtime.ts). The compile half is registered in src/compiler/units.ts, which
+ * the njs bundle never imports. Adding a provider = its folder + one line here + one line there
+ * (docs/architecture.md). Modules a Basic request does not need are lazy units (`*.load.ts`, see
  * src/njs/core.load.ts), instantiated by the first request that reaches them.
  */
 import type { ProviderModule } from './types'
-import loadJwt from './jwt.load'
-import { plainProvider } from './plain'
+import loadJwt from './jwt/runtime.load'
+import { plainProvider } from './plain/runtime'
 
 export const providerModules: { [type: string]: (() => ProviderModule<any>) | undefined } = {
   plain: () => plainProvider,

@@ -11,7 +11,7 @@
 import test from 'ava'
 import { jwtVerify } from 'jose'
 import { credentialCheck } from '../../src/auth/basic-express'
-import { compileConfig } from '../../src/config/compile'
+import { compileConfig } from '../../src/compiler/compile'
 import { nodeCrypto } from '../support/node-platform'
 import { withNginxOnEveryLeg } from '../support/suite'
 import { protectedApiConf } from './protected-api-conf'

@@ -1,7 +1,7 @@
 /**
  * The test harness itself, on every selected leg: nginx starts from a temp prefix, reports the
  * versions its leg promises, reloads, shows its error log, and a missing leg fails loudly. Uses
- * the harness's own njs handlers (test/support/fixtures/), not the product.
+ * the harness's own njs handlers (test/nginx-harness/fixtures/), not the product.
  */
 import test from 'ava'
 import { spawn } from 'node:child_process'
@@ -9,12 +9,12 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { dockerEngineProblem } from '../support/docker'
-import { EXAMPLE_INSTALL_STRINGS, instantiateExampleConf } from '../support/example-conf'
+import { dockerEngineProblem } from '../nginx-harness/docker'
+import { EXAMPLE_INSTALL_STRINGS, instantiateExampleConf } from '../nginx-harness/example-conf'
 import { versionMismatch } from '../support/leg-report'
-import { renderConf, startNginx, type ConfContext, type NginxPaths } from '../support/nginx'
-import { REPO_ROOT } from '../support/paths'
-import { legByName, selectedLegs, LOCAL_LEG_NAMES } from '../support/runtimes'
+import { renderConf, startNginx, type ConfContext, type NginxPaths } from '../nginx-harness/nginx'
+import { REPO_ROOT } from '../nginx-harness/paths'
+import { legByName, selectedLegs, LOCAL_LEG_NAMES } from '../nginx-harness/runtimes'
 import { withNginxOnEveryLeg } from '../support/suite'
 
 const suite = withNginxOnEveryLeg(test, {
@@ -232,7 +232,7 @@ function fakePaths(prefix: string): NginxPaths {
     repo: REPO_ROOT,
     dist: `${REPO_ROOT}/dist`,
     module: `${REPO_ROOT}/dist/authotron.js`,
-    fixtures: `${REPO_ROOT}/test/support/fixtures`,
+    fixtures: `${REPO_ROOT}/test/nginx-harness/fixtures`,
     prefix,
     conf: `${prefix}/nginx.conf`,
     errorLog: `${prefix}/error.log`,

@@ -7,7 +7,7 @@
  *
  * The suite needs `portNames: ['backend']`. `extra` goes into the main server block.
  */
-import type { ConfContext } from '../support/nginx'
+import type { ConfContext } from '../nginx-harness/nginx'
 
 export function protectedApiConf({ leg, port, ports, paths }: ConfContext, extra = ''): string {
   return `

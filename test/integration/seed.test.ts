@@ -7,8 +7,8 @@ import test from 'ava'
 import { jwtVerify } from 'jose'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { exampleConf } from '../support/example-conf'
-import { REPO_ROOT } from '../support/paths'
+import { exampleConf } from '../nginx-harness/example-conf'
+import { REPO_ROOT } from '../nginx-harness/paths'
 import { withNginxOnEveryLeg } from '../support/suite'
 
 const demoConfig = readFileSync(join(REPO_ROOT, 'nginx/demo/config.yaml'), 'utf8')

@@ -1,15 +1,15 @@
 /**
  * The operator-facing files in nginx/ do what their comments say, on every leg. The auth decisions
- * come from a stand-in module with the product's handler names (fixtures/fake-authotron.js), so
+ * come from a stand-in module with the product's handler names (test/support/fixtures/fake-authotron.js), so
  * these tests pin down nginx's side of the contract; the product's own flows are tested elsewhere.
  */
 import test from 'ava'
-import { instantiateExampleConf } from '../support/example-conf'
-import { FIXTURES_DIR } from '../support/paths'
-import { selectedLegs } from '../support/runtimes'
+import { instantiateExampleConf } from '../nginx-harness/example-conf'
+import { REPO_ROOT } from '../nginx-harness/paths'
+import { selectedLegs } from '../nginx-harness/runtimes'
 import { withNginxOnEveryLeg } from '../support/suite'
 
-const FAKE_MODULE = `${FIXTURES_DIR}/fake-authotron.js`
+const FAKE_MODULE = `${REPO_ROOT}/test/support/fixtures/fake-authotron.js`
 const TEST_USER = { Authorization: 'Basic dGVzdF91c2VyOnNlY3JldDEyMw==' } // test_user:secret123
 const TEST_USER2 = { Authorization: 'Basic dGVzdF91c2VyMjpwQHNzdzByZA==' } // test_user2:p@ssw0rd
 const CHALLENGE = 'Basic realm="localrealm"'

@@ -7,9 +7,9 @@
  *                                                             leg or an engine answers; else prints
  *                                                             why the docker leg is skipped, exit 3
  */
-import { dockerEngineProblem, dockerSkippedMessage } from './docker'
-import { describeVersions, probeVersions } from './nginx'
-import { selectedLegs, versionAtLeast, type RuntimeLeg } from './runtimes'
+import { dockerEngineProblem, dockerSkippedMessage } from '../nginx-harness/docker'
+import { describeVersions, probeVersions } from '../nginx-harness/nginx'
+import { selectedLegs, versionAtLeast, type RuntimeLeg } from '../nginx-harness/runtimes'
 
 export const DOCKER_SKIPPED_EXIT_CODE = 3
 

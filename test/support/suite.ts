@@ -10,11 +10,11 @@
  */
 import type { ExecutionContext, TestFn } from 'ava'
 import { rmSync } from 'node:fs'
-import { compileConfig } from './compile'
-import { startHttpbin, type HttpbinServer } from './httpbin'
-import { startNginx, type NginxServer, type StartNginxOptions } from './nginx'
-import { makeTempDir } from './paths'
-import { assertLegAvailable, selectedLegs, type LegName, type RuntimeLeg } from './runtimes'
+import { compileConfig } from '../nginx-harness/compile'
+import { startHttpbin, type HttpbinServer } from '../nginx-harness/httpbin'
+import { startNginx, type NginxServer, type StartNginxOptions } from '../nginx-harness/nginx'
+import { makeTempDir } from '../nginx-harness/paths'
+import { assertLegAvailable, selectedLegs, type LegName, type RuntimeLeg } from '../nginx-harness/runtimes'
 
 export interface LegSuiteOptions
   extends Omit<StartNginxOptions, 'leg' | 'httpbin' | 'configFile' | 'port'> {

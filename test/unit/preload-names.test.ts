@@ -8,7 +8,7 @@
 import test from 'ava'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { REPO_ROOT } from '../support/paths'
+import { REPO_ROOT } from '../nginx-harness/paths'
 
 const LONGEST_NAME = 14
 

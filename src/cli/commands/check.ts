@@ -1,5 +1,5 @@
 /** `authotron check [CONFIG]`: compile without writing; exit 0 when valid, 1 when not. */
-import { compileConfig } from '../../config/compile'
+import { compileConfig } from '../../compiler/compile'
 import { parseCommandArgs } from '../args'
 import { Command, EXIT_FAILURE, EXIT_OK, writeLine } from '../io'
 import { errorCount, printDiagnostics, summary } from '../report'

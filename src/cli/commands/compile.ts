@@ -1,15 +1,15 @@
 /** `authotron compile [CONFIG] -o OUT.json`: the JSON nginx preloads, or every problem and no file. */
 import { join } from 'node:path'
-import { compileConfig } from '../../config/compile'
+import { compileConfig } from '../../compiler/compile'
 import type { CompiledConfig } from '../../config/compiled'
 import {
   DEFAULT_JWKS_CACHE_DIR,
   JWKS_HTTP_SNIPPET,
   JWKS_LOCATIONS_SNIPPET,
   jwksSnippets,
-} from '../../config/nginx-jwks'
+} from '../../providers/jwt/nginx-snippets'
 import { VERSION } from '../../version'
-import { describeIoError } from '../../config/load'
+import { describeIoError } from '../../compiler/io-error'
 import { parseCommandArgs, UsageError } from '../args'
 import { writeFileAtomic } from '../atomic-write'
 import { CliIO, Command, EXIT_FAILURE, EXIT_OK, writeLine } from '../io'

@@ -1,5 +1,5 @@
 /** `authotron schema`: the JSON Schema of the accepted configuration (the reference's `--schema`). */
-import { CONFIG_SCHEMA } from '../../config/schema'
+import { CONFIG_SCHEMA } from '../../compiler/schema'
 import { parseCommandArgs } from '../args'
 import { Command, EXIT_OK, writeLine } from '../io'
 

@@ -1,5 +1,5 @@
 /**
- * The express Basic path (src/auth/basic-express.ts over config/basic-grants.ts) against the full
+ * The express Basic path (src/auth/basic-express.ts over compiler/basic-grants.ts) against the full
  * pipeline (src/auth/grant.ts): configs compiled by the real compiler, the same clock, and for
  * every request either the very same token, or no express answer at all.
  */
@@ -10,7 +10,7 @@ import type { CompiledConfig } from '../../../src/config/compiled'
 import { errorCode } from '../../../src/errors'
 import { userJson } from '../../../src/user'
 import { hashPassword } from '../../../src/passwords/parse'
-import { compileText, configText } from '../config/support'
+import { compileText, configText } from '../compiler/support'
 import { basic } from '../support/config'
 import { testCrypto, testPlatform } from '../support/platform'
 

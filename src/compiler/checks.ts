@@ -1,0 +1,122 @@
+/**
+ * Checks beyond the schema: things that are valid but almost certainly not what the operator
+ * wants, and the provider and augmenter types this build accepts but does not implement yet. The
+ * checks of one implemented type are its unit's `check` (src/compiler/unit.ts).
+ * Written defensively (each check skips values of the wrong shape, which the schema reports), so
+ * that they run on every document and one run reports every problem.
+ */
+import { VERSION } from '../version'
+import type { Diagnostic } from './diagnostics'
+import { isMapping, Mapping, Path } from './paths'
+import { AUGMENTER_TYPES, PROVIDER_TYPES } from './schema'
+import { LocatedDocument, valueLocation } from './source'
+import type { Report } from './unit'
+import { augmenterCompiler, providerCompiler } from './units'
+
+/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits. */
+export const MIN_HS256_SECRET_BYTES = 32
+
+export function checkDocument(doc: LocatedDocument): Diagnostic[] {
+  const found: Diagnostic[] = []
+  const report: Report = (severity, path, message) =>
+    found.push({ severity, path, where: valueLocation(doc, path), message })
+  const data = doc.data
+
+  if (isMapping(data.jwt)) {
+    const { exp, secret } = data.jwt
+    if (typeof exp === 'number' && exp <= 0) {
+      report(
+        'warning',
+        ['jwt', 'exp'],
+        'minted tokens are already expired when issued (exp is a lifetime in seconds)',
+      )
+    }
+    if (
+      typeof secret === 'string' &&
+      secret !== '' &&
+      Buffer.byteLength(secret) < MIN_HS256_SECRET_BYTES
+    ) {
+      report(
+        'warning',
+        ['jwt', 'secret'],
+        `shorter than ${MIN_HS256_SECRET_BYTES} bytes: an HS256 key this short can be guessed offline from any minted token`,
+      )
+    }
+  }
+
+  const providers = Array.isArray(data.providers) ? data.providers : undefined
+  if (providers !== undefined && providers.length === 0) {
+    report('warning', ['providers'], 'no providers: every request is answered 401')
+  }
+  const realms = new Set<unknown>()
+  providers?.forEach((provider: unknown, index) => {
+    if (!isMapping(provider)) return
+    realms.add(provider.realm)
+    const path = ['providers', index]
+    const compiler = providerCompiler(provider.type)
+    if (isKnown(PROVIDER_TYPES, provider.type) && compiler === undefined) {
+      report(
+        'warning',
+        path,
+        `${describe(provider, 'provider')} is not implemented by authotron-njs ${VERSION} yet; it rejects every credential`,
+      )
+    }
+    compiler?.check?.(provider, path, report)
+  })
+
+  const augmenters = Array.isArray(data.augmenters) ? data.augmenters : []
+  augmenters.forEach((augmenter: unknown, index) => {
+    if (!isMapping(augmenter) || typeof augmenter.type !== 'string') return
+    const path = ['augmenters', index]
+    const compiler = augmenterCompiler(augmenter.type)
+    if (isKnown(AUGMENTER_TYPES, augmenter.type) && compiler === undefined) {
+      report(
+        'warning',
+        path,
+        `${describe(augmenter, 'augmenter')} is not implemented by authotron-njs ${VERSION} yet; it adds nothing to any user`,
+      )
+    }
+    if (
+      providers !== undefined &&
+      typeof augmenter.realm === 'string' &&
+      !realms.has(augmenter.realm)
+    ) {
+      report(
+        'warning',
+        [...path, 'realm'],
+        `no provider has realm '${augmenter.realm}' (realms are compared exactly), so this augmenter never runs`,
+      )
+    }
+    compiler?.check?.(augmenter, path, report)
+    if (augmenter.type === 'ldap' && Array.isArray(augmenter.filters)) {
+      augmenter.filters.forEach((filter: unknown, filterIndex) => {
+        if (typeof filter === 'string' && !hasLdapComponent(filter)) {
+          report(
+            'warning',
+            [...path, 'filters', filterIndex],
+            'has no key=value component; the reference fails every lookup with such a filter',
+          )
+        }
+      })
+    }
+  })
+  return found
+}
+
+/** `ecmwf-api provider "ECMWF API Provider"`. */
+function describe(member: Mapping, kind: string): string {
+  const name = typeof member.name === 'string' ? ` ${JSON.stringify(member.name)}` : ''
+  return `${String(member.type)} ${kind}${name}`
+}
+
+/** The reference's filter parsing (§5.3): parts without `key=value` are dropped; none left fails. */
+function hasLdapComponent(filter: string): boolean {
+  return filter.split(',').some((part) => {
+    const equals = part.indexOf('=')
+    return equals > 0 && part.slice(0, equals).trim() !== '' && part.slice(equals + 1).trim() !== ''
+  })
+}
+
+function isKnown(types: readonly string[], type: unknown): type is string {
+  return typeof type === 'string' && types.includes(type)
+}

@@ -1,0 +1,80 @@
+/**
+ * Provider and augmenter types of the reference that this build accepts but does not implement
+ * yet: their YAML is validated, a warning says they do nothing, and their keys are compiled
+ * verbatim (derive.ts). Implementing one moves its entry here into its own unit folder
+ * (docs/architecture.md).
+ */
+import type { Scheme } from '../config/compiled'
+import { member, string, UnitSchema } from './schema-parts'
+
+export const REFERENCE_PROVIDERS: { [type: string]: { scheme: Scheme; schema: UnitSchema } } = {
+  'ecmwf-api': {
+    scheme: 'Bearer',
+    schema: {
+      definition: 'EcmwfApiProviderConfig',
+      defs: { EcmwfApiProviderConfig: member('ecmwf-api', ['uri'], { uri: string() }) },
+    },
+  },
+  'efas-api': {
+    scheme: 'Bearer',
+    schema: {
+      definition: 'EFASApiProviderConfig',
+      defs: { EFASApiProviderConfig: member('efas-api', ['uri'], { uri: string() }) },
+    },
+  },
+  'openid-offline': {
+    scheme: 'Bearer',
+    schema: {
+      definition: 'OpenIDOfflineProviderConfig',
+      defs: {
+        OpenIDOfflineProviderConfig: member(
+          'openid-offline',
+          ['cert_uri', 'public_client_id', 'private_client_id', 'private_client_secret', 'iam_url'],
+          {
+            cert_uri: string(),
+            public_client_id: string(),
+            private_client_id: string(),
+            private_client_secret: string(),
+            iam_url: string(),
+          },
+        ),
+      },
+    },
+  },
+  'ecmwf-token-generator': {
+    scheme: 'Bearer',
+    schema: {
+      definition: 'EcmwfTokenGeneratorProviderConfig',
+      defs: {
+        EcmwfTokenGeneratorProviderConfig: member(
+          'ecmwf-token-generator',
+          ['cert_uri', 'client_id', 'client_secret', 'token_generator_url'],
+          {
+            cert_uri: string(),
+            client_id: string(),
+            client_secret: string(),
+            token_generator_url: string(),
+          },
+        ),
+      },
+    },
+  },
+}
+
+export const REFERENCE_AUGMENTERS: { [type: string]: { schema: UnitSchema } } = {
+  ldap: {
+    schema: {
+      definition: 'LDAPAugmenterConfig',
+      defs: {
+        LDAPAugmenterConfig: member('ldap', ['uri', 'search_base', 'ldap_password'], {
+          uri: string(),
+          search_base: string(),
+          ldap_password: string(),
+          filter: { type: ['string', 'null'] },
+          filters: { type: ['array', 'null'], items: { type: 'string' } },
+          bind_dn: { type: ['string', 'null'] },
+        }),
+      },
+    },
+  },
+}

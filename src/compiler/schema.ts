@@ -1,0 +1,217 @@
+/**
+ * The JSON Schema (draft 2020-12) of the configuration authotron-njs accepts: the reference's
+ * v1.0.0 and v2.0.0 documents (authotron-behaviour.md §2) plus this project's extensions, each
+ * marked "Extension" in its description. `authotron schema` prints it; validate.ts checks
+ * documents against it with ajv.
+ *
+ * Like the reference schema it never sets `additionalProperties: false`: unknown keys are
+ * accepted (unknown-keys.ts warns about them). Unlike it, tagged unions are `if`/`then` on the tag
+ * rather than `oneOf`, so a mistake inside a provider is reported once, against the provider's own
+ * type, instead of once per type it does not match.
+ *
+ * `errorMessage` (an annotation other validators ignore) replaces every error raised inside the
+ * schema that carries it, for constraints whose raw errors would not read well.
+ */
+import { REFERENCE_AUGMENTERS, REFERENCE_PROVIDERS } from './reference-types'
+import { JsonSchema, ref, string, stringList, UnitSchema } from './schema-parts'
+import { augmenterCompilers, providerCompilers } from './units'
+
+export type { JsonSchema }
+
+/** Every type's schema: the implemented ones (units.ts), then those only accepted. */
+const PROVIDER_SCHEMAS = schemasOf(providerCompilers, REFERENCE_PROVIDERS)
+const AUGMENTER_SCHEMAS = schemasOf(augmenterCompilers, REFERENCE_AUGMENTERS)
+
+export const PROVIDER_TYPES: readonly string[] = Object.keys(PROVIDER_SCHEMAS)
+export const AUGMENTER_TYPES: readonly string[] = Object.keys(AUGMENTER_SCHEMAS)
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
+export const CONFIG_VERSIONS = ['1.0.0', '2.0.0'] as const
+
+/** Timers beyond 2^31−1 ms overflow in NGINX and njs (and in Node), so that is the ceiling. */
+export const MAX_TIMEOUT_MS = 2147483647
+
+/** `{ if: tag == value, then: $ref }` for each member of a tagged union. */
+function taggedUnion(tag: string, members: { [value: string]: string }): JsonSchema[] {
+  return Object.entries(members).map(([value, definition]) => ({
+    if: { properties: { [tag]: { const: value } }, required: [tag] },
+    then: ref(definition),
+  }))
+}
+
+const u16 = { type: 'integer', minimum: 0, maximum: 65535 }
+
+/** Matches what the reference accepts once it has trimmed and lower-cased the value. */
+const LOG_LEVEL_PATTERN = `^\\s*(?:${LOG_LEVELS.map((level) =>
+  [...level].map((c) => `[${c.toUpperCase()}${c}]`).join(''),
+).join('|')})\\s*$`
+
+export const CONFIG_SCHEMA: JsonSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'Config',
+  description:
+    'Auth-O-Tron configuration as compiled by `authotron compile` (authotron-njs). Reference ' +
+    'v1.0.0 and v2.0.0 documents are accepted; extensions are marked in their descriptions.',
+  type: 'object',
+  required: ['version'],
+  properties: { version: { enum: [...CONFIG_VERSIONS] } },
+  allOf: taggedUnion('version', { '1.0.0': 'ConfigV1', '2.0.0': 'ConfigV2' }),
+  $defs: {
+    ConfigV2: {
+      type: 'object',
+      required: ['version', 'store', 'services', 'providers', 'server', 'jwt', 'logging'],
+      properties: {
+        version: { const: '2.0.0' },
+        store: ref('StoreConfig'),
+        services: { type: 'array', items: ref('ServiceConfig') },
+        providers: { type: 'array', items: ref('ProviderConfig') },
+        augmenters: { type: 'array', items: ref('AugmenterConfig') },
+        server: ref('ServerConfig'),
+        metrics: ref('MetricsConfig'),
+        jwt: ref('JWTConfig'),
+        include_legacy_headers: { type: ['boolean', 'null'] },
+        logging: ref('LoggingConfig'),
+        auth: ref('AuthConfig'),
+      },
+    },
+    ConfigV1: {
+      type: 'object',
+      required: ['version', 'store', 'services', 'providers', 'bind_address', 'jwt', 'logging'],
+      properties: {
+        version: { const: '1.0.0' },
+        store: ref('StoreConfig'),
+        services: { type: 'array', items: ref('ServiceConfig') },
+        providers: { type: 'array', items: ref('ProviderConfig') },
+        augmenters: { type: 'array', items: ref('AugmenterConfig') },
+        bind_address: string('"host:port"; converted to server.host and server.port.'),
+        jwt: ref('JWTConfig'),
+        include_legacy_headers: { type: ['boolean', 'null'] },
+        logging: ref('LoggingConfig'),
+        auth: ref('AuthConfig'),
+      },
+    },
+    StoreConfig: {
+      type: 'object',
+      required: ['enabled'],
+      properties: {
+        enabled: { type: 'boolean' },
+        type: { const: 'mongo' },
+        uri: string('MongoDB connection string.'),
+        database: string(),
+      },
+      if: { properties: { enabled: { const: true } }, required: ['enabled'] },
+      then: { required: ['type', 'uri', 'database'] },
+    },
+    ServiceConfig: {
+      type: 'object',
+      required: ['name', 'scopes'],
+      properties: { name: string(), scopes: stringList() },
+    },
+    ServerConfig: {
+      type: 'object',
+      required: ['port'],
+      properties: { host: { type: 'string', default: '0.0.0.0' }, port: u16 },
+    },
+    MetricsConfig: {
+      type: 'object',
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        port: { ...u16, default: 9090 },
+      },
+    },
+    JWTConfig: {
+      type: 'object',
+      required: ['iss', 'exp', 'secret'],
+      properties: {
+        iss: string('The `iss` claim of minted tokens.'),
+        aud: {
+          type: ['string', 'null'],
+          description: 'Accepted and ignored, as by the reference.',
+        },
+        exp: { type: 'integer', description: 'Lifetime of minted tokens in seconds.' },
+        secret: {
+          type: 'string',
+          minLength: 1,
+          description: 'HS256 key (raw UTF-8 bytes). Checked: must not be empty.',
+        },
+      },
+    },
+    LoggingConfig: {
+      type: 'object',
+      required: ['level', 'format'],
+      properties: {
+        level: {
+          type: 'string',
+          pattern: LOG_LEVEL_PATTERN,
+          description: 'trace, debug, info, warn or error (any case). Checked when compiling.',
+          errorMessage: `expected one of ${LOG_LEVELS.join(', ')}`,
+        },
+        format: string(),
+        service_name: { type: 'string', default: 'authotron' },
+        service_version: string(),
+      },
+    },
+    AuthConfig: {
+      type: 'object',
+      properties: {
+        timeout_in_ms: {
+          type: 'integer',
+          minimum: 0,
+          maximum: MAX_TIMEOUT_MS,
+          default: 5000,
+          description: 'Timeout of each provider attempt.',
+        },
+        grant_cache_ttl_in_ms: {
+          type: 'integer',
+          minimum: 0,
+          maximum: MAX_TIMEOUT_MS,
+          default: 30000,
+          description:
+            'authotron-njs: how long a successful authentication is reused per credential where the ' +
+            'shared dict `authotron` exists (never past the token exp); 0 disables.',
+        },
+      },
+    },
+    ProviderConfig: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { enum: [...PROVIDER_TYPES] } },
+      allOf: taggedUnion('type', definitionNames(PROVIDER_SCHEMAS)),
+    },
+    ...definitionsOf(PROVIDER_SCHEMAS),
+    AugmenterConfig: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { enum: [...AUGMENTER_TYPES] } },
+      allOf: taggedUnion('type', definitionNames(AUGMENTER_SCHEMAS)),
+    },
+    ...definitionsOf(AUGMENTER_SCHEMAS),
+  },
+}
+
+function schemasOf(
+  ...registries: { [type: string]: { schema: UnitSchema } }[]
+): { [type: string]: UnitSchema } {
+  const schemas: { [type: string]: UnitSchema } = {}
+  for (const registry of registries) {
+    for (const type of Object.keys(registry)) schemas[type] = registry[type].schema
+  }
+  return schemas
+}
+
+function definitionNames(schemas: { [type: string]: UnitSchema }): { [type: string]: string } {
+  const names: { [type: string]: string } = {}
+  for (const type of Object.keys(schemas)) names[type] = schemas[type].definition
+  return names
+}
+
+/** Every type's definitions, in type order; two types may not define the same name. */
+function definitionsOf(schemas: { [type: string]: UnitSchema }): { [name: string]: JsonSchema } {
+  const defs: { [name: string]: JsonSchema } = {}
+  for (const type of Object.keys(schemas)) {
+    for (const name of Object.keys(schemas[type].defs)) {
+      if (Object.hasOwn(defs, name)) throw new Error(`schema: ${name} is defined twice`)
+      defs[name] = schemas[type].defs[name]
+    }
+  }
+  return defs
+}

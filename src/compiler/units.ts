@@ -1,0 +1,31 @@
+/**
+ * The compiler's registry: config `type` → the compile half of each provider and augmenter type
+ * this build implements (schema, compile step, checks). The runtime halves are registered in
+ * src/providers/index.ts and src/augmenters/index.ts under the same types (a unit test checks the
+ * two agree). Adding a type = its folder + one line here + one line there (docs/architecture.md).
+ * The order is the order of the schema's type lists.
+ */
+import { plainProviderCompiler } from '../providers/plain/compile'
+import { jwtProviderCompiler } from '../providers/jwt/compile'
+import { plainAugmenterCompiler } from '../augmenters/plain/compile'
+import { plainAdvancedAugmenterCompiler } from '../augmenters/plain_advanced/compile'
+import type { AugmenterCompiler, ProviderCompiler } from './unit'
+
+export const providerCompilers: { [type: string]: ProviderCompiler<any> } = {
+  plain: plainProviderCompiler,
+  jwt: jwtProviderCompiler,
+}
+
+export const augmenterCompilers: { [type: string]: AugmenterCompiler<any> } = {
+  plain: plainAugmenterCompiler,
+  plain_advanced: plainAdvancedAugmenterCompiler,
+}
+
+/** The compile half of `type`, if this build implements it. */
+export function providerCompiler(type: unknown): ProviderCompiler | undefined {
+  return typeof type === 'string' && Object.hasOwn(providerCompilers, type) ? providerCompilers[type] : undefined
+}
+
+export function augmenterCompiler(type: unknown): AugmenterCompiler | undefined {
+  return typeof type === 'string' && Object.hasOwn(augmenterCompilers, type) ? augmenterCompilers[type] : undefined
+}

@@ -1,0 +1,74 @@
+/**
+ * `type: jwt` → CompiledJwtProvider (runtime.ts reads it; docs/jwt.md documents the keys). The
+ * reference keys are `cert_uri` and the unused `iam_realm`; the extensions are `issuer`,
+ * `audience`, `algorithms`, `leeway`, `jwks_ttl` and `ca_file` (schema.ts).
+ */
+import { createHash } from 'node:crypto'
+import { DEFAULT_LEEWAY_SECONDS } from '../../jwt/claims'
+import type { ProviderCompileInput, ProviderCompiler } from '../../compiler/unit'
+import type { CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
+import { DEFAULT_JWKS_TTL_SECONDS, jwtProviderSchema } from './schema'
+
+/** How often an unknown kid may make the JWK Set endpoint be asked again. */
+export const JWKS_REFRESH_INTERVAL_SECONDS = 30
+/** Where the generated locations live; one pair per distinct (URL, TTL, CA bundle). */
+export const JWKS_LOCATION_PREFIX = '/_authotron/jwks/'
+
+export const jwtProviderCompiler: ProviderCompiler<CompiledJwtProvider> = {
+  scheme: 'Bearer',
+  schema: jwtProviderSchema,
+  compile: compileJwtProvider,
+  check(provider, path, report) {
+    if (typeof provider.cert_uri === 'string' && /^http:/i.test(provider.cert_uri)) {
+      report(
+        'warning',
+        [...path, 'cert_uri'],
+        'keys fetched over plain http can be replaced by anyone on the network path; use https',
+      )
+    }
+  },
+}
+
+function compileJwtProvider({ provider, common }: ProviderCompileInput): CompiledJwtProvider {
+  const ttl = typeof provider.jwks_ttl === 'number' ? provider.jwks_ttl : DEFAULT_JWKS_TTL_SECONDS
+  const compiled: CompiledJwtProvider = {
+    ...common,
+    type: 'jwt',
+    scheme: 'Bearer',
+    jwks: jwksEndpoint(provider.cert_uri as string, ttl, stringOrUndefined(provider.ca_file)),
+    leeway: typeof provider.leeway === 'number' ? provider.leeway : DEFAULT_LEEWAY_SECONDS,
+    cacheId: '',
+    // A verified token is reused no longer than the keys that verified it are trusted unchecked.
+    verifiedCacheTtl: ttl,
+  }
+  const issuers = stringList(provider.issuer)
+  if (issuers !== undefined) compiled.issuers = issuers
+  const audiences = stringList(provider.audience)
+  if (audiences !== undefined) compiled.audiences = audiences
+  if (Array.isArray(provider.algorithms)) compiled.algorithms = [...(provider.algorithms as string[])]
+  compiled.cacheId = shortHash(JSON.stringify(compiled))
+  return compiled
+}
+
+function jwksEndpoint(url: string, ttl: number, caFile: string | undefined): CompiledJwksEndpoint {
+  const id = shortHash([url, ttl, caFile ?? ''].join('\n'))
+  const location = JWKS_LOCATION_PREFIX + id
+  const endpoint: CompiledJwksEndpoint = { url, location, refreshLocation: location + '/refresh', ttl }
+  if (caFile !== undefined) endpoint.caFile = caFile
+  return endpoint
+}
+
+/** `issuer: x` and `issuer: [x, y]` both become a list. */
+function stringList(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value]
+  if (Array.isArray(value)) return [...(value as string[])]
+  return undefined
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16)
+}

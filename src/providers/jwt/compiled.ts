@@ -1,0 +1,44 @@
+/**
+ * `type: jwt` in the compiled JSON (part of the contract, src/config/compiled.ts): what
+ * compile.ts writes, runtime.ts and nginx-snippets.ts read.
+ */
+
+/**
+ * Where a jwt provider's JWK Set comes from (src/platform.ts JwksEndpoint): its URL and the two
+ * internal locations `authotron compile --nginx-snippets` generates for it. Providers with the same
+ * URL, TTL and CA bundle share one pair of locations, and so one cached copy.
+ */
+export interface CompiledJwksEndpoint {
+  /** `cert_uri`. */
+  url: string
+  /** `/_authotron/jwks/<id>`: the cached JWK Set, refetched every `ttl` seconds. */
+  location: string
+  /** `/_authotron/jwks/<id>/refresh`: asked after an unknown kid; fetches at most every 30 s. */
+  refreshLocation: string
+  /** `jwks_ttl` (seconds). Read by the snippet generator, not at run time. */
+  ttl: number
+  /** `ca_file`, absolute, for https URLs. Read by the snippet generator, not at run time. */
+  caFile?: string
+}
+
+/** `type: jwt` (runtime.ts; authotron-behaviour.md §4.2 plus the keys of docs/jwt.md). */
+export interface CompiledJwtProvider {
+  type: 'jwt'
+  name: string
+  realm: string
+  filterRealm: string
+  scheme: 'Bearer'
+  jwks: CompiledJwksEndpoint
+  /** Seconds of clock skew tolerated on exp and nbf (`leeway`, default 60). */
+  leeway: number
+  /** Accepted `iss` values (`issuer`); absent: not checked. */
+  issuers?: string[]
+  /** Accepted audiences (`audience`); absent: `aud` is not checked. */
+  audiences?: string[]
+  /** Accepted `alg` values (`algorithms`); absent: every algorithm this build verifies. */
+  algorithms?: string[]
+  /** Separates this provider's verified tokens in the shared dict: a hash of its settings. */
+  cacheId: string
+  /** At most this many seconds (never past the token's exp) a verified token's user is reused. */
+  verifiedCacheTtl: number
+}

@@ -1,0 +1,69 @@
+import test from 'ava'
+import { INERT_KEYS, patternText } from '../../../src/compiler/notes'
+import { compileText, configText } from './support'
+
+test('every inert key is noted once, with what takes its place', (t) => {
+  const result = compileText(
+    configText({
+      server: 'server: {host: 0.0.0.0, port: 8080}',
+      logging: 'logging: {level: info, format: json, service_name: aot, service_version: "1"}',
+      jwt: 'jwt: {iss: me, exp: 3600, aud: them, secret: 0123456789abcdef0123456789abcdef}',
+      providers: [
+        'providers:',
+        '  - {type: jwt, name: a, realm: r, cert_uri: "https://c/certs", iam_realm: r}',
+        '  - {type: jwt, name: b, realm: r, cert_uri: "https://c/certs", iam_realm: r}',
+      ].join('\n'),
+      augmenters: 'metrics: {enabled: true, port: 9090}',
+    }),
+  )
+  t.deepEqual(result.errors, [])
+  t.deepEqual(result.notes, [
+    "server.host: NGINX's `listen` decides the address",
+    "server.port: NGINX's `listen` decides the port",
+    'metrics.enabled: authotron-njs opens no metrics listener; NGINX serves every route, and its access log and status module take the place of /metrics',
+    'metrics.port: authotron-njs opens no metrics listener; put /health in any NGINX `server` block',
+    "logging.format: messages go to NGINX's error_log, in NGINX's format",
+    "logging.service_name: NGINX's error_log lines carry no service name",
+    "logging.service_version: NGINX's error_log lines carry no service version",
+    'store: authotron-njs has no token store yet; it behaves as the reference does with the store disabled',
+    'services: read by nothing, here as in the reference',
+    'jwt.aud: ignored, here as in the reference: minted tokens carry no `aud` claim',
+    'providers[0].iam_realm: required by the reference but unused; `realm` names the realm',
+  ])
+})
+
+test('an enabled token store is a warning, not a note: it changes what the operator gets', (t) => {
+  const result = compileText(
+    configText({
+      store: 'store: {enabled: true, type: mongo, uri: "mongodb://db", database: aot}',
+    }),
+  )
+  t.deepEqual(result.errors, [])
+  t.true(
+    result.warnings.includes(
+      'store.enabled (config.yaml:2:18): the token store (MongoDB) is not available in authotron-njs yet: it behaves as with `enabled: false`, so stored tokens are not accepted and the token routes do not work',
+    ),
+  )
+  t.false(result.notes.some((note) => note.startsWith('store')))
+})
+
+test('the table names each key by a readable pattern', (t) => {
+  t.deepEqual(
+    INERT_KEYS.map((entry) => patternText(entry.pattern)),
+    [
+      'server.host',
+      'server.port',
+      'bind_address',
+      'metrics.enabled',
+      'metrics.port',
+      'logging.format',
+      'logging.service_name',
+      'logging.service_version',
+      'store',
+      'store.enabled',
+      'services',
+      'jwt.aud',
+      'providers[].iam_realm',
+    ],
+  )
+})
