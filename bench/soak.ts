@@ -14,7 +14,7 @@
  * Writes bench/results/<name>.md and .json (name default `soak-<date>`).
  *
  *   npm run soak -- [--legs bookworm,trixie,sid,sid-qjs] [--minutes 10] [--connections 256]
- *                   [--kinds basic-hit,bearer-first] [--pool 100000] [--name soak-…] [--no-write]
+ *                   [--kinds basic-hit,bearer-first] [--pool 100000] [--jwks-ttl S] [--name soak-…] [--no-write]
  *
  * Only talks to 127.0.0.1; every wrk run is bounded. nginx and wrk inherit this process's
  * niceness (run it with `nice -n 10` on a shared machine); nginx's worker and wrk are pinned to
@@ -46,6 +46,8 @@ interface Options {
   pool: number
   name: string
   write: boolean
+  /** The jwt provider's jwks_ttl in seconds (default: the config's, i.e. 600). */
+  jwksTtlS?: number
 }
 
 interface Sample {
@@ -91,7 +93,7 @@ function parseOptions(argv: string[]): Options {
     const index = argv.indexOf(name)
     return index === -1 ? undefined : argv[index + 1]
   }
-  const known = ['--legs', '--minutes', '--connections', '--kinds', '--pool', '--name', '--no-write']
+  const known = ['--legs', '--minutes', '--connections', '--kinds', '--pool', '--name', '--no-write', '--jwks-ttl']
   const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && !known.includes(argv[i - 1]))
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${known.join(' ')})`)
   const minutes = Number(value('--minutes') ?? '10')
@@ -104,6 +106,7 @@ function parseOptions(argv: string[]): Options {
     pool: Number(value('--pool') ?? '100000'),
     name: value('--name') ?? `soak-${new Date().toISOString().slice(0, 10)}`,
     write: !argv.includes('--no-write'),
+    jwksTtlS: value('--jwks-ttl') === undefined ? undefined : Number(value('--jwks-ttl')),
   }
 }
 
@@ -124,12 +127,13 @@ function workerStatus(pid: number): Omit<Sample, 'atS'> {
 }
 
 /** The bench config with the rotate users, compiled with its JWK Set snippets (as run.ts does). */
-function compileSoakConfig(idp: IdentityProvider, dir: string, workerGroupId: number): { file: string; snippets: ConfigSnippets } {
+function compileSoakConfig(idp: IdentityProvider, dir: string, workerGroupId: number, jwksTtlS?: number): { file: string; snippets: ConfigSnippets } {
   const doc = parseYaml(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp.jwksUrl)) as {
-    providers: { type: string; users?: unknown[] }[]
+    providers: { type: string; users?: unknown[]; jwks_ttl?: number }[]
   }
   const plain = doc.providers.find((p) => p.type === 'plain')!
   plain.users = [...(plain.users ?? []), ...rotateUsers()]
+  if (jwksTtlS !== undefined) doc.providers.find((p) => p.type === 'jwt')!.jwks_ttl = jwksTtlS
   const yaml = join(dir, 'config.yaml')
   const file = join(dir, 'config.json')
   const snippetDir = join(dir, 'snippets')
@@ -190,7 +194,7 @@ async function soakLeg(leg: RuntimeLeg, options: Options, idp: IdentityProvider,
   log(`leg ${leg.name}: nginx ${result.versions.nginx}, njs ${result.versions.njs} (${result.versions.engine})`)
   const dir = join(work, leg.name)
   mkdirSync(dir, { recursive: true })
-  const config = compileSoakConfig(idp, dir, leg.workerGroupId)
+  const config = compileSoakConfig(idp, dir, leg.workerGroupId, options.jwksTtlS)
   const files = writeCredentialFiles(dir, idp.poolFile)
   const script = join(dir, 'soak.lua')
   writeFileSync(script, soakScript(kinds, files))
