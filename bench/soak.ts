@@ -273,7 +273,7 @@ function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[],
     `# Soak ${options.name}`,
     '',
     `\`npm run soak -- --legs ${options.legs.join(',')} --minutes ${options.minutes} --connections ${options.connections}` +
-      `${options.kinds ? ` --kinds ${options.kinds.join(',')}` : ''}\` — commit \`${commit}\`, started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+      `${options.kinds ? ` --kinds ${options.kinds.join(',')}` : ''}${options.jwksTtlS === undefined ? '' : ` --jwks-ttl ${options.jwksTtlS}`}\` — commit \`${commit}\`, started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
     '',
     `One nginx worker per leg; wrk (\`-t1 -c${options.connections}\`) sends ${kinds.length} kinds of request in turn: ${kinds.map((k) => `\`${k.id}\``).join(', ')}.`,
     `Verdict: growth of worker VmRSS after the first minute < ${LIMIT_KIB / MIB} MiB.`,
