@@ -14,7 +14,8 @@
  * Writes bench/results/<name>.md and .json (name default `soak-<date>`).
  *
  *   npm run soak -- [--legs bookworm,trixie,sid,sid-qjs] [--minutes 10] [--connections 256]
- *                   [--kinds basic-hit,bearer-first] [--pool 100000] [--jwks-ttl S] [--name soak-…] [--no-write]
+ *                   [--kinds basic-hit,bearer-first] [--pool 100000] [--jwks-ttl S] [--context-reuse N]
+ *                   [--name soak-…] [--no-write]
  *
  * Only talks to 127.0.0.1; every wrk run is bounded. nginx and wrk inherit this process's
  * niceness (run it with `nice -n 10` on a shared machine); nginx's worker and wrk are pinned to
@@ -48,6 +49,8 @@ interface Options {
   write: boolean
   /** The jwt provider's jwks_ttl in seconds (default: the config's, i.e. 600). */
   jwksTtlS?: number
+  /** `js_context_reuse N;` on the QuickJS leg (njs's default: 128 pooled contexts per worker). */
+  contextReuse?: number
 }
 
 interface Sample {
@@ -93,7 +96,7 @@ function parseOptions(argv: string[]): Options {
     const index = argv.indexOf(name)
     return index === -1 ? undefined : argv[index + 1]
   }
-  const known = ['--legs', '--minutes', '--connections', '--kinds', '--pool', '--name', '--no-write', '--jwks-ttl']
+  const known = ['--legs', '--minutes', '--connections', '--kinds', '--pool', '--name', '--no-write', '--jwks-ttl', '--context-reuse']
   const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && !known.includes(argv[i - 1]))
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${known.join(' ')})`)
   const minutes = Number(value('--minutes') ?? '10')
@@ -107,6 +110,7 @@ function parseOptions(argv: string[]): Options {
     name: value('--name') ?? `soak-${new Date().toISOString().slice(0, 10)}`,
     write: !argv.includes('--no-write'),
     jwksTtlS: value('--jwks-ttl') === undefined ? undefined : Number(value('--jwks-ttl')),
+    contextReuse: value('--context-reuse') === undefined ? undefined : Number(value('--context-reuse')),
   }
 }
 
@@ -202,7 +206,9 @@ async function soakLeg(leg: RuntimeLeg, options: Options, idp: IdentityProvider,
     leg,
     label: 'soak',
     configFile: config.file,
-    conf: (context) => soakServerConf(context, CONTENT_FILE, config.snippets, leg.features.sharedDict),
+    conf: (context) =>
+      (options.contextReuse !== undefined && leg.expected.engine === 'QuickJS' ? `js_context_reuse ${options.contextReuse};\n` : '') +
+      soakServerConf(context, CONTENT_FILE, config.snippets, leg.features.sharedDict),
   })
   try {
     const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
@@ -273,7 +279,7 @@ function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[],
     `# Soak ${options.name}`,
     '',
     `\`npm run soak -- --legs ${options.legs.join(',')} --minutes ${options.minutes} --connections ${options.connections}` +
-      `${options.kinds ? ` --kinds ${options.kinds.join(',')}` : ''}${options.jwksTtlS === undefined ? '' : ` --jwks-ttl ${options.jwksTtlS}`}\` — commit \`${commit}\`, started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+      `${options.kinds ? ` --kinds ${options.kinds.join(',')}` : ''}${options.jwksTtlS === undefined ? '' : ` --jwks-ttl ${options.jwksTtlS}`}${options.contextReuse === undefined ? '' : ` --context-reuse ${options.contextReuse}`}\` — commit \`${commit}\`, started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
     '',
     `One nginx worker per leg; wrk (\`-t1 -c${options.connections}\`) sends ${kinds.length} kinds of request in turn: ${kinds.map((k) => `\`${k.id}\``).join(', ')}.`,
     `Verdict: growth of worker VmRSS after the first minute < ${LIMIT_KIB / MIB} MiB.`,
