@@ -35,7 +35,9 @@ function option(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
-  const legs = option('--legs', 'bookworm').split(',').map((name) => legByName(name))
+  const legs = option('--legs', 'bookworm')
+    .split(',')
+    .map((name) => legByName(name))
   const seconds = Number(option('--seconds', '15'))
   const names = option('--names', DEFAULT_NAMES.join(',')).split(',')
   pin(process.pid, LOAD_CORE)
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
     const object = join(work, 'o.json')
     writeFileSync(object, '{"a":1}\n')
     for (const name of names) {
-      const preload = name === 'none' ? '# no js_preload_object' : `js_preload_object ${name} from ${object};`
+      const preload =
+        name === 'none' ? '# no js_preload_object' : `js_preload_object ${name} from ${object};`
       const server = await startNginx({
         leg,
         label: 'preload-name-leak',
@@ -66,10 +69,16 @@ server {
         await runWrk({ url: server.url('/x'), connections: 32, durationS: 2, core: LOAD_CORE })
         await delay(500)
         const before = workerMemory(worker).vmRssKiB
-        const run = await runWrk({ url: server.url('/x'), connections: 32, durationS: seconds, core: LOAD_CORE })
+        const run = await runWrk({
+          url: server.url('/x'),
+          connections: 32,
+          durationS: seconds,
+          core: LOAD_CORE,
+        })
         await delay(500)
         const after = workerMemory(worker).vmRssKiB
-        const label = name === 'none' ? 'no js_preload_object' : `${name} (${name.length} characters)`
+        const label =
+          name === 'none' ? 'no js_preload_object' : `${name} (${name.length} characters)`
         process.stdout.write(
           `${leg.name.padEnd(8)} ${label.padEnd(34)} ${String(run.requests).padStart(8)} requests` +
             `  VmRSS ${before} → ${after} KiB  ${(((after - before) * 1024) / run.requests).toFixed(1)} bytes/request\n`,
@@ -84,7 +93,9 @@ server {
 main().then(
   () => process.exit(0),
   (error) => {
-    process.stderr.write(`preload-name-leak: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(
+      `preload-name-leak: ${error instanceof Error ? error.message : String(error)}\n`,
+    )
     process.exit(1)
   },
 )

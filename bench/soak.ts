@@ -25,13 +25,25 @@ import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
-import { probeVersions, startNginx, type LegVersions, type NginxServer } from '../test/nginx-harness/nginx'
+import {
+  probeVersions,
+  startNginx,
+  type LegVersions,
+  type NginxServer,
+} from '../test/nginx-harness/nginx'
 import { AUTHOTRON_CLI, makeTempDir, REPO_ROOT } from '../test/nginx-harness/paths'
 import { childPids, delay } from '../test/nginx-harness/processes'
 import { LOCAL_LEG_NAMES, legByName, type RuntimeLeg } from '../test/nginx-harness/runtimes'
 import { LOAD_CORE, pin, SERVER_CORE } from './lib/machine'
 import { BENCH_DIR, CONTENT_FILE, type ConfigSnippets } from './lib/servers'
-import { rotateUsers, soakKinds, soakScript, soakServerConf, writeCredentialFiles, type SoakKind } from './lib/soak-mix'
+import {
+  rotateUsers,
+  soakKinds,
+  soakScript,
+  soakServerConf,
+  writeCredentialFiles,
+  type SoakKind,
+} from './lib/soak-mix'
 import { startIdentityProvider, type IdentityProvider } from './lib/tokens'
 import { parseWrk, WRK } from './lib/wrk'
 
@@ -96,11 +108,25 @@ function parseOptions(argv: string[]): Options {
     const index = argv.indexOf(name)
     return index === -1 ? undefined : argv[index + 1]
   }
-  const known = ['--legs', '--minutes', '--connections', '--kinds', '--pool', '--name', '--no-write', '--jwks-ttl', '--context-reuse']
-  const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && !known.includes(argv[i - 1]))
-  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (known: ${known.join(' ')})`)
+  const known = [
+    '--legs',
+    '--minutes',
+    '--connections',
+    '--kinds',
+    '--pool',
+    '--name',
+    '--no-write',
+    '--jwks-ttl',
+    '--context-reuse',
+  ]
+  const unknown = argv.filter(
+    (a, i) => a.startsWith('--') && !known.includes(a) && !known.includes(argv[i - 1]),
+  )
+  if (unknown.length > 0)
+    throw new Error(`unknown option ${unknown.join(' ')} (known: ${known.join(' ')})`)
   const minutes = Number(value('--minutes') ?? '10')
-  if (!(minutes >= 1) || !Number.isInteger(minutes)) throw new Error('--minutes: a whole number ≥ 1')
+  if (!(minutes >= 1) || !Number.isInteger(minutes))
+    throw new Error('--minutes: a whole number ≥ 1')
   return {
     legs: (value('--legs') ?? LOCAL_LEG_NAMES.join(',')).split(','),
     minutes,
@@ -110,7 +136,8 @@ function parseOptions(argv: string[]): Options {
     name: value('--name') ?? `soak-${new Date().toISOString().slice(0, 10)}`,
     write: !argv.includes('--no-write'),
     jwksTtlS: value('--jwks-ttl') === undefined ? undefined : Number(value('--jwks-ttl')),
-    contextReuse: value('--context-reuse') === undefined ? undefined : Number(value('--context-reuse')),
+    contextReuse:
+      value('--context-reuse') === undefined ? undefined : Number(value('--context-reuse')),
   }
 }
 
@@ -120,7 +147,8 @@ function log(line: string): void {
 
 function workerStatus(pid: number): Omit<Sample, 'atS'> {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
   return {
     vmRssKiB: field('VmRSS'),
     vmHwmKiB: field('VmHWM'),
@@ -131,8 +159,18 @@ function workerStatus(pid: number): Omit<Sample, 'atS'> {
 }
 
 /** The bench config with the rotate users, compiled with its JWK Set snippets (as run.ts does). */
-function compileSoakConfig(idp: IdentityProvider, dir: string, workerGroupId: number, jwksTtlS?: number): { file: string; snippets: ConfigSnippets } {
-  const doc = parseYaml(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp.jwksUrl)) as {
+function compileSoakConfig(
+  idp: IdentityProvider,
+  dir: string,
+  workerGroupId: number,
+  jwksTtlS?: number,
+): { file: string; snippets: ConfigSnippets } {
+  const doc = parseYaml(
+    readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll(
+      '${JWKS_URL}',
+      idp.jwksUrl,
+    ),
+  ) as {
     providers: { type: string; users?: unknown[]; jwks_ttl?: number }[]
   }
   const plain = doc.providers.find((p) => p.type === 'plain')!
@@ -143,13 +181,19 @@ function compileSoakConfig(idp: IdentityProvider, dir: string, workerGroupId: nu
   const snippetDir = join(dir, 'snippets')
   writeFileSync(yaml, stringifyYaml(doc))
   mkdirSync(snippetDir, { recursive: true })
-  execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', yaml, '-o', file, '--nginx-snippets', snippetDir], { stdio: 'pipe' })
+  execFileSync(
+    process.execPath,
+    [AUTHOTRON_CLI, 'compile', yaml, '-o', file, '--nginx-snippets', snippetDir],
+    { stdio: 'pipe' },
+  )
   if (process.getuid?.() === 0) {
     chownSync(file, 0, workerGroupId)
     chmodSync(file, 0o640)
   }
   const snippets: ConfigSnippets = { http: [], server: [] }
-  for (const name of readdirSync(snippetDir).filter((f) => f.endsWith('.conf')).sort()) {
+  for (const name of readdirSync(snippetDir)
+    .filter((f) => f.endsWith('.conf'))
+    .sort()) {
     const path = join(snippetDir, name)
     if (/^\s*location\b/m.test(readFileSync(path, 'utf8'))) snippets.server.push(path)
     else snippets.http.push(path)
@@ -158,8 +202,29 @@ function compileSoakConfig(idp: IdentityProvider, dir: string, workerGroupId: nu
 }
 
 /** One wrk run at this process's niceness (the bench's runWrk raises it to −20). */
-function runSoakWrk(url: string, connections: number, seconds: number, script: string, offset: number): Promise<string> {
-  const args = ['-c', String(LOAD_CORE), WRK, '-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script, url, '--', String(offset)]
+function runSoakWrk(
+  url: string,
+  connections: number,
+  seconds: number,
+  script: string,
+  offset: number,
+): Promise<string> {
+  const args = [
+    '-c',
+    String(LOAD_CORE),
+    WRK,
+    '-t1',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    '--timeout',
+    '10s',
+    '--latency',
+    '-s',
+    script,
+    url,
+    '--',
+    String(offset),
+  ]
   return new Promise((resolve, reject) => {
     const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
@@ -180,7 +245,15 @@ function runSoakWrk(url: string, connections: number, seconds: number, script: s
 
 function parseMinute(minute: number, output: string): MinuteRun {
   const wrk = parseWrk(output)
-  const run: MinuteRun = { minute, requests: wrk.requests, rps: wrk.rps, socketErrors: wrk.socketErrors, sent: {}, ok: {}, unexpected: {} }
+  const run: MinuteRun = {
+    minute,
+    requests: wrk.requests,
+    rps: wrk.rps,
+    socketErrors: wrk.socketErrors,
+    sent: {},
+    ok: {},
+    unexpected: {},
+  }
   for (const match of output.matchAll(/^SOAK_(sent|ok|status)_(\S+) (\d+)$/gm)) {
     const [, what, key, count] = match
     if (what === 'sent') run.sent[key] = Number(count)
@@ -190,12 +263,27 @@ function parseMinute(minute: number, output: string): MinuteRun {
   return run
 }
 
-async function soakLeg(leg: RuntimeLeg, options: Options, idp: IdentityProvider, kinds: SoakKind[], work: string): Promise<LegSoak> {
-  const result: LegSoak = { leg: leg.name, status: 'measured', samples: [], minutes: [], requests: 0, unexpected: 0 }
+async function soakLeg(
+  leg: RuntimeLeg,
+  options: Options,
+  idp: IdentityProvider,
+  kinds: SoakKind[],
+  work: string,
+): Promise<LegSoak> {
+  const result: LegSoak = {
+    leg: leg.name,
+    status: 'measured',
+    samples: [],
+    minutes: [],
+    requests: 0,
+    unexpected: 0,
+  }
   const missing = leg.missing()
   if (missing !== undefined) return { ...result, status: 'not available', reason: missing }
   result.versions = await probeVersions(leg)
-  log(`leg ${leg.name}: nginx ${result.versions.nginx}, njs ${result.versions.njs} (${result.versions.engine})`)
+  log(
+    `leg ${leg.name}: nginx ${result.versions.nginx}, njs ${result.versions.njs} (${result.versions.engine})`,
+  )
   const dir = join(work, leg.name)
   mkdirSync(dir, { recursive: true })
   const config = compileSoakConfig(idp, dir, leg.workerGroupId, options.jwksTtlS)
@@ -207,8 +295,9 @@ async function soakLeg(leg: RuntimeLeg, options: Options, idp: IdentityProvider,
     label: 'soak',
     configFile: config.file,
     conf: (context) =>
-      (options.contextReuse !== undefined && leg.expected.engine === 'QuickJS' ? `js_context_reuse ${options.contextReuse};\n` : '') +
-      soakServerConf(context, CONTENT_FILE, config.snippets, leg.features.sharedDict),
+      (options.contextReuse !== undefined && leg.expected.engine === 'QuickJS'
+        ? `js_context_reuse ${options.contextReuse};\n`
+        : '') + soakServerConf(context, CONTENT_FILE, config.snippets, leg.features.sharedDict),
   })
   try {
     const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
@@ -252,7 +341,10 @@ async function soakLeg(leg: RuntimeLeg, options: Options, idp: IdentityProvider,
       )
     }
     result.requests = result.minutes.reduce((sum, m) => sum + m.requests, 0)
-    result.unexpected = result.minutes.reduce((sum, m) => sum + Object.values(m.unexpected).reduce((a, b) => a + b, 0), 0)
+    result.unexpected = result.minutes.reduce(
+      (sum, m) => sum + Object.values(m.unexpected).reduce((a, b) => a + b, 0),
+      0,
+    )
     const afterFirst = sampleAfterMinute(result, 1)
     const end = result.samples[result.samples.length - 1]
     if (afterFirst !== undefined && options.minutes > 1) {
@@ -260,8 +352,12 @@ async function soakLeg(leg: RuntimeLeg, options: Options, idp: IdentityProvider,
       result.anonGrowthAfterFirstMinuteKiB = end.rssAnonKiB - afterFirst.rssAnonKiB
       result.pass = result.growthAfterFirstMinuteKiB < LIMIT_KIB
     }
-    const errors = server.errorLog().split('\n').filter((line) => /\[(alert|crit|emerg)\]/.test(line))
-    if (errors.length > 0) log(`  ${leg.name}: ${errors.length} alert/crit lines in the error log, first: ${errors[0]}`)
+    const errors = server
+      .errorLog()
+      .split('\n')
+      .filter((line) => /\[(alert|crit|emerg)\]/.test(line))
+    if (errors.length > 0)
+      log(`  ${leg.name}: ${errors.length} alert/crit lines in the error log, first: ${errors[0]}`)
   } finally {
     await server.stop()
   }
@@ -273,7 +369,13 @@ function sampleAfterMinute(result: LegSoak, m: number): Sample | undefined {
   return result.minutes[m - 1]?.after
 }
 
-function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[], started: Date, commit: string): string {
+function renderMarkdown(
+  results: LegSoak[],
+  options: Options,
+  kinds: SoakKind[],
+  started: Date,
+  commit: string,
+): string {
   const mib = (kib: number) => (kib / MIB).toFixed(1)
   const lines = [
     `# Soak ${options.name}`,
@@ -293,7 +395,9 @@ function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[],
       continue
     }
     const perMinute = Array.from({ length: options.minutes }, (_, i) => sampleAfterMinute(r, i + 1))
-    const legName = r.versions ? `${r.leg} (njs ${r.versions.njs}${r.versions.engine === 'QuickJS' ? ' QuickJS' : ''})` : r.leg
+    const legName = r.versions
+      ? `${r.leg} (njs ${r.versions.njs}${r.versions.engine === 'QuickJS' ? ' QuickJS' : ''})`
+      : r.leg
     const end = r.samples[r.samples.length - 1]
     lines.push(
       `| ${legName} | ${mib(r.samples[0].vmRssKiB)} | ${perMinute.map((s) => (s ? mib(s.vmRssKiB) : '—')).join(' | ')} | ${mib(end.vmHwmKiB)} | ${r.requests} | ${r.unexpected} |` +
@@ -305,12 +409,25 @@ function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[],
     const first = r.samples.filter((s) => s.atS < 60 || s === sampleAfterMinute(r, 1))
     lines.push(`- ${r.leg}: ${first.map((s) => `${s.atS} s ${mib(s.vmRssKiB)}`).join(', ')}`)
   }
-  lines.push('', 'Where the memory is (MiB), after the first and the last minute: RssAnon (the worker\'s own) / RssShmem (pages of shared zones it touched) / RssFile:', '')
+  lines.push(
+    '',
+    "Where the memory is (MiB), after the first and the last minute: RssAnon (the worker's own) / RssShmem (pages of shared zones it touched) / RssFile:",
+    '',
+  )
   for (const r of results.filter((x) => x.status === 'measured' && x.minutes.length > 0)) {
-    const split = (s: Sample | undefined) => (s === undefined || s.rssAnonKiB === undefined ? '—' : `${mib(s.rssAnonKiB)} / ${mib(s.rssShmemKiB)} / ${mib(s.rssFileKiB)}`)
-    lines.push(`- ${r.leg}: ${split(sampleAfterMinute(r, 1))} → ${split(sampleAfterMinute(r, r.minutes.length))}`)
+    const split = (s: Sample | undefined) =>
+      s === undefined || s.rssAnonKiB === undefined
+        ? '—'
+        : `${mib(s.rssAnonKiB)} / ${mib(s.rssShmemKiB)} / ${mib(s.rssFileKiB)}`
+    lines.push(
+      `- ${r.leg}: ${split(sampleAfterMinute(r, 1))} → ${split(sampleAfterMinute(r, r.minutes.length))}`,
+    )
   }
-  lines.push('', 'Requests per kind (sent, whole run) and unexpected answers (`kind:status` → count):', '')
+  lines.push(
+    '',
+    'Requests per kind (sent, whole run) and unexpected answers (`kind:status` → count):',
+    '',
+  )
   for (const r of results.filter((x) => x.status === 'measured')) {
     const sent: { [k: string]: number } = {}
     const unexpected: { [k: string]: number } = {}
@@ -318,9 +435,21 @@ function renderMarkdown(results: LegSoak[], options: Options, kinds: SoakKind[],
       for (const [k, n] of Object.entries(m.sent)) sent[k] = (sent[k] ?? 0) + n
       for (const [k, n] of Object.entries(m.unexpected)) unexpected[k] = (unexpected[k] ?? 0) + n
     }
-    lines.push(`- ${r.leg}: ${Object.entries(sent).map(([k, n]) => `${k} ${n}`).join(', ')}; unexpected: ${Object.keys(unexpected).length === 0 ? 'none' : JSON.stringify(unexpected)}`)
+    lines.push(
+      `- ${r.leg}: ${Object.entries(sent)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(
+          ', ',
+        )}; unexpected: ${Object.keys(unexpected).length === 0 ? 'none' : JSON.stringify(unexpected)}`,
+    )
   }
-  lines.push('', 'The kinds:', '', ...kinds.map((k) => `- \`${k.id}\` (${k.path}, expects ${k.expectedStatus}): ${k.description}`), '')
+  lines.push(
+    '',
+    'The kinds:',
+    '',
+    ...kinds.map((k) => `- \`${k.id}\` (${k.path}, expects ${k.expectedStatus}): ${k.description}`),
+    '',
+  )
   return lines.join('\n')
 }
 
@@ -329,19 +458,36 @@ async function main(): Promise<void> {
   const legs = options.legs.map((name) => legByName(name))
   pin(process.pid, LOAD_CORE)
   const started = new Date()
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  }).trim()
   const idp = await startIdentityProvider(options.pool, log)
   const work = makeTempDir('soak')
   const results: LegSoak[] = []
   try {
     const all = soakKinds(idp.cachedToken)
-    const kinds = options.kinds ? options.kinds.map((id) => all.find((k) => k.id === id) ?? fail(`unknown kind ${id} (known: ${all.map((k) => k.id).join(', ')})`)) : all
+    const kinds = options.kinds
+      ? options.kinds.map(
+          (id) =>
+            all.find((k) => k.id === id) ??
+            fail(`unknown kind ${id} (known: ${all.map((k) => k.id).join(', ')})`),
+        )
+      : all
     for (const leg of legs) {
       try {
         results.push(await soakLeg(leg, options, idp, kinds, work))
       } catch (error) {
         log(`leg ${leg.name}: failed: ${(error as Error).message}`)
-        results.push({ leg: leg.name, status: 'failed', reason: firstLine((error as Error).message), samples: [], minutes: [], requests: 0, unexpected: 0 })
+        results.push({
+          leg: leg.name,
+          status: 'failed',
+          reason: firstLine((error as Error).message),
+          samples: [],
+          minutes: [],
+          requests: 0,
+          unexpected: 0,
+        })
       }
     }
     const markdown = renderMarkdown(results, options, kinds, started, commit)
@@ -352,7 +498,18 @@ async function main(): Promise<void> {
       writeFileSync(join(dir, `${options.name}.md`), markdown)
       writeFileSync(
         join(dir, `${options.name}.json`),
-        JSON.stringify({ options, commit, started: started.toISOString(), kinds: kinds.map(withoutCredential), jwksFetches: idp.jwksFetches(), legs: results }, null, 1) + '\n',
+        JSON.stringify(
+          {
+            options,
+            commit,
+            started: started.toISOString(),
+            kinds: kinds.map(withoutCredential),
+            jwksFetches: idp.jwksFetches(),
+            legs: results,
+          },
+          null,
+          1,
+        ) + '\n',
       )
       log(`written: ${relative(REPO_ROOT, join(dir, options.name))}.md and .json`)
     }
@@ -371,7 +528,11 @@ function bytesPerRequestAfterFirstMinute(r: LegSoak): string {
 
 /** A kind for the results file: where its credential comes from, not the credential. */
 function withoutCredential(kind: SoakKind): Omit<SoakKind, 'credential'> & { credential: string } {
-  return { ...kind, credential: kind.credential.from === 'file' ? `file:${kind.credential.file}` : kind.credential.from }
+  return {
+    ...kind,
+    credential:
+      kind.credential.from === 'file' ? `file:${kind.credential.file}` : kind.credential.from,
+  }
 }
 
 function signedKiB(kib: number | undefined): string {

@@ -41,35 +41,133 @@ const basic = (credential: string) => `Basic ${Buffer.from(credential).toString(
 export function soakKinds(cachedToken: string): SoakKind[] {
   const benchBasic = basic(BENCH_USER)
   return [
-    { id: 'basic-hit', path: '/api', credential: { from: 'fixed', authorization: benchBasic }, expectedStatus: 200, description: 'Basic, the same valid credential every time (a grant-cache hit where a shared dict exists)' },
-    { id: 'basic-rotate', path: '/api', credential: { from: 'file', file: 'rotate' }, expectedStatus: 200, description: `Basic, ${ROTATE_USERS} valid users in turn (misses while their grants are not cached)` },
-    { id: 'unknown-user', path: '/api', credential: { from: 'file', file: 'unknown' }, expectedStatus: 401, description: `Basic, ${WRONG_CREDENTIALS} distinct unknown users` },
-    { id: 'wrong-password', path: '/api', credential: { from: 'file', file: 'wrong' }, expectedStatus: 401, description: `Basic, a known user with ${WRONG_CREDENTIALS} distinct wrong passwords` },
-    { id: 'no-credentials', path: '/api', credential: { from: 'none' }, expectedStatus: 401, description: 'no Authorization header (the challenge)' },
-    { id: 'bearer-first', path: '/api', credential: { from: 'file', file: 'pool' }, expectedStatus: 200, description: 'RS256 tokens from the pool in turn (each one first use in its first round)' },
-    { id: 'bearer-reuse', path: '/api', credential: { from: 'fixed', authorization: `Bearer ${cachedToken}` }, expectedStatus: 200, description: 'one RS256 token reused' },
-    { id: 'authenticate', path: '/authenticate', credential: { from: 'fixed', authorization: benchBasic }, expectedStatus: 200, description: '/authenticate with the valid Basic credential' },
-    { id: 'whoami', path: '/whoami', credential: { from: 'fixed', authorization: benchBasic }, expectedStatus: 200, description: '/whoami with the valid Basic credential' },
-    { id: 'providers', path: '/providers', credential: { from: 'none' }, expectedStatus: 200, description: '/providers' },
-    { id: 'augmenters', path: '/augmenters', credential: { from: 'none' }, expectedStatus: 200, description: '/augmenters' },
-    { id: 'health', path: '/health', credential: { from: 'none' }, expectedStatus: 200, description: '/health' },
-    { id: 'home', path: '/', credential: { from: 'none' }, expectedStatus: 200, description: 'the landing page (`js_content authotron.endpoints.home`)' },
+    {
+      id: 'basic-hit',
+      path: '/api',
+      credential: { from: 'fixed', authorization: benchBasic },
+      expectedStatus: 200,
+      description:
+        'Basic, the same valid credential every time (a grant-cache hit where a shared dict exists)',
+    },
+    {
+      id: 'basic-rotate',
+      path: '/api',
+      credential: { from: 'file', file: 'rotate' },
+      expectedStatus: 200,
+      description: `Basic, ${ROTATE_USERS} valid users in turn (misses while their grants are not cached)`,
+    },
+    {
+      id: 'unknown-user',
+      path: '/api',
+      credential: { from: 'file', file: 'unknown' },
+      expectedStatus: 401,
+      description: `Basic, ${WRONG_CREDENTIALS} distinct unknown users`,
+    },
+    {
+      id: 'wrong-password',
+      path: '/api',
+      credential: { from: 'file', file: 'wrong' },
+      expectedStatus: 401,
+      description: `Basic, a known user with ${WRONG_CREDENTIALS} distinct wrong passwords`,
+    },
+    {
+      id: 'no-credentials',
+      path: '/api',
+      credential: { from: 'none' },
+      expectedStatus: 401,
+      description: 'no Authorization header (the challenge)',
+    },
+    {
+      id: 'bearer-first',
+      path: '/api',
+      credential: { from: 'file', file: 'pool' },
+      expectedStatus: 200,
+      description: 'RS256 tokens from the pool in turn (each one first use in its first round)',
+    },
+    {
+      id: 'bearer-reuse',
+      path: '/api',
+      credential: { from: 'fixed', authorization: `Bearer ${cachedToken}` },
+      expectedStatus: 200,
+      description: 'one RS256 token reused',
+    },
+    {
+      id: 'authenticate',
+      path: '/authenticate',
+      credential: { from: 'fixed', authorization: benchBasic },
+      expectedStatus: 200,
+      description: '/authenticate with the valid Basic credential',
+    },
+    {
+      id: 'whoami',
+      path: '/whoami',
+      credential: { from: 'fixed', authorization: benchBasic },
+      expectedStatus: 200,
+      description: '/whoami with the valid Basic credential',
+    },
+    {
+      id: 'providers',
+      path: '/providers',
+      credential: { from: 'none' },
+      expectedStatus: 200,
+      description: '/providers',
+    },
+    {
+      id: 'augmenters',
+      path: '/augmenters',
+      credential: { from: 'none' },
+      expectedStatus: 200,
+      description: '/augmenters',
+    },
+    {
+      id: 'health',
+      path: '/health',
+      credential: { from: 'none' },
+      expectedStatus: 200,
+      description: '/health',
+    },
+    {
+      id: 'home',
+      path: '/',
+      credential: { from: 'none' },
+      expectedStatus: 200,
+      description: 'the landing page (`js_content authotron.endpoints.home`)',
+    },
   ]
 }
 
 /** The plain-provider users of `basic-rotate`, for the bench config's `users:` list. */
 export function rotateUsers(): { username: string; password: string; roles: string[] }[] {
-  return Array.from({ length: ROTATE_USERS }, (_, i) => ({ username: `soak-user-${i}`, password: `soak-password-${i}`, roles: ['reader'] }))
+  return Array.from({ length: ROTATE_USERS }, (_, i) => ({
+    username: `soak-user-${i}`,
+    password: `soak-password-${i}`,
+    roles: ['reader'],
+  }))
 }
 
 /** Writes the credential files of the `file` kinds (one Authorization value per line). */
 export function writeCredentialFiles(dir: string, poolFile: string): { [file: string]: string } {
   const rotate = join(dir, 'rotate.txt')
-  writeFileSync(rotate, rotateUsers().map((u) => basic(`${u.username}:${u.password}`)).join('\n') + '\n')
+  writeFileSync(
+    rotate,
+    rotateUsers()
+      .map((u) => basic(`${u.username}:${u.password}`))
+      .join('\n') + '\n',
+  )
   const unknown = join(dir, 'unknown.txt')
-  writeFileSync(unknown, Array.from({ length: WRONG_CREDENTIALS }, (_, i) => basic(`soak-nobody-${i}:password-${i}`)).join('\n') + '\n')
+  writeFileSync(
+    unknown,
+    Array.from({ length: WRONG_CREDENTIALS }, (_, i) =>
+      basic(`soak-nobody-${i}:password-${i}`),
+    ).join('\n') + '\n',
+  )
   const wrong = join(dir, 'wrong.txt')
-  writeFileSync(wrong, Array.from({ length: WRONG_CREDENTIALS }, (_, i) => basic(`bench:wrong-password-${i}`)).join('\n') + '\n')
+  writeFileSync(
+    wrong,
+    Array.from({ length: WRONG_CREDENTIALS }, (_, i) => basic(`bench:wrong-password-${i}`)).join(
+      '\n',
+    ) + '\n',
+  )
   return { rotate, unknown, wrong, pool: poolFile }
 }
 
@@ -78,7 +176,12 @@ export function writeCredentialFiles(dir: string, poolFile: string): { [file: st
  * protected location serving a static file. `X-Soak-Kind` is echoed at server level (the endpoint
  * locations inherit it) and in /api, whose own add_header (authotron-protect.conf) stops inheritance.
  */
-export function soakServerConf({ port }: Pick<ConfContext, 'port'>, content: string, snippets: { http: string[]; server: string[] }, cache: boolean): string {
+export function soakServerConf(
+  { port }: Pick<ConfContext, 'port'>,
+  content: string,
+  snippets: { http: string[]; server: string[] },
+  cache: boolean,
+): string {
   return `
 ${cache ? `include ${SNIPPETS}/authotron-cache.conf;` : '# njs < 0.8.0: no shared dict, so no grant cache'}
 ${snippets.http.map((file) => `include ${file};`).join('\n')}
@@ -112,11 +215,17 @@ ${snippets.server.map((file) => `    include ${file};`).join('\n')}
  * requests sent, the answers with the expected status and those without, and each unexpected status.
  */
 export function soakScript(kinds: SoakKind[], files: { [file: string]: string }): string {
-  const used = [...new Set(kinds.flatMap((k) => (k.credential.from === 'file' ? [k.credential.file] : [])))]
+  const used = [
+    ...new Set(kinds.flatMap((k) => (k.credential.from === 'file' ? [k.credential.file] : []))),
+  ]
   const entries = kinds
     .map((k) => {
       const credential =
-        k.credential.from === 'none' ? 'nil' : k.credential.from === 'fixed' ? luaString(k.credential.authorization) : luaString(`@${k.credential.file}`)
+        k.credential.from === 'none'
+          ? 'nil'
+          : k.credential.from === 'fixed'
+            ? luaString(k.credential.authorization)
+            : luaString(`@${k.credential.file}`)
       return `  { ${luaString(k.id)}, ${luaString(`${k.path}?k=${k.id}`)}, ${credential}, ${k.expectedStatus} },`
     })
     .join('\n')

@@ -75,33 +75,46 @@ if (legs.length === 0) {
   test.skip('[bookworm] worker memory under 200k Basic hits (bookworm is not in AOT_LEGS)', () => {})
 }
 
-suite.serial(`${MEASURED_REQUESTS / 1000}k Basic hits grow the worker by less than 2 MiB`, async (t, nginx) => {
-  t.timeout((WARM_UP_LIMIT_S + MEASURE_LIMIT_S + 30) * 1000)
-  t.true(existsSync(WRK), `${WRK} is missing. Fix: apt-get install -y wrk`)
-  const worker = workerPid(nginx)
-  const script = join(nginx.paths.prefix, 'memory.lua')
-  writeFileSync(script, COUNTING_SCRIPT)
-  const authorization = basicHeader('reader', 'reader-password').replace(/^Authorization: /i, '')
-  const url = nginx.url('/api/x')
+suite.serial(
+  `${MEASURED_REQUESTS / 1000}k Basic hits grow the worker by less than 2 MiB`,
+  async (t, nginx) => {
+    t.timeout((WARM_UP_LIMIT_S + MEASURE_LIMIT_S + 30) * 1000)
+    t.true(existsSync(WRK), `${WRK} is missing. Fix: apt-get install -y wrk`)
+    const worker = workerPid(nginx)
+    const script = join(nginx.paths.prefix, 'memory.lua')
+    writeFileSync(script, COUNTING_SCRIPT)
+    const authorization = basicHeader('reader', 'reader-password').replace(/^Authorization: /i, '')
+    const url = nginx.url('/api/x')
 
-  const warmUp = await wrkUntil(WARM_UP_REQUESTS, WARM_UP_LIMIT_S, url, authorization, script)
-  t.true(warmUp.ok >= WARM_UP_REQUESTS && warmUp.other === 0, `warm-up: ${JSON.stringify(warmUp)}`)
-  const before = vmRssKiB(worker)
-  const run = await wrkUntil(MEASURED_REQUESTS, MEASURE_LIMIT_S, url, authorization, script)
-  const after = vmRssKiB(worker)
-  const growth = after - before
-  t.log(
-    `${run.ok} Basic hits in ${run.seconds.toFixed(1)} s: worker VmRSS ${before} → ${after} KiB ` +
-      `(${growth >= 0 ? '+' : ''}${growth} KiB, ${((growth * 1024) / run.ok).toFixed(1)} bytes/request)`,
-  )
-  t.true(run.ok >= MEASURED_REQUESTS && run.other === 0, `every request answered 200, ${MEASURED_REQUESTS} within ${MEASURE_LIMIT_S} s: ${JSON.stringify(run)}`)
-  t.true(growth < LIMIT_KIB, `worker VmRSS grew ${growth} KiB over ${run.ok} requests (limit ${LIMIT_KIB} KiB)`)
-})
+    const warmUp = await wrkUntil(WARM_UP_REQUESTS, WARM_UP_LIMIT_S, url, authorization, script)
+    t.true(
+      warmUp.ok >= WARM_UP_REQUESTS && warmUp.other === 0,
+      `warm-up: ${JSON.stringify(warmUp)}`,
+    )
+    const before = vmRssKiB(worker)
+    const run = await wrkUntil(MEASURED_REQUESTS, MEASURE_LIMIT_S, url, authorization, script)
+    const after = vmRssKiB(worker)
+    const growth = after - before
+    t.log(
+      `${run.ok} Basic hits in ${run.seconds.toFixed(1)} s: worker VmRSS ${before} → ${after} KiB ` +
+        `(${growth >= 0 ? '+' : ''}${growth} KiB, ${((growth * 1024) / run.ok).toFixed(1)} bytes/request)`,
+    )
+    t.true(
+      run.ok >= MEASURED_REQUESTS && run.other === 0,
+      `every request answered 200, ${MEASURED_REQUESTS} within ${MEASURE_LIMIT_S} s: ${JSON.stringify(run)}`,
+    )
+    t.true(
+      growth < LIMIT_KIB,
+      `worker VmRSS grew ${growth} KiB over ${run.ok} requests (limit ${LIMIT_KIB} KiB)`,
+    )
+  },
+)
 
 function workerPid(nginx: NginxServer): number {
   const master = Number(readFileSync(join(nginx.paths.prefix, 'nginx.pid'), 'utf8').trim())
   const workers = childPids(master)
-  if (workers.length !== 1) throw new Error(`expected one worker under master ${master}, found ${workers.join(',')}`)
+  if (workers.length !== 1)
+    throw new Error(`expected one worker under master ${master}, found ${workers.join(',')}`)
   return workers[0]
 }
 
@@ -130,7 +143,13 @@ end
  * Short wrk runs until `count` answers came back (wrk's -d is a fixed duration, and a stopped
  * thread does not end the run early), or until `limitS` seconds have passed.
  */
-async function wrkUntil(count: number, limitS: number, url: string, authorization: string, script: string): Promise<{ ok: number; other: number; seconds: number }> {
+async function wrkUntil(
+  count: number,
+  limitS: number,
+  url: string,
+  authorization: string,
+  script: string,
+): Promise<{ ok: number; other: number; seconds: number }> {
   const started = Date.now()
   const total = { ok: 0, other: 0, seconds: 0 }
   while (total.ok + total.other < count && Date.now() - started < limitS * 1000) {
@@ -142,9 +161,22 @@ async function wrkUntil(count: number, limitS: number, url: string, authorizatio
   return total
 }
 
-async function wrk(url: string, authorization: string, script: string): Promise<{ ok: number; other: number }> {
+async function wrk(
+  url: string,
+  authorization: string,
+  script: string,
+): Promise<{ ok: number; other: number }> {
   const output = await new Promise<string>((resolve, reject) => {
-    const args = ['-t1', '-c16', `-d${WRK_RUN_S}s`, '-H', `Authorization: ${authorization}`, '-s', script, url]
+    const args = [
+      '-t1',
+      '-c16',
+      `-d${WRK_RUN_S}s`,
+      '-H',
+      `Authorization: ${authorization}`,
+      '-s',
+      script,
+      url,
+    ]
     const child = spawn(WRK, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (chunk) => (out += chunk))
@@ -157,6 +189,7 @@ async function wrk(url: string, authorization: string, script: string): Promise<
       else reject(new Error(`wrk exited with ${code}:\n${out}`))
     })
   })
-  const field = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(output)?.[1] ?? NaN)
+  const field = (name: string) =>
+    Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(output)?.[1] ?? NaN)
   return { ok: field('MEMORY_OK'), other: field('MEMORY_OTHER') }
 }

@@ -18,8 +18,14 @@ const LONGEST_NAME = 14
  * the notice it logs, and the comment on the declaration the notice is about).
  */
 const ALLOWED = [
-  { file: 'src/njs/config-fallback.ts', text: '`js_preload_object authotron_config` is deprecated' },
-  { file: 'src/njs/config-fallback.ts', text: 'Declared by the deprecated `js_preload_object authotron_config from …;`' },
+  {
+    file: 'src/njs/config-fallback.ts',
+    text: '`js_preload_object authotron_config` is deprecated',
+  },
+  {
+    file: 'src/njs/config-fallback.ts',
+    text: 'Declared by the deprecated `js_preload_object authotron_config from …;`',
+  },
 ]
 
 const PLACES = ['README.md', 'docker-compose.yml', 'docs', 'nginx', 'test', 'bench', 'src']
@@ -40,7 +46,8 @@ function filesUnder(path: string): string[] {
   if (!existsSync(path)) return []
   if (statSync(path).isFile()) return [path]
   return readdirSync(path, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.isDirectory()) return SKIPPED_FOLDERS.has(entry.name) ? [] : filesUnder(join(path, entry.name))
+    if (entry.isDirectory())
+      return SKIPPED_FOLDERS.has(entry.name) ? [] : filesUnder(join(path, entry.name))
     return TEXT_FILE.test(entry.name) ? [join(path, entry.name)] : []
   })
 }
@@ -54,11 +61,19 @@ function mentions(): Mention[] {
     if (file === THIS_FILE) return []
     return readFileSync(path, 'utf8')
       .split('\n')
-      .flatMap((lineText, index) => [...lineText.matchAll(MENTION)].map((match) => ({ file, line: index + 1, name: match[1], lineText })))
+      .flatMap((lineText, index) =>
+        [...lineText.matchAll(MENTION)].map((match) => ({
+          file,
+          line: index + 1,
+          name: match[1],
+          lineText,
+        })),
+      )
   })
 }
 
-const isAllowed = (m: Mention) => ALLOWED.some((allowed) => allowed.file === m.file && m.lineText.includes(allowed.text))
+const isAllowed = (m: Mention) =>
+  ALLOWED.some((allowed) => allowed.file === m.file && m.lineText.includes(allowed.text))
 
 test(`every documented js_preload_object name has ${LONGEST_NAME} characters or fewer`, (t) => {
   const found = mentions()
@@ -76,7 +91,12 @@ test('each allowed exception still exists, so the list cannot hide a new mention
   const found = mentions()
   for (const allowed of ALLOWED) {
     t.true(
-      found.some((m) => m.file === allowed.file && m.lineText.includes(allowed.text) && m.name.length > LONGEST_NAME),
+      found.some(
+        (m) =>
+          m.file === allowed.file &&
+          m.lineText.includes(allowed.text) &&
+          m.name.length > LONGEST_NAME,
+      ),
       `${allowed.file} no longer says ${allowed.text}: remove it from ALLOWED`,
     )
   }
