@@ -147,7 +147,11 @@ function load2() {
       var unusedBitsMask = padding === 1 ? 3 : 15;
       return (lastSymbol & unusedBitsMask) === 0;
     }
+    function decodeStrictBase64(text) {
+      return Buffer.from(text, "base64");
+    }
     function base64ToBytes(text) {
+      if (!isStrictBase64(text)) throw new Error("base64ToBytes: not canonical base64");
       return Buffer.from(text, "base64");
     }
     function utf8ToBytes(text) {
@@ -274,7 +278,8 @@ function load2() {
       JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
-      JwksInvalid: "ERR_JWKS_INVALID"
+      JwksInvalid: "ERR_JWKS_INVALID",
+      Unexpected: "ERR_UNEXPECTED"
     };
     function codedError2(code, message, path) {
       var error = new Error(message);
@@ -377,7 +382,7 @@ function load2() {
       platform.logger.log("warn", "auth.augmenter.failed", {
         augmenter: augmenter.name,
         realm: augmenter.realm,
-        code: errorCode(error) || "ERR_UNEXPECTED",
+        code: errorCode(error) || ErrorCode2.Unexpected,
         reason: error instanceof Error ? error.message : String(error)
       });
     }
@@ -467,7 +472,8 @@ function load2() {
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
-          JwksInvalid: "ERR_JWKS_INVALID"
+          JwksInvalid: "ERR_JWKS_INVALID",
+          Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
           var error = new Error(message);
@@ -610,7 +616,7 @@ function load2() {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function utf8ToBytes3(text) {
+        function utf8ToBytes2(text) {
           return Buffer.from(text, "utf8");
         }
         function bytesToUtf8Strict2(bytes) {
@@ -655,7 +661,7 @@ function load2() {
           return {
             header,
             payloadSegment,
-            signingInput: utf8ToBytes3(token.slice(0, second)),
+            signingInput: utf8ToBytes2(token.slice(0, second)),
             signature
           };
         }
@@ -1087,7 +1093,7 @@ function load2() {
             store.set(key, JSON.stringify(stored), (until - now) * 1e3);
           } catch (e) {
             platform.logger.log("warn", "cache.jwt.store_failed", {
-              code: errorCode2(e) || "ERR_UNEXPECTED"
+              code: errorCode2(e) || ErrorCode22.Unexpected
             });
           }
         }
@@ -1098,17 +1104,10 @@ function load2() {
       }();
       return unit4;
     }
-    function base64ToBytes2(text) {
-      if (!isStrictBase64(text)) throw new Error("base64ToBytes: not canonical base64");
-      return base64ToBytes(text);
-    }
-    function utf8ToBytes2(text) {
-      return new TextEncoder().encode(text);
-    }
     function md5Crypt(password, magic, salt, crypto) {
-      var saltBytes = utf8ToBytes2(salt);
+      var saltBytes = utf8ToBytes(salt);
       var alternate = crypto.digest("md5", [password, saltBytes, password]);
-      var initial = [password, utf8ToBytes2(magic), saltBytes];
+      var initial = [password, utf8ToBytes(magic), saltBytes];
       for (var remaining = password.length; remaining > 0; remaining -= 16) {
         initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
       }
@@ -1139,23 +1138,23 @@ function load2() {
     function verifyPassword(verifier, password, crypto) {
       switch (verifier.form) {
         case "plain":
-          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes2(verifier.sha256));
+          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes(verifier.sha256));
         case "sha1":
-          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes2(verifier.digest));
+          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes(verifier.digest));
         case "ssha":
           {
-            var computed = crypto.digest("sha1", [password, base64ToBytes2(verifier.salt)]);
-            return constantTimeEqual(computed, base64ToBytes2(verifier.digest));
+            var computed = crypto.digest("sha1", [password, base64ToBytes(verifier.salt)]);
+            return constantTimeEqual(computed, base64ToBytes(verifier.digest));
           }
         case "md5crypt":
           {
             var _computed = md5Crypt(password, verifier.magic, verifier.salt, crypto);
-            return constantTimeEqual(utf8ToBytes2(_computed), utf8ToBytes2(verifier.hash));
+            return constantTimeEqual(utf8ToBytes(_computed), utf8ToBytes(verifier.hash));
           }
         case "pbkdf2":
           {
-            var expected = base64ToBytes2(verifier.derived);
-            var salt = base64ToBytes2(verifier.salt);
+            var expected = base64ToBytes(verifier.derived);
+            var salt = base64ToBytes(verifier.salt);
             return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual(derived, expected));
           }
       }
@@ -1178,7 +1177,7 @@ function load2() {
       if (!isStrictBase64(credential)) {
         throw codedError2(ErrorCode2.BasicMalformed, "Invalid base64 in Basic auth");
       }
-      var text = bytesToUtf8Strict(base64ToBytes(credential));
+      var text = bytesToUtf8Strict(decodeStrictBase64(credential));
       if (text === void 0) throw codedError2(ErrorCode2.BasicMalformed, "Invalid UTF-8 in Basic auth");
       var colon = text.indexOf(":");
       var username = colon === -1 ? text : text.slice(0, colon);
@@ -1296,7 +1295,7 @@ function load2() {
     function logFailure2(platform, provider, error) {
       platform.logger.log("debug", "auth.provider.failed", {
         provider: provider.name,
-        code: errorCode(error) || "ERR_UNEXPECTED",
+        code: errorCode(error) || ErrorCode2.Unexpected,
         reason: error instanceof Error ? error.message : String(error)
       });
     }
@@ -1554,7 +1553,7 @@ function load2() {
         return unauthorized(ctx.config);
       }
       ctx.platform.logger.log("error", "auth.request.internal_error", {
-        code: code || "ERR_UNEXPECTED",
+        code: code || ErrorCode2.Unexpected,
         reason: error instanceof Error ? error.message : String(error)
       });
       return {

@@ -86,7 +86,7 @@ function failureAnswer(ctx: HandlerContext, error: unknown): HttpAnswer {
     return unauthorized(ctx.config)
   }
   ctx.platform.logger.log('error', 'auth.request.internal_error', {
-    code: code || 'ERR_UNEXPECTED',
+    code: code || ErrorCode.Unexpected,
     reason: error instanceof Error ? error.message : String(error),
   })
   return { status: 500, headers: [], body: '' }
