@@ -68,7 +68,7 @@ function load() {
 }
 function loadConfig(r) {
   var config = typeof authotron_config !== "undefined" ? authotron_config : load().configFromFile(r);
-  return config !== void 0 && config.format === 1 ? config : void 0;
+  return config !== void 0 && config.format === 2 ? config : void 0;
 }
 var unit2;
 function load2() {
@@ -1608,8 +1608,8 @@ function load2() {
           return;
         }
       }
-      if (config.format !== 1) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 1 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 2) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 2 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
     function grantFor(ctx) {
@@ -1688,7 +1688,7 @@ function load3() {
     function credentialCheck(salt, authorization, crypto) {
       return crypto.sha256Base64url(salt + "\n" + authorization);
     }
-    function expressBasicGrant(authorization, table, jwt, now, crypto) {
+    function precomputedBasicGrant(authorization, table, jwt, now, crypto) {
       var row = table.byCredential[credentialCheck(table.salt, authorization, crypto)];
       if (row === void 0) return void 0;
       var exp = expiryFromRow(row, jwt.exp, now);
@@ -1742,16 +1742,16 @@ function load3() {
     function hmacSha256Base64url2(key, data) {
       return nodeStyleCrypto2.createHmac("sha256", key).update(data).digest("base64url");
     }
-    var EXPRESS_CRYPTO = {
+    var PRECOMPUTED_BASIC_CRYPTO = {
       sha256Base64url: sha256Base64url2,
       hmacSha256Base64url: hmacSha256Base64url2
     };
-    function answeredExpress(r, config, key, accessPhase) {
+    function answeredPrecomputedBasic(r, config, key, accessPhase) {
       var authorization = r.headersIn["Authorization"];
       if (authorization === void 0 || r.headersIn["X-Auth-Realm"] !== void 0) return false;
       var nowMs = Date.now();
       var now = (nowMs - nowMs % 1e3) / 1e3;
-      var grant = expressBasicGrant(authorization, config.expressBasic, config.jwt, now, EXPRESS_CRYPTO);
+      var grant = precomputedBasicGrant(authorization, config.precomputedBasic, config.jwt, now, PRECOMPUTED_BASIC_CRYPTO);
       if (grant === void 0) return false;
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
@@ -1772,7 +1772,7 @@ function load3() {
       return true;
     }
     return {
-      "answeredExpress": answeredExpress
+      "answeredPrecomputedBasic": answeredPrecomputedBasic
     };
   }();
   return unit3;
@@ -1785,7 +1785,7 @@ function authenticate(r, accessPhase) {
   }
   var key = answeredFromGrantCache(r, config, accessPhase);
   if (key === true) return;
-  if (config.expressBasic !== void 0 && load3().answeredExpress(r, config, key, accessPhase === true)) return;
+  if (config.precomputedBasic !== void 0 && load3().answeredPrecomputedBasic(r, config, key, accessPhase === true)) return;
   var handlers = load2().handlers;
   if (accessPhase) handlers.access(r, config, {
     key

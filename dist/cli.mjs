@@ -15664,7 +15664,7 @@ function load() {
 }
 
 // src/config/compiled.ts
-var COMPILED_FORMAT = 1;
+var COMPILED_FORMAT = 2;
 var KEY_PREFIX = "=";
 
 // src/passwords/md5crypt.ts
@@ -16484,7 +16484,7 @@ function logFailure(platform, augmenter, error) {
 // src/config/derive.ts
 import { createHash as createHash3 } from "node:crypto";
 
-// src/auth/basic-express.ts
+// src/auth/precomputed-basic.ts
 function credentialCheck(salt, authorization, crypto) {
   return crypto.sha256Base64url(salt + "\n" + authorization);
 }
@@ -16687,8 +16687,8 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
     augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
     logLevel: logging.level.trim().toLowerCase()
   };
-  const expressBasic = precomputeBasicGrants(content, plainUsers);
-  const complete = expressBasic === void 0 ? content : { ...content, expressBasic };
+  const precomputedBasic = precomputeBasicGrants(content, plainUsers);
+  const complete = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
   const { format, ...rest } = complete;
   return { format, configId: configIdOf(complete), ...rest };
 }

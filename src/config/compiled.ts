@@ -8,7 +8,7 @@
  * and own-key lookups only. Maps keyed by user-controlled strings (usernames) prefix every key with
  * KEY_PREFIX so that no key can collide with a built-in property such as `__proto__`.
  */
-export const COMPILED_FORMAT = 1
+export const COMPILED_FORMAT = 2
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
@@ -136,7 +136,7 @@ export interface AugmenterPlan {
 /**
  * The answer to one Basic credential (config/basic-grants.ts): a clear-text user of a plain
  * provider with everything its success produces precomputed, so that only `exp`/`iat` and the
- * signature are left for the request (src/auth/basic-express.ts).
+ * signature are left for the request (src/auth/precomputed-basic.ts).
  */
 export interface BasicGrantRow {
   /** The minted claims up to `exp`'s value, and after `iat`'s value (src/jwt/mint.ts's order). */
@@ -150,11 +150,11 @@ export interface BasicGrantRow {
   userJson: string
 }
 
-export interface ExpressBasic {
+export interface PrecomputedBasic {
   /** Secret (derived from jwt.secret): keys the credential checks, so looking them up leaks nothing usable. */
   salt: string
   /**
-   * basic-express.ts's credentialCheck of a whole `Authorization: Basic …` value → the grant the
+   * precomputed-basic.ts's credentialCheck of a whole `Authorization: Basic …` value → the grant the
    * full pipeline gives it. The keys are 43-character base64url digests, so none can name a
    * property of Object.prototype.
    */
@@ -192,5 +192,5 @@ export interface CompiledConfig {
    * requests must always run the full pipeline. (Earlier builds of the compiler wrote a `basicGrants`
    * keyed by username, which this module ignores: such a config takes the full pipeline.)
    */
-  expressBasic?: ExpressBasic
+  precomputedBasic?: PrecomputedBasic
 }

@@ -1,15 +1,15 @@
 /**
  * The grant cache as the module's top layer reads it: a client reusing its credential costs one
  * hash, one shared-dict lookup and one split, and never instantiates the rest of the module
- * (core.load.ts). Entries are written by the full path (src/auth/grant.ts) and the express Basic
- * path (express.ts, under the key this function returns).
+ * (core.load.ts). Entries are written by the full path (src/auth/grant.ts) and the precomputed Basic
+ * path (precomputed-basic.ts, under the key this function returns).
  *
  * Written as one function on purpose: on the njs engine every call costs about a thousand
  * instructions and every top-level declaration is paid again by each request (docs/benchmarks.md).
  * So it spells out two things that have a named home elsewhere: the key (src/auth/grant-key.ts,
  * which the full path stores under) and the answer (grant-answer.ts). The integration suites hold
  * them equal on real nginx: a grant stored by the full pipeline, with and without X-Auth-Realm,
- * must be served by this hit, and hit, express and full-pipeline answers must be identical
+ * must be served by this hit, and hit, precomputed Basic and full-pipeline answers must be identical
  * (test/integration/authenticate.test.ts).
  */
 import type { CompiledConfig } from '../config/compiled'

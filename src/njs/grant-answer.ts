@@ -1,6 +1,6 @@
 /**
  * Sends a grant: the 200 of `authenticate`, or in the access phase the variables the location
- * reads. The grant-cache hit (cached-grant.ts) and the express Basic path (express.ts) answer
+ * reads. The grant-cache hit (cached-grant.ts) and the precomputed Basic path (precomputed-basic.ts) answer
  * through here; the core sends the same headers from its HttpAnswer (context.ts).
  */
 import { AUTHENTICATED_BODY } from '../auth/answers'

@@ -6,18 +6,18 @@
  * This is the module's top layer, and on the njs engine every request runs it again: each
  * top-level function costs every request ~200 instructions, each exported handler ~600 more and
  * each call ~1,000 (docs/benchmarks.md), so it declares only the handlers, the config lookup and
- * the grant-cache hit path. Everything else is a lazy unit instantiated when a request needs it: the express Basic
- * path (express.load.ts), the core (core.load.ts) and, on QuickJS, the config file
+ * the grant-cache hit path. Everything else is a lazy unit instantiated when a request needs it: the precomputed Basic
+ * path (precomputed-basic.load.ts), the core (core.load.ts) and, on QuickJS, the config file
  * (config-file.load.ts).
  */
 import { answeredFromGrantCache, ANSWERED } from './cached-grant'
 import { loadConfig } from './config-source'
 import loadCore from './core.load'
-import loadExpress from './express.load'
+import loadPrecomputedBasic from './precomputed-basic.load'
 
 /**
  * `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. Tries the
- * grant cache, then the express Basic path, then the core's full pipeline.
+ * grant cache, then the precomputed Basic path, then the core's full pipeline.
  *
  * nginx calls it with the request only; `access` passes `true`. (A shared body without a wrapper
  * spares the auth_request path one call per request.)
@@ -30,7 +30,7 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
   }
   const key = answeredFromGrantCache(r, config, accessPhase)
   if (key === ANSWERED) return
-  if (config.expressBasic !== undefined && loadExpress().answeredExpress(r, config, key, accessPhase === true)) return
+  if (config.precomputedBasic !== undefined && loadPrecomputedBasic().answeredPrecomputedBasic(r, config, key, accessPhase === true)) return
   // The core does not look the grant up again: it stores under the key the hit computed.
   const handlers = loadCore().handlers
   if (accessPhase) handlers.access(r, config, { key })

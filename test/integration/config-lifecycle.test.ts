@@ -5,6 +5,7 @@
  */
 import test from 'ava'
 import { jwtVerify } from 'jose'
+import { COMPILED_FORMAT } from '../../src/config/compiled'
 import { withNginxOnEveryLeg } from '../support/suite'
 import { basicHeader, rawRequest } from './http-client'
 
@@ -83,6 +84,6 @@ wrongFormat.test('a compiled config of another format version: 500 and a clear e
   }
   t.regex(
     nginx.errorLogSince(offset),
-    /ERR_CONFIG_FORMAT the compiled config has format 999 but this module reads format 1: recompile it/,
+    new RegExp(`ERR_CONFIG_FORMAT the compiled config has format 999 but this module reads format ${COMPILED_FORMAT}: recompile it`),
   )
 })

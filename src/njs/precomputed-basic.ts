@@ -1,18 +1,18 @@
 /**
- * The express Basic path at the boundary (src/auth/basic-express.ts): a success is sent here, and
+ * The precomputed Basic path at the boundary (src/auth/precomputed-basic.ts): a success is sent here, and
  * stored in the grant cache like the full path's; anything else returns false and the core runs
  * the full pipeline. Requests with X-Auth-Realm always take the full pipeline.
  */
 import type { CompiledConfig } from '../config/compiled'
-import { expressBasicGrant } from '../auth/basic-express'
+import { precomputedBasicGrant } from '../auth/precomputed-basic'
 import { DEFAULT_GRANT_CACHE_TTL_MS, grantCacheLifetime, grantEntryText } from '../auth/grant-entry'
 import { sendGrant } from './grant-answer'
 import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { SHARED_ZONE } from './platform'
 
-const EXPRESS_CRYPTO = { sha256Base64url, hmacSha256Base64url }
+const PRECOMPUTED_BASIC_CRYPTO = { sha256Base64url, hmacSha256Base64url }
 
-export function answeredExpress(
+export function answeredPrecomputedBasic(
   r: NginxHTTPRequest,
   config: CompiledConfig,
   /** Where to store the grant in the shared dict (cached-grant.ts); undefined: nowhere. */
@@ -24,7 +24,7 @@ export function answeredExpress(
   // Whole seconds without Math.floor: each call of a built-in costs the njs engine ~2,000 instructions.
   const nowMs = Date.now()
   const now = (nowMs - (nowMs % 1000)) / 1000
-  const grant = expressBasicGrant(authorization, config.expressBasic!, config.jwt, now, EXPRESS_CRYPTO)
+  const grant = precomputedBasicGrant(authorization, config.precomputedBasic!, config.jwt, now, PRECOMPUTED_BASIC_CRYPTO)
   if (grant === undefined) return false
   const sendLegacy = config.includeLegacyHeaders
   const legacy = grant.row.legacy
