@@ -16422,15 +16422,6 @@ function whenReady(value, next) {
   return isPromise(value) ? value.then(next) : next(value);
 }
 
-// src/auth/answers.ts
-function legacyHeaderValues(user) {
-  return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
-}
-var CONTROL_CHARACTERS2 = /[\x00-\x08\x0a-\x1f\x7f]/g;
-function headerSafe(value) {
-  return value.replace(CONTROL_CHARACTERS2, "");
-}
-
 // src/auth/grant-entry.ts
 var DEFAULT_GRANT_CACHE_TTL_MS = 3e4;
 
@@ -16479,6 +16470,15 @@ function logFailure(platform, augmenter, error) {
     code: errorCode(error) || ErrorCode.Unexpected,
     reason: error instanceof Error ? error.message : String(error)
   });
+}
+
+// src/auth/answers.ts
+function legacyHeaderValues(user) {
+  return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
+}
+var CONTROL_CHARACTERS2 = /[\x00-\x08\x0a-\x1f\x7f]/g;
+function headerSafe(value) {
+  return value.replace(CONTROL_CHARACTERS2, "");
 }
 
 // src/config/derive.ts

@@ -111,7 +111,7 @@ suite.test('a clear-text user without X-Auth-Realm is answered by the precompute
   t.is(header(lower, 'x-auth-roles'), undefined)
 })
 
-suite.test('/whoami after an precomputed Basic login: the user the full pipeline would give, from the grant it stored', async (t, nginx) => {
+suite.test('/whoami after a precomputed Basic login: the user the full pipeline would give, from the grant it stored', async (t, nginx) => {
   const login = [basicHeader('alice', 'wonderland')]
   t.is((await rawRequest(nginx.port, '/authenticate', login)).status, 200)
   const fromPrecomputed = await rawRequest(nginx.port, '/whoami', login)
