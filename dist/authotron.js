@@ -8,42 +8,6 @@ function firstHeaderLine(r, lowerName) {
   }
   return void 0;
 }
-function answeredFromGrantCache(r, config, accessPhase) {
-  var shared = ngx.shared;
-  var ttlMs = config.grantCacheTtlMs;
-  if (shared === void 0 || ttlMs !== void 0 && !(ttlMs > 0)) return void 0;
-  var dict = shared["authotron"];
-  var authorization = r.headersIn["Authorization"];
-  if (dict === void 0 || authorization === void 0) return void 0;
-  var realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
-  var _realmPart = realm === void 0 ? "\n-\n" : "\n+" + realm + "\n";
-  var key = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _realmPart + authorization).digest("base64url");
-  var _text = dict.get(key);
-  var _fields = _text === void 0 ? void 0 : _text.split("\n", 5);
-  var fields = _fields !== void 0 && _fields.length === 5 && _fields[0] !== "" ? _fields : void 0;
-  if (fields === void 0) return key;
-  var sendLegacy = fields[4] === "1";
-  var _authorization = "Bearer " + fields[0];
-  if (accessPhase) {
-    var _variables = r.variables;
-    _variables["authotron_jwt"] = _authorization;
-    if (sendLegacy) {
-      _variables["authotron_username"] = fields[1];
-      _variables["authotron_realm"] = fields[2];
-      _variables["authotron_roles"] = fields[3];
-    }
-  } else {
-    var _headers = r.headersOut;
-    _headers["Authorization"] = _authorization;
-    if (sendLegacy) {
-      _headers["X-Auth-Username"] = fields[1];
-      _headers["X-Auth-Realm"] = fields[2];
-      _headers["X-Auth-Roles"] = fields[3];
-    }
-    r.return(200, "Authenticated successfully");
-  }
-  return true;
-}
 import fs from "fs";
 var unit;
 function load() {
@@ -1777,11 +1741,51 @@ function authenticate(r, accessPhase) {
     load2().configUnusable(r);
     return;
   }
-  if (r.method !== "GET" && accessPhase === void 0) {
+  if (accessPhase === void 0 && r.method !== "GET") {
     load2().serve("authenticate", r, config);
     return;
   }
-  var key = answeredFromGrantCache(r, config, accessPhase);
+  var _outcome;
+  var _shared = ngx.shared;
+  var _ttlMs = config.grantCacheTtlMs;
+  if (_shared !== void 0 && (_ttlMs === void 0 || _ttlMs > 0)) {
+    var _dict = _shared["authotron"];
+    var _authorization4 = r.headersIn["Authorization"];
+    if (_dict !== void 0 && _authorization4 !== void 0) {
+      var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
+      var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
+      var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _realmPart3 + _authorization4).digest("base64url");
+      var _text2 = _dict.get(_key3);
+      var _fields2 = _text2 === void 0 ? void 0 : _text2.split("\n", 5);
+      var _fields3 = _fields2 !== void 0 && _fields2.length === 5 && _fields2[0] !== "" ? _fields2 : void 0;
+      if (_fields3 === void 0) {
+        _outcome = _key3;
+      } else {
+        var _sendLegacy = _fields3[4] === "1";
+        var _authorization5 = "Bearer " + _fields3[0];
+        if (accessPhase) {
+          var _variables4 = r.variables;
+          _variables4["authotron_jwt"] = _authorization5;
+          if (_sendLegacy) {
+            _variables4["authotron_username"] = _fields3[1];
+            _variables4["authotron_realm"] = _fields3[2];
+            _variables4["authotron_roles"] = _fields3[3];
+          }
+        } else {
+          var _headers4 = r.headersOut;
+          _headers4["Authorization"] = _authorization5;
+          if (_sendLegacy) {
+            _headers4["X-Auth-Username"] = _fields3[1];
+            _headers4["X-Auth-Realm"] = _fields3[2];
+            _headers4["X-Auth-Roles"] = _fields3[3];
+          }
+          r.return(200, "Authenticated successfully");
+        }
+        _outcome = true;
+      }
+    }
+  }
+  var key = _outcome;
   if (key === true) return;
   if (config.precomputedBasic !== void 0 && load3().answeredPrecomputedBasic(r, config, key, accessPhase)) return;
   load2().serve(accessPhase ? "access" : "authenticate", r, config, {

@@ -24,27 +24,36 @@ export const ANSWERED = true
 /**
  * Answers (or, in the access phase, lets through) from a cached grant and returns ANSWERED; on a
  * miss returns the key a new grant is to be stored under, or undefined where nothing is cached
- * (no shared dict, caching off, no Authorization header).
+ * (no shared dict, caching off, no Authorization header). Inlined into index.ts's authenticate in
+ * dist/ (hence one `return`, at the end).
  */
+/* @inline */
 export function answeredFromGrantCache(
   r: NginxHTTPRequest,
   config: CompiledConfig,
   accessPhase: boolean | undefined,
 ): typeof ANSWERED | string | undefined {
+  let outcome: typeof ANSWERED | string | undefined
   // ngx.shared exists from njs 0.8.0; ngx itself on every supported runtime.
   const shared = (ngx as any).shared
   const ttlMs = config.grantCacheTtlMs
   // Absent in the config: DEFAULT_GRANT_CACHE_TTL_MS, which is positive.
-  if (shared === undefined || (ttlMs !== undefined && !(ttlMs > 0))) return undefined
-  const dict = shared[SHARED_ZONE] as NgxSharedDict<string> | undefined
-  const authorization = r.headersIn['Authorization']
-  if (dict === undefined || authorization === undefined) return undefined
-  // Most requests have no X-Auth-Realm: spare them the call.
-  const realm = r.headersIn['X-Auth-Realm'] === undefined ? undefined : firstHeaderLine(r, 'x-auth-realm')
-  const key = grantKey(config.configId, realm, authorization, sha256Base64url)
-  const fields = grantHeadersFromEntry(dict.get(key) as string | undefined)
-  if (fields === undefined) return key
-  const sendLegacy = fields[GrantField.Legacy] === SEND_LEGACY
-  sendGrant(r, fields[GrantField.Token], fields[GrantField.Username], fields[GrantField.Realm], fields[GrantField.Roles], sendLegacy, accessPhase)
-  return ANSWERED
+  if (shared !== undefined && (ttlMs === undefined || ttlMs > 0)) {
+    const dict = shared[SHARED_ZONE] as NgxSharedDict<string> | undefined
+    const authorization = r.headersIn['Authorization']
+    if (dict !== undefined && authorization !== undefined) {
+      // Most requests have no X-Auth-Realm: spare them the call.
+      const realm = r.headersIn['X-Auth-Realm'] === undefined ? undefined : firstHeaderLine(r, 'x-auth-realm')
+      const key = grantKey(config.configId, realm, authorization, sha256Base64url)
+      const fields = grantHeadersFromEntry(dict.get(key) as string | undefined)
+      if (fields === undefined) {
+        outcome = key
+      } else {
+        const sendLegacy = fields[GrantField.Legacy] === SEND_LEGACY
+        sendGrant(r, fields[GrantField.Token], fields[GrantField.Username], fields[GrantField.Realm], fields[GrantField.Roles], sendLegacy, accessPhase)
+        outcome = ANSWERED
+      }
+    }
+  }
+  return outcome
 }

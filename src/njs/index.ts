@@ -30,7 +30,7 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
   }
   // auth_request subrequests are always GET. Any other method (HEAD, or the 405 of the
   // authenticate route's method rule) is the core's; the access phase takes every method.
-  if (r.method !== 'GET' && accessPhase === undefined) {
+  if (accessPhase === undefined && r.method !== 'GET') {
     loadCore().serve('authenticate', r, config)
     return
   }
