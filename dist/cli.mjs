@@ -15026,7 +15026,7 @@ var REFERENCE_AUGMENTERS = {
 };
 
 // src/config/compiled.ts
-var COMPILED_FORMAT = 2;
+var COMPILED_FORMAT = 3;
 var KEY_PREFIX = "=";
 
 // src/providers/plain/schema.ts
@@ -15153,7 +15153,9 @@ var ErrorCode = {
   /** The JWK Set could not be had: endpoint down or answering an error, with nothing cached. */
   JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
-  JwksInvalid: "ERR_JWKS_INVALID"
+  JwksInvalid: "ERR_JWKS_INVALID",
+  /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
+  Unexpected: "ERR_UNEXPECTED"
 };
 function codedError(code, message, path) {
   const error = new Error(message);
@@ -15761,31 +15763,6 @@ function whenReady(value, next) {
   return isPromise(value) ? value.then(next) : next(value);
 }
 
-// src/user.ts
-var USER_PAYLOAD_VERSION = 1;
-function newUser(username, realm, roles) {
-  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
-}
-function userJson(user) {
-  return JSON.stringify({
-    version: user.version,
-    username: user.username,
-    realm: user.realm,
-    roles: user.roles,
-    attributes: user.attributes,
-    scopes: user.scopes
-  });
-}
-
-// src/auth/answers.ts
-function legacyHeaderValues(user) {
-  return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
-}
-var CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g;
-function headerSafe(value) {
-  return value.replace(CONTROL_CHARACTERS, "");
-}
-
 // src/auth/grant-entry.ts
 var DEFAULT_GRANT_CACHE_TTL_MS = 3e4;
 
@@ -15876,8 +15853,24 @@ function logFailure(platform, augmenter, error) {
   platform.logger.log("warn", "auth.augmenter.failed", {
     augmenter: augmenter.name,
     realm: augmenter.realm,
-    code: errorCode(error) || "ERR_UNEXPECTED",
+    code: errorCode(error) || ErrorCode.Unexpected,
     reason: error instanceof Error ? error.message : String(error)
+  });
+}
+
+// src/user.ts
+var USER_PAYLOAD_VERSION = 1;
+function newUser(username, realm, roles) {
+  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
+}
+function userJson(user) {
+  return JSON.stringify({
+    version: user.version,
+    username: user.username,
+    realm: user.realm,
+    roles: user.roles,
+    attributes: user.attributes,
+    scopes: user.scopes
   });
 }
 
@@ -15886,10 +15879,19 @@ var CRYPT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 var MD5_CRYPT_MAX_SALT_LENGTH = 8;
 var MD5_CRYPT_HASH_LENGTH = 22;
 
+// src/auth/answers.ts
+function legacyHeaderValues(user) {
+  return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
+}
+var CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g;
+function headerSafe(value) {
+  return value.replace(CONTROL_CHARACTERS, "");
+}
+
 // src/compiler/derive.ts
 import { createHash as createHash3 } from "node:crypto";
 
-// src/auth/basic-express.ts
+// src/auth/precomputed-basic.ts
 function credentialCheck(salt, authorization, crypto) {
   return crypto.sha256Base64url(salt + "\n" + authorization);
 }
@@ -16091,8 +16093,8 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
     augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
     logLevel: logging.level.trim().toLowerCase()
   };
-  const expressBasic = precomputeBasicGrants(content, plainUsers);
-  const complete = expressBasic === void 0 ? content : { ...content, expressBasic };
+  const precomputedBasic = precomputeBasicGrants(content, plainUsers);
+  const complete = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
   const { format, ...rest } = complete;
   return { format, configId: configIdOf(complete), ...rest };
 }
@@ -17297,6 +17299,7 @@ Exit status: 0 valid, 1 invalid, 2 usage error.`,
 };
 
 // src/cli/commands/compile.ts
+import { mkdirSync } from "node:fs";
 import { join as join3 } from "node:path";
 
 // src/providers/jwt/nginx-snippets.ts
@@ -17515,6 +17518,12 @@ function writeJwksSnippets(config, dir, cacheDir, io2) {
       cacheDir: cacheDir ?? DEFAULT_JWKS_CACHE_DIR,
       generator: `authotron-njs ${VERSION}`
     });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      writeLine(io2.stderr, `error: cannot create ${dir}: ${describeIoError(error)}`);
+      return false;
+    }
     for (const [name, text] of [
       [JWKS_HTTP_SNIPPET, snippets.http],
       [JWKS_LOCATIONS_SNIPPET, snippets.locations]

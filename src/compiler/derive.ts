@@ -69,8 +69,8 @@ export function deriveCompiledConfig({ data, doc, plainUsers }: DeriveInput): Co
     augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
     logLevel: (logging.level as string).trim().toLowerCase() as CompiledConfig['logLevel'],
   }
-  const expressBasic = precomputeBasicGrants(content, plainUsers)
-  const complete = expressBasic === undefined ? content : { ...content, expressBasic }
+  const precomputedBasic = precomputeBasicGrants(content, plainUsers)
+  const complete = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
 }
