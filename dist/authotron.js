@@ -54,6 +54,9 @@ function load() {
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
       AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
       AllFailed: "ERR_ALL_FAILED",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
@@ -112,7 +115,7 @@ function load() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
-  return config !== void 0 && config.format === 2 ? config : void 0;
+  return config !== void 0 && config.format === 3 ? config : void 0;
 }
 var unit2;
 function load2() {
@@ -299,6 +302,9 @@ function load2() {
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
       AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
       AllFailed: "ERR_ALL_FAILED",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
@@ -368,9 +374,33 @@ function load2() {
       }
       return false;
     }
+    var ldapAugmenter = {
+      augment(augmenter, user) {
+        if (augmenter.realm !== user.realm) {
+          throw codedError2(ErrorCode2.AugmenterRealm, `Attempted to augment user in the wrong realm. Expected '${augmenter.realm}', got '${user.realm}'`);
+        }
+        var snapshot = augmenter.snapshot;
+        if (snapshot === null) {
+          throw codedError2(ErrorCode2.LdapNoSnapshot, "no directory snapshot in the compiled config yet (run `authotron ldap-sync`); no LDAP roles");
+        }
+        var groups = snapshot.members["=" + ldapKey(user.username)];
+        if (groups === void 0) return;
+        for (var i = 0; i < groups.length; i++) {
+          var roles = snapshot.groupRoles[groups[i]];
+          for (var j = 0; j < roles.length; j++) {
+            if (!contains(user.roles, roles[j])) user.roles.push(roles[j]);
+          }
+        }
+      }
+    };
+    function ldapKey(name) {
+      var lower = name.toLowerCase();
+      return lower.indexOf(" ") === -1 ? lower : lower.replace(/ +/g, " ").trim();
+    }
     var augmenterModules = {
       plain: plainAugmenter,
-      plain_advanced: plainAdvancedAugmenter
+      plain_advanced: plainAdvancedAugmenter,
+      ldap: ldapAugmenter
     };
     function augmentUser(config, user, platform) {
       var plan = config.augmenterPlans["=" + user.realm];
@@ -493,6 +523,9 @@ function load2() {
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
           AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
@@ -1655,8 +1688,8 @@ function load2() {
           return;
         }
       }
-      if (config.format !== 2) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 2 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 3) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 3 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
     function grantFor(ctx) {

@@ -15007,26 +15007,10 @@ var REFERENCE_PROVIDERS = {
     }
   }
 };
-var REFERENCE_AUGMENTERS = {
-  ldap: {
-    schema: {
-      definition: "LDAPAugmenterConfig",
-      defs: {
-        LDAPAugmenterConfig: member("ldap", ["uri", "search_base", "ldap_password"], {
-          uri: string(),
-          search_base: string(),
-          ldap_password: string(),
-          filter: { type: ["string", "null"] },
-          filters: { type: ["array", "null"], items: { type: "string" } },
-          bind_dn: { type: ["string", "null"] }
-        })
-      }
-    }
-  }
-};
+var REFERENCE_AUGMENTERS = {};
 
 // src/config/compiled.ts
-var COMPILED_FORMAT = 2;
+var COMPILED_FORMAT = 3;
 var KEY_PREFIX = "=";
 
 // src/providers/plain/schema.ts
@@ -15112,6 +15096,12 @@ var ErrorCode = {
   ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
   /** The compiled config names an augmenter type this build does not implement. */
   AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+  /** An augmenter was asked to augment a user of another realm (the pipeline never does). */
+  AugmenterRealm: "ERR_AUGMENTER_REALM",
+  /** An ldap augmenter's compiled entry holds no directory snapshot: `authotron ldap-sync` has not run. */
+  LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+  /** `authotron ldap-sync` could not read a directory (down, slow, refused the bind, …). */
+  LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
   /** No provider accepted the credential. */
   AllFailed: "ERR_ALL_FAILED",
   /** A stored password uses a form this build cannot verify. */
@@ -15438,6 +15428,73 @@ function neverMatches(match) {
   return empty(match.username) && empty(match.role);
 }
 
+// src/augmenters/ldap/roles.ts
+function dnComponents(text) {
+  const components = [];
+  for (const part of text.split(",")) {
+    const equals = part.indexOf("=");
+    if (equals === -1) continue;
+    const key = part.slice(0, equals).trim();
+    const value = part.slice(equals + 1).trim();
+    if (key !== "" && value !== "") components.push([key, value]);
+  }
+  return components;
+}
+function isInvalidFilter(filter) {
+  return dnComponents(filter).length === 0;
+}
+
+// src/augmenters/ldap/schema.ts
+var ldapAugmenterSchema = {
+  definition: "LDAPAugmenterConfig",
+  defs: {
+    LDAPAugmenterConfig: member("ldap", ["uri", "search_base", "ldap_password"], {
+      uri: string("ldap://, ldaps:// or ldapi:// URL of the directory; read by `authotron ldap-sync`."),
+      search_base: string(),
+      ldap_password: string("The bind password; read by `authotron ldap-sync`, never compiled."),
+      filter: { type: ["string", "null"] },
+      filters: { type: ["array", "null"], items: { type: "string" } },
+      bind_dn: { type: ["string", "null"] }
+    })
+  }
+};
+
+// src/augmenters/ldap/compile.ts
+var LDAP_URI_SCHEMES = ["ldap:", "ldaps:", "ldapi:"];
+var ldapAugmenterCompiler = {
+  schema: ldapAugmenterSchema,
+  compile({ common, external }) {
+    return { ...common, type: "ldap", snapshot: external ?? null };
+  },
+  check(augmenter, path, report) {
+    if (Array.isArray(augmenter.filters)) {
+      augmenter.filters.forEach((filter, index) => {
+        if (typeof filter === "string" && isInvalidFilter(filter)) {
+          report(
+            "error",
+            [...path, "filters", index],
+            `Invalid LDAP filter '${filter}': expected key=value segments (the reference fails every lookup with it)`
+          );
+        }
+      });
+    }
+    if (augmenter.bind_dn === void 0 || augmenter.bind_dn === null) {
+      report("warning", path, "has no bind_dn: `authotron ldap-sync` cannot bind, so this augmenter adds no roles");
+    }
+    const uri = augmenter.uri;
+    if (typeof uri === "string" && !LDAP_URI_SCHEMES.some((scheme) => uri.startsWith(scheme + "//"))) {
+      report("warning", [...path, "uri"], "is not an ldap://, ldaps:// or ldapi:// URL: `authotron ldap-sync` cannot read it");
+    }
+    report(
+      "note",
+      path,
+      "its roles come from `authotron ldap-sync`, which writes the compiled config with a snapshot of the directory; compiled without one, it adds no roles (docs/ldap.md)"
+    );
+  },
+  static: (augmenter) => augmenter.snapshot !== null,
+  listing: (augmenter) => ({ snapshot_taken_at: augmenter.snapshot === null ? null : augmenter.snapshot.takenAt })
+};
+
 // src/compiler/units.ts
 var providerCompilers = {
   plain: plainProviderCompiler,
@@ -15445,7 +15502,8 @@ var providerCompilers = {
 };
 var augmenterCompilers = {
   plain: plainAugmenterCompiler,
-  plain_advanced: plainAdvancedAugmenterCompiler
+  plain_advanced: plainAdvancedAugmenterCompiler,
+  ldap: ldapAugmenterCompiler
 };
 function providerCompiler(type) {
   return typeof type === "string" && Object.hasOwn(providerCompilers, type) ? providerCompilers[type] : void 0;
@@ -15695,29 +15753,12 @@ function checkDocument(doc) {
       );
     }
     compiler?.check?.(augmenter, path, report);
-    if (augmenter.type === "ldap" && Array.isArray(augmenter.filters)) {
-      augmenter.filters.forEach((filter, filterIndex) => {
-        if (typeof filter === "string" && !hasLdapComponent(filter)) {
-          report(
-            "warning",
-            [...path, "filters", filterIndex],
-            "has no key=value component; the reference fails every lookup with such a filter"
-          );
-        }
-      });
-    }
   });
   return found;
 }
 function describe(member2, kind) {
   const name = typeof member2.name === "string" ? ` ${JSON.stringify(member2.name)}` : "";
   return `${String(member2.type)} ${kind}${name}`;
-}
-function hasLdapComponent(filter) {
-  return filter.split(",").some((part) => {
-    const equals = part.indexOf("=");
-    return equals > 0 && part.slice(0, equals).trim() !== "" && part.slice(equals + 1).trim() !== "";
-  });
 }
 function isKnown(types, type) {
   return typeof type === "string" && types.includes(type);
@@ -15828,10 +15869,42 @@ function matches(augmenter, user) {
   return false;
 }
 
+// src/augmenters/ldap/runtime.ts
+var ldapAugmenter = {
+  augment(augmenter, user) {
+    if (augmenter.realm !== user.realm) {
+      throw codedError(
+        ErrorCode.AugmenterRealm,
+        `Attempted to augment user in the wrong realm. Expected '${augmenter.realm}', got '${user.realm}'`
+      );
+    }
+    const snapshot = augmenter.snapshot;
+    if (snapshot === null) {
+      throw codedError(
+        ErrorCode.LdapNoSnapshot,
+        "no directory snapshot in the compiled config yet (run `authotron ldap-sync`); no LDAP roles"
+      );
+    }
+    const groups = snapshot.members[KEY_PREFIX + ldapKey(user.username)];
+    if (groups === void 0) return;
+    for (let i = 0; i < groups.length; i++) {
+      const roles = snapshot.groupRoles[groups[i]];
+      for (let j = 0; j < roles.length; j++) {
+        if (!contains(user.roles, roles[j])) user.roles.push(roles[j]);
+      }
+    }
+  }
+};
+function ldapKey(name) {
+  const lower = name.toLowerCase();
+  return lower.indexOf(" ") === -1 ? lower : lower.replace(/ +/g, " ").trim();
+}
+
 // src/augmenters/index.ts
 var augmenterModules = {
   plain: plainAugmenter,
-  plain_advanced: plainAdvancedAugmenter
+  plain_advanced: plainAdvancedAugmenter,
+  ldap: ldapAugmenter
 };
 
 // src/auth/augment.ts
@@ -15938,7 +16011,11 @@ function precomputeBasicGrants(config, plainUsers) {
 function realmIsStatic(config, realm) {
   const plan = Object.hasOwn(config.augmenterPlans, KEY_PREFIX + realm) ? config.augmenterPlans[KEY_PREFIX + realm] : void 0;
   if (plan === void 0) return true;
-  return [...plan.parallel, ...plan.serial].every((i) => augmenterCompiler(config.augmenters[i].type)?.static === true);
+  return [...plan.parallel, ...plan.serial].every((i) => {
+    const augmenter = config.augmenters[i];
+    const isStatic = augmenterCompiler(augmenter.type)?.static;
+    return isStatic === true || typeof isStatic === "function" && isStatic(augmenter);
+  });
 }
 function grantRow(config, user) {
   const augmented = augmentUser(config, user, COMPILE_TIME_PLATFORM);
@@ -16063,7 +16140,7 @@ function matchesCondition(condition, value) {
 var DEFAULT_TIMEOUT_MS = 5e3;
 var BARE_CHALLENGE = "Bearer";
 var EFAS_FILTER_REALM = "efas";
-function deriveCompiledConfig({ data, doc, plainUsers }) {
+function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
   const jwt = data.jwt;
   const auth = isMapping(data.auth) ? data.auth : {};
   const logging = data.logging;
@@ -16073,7 +16150,7 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
     (provider, index) => compileProvider(provider, ["providers", index], data, plainUsers.get(index) ?? [])
   );
   const augmenters = augmenterItems.map(
-    (augmenter, index) => compileAugmenter(augmenter, ["augmenters", index], data, doc)
+    (augmenter, index) => compileAugmenter(augmenter, ["augmenters", index], data, doc, augmenterInputs?.get(index))
   );
   const content = {
     format: COMPILED_FORMAT,
@@ -16088,7 +16165,12 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
     augmenters,
     augmenterPlans: augmenterPlansFor(augmenters),
     providersBody: JSON.stringify({ providers: providerItems.map(listed) }),
-    augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
+    augmentersBody: JSON.stringify({
+      augmenters: augmenterItems.map((item, index) => ({
+        ...listed(item),
+        ...augmenterCompiler(item.type)?.listing?.(augmenters[index])
+      }))
+    }),
     logLevel: logging.level.trim().toLowerCase()
   };
   const expressBasic = precomputeBasicGrants(content, plainUsers);
@@ -16128,14 +16210,14 @@ function compileProvider(provider, path, data, users) {
   if (compiler !== void 0) return compiler.compile({ provider, common, path, data, users });
   return { ...common, ...referenceKeys(provider, path, data) };
 }
-function compileAugmenter(augmenter, path, data, doc) {
+function compileAugmenter(augmenter, path, data, doc, external) {
   const common = {
     type: augmenter.type,
     name: augmenter.name,
     realm: augmenter.realm
   };
   const compiler = augmenterCompiler(augmenter.type);
-  if (compiler !== void 0) return compiler.compile({ augmenter, common, path, data, doc });
+  if (compiler !== void 0) return compiler.compile({ augmenter, common, path, data, doc, external });
   return { ...common, ...referenceKeys(augmenter, path, data) };
 }
 function referenceKeys(member2, path, data) {
@@ -17231,7 +17313,7 @@ function compileDiagnostics(options) {
   });
   if (data === void 0 || diagnostics.some((d) => d.severity === "error"))
     return { diagnostics, source };
-  return { diagnostics, source, config: deriveCompiledConfig({ data, doc, plainUsers }) };
+  return { diagnostics, source, config: deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs: options.augmenterInputs }) };
 }
 
 // src/cli/io.ts
