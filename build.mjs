@@ -2,7 +2,7 @@
 //   dist/authotron.js  the njs module: esbuild bundle → Babel (babel-preset-njs and the plugins
 //                      njs 0.7.9 needs, njs-runtime.md §4) → `export default` rewrite;
 //                      every `*.load.ts` becomes a lazy unit (see lazyUnits below);
-//   dist/cli.mjs       the Node command line (authotron compile/check/schema/hash-password).
+//   dist/cli.mjs       the Node command line (authotron compile/check/schema/hash-password/ldap-sync).
 // The output is deterministic: dist/ is committed and the tests check it equals a fresh build.
 import { build } from 'esbuild'
 import { transformAsync } from '@babel/core'
