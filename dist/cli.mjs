@@ -17536,10 +17536,10 @@ function checkSafe(value, what) {
 }
 
 // src/cli/atomic-write.ts
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, statSync as statSync2, writeSync } from "node:fs";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { basename, dirname as dirname2, join as join2, resolve as resolve3 } from "node:path";
-function writeFileAtomic(target, content, mode = 384) {
+function writeFileAtomic(target, content, mode = 384, owner) {
   const absolute = resolve3(target);
   const temporary = join2(
     dirname2(absolute),
@@ -17549,6 +17549,7 @@ function writeFileAtomic(target, content, mode = 384) {
   try {
     try {
       writeSync(fd, content);
+      if (owner !== void 0) fchownSync(fd, owner.uid, owner.gid);
       fchmodSync(fd, mode);
       fsyncSync(fd);
     } finally {
@@ -17558,6 +17559,14 @@ function writeFileAtomic(target, content, mode = 384) {
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
+  }
+}
+function keepingAccess(target) {
+  try {
+    const stat = statSync2(target);
+    return { mode: stat.mode & 511, owner: { uid: stat.uid, gid: stat.gid } };
+  } catch {
+    return { mode: 384 };
   }
 }
 
@@ -20809,8 +20818,8 @@ writes OUT.json: the compiled config with each augmenter's snapshot (users → r
 the DN rules, and the time it was read) embedded. nginx then answers from the snapshot;
 no request waits for LDAP (docs/ldap.md).
 
-OUT.json is replaced atomically (mode 0600) and the reload command run only when its
-content changed. A directory that fails (down, slow, bind refused) keeps the snapshot
+OUT.json is replaced atomically, keeping its mode and owner (0600 when new), and the
+reload command run only when its content changed. A directory that fails (down, slow, bind refused) keeps the snapshot
 OUT.json already holds; the failure is one line on standard error.
 
 With --user NAME it only prints what the reference's search for NAME (escaped) finds in
@@ -20912,7 +20921,8 @@ async function syncOnce(options, io2) {
 `;
   if (previous !== void 0 && previous.text === json) return { status: failed ? EXIT_FAILURE : EXIT_OK, fatal: false };
   try {
-    writeFileAtomic(output, json);
+    const { mode, owner } = keepingAccess(output);
+    writeFileAtomic(output, json, mode, owner);
   } catch (error) {
     writeLine(io2.stderr, `ldap-sync: cannot write ${output}: ${describeIoError(error)}`);
     return { status: EXIT_FAILURE, fatal: false };

@@ -52,7 +52,11 @@ attributetype ( 1.2.840.113556.1.2.102 NAME 'memberOf'
   EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )
 `
 
-export async function startSlapd(people: Person[], groupOus: string[] = []): Promise<Slapd> {
+export async function startSlapd(
+  people: Person[],
+  groupOus: string[] = [],
+  options: { ldapiSocket?: string } = {},
+): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'aot-slapd-'))
   mkdirSync(join(dir, 'db'))
   writeFileSync(join(dir, 'memberof.schema'), SCHEMA)
@@ -89,7 +93,7 @@ export async function startSlapd(people: Person[], groupOus: string[] = []): Pro
   execFileSync('/usr/sbin/slapadd', ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' })
 
   const port = await freePort()
-  const socket = join(dir, 'ldapi.sock')
+  const socket = options.ldapiSocket ?? join(dir, 'ldapi.sock')
   const uri = `ldap://127.0.0.1:${port}`
   const ldapiUri = `ldapi://${encodeURIComponent(socket)}`
   let server: ManagedProcess | undefined

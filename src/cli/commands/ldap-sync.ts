@@ -17,7 +17,7 @@ import { ldapDirectoryConfig } from '../../augmenters/ldap/compile'
 import { rolesOfGroup } from '../../augmenters/ldap/roles'
 import { buildSnapshot, sameDirectory } from '../../augmenters/ldap/snapshot'
 import { parseCommandArgs, UsageError } from '../args'
-import { writeFileAtomic } from '../atomic-write'
+import { keepingAccess, writeFileAtomic } from '../atomic-write'
 import { CliIO, Command, EXIT_FAILURE, EXIT_OK, writeLine } from '../io'
 import { readPeople } from '../ldap-directory'
 import { errorCount, printDiagnostics, summary } from '../report'
@@ -39,8 +39,8 @@ writes OUT.json: the compiled config with each augmenter's snapshot (users → r
 the DN rules, and the time it was read) embedded. nginx then answers from the snapshot;
 no request waits for LDAP (docs/ldap.md).
 
-OUT.json is replaced atomically (mode 0600) and the reload command run only when its
-content changed. A directory that fails (down, slow, bind refused) keeps the snapshot
+OUT.json is replaced atomically, keeping its mode and owner (0600 when new), and the
+reload command run only when its content changed. A directory that fails (down, slow, bind refused) keeps the snapshot
 OUT.json already holds; the failure is one line on standard error.
 
 With --user NAME it only prints what the reference's search for NAME (escaped) finds in
@@ -156,7 +156,8 @@ async function syncOnce(options: SyncOptions, io: CliIO): Promise<{ status: numb
   const json = `${JSON.stringify(result.config, null, 2)}\n`
   if (previous !== undefined && previous.text === json) return { status: failed ? EXIT_FAILURE : EXIT_OK, fatal: false }
   try {
-    writeFileAtomic(output, json)
+    const { mode, owner } = keepingAccess(output)
+    writeFileAtomic(output, json, mode, owner)
   } catch (error) {
     writeLine(io.stderr, `ldap-sync: cannot write ${output}: ${describeIoError(error)}`)
     return { status: EXIT_FAILURE, fatal: false }
