@@ -30,6 +30,9 @@ export interface Slapd {
   uri: string
   /** `ldapi://<socket path, percent-encoded>` */
   ldapiUri: string
+  /** With `tls`: `ldaps://127.0.0.1:<port>`, and the CA file that signs its certificate. */
+  ldapsUri?: string
+  caFile?: string
   dnOf(person: Person): string
   setGroups(person: Person, memberOf: string[]): Promise<void>
   stop(): Promise<void>
@@ -55,12 +58,13 @@ attributetype ( 1.2.840.113556.1.2.102 NAME 'memberOf'
 export async function startSlapd(
   people: Person[],
   groupOus: string[] = [],
-  options: { ldapiSocket?: string } = {},
+  options: { ldapiSocket?: string; tls?: boolean } = {},
 ): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'aot-slapd-'))
   mkdirSync(join(dir, 'db'))
   writeFileSync(join(dir, 'memberof.schema'), SCHEMA)
   const conf = join(dir, 'slapd.conf')
+  const tls = options.tls === true ? selfSignedCertificate(dir) : undefined
   writeFileSync(
     conf,
     [
@@ -70,6 +74,7 @@ export async function startSlapd(
       `include ${join(dir, 'memberof.schema')}`,
       `pidfile ${join(dir, 'slapd.pid')}`,
       `argsfile ${join(dir, 'slapd.args')}`,
+      ...(tls === undefined ? [] : [`TLSCertificateFile ${tls.cert}`, `TLSCertificateKeyFile ${tls.key}`]),
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
       'sizelimit 5',
@@ -96,6 +101,7 @@ export async function startSlapd(
   const socket = options.ldapiSocket ?? join(dir, 'ldapi.sock')
   const uri = `ldap://127.0.0.1:${port}`
   const ldapiUri = `ldapi://${encodeURIComponent(socket)}`
+  const ldapsUri = tls === undefined ? undefined : `ldaps://127.0.0.1:${await freePort()}`
   let server: ManagedProcess | undefined
 
   function personLdif(person: Person): string {
@@ -123,6 +129,8 @@ export async function startSlapd(
   const slapd: Slapd = {
     uri,
     ldapiUri,
+    ldapsUri,
+    caFile: tls?.cert,
     dnOf,
     async setGroups(person, memberOf) {
       const ldif = [`dn: ${dnOf(person)}`, 'changetype: modify', 'replace: memberOf', ...memberOf.map((g) => `memberOf: ${g}`), ''].join('\n')
@@ -130,7 +138,7 @@ export async function startSlapd(
     },
     async start() {
       if (server !== undefined && !server.hasExited()) return
-      server = startProcess('slapd', SLAPD, ['-d', '0', '-f', conf, '-h', `${uri}/ ${ldapiUri}/`])
+      server = startProcess('slapd', SLAPD, ['-d', '0', '-f', conf, '-h', [uri, ldapiUri, ldapsUri].filter(Boolean).map((u) => `${u}/`).join(' ')])
       const deadline = Date.now() + 10_000
       for (;;) {
         try {
@@ -159,4 +167,17 @@ export async function startSlapd(
 /** RFC 4514: a value inside a DN. */
 function escapeDnValue(value: string): string {
   return value.replace(/[,+"\\<>;=]/g, (c) => '\\' + c).replace(/^[ #]| $/g, (c) => '\\' + c)
+}
+
+/** A self-signed certificate for 127.0.0.1 (it is its own CA: NODE_EXTRA_CA_CERTS=<cert>). */
+function selfSignedCertificate(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'tls.crt')
+  const key = join(dir, 'tls.key')
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
+    { stdio: 'pipe' },
+  )
+  return { cert, key }
 }

@@ -6,6 +6,7 @@ import test from 'ava'
 import { spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CompiledConfig, CompiledLdapAugmenter } from '../../../src/config/compiled'
@@ -23,7 +24,7 @@ let slapd: Slapd
 test.before(async () => {
   const missing = slapdAvailable()
   if (missing !== undefined) throw new Error(missing)
-  slapd = await startSlapd(PEOPLE, ['ou=Teams', 'ou=Ops,ou=Teams'])
+  slapd = await startSlapd(PEOPLE, ['ou=Teams', 'ou=Ops,ou=Teams'], { tls: true })
 })
 test.after.always(async () => slapd?.dispose())
 
@@ -41,10 +42,14 @@ augmenters:
 `
 }
 
-function sync(dir: string, args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function sync(
+  dir: string,
+  args: string[],
+  env: { [name: string]: string } = {},
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, 'ldap-sync', join(dir, 'config.yaml'), ...args], {
-      env: { PATH: process.env.PATH ?? '' },
+      env: { PATH: process.env.PATH ?? '', ...env },
     })
     let stderr = ''
     let stdout = ''
@@ -128,6 +133,23 @@ test.serial('directory down or bind refused: exit 1, one line without the passwo
   }
 })
 
+test.serial('a directory that accepts but never answers: the timeout ends the round', async (t) => {
+  const silent = createServer(() => undefined) // keeps every connection open, says nothing
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  try {
+    const { port } = silent.address() as AddressInfo
+    const s = setup(configYaml(`ldap://127.0.0.1:${port}`))
+    const started = Date.now()
+    const result = await sync(s.dir, [...s.args.filter((a) => a !== '2' && a !== '--timeout'), '--timeout', '1'])
+    t.is(result.code, 1)
+    t.true(Date.now() - started < 5000, `took ${Date.now() - started} ms`)
+    t.regex(result.stderr, /time/i)
+    t.is(result.stderr.split('\n').filter((line) => line.includes('augmenter "dir"')).length, 1, result.stderr)
+  } finally {
+    silent.close()
+  }
+})
+
 test.serial('a first run with the directory down writes a config without a snapshot', async (t) => {
   const s = setup(configYaml('ldap://127.0.0.1:1'))
   const result = await sync(s.dir, s.args)
@@ -140,6 +162,16 @@ test.serial('ldapi:// (a unix socket) works as ldap:// does', async (t) => {
   const s = setup(configYaml(slapd.ldapiUri))
   const result = await sync(s.dir, s.args)
   t.is(result.code, 0, result.stderr)
+  t.is(Object.keys(s.ldap().snapshot!.members).length, 15)
+})
+
+test.serial('ldaps:// verifies the server against the trust store (plus NODE_EXTRA_CA_CERTS)', async (t) => {
+  const s = setup(configYaml(slapd.ldapsUri!))
+  const untrusted = await sync(s.dir, s.args)
+  t.is(untrusted.code, 1)
+  t.regex(untrusted.stderr, /certificate/i)
+  const trusted = await sync(s.dir, s.args, { NODE_EXTRA_CA_CERTS: slapd.caFile! })
+  t.is(trusted.code, 0, trusted.stderr)
   t.is(Object.keys(s.ldap().snapshot!.members).length, 15)
 })
 
