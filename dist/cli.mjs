@@ -20806,6 +20806,7 @@ function connection(uri) {
 var DEFAULT_INTERVAL_S = 120;
 var DEFAULT_TIMEOUT_S = 10;
 var DEFAULT_RELOAD_COMMAND = "nginx -s reload";
+var SNAPSHOT_WARN_BYTES = 4 * 1024 * 1024;
 var ldapSyncCommand = {
   name: "ldap-sync",
   summary: "read the ldap augmenters' directories into the compiled config; reload nginx on change",
@@ -20903,7 +20904,11 @@ async function syncOnce(options, io2) {
       const same = sameDirectory(before, fresh);
       snapshots.set(index, same ? before : fresh);
       const taken = same && before !== null ? `unchanged since ${before.takenAt}` : `read at ${fresh.takenAt}`;
-      writeLine(io2.stderr, `${label}: ${Object.keys(fresh.members).length} users, ${fresh.groups.length} groups, ${taken}`);
+      const bytes = JSON.stringify(fresh).length;
+      writeLine(io2.stderr, `${label}: ${Object.keys(fresh.members).length} users, ${fresh.groups.length} groups, ${bytes} bytes, ${taken}`);
+      if (bytes > SNAPSHOT_WARN_BYTES) {
+        writeLine(io2.stderr, `${label}: warning: a snapshot above ${SNAPSHOT_WARN_BYTES} bytes is held by every nginx worker; narrow search_base (docs/ldap.md)`);
+      }
     } catch (error) {
       failed = true;
       snapshots.set(index, before);

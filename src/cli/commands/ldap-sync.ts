@@ -26,6 +26,8 @@ import { errorCount, printDiagnostics, summary } from '../report'
 export const DEFAULT_INTERVAL_S = 120
 export const DEFAULT_TIMEOUT_S = 10
 export const DEFAULT_RELOAD_COMMAND = 'nginx -s reload'
+/** Above this, every worker holding the config is worth a warning (docs/ldap.md, "Size"). */
+export const SNAPSHOT_WARN_BYTES = 4 * 1024 * 1024
 
 export const ldapSyncCommand: Command = {
   name: 'ldap-sync',
@@ -139,7 +141,11 @@ async function syncOnce(options: SyncOptions, io: CliIO): Promise<{ status: numb
       // An unchanged directory keeps the snapshot's time: the file, and nginx, stay as they are.
       snapshots.set(index, same ? before : fresh)
       const taken = same && before !== null ? `unchanged since ${before.takenAt}` : `read at ${fresh.takenAt}`
-      writeLine(io.stderr, `${label}: ${Object.keys(fresh.members).length} users, ${fresh.groups.length} groups, ${taken}`)
+      const bytes = JSON.stringify(fresh).length
+      writeLine(io.stderr, `${label}: ${Object.keys(fresh.members).length} users, ${fresh.groups.length} groups, ${bytes} bytes, ${taken}`)
+      if (bytes > SNAPSHOT_WARN_BYTES) {
+        writeLine(io.stderr, `${label}: warning: a snapshot above ${SNAPSHOT_WARN_BYTES} bytes is held by every nginx worker; narrow search_base (docs/ldap.md)`)
+      }
     } catch (error) {
       failed = true
       snapshots.set(index, before)
