@@ -3,7 +3,7 @@
 //                      njs 0.7.9 needs, njs-runtime.md §4) → `export default` rewrite;
 //                      every `*.load.ts` becomes a lazy unit (see lazyUnits below), every
 //                      function marked `/* @inline */` is written into its callers (inlineMarked);
-//   dist/cli.mjs       the Node command line (authotron compile/check/schema/hash-password).
+//   dist/cli.mjs       the Node command line (authotron compile/check/schema/hash-password/ldap-sync).
 // The output is deterministic: dist/ is committed and the tests check it equals a fresh build.
 import { build } from 'esbuild'
 import { transformAsync } from '@babel/core'

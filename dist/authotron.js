@@ -20,6 +20,9 @@ function load() {
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
       AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
       AllFailed: "ERR_ALL_FAILED",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
@@ -79,7 +82,7 @@ function load() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
-  return config !== void 0 && config.format === 3 ? config : void 0;
+  return config !== void 0 && config.format === 4 ? config : void 0;
 }
 var unit2;
 function load2() {
@@ -240,6 +243,9 @@ function load2() {
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
       AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
       AllFailed: "ERR_ALL_FAILED",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
@@ -310,9 +316,33 @@ function load2() {
       }
       return false;
     }
+    var ldapAugmenter = {
+      augment(augmenter, user) {
+        if (augmenter.realm !== user.realm) {
+          throw codedError2(ErrorCode2.AugmenterRealm, `Attempted to augment user in the wrong realm. Expected '${augmenter.realm}', got '${user.realm}'`);
+        }
+        var snapshot = augmenter.snapshot;
+        if (snapshot === null) {
+          throw codedError2(ErrorCode2.LdapNoSnapshot, "no directory snapshot in the compiled config yet (run `authotron ldap-sync`); no LDAP roles");
+        }
+        var groups = snapshot.members["=" + ldapKey(user.username)];
+        if (groups === void 0) return;
+        for (var i = 0; i < groups.length; i++) {
+          var roles = snapshot.groupRoles[groups[i]];
+          for (var j = 0; j < roles.length; j++) {
+            if (!contains(user.roles, roles[j])) user.roles.push(roles[j]);
+          }
+        }
+      }
+    };
+    function ldapKey(name) {
+      var lower = name.toLowerCase();
+      return lower.indexOf(" ") === -1 ? lower : lower.replace(/ +/g, " ").trim();
+    }
     var augmenterModules = {
       plain: plainAugmenter,
-      plain_advanced: plainAdvancedAugmenter
+      plain_advanced: plainAdvancedAugmenter,
+      ldap: ldapAugmenter
     };
     function augmentUser(config, user, platform) {
       var plan = config.augmenterPlans["=" + user.realm];
@@ -435,6 +465,9 @@ function load2() {
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
           AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
@@ -1608,8 +1641,8 @@ function load2() {
           return;
         }
       }
-      if (config.format !== 3) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 3 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 4) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 4 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
     var ROUTES = {

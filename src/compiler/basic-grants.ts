@@ -83,7 +83,11 @@ export function precomputeBasicGrants(config: CompiledContent, plainUsers: Map<n
 function realmIsStatic(config: CompiledContent, realm: string): boolean {
   const plan = Object.hasOwn(config.augmenterPlans, KEY_PREFIX + realm) ? config.augmenterPlans[KEY_PREFIX + realm] : undefined
   if (plan === undefined) return true
-  return [...plan.parallel, ...plan.serial].every((i) => augmenterCompiler(config.augmenters[i].type)?.static === true)
+  return [...plan.parallel, ...plan.serial].every((i) => {
+    const augmenter = config.augmenters[i]
+    const isStatic = augmenterCompiler(augmenter.type)?.static
+    return isStatic === true || (typeof isStatic === 'function' && isStatic(augmenter))
+  })
 }
 
 function grantRow(config: CompiledContent, user: User): BasicGrantRow {

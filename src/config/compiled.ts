@@ -15,14 +15,17 @@ import type { CompiledJwksEndpoint, CompiledJwtProvider } from '../providers/jwt
 import type { CompiledPlainProvider, CompiledUserEntry, PasswordVerifier } from '../providers/plain/compiled'
 import type { CompiledPlainAugmenter } from '../augmenters/plain/compiled'
 import type { CompiledPlainAdvancedAugmenter } from '../augmenters/plain_advanced/compiled'
+import type { CompiledLdapAugmenter, LdapSnapshot } from '../augmenters/ldap/compiled'
 
 export type {
   CompiledJwksEndpoint,
   CompiledJwtProvider,
+  CompiledLdapAugmenter,
   CompiledPlainAdvancedAugmenter,
   CompiledPlainAugmenter,
   CompiledPlainProvider,
   CompiledUserEntry,
+  LdapSnapshot,
   PasswordVerifier,
 }
 
@@ -34,8 +37,9 @@ export type {
  *   2  jwt providers carry `jwks`, `leeway`, … instead of their YAML keys; the precomputed Basic
  *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
  *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
+ *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
  */
-export const COMPILED_FORMAT = 3
+export const COMPILED_FORMAT = 4
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
@@ -62,6 +66,7 @@ export interface CompiledOtherAugmenter {
 export type CompiledAugmenter =
   | CompiledPlainAugmenter
   | CompiledPlainAdvancedAugmenter
+  | CompiledLdapAugmenter
   | CompiledOtherAugmenter
 
 export interface AugmenterPlan {
