@@ -88,8 +88,8 @@ test.serial('a snapshot of every person with groups (paged past the size limit),
   t.false(readFileSync(s.out, 'utf8').includes(ADMIN_PASSWORD))
   // The precomputed Basic grant of alice carries her LDAP roles.
   const config = JSON.parse(readFileSync(s.out, 'utf8')) as CompiledConfig
-  t.is(Object.keys(config.expressBasic!.byCredential).length, 1)
-  t.regex(Object.values(config.expressBasic!.byCredential)[0].claimsTail, /"roles":\["\/Teams\/Ops\/admins","\/Teams\/readers"\]/)
+  t.is(Object.keys(config.precomputedBasic!.byCredential).length, 1)
+  t.regex(Object.values(config.precomputedBasic!.byCredential)[0].claimsTail, /"roles":\["\/Teams\/Ops\/admins","\/Teams\/readers"\]/)
 
   const unchanged = await sync(s.dir, s.args)
   t.is(unchanged.code, 0, unchanged.stderr)
