@@ -5,17 +5,24 @@
  * (exact and repeatable, whatever else runs on the machine) with the functions that account for them.
  *
  *   npx tsx bench/profile.ts --leg bookworm --cases empty,basic [--requests 200] [--out DIR] [--plain-config]
+ *                            [--ldap-users N]
  *
  * Writes <out>/<leg>-<case>.txt (callgrind_annotate, inclusive) and prints a summary. Used by
  * docs/benchmarks.md to explain misses. Slow (valgrind runs the worker ~50× slower): keep
  * --requests small. Only talks to 127.0.0.1.
+ *
+ * --ldap-users N adds an ldap augmenter to each realm with a snapshot of N directory users (the
+ * bench's two users among them, in 2 groups each; the others in 20), as `authotron ldap-sync` would embed it (built
+ * in-process: no directory is needed to measure the request path). docs/ldap.md, "Cost".
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { Agent } from 'node:http'
 import { join } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { compileConfig } from '../test/nginx-harness/compile'
+import { compileConfig as compileInProcess } from '../src/compiler/compile'
+import { buildSnapshot, type DirectoryPerson } from '../src/augmenters/ldap/snapshot'
 import { freePorts, waitForPort } from '../test/nginx-harness/net'
 import { AUTHOTRON_CLI, AUTHOTRON_MODULE, makeTempDir } from '../test/nginx-harness/paths'
 import { delay } from '../test/nginx-harness/processes'
@@ -57,7 +64,11 @@ async function main(): Promise<void> {
   const yamlDoc = parseYaml(yamlText) as { providers: { type: string }[] }
   yamlDoc.providers = yamlDoc.providers.filter((p) => p.type !== 'jwt')
   const plain = process.argv.includes('--plain-config')
-  const config = await compileConfig(plain ? stringifyYaml(yamlDoc) : yamlText, work, { workerGroupId: leg.workerGroupId })
+  const ldapUsers = Number(option('--ldap-users', '0'))
+  const config =
+    ldapUsers > 0
+      ? compileWithLdapSnapshot(plain ? stringifyYaml(yamlDoc) : yamlText, work, ldapUsers, leg.workerGroupId)
+      : await compileConfig(plain ? stringifyYaml(yamlDoc) : yamlText, work, { workerGroupId: leg.workerGroupId })
   // The jwt provider's JWK Set locations, as `authotron compile --nginx-snippets` writes them.
   const snippets: ConfigSnippets = { http: [], server: [] }
   if (!plain) {
@@ -150,3 +161,44 @@ main().then(
     process.exit(1)
   },
 )
+
+/** The bench's YAML plus an ldap augmenter per realm, compiled with a synthetic snapshot (--ldap-users). */
+function compileWithLdapSnapshot(yamlText: string, work: string, users: number, workerGroupId: number | undefined): string {
+  const doc = parseYaml(yamlText) as { providers: { realm: string }[]; augmenters?: unknown[] }
+  const realms = [...new Set(doc.providers.map((p) => p.realm))]
+  doc.augmenters = [
+    ...(doc.augmenters ?? []),
+    ...realms.map((realm) => ({
+      type: 'ldap',
+      name: `ldap-${realm}`,
+      realm,
+      uri: 'ldap://127.0.0.1:9',
+      search_base: 'dc=example,dc=com',
+      bind_dn: 'cn=sync,dc=example,dc=com',
+      ldap_password: 'unused',
+      filters: ['OU=Teams', 'OU=Ops'],
+    })),
+  ]
+  const people: DirectoryPerson[] = []
+  // The bench's plain user and the identity provider's token subject (bench/lib/tokens.ts), then others.
+  const names = ['bench', 'bench-idp-user', ...Array.from({ length: Math.max(0, users - 2) }, (_, i) => `user${i}`)]
+  names.forEach((name, i) => {
+    // The measured users are in 2 groups (4 roles with the two filters), the others in 20: the
+    // directory's size weighs on the lookup, while the token grows only by the measured users' roles.
+    const count = i < 2 ? 2 : 20
+    const groups = Array.from({ length: count }, (_, g) => `CN=group${(i + g * 7) % 400},OU=Ops,OU=Teams,DC=example,DC=com`)
+    people.push({ dn: `cn=${name},ou=people,dc=example,dc=com`, cn: [name], memberOf: groups })
+  })
+  const snapshot = buildSnapshot(people, { filter: null, filters: ['OU=Teams', 'OU=Ops'] }, new Date())
+  const firstLdap = (doc.augmenters.length - realms.length)
+  const inputs = new Map(realms.map((_, i) => [firstLdap + i, snapshot] as [number, unknown]))
+  const yamlPath = join(work, 'config.yaml')
+  writeFileSync(yamlPath, stringifyYaml(doc))
+  const result = compileInProcess({ path: yamlPath, env: {}, cwd: work, augmenterInputs: inputs })
+  if (result.config === undefined) throw new Error(result.errors.join('\n'))
+  const target = join(work, 'config.json')
+  writeFileSync(target, JSON.stringify(result.config), { mode: 0o640 })
+  if (workerGroupId !== undefined && process.getuid?.() === 0) chownSync(target, 0, workerGroupId)
+  process.stderr.write(`ldap snapshots: ${names.length} users (20 groups each but the measured two), config ${statSync(target).size} bytes\n`)
+  return target
+}

@@ -4833,8 +4833,8 @@ var require_resolve_flow_scalar = __commonJS({
     };
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
+      const ok2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code = ok2 ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code);
       } catch {
@@ -7623,24 +7623,24 @@ var require_scope = __commonJS({
           return;
         return vs.get(keyOrRef);
       }
-      scopeRefs(scopeName, values = this._values) {
-        return this._reduceValues(values, (name) => {
+      scopeRefs(scopeName, values2 = this._values) {
+        return this._reduceValues(values2, (name) => {
           if (name.scopePath === void 0)
             throw new Error(`CodeGen: name "${name}" has no value`);
           return (0, code_1._)`${scopeName}${name.scopePath}`;
         });
       }
-      scopeCode(values = this._values, usedValues, getCode) {
-        return this._reduceValues(values, (name) => {
+      scopeCode(values2 = this._values, usedValues, getCode) {
+        return this._reduceValues(values2, (name) => {
           if (name.value === void 0)
             throw new Error(`CodeGen: name "${name}" has no value`);
           return name.value.code;
         }, usedValues, getCode);
       }
-      _reduceValues(values, valueCode, usedValues = {}, getCode) {
+      _reduceValues(values2, valueCode, usedValues = {}, getCode) {
         let code = code_1.nil;
-        for (const prefix in values) {
-          const vs = values[prefix];
+        for (const prefix in values2) {
+          const vs = values2[prefix];
           if (!vs)
             continue;
           const nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
@@ -15007,26 +15007,10 @@ var REFERENCE_PROVIDERS = {
     }
   }
 };
-var REFERENCE_AUGMENTERS = {
-  ldap: {
-    schema: {
-      definition: "LDAPAugmenterConfig",
-      defs: {
-        LDAPAugmenterConfig: member("ldap", ["uri", "search_base", "ldap_password"], {
-          uri: string(),
-          search_base: string(),
-          ldap_password: string(),
-          filter: { type: ["string", "null"] },
-          filters: { type: ["array", "null"], items: { type: "string" } },
-          bind_dn: { type: ["string", "null"] }
-        })
-      }
-    }
-  }
-};
+var REFERENCE_AUGMENTERS = {};
 
 // src/config/compiled.ts
-var COMPILED_FORMAT = 2;
+var COMPILED_FORMAT = 4;
 var KEY_PREFIX = "=";
 
 // src/providers/plain/schema.ts
@@ -15112,6 +15096,12 @@ var ErrorCode = {
   ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
   /** The compiled config names an augmenter type this build does not implement. */
   AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+  /** An augmenter was asked to augment a user of another realm (the pipeline never does). */
+  AugmenterRealm: "ERR_AUGMENTER_REALM",
+  /** An ldap augmenter's compiled entry holds no directory snapshot: `authotron ldap-sync` has not run. */
+  LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+  /** `authotron ldap-sync` could not read a directory (down, slow, refused the bind, …). */
+  LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
   /** No provider accepted the credential. */
   AllFailed: "ERR_ALL_FAILED",
   /** A stored password uses a form this build cannot verify. */
@@ -15153,7 +15143,9 @@ var ErrorCode = {
   /** The JWK Set could not be had: endpoint down or answering an error, with nothing cached. */
   JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
-  JwksInvalid: "ERR_JWKS_INVALID"
+  JwksInvalid: "ERR_JWKS_INVALID",
+  /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
+  Unexpected: "ERR_UNEXPECTED"
 };
 function codedError(code, message, path) {
   const error = new Error(message);
@@ -15438,6 +15430,124 @@ function neverMatches(match) {
   return empty(match.username) && empty(match.role);
 }
 
+// src/augmenters/ldap/roles.ts
+function dnComponents(text) {
+  const components = [];
+  for (const part of text.split(",")) {
+    const equals = part.indexOf("=");
+    if (equals === -1) continue;
+    const key = part.slice(0, equals).trim();
+    const value = part.slice(equals + 1).trim();
+    if (key !== "" && value !== "") components.push([key, value]);
+  }
+  return components;
+}
+function firstCn(dn) {
+  for (const part of dn.split(",")) {
+    const equals = part.indexOf("=");
+    if (equals !== -1 && part.slice(0, equals) === "CN") return part.slice(equals + 1);
+  }
+  return void 0;
+}
+function isInvalidFilter(filter) {
+  return dnComponents(filter).length === 0;
+}
+function rolesOfGroup(dn, rules) {
+  const cn = firstCn(dn);
+  if (cn === void 0) return [];
+  if (rules.filters !== null) {
+    const components = dnComponents(dn);
+    const roles = [];
+    for (const filter of rules.filters) {
+      const path = filterPath(components, dnComponents(filter));
+      if (path !== void 0) roles.push(path);
+    }
+    return roles;
+  }
+  if (rules.filter === null || dn.includes(rules.filter)) return [cn];
+  return [];
+}
+function filterPath(dn, filter) {
+  if (filter.length === 0) return void 0;
+  for (const oriented of [filter, [...filter].reverse()]) {
+    for (let start = 0; start + oriented.length <= dn.length; start++) {
+      if (oriented.every(([key, value], i) => sameAscii(dn[start + i][0], key) && sameAscii(dn[start + i][1], value))) {
+        const end = start + oriented.length - 1;
+        return "/" + dn.slice(0, end + 1).map(([, value]) => value).reverse().join("/");
+      }
+    }
+  }
+  return void 0;
+}
+function sameAscii(a, b) {
+  return a.length === b.length && asciiLower(a) === asciiLower(b);
+}
+function asciiLower(text) {
+  return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
+// src/augmenters/ldap/schema.ts
+var ldapAugmenterSchema = {
+  definition: "LDAPAugmenterConfig",
+  defs: {
+    LDAPAugmenterConfig: member("ldap", ["uri", "search_base", "ldap_password"], {
+      uri: string("ldap://, ldaps:// or ldapi:// URL of the directory; read by `authotron ldap-sync`."),
+      search_base: string(),
+      ldap_password: string("The bind password; read by `authotron ldap-sync`, never compiled."),
+      filter: { type: ["string", "null"] },
+      filters: { type: ["array", "null"], items: { type: "string" } },
+      bind_dn: { type: ["string", "null"] }
+    })
+  }
+};
+
+// src/augmenters/ldap/compile.ts
+var LDAP_URI_SCHEMES = ["ldap:", "ldaps:", "ldapi:"];
+var ldapAugmenterCompiler = {
+  schema: ldapAugmenterSchema,
+  compile({ common, external }) {
+    return { ...common, type: "ldap", snapshot: external ?? null };
+  },
+  check(augmenter, path, report) {
+    if (Array.isArray(augmenter.filters)) {
+      augmenter.filters.forEach((filter, index) => {
+        if (typeof filter === "string" && isInvalidFilter(filter)) {
+          report(
+            "error",
+            [...path, "filters", index],
+            `Invalid LDAP filter '${filter}': expected key=value segments (the reference fails every lookup with it)`
+          );
+        }
+      });
+    }
+    if (augmenter.bind_dn === void 0 || augmenter.bind_dn === null) {
+      report("warning", path, "has no bind_dn: `authotron ldap-sync` cannot bind, so this augmenter adds no roles");
+    }
+    const uri = augmenter.uri;
+    if (typeof uri === "string" && !LDAP_URI_SCHEMES.some((scheme) => uri.startsWith(scheme + "//"))) {
+      report("warning", [...path, "uri"], "is not an ldap://, ldaps:// or ldapi:// URL: `authotron ldap-sync` cannot read it");
+    }
+    report(
+      "note",
+      path,
+      "its roles come from `authotron ldap-sync`, which writes the compiled config with a snapshot of the directory; compiled without one, it adds no roles (docs/ldap.md)"
+    );
+  },
+  static: (augmenter) => augmenter.snapshot !== null,
+  listing: (augmenter) => ({ snapshot_taken_at: augmenter.snapshot === null ? null : augmenter.snapshot.takenAt })
+};
+function ldapDirectoryConfig(augmenter) {
+  return {
+    name: augmenter.name,
+    uri: augmenter.uri,
+    searchBase: augmenter.search_base,
+    bindDn: augmenter.bind_dn ?? null,
+    password: augmenter.ldap_password,
+    filter: augmenter.filter ?? null,
+    filters: Array.isArray(augmenter.filters) ? [...augmenter.filters] : null
+  };
+}
+
 // src/compiler/units.ts
 var providerCompilers = {
   plain: plainProviderCompiler,
@@ -15445,7 +15555,8 @@ var providerCompilers = {
 };
 var augmenterCompilers = {
   plain: plainAugmenterCompiler,
-  plain_advanced: plainAdvancedAugmenterCompiler
+  plain_advanced: plainAdvancedAugmenterCompiler,
+  ldap: ldapAugmenterCompiler
 };
 function providerCompiler(type) {
   return typeof type === "string" && Object.hasOwn(providerCompilers, type) ? providerCompilers[type] : void 0;
@@ -15695,29 +15806,12 @@ function checkDocument(doc) {
       );
     }
     compiler?.check?.(augmenter, path, report);
-    if (augmenter.type === "ldap" && Array.isArray(augmenter.filters)) {
-      augmenter.filters.forEach((filter, filterIndex) => {
-        if (typeof filter === "string" && !hasLdapComponent(filter)) {
-          report(
-            "warning",
-            [...path, "filters", filterIndex],
-            "has no key=value component; the reference fails every lookup with such a filter"
-          );
-        }
-      });
-    }
   });
   return found;
 }
 function describe(member2, kind) {
   const name = typeof member2.name === "string" ? ` ${JSON.stringify(member2.name)}` : "";
   return `${String(member2.type)} ${kind}${name}`;
-}
-function hasLdapComponent(filter) {
-  return filter.split(",").some((part) => {
-    const equals = part.indexOf("=");
-    return equals > 0 && part.slice(0, equals).trim() !== "" && part.slice(equals + 1).trim() !== "";
-  });
 }
 function isKnown(types, type) {
   return typeof type === "string" && types.includes(type);
@@ -15759,31 +15853,6 @@ function isPromise(value) {
 }
 function whenReady(value, next) {
   return isPromise(value) ? value.then(next) : next(value);
-}
-
-// src/user.ts
-var USER_PAYLOAD_VERSION = 1;
-function newUser(username, realm, roles) {
-  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
-}
-function userJson(user) {
-  return JSON.stringify({
-    version: user.version,
-    username: user.username,
-    realm: user.realm,
-    roles: user.roles,
-    attributes: user.attributes,
-    scopes: user.scopes
-  });
-}
-
-// src/auth/answers.ts
-function legacyHeaderValues(user) {
-  return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
-}
-var CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g;
-function headerSafe(value) {
-  return value.replace(CONTROL_CHARACTERS, "");
 }
 
 // src/auth/grant-entry.ts
@@ -15828,10 +15897,42 @@ function matches(augmenter, user) {
   return false;
 }
 
+// src/augmenters/ldap/runtime.ts
+var ldapAugmenter = {
+  augment(augmenter, user) {
+    if (augmenter.realm !== user.realm) {
+      throw codedError(
+        ErrorCode.AugmenterRealm,
+        `Attempted to augment user in the wrong realm. Expected '${augmenter.realm}', got '${user.realm}'`
+      );
+    }
+    const snapshot = augmenter.snapshot;
+    if (snapshot === null) {
+      throw codedError(
+        ErrorCode.LdapNoSnapshot,
+        "no directory snapshot in the compiled config yet (run `authotron ldap-sync`); no LDAP roles"
+      );
+    }
+    const groups = snapshot.members[KEY_PREFIX + ldapKey(user.username)];
+    if (groups === void 0) return;
+    for (let i = 0; i < groups.length; i++) {
+      const roles = snapshot.groupRoles[groups[i]];
+      for (let j = 0; j < roles.length; j++) {
+        if (!contains(user.roles, roles[j])) user.roles.push(roles[j]);
+      }
+    }
+  }
+};
+function ldapKey(name) {
+  const lower = name.toLowerCase();
+  return lower.indexOf(" ") === -1 ? lower : lower.replace(/ +/g, " ").trim();
+}
+
 // src/augmenters/index.ts
 var augmenterModules = {
   plain: plainAugmenter,
-  plain_advanced: plainAdvancedAugmenter
+  plain_advanced: plainAdvancedAugmenter,
+  ldap: ldapAugmenter
 };
 
 // src/auth/augment.ts
@@ -15876,8 +15977,24 @@ function logFailure(platform, augmenter, error) {
   platform.logger.log("warn", "auth.augmenter.failed", {
     augmenter: augmenter.name,
     realm: augmenter.realm,
-    code: errorCode(error) || "ERR_UNEXPECTED",
+    code: errorCode(error) || ErrorCode.Unexpected,
     reason: error instanceof Error ? error.message : String(error)
+  });
+}
+
+// src/user.ts
+var USER_PAYLOAD_VERSION = 1;
+function newUser(username, realm, roles) {
+  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
+}
+function userJson(user) {
+  return JSON.stringify({
+    version: user.version,
+    username: user.username,
+    realm: user.realm,
+    roles: user.roles,
+    attributes: user.attributes,
+    scopes: user.scopes
   });
 }
 
@@ -15886,12 +16003,21 @@ var CRYPT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 var MD5_CRYPT_MAX_SALT_LENGTH = 8;
 var MD5_CRYPT_HASH_LENGTH = 22;
 
+// src/auth/answers.ts
+function legacyHeaderValues(user) {
+  return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
+}
+var CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g;
+function headerSafe(value) {
+  return value.replace(CONTROL_CHARACTERS, "");
+}
+
 // src/compiler/derive.ts
 import { createHash as createHash3 } from "node:crypto";
 
-// src/auth/basic-express.ts
-function credentialCheck(salt, authorization, crypto) {
-  return crypto.sha256Base64url(salt + "\n" + authorization);
+// src/auth/precomputed-basic.ts
+function credentialCheck(salt, authorization, crypto2) {
+  return crypto2.sha256Base64url(salt + "\n" + authorization);
 }
 function claimsFromRow(row, exp, now) {
   return row.claimsHead + exp + ',"iat":' + now + row.claimsTail;
@@ -15938,7 +16064,11 @@ function precomputeBasicGrants(config, plainUsers) {
 function realmIsStatic(config, realm) {
   const plan = Object.hasOwn(config.augmenterPlans, KEY_PREFIX + realm) ? config.augmenterPlans[KEY_PREFIX + realm] : void 0;
   if (plan === void 0) return true;
-  return [...plan.parallel, ...plan.serial].every((i) => augmenterCompiler(config.augmenters[i].type)?.static === true);
+  return [...plan.parallel, ...plan.serial].every((i) => {
+    const augmenter = config.augmenters[i];
+    const isStatic = augmenterCompiler(augmenter.type)?.static;
+    return isStatic === true || typeof isStatic === "function" && isStatic(augmenter);
+  });
 }
 function grantRow(config, user) {
   const augmented = augmentUser(config, user, COMPILE_TIME_PLATFORM);
@@ -16063,7 +16193,7 @@ function matchesCondition(condition, value) {
 var DEFAULT_TIMEOUT_MS = 5e3;
 var BARE_CHALLENGE = "Bearer";
 var EFAS_FILTER_REALM = "efas";
-function deriveCompiledConfig({ data, doc, plainUsers }) {
+function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
   const jwt = data.jwt;
   const auth = isMapping(data.auth) ? data.auth : {};
   const logging = data.logging;
@@ -16073,7 +16203,7 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
     (provider, index) => compileProvider(provider, ["providers", index], data, plainUsers.get(index) ?? [])
   );
   const augmenters = augmenterItems.map(
-    (augmenter, index) => compileAugmenter(augmenter, ["augmenters", index], data, doc)
+    (augmenter, index) => compileAugmenter(augmenter, ["augmenters", index], data, doc, augmenterInputs?.get(index))
   );
   const content = {
     format: COMPILED_FORMAT,
@@ -16088,11 +16218,16 @@ function deriveCompiledConfig({ data, doc, plainUsers }) {
     augmenters,
     augmenterPlans: augmenterPlansFor(augmenters),
     providersBody: JSON.stringify({ providers: providerItems.map(listed) }),
-    augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
+    augmentersBody: JSON.stringify({
+      augmenters: augmenterItems.map((item, index) => ({
+        ...listed(item),
+        ...augmenterCompiler(item.type)?.listing?.(augmenters[index])
+      }))
+    }),
     logLevel: logging.level.trim().toLowerCase()
   };
-  const expressBasic = precomputeBasicGrants(content, plainUsers);
-  const complete = expressBasic === void 0 ? content : { ...content, expressBasic };
+  const precomputedBasic = precomputeBasicGrants(content, plainUsers);
+  const complete = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
   const { format, ...rest } = complete;
   return { format, configId: configIdOf(complete), ...rest };
 }
@@ -16128,14 +16263,14 @@ function compileProvider(provider, path, data, users) {
   if (compiler !== void 0) return compiler.compile({ provider, common, path, data, users });
   return { ...common, ...referenceKeys(provider, path, data) };
 }
-function compileAugmenter(augmenter, path, data, doc) {
+function compileAugmenter(augmenter, path, data, doc, external) {
   const common = {
     type: augmenter.type,
     name: augmenter.name,
     realm: augmenter.realm
   };
   const compiler = augmenterCompiler(augmenter.type);
-  if (compiler !== void 0) return compiler.compile({ augmenter, common, path, data, doc });
+  if (compiler !== void 0) return compiler.compile({ augmenter, common, path, data, doc, external });
   return { ...common, ...referenceKeys(augmenter, path, data) };
 }
 function referenceKeys(member2, path, data) {
@@ -17231,7 +17366,7 @@ function compileDiagnostics(options) {
   });
   if (data === void 0 || diagnostics.some((d) => d.severity === "error"))
     return { diagnostics, source };
-  return { diagnostics, source, config: deriveCompiledConfig({ data, doc, plainUsers }) };
+  return { diagnostics, source, config: deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs: options.augmenterInputs }) };
 }
 
 // src/cli/io.ts
@@ -17275,17 +17410,17 @@ Options:
 
 Exit status: 0 valid, 1 invalid, 2 usage error.`,
   async run(args, io2) {
-    const { values, positionals } = parseCommandArgs(
+    const { values: values2, positionals } = parseCommandArgs(
       args,
       { quiet: { type: "boolean", short: "q" } },
       1
     );
-    if (values.help) {
+    if (values2.help) {
       writeLine(io2.stdout, this.help);
       return EXIT_OK;
     }
     const result = compileConfig({ path: positionals[0], env: io2.env, cwd: io2.cwd });
-    printDiagnostics(result, io2, { quiet: values.quiet === true });
+    printDiagnostics(result, io2, { quiet: values2.quiet === true });
     const name = result.source ?? "config";
     if (result.config === void 0) {
       writeLine(io2.stdout, `${name}: invalid (${errorCount(result)})`);
@@ -17297,6 +17432,7 @@ Exit status: 0 valid, 1 invalid, 2 usage error.`,
 };
 
 // src/cli/commands/compile.ts
+import { mkdirSync } from "node:fs";
 import { join as join3 } from "node:path";
 
 // src/providers/jwt/nginx-snippets.ts
@@ -17403,10 +17539,10 @@ function checkSafe(value, what) {
 }
 
 // src/cli/atomic-write.ts
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, statSync as statSync2, writeSync } from "node:fs";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { basename, dirname as dirname2, join as join2, resolve as resolve3 } from "node:path";
-function writeFileAtomic(target, content, mode = 384) {
+function writeFileAtomic(target, content, mode = 384, owner) {
   const absolute = resolve3(target);
   const temporary = join2(
     dirname2(absolute),
@@ -17416,6 +17552,7 @@ function writeFileAtomic(target, content, mode = 384) {
   try {
     try {
       writeSync(fd, content);
+      if (owner !== void 0) fchownSync(fd, owner.uid, owner.gid);
       fchmodSync(fd, mode);
       fsyncSync(fd);
     } finally {
@@ -17425,6 +17562,14 @@ function writeFileAtomic(target, content, mode = 384) {
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
+  }
+}
+function keepingAccess(target) {
+  try {
+    const stat = statSync2(target);
+    return { mode: stat.mode & 511, owner: { uid: stat.uid, gid: stat.gid } };
+  } catch {
+    return { mode: 384 };
   }
 }
 
@@ -17459,7 +17604,7 @@ Options:
 
 Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
   async run(args, io2) {
-    const { values, positionals } = parseCommandArgs(
+    const { values: values2, positionals } = parseCommandArgs(
       args,
       {
         output: { type: "string", short: "o" },
@@ -17469,20 +17614,20 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
       },
       1
     );
-    if (values.help) {
+    if (values2.help) {
       writeLine(io2.stdout, this.help);
       return EXIT_OK;
     }
-    const output = values.output;
+    const output = values2.output;
     if (output === void 0 || output === "")
       throw new UsageError("missing -o OUT.json (use -o - for standard output)");
-    const snippetsDir = values["nginx-snippets"];
-    const cacheDir = values["jwks-cache-dir"];
+    const snippetsDir = values2["nginx-snippets"];
+    const cacheDir = values2["jwks-cache-dir"];
     if (snippetsDir === "") throw new UsageError("--nginx-snippets needs a directory");
     if (cacheDir !== void 0 && snippetsDir === void 0)
       throw new UsageError("--jwks-cache-dir goes with --nginx-snippets DIR");
     const result = compileConfig({ path: positionals[0], env: io2.env, cwd: io2.cwd });
-    printDiagnostics(result, io2, { quiet: values.quiet === true });
+    printDiagnostics(result, io2, { quiet: values2.quiet === true });
     if (result.config === void 0) {
       writeLine(
         io2.stderr,
@@ -17515,6 +17660,12 @@ function writeJwksSnippets(config, dir, cacheDir, io2) {
       cacheDir: cacheDir ?? DEFAULT_JWKS_CACHE_DIR,
       generator: `authotron-njs ${VERSION}`
     });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      writeLine(io2.stderr, `error: cannot create ${dir}: ${describeIoError(error)}`);
+      return false;
+    }
     for (const [name, text] of [
       [JWKS_HTTP_SNIPPET, snippets.http],
       [JWKS_LOCATIONS_SNIPPET, snippets.locations]
@@ -17603,17 +17754,17 @@ Options:
                   attackers and for every uncached login alike
   -h, --help      show this help`,
   async run(args, io2) {
-    const { values } = parseCommandArgs(args, { iterations: { type: "string" } }, 0);
-    if (values.help) {
+    const { values: values2 } = parseCommandArgs(args, { iterations: { type: "string" } }, 0);
+    if (values2.help) {
       writeLine(io2.stdout, this.help);
       return EXIT_OK;
     }
     let iterations;
-    if (values.iterations !== void 0) {
-      iterations = Number(values.iterations);
-      if (!/^[0-9]+$/.test(values.iterations) || iterations < 1) {
+    if (values2.iterations !== void 0) {
+      iterations = Number(values2.iterations);
+      if (!/^[0-9]+$/.test(values2.iterations) || iterations < 1) {
         throw new UsageError(
-          `--iterations expects a positive whole number, got '${values.iterations}'`
+          `--iterations expects a positive whole number, got '${values2.iterations}'`
         );
       }
     }
@@ -17654,6 +17805,3189 @@ function passwordFromText(text) {
   return line;
 }
 
+// src/cli/commands/ldap-sync.ts
+import { execFile } from "node:child_process";
+import { readFileSync as readFileSync3 } from "node:fs";
+
+// src/augmenters/ldap/snapshot.ts
+function buildSnapshot(people, rules, takenAt) {
+  const groups = [];
+  const groupRoles = [];
+  const indexOfGroup = /* @__PURE__ */ new Map();
+  const members = {};
+  const sorted = [...people].sort((a, b) => a.dn < b.dn ? -1 : a.dn > b.dn ? 1 : 0);
+  for (const person of sorted) {
+    for (const name of new Set(person.cn.map(ldapKey))) {
+      const key = KEY_PREFIX + name;
+      if (!Object.hasOwn(members, key)) setOwn(members, key, []);
+      for (const dn of person.memberOf) {
+        let index = indexOfGroup.get(dn);
+        if (index === void 0) {
+          index = groups.length;
+          indexOfGroup.set(dn, index);
+          groups.push(dn);
+          groupRoles.push([...new Set(rolesOfGroup(dn, rules))]);
+        }
+        if (!members[key].includes(index)) members[key].push(index);
+      }
+    }
+  }
+  return { takenAt: takenAt.toISOString(), groups, groupRoles, members };
+}
+function sameDirectory(a, b) {
+  if (a === null || b === null) return a === b;
+  return JSON.stringify({ ...a, takenAt: "" }) === JSON.stringify({ ...b, takenAt: "" });
+}
+
+// src/cli/ldap-directory.ts
+import { connect as connect3 } from "node:net";
+
+// node_modules/ldapts/dist/index.mjs
+import * as assert from "node:assert";
+import { TextDecoder as TextDecoder2, debuglog } from "node:util";
+import * as crypto from "node:crypto";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { EventEmitter } from "node:events";
+var Ber = {
+  EOC: 0,
+  Boolean: 1,
+  Integer: 2,
+  BitString: 3,
+  OctetString: 4,
+  Null: 5,
+  OID: 6,
+  ObjectDescriptor: 7,
+  External: 8,
+  Real: 9,
+  Enumeration: 10,
+  PDV: 11,
+  Utf8String: 12,
+  RelativeOID: 13,
+  Sequence: 16,
+  Set: 17,
+  NumericString: 18,
+  PrintableString: 19,
+  T61String: 20,
+  VideotexString: 21,
+  IA5String: 22,
+  UTCTime: 23,
+  GeneralizedTime: 24,
+  GraphicString: 25,
+  VisibleString: 26,
+  GeneralString: 28,
+  UniversalString: 29,
+  CharacterString: 30,
+  BMPString: 31,
+  Constructor: 32,
+  Context: 128
+};
+var InvalidAsn1Error = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InvalidAsn1Error";
+  }
+};
+var BerReader = class {
+  size;
+  currentLength = 0;
+  currentOffset = 0;
+  buffer;
+  constructor(data) {
+    if (!Buffer.isBuffer(data)) throw new TypeError("data must be a Buffer");
+    this.buffer = data;
+    this.size = data.length;
+  }
+  get length() {
+    return this.currentLength;
+  }
+  get offset() {
+    return this.currentOffset;
+  }
+  set offset(value) {
+    this.currentOffset = value;
+  }
+  get remain() {
+    return this.size - this.currentOffset;
+  }
+  get remainingBuffer() {
+    return this.buffer.subarray(this.currentOffset);
+  }
+  setBufferSize(size) {
+    this.size = size;
+  }
+  readByte(peek = false) {
+    if (this.size - this.currentOffset < 1) return null;
+    const byte = this.buffer.readUInt8(this.currentOffset);
+    if (!peek) this.currentOffset += 1;
+    return byte;
+  }
+  peek() {
+    return this.readByte(true);
+  }
+  readLength(startOffset) {
+    let offset = startOffset ?? this.currentOffset;
+    if (offset >= this.size) return null;
+    const lengthByte = this.buffer.readUInt8(offset);
+    offset += 1;
+    if ((lengthByte & 128) === 128) {
+      const numLengthBytes = lengthByte & 127;
+      if (numLengthBytes === 0) throw new InvalidAsn1Error("Indefinite length not supported");
+      if (numLengthBytes > 4) throw new InvalidAsn1Error("Encoding too long");
+      if (this.size - offset < numLengthBytes) return null;
+      this.currentLength = 0;
+      for (let i = 0; i < numLengthBytes; i++) {
+        this.currentLength = (this.currentLength << 8) + this.buffer.readUInt8(offset);
+        offset += 1;
+      }
+    } else this.currentLength = lengthByte;
+    return offset;
+  }
+  readSequence(expectedTag) {
+    const tag = this.peek();
+    if (tag === null) return null;
+    if (expectedTag !== void 0 && expectedTag !== tag) throw new InvalidAsn1Error(`Expected 0x${expectedTag.toString(16)}: got 0x${tag.toString(16)}`);
+    const newOffset = this.readLength(this.currentOffset + 1);
+    if (newOffset === null) return null;
+    this.currentOffset = newOffset;
+    return tag;
+  }
+  readInt() {
+    return this.readTag(Ber.Integer);
+  }
+  readBoolean() {
+    const value = this.readTag(Ber.Boolean);
+    if (value === null) return null;
+    return value !== 0;
+  }
+  readEnumeration() {
+    return this.readTag(Ber.Enumeration);
+  }
+  readString(tag = Ber.OctetString, asBuffer = false) {
+    const currentTag = this.peek();
+    if (currentTag === null) return null;
+    if (currentTag !== tag) throw new InvalidAsn1Error(`Expected 0x${tag.toString(16)}: got 0x${currentTag.toString(16)}`);
+    const newOffset = this.readLength(this.currentOffset + 1);
+    if (newOffset === null) return null;
+    if (this.currentLength > this.size - newOffset) return null;
+    this.currentOffset = newOffset;
+    if (this.currentLength === 0) return asBuffer ? Buffer.alloc(0) : "";
+    const value = this.buffer.subarray(this.currentOffset, this.currentOffset + this.currentLength);
+    this.currentOffset += this.currentLength;
+    return asBuffer ? value : value.toString("utf8");
+  }
+  readOID(tag = Ber.OID) {
+    const data = this.readString(tag, true);
+    if (data === null) return null;
+    const values2 = [];
+    let value = 0;
+    for (const byte of data) {
+      value = (value << 7) + (byte & 127);
+      if ((byte & 128) === 0) {
+        values2.push(value);
+        value = 0;
+      }
+    }
+    const firstValue = values2[0] ?? 0;
+    return [
+      Math.trunc(firstValue / 40),
+      firstValue % 40,
+      ...values2.slice(1)
+    ].join(".");
+  }
+  readTag(tag) {
+    const currentTag = this.peek();
+    if (currentTag === null) return null;
+    if (currentTag !== tag) throw new InvalidAsn1Error(`Expected 0x${tag.toString(16)}: got 0x${currentTag.toString(16)}`);
+    const newOffset = this.readLength(this.currentOffset + 1);
+    if (newOffset === null) return null;
+    if (this.currentLength > 4) throw new InvalidAsn1Error(`Integer too long: ${this.currentLength}`);
+    if (this.currentLength > this.size - newOffset) return null;
+    this.currentOffset = newOffset;
+    const firstByte = this.buffer.readUInt8(this.currentOffset);
+    let value = 0;
+    for (let i = 0; i < this.currentLength; i++) {
+      value = value << 8 | this.buffer.readUInt8(this.currentOffset);
+      this.currentOffset += 1;
+    }
+    if ((firstByte & 128) === 128 && this.currentLength < 4) value -= 1 << this.currentLength * 8;
+    return value >> 0;
+  }
+};
+var BerWriter = class {
+  data;
+  size;
+  currentOffset = 0;
+  growthFactor;
+  sequenceOffsets = [];
+  constructor(options = {}) {
+    const initialSize = options.size ?? 1024;
+    this.growthFactor = options.growthFactor ?? 8;
+    this.data = Buffer.alloc(initialSize);
+    this.size = initialSize;
+  }
+  get buffer() {
+    if (this.sequenceOffsets.length > 0) throw new InvalidAsn1Error(`${this.sequenceOffsets.length} unended sequence(s)`);
+    return this.data.subarray(0, this.currentOffset);
+  }
+  writeByte(value) {
+    this.ensureCapacity(1);
+    this.data[this.currentOffset++] = value;
+  }
+  writeInt(value, tag = Ber.Integer) {
+    let intValue = value;
+    let byteCount = 4;
+    while (((intValue & 4286578688) === 0 || (intValue & 4286578688) === -8388608) && byteCount > 1) {
+      byteCount--;
+      intValue <<= 8;
+    }
+    if (byteCount > 4) throw new InvalidAsn1Error("BER integers cannot be > 0xffffffff");
+    this.ensureCapacity(2 + byteCount);
+    this.data[this.currentOffset++] = tag;
+    this.data[this.currentOffset++] = byteCount;
+    while (byteCount > 0) {
+      byteCount--;
+      this.data[this.currentOffset++] = (intValue & 4278190080) >>> 24;
+      intValue <<= 8;
+    }
+  }
+  writeNull() {
+    this.writeByte(Ber.Null);
+    this.writeByte(0);
+  }
+  writeEnumeration(value, tag = Ber.Enumeration) {
+    this.writeInt(value, tag);
+  }
+  writeBoolean(value, tag = Ber.Boolean) {
+    this.ensureCapacity(3);
+    this.data[this.currentOffset++] = tag;
+    this.data[this.currentOffset++] = 1;
+    this.data[this.currentOffset++] = value ? 255 : 0;
+  }
+  writeString(value, tag = Ber.OctetString) {
+    const byteLength = Buffer.byteLength(value);
+    this.writeByte(tag);
+    this.writeLength(byteLength);
+    if (byteLength > 0) {
+      this.ensureCapacity(byteLength);
+      this.data.write(value, this.currentOffset);
+      this.currentOffset += byteLength;
+    }
+  }
+  writeBuffer(value, tag) {
+    this.writeByte(tag);
+    this.writeLength(value.length);
+    this.ensureCapacity(value.length);
+    value.copy(this.data, this.currentOffset, 0, value.length);
+    this.currentOffset += value.length;
+  }
+  writeStringArray(values2) {
+    for (const value of values2) this.writeString(value);
+  }
+  writeOID(value, tag = Ber.OID) {
+    if (!/^(\d+\.){3,}\d+$/.test(value)) throw new Error("Argument is not a valid OID string");
+    const parts = value.split(".");
+    const bytes = [];
+    const firstPart = parts[0] ?? "0";
+    const secondPart = parts[1] ?? "0";
+    bytes.push(Number(firstPart) * 40 + Number(secondPart));
+    for (const part of parts.slice(2)) this.encodeOidOctet(bytes, Number(part));
+    this.ensureCapacity(2 + bytes.length);
+    this.writeByte(tag);
+    this.writeLength(bytes.length);
+    for (const byte of bytes) this.writeByte(byte);
+  }
+  writeLength(length) {
+    this.ensureCapacity(4);
+    if (length <= 127) this.data[this.currentOffset++] = length;
+    else if (length <= 255) {
+      this.data[this.currentOffset++] = 129;
+      this.data[this.currentOffset++] = length;
+    } else if (length <= 65535) {
+      this.data[this.currentOffset++] = 130;
+      this.data[this.currentOffset++] = length >> 8;
+      this.data[this.currentOffset++] = length;
+    } else if (length <= 16777215) {
+      this.data[this.currentOffset++] = 131;
+      this.data[this.currentOffset++] = length >> 16;
+      this.data[this.currentOffset++] = length >> 8;
+      this.data[this.currentOffset++] = length;
+    } else throw new InvalidAsn1Error("Length too long (> 4 bytes)");
+  }
+  startSequence(tag = Ber.Sequence | Ber.Constructor) {
+    this.writeByte(tag);
+    this.sequenceOffsets.push(this.currentOffset);
+    this.ensureCapacity(3);
+    this.currentOffset += 3;
+  }
+  endSequence() {
+    const sequenceStart = this.sequenceOffsets.pop();
+    if (sequenceStart === void 0) throw new InvalidAsn1Error("No sequence to end");
+    const contentStart = sequenceStart + 3;
+    const contentLength = this.currentOffset - contentStart;
+    if (contentLength <= 127) {
+      this.shiftContent(contentStart, contentLength, -2);
+      this.data[sequenceStart] = contentLength;
+    } else if (contentLength <= 255) {
+      this.shiftContent(contentStart, contentLength, -1);
+      this.data[sequenceStart] = 129;
+      this.data[sequenceStart + 1] = contentLength;
+    } else if (contentLength <= 65535) {
+      this.data[sequenceStart] = 130;
+      this.data[sequenceStart + 1] = contentLength >> 8;
+      this.data[sequenceStart + 2] = contentLength;
+    } else if (contentLength <= 16777215) {
+      this.shiftContent(contentStart, contentLength, 1);
+      this.data[sequenceStart] = 131;
+      this.data[sequenceStart + 1] = contentLength >> 16;
+      this.data[sequenceStart + 2] = contentLength >> 8;
+      this.data[sequenceStart + 3] = contentLength;
+    } else throw new InvalidAsn1Error("Sequence too long");
+  }
+  encodeOidOctet(bytes, octet) {
+    if (octet < 128) bytes.push(octet);
+    else if (octet < 16384) {
+      bytes.push(octet >>> 7 | 128);
+      bytes.push(octet & 127);
+    } else if (octet < 2097152) {
+      bytes.push(octet >>> 14 | 128);
+      bytes.push((octet >>> 7 | 128) & 255);
+      bytes.push(octet & 127);
+    } else if (octet < 268435456) {
+      bytes.push(octet >>> 21 | 128);
+      bytes.push((octet >>> 14 | 128) & 255);
+      bytes.push((octet >>> 7 | 128) & 255);
+      bytes.push(octet & 127);
+    } else {
+      bytes.push((octet >>> 28 | 128) & 255);
+      bytes.push((octet >>> 21 | 128) & 255);
+      bytes.push((octet >>> 14 | 128) & 255);
+      bytes.push((octet >>> 7 | 128) & 255);
+      bytes.push(octet & 127);
+    }
+  }
+  shiftContent(start, length, shift) {
+    this.data.copy(this.data, start + shift, start, start + length);
+    this.currentOffset += shift;
+  }
+  ensureCapacity(needed) {
+    if (this.size - this.currentOffset < needed) {
+      let newSize = this.size * this.growthFactor;
+      if (newSize - this.currentOffset < needed) newSize += needed;
+      const newBuffer = Buffer.alloc(newSize);
+      this.data.copy(newBuffer, 0, 0, this.currentOffset);
+      this.data = newBuffer;
+      this.size = newSize;
+    }
+  }
+};
+var Control = class {
+  type;
+  critical;
+  constructor(type, options = {}) {
+    this.type = type;
+    this.critical = options.critical === true;
+  }
+  write(writer) {
+    writer.startSequence();
+    writer.writeString(this.type);
+    writer.writeBoolean(this.critical);
+    this.writeControl(writer);
+    writer.endSequence();
+  }
+  parse(reader) {
+    this.parseControl(reader);
+  }
+  writeControl(_) {
+  }
+  parseControl(_) {
+  }
+};
+var EntryChangeNotificationControl = class EntryChangeNotificationControl2 extends Control {
+  static type = "2.16.840.1.113730.3.4.7";
+  value;
+  constructor(options = {}) {
+    super(EntryChangeNotificationControl2.type, options);
+    this.value = options.value;
+  }
+  parseControl(reader) {
+    if (reader.readSequence()) {
+      const changeType = reader.readInt() ?? 0;
+      let previousDN;
+      if (changeType === 8) previousDN = reader.readString();
+      const changeNumber = reader.readInt() ?? 0;
+      this.value = {
+        changeType,
+        previousDN,
+        changeNumber
+      };
+    }
+  }
+  writeControl(writer) {
+    if (!this.value) return;
+    const controlWriter = new BerWriter();
+    controlWriter.startSequence();
+    controlWriter.writeInt(this.value.changeType);
+    if (this.value.previousDN) controlWriter.writeString(this.value.previousDN);
+    controlWriter.writeInt(this.value.changeNumber);
+    controlWriter.endSequence();
+    writer.writeBuffer(controlWriter.buffer, 4);
+  }
+};
+var PagedResultsControl = class PagedResultsControl2 extends Control {
+  static type = "1.2.840.113556.1.4.319";
+  value;
+  constructor(options = {}) {
+    super(PagedResultsControl2.type, options);
+    this.value = options.value;
+  }
+  parseControl(reader) {
+    if (reader.readSequence()) {
+      const size = reader.readInt() ?? 0;
+      const cookie = reader.readString(Ber.OctetString, true) ?? Buffer.alloc(0);
+      this.value = {
+        size,
+        cookie
+      };
+    }
+  }
+  writeControl(writer) {
+    if (!this.value) return;
+    const controlWriter = new BerWriter();
+    controlWriter.startSequence();
+    controlWriter.writeInt(this.value.size);
+    if (this.value.cookie?.length) controlWriter.writeBuffer(this.value.cookie, Ber.OctetString);
+    else controlWriter.writeString("");
+    controlWriter.endSequence();
+    writer.writeBuffer(controlWriter.buffer, 4);
+  }
+};
+var PersistentSearchControl = class PersistentSearchControl2 extends Control {
+  static type = "2.16.840.1.113730.3.4.3";
+  value;
+  constructor(options = {}) {
+    super(PersistentSearchControl2.type, options);
+    this.value = options.value;
+  }
+  parseControl(reader) {
+    if (reader.readSequence()) {
+      const changeTypes = reader.readInt() ?? 0;
+      const changesOnly = reader.readBoolean() ?? false;
+      const returnECs = reader.readBoolean() ?? false;
+      this.value = {
+        changeTypes,
+        changesOnly,
+        returnECs
+      };
+    }
+  }
+  writeControl(writer) {
+    if (!this.value) return;
+    const controlWriter = new BerWriter();
+    controlWriter.startSequence();
+    controlWriter.writeInt(this.value.changeTypes);
+    controlWriter.writeBoolean(this.value.changesOnly);
+    controlWriter.writeBoolean(this.value.returnECs);
+    controlWriter.endSequence();
+    writer.writeBuffer(controlWriter.buffer, 4);
+  }
+};
+var ServerSideSortingRequestControl = class ServerSideSortingRequestControl2 extends Control {
+  static type = "1.2.840.113556.1.4.473";
+  values;
+  constructor(options = {}) {
+    super(ServerSideSortingRequestControl2.type, options);
+    if (Array.isArray(options.value)) this.values = options.value;
+    else if (typeof options.value === "object") this.values = [options.value];
+    else this.values = [];
+  }
+  parseControl(reader) {
+    if (reader.readSequence(48)) while (reader.readSequence(48)) {
+      const attributeType = reader.readString() ?? "";
+      let orderingRule = "";
+      let reverseOrder = false;
+      if (reader.peek() === 128) orderingRule = reader.readString(128) ?? "";
+      if (reader.peek() === 129) reverseOrder = reader.readTag(129) !== 0;
+      this.values.push({
+        attributeType,
+        orderingRule,
+        reverseOrder
+      });
+    }
+  }
+  writeControl(writer) {
+    if (!this.values.length) return;
+    const controlWriter = new BerWriter();
+    controlWriter.startSequence(48);
+    for (const value of this.values) {
+      controlWriter.startSequence(48);
+      controlWriter.writeString(value.attributeType, Ber.OctetString);
+      if (value.orderingRule) controlWriter.writeString(value.orderingRule, 128);
+      if (typeof value.reverseOrder !== "undefined") controlWriter.writeBoolean(value.reverseOrder, 129);
+      controlWriter.endSequence();
+    }
+    controlWriter.endSequence();
+    writer.writeBuffer(controlWriter.buffer, 4);
+  }
+};
+var MessageParserError = class MessageParserError2 extends Error {
+  messageDetails;
+  constructor(message) {
+    super(message);
+    this.name = "MessageParserError";
+    Object.setPrototypeOf(this, MessageParserError2.prototype);
+  }
+};
+var ResultCodeError = class ResultCodeError2 extends Error {
+  code;
+  constructor(code, message) {
+    super(`${message} Code: 0x${code.toString(16)}`);
+    this.name = "ResultCodeError";
+    this.code = code;
+    Object.setPrototypeOf(this, ResultCodeError2.prototype);
+  }
+};
+var AdminLimitExceededError = class AdminLimitExceededError2 extends ResultCodeError {
+  constructor(message) {
+    super(11, message ?? "An LDAP server limit set by an administrative authority has been exceeded.");
+    this.name = "AdminLimitExceededError";
+    Object.setPrototypeOf(this, AdminLimitExceededError2.prototype);
+  }
+};
+var AffectsMultipleDSAsError = class AffectsMultipleDSAsError2 extends ResultCodeError {
+  constructor(message) {
+    super(71, message ?? "The modify DN operation moves the entry from one LDAP server to another and thus requires more than one LDAP server.");
+    this.name = "AffectsMultipleDSAsError";
+    Object.setPrototypeOf(this, AffectsMultipleDSAsError2.prototype);
+  }
+};
+var AliasDerefProblemError = class AliasDerefProblemError2 extends ResultCodeError {
+  constructor(message) {
+    super(36, message ?? "Either the client does not have access rights to read the aliased object's name or dereferencing is not allowed.");
+    this.name = "AliasDerefProblemError";
+    Object.setPrototypeOf(this, AliasDerefProblemError2.prototype);
+  }
+};
+var AliasProblemError = class AliasProblemError2 extends ResultCodeError {
+  constructor(message) {
+    super(33, message ?? "An error occurred when an alias was dereferenced.");
+    this.name = "AliasProblemError";
+    Object.setPrototypeOf(this, AliasProblemError2.prototype);
+  }
+};
+var AlreadyExistsError = class AlreadyExistsError2 extends ResultCodeError {
+  constructor(message) {
+    super(68, message ?? "The add operation attempted to add an entry that already exists, or that the modify operation attempted to rename an entry to the name of an entry that already exists.");
+    this.name = "AlreadyExistsError";
+    Object.setPrototypeOf(this, AlreadyExistsError2.prototype);
+  }
+};
+var AuthMethodNotSupportedError = class AuthMethodNotSupportedError2 extends ResultCodeError {
+  constructor(message) {
+    super(7, message ?? "The Directory Server does not support the requested Authentication Method.");
+    this.name = "AuthMethodNotSupportedError";
+    Object.setPrototypeOf(this, AuthMethodNotSupportedError2.prototype);
+  }
+};
+var BusyError = class BusyError2 extends ResultCodeError {
+  constructor(message) {
+    super(51, message ?? "The LDAP server is too busy to process the client request at this time.");
+    this.name = "BusyError";
+    Object.setPrototypeOf(this, BusyError2.prototype);
+  }
+};
+var ConfidentialityRequiredError = class ConfidentialityRequiredError2 extends ResultCodeError {
+  constructor(message) {
+    super(13, message ?? "The session is not protected by a protocol such as Transport Layer Security (TLS), which provides session confidentiality and the request will not be handled without confidentiality enabled.");
+    this.name = "ConfidentialityRequiredError";
+    Object.setPrototypeOf(this, ConfidentialityRequiredError2.prototype);
+  }
+};
+var ConstraintViolationError = class ConstraintViolationError2 extends ResultCodeError {
+  constructor(message) {
+    super(19, message ?? "The attribute value specified in a Add Request, Modify Request or ModifyDNRequest operation violates constraints placed on the attribute. The constraint can be one of size or content (string only, no binary).");
+    this.name = "ConstraintViolationError";
+    Object.setPrototypeOf(this, ConstraintViolationError2.prototype);
+  }
+};
+var InappropriateAuthError = class InappropriateAuthError2 extends ResultCodeError {
+  constructor(message) {
+    super(48, message ?? "The client is attempting to use an authentication method incorrectly.");
+    this.name = "InappropriateAuthError";
+    Object.setPrototypeOf(this, InappropriateAuthError2.prototype);
+  }
+};
+var InappropriateMatchingError = class InappropriateMatchingError2 extends ResultCodeError {
+  constructor(message) {
+    super(18, message ?? "The matching rule specified in the search filter does not match a rule defined for the attribute's syntax.");
+    this.name = "InappropriateMatchingError";
+    Object.setPrototypeOf(this, InappropriateMatchingError2.prototype);
+  }
+};
+var InsufficientAccessError = class InsufficientAccessError2 extends ResultCodeError {
+  constructor(message) {
+    super(50, message ?? "The caller does not have sufficient rights to perform the requested operation.");
+    this.name = "InsufficientAccessError";
+    Object.setPrototypeOf(this, InsufficientAccessError2.prototype);
+  }
+};
+var InvalidCredentialsError = class InvalidCredentialsError2 extends ResultCodeError {
+  constructor(message) {
+    super(49, message ?? "Invalid credentials during a bind operation.");
+    this.name = "InvalidCredentialsError";
+    Object.setPrototypeOf(this, InvalidCredentialsError2.prototype);
+  }
+};
+var InvalidDNSyntaxError = class InvalidDNSyntaxError2 extends ResultCodeError {
+  constructor(message) {
+    super(34, message ?? "The syntax of the DN is incorrect.");
+    this.name = "InvalidDNSyntaxError";
+    Object.setPrototypeOf(this, InvalidDNSyntaxError2.prototype);
+  }
+};
+var InvalidSyntaxError = class InvalidSyntaxError2 extends ResultCodeError {
+  constructor(message) {
+    super(21, message ?? "The attribute value specified in an Add Request, Compare Request, or Modify Request operation is an unrecognized or invalid syntax for the attribute.");
+    this.name = "InvalidSyntaxError";
+    Object.setPrototypeOf(this, InvalidSyntaxError2.prototype);
+  }
+};
+var IsLeafError = class IsLeafError2 extends ResultCodeError {
+  constructor(message) {
+    super(35, message ?? "The specified operation cannot be performed on a leaf entry.");
+    this.name = "IsLeafError";
+    Object.setPrototypeOf(this, IsLeafError2.prototype);
+  }
+};
+var LoopDetectError = class LoopDetectError2 extends ResultCodeError {
+  constructor(message) {
+    super(54, message ?? "The client discovered an alias or LDAP Referral loop, and is thus unable to complete this request.");
+    this.name = "LoopDetectError";
+    Object.setPrototypeOf(this, LoopDetectError2.prototype);
+  }
+};
+var MoreResultsToReturnError = class MoreResultsToReturnError2 extends ResultCodeError {
+  constructor(message) {
+    super(95, message);
+    this.name = "MoreResultsToReturnError";
+    Object.setPrototypeOf(this, MoreResultsToReturnError2.prototype);
+  }
+};
+var NamingViolationError = class NamingViolationError2 extends ResultCodeError {
+  constructor(message) {
+    super(64, message ?? "The Add Request or Modify DN Request operation violates the schema's structure rules.");
+    this.name = "NamingViolationError";
+    Object.setPrototypeOf(this, NamingViolationError2.prototype);
+  }
+};
+var NoObjectClassModsError = class NoObjectClassModsError2 extends ResultCodeError {
+  constructor(message) {
+    super(69, message ?? "The modify operation attempted to modify the structure rules of an object class.");
+    this.name = "NoObjectClassModsError";
+    Object.setPrototypeOf(this, NoObjectClassModsError2.prototype);
+  }
+};
+var NoSuchAttributeError = class NoSuchAttributeError2 extends ResultCodeError {
+  constructor(message) {
+    super(16, message ?? "The attribute specified in the Modify Request or Compare Request operation does not exist in the entry.");
+    this.name = "NoSuchAttributeError";
+    Object.setPrototypeOf(this, NoSuchAttributeError2.prototype);
+  }
+};
+var NoSuchObjectError = class NoSuchObjectError2 extends ResultCodeError {
+  constructor(message) {
+    super(32, message ?? "The target object cannot be found.");
+    this.name = "NoSuchObjectError";
+    Object.setPrototypeOf(this, NoSuchObjectError2.prototype);
+  }
+};
+var NotAllowedOnNonLeafError = class NotAllowedOnNonLeafError2 extends ResultCodeError {
+  constructor(message) {
+    super(66, message ?? "The requested operation is permitted only on leaf entries.");
+    this.name = "NotAllowedOnNonLeafError";
+    Object.setPrototypeOf(this, NotAllowedOnNonLeafError2.prototype);
+  }
+};
+var NotAllowedOnRDNError = class NotAllowedOnRDNError2 extends ResultCodeError {
+  constructor(message) {
+    super(67, message ?? "The modify operation attempted to remove an attribute value that forms the entry's relative distinguished name.");
+    this.name = "NotAllowedOnRDNError";
+    Object.setPrototypeOf(this, NotAllowedOnRDNError2.prototype);
+  }
+};
+var NoResultError = class NoResultError2 extends ResultCodeError {
+  constructor(message) {
+    super(248, message ?? "No result message for the request.");
+    this.name = "NoResultError";
+    Object.setPrototypeOf(this, NoResultError2.prototype);
+  }
+};
+var ObjectClassViolationError = class ObjectClassViolationError2 extends ResultCodeError {
+  constructor(message) {
+    super(65, message ?? "The Add Request, Modify Request, or modify DN operation violates the object class rules for the entry.");
+    this.name = "ObjectClassViolationError";
+    Object.setPrototypeOf(this, ObjectClassViolationError2.prototype);
+  }
+};
+var OperationsError = class OperationsError2 extends ResultCodeError {
+  constructor(message) {
+    super(1, message ?? "Request was out of sequence with another operation in progress.");
+    this.name = "OperationsError";
+    Object.setPrototypeOf(this, OperationsError2.prototype);
+  }
+};
+var ProtocolError = class ProtocolError2 extends ResultCodeError {
+  constructor(message) {
+    super(2, message ?? "Client sent data to the server that did not comprise a valid LDAP request.");
+    this.name = "ProtocolError";
+    Object.setPrototypeOf(this, ProtocolError2.prototype);
+  }
+};
+var ResultsTooLargeError = class ResultsTooLargeError2 extends ResultCodeError {
+  constructor(message) {
+    super(70, message ?? "Results are too large.");
+    this.name = "ResultsTooLargeError";
+    Object.setPrototypeOf(this, ResultsTooLargeError2.prototype);
+  }
+};
+var SaslBindInProgressError = class SaslBindInProgressError2 extends ResultCodeError {
+  response;
+  constructor(response) {
+    super(14, response.errorMessage || "The server is ready for the next step in the SASL authentication process. The client must send the server the same SASL Mechanism to continue the process.");
+    this.response = response;
+    this.name = "SaslBindInProgressError";
+    Object.setPrototypeOf(this, SaslBindInProgressError2.prototype);
+  }
+};
+var SizeLimitExceededError = class SizeLimitExceededError2 extends ResultCodeError {
+  constructor(message) {
+    super(4, message ?? "There were more entries matching the criteria contained in a SearchRequest operation than were allowed to be returned by the size limit configuration.");
+    this.name = "SizeLimitExceededError";
+    Object.setPrototypeOf(this, SizeLimitExceededError2.prototype);
+  }
+};
+var StrongAuthRequiredError = class StrongAuthRequiredError2 extends ResultCodeError {
+  constructor(message) {
+    super(8, message ?? "Client requested an operation that requires strong authentication.");
+    this.name = "StrongAuthRequiredError";
+    Object.setPrototypeOf(this, StrongAuthRequiredError2.prototype);
+  }
+};
+var TimeLimitExceededError = class TimeLimitExceededError2 extends ResultCodeError {
+  constructor(message) {
+    super(3, message ?? "Processing on the associated request Timeout limit specified by either the client request or the server administration limits has been exceeded and has been terminated because it took too long to complete.");
+    this.name = "TimeLimitExceededError";
+    Object.setPrototypeOf(this, TimeLimitExceededError2.prototype);
+  }
+};
+var TLSNotSupportedError = class TLSNotSupportedError2 extends ResultCodeError {
+  constructor(message) {
+    super(112, message ?? "TLS is not supported on the server.");
+    this.name = "TLSNotSupportedError";
+    Object.setPrototypeOf(this, TLSNotSupportedError2.prototype);
+  }
+};
+var TypeOrValueExistsError = class TypeOrValueExistsError2 extends ResultCodeError {
+  constructor(message) {
+    super(20, message ?? "The attribute value specified in a Add Request or Modify Request operation already exists as a value for that attribute.");
+    this.name = "TypeOrValueExistsError";
+    Object.setPrototypeOf(this, TypeOrValueExistsError2.prototype);
+  }
+};
+var UnavailableCriticalExtensionError = class UnavailableCriticalExtensionError2 extends ResultCodeError {
+  constructor(message) {
+    super(12, message ?? "One or more critical extensions were not available by the LDAP server. Either the server does not support the control or the control is not appropriate for the operation type.");
+    this.name = "UnavailableCriticalExtensionError";
+    Object.setPrototypeOf(this, UnavailableCriticalExtensionError2.prototype);
+  }
+};
+var UnavailableError = class UnavailableError2 extends ResultCodeError {
+  constructor(message) {
+    super(52, message ?? "The LDAP server cannot process the client's bind request.");
+    this.name = "UnavailableError";
+    Object.setPrototypeOf(this, UnavailableError2.prototype);
+  }
+};
+var UndefinedTypeError = class UndefinedTypeError2 extends ResultCodeError {
+  constructor(message) {
+    super(17, message ?? "The attribute specified in the modify or add operation does not exist in the LDAP server's schema.");
+    this.name = "UndefinedTypeError";
+    Object.setPrototypeOf(this, UndefinedTypeError2.prototype);
+  }
+};
+var UnknownStatusCodeError = class UnknownStatusCodeError2 extends ResultCodeError {
+  constructor(code, message) {
+    super(code, message ?? "Unknown error.");
+    this.name = "UnknownStatusCodeError";
+    Object.setPrototypeOf(this, UnknownStatusCodeError2.prototype);
+  }
+};
+var UnwillingToPerformError = class UnwillingToPerformError2 extends ResultCodeError {
+  constructor(message) {
+    super(53, message ?? "The LDAP server cannot process the request because of server-defined restrictions.");
+    this.name = "UnwillingToPerformError";
+    Object.setPrototypeOf(this, UnwillingToPerformError2.prototype);
+  }
+};
+var Filter = class Filter2 {
+  write(writer) {
+    writer.startSequence(this.type);
+    this.writeFilter(writer);
+    writer.endSequence();
+  }
+  parse(reader) {
+    this.parseFilter(reader);
+  }
+  matches(_ = {}, __) {
+    return true;
+  }
+  /**
+  * RFC 2254 Escaping of filter strings
+  * Raw                     Escaped
+  * (o=Parens (R Us))       (o=Parens \28R Us\29)
+  * (cn=star*)              (cn=star\2A)
+  * (filename=C:\MyFile)    (filename=C:\5cMyFile)
+  * @param {string|Buffer} input
+  * @returns Escaped string
+  */
+  static escape(input) {
+    let escapedResult = "";
+    if (Buffer.isBuffer(input)) for (const inputChar of input) if (inputChar < 16) escapedResult += `\\0${inputChar.toString(16)}`;
+    else escapedResult += `\\${inputChar.toString(16)}`;
+    else for (const inputChar of input) switch (inputChar) {
+      case "*":
+        escapedResult += "\\2a";
+        break;
+      case "(":
+        escapedResult += "\\28";
+        break;
+      case ")":
+        escapedResult += "\\29";
+        break;
+      case "\\":
+        escapedResult += "\\5c";
+        break;
+      case "\0":
+        escapedResult += "\\00";
+        break;
+      default:
+        escapedResult += inputChar;
+        break;
+    }
+    return escapedResult;
+  }
+  /**
+  * Escapes the provided value so it can safely be embedded in a filter string.
+  * @param {Buffer|string} input - Value to escape
+  * @returns {string} Escaped value
+  * @deprecated Use the static `Filter.escape()` instead.
+  */
+  escape(input) {
+    return Filter2.escape(input);
+  }
+  parseFilter(_) {
+  }
+  writeFilter(_) {
+  }
+  getObjectValue(objectToCheck, key, strictAttributeCase) {
+    let objectKey;
+    if (typeof objectToCheck[key] !== "undefined") objectKey = key;
+    else if (!strictAttributeCase && key.toLowerCase() === "objectclass") {
+      for (const objectToCheckKey of Object.keys(objectToCheck)) if (objectToCheckKey.toLowerCase() === key.toLowerCase()) {
+        objectKey = objectToCheckKey;
+        break;
+      }
+    }
+    if (objectKey) return objectToCheck[objectKey];
+  }
+};
+var SearchFilter = {
+  and: 160,
+  or: 161,
+  not: 162,
+  equalityMatch: 163,
+  substrings: 164,
+  greaterOrEqual: 165,
+  lessOrEqual: 166,
+  present: 135,
+  approxMatch: 168,
+  extensibleMatch: 169
+};
+var AndFilter = class extends Filter {
+  type = SearchFilter.and;
+  filters;
+  constructor(options) {
+    super();
+    this.filters = options.filters;
+  }
+  writeFilter(writer) {
+    for (const filter of this.filters) filter.write(writer);
+  }
+  matches(objectToCheck = {}, strictAttributeCase) {
+    if (!this.filters.length) return true;
+    for (const filter of this.filters) if (!filter.matches(objectToCheck, strictAttributeCase)) return false;
+    return true;
+  }
+  toString() {
+    let result = "(&";
+    for (const filter of this.filters) result += filter.toString();
+    result += ")";
+    return result;
+  }
+};
+var ApproximateFilter = class extends Filter {
+  type = SearchFilter.approxMatch;
+  attribute;
+  value;
+  constructor(options = {}) {
+    super();
+    this.attribute = options.attribute ?? "";
+    this.value = options.value ?? "";
+  }
+  parseFilter(reader) {
+    this.attribute = (reader.readString() ?? "").toLowerCase();
+    this.value = reader.readString() ?? "";
+  }
+  writeFilter(writer) {
+    writer.writeString(this.attribute);
+    writer.writeString(this.value);
+  }
+  matches(_ = {}, __) {
+    throw new Error("Approximate match implementation unknown");
+  }
+  toString() {
+    return `(${Filter.escape(this.attribute)}~=${Filter.escape(this.value)})`;
+  }
+};
+var EqualityFilter = class extends Filter {
+  type = SearchFilter.equalityMatch;
+  attribute;
+  value;
+  constructor(options = {}) {
+    super();
+    this.attribute = options.attribute ?? "";
+    this.value = options.value ?? "";
+  }
+  parseFilter(reader) {
+    this.attribute = (reader.readString() ?? "").toLowerCase();
+    this.value = reader.readString() ?? "";
+    if (this.attribute === "objectclass") this.value = this.value.toLowerCase();
+  }
+  writeFilter(writer) {
+    writer.writeString(this.attribute);
+    if (Buffer.isBuffer(this.value)) writer.writeBuffer(this.value, Ber.OctetString);
+    else writer.writeString(this.value);
+  }
+  matches(objectToCheck = {}, strictAttributeCase) {
+    const objectToCheckValue = this.getObjectValue(objectToCheck, this.attribute, strictAttributeCase);
+    if (typeof objectToCheckValue !== "undefined") {
+      if (Buffer.isBuffer(this.value) && Buffer.isBuffer(objectToCheckValue)) return this.value === objectToCheckValue;
+      const stringValue = Buffer.isBuffer(this.value) ? this.value.toString("utf8") : this.value;
+      if (strictAttributeCase) return stringValue === objectToCheckValue;
+      return stringValue.toLowerCase() === objectToCheckValue.toLowerCase();
+    }
+    return false;
+  }
+  toString() {
+    return `(${Filter.escape(this.attribute)}=${Filter.escape(this.value)})`;
+  }
+};
+var ExtensibleFilter = class extends Filter {
+  type = SearchFilter.extensibleMatch;
+  value;
+  rule;
+  matchType;
+  dnAttributes;
+  constructor(options = {}) {
+    super();
+    this.matchType = options.matchType ?? "";
+    this.rule = options.rule ?? "";
+    this.dnAttributes = options.dnAttributes === true;
+    this.value = options.value ?? "";
+  }
+  parseFilter(reader) {
+    const end = reader.offset + reader.length;
+    while (reader.offset < end) {
+      const tag = reader.peek();
+      switch (tag) {
+        case 129:
+          this.rule = reader.readString(tag) ?? "";
+          break;
+        case 130:
+          this.matchType = reader.readString(tag) ?? "";
+          break;
+        case 131:
+          this.value = reader.readString(tag) ?? "";
+          break;
+        case 132:
+          this.dnAttributes = reader.readBoolean() ?? false;
+          break;
+        default: {
+          let type = "<null>";
+          if (tag) type = `0x${tag.toString(16)}`;
+          throw new Error(`Invalid ext_match filter type: ${type}`);
+        }
+      }
+    }
+  }
+  writeFilter(writer) {
+    if (this.rule) writer.writeString(this.rule, 129);
+    if (this.matchType) writer.writeString(this.matchType, 130);
+    writer.writeString(this.value, 131);
+    if (this.dnAttributes) writer.writeBoolean(this.dnAttributes, 132);
+  }
+  matches(_ = {}, __) {
+    throw new Error("Approximate match implementation unknown");
+  }
+  toString() {
+    let result = `(${Filter.escape(this.matchType)}:`;
+    if (this.dnAttributes) result += "dn:";
+    if (this.rule) result += `${Filter.escape(this.rule)}:`;
+    result += `=${Filter.escape(this.value)})`;
+    return result;
+  }
+};
+var GreaterThanEqualsFilter = class extends Filter {
+  type = SearchFilter.greaterOrEqual;
+  attribute;
+  value;
+  constructor(options = {}) {
+    super();
+    this.attribute = options.attribute ?? "";
+    this.value = options.value ?? "";
+  }
+  parseFilter(reader) {
+    this.attribute = reader.readString()?.toLowerCase() ?? "";
+    this.value = reader.readString() ?? "";
+  }
+  writeFilter(writer) {
+    writer.writeString(this.attribute);
+    writer.writeString(this.value);
+  }
+  matches(objectToCheck = {}, strictAttributeCase) {
+    const objectToCheckValue = this.getObjectValue(objectToCheck, this.attribute, strictAttributeCase);
+    if (typeof objectToCheckValue !== "undefined") {
+      if (strictAttributeCase) return objectToCheckValue >= this.value;
+      return objectToCheckValue.toLowerCase() >= this.value.toLowerCase();
+    }
+    return false;
+  }
+  toString() {
+    return `(${Filter.escape(this.attribute)}>=${Filter.escape(this.value)})`;
+  }
+};
+var LessThanEqualsFilter = class extends Filter {
+  type = SearchFilter.lessOrEqual;
+  attribute;
+  value;
+  constructor(options = {}) {
+    super();
+    this.attribute = options.attribute ?? "";
+    this.value = options.value ?? "";
+  }
+  parseFilter(reader) {
+    this.attribute = reader.readString()?.toLowerCase() ?? "";
+    this.value = reader.readString() ?? "";
+  }
+  writeFilter(writer) {
+    writer.writeString(this.attribute);
+    writer.writeString(this.value);
+  }
+  matches(objectToCheck = {}, strictAttributeCase) {
+    const objectToCheckValue = this.getObjectValue(objectToCheck, this.attribute, strictAttributeCase);
+    if (typeof objectToCheckValue !== "undefined") {
+      if (strictAttributeCase) return objectToCheckValue <= this.value;
+      return objectToCheckValue.toLowerCase() <= this.value.toLowerCase();
+    }
+    return false;
+  }
+  toString() {
+    return `(${Filter.escape(this.attribute)}<=${Filter.escape(this.value)})`;
+  }
+};
+var NotFilter = class extends Filter {
+  type = SearchFilter.not;
+  filter;
+  constructor(options) {
+    super();
+    this.filter = options.filter;
+  }
+  writeFilter(writer) {
+    this.filter.write(writer);
+  }
+  matches(objectToCheck = {}, strictAttributeCase) {
+    return !this.filter.matches(objectToCheck, strictAttributeCase);
+  }
+  toString() {
+    return `(!${this.filter.toString()})`;
+  }
+};
+var OrFilter = class extends Filter {
+  type = SearchFilter.or;
+  filters;
+  constructor(options) {
+    super();
+    this.filters = options.filters;
+  }
+  writeFilter(writer) {
+    for (const filter of this.filters) filter.write(writer);
+  }
+  matches(objectToCheck = {}, strictAttributeCase) {
+    if (!this.filters.length) return true;
+    for (const filter of this.filters) if (filter.matches(objectToCheck, strictAttributeCase)) return true;
+    return false;
+  }
+  toString() {
+    let result = "(|";
+    for (const filter of this.filters) result += filter.toString();
+    result += ")";
+    return result;
+  }
+};
+var PresenceFilter = class extends Filter {
+  type = SearchFilter.present;
+  attribute;
+  constructor(options = {}) {
+    super();
+    this.attribute = options.attribute ?? "";
+  }
+  parseFilter(reader) {
+    this.attribute = reader.buffer.subarray(0, reader.length).toString("utf8").toLowerCase();
+    reader.offset += reader.length;
+  }
+  writeFilter(writer) {
+    for (let i = 0; i < this.attribute.length; i += 1) writer.writeByte(this.attribute.charCodeAt(i));
+  }
+  matches(objectToCheck = {}, strictAttributeCase) {
+    return typeof this.getObjectValue(objectToCheck, this.attribute, strictAttributeCase) !== "undefined";
+  }
+  toString() {
+    return `(${Filter.escape(this.attribute)}=*)`;
+  }
+};
+var SubstringFilter = class SubstringFilter2 extends Filter {
+  type = SearchFilter.substrings;
+  attribute;
+  initial;
+  any;
+  final;
+  constructor(options = {}) {
+    super();
+    this.attribute = options.attribute ?? "";
+    this.initial = options.initial ?? "";
+    this.any = options.any ?? [];
+    this.final = options.final ?? "";
+  }
+  parseFilter(reader) {
+    this.attribute = reader.readString()?.toLowerCase() ?? "";
+    reader.readSequence();
+    const end = reader.offset + reader.length;
+    while (reader.offset < end) {
+      const tag = reader.peek();
+      switch (tag) {
+        case 128:
+          this.initial = reader.readString(tag) ?? "";
+          if (this.attribute === "objectclass") this.initial = this.initial.toLowerCase();
+          break;
+        case 129: {
+          let anyValue = reader.readString(tag) ?? "";
+          if (this.attribute === "objectclass") anyValue = anyValue.toLowerCase();
+          this.any.push(anyValue);
+          break;
+        }
+        case 130:
+          this.final = reader.readString(tag) ?? "";
+          if (this.attribute === "objectclass") this.final = this.final.toLowerCase();
+          break;
+        default: {
+          let type = "<null>";
+          if (tag) type = `0x${tag.toString(16)}`;
+          throw new Error(`Invalid substring filter type: ${type}`);
+        }
+      }
+    }
+  }
+  writeFilter(writer) {
+    writer.writeString(this.attribute);
+    writer.startSequence();
+    if (this.initial) writer.writeString(this.initial, 128);
+    for (const anyItem of this.any) writer.writeString(anyItem, 129);
+    if (this.final) writer.writeString(this.final, 130);
+    writer.endSequence();
+  }
+  matches(objectToCheck = {}, strictAttributeCase) {
+    const objectToCheckValue = this.getObjectValue(objectToCheck, this.attribute, strictAttributeCase);
+    if (typeof objectToCheckValue !== "undefined") {
+      let regexp = "";
+      if (this.initial) regexp += `^${SubstringFilter2._escapeRegExp(this.initial)}.*`;
+      for (const anyItem of this.any) regexp += `${SubstringFilter2._escapeRegExp(anyItem)}.*`;
+      if (this.final) regexp += `${SubstringFilter2._escapeRegExp(this.final)}$`;
+      return new RegExp(regexp, strictAttributeCase ? "gmu" : "igmu").test(objectToCheckValue);
+    }
+    return false;
+  }
+  toString() {
+    let result = `(${Filter.escape(this.attribute)}=${Filter.escape(this.initial)}*`;
+    for (const anyItem of this.any) result += `${Filter.escape(anyItem)}*`;
+    result += `${Filter.escape(this.final)})`;
+    return result;
+  }
+  static _escapeRegExp(str) {
+    return str.replace(/[$()*+./?[\\\]^{|}-]/g, "\\$&");
+  }
+};
+var ProtocolOperation = {
+  LDAP_VERSION_3: 3,
+  LBER_SET: 49,
+  LDAP_CONTROLS: 160,
+  LDAP_REQ_BIND: 96,
+  LDAP_REQ_BIND_SASL: 163,
+  LDAP_REQ_UNBIND: 66,
+  LDAP_REQ_SEARCH: 99,
+  LDAP_REQ_MODIFY: 102,
+  LDAP_REQ_ADD: 104,
+  LDAP_REQ_DELETE: 74,
+  LDAP_REQ_MODRDN: 108,
+  LDAP_REQ_COMPARE: 110,
+  LDAP_REQ_ABANDON: 80,
+  LDAP_REQ_EXTENSION: 119,
+  LDAP_RES_BIND: 97,
+  LDAP_RES_SEARCH_ENTRY: 100,
+  LDAP_RES_SEARCH_REF: 115,
+  LDAP_RES_SEARCH: 101,
+  LDAP_RES_MODIFY: 103,
+  LDAP_RES_ADD: 105,
+  LDAP_RES_DELETE: 107,
+  LDAP_RES_MODRDN: 109,
+  LDAP_RES_COMPARE: 111,
+  LDAP_RES_EXTENSION: 120
+};
+var ControlParser = class {
+  static parse(reader, requestControls) {
+    if (reader.readSequence() === null) return null;
+    let type = "";
+    let critical = false;
+    let value = Buffer.alloc(0);
+    if (reader.length) {
+      const end = reader.offset + reader.length;
+      type = reader.readString() ?? "";
+      if (reader.offset < end) {
+        if (reader.peek() === Ber.Boolean) critical = reader.readBoolean() ?? false;
+      }
+      if (reader.offset < end) value = reader.readString(Ber.OctetString, true) ?? Buffer.alloc(0);
+    }
+    let control;
+    switch (type) {
+      case EntryChangeNotificationControl.type:
+        control = new EntryChangeNotificationControl({ critical });
+        break;
+      case PagedResultsControl.type:
+        control = new PagedResultsControl({ critical });
+        break;
+      case PersistentSearchControl.type:
+        control = new PersistentSearchControl({ critical });
+        break;
+      case ServerSideSortingRequestControl.type:
+        control = new ServerSideSortingRequestControl({ critical });
+        break;
+      default:
+        control = requestControls.find((requestControl) => requestControl.type === type);
+        break;
+    }
+    if (!control) return null;
+    const controlReader = new BerReader(value);
+    control.parse(controlReader);
+    return control;
+  }
+};
+var Message = class {
+  version = ProtocolOperation.LDAP_VERSION_3;
+  messageId = 0;
+  controls;
+  constructor(options) {
+    this.messageId = options.messageId;
+    this.controls = options.controls;
+  }
+  write() {
+    const writer = new BerWriter();
+    writer.startSequence();
+    writer.writeInt(this.messageId);
+    writer.startSequence(this.protocolOperation);
+    this.writeMessage(writer);
+    writer.endSequence();
+    if (this.controls?.length) {
+      writer.startSequence(ProtocolOperation.LDAP_CONTROLS);
+      for (const control of this.controls) control.write(writer);
+      writer.endSequence();
+    }
+    writer.endSequence();
+    return writer.buffer;
+  }
+  parse(reader, requestControls) {
+    this.controls = [];
+    this.parseMessage(reader);
+    if (reader.peek() === ProtocolOperation.LDAP_CONTROLS) {
+      reader.readSequence();
+      const end = reader.offset + reader.length;
+      while (reader.offset < end) {
+        const control = ControlParser.parse(reader, requestControls);
+        if (control) this.controls.push(control);
+      }
+    }
+  }
+  toString() {
+    return JSON.stringify({
+      messageId: this.messageId,
+      messageType: this.constructor.name
+    }, null, 2);
+  }
+  parseMessage(_) {
+  }
+  writeMessage(_) {
+  }
+};
+var AbandonRequest = class extends Message {
+  protocolOperation;
+  abandonId;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_ABANDON;
+    this.abandonId = options.abandonId ?? 0;
+  }
+  writeMessage(writer) {
+    let i = this.abandonId;
+    let intSize = 4;
+    const mask = 4286578688;
+    while (((i & mask) === 0 || (i & mask) === mask) && intSize > 1) {
+      intSize -= 1;
+      i <<= 8;
+    }
+    assert.ok(intSize <= 4);
+    while (intSize-- > 0) {
+      writer.writeByte((i & 4278190080) >> 24);
+      i <<= 8;
+    }
+  }
+  parseMessage(reader) {
+    const { length } = reader;
+    if (length) {
+      let offset = 1;
+      let value;
+      const fb = reader.buffer[offset] ?? 0;
+      value = fb & 127;
+      for (let i = 1; i < length; i += 1) {
+        value <<= 8;
+        offset += 1;
+        const bufferValue = reader.buffer[offset] ?? 0;
+        value |= bufferValue & 255;
+      }
+      if ((fb & 128) === 128) value = -value;
+      reader.offset += length;
+      this.abandonId = value;
+    } else this.abandonId = 0;
+  }
+};
+var utfDecoder = new TextDecoder2("utf8", { fatal: true });
+var Attribute = class {
+  buffers = [];
+  type;
+  values;
+  constructor(options = {}) {
+    this.type = options.type ?? "";
+    this.values = options.values ?? [];
+  }
+  get parsedBuffers() {
+    return this.buffers;
+  }
+  write(writer) {
+    writer.startSequence();
+    const { type } = this;
+    writer.writeString(type);
+    writer.startSequence(ProtocolOperation.LBER_SET);
+    if (this.values.length) for (const value of this.values) if (Buffer.isBuffer(value)) writer.writeBuffer(value, Ber.OctetString);
+    else writer.writeString(value);
+    else writer.writeStringArray([]);
+    writer.endSequence();
+    writer.endSequence();
+  }
+  parse(reader) {
+    reader.readSequence();
+    this.type = reader.readString() ?? "";
+    const isBinaryType = this._isBinaryType();
+    if (reader.peek() === ProtocolOperation.LBER_SET) {
+      if (reader.readSequence(ProtocolOperation.LBER_SET)) {
+        const end = reader.offset + reader.length;
+        while (reader.offset < end) {
+          const buffer = reader.readString(Ber.OctetString, true) ?? Buffer.alloc(0);
+          this.buffers.push(buffer);
+          if (isBinaryType) this.values.push(buffer);
+          else try {
+            const decoded = utfDecoder.decode(buffer);
+            this.values.push(decoded);
+          } catch {
+            this.values.push(buffer);
+          }
+        }
+      }
+    }
+  }
+  _isBinaryType() {
+    return /;binary$/i.test(this.type || "");
+  }
+};
+var AddRequest = class extends Message {
+  protocolOperation;
+  dn;
+  attributes;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_ADD;
+    this.dn = options.dn;
+    this.attributes = options.attributes ?? [];
+  }
+  writeMessage(writer) {
+    writer.writeString(this.dn);
+    writer.startSequence();
+    for (const attribute of this.attributes) attribute.write(writer);
+    writer.endSequence();
+  }
+  parseMessage(reader) {
+    this.dn = reader.readString() ?? "";
+    reader.readSequence();
+    const end = reader.offset + reader.length;
+    while (reader.offset < end) {
+      const attribute = new Attribute();
+      attribute.parse(reader);
+      this.attributes.push(attribute);
+    }
+  }
+};
+var MessageResponse = class extends Message {
+  status;
+  matchedDN;
+  errorMessage;
+  constructor(options) {
+    super(options);
+    this.status = options.status ?? 0;
+    this.matchedDN = options.matchedDN ?? "";
+    this.errorMessage = options.errorMessage ?? "";
+  }
+  parseMessage(reader) {
+    this.status = reader.readEnumeration() ?? 0;
+    this.matchedDN = reader.readString() ?? "";
+    this.errorMessage = reader.readString() ?? "";
+  }
+};
+var AddResponse = class extends MessageResponse {
+  protocolOperation;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_ADD;
+  }
+};
+var SASL_MECHANISMS = [
+  "EXTERNAL",
+  "PLAIN",
+  "DIGEST-MD5",
+  "SCRAM-SHA-1"
+];
+var BindRequest = class extends Message {
+  protocolOperation;
+  dn;
+  password;
+  mechanism;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_BIND;
+    this.dn = options.dn ?? "";
+    this.password = options.password ?? "";
+    this.mechanism = options.mechanism;
+  }
+  writeMessage(writer) {
+    writer.writeInt(this.version);
+    writer.writeString(this.dn);
+    if (this.mechanism) {
+      writer.startSequence(ProtocolOperation.LDAP_REQ_BIND_SASL);
+      writer.writeString(this.mechanism);
+      writer.writeString(this.password);
+      writer.endSequence();
+    } else writer.writeString(this.password, Ber.Context);
+  }
+  parseMessage(reader) {
+    this.version = reader.readInt() ?? ProtocolOperation.LDAP_VERSION_3;
+    this.dn = reader.readString() ?? "";
+    const contextCheck = reader.peek();
+    if (contextCheck !== Ber.Context) {
+      let type = "<null>";
+      if (contextCheck) type = `0x${contextCheck.toString(16)}`;
+      throw new Error(`Authentication type not supported: ${type}`);
+    }
+    this.password = reader.readString(Ber.Context) ?? "";
+  }
+};
+var BindResponse = class extends MessageResponse {
+  protocolOperation;
+  data = [];
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_BIND;
+  }
+  parseMessage(reader) {
+    super.parseMessage(reader);
+    while (reader.remain > 0) {
+      const type = reader.peek();
+      if (type === ProtocolOperation.LDAP_CONTROLS) break;
+      this.data.push(reader.readString(typeof type === "number" ? type : void 0) ?? "");
+    }
+  }
+};
+var CompareRequest = class extends Message {
+  protocolOperation;
+  dn;
+  attribute;
+  value;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_COMPARE;
+    this.attribute = options.attribute ?? "";
+    this.value = options.value ?? "";
+    this.dn = options.dn ?? "";
+  }
+  writeMessage(writer) {
+    writer.writeString(this.dn);
+    writer.startSequence();
+    writer.writeString(this.attribute);
+    writer.writeString(this.value);
+    writer.endSequence();
+  }
+  parseMessage(reader) {
+    this.dn = reader.readString() ?? "";
+    reader.readSequence();
+    this.attribute = (reader.readString() ?? "").toLowerCase();
+    this.value = reader.readString() ?? "";
+  }
+};
+var CompareResponse = class extends MessageResponse {
+  protocolOperation;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_COMPARE;
+  }
+};
+var DeleteRequest = class extends Message {
+  protocolOperation;
+  dn;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_DELETE;
+    this.dn = options.dn ?? "";
+  }
+  writeMessage(writer) {
+    const buffer = Buffer.from(this.dn);
+    for (const byte of buffer) writer.writeByte(byte);
+  }
+  parseMessage(reader) {
+    const { length } = reader;
+    this.dn = reader.buffer.subarray(0, length).toString("utf8");
+    reader.offset += reader.length;
+  }
+};
+var DeleteResponse = class extends MessageResponse {
+  protocolOperation;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_DELETE;
+  }
+};
+var ExtendedRequest = class extends Message {
+  protocolOperation;
+  oid;
+  value;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_EXTENSION;
+    this.oid = options.oid ?? "";
+    this.value = options.value ?? "";
+  }
+  writeMessage(writer) {
+    writer.writeString(this.oid, 128);
+    if (Buffer.isBuffer(this.value)) writer.writeBuffer(this.value, 129);
+    else if (this.value) writer.writeString(this.value, 129);
+  }
+  parseMessage(reader) {
+    this.oid = reader.readString(128) ?? "";
+    if (reader.peek() === 129) try {
+      this.value = reader.readString(129) ?? "";
+    } catch {
+      this.value = reader.readString(129, true) ?? Buffer.alloc(0);
+    }
+  }
+};
+var ExtendedResponseProtocolOperations = {
+  oid: 138,
+  value: 139
+};
+var ExtendedResponse = class extends MessageResponse {
+  protocolOperation;
+  oid;
+  value;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_EXTENSION;
+    this.oid = options.oid;
+    this.value = options.value;
+  }
+  parseMessage(reader) {
+    super.parseMessage(reader);
+    if (reader.peek() === ExtendedResponseProtocolOperations.oid) this.oid = reader.readString(ExtendedResponseProtocolOperations.oid) ?? "";
+    if (reader.peek() === ExtendedResponseProtocolOperations.value) this.value = reader.readString(ExtendedResponseProtocolOperations.value) ?? void 0;
+  }
+};
+var ModifyDNRequest = class extends Message {
+  protocolOperation;
+  deleteOldRdn;
+  dn;
+  newRdn;
+  newSuperior;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_MODRDN;
+    this.deleteOldRdn = options.deleteOldRdn !== false;
+    this.dn = options.dn ?? "";
+    this.newRdn = options.newRdn ?? "";
+    this.newSuperior = options.newSuperior ?? "";
+  }
+  writeMessage(writer) {
+    writer.writeString(this.dn);
+    writer.writeString(this.newRdn);
+    writer.writeBoolean(this.deleteOldRdn);
+    if (this.newSuperior) writer.writeString(this.newSuperior, 128);
+  }
+  parseMessage(reader) {
+    this.dn = reader.readString() ?? "";
+    this.newRdn = reader.readString() ?? "";
+    this.deleteOldRdn = reader.readBoolean() ?? false;
+    if (reader.peek() === 128) this.newSuperior = reader.readString(128) ?? "";
+  }
+};
+var ModifyDNResponse = class extends MessageResponse {
+  protocolOperation;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_MODRDN;
+  }
+};
+var Change = class {
+  operation;
+  modification;
+  constructor(options = { modification: new Attribute() }) {
+    this.operation = options.operation ?? "add";
+    this.modification = options.modification;
+  }
+  write(writer) {
+    writer.startSequence();
+    switch (this.operation) {
+      case "add":
+        writer.writeEnumeration(0);
+        break;
+      case "delete":
+        writer.writeEnumeration(1);
+        break;
+      case "replace":
+        writer.writeEnumeration(2);
+        break;
+      default:
+        throw new Error(`Unknown change operation: ${this.operation}`);
+    }
+    this.modification.write(writer);
+    writer.endSequence();
+  }
+  parse(reader) {
+    reader.readSequence();
+    const operation = reader.readEnumeration();
+    switch (operation) {
+      case 0:
+        this.operation = "add";
+        break;
+      case 1:
+        this.operation = "delete";
+        break;
+      case 2:
+        this.operation = "replace";
+        break;
+      case null:
+        throw new Error(`Unknown change operation - <null> operation value`);
+      default:
+        throw new Error(`Unknown change operation: 0x${operation.toString(16)}`);
+    }
+    this.modification = new Attribute();
+    this.modification.parse(reader);
+  }
+};
+var ModifyRequest = class extends Message {
+  protocolOperation;
+  dn;
+  changes;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_MODIFY;
+    this.dn = options.dn ?? "";
+    this.changes = options.changes ?? [];
+  }
+  writeMessage(writer) {
+    writer.writeString(this.dn);
+    writer.startSequence();
+    for (const change of this.changes) change.write(writer);
+    writer.endSequence();
+  }
+  parseMessage(reader) {
+    this.dn = reader.readString() ?? "";
+    reader.readSequence();
+    const end = reader.offset + reader.length;
+    while (reader.offset < end) {
+      const change = new Change();
+      change.parse(reader);
+      this.changes.push(change);
+    }
+  }
+};
+var ModifyResponse = class extends MessageResponse {
+  protocolOperation;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_MODIFY;
+  }
+};
+var SearchEntry = class extends MessageResponse {
+  protocolOperation;
+  name;
+  attributes;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_SEARCH_ENTRY;
+    this.name = options.name ?? "";
+    this.attributes = options.attributes ?? [];
+  }
+  parseMessage(reader) {
+    this.name = reader.readString() ?? "";
+    reader.readSequence();
+    const end = reader.offset + reader.length;
+    while (reader.offset < end) {
+      const attribute = new Attribute();
+      attribute.parse(reader);
+      this.attributes.push(attribute);
+    }
+  }
+  toObject(requestAttributes, explicitBufferAttributes) {
+    const result = { dn: this.name };
+    const resultLCAttributes = /* @__PURE__ */ new Set();
+    for (const attribute of this.attributes) {
+      resultLCAttributes.add(attribute.type.toLocaleLowerCase());
+      let { values: values2 } = attribute;
+      if (explicitBufferAttributes.includes(attribute.type) || values2.some((value) => Buffer.isBuffer(value))) values2 = attribute.parsedBuffers;
+      if (values2.length) if (values2.length === 1) result[attribute.type] = values2[0] ?? [];
+      else result[attribute.type] = values2;
+      else result[attribute.type] = [];
+    }
+    for (const attribute of requestAttributes) if (typeof result[attribute] === "undefined" && !resultLCAttributes.has(attribute.toLocaleLowerCase())) result[attribute] = [];
+    return result;
+  }
+};
+var SearchReference = class extends MessageResponse {
+  protocolOperation;
+  uris;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_SEARCH_REF;
+    this.uris = options.uris ?? [];
+  }
+  parseMessage(reader) {
+    const end = reader.offset + reader.length;
+    while (reader.offset < end) {
+      const url = reader.readString() ?? "";
+      this.uris.push(url);
+    }
+  }
+};
+var FilterParser = class FilterParser2 {
+  static parseString(filterString) {
+    if (!filterString) throw new Error("Filter cannot be empty");
+    if (!filterString.startsWith("(")) filterString = `(${filterString})`;
+    const parseResult = FilterParser2._parseString(filterString, 0, filterString);
+    const end = filterString.length - 1;
+    if (parseResult.end < end) throw new Error(`Unbalanced parens in filter string: ${filterString}`);
+    return parseResult.filter;
+  }
+  static parse(reader) {
+    const type = reader.readSequence();
+    let filter;
+    switch (type) {
+      case SearchFilter.and:
+        filter = new AndFilter({ filters: FilterParser2._parseSet(reader) });
+        break;
+      case SearchFilter.approxMatch:
+        filter = new ApproximateFilter();
+        filter.parse(reader);
+        break;
+      case SearchFilter.equalityMatch:
+        filter = new EqualityFilter();
+        filter.parse(reader);
+        break;
+      case SearchFilter.extensibleMatch:
+        filter = new ExtensibleFilter();
+        filter.parse(reader);
+        break;
+      case SearchFilter.greaterOrEqual:
+        filter = new GreaterThanEqualsFilter();
+        filter.parse(reader);
+        break;
+      case SearchFilter.lessOrEqual:
+        filter = new LessThanEqualsFilter();
+        filter.parse(reader);
+        break;
+      case SearchFilter.not:
+        filter = new NotFilter({ filter: FilterParser2.parse(reader) });
+        break;
+      case SearchFilter.or:
+        filter = new OrFilter({ filters: FilterParser2._parseSet(reader) });
+        break;
+      case SearchFilter.present:
+        filter = new PresenceFilter();
+        filter.parse(reader);
+        break;
+      case SearchFilter.substrings:
+        filter = new SubstringFilter();
+        filter.parse(reader);
+        break;
+      default:
+        throw new Error(`Invalid search filter type: 0x${type ?? "<null>"}`);
+    }
+    return filter;
+  }
+  static _parseString(filterString, start, fullString) {
+    let cursor = start;
+    const { length } = filterString;
+    let filter;
+    if (filterString[cursor] !== "(") throw new Error(`Missing paren: ${filterString}. Full string: ${fullString}`);
+    cursor += 1;
+    switch (filterString[cursor]) {
+      case "&": {
+        cursor += 1;
+        const children = [];
+        do {
+          const childResult = FilterParser2._parseString(filterString, cursor, fullString);
+          children.push(childResult.filter);
+          cursor = childResult.end + 1;
+        } while (cursor < length && filterString[cursor] !== ")");
+        filter = new AndFilter({ filters: children });
+        break;
+      }
+      case "|": {
+        cursor += 1;
+        const children = [];
+        do {
+          const childResult = FilterParser2._parseString(filterString, cursor, fullString);
+          children.push(childResult.filter);
+          cursor = childResult.end + 1;
+        } while (cursor < length && filterString[cursor] !== ")");
+        filter = new OrFilter({ filters: children });
+        break;
+      }
+      case "!": {
+        const childResult = FilterParser2._parseString(filterString, cursor + 1, fullString);
+        filter = new NotFilter({ filter: childResult.filter });
+        cursor = childResult.end + 1;
+        break;
+      }
+      default: {
+        const end = filterString.indexOf(")", cursor);
+        if (end === -1) throw new Error(`Unbalanced parens: ${filterString}. Full string: ${fullString}`);
+        filter = FilterParser2._parseExpressionFilterFromString(filterString.substring(cursor, end));
+        cursor = end;
+      }
+    }
+    return {
+      end: cursor,
+      filter
+    };
+  }
+  static _parseExpressionFilterFromString(filterString) {
+    let attribute;
+    let remainingExpression;
+    if (filterString.startsWith(":")) {
+      attribute = "";
+      remainingExpression = filterString;
+    } else {
+      const matches2 = /^[\w-]+/.exec(filterString);
+      if (matches2?.length) {
+        [attribute] = matches2;
+        remainingExpression = filterString.slice(attribute.length);
+      } else throw new Error(`Invalid attribute name: ${filterString}`);
+    }
+    if (remainingExpression === "=*") return new PresenceFilter({ attribute });
+    if (remainingExpression.startsWith("=")) {
+      remainingExpression = remainingExpression.slice(1);
+      if (remainingExpression.includes("*")) {
+        const escapedExpression = FilterParser2._unescapeSubstring(remainingExpression);
+        return new SubstringFilter({
+          attribute,
+          initial: escapedExpression.initial,
+          any: escapedExpression.any,
+          final: escapedExpression.final
+        });
+      }
+      return new EqualityFilter({
+        attribute,
+        value: FilterParser2._unescapeHexValues(remainingExpression)
+      });
+    }
+    if (remainingExpression.startsWith(">") && remainingExpression[1] === "=") return new GreaterThanEqualsFilter({
+      attribute,
+      value: FilterParser2._unescapeHexValues(remainingExpression.slice(2))
+    });
+    if (remainingExpression.startsWith("<") && remainingExpression[1] === "=") return new LessThanEqualsFilter({
+      attribute,
+      value: FilterParser2._unescapeHexValues(remainingExpression.slice(2))
+    });
+    if (remainingExpression.startsWith("~") && remainingExpression[1] === "=") return new ApproximateFilter({
+      attribute,
+      value: FilterParser2._unescapeHexValues(remainingExpression.slice(2))
+    });
+    if (remainingExpression.startsWith(":")) return FilterParser2._parseExtensibleFilterFromString(attribute, remainingExpression);
+    throw new Error(`Invalid expression: ${filterString}`);
+  }
+  static _parseExtensibleFilterFromString(attribute, filterString) {
+    let dnAttributes = false;
+    let rule;
+    const fields = filterString.split(":");
+    if (fields.length <= 1) throw new Error(`Invalid extensible filter: ${filterString}`);
+    fields.shift();
+    if (fields[0]?.toLowerCase() === "dn") {
+      dnAttributes = true;
+      fields.shift();
+    }
+    if (fields.length && !fields[0]?.startsWith("=")) rule = fields.shift();
+    if (fields.length && !fields[0]?.startsWith("=")) throw new Error(`Missing := in extensible filter: ${filterString}`);
+    const remainingExpression = fields.join(":").slice(1);
+    return new ExtensibleFilter({
+      matchType: attribute,
+      dnAttributes,
+      rule,
+      value: FilterParser2._unescapeHexValues(remainingExpression)
+    });
+  }
+  static _unescapeHexValues(input) {
+    let index = 0;
+    const end = input.length;
+    let result = "";
+    while (index < end) {
+      const char = input[index];
+      switch (char) {
+        case "(":
+          throw new Error(`Illegal unescaped character: ${char} in value: ${input}`);
+        case "\\": {
+          const value = input.slice(index + 1, index + 3);
+          if (/^[\dA-Fa-f]{2}$/.exec(value) === null) throw new Error(`Invalid escaped hex character: ${value} in value: ${input}`);
+          result += String.fromCharCode(Number.parseInt(value, 16));
+          index += 3;
+          break;
+        }
+        default:
+          if (char) result += char;
+          index += 1;
+          break;
+      }
+    }
+    return result;
+  }
+  static _unescapeSubstring(input) {
+    const fields = input.split("*");
+    if (fields.length < 2) throw new Error(`Wildcard missing: ${input}`);
+    return {
+      initial: FilterParser2._unescapeHexValues(fields.shift() ?? ""),
+      final: FilterParser2._unescapeHexValues(fields.pop() ?? ""),
+      any: fields.map((field) => FilterParser2._unescapeHexValues(field))
+    };
+  }
+  static _parseSet(reader) {
+    const filters = [];
+    const end = reader.offset + reader.length;
+    while (reader.offset < end) filters.push(FilterParser2.parse(reader));
+    return filters;
+  }
+};
+var SearchRequest = class extends Message {
+  protocolOperation;
+  baseDN;
+  scope;
+  derefAliases;
+  sizeLimit;
+  timeLimit;
+  returnAttributeValues;
+  filter;
+  attributes;
+  explicitBufferAttributes;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_SEARCH;
+    this.baseDN = options.baseDN ?? "";
+    this.scope = options.scope ?? "sub";
+    this.derefAliases = options.derefAliases ?? "never";
+    this.sizeLimit = options.sizeLimit ?? 0;
+    this.timeLimit = options.timeLimit ?? 10;
+    this.returnAttributeValues = options.returnAttributeValues !== false;
+    this.filter = options.filter;
+    this.attributes = options.attributes ?? [];
+    this.explicitBufferAttributes = options.explicitBufferAttributes ?? [];
+  }
+  writeMessage(writer) {
+    writer.writeString(this.baseDN);
+    switch (this.scope) {
+      case "base":
+        writer.writeEnumeration(0);
+        break;
+      case "one":
+        writer.writeEnumeration(1);
+        break;
+      case "sub":
+        writer.writeEnumeration(2);
+        break;
+      case "children":
+      case "subordinates":
+        writer.writeEnumeration(3);
+        break;
+      default:
+        throw new Error(`Invalid search scope: ${this.scope}`);
+    }
+    switch (this.derefAliases) {
+      case "never":
+        writer.writeEnumeration(0);
+        break;
+      case "search":
+        writer.writeEnumeration(1);
+        break;
+      case "find":
+        writer.writeEnumeration(2);
+        break;
+      case "always":
+        writer.writeEnumeration(3);
+        break;
+      default:
+        throw new Error(`Invalid deref alias: ${this.derefAliases}`);
+    }
+    writer.writeInt(this.sizeLimit);
+    writer.writeInt(this.timeLimit);
+    writer.writeBoolean(!this.returnAttributeValues);
+    this.filter.write(writer);
+    writer.startSequence();
+    for (const attribute of this.attributes) writer.writeString(attribute);
+    writer.endSequence();
+  }
+  parseMessage(reader) {
+    this.baseDN = reader.readString() ?? "";
+    const scope = reader.readEnumeration();
+    switch (scope) {
+      case 0:
+        this.scope = "base";
+        break;
+      case 1:
+        this.scope = "one";
+        break;
+      case 2:
+        this.scope = "sub";
+        break;
+      case 3:
+        this.scope = "children";
+        break;
+      default:
+        throw new Error(`Invalid search scope: ${scope ?? "<null>"}`);
+    }
+    const derefAliases = reader.readEnumeration();
+    switch (scope) {
+      case 0:
+        this.derefAliases = "never";
+        break;
+      case 1:
+        this.derefAliases = "search";
+        break;
+      case 2:
+        this.derefAliases = "find";
+        break;
+      case 3:
+        this.derefAliases = "always";
+        break;
+      default:
+        throw new Error(`Invalid deref alias: ${derefAliases ?? "<null>"}`);
+    }
+    this.sizeLimit = reader.readInt() ?? 0;
+    this.timeLimit = reader.readInt() ?? 0;
+    this.returnAttributeValues = !(reader.readBoolean() ?? false);
+    this.filter = FilterParser.parse(reader);
+    if (reader.peek() === 48) {
+      reader.readSequence();
+      const end = reader.offset + reader.length;
+      while (reader.offset < end) this.attributes.push((reader.readString() ?? "").toLowerCase());
+    }
+  }
+};
+var SearchResponse = class extends MessageResponse {
+  protocolOperation;
+  searchEntries;
+  searchReferences;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_RES_SEARCH;
+    this.searchEntries = options.searchEntries ?? [];
+    this.searchReferences = options.searchReferences ?? [];
+  }
+};
+var UnbindRequest = class extends Message {
+  protocolOperation;
+  constructor(options) {
+    super(options);
+    this.protocolOperation = ProtocolOperation.LDAP_REQ_UNBIND;
+  }
+};
+var TypedEventEmitter = EventEmitter;
+var MessageParser = class extends TypedEventEmitter {
+  buffer;
+  read(data, messageDetailsByMessageId) {
+    let nextMessage;
+    if (this.buffer) this.buffer = Buffer.concat([this.buffer, data]);
+    else this.buffer = data;
+    const reader = new BerReader(this.buffer);
+    let foundSequence = null;
+    try {
+      foundSequence = reader.readSequence();
+    } catch (ex) {
+      this.emit("error", ex);
+    }
+    if (!foundSequence || reader.remain < reader.length) return;
+    if (reader.remain > reader.length) {
+      nextMessage = this.buffer.subarray(reader.offset + reader.length);
+      reader.setBufferSize(reader.offset + reader.length);
+    }
+    delete this.buffer;
+    let messageId;
+    let protocolOperation;
+    try {
+      messageId = reader.readInt();
+      if (messageId == null) throw new Error(`Unable to read message id`);
+      protocolOperation = reader.readSequence();
+      if (protocolOperation == null) throw new Error(`Unable to read protocol operation sequence for message: ${messageId}`);
+      const messageDetails = messageDetailsByMessageId.get(`${messageId}`);
+      const message = this._getMessageFromProtocolOperation(messageId, protocolOperation, reader, messageDetails?.message);
+      this.emit("message", message);
+    } catch (ex) {
+      if (messageId) {
+        const errorWithMessageDetails = ex;
+        errorWithMessageDetails.messageDetails = { messageId };
+        if (protocolOperation) errorWithMessageDetails.messageDetails.protocolOperation = protocolOperation;
+        this.emit("error", errorWithMessageDetails);
+        return;
+      }
+      this.emit("error", ex);
+      return;
+    }
+    if (nextMessage) this.read(nextMessage, messageDetailsByMessageId);
+  }
+  _getMessageFromProtocolOperation(messageId, protocolOperation, reader, messageDetails) {
+    let message;
+    switch (protocolOperation) {
+      case ProtocolOperation.LDAP_RES_BIND:
+        message = new BindResponse({ messageId });
+        break;
+      case ProtocolOperation.LDAP_RES_ADD:
+        message = new AddResponse({ messageId });
+        break;
+      case ProtocolOperation.LDAP_RES_COMPARE:
+        message = new CompareResponse({ messageId });
+        break;
+      case ProtocolOperation.LDAP_RES_DELETE:
+        message = new DeleteResponse({ messageId });
+        break;
+      case ProtocolOperation.LDAP_RES_EXTENSION:
+        message = new ExtendedResponse({ messageId });
+        break;
+      case ProtocolOperation.LDAP_RES_MODRDN:
+        message = new ModifyDNResponse({ messageId });
+        break;
+      case ProtocolOperation.LDAP_RES_MODIFY:
+        message = new ModifyResponse({ messageId });
+        break;
+      case ProtocolOperation.LDAP_RES_SEARCH:
+        message = new SearchResponse({ messageId });
+        break;
+      case ProtocolOperation.LDAP_RES_SEARCH_ENTRY:
+        message = new SearchEntry({ messageId });
+        break;
+      case ProtocolOperation.LDAP_RES_SEARCH_REF:
+        message = new SearchReference({ messageId });
+        break;
+      default: {
+        const error = new MessageParserError(`Protocol Operation not supported: 0x${protocolOperation.toString(16)}`);
+        error.messageDetails = {
+          messageId,
+          protocolOperation
+        };
+        throw error;
+      }
+    }
+    message.parse(reader, messageDetails?.controls ?? []);
+    return message;
+  }
+};
+var MessageResponseStatus = {
+  Success: 0,
+  SizeLimitExceeded: 4
+};
+var StatusCodeParser = class {
+  static parse(result) {
+    if (!result) return new NoResultError();
+    switch (result.status) {
+      case 1:
+        return new OperationsError(result.errorMessage);
+      case 2:
+        return new ProtocolError(result.errorMessage);
+      case 3:
+        return new TimeLimitExceededError(result.errorMessage);
+      case 4:
+        return new SizeLimitExceededError(result.errorMessage);
+      case 7:
+        return new AuthMethodNotSupportedError(result.errorMessage);
+      case 8:
+        return new StrongAuthRequiredError(result.errorMessage);
+      case 11:
+        return new AdminLimitExceededError(result.errorMessage);
+      case 12:
+        return new UnavailableCriticalExtensionError(result.errorMessage);
+      case 13:
+        return new ConfidentialityRequiredError(result.errorMessage);
+      case 14:
+        return new SaslBindInProgressError(result);
+      case 16:
+        return new NoSuchAttributeError(result.errorMessage);
+      case 17:
+        return new UndefinedTypeError(result.errorMessage);
+      case 18:
+        return new InappropriateMatchingError(result.errorMessage);
+      case 19:
+        return new ConstraintViolationError(result.errorMessage);
+      case 20:
+        return new TypeOrValueExistsError(result.errorMessage);
+      case 21:
+        return new InvalidSyntaxError(result.errorMessage);
+      case 32:
+        return new NoSuchObjectError(result.errorMessage);
+      case 33:
+        return new AliasProblemError(result.errorMessage);
+      case 34:
+        return new InvalidDNSyntaxError(result.errorMessage);
+      case 35:
+        return new IsLeafError(result.errorMessage);
+      case 36:
+        return new AliasDerefProblemError(result.errorMessage);
+      case 48:
+        return new InappropriateAuthError(result.errorMessage);
+      case 49:
+        return new InvalidCredentialsError(result.errorMessage);
+      case 50:
+        return new InsufficientAccessError(result.errorMessage);
+      case 51:
+        return new BusyError(result.errorMessage);
+      case 52:
+        return new UnavailableError(result.errorMessage);
+      case 53:
+        return new UnwillingToPerformError(result.errorMessage);
+      case 54:
+        return new LoopDetectError(result.errorMessage);
+      case 64:
+        return new NamingViolationError(result.errorMessage);
+      case 65:
+        return new ObjectClassViolationError(result.errorMessage);
+      case 66:
+        return new NotAllowedOnNonLeafError(result.errorMessage);
+      case 67:
+        return new NotAllowedOnRDNError(result.errorMessage);
+      case 68:
+        return new AlreadyExistsError(result.errorMessage);
+      case 69:
+        return new NoObjectClassModsError(result.errorMessage);
+      case 70:
+        return new ResultsTooLargeError(result.errorMessage);
+      case 71:
+        return new AffectsMultipleDSAsError(result.errorMessage);
+      case 95:
+        return new MoreResultsToReturnError(result.errorMessage);
+      case 112:
+        return new TLSNotSupportedError(result.errorMessage);
+      case 248:
+        return new NoResultError(result.errorMessage);
+      default:
+        return new UnknownStatusCodeError(result.status, result.errorMessage);
+    }
+  }
+};
+var MAX_MESSAGE_ID = 2 ** 31 - 1;
+var logDebug = debuglog("ldapts");
+Symbol.asyncDispose ??= /* @__PURE__ */ Symbol("Symbol.asyncDispose");
+var Client = class {
+  clientOptions;
+  messageId = 1;
+  host;
+  port;
+  secure;
+  connected = false;
+  bound = false;
+  startTLSUpgraded = false;
+  rebind;
+  socket;
+  connectTimer;
+  messageParser = new MessageParser();
+  messageDetailsByMessageId = /* @__PURE__ */ new Map();
+  constructor(options) {
+    this.clientOptions = options;
+    this.clientOptions.timeout ??= 0;
+    this.clientOptions.connectTimeout ??= 0;
+    this.clientOptions.strictDN = this.clientOptions.strictDN !== false;
+    let parsedUrl;
+    try {
+      parsedUrl = new URL(options.url);
+    } catch {
+      throw new Error(`${options.url} is an invalid LDAP URL (protocol)`);
+    }
+    const scheme = parsedUrl.protocol.replace(/:$/, "");
+    if (scheme !== "ldap" && scheme !== "ldaps") throw new Error(`${options.url} is an invalid LDAP URL (protocol)`);
+    const isSecureProtocol = scheme === "ldaps";
+    const hasTlsOptions = !!this.clientOptions.tlsOptions && Object.values(this.clientOptions.tlsOptions).some((value) => value !== void 0);
+    this.secure = isSecureProtocol || hasTlsOptions;
+    let host = parsedUrl.hostname;
+    if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+    this.host = host || "localhost";
+    if (parsedUrl.port) this.port = Number(parsedUrl.port);
+    else if (isSecureProtocol) this.port = 636;
+    else this.port = 389;
+    this.messageParser.on("error", (err) => {
+      if (err.messageDetails?.messageId) {
+        const messageDetails = this.messageDetailsByMessageId.get(err.messageDetails.messageId.toString());
+        if (messageDetails) {
+          this.messageDetailsByMessageId.delete(err.messageDetails.messageId.toString());
+          messageDetails.reject(err);
+          return;
+        }
+      }
+      if (err.stack) logDebug(err.stack);
+    });
+    this.messageParser.on("message", this._handleSendResponse.bind(this));
+  }
+  get isConnected() {
+    return !!this.socket && this.connected;
+  }
+  /**
+  * True when the current connection has successfully bound. Becomes false when the connection
+  * is closed or re-established, which makes it possible to detect a connection that was
+  * transparently reconnected but is no longer authenticated.
+  * @returns {boolean} True if the current connection is authenticated
+  */
+  get isBound() {
+    return this.isConnected && this.bound;
+  }
+  async startTLS(options = {}, controls) {
+    if (!this.isConnected) await this._connect();
+    await this.exop("1.3.6.1.4.1.1466.20037", void 0, controls);
+    const originalSocket = this.socket;
+    if (originalSocket) {
+      originalSocket.removeListener("data", this.socketDataHandler);
+      options.socket = originalSocket;
+    }
+    this.socket = await new Promise((resolve4, reject) => {
+      const secureSocket = (this.clientOptions.createSecureConnection ?? tls.connect)(options);
+      secureSocket.once("secureConnect", () => {
+        secureSocket.removeAllListeners("error");
+        secureSocket.on("data", this.socketDataHandler);
+        secureSocket.on("error", () => {
+          if (originalSocket) originalSocket.destroy();
+        });
+        resolve4(secureSocket);
+      });
+      secureSocket.once("error", (err) => {
+        secureSocket.removeAllListeners();
+        reject(err);
+      });
+    });
+    if (originalSocket) this.socket.id = originalSocket.id;
+    this.startTLSUpgraded = true;
+  }
+  /**
+  * Performs a simple or sasl authentication against the server.
+  * @param {string|DN|SaslMechanism} dnOrSaslMechanism
+  * @param {string} [password]
+  * @param {Control|Control[]} [controls]
+  */
+  async bind(dnOrSaslMechanism, password, controls) {
+    if (controls && !Array.isArray(controls)) controls = [controls];
+    if (typeof dnOrSaslMechanism === "string" && SASL_MECHANISMS.includes(dnOrSaslMechanism)) {
+      await this.bindSASL(dnOrSaslMechanism, password, controls);
+      return;
+    }
+    const req = new BindRequest({
+      messageId: this._nextMessageId(),
+      dn: typeof dnOrSaslMechanism === "string" ? dnOrSaslMechanism : dnOrSaslMechanism.toString(),
+      password,
+      controls
+    });
+    await this._sendBind(req);
+    this._onBindSuccess(() => this.bind(dnOrSaslMechanism, password, controls));
+  }
+  /**
+  * Performs a sasl authentication against the server.
+  * @param {string|SaslMechanism} mechanism
+  * @param {string} [password]
+  * @param {Control|Control[]} [controls]
+  */
+  async bindSASL(mechanism, password, controls) {
+    if (controls && !Array.isArray(controls)) controls = [controls];
+    const req = new BindRequest({
+      messageId: this._nextMessageId(),
+      mechanism,
+      password,
+      controls
+    });
+    await this._sendBind(req);
+    this._onBindSuccess(() => this.bindSASL(mechanism, password, controls));
+  }
+  /**
+  * Used to create a new entry in the directory
+  * @param {string|DN} dn - The DN of the entry to add
+  * @param {Attribute[]|object} attributes - Array of attributes or object where keys are the name of each attribute
+  * @param {Control|Control[]} [controls]
+  */
+  async add(dn, attributes, controls) {
+    await this._ensureConnected();
+    if (controls && !Array.isArray(controls)) controls = [controls];
+    let attributesToAdd;
+    if (Array.isArray(attributes)) attributesToAdd = attributes;
+    else {
+      attributesToAdd = [];
+      for (const [key, value] of Object.entries(attributes)) {
+        let values2;
+        if (Array.isArray(value)) values2 = value;
+        else if (value == null) values2 = [];
+        else values2 = [value];
+        attributesToAdd.push(new Attribute({
+          type: key,
+          values: values2
+        }));
+      }
+    }
+    const req = new AddRequest({
+      messageId: this._nextMessageId(),
+      dn: typeof dn === "string" ? dn : dn.toString(),
+      attributes: attributesToAdd,
+      controls
+    });
+    const result = await this._send(req);
+    if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
+  }
+  /**
+  * Compares an attribute/value pair with an entry on the LDAP server.
+  * @param {string|DN} dn - The DN of the entry to compare attributes with
+  * @param {string} attribute
+  * @param {string} value
+  * @param {Control|Control[]} [controls]
+  * @returns true if attribute and value match; otherwise false
+  */
+  async compare(dn, attribute, value, controls) {
+    await this._ensureConnected();
+    if (controls && !Array.isArray(controls)) controls = [controls];
+    const req = new CompareRequest({
+      messageId: this._nextMessageId(),
+      dn: typeof dn === "string" ? dn : dn.toString(),
+      attribute,
+      value,
+      controls
+    });
+    const response = await this._send(req);
+    switch (response?.status) {
+      case 6:
+        return true;
+      case 5:
+        return false;
+      default:
+        throw StatusCodeParser.parse(response);
+    }
+  }
+  /**
+  * Deletes an entry from the LDAP server.
+  * @param {string|DN} dn - The DN of the entry to delete
+  * @param {Control|Control[]} [controls]
+  */
+  async del(dn, controls) {
+    await this._ensureConnected();
+    if (controls && !Array.isArray(controls)) controls = [controls];
+    const req = new DeleteRequest({
+      messageId: this._nextMessageId(),
+      dn: typeof dn === "string" ? dn : dn.toString(),
+      controls
+    });
+    const result = await this._send(req);
+    if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
+  }
+  /**
+  * Performs an extended operation on the LDAP server.
+  * @param {string} oid - The object identifier (OID) of the extended operation to perform
+  * @param {string|Buffer} [value]
+  * @param {Control|Control[]} [controls]
+  * @returns exop result
+  */
+  async exop(oid, value, controls) {
+    await this._ensureConnected();
+    if (controls && !Array.isArray(controls)) controls = [controls];
+    const req = new ExtendedRequest({
+      messageId: this._nextMessageId(),
+      oid,
+      value,
+      controls
+    });
+    const result = await this._send(req);
+    if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
+    return {
+      oid: result.oid,
+      value: result.value
+    };
+  }
+  /**
+  * Performs an LDAP modify against the server.
+  * @param {string|DN} dn - The DN of the entry to modify
+  * @param {Change|Change[]} changes
+  * @param {Control|Control[]} [controls]
+  */
+  async modify(dn, changes, controls) {
+    await this._ensureConnected();
+    if (!Array.isArray(changes)) changes = [changes];
+    if (controls && !Array.isArray(controls)) controls = [controls];
+    const req = new ModifyRequest({
+      messageId: this._nextMessageId(),
+      dn: typeof dn === "string" ? dn : dn.toString(),
+      changes,
+      controls
+    });
+    const result = await this._send(req);
+    if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
+  }
+  /**
+  * Performs an LDAP modifyDN against the server.
+  * @param {string|DN} dn - The DN of the entry to modify
+  * @param {string|DN} newDN - The new DN to move this entry to
+  * @param {Control|Control[]} [controls]
+  */
+  async modifyDN(dn, newDN, controls) {
+    await this._ensureConnected();
+    if (controls && !Array.isArray(controls)) controls = [controls];
+    let newSuperior;
+    if (typeof newDN === "string" && /[^\\],/.test(newDN)) {
+      const parseIndex = newDN.search(/[^\\],/);
+      newSuperior = newDN.slice(parseIndex + 2);
+      newDN = newDN.slice(0, parseIndex + 1);
+    }
+    const req = new ModifyDNRequest({
+      messageId: this._nextMessageId(),
+      dn: typeof dn === "string" ? dn : dn.toString(),
+      deleteOldRdn: true,
+      newRdn: typeof newDN === "string" ? newDN : newDN.toString(),
+      newSuperior,
+      controls
+    });
+    const result = await this._send(req);
+    if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
+  }
+  /**
+  * Performs an LDAP search against the server.
+  * @param {string|DN} baseDN - This specifies the base of the subtree in which the search is to be constrained.
+  * @param {SearchOptions} [options]
+  * @param {string|Filter} [options.filter] - The filter of the search request. It must conform to the LDAP filter syntax specified in RFC4515. Defaults to (objectclass=*)
+  * @param {string} [options.scope] - Specifies how broad the search context is:
+  * - base - Indicates that only the entry specified as the search base should be considered. None of its subordinates will be considered.
+  * - one - Indicates that only the immediate children of the entry specified as the search base should be considered. The base entry itself should not be considered, nor any descendants of the immediate children of the base entry.
+  * - sub - Indicates that the entry specified as the search base, and all of its subordinates to any depth, should be considered.
+  * - children or subordinates - Indicates that the entry specified by the search base should not be considered, but all of its subordinates to any depth should be considered.
+  * @param {string} [options.derefAliases] - Specifies how the server must treat references to other entries:
+  * - never - Never dereferences entries, returns alias objects instead. The alias contains the reference to the real entry.
+  * - always - Always returns the referenced entries, not the alias object.
+  * - search - While searching subordinates of the base object, dereferences any alias within the search scope. Dereferenced objects become the bases of further search scopes where the Search operation is also applied by the server. The server should eliminate duplicate entries that arise due to alias dereferencing while searching.
+  * - find - Dereferences aliases in locating the base object of the search, but not when searching subordinates of the base object.
+  * @param {boolean} [options.returnAttributeValues] - If true, attribute values should be included in the entries that are returned; otherwise entries that match the search criteria should be returned containing only the attribute descriptions for the attributes contained in that entry but should not include the values for those attributes.
+  * @param {number} [options.sizeLimit] - This specifies the maximum number of entries that should be returned from the search. A value of zero indicates no limit. Note that the server may also impose a size limit for the search operation, and in that case the smaller of the client-requested and server-imposed size limits will be enforced.
+  * @param {number} [options.timeLimit] - This specifies the maximum length of time, in seconds, that the server should spend processing the search. A value of zero indicates no limit. Note that the server may also impose a time limit for the search operation, and in that case the smaller of the client-requested and server-imposed time limits will be enforced.
+  * @param {boolean|SearchPageOptions} [options.paged] - Used to allow paging and specify the page size
+  * @param {string[]} [options.attributes] - A set of attributes to request for inclusion in entries that match the search criteria and are returned to the client. If a specific set of attribute descriptions are listed, then only those attributes should be included in matching entries. The special value “*” indicates that all user attributes should be included in matching entries. The special value “+” indicates that all operational attributes should be included in matching entries. The special value “1.1” indicates that no attributes should be included in matching entries. Some servers may also support the ability to use the “@” symbol followed by an object class name (e.g., “@inetOrgPerson”) to request all attributes associated with that object class. If the set of attributes to request is empty, then the server should behave as if the value “*” was specified to request that all user attributes be included in entries that are returned.
+  * @param {string[]} [options.explicitBufferAttributes] - List of attributes to explicitly return as buffers
+  * @param {Control|Control[]} [controls]
+  * @returns {Promise<SearchResult>}
+  */
+  async search(baseDN, options = {}, controls) {
+    await this._ensureConnected();
+    if (controls) {
+      if (Array.isArray(controls)) controls = controls.slice(0);
+      else controls = [controls];
+      for (const control of controls) if (control instanceof PagedResultsControl) throw new Error("Should not specify PagedResultsControl");
+    } else controls = [];
+    let pageSize = 100;
+    if (typeof options.paged === "object" && options.paged.pageSize) pageSize = options.paged.pageSize;
+    else if (options.sizeLimit && options.sizeLimit > 1) pageSize = options.sizeLimit - 1;
+    let pagedResultsControl;
+    const shouldPage = !!options.paged;
+    if (shouldPage) {
+      pagedResultsControl = new PagedResultsControl({ value: { size: pageSize } });
+      controls.push(pagedResultsControl);
+    }
+    let filter;
+    if (options.filter) if (typeof options.filter === "string") filter = FilterParser.parseString(options.filter);
+    else filter = options.filter;
+    else filter = new PresenceFilter({ attribute: "objectclass" });
+    const searchRequest = new SearchRequest({
+      messageId: -1,
+      baseDN: typeof baseDN === "string" ? baseDN : baseDN.toString(),
+      scope: options.scope,
+      filter,
+      attributes: options.attributes,
+      explicitBufferAttributes: options.explicitBufferAttributes,
+      returnAttributeValues: options.returnAttributeValues,
+      sizeLimit: options.sizeLimit,
+      timeLimit: options.timeLimit,
+      controls
+    });
+    const searchResult = {
+      searchEntries: [],
+      searchReferences: []
+    };
+    await this._sendSearch(searchRequest, searchResult, shouldPage, pageSize, pagedResultsControl);
+    return searchResult;
+  }
+  async *searchPaginated(baseDN, options = {}, controls) {
+    await this._ensureConnected();
+    if (controls) {
+      if (Array.isArray(controls)) controls = controls.slice(0);
+      else controls = [controls];
+      for (const control of controls) if (control instanceof PagedResultsControl) throw new Error("Should not specify PagedResultsControl");
+    } else controls = [];
+    let pageSize = 100;
+    if (typeof options.paged === "object" && options.paged.pageSize) pageSize = options.paged.pageSize;
+    else if (options.sizeLimit && options.sizeLimit > 1) pageSize = options.sizeLimit - 1;
+    let pagedResultsControl;
+    pagedResultsControl = new PagedResultsControl({ value: { size: pageSize } });
+    controls.push(pagedResultsControl);
+    let filter;
+    if (options.filter) if (typeof options.filter === "string") filter = FilterParser.parseString(options.filter);
+    else filter = options.filter;
+    else filter = new PresenceFilter({ attribute: "objectclass" });
+    const searchRequest = new SearchRequest({
+      messageId: -1,
+      baseDN: typeof baseDN === "string" ? baseDN : baseDN.toString(),
+      scope: options.scope,
+      filter,
+      attributes: options.attributes,
+      explicitBufferAttributes: options.explicitBufferAttributes,
+      returnAttributeValues: options.returnAttributeValues,
+      sizeLimit: options.sizeLimit,
+      timeLimit: options.timeLimit,
+      controls
+    });
+    do {
+      const searchResult = {
+        searchEntries: [],
+        searchReferences: []
+      };
+      pagedResultsControl = await this._sendSearch(searchRequest, searchResult, true, pageSize, pagedResultsControl, false);
+      yield searchResult;
+    } while (pagedResultsControl);
+  }
+  /**
+  * Unbinds this client from the LDAP server.
+  * @returns {void|Promise} void if not connected; otherwise returns a promise to the request to disconnect
+  */
+  async unbind() {
+    try {
+      this.rebind = void 0;
+      if (!this.connected || !this.socket) return;
+      const req = new UnbindRequest({ messageId: this._nextMessageId() });
+      await this._send(req);
+    } finally {
+      this._destroySocket(this.socket);
+    }
+  }
+  [Symbol.asyncDispose]() {
+    return this.unbind();
+  }
+  async _sendBind(req) {
+    if (!this.isConnected) await this._connect();
+    const result = await this._send(req);
+    if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
+  }
+  async _sendSearch(searchRequest, searchResult, paged, pageSize, pagedResultsControl, fetchAll = true) {
+    searchRequest.messageId = this._nextMessageId();
+    const result = await this._send(searchRequest);
+    if (result?.status !== MessageResponseStatus.Success && !(result?.status === MessageResponseStatus.SizeLimitExceeded && searchRequest.sizeLimit)) throw StatusCodeParser.parse(result);
+    for (const searchEntry of result.searchEntries) searchResult.searchEntries.push(searchEntry.toObject(searchRequest.attributes, searchRequest.explicitBufferAttributes));
+    for (const searchReference of result.searchReferences) searchResult.searchReferences.push(...searchReference.uris);
+    if (paged && (result.searchEntries.length || result.searchReferences.length) && pagedResultsControl) {
+      let pagedResultsFromResponse;
+      for (const control of result.controls ?? []) if (control instanceof PagedResultsControl) {
+        pagedResultsFromResponse = control;
+        break;
+      }
+      if (pagedResultsFromResponse?.value?.cookie?.length) {
+        pagedResultsControl.value = pagedResultsControl.value ?? { size: pageSize };
+        pagedResultsControl.value.cookie = pagedResultsFromResponse.value.cookie;
+        if (fetchAll) await this._sendSearch(searchRequest, searchResult, paged, pageSize, pagedResultsControl, true);
+        else return pagedResultsControl;
+      }
+    }
+  }
+  socketDataHandler = (data) => {
+    if (this.messageParser) this.messageParser.read(data, this.messageDetailsByMessageId);
+  };
+  _nextMessageId() {
+    this.messageId += 1;
+    if (this.messageId >= MAX_MESSAGE_ID) this.messageId = 1;
+    return this.messageId;
+  }
+  /**
+  * Records a successful bind and, when autoRebind is enabled, remembers how to replay it after
+  * a transparent reconnect. Binds on a startTLS-upgraded session are not replayed: the rebind
+  * happens before the fresh connection could be upgraded again, so replaying would downgrade
+  * the security of the credentials.
+  * @param {Function} rebind - Replays the bind that just succeeded
+  * @private
+  */
+  _onBindSuccess(rebind) {
+    this.bound = true;
+    if (this.clientOptions.autoRebind && !this.startTLSUpgraded) this.rebind = rebind;
+  }
+  /**
+  * Ensures the socket connection is established and, when autoRebind is enabled, replays the
+  * last successful bind on a freshly re-established connection.
+  * @returns {Promise<void>}
+  * @private
+  */
+  async _ensureConnected() {
+    if (this.isConnected) return;
+    await this._connect();
+    if (this.rebind && !this.bound) await this.rebind();
+  }
+  /**
+  * Open the socket connection
+  * @returns {Promise<void>|void}
+  * @private
+  */
+  _connect() {
+    if (this.isConnected) return;
+    return new Promise((resolve4, reject) => {
+      if (this.secure) {
+        const createSecureConnection = this.clientOptions.createSecureConnection ?? tls.connect;
+        this.socket = createSecureConnection(this.port, this.host, this.clientOptions.tlsOptions);
+        this.socket.id = crypto.randomUUID();
+        this.socket.once("secureConnect", () => {
+          this._onConnect(resolve4);
+        });
+      } else {
+        const createConnection = this.clientOptions.createConnection ?? net.connect;
+        this.socket = createConnection(this.port, this.host);
+        this.socket.id = crypto.randomUUID();
+        this.socket.once("connect", () => {
+          this._onConnect(resolve4);
+        });
+      }
+      this.socket.once("error", (err) => {
+        this._destroySocket(this.socket);
+        reject(err);
+      });
+      if (!this.socket.connecting && this.socket.readyState === "open") {
+        this._onConnect(resolve4);
+        return;
+      }
+      if (this.clientOptions.connectTimeout) this.connectTimer = setTimeout(() => {
+        this._destroySocket(this.socket);
+        reject(/* @__PURE__ */ new Error("Connection timeout"));
+      }, this.clientOptions.connectTimeout);
+    });
+  }
+  _onConnect(next) {
+    if (this.connectTimer) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = void 0;
+    }
+    if (this.socket) {
+      this.socket.removeAllListeners("error");
+      this.socket.removeAllListeners("connect");
+      this.socket.removeAllListeners("secureConnect");
+    }
+    this.connected = true;
+    const socketError = (err) => {
+      for (const [key, messageDetails] of this.messageDetailsByMessageId.entries()) {
+        if (messageDetails.message instanceof UnbindRequest) messageDetails.resolve();
+        else messageDetails.reject(/* @__PURE__ */ new Error(`Socket error. Message type: ${messageDetails.message.constructor.name} (0x${messageDetails.message.protocolOperation.toString(16)})
+${err.message || (err.stack ?? "Unknown socket error")}`));
+        this.messageDetailsByMessageId.delete(key);
+      }
+      if (this.socket) this.socket.destroy();
+    };
+    function socketEnd() {
+      if (this) this.end();
+    }
+    function socketTimeout() {
+      if (this) this.end();
+    }
+    const clientInstance = this;
+    function socketClose() {
+      if (this) {
+        this.removeListener("error", socketError);
+        this.removeListener("close", socketClose);
+        this.removeListener("data", clientInstance.socketDataHandler);
+        this.removeListener("end", socketEnd);
+        this.removeListener("timeout", socketTimeout);
+      }
+      if (this === clientInstance.socket) {
+        clientInstance.connected = false;
+        clientInstance.bound = false;
+        clientInstance.startTLSUpgraded = false;
+        delete clientInstance.socket;
+        if (clientInstance.connectTimer) {
+          clearTimeout(clientInstance.connectTimer);
+          clientInstance.connectTimer = void 0;
+        }
+      }
+      for (const [key, messageDetails] of clientInstance.messageDetailsByMessageId.entries()) if (messageDetails.socket.id === this.id) {
+        if (messageDetails.message instanceof UnbindRequest) messageDetails.resolve();
+        else messageDetails.reject(/* @__PURE__ */ new Error(`Connection closed before message response was received. Message type: ${messageDetails.message.constructor.name} (0x${messageDetails.message.protocolOperation.toString(16)})`));
+        clientInstance.messageDetailsByMessageId.delete(key);
+      }
+    }
+    if (this.socket) {
+      this.socket.on("error", socketError);
+      this.socket.on("close", socketClose);
+      this.socket.on("data", this.socketDataHandler);
+      this.socket.on("end", socketEnd);
+      this.socket.on("timeout", socketTimeout);
+    }
+    next();
+  }
+  _destroySocket(socket) {
+    if (socket) {
+      if (this.connectTimer) {
+        clearTimeout(this.connectTimer);
+        this.connectTimer = void 0;
+      }
+      socket.removeAllListeners("error");
+      socket.on("error", () => {
+      });
+      socket.end();
+      socket.destroy();
+      if (socket === this.socket) {
+        this.connected = false;
+        this.bound = false;
+        this.startTLSUpgraded = false;
+        this.socket = void 0;
+      }
+    }
+  }
+  /**
+  * Sends request message to the ldap server over the connected socket. Each message request is given a
+  * unique id (messageId), used to identify the associated response when it is sent back over the socket.
+  * @returns {Promise<Message>}
+  * @private
+  * @param {object} message
+  */
+  _send(message) {
+    if (!this.connected || !this.socket) throw new Error("Socket connection not established");
+    const messageContentBuffer = message.write();
+    let messageResolve = () => {
+    };
+    let messageReject = () => {
+    };
+    const messageTimeoutId = this.clientOptions.timeout ? setTimeout(() => {
+      const messageDetails = this.messageDetailsByMessageId.get(message.messageId.toString());
+      if (messageDetails) {
+        this._destroySocket(messageDetails.socket);
+        messageReject(/* @__PURE__ */ new Error(`${message.constructor.name}: Operation timed out`));
+      }
+    }, this.clientOptions.timeout) : null;
+    const sendPromise = new Promise((resolve4, reject) => {
+      messageResolve = resolve4;
+      messageReject = reject;
+    }).finally(() => {
+      if (messageTimeoutId) clearTimeout(messageTimeoutId);
+    });
+    this.messageDetailsByMessageId.set(message.messageId.toString(), {
+      message,
+      resolve: messageResolve,
+      reject: messageReject,
+      timeoutTimer: messageTimeoutId,
+      socket: this.socket
+    });
+    if (message.password) logDebug(`Sending message: ${JSON.stringify({
+      ...message,
+      password: "__redacted__"
+    })}`);
+    else logDebug(`Sending message: ${JSON.stringify(message)}`);
+    this.socket.write(messageContentBuffer, () => {
+      if (message instanceof AbandonRequest) {
+        logDebug(`Abandoned message: ${message.messageId}`);
+        this.messageDetailsByMessageId.delete(message.messageId.toString());
+        messageResolve();
+      } else if (message instanceof UnbindRequest) {
+        logDebug("Unbind success. Ending socket");
+        if (this.socket) this._destroySocket(this.socket);
+      } else logDebug("Message sent successfully.");
+    });
+    return sendPromise;
+  }
+  _handleSendResponse(message) {
+    const messageDetails = this.messageDetailsByMessageId.get(message.messageId.toString());
+    if (messageDetails) if (message instanceof SearchEntry) {
+      messageDetails.searchEntries = messageDetails.searchEntries ?? [];
+      messageDetails.searchEntries.push(message);
+    } else if (message instanceof SearchReference) {
+      messageDetails.searchReferences = messageDetails.searchReferences ?? [];
+      messageDetails.searchReferences.push(message);
+    } else if (message instanceof SearchResponse) {
+      if (messageDetails.searchEntries) message.searchEntries.push(...messageDetails.searchEntries);
+      if (messageDetails.searchReferences) message.searchReferences.push(...messageDetails.searchReferences);
+      this.messageDetailsByMessageId.delete(message.messageId.toString());
+      messageDetails.resolve(message);
+    } else {
+      this.messageDetailsByMessageId.delete(message.messageId.toString());
+      messageDetails.resolve(message);
+    }
+    else logDebug(`Unable to find details related to message response: ${JSON.stringify(message)}`);
+  }
+};
+
+// src/augmenters/ldap/filter.ts
+function escapeFilterValue(value) {
+  return value.replace(/[*()\\\u0000]/g, (c) => "\\" + c.charCodeAt(0).toString(16).padStart(2, "0"));
+}
+var SNAPSHOT_FILTER = "(&(objectClass=person)(memberOf=*))";
+function userFilter(username) {
+  return `(&(objectClass=person)(cn=${escapeFilterValue(username)}))`;
+}
+
+// src/cli/ldap-directory.ts
+var PAGE_SIZE = 200;
+async function readPeople(directory, timeoutMs, username) {
+  if (directory.bindDn === null) {
+    throw codedError(ErrorCode.LdapUnavailable, "No bind DN provided for LDAP augmenter.");
+  }
+  const client = new Client({ ...connection(directory.uri), timeout: timeoutMs, connectTimeout: timeoutMs });
+  try {
+    await client.bind(directory.bindDn, directory.password);
+    const { searchEntries } = await client.search(directory.searchBase, {
+      scope: "sub",
+      filter: username === void 0 ? SNAPSHOT_FILTER : userFilter(username),
+      attributes: ["cn", "memberOf"],
+      paged: { pageSize: PAGE_SIZE },
+      timeLimit: Math.ceil(timeoutMs / 1e3)
+    });
+    return searchEntries.map((entry) => ({
+      dn: entry.dn,
+      cn: values(entry.cn),
+      // The attribute as the server names it, case-sensitively (§5.3).
+      memberOf: values(entry.memberOf)
+    }));
+  } catch (error) {
+    throw codedError(ErrorCode.LdapUnavailable, error instanceof Error ? error.message : String(error));
+  } finally {
+    await client.unbind().catch(() => void 0);
+  }
+}
+function values(value) {
+  if (value === void 0) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) => Buffer.isBuffer(v) ? v.toString("utf8") : String(v));
+}
+function connection(uri) {
+  if (!uri.startsWith("ldapi://")) return { url: uri };
+  const encoded = uri.slice("ldapi://".length).replace(/\/$/, "");
+  const socket = encoded === "" ? "/var/run/slapd/ldapi" : decodeURIComponent(encoded);
+  return { url: "ldap://localhost", createConnection: () => connect3(socket) };
+}
+
+// src/cli/commands/ldap-sync.ts
+var DEFAULT_INTERVAL_S = 120;
+var DEFAULT_TIMEOUT_S = 10;
+var DEFAULT_RELOAD_COMMAND = "nginx -s reload";
+var SNAPSHOT_WARN_BYTES = 4 * 1024 * 1024;
+var ldapSyncCommand = {
+  name: "ldap-sync",
+  summary: "read the ldap augmenters' directories into the compiled config; reload nginx on change",
+  help: `Usage: authotron ldap-sync [CONFIG] -o OUT.json [options]
+       authotron ldap-sync [CONFIG] --user NAME
+
+Reads CONFIG (as \`authotron compile\` does), then for each ldap augmenter binds to its
+directory with bind_dn and ldap_password and reads every person with a memberOf, and
+writes OUT.json: the compiled config with each augmenter's snapshot (users → roles by
+the DN rules, and the time it was read) embedded. nginx then answers from the snapshot;
+no request waits for LDAP (docs/ldap.md).
+
+OUT.json is replaced atomically, keeping its mode and owner (0600 when new), and the
+reload command run only when its content changed. A directory that fails (down, slow, bind refused) keeps the snapshot
+OUT.json already holds; the failure is one line on standard error.
+
+With --user NAME it only prints what the reference's search for NAME (escaped) finds in
+each directory, and the roles that gives; it writes nothing.
+
+Options:
+  -o, --output FILE          the compiled config nginx loads (required but with --user)
+  --interval SECONDS         time between two reads (default ${DEFAULT_INTERVAL_S}, the reference's cache lifetime)
+  --once                     read once, write if changed, reload, exit (status 1 if any directory failed)
+  --timeout SECONDS          bound on each LDAP operation: connect, bind, search (default ${DEFAULT_TIMEOUT_S})
+  --reload-command COMMAND   run through /bin/sh after a write (default "${DEFAULT_RELOAD_COMMAND}"; "" for none)
+  --user NAME                show one user's groups and roles, write nothing
+  -h, --help                 show this help
+
+Exit status: 0 done (or stopped by a signal), 1 invalid config, unwritable output or (with
+--once) a failed directory, 2 usage error.`,
+  async run(args, io2) {
+    const { values: values2, positionals } = parseCommandArgs(
+      args,
+      {
+        output: { type: "string", short: "o" },
+        interval: { type: "string" },
+        once: { type: "boolean" },
+        timeout: { type: "string" },
+        "reload-command": { type: "string" },
+        user: { type: "string" }
+      },
+      1
+    );
+    if (values2.help) {
+      writeLine(io2.stdout, this.help);
+      return EXIT_OK;
+    }
+    const options = {
+      configPath: positionals[0],
+      output: values2.output,
+      intervalMs: seconds(values2.interval, DEFAULT_INTERVAL_S, "--interval") * 1e3,
+      timeoutMs: seconds(values2.timeout, DEFAULT_TIMEOUT_S, "--timeout") * 1e3,
+      reloadCommand: values2["reload-command"] ?? DEFAULT_RELOAD_COMMAND
+    };
+    if (values2.user !== void 0) return showUser(options, values2.user, io2);
+    if (options.output === void 0 || options.output === "" || options.output === "-") {
+      throw new UsageError("missing -o OUT.json (the file nginx loads)");
+    }
+    if (values2.once === true) return (await syncOnce(options, io2)).status;
+    for (; ; ) {
+      const started = Date.now();
+      const { status, fatal } = await syncOnce(options, io2);
+      if (fatal) return status;
+      await new Promise((resolve4) => setTimeout(resolve4, Math.max(0, options.intervalMs - (Date.now() - started))));
+    }
+  }
+};
+function seconds(value, fallback, flag) {
+  if (value === void 0) return fallback;
+  const number = Number(value);
+  if (!(number > 0) || !Number.isFinite(number)) throw new UsageError(`${flag} needs a positive number of seconds`);
+  return number;
+}
+function ldapItems(options, io2) {
+  const { doc } = loadConfig({ path: options.configPath, env: io2.env, cwd: io2.cwd });
+  const items = /* @__PURE__ */ new Map();
+  const augmenters = doc !== void 0 && Array.isArray(doc.data.augmenters) ? doc.data.augmenters : [];
+  augmenters.forEach((item, index) => {
+    if (isMapping(item) && item.type === "ldap") items.set(index, item);
+  });
+  return items;
+}
+async function syncOnce(options, io2) {
+  const output = options.output;
+  const previous = readPrevious(output);
+  const snapshots = /* @__PURE__ */ new Map();
+  let failed = false;
+  for (const [index, item] of ldapItems(options, io2)) {
+    const directory = ldapDirectoryConfig(item);
+    const before = previous?.augmenters[index]?.type === "ldap" ? previous.augmenters[index].snapshot : null;
+    const label = `ldap-sync: augmenter ${JSON.stringify(directory.name)} (augmenters[${index}], ${directory.uri})`;
+    try {
+      const people = await readPeople(directory, options.timeoutMs);
+      const fresh = buildSnapshot(people, directory, /* @__PURE__ */ new Date());
+      const same = sameDirectory(before, fresh);
+      snapshots.set(index, same ? before : fresh);
+      const taken = same && before !== null ? `unchanged since ${before.takenAt}` : `read at ${fresh.takenAt}`;
+      const bytes = JSON.stringify(fresh).length;
+      writeLine(io2.stderr, `${label}: ${Object.keys(fresh.members).length} users, ${fresh.groups.length} groups, ${bytes} bytes, ${taken}`);
+      if (bytes > SNAPSHOT_WARN_BYTES) {
+        writeLine(io2.stderr, `${label}: warning: a snapshot above ${SNAPSHOT_WARN_BYTES} bytes is held by every nginx worker; narrow search_base (docs/ldap.md)`);
+      }
+    } catch (error) {
+      failed = true;
+      snapshots.set(index, before);
+      const kept = before === null ? "no snapshot to keep: no LDAP roles" : `keeping the snapshot of ${before.takenAt}`;
+      writeLine(io2.stderr, `${label}: ${error.message}; ${kept}`);
+    }
+  }
+  const result = compileConfig({ path: options.configPath, env: io2.env, cwd: io2.cwd, augmenterInputs: snapshots });
+  printDiagnostics(result, io2, { quiet: true });
+  if (result.config === void 0) {
+    writeLine(io2.stderr, `authotron: ${result.source ?? "config"}: ${errorCount(result)}; nothing written`);
+    return { status: EXIT_FAILURE, fatal: true };
+  }
+  const json = `${JSON.stringify(result.config, null, 2)}
+`;
+  if (previous !== void 0 && previous.text === json) return { status: failed ? EXIT_FAILURE : EXIT_OK, fatal: false };
+  try {
+    const { mode, owner } = keepingAccess(output);
+    writeFileAtomic(output, json, mode, owner);
+  } catch (error) {
+    writeLine(io2.stderr, `ldap-sync: cannot write ${output}: ${describeIoError(error)}`);
+    return { status: EXIT_FAILURE, fatal: false };
+  }
+  writeLine(io2.stderr, `ldap-sync: wrote ${output} (${summary(result.config)})`);
+  const reloaded = await reload(options.reloadCommand, io2);
+  return { status: failed || !reloaded ? EXIT_FAILURE : EXIT_OK, fatal: false };
+}
+function readPrevious(output) {
+  try {
+    const text = readFileSync3(output, "utf8");
+    const config = JSON.parse(text);
+    return Array.isArray(config.augmenters) ? { ...config, text } : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function reload(command, io2) {
+  if (command === "") return Promise.resolve(true);
+  return new Promise((resolve4) => {
+    execFile("/bin/sh", ["-c", command], { env: io2.env, cwd: io2.cwd }, (error, _stdout, stderr) => {
+      if (error === null) {
+        writeLine(io2.stderr, `ldap-sync: ran ${JSON.stringify(command)}`);
+        resolve4(true);
+      } else {
+        writeLine(io2.stderr, `ldap-sync: ${JSON.stringify(command)} failed: ${stderr.trim() || error.message}`);
+        resolve4(false);
+      }
+    });
+  });
+}
+async function showUser(options, username, io2) {
+  let status = EXIT_OK;
+  for (const [index, item] of ldapItems(options, io2)) {
+    const directory = ldapDirectoryConfig(item);
+    try {
+      const people = await readPeople(directory, options.timeoutMs, username);
+      writeLine(io2.stdout, `augmenters[${index}] ${JSON.stringify(directory.name)}: ${people.length} entries`);
+      for (const person of people) {
+        for (const group of person.memberOf) {
+          writeLine(io2.stdout, `  ${person.dn}: ${group} → ${JSON.stringify(rolesOfGroup(group, directory))}`);
+        }
+      }
+    } catch (error) {
+      status = EXIT_FAILURE;
+      writeLine(io2.stderr, `ldap-sync: augmenter ${JSON.stringify(directory.name)}: ${error.message}`);
+    }
+  }
+  return status;
+}
+
 // src/cli/commands/schema.ts
 var schemaCommand = {
   name: "schema",
@@ -17667,8 +21001,8 @@ Editors can use it to complete and check config.yaml.
 Options:
   -h, --help  show this help`,
   async run(args, io2) {
-    const { values } = parseCommandArgs(args, {}, 0);
-    writeLine(io2.stdout, values.help ? this.help : JSON.stringify(CONFIG_SCHEMA, null, 2));
+    const { values: values2 } = parseCommandArgs(args, {}, 0);
+    writeLine(io2.stdout, values2.help ? this.help : JSON.stringify(CONFIG_SCHEMA, null, 2));
     return EXIT_OK;
   }
 };
@@ -17678,7 +21012,8 @@ var COMMANDS = [
   compileCommand,
   checkCommand,
   schemaCommand,
-  hashPasswordCommand
+  hashPasswordCommand,
+  ldapSyncCommand
 ];
 var TOP_LEVEL_HELP = `Usage: authotron <command> [options]
 

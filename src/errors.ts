@@ -23,6 +23,12 @@ export const ErrorCode = {
   ProviderUnsupported: 'ERR_PROVIDER_UNSUPPORTED',
   /** The compiled config names an augmenter type this build does not implement. */
   AugmenterUnsupported: 'ERR_AUGMENTER_UNSUPPORTED',
+  /** An augmenter was asked to augment a user of another realm (the pipeline never does). */
+  AugmenterRealm: 'ERR_AUGMENTER_REALM',
+  /** An ldap augmenter's compiled entry holds no directory snapshot: `authotron ldap-sync` has not run. */
+  LdapNoSnapshot: 'ERR_LDAP_NO_SNAPSHOT',
+  /** `authotron ldap-sync` could not read a directory (down, slow, refused the bind, …). */
+  LdapUnavailable: 'ERR_LDAP_UNAVAILABLE',
   /** No provider accepted the credential. */
   AllFailed: 'ERR_ALL_FAILED',
   /** A stored password uses a form this build cannot verify. */
@@ -65,6 +71,8 @@ export const ErrorCode = {
   JwksUnavailable: 'ERR_JWKS_UNAVAILABLE',
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
   JwksInvalid: 'ERR_JWKS_INVALID',
+  /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
+  Unexpected: 'ERR_UNEXPECTED',
 } as const
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode]

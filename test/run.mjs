@@ -60,7 +60,7 @@ try {
 finish()
 
 async function main() {
-  const srcChanged = gitChanges(['src', 'build.mjs', 'package.json', 'package-lock.json'])
+  const srcChanged = gitChanges(['src', 'build.mjs', 'build-inline.mjs', 'package.json', 'package-lock.json'])
   const built = await check('build', 'npm', ['run', 'build'])
   if (runUnit) {
     // Unit tests run from src/ under Node: worth running even when the build failed.

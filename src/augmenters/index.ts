@@ -5,9 +5,11 @@
  */
 import { plainAugmenter } from './plain/runtime'
 import { plainAdvancedAugmenter } from './plain_advanced/runtime'
+import { ldapAugmenter } from './ldap/runtime'
 import type { AugmenterModule } from './types'
 
 export const augmenterModules: { [type: string]: AugmenterModule<any> | undefined } = {
   plain: plainAugmenter,
   plain_advanced: plainAdvancedAugmenter,
+  ldap: ldapAugmenter,
 }

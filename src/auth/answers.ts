@@ -28,27 +28,10 @@ export function unauthorized(config: CompiledConfig): HttpAnswer {
 }
 
 /**
- * 200 with the minted token (§7.3) and, when enabled, the legacy headers (§2.10). Header values
- * are stripped of control characters: the reference drops the connection on them, and nginx would
- * otherwise send them raw (a CR/LF could split the response).
+ * X-Auth-Username, X-Auth-Realm and X-Auth-Roles (§2.10), safe to send: stripped of control
+ * characters, on which the reference drops the connection and nginx would otherwise send them raw
+ * (a CR/LF could split the response). The 200 itself is sent by src/njs/grant-answer.ts.
  */
-export function authenticated(
-  config: CompiledConfig,
-  user: User,
-  token: string,
-  legacyValues?: [string, string, string],
-): HttpAnswer {
-  const headers: [string, string][] = [['Authorization', 'Bearer ' + token]]
-  if (config.includeLegacyHeaders) {
-    const legacy = legacyValues !== undefined ? legacyValues : legacyHeaderValues(user)
-    headers.push(['X-Auth-Username', legacy[0]])
-    headers.push(['X-Auth-Realm', legacy[1]])
-    headers.push(['X-Auth-Roles', legacy[2]])
-  }
-  return { status: 200, headers, body: AUTHENTICATED_BODY }
-}
-
-/** X-Auth-Username, X-Auth-Realm and X-Auth-Roles, safe to send. */
 export function legacyHeaderValues(user: User): [string, string, string] {
   return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(','))]
 }

@@ -63,7 +63,7 @@ function logFailure(platform: Platform, augmenter: CompiledAugmenter, error: unk
   platform.logger.log('warn', 'auth.augmenter.failed', {
     augmenter: augmenter.name,
     realm: augmenter.realm,
-    code: errorCode(error) || 'ERR_UNEXPECTED',
+    code: errorCode(error) || ErrorCode.Unexpected,
     reason: error instanceof Error ? error.message : String(error),
   })
 }

@@ -6,10 +6,14 @@
  *
  * A hit on the authenticate/access paths is then one split of the first five fields, with no JSON
  * parse, no clock and no config read (docs/benchmarks.md): the dict itself drops the entry when
- * its lifetime ends (grantCacheLifetime stores it for less than it is good for). The header values
- * went through headerSafe, so none holds a line break; the user JSON comes last and may.
+ * its lifetime ends (storeGrant stores it for less than it is good for). The header values went
+ * through headerSafe, so none holds a line break; the user JSON comes last and may.
+ *
+ * Every tier stores and reads through the functions here. Those marked `@inline` run on the
+ * module's per-request paths: build.mjs writes their bodies into each caller in dist/ (a call costs
+ * the njs engine ~1,000 instructions, docs/benchmarks.md); src/ and the unit tests keep this copy.
  */
-import { legacyHeaderValues } from './answers'
+import type { SharedStore } from '../platform'
 import type { User } from '../user'
 
 export interface Grant {
@@ -41,6 +45,16 @@ export const HEADER_FIELD_COUNT = 5
 const FIELD_COUNT = 7
 export const SEND_LEGACY = '1'
 
+/** Unix seconds of a time in milliseconds, rounded down (arithmetic: a built-in costs njs ~2,000 instructions). */
+/* @inline */
+export function wholeSeconds(ms: number): number {
+  return (ms - (ms % 1000)) / 1000
+}
+
+/** The legacy fields of a grant whose config does not send them: a hit never reads them then. */
+export const NO_LEGACY: [string, string, string] = ['', '', '']
+
+/* @inline */
 export function grantEntryText(
   token: string,
   legacy: [string, string, string],
@@ -55,36 +69,50 @@ export function grantEntryText(
   )
 }
 
-/** The legacy fields stay empty when the config does not send them: a hit never reads them then. */
-export function encodeGrantEntry(grant: Grant, cachedUntil: number, sendLegacy: boolean): string {
-  const legacy: [string, string, string] = !sendLegacy
-    ? ['', '', '']
-    : grant.legacy !== undefined
-      ? grant.legacy
-      : legacyHeaderValues(grant.user)
-  return grantEntryText(grant.token, legacy, sendLegacy, cachedUntil, grant.expiresAt, JSON.stringify(grant.user))
+/**
+ * Stores a grant minted at `nowMs` for the configured TTL, never past the token's exp. The dict is
+ * told exactly that (it drops the entry itself, the hit path checks no time); the entry's
+ * `cachedUntil` (whole seconds, rounded down) is what the full path checks. Nothing is stored when
+ * nothing is left to keep. Returns why the dict refused the entry (the caller logs
+ * `cache.grant.store_failed`: a full dict only costs the next request more work), else undefined.
+ */
+/* @inline */
+export function storeGrant(
+  store: Pick<SharedStore, 'set'>,
+  key: string,
+  token: string,
+  legacy: [string, string, string],
+  sendLegacy: boolean,
+  expiresAt: number,
+  userJsonText: string,
+  nowMs: number,
+  ttlMs: number,
+): string | undefined {
+  let untilMs = nowMs + ttlMs
+  if (expiresAt * 1000 < untilMs) untilMs = expiresAt * 1000
+  const storeForMs = untilMs - nowMs
+  let failure: string | undefined
+  if (storeForMs > 0) {
+    const entry = grantEntryText(token, legacy, sendLegacy, wholeSeconds(untilMs), expiresAt, userJsonText)
+    try {
+      store.set(key, entry, storeForMs)
+    } catch (e) {
+      failure = e instanceof Error ? e.message : String(e)
+    }
+  }
+  return failure
 }
 
 /**
- * How long to keep a grant minted at `nowMs`: the configured TTL, never past the token's exp. The
- * dict is told exactly that (it drops the entry itself, the hit path checks no time); the entry's
- * `cachedUntil` (whole seconds, rounded down) is what the full path checks. Undefined when nothing
- * is left to keep.
+ * What the hit path reads: the entry's header fields (index with GrantField), or undefined when
+ * there is no entry (`text` undefined) or it is not one.
  */
-export function grantCacheLifetime(
-  nowMs: number,
-  ttlMs: number,
-  expiresAt: number,
-): { cachedUntil: number; storeForMs: number } | undefined {
-  const untilMs = Math.min(nowMs + ttlMs, expiresAt * 1000)
-  const storeForMs = untilMs - nowMs
-  return storeForMs > 0 ? { cachedUntil: Math.floor(untilMs / 1000), storeForMs } : undefined
-}
-
-/** The entry's header fields (index with GrantField), or undefined when it is not an entry. */
-export function grantHeadersFromEntry(text: string): string[] | undefined {
-  const fields = text.split('\n', HEADER_FIELD_COUNT)
-  return fields.length === HEADER_FIELD_COUNT && fields[GrantField.Token] !== '' ? fields : undefined
+/* @inline */
+export function grantHeadersFromEntry(text: string | undefined): string[] | undefined {
+  const fields = text === undefined ? undefined : text.split('\n', HEADER_FIELD_COUNT)
+  return fields !== undefined && fields.length === HEADER_FIELD_COUNT && fields[GrantField.Token] !== ''
+    ? fields
+    : undefined
 }
 
 /** The whole grant, or undefined when it is stale (`cachedUntil` reached) or not an entry. */
@@ -101,5 +129,8 @@ export function grantFromEntry(text: string, now: number): Grant | undefined {
     return undefined
   }
   if (user === null || typeof user !== 'object' || typeof user.username !== 'string') return undefined
-  return { user, token: fields[GrantField.Token], expiresAt: Number(fields[6]) }
+  const grant: Grant = { user, token: fields[GrantField.Token], expiresAt: Number(fields[6]) }
+  if (fields[GrantField.Legacy] === SEND_LEGACY)
+    grant.legacy = [fields[GrantField.Username], fields[GrantField.Realm], fields[GrantField.Roles]]
+  return grant
 }

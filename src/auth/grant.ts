@@ -10,8 +10,8 @@
 import type { CompiledConfig } from '../config/compiled'
 import { mint } from '../jwt/mint'
 import { MaybePromise, whenReady } from '../maybe-async'
-import type { Platform, SharedStore } from '../platform'
-import { DEFAULT_GRANT_CACHE_TTL_MS, encodeGrantEntry, Grant, grantCacheLifetime, grantFromEntry } from './grant-entry'
+import type { Platform } from '../platform'
+import { DEFAULT_GRANT_CACHE_TTL_MS, Grant, grantFromEntry, NO_LEGACY, storeGrant, wholeSeconds } from './grant-entry'
 import { grantKey } from './grant-key'
 import { AuthInput, authenticate } from './pipeline'
 import { legacyHeaderValues } from './answers'
@@ -37,7 +37,7 @@ export function obtainGrant(
   const store = platform.sharedCache
   const ttlMs = config.grantCacheTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs
   const nowMs = platform.clock.nowMilliseconds()
-  const now = Math.floor(nowMs / 1000)
+  const now = wholeSeconds(nowMs)
   let key: string | undefined
   if (miss !== undefined) {
     key = miss.key
@@ -55,26 +55,12 @@ export function obtainGrant(
       expiresAt: minted.expiresAt,
       legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : undefined,
     }
-    if (store !== undefined && key !== undefined) storeGrant(store, key, grant, nowMs, ttlMs, config.includeLegacyHeaders, platform)
+    if (store !== undefined && key !== undefined) {
+      const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
+      const userJsonText = JSON.stringify(user)
+      const failure = storeGrant(store, key, grant.token, legacy, config.includeLegacyHeaders, grant.expiresAt, userJsonText, nowMs, ttlMs)
+      if (failure !== undefined) platform.logger.log('warn', 'cache.grant.store_failed', { reason: failure })
+    }
     return grant
   })
-}
-
-function storeGrant(
-  store: SharedStore,
-  key: string,
-  grant: Grant,
-  nowMs: number,
-  ttlMs: number,
-  sendLegacy: boolean,
-  platform: Platform,
-) {
-  const lifetime = grantCacheLifetime(nowMs, ttlMs, grant.expiresAt)
-  if (lifetime === undefined) return
-  try {
-    store.set(key, encodeGrantEntry(grant, lifetime.cachedUntil, sendLegacy), lifetime.storeForMs)
-  } catch (e) {
-    // A full shared dict only costs the next request a full authentication.
-    platform.logger.log('warn', 'cache.grant.store_failed', { reason: e instanceof Error ? e.message : String(e) })
-  }
 }

@@ -86,7 +86,7 @@ function logSuccess(platform: Platform, provider: CompiledProvider) {
 function logFailure(platform: Platform, provider: CompiledProvider, error: unknown) {
   platform.logger.log('debug', 'auth.provider.failed', {
     provider: provider.name,
-    code: errorCode(error) || 'ERR_UNEXPECTED',
+    code: errorCode(error) || ErrorCode.Unexpected,
     reason: error instanceof Error ? error.message : String(error),
   })
 }

@@ -11,6 +11,7 @@ import { UsageError } from './args'
 import { checkCommand } from './commands/check'
 import { compileCommand } from './commands/compile'
 import { hashPasswordCommand } from './commands/hash-password'
+import { ldapSyncCommand } from './commands/ldap-sync'
 import { schemaCommand } from './commands/schema'
 import { CliIO, Command, EXIT_OK, EXIT_USAGE, writeLine } from './io'
 
@@ -19,6 +20,7 @@ export const COMMANDS: Command[] = [
   checkCommand,
   schemaCommand,
   hashPasswordCommand,
+  ldapSyncCommand,
 ]
 
 export const TOP_LEVEL_HELP = `Usage: authotron <command> [options]

@@ -5,7 +5,7 @@
  * the request path runs (augment.ts, mint.ts, answers.ts), and filed under a salted digest of the
  * whole `Authorization: Basic …` value that authenticates as that user. A request for such a user
  * then costs one SHA-256, one lookup, one HMAC and a few concatenations
- * (src/auth/basic-express.ts): no base64 or UTF-8 decoding, no per-password hash, where the full
+ * (src/auth/precomputed-basic.ts): no base64 or UTF-8 decoding, no per-password hash, where the full
  * pipeline builds users, runs augmenters and serialises claims. On njs 0.7.9, which has no shared
  * dict to cache grants in, that is every request.
  *
@@ -15,14 +15,14 @@
  * and every credential the full pipeline could answer otherwise (see precomputeBasicGrants).
  */
 import { augmentUser } from '../auth/augment'
-import { claimsFromRow, credentialCheck, expiryFromRow } from '../auth/basic-express'
+import { claimsFromRow, credentialCheck, expiryFromRow } from '../auth/precomputed-basic'
 import { legacyHeaderValues } from '../auth/answers'
 import { isPromise } from '../maybe-async'
 import { mintClaims, upstreamExpiry } from '../jwt/mint'
 import type { Platform } from '../platform'
 import { newUser, User, userJson } from '../user'
 import { createHash, createHmac } from 'node:crypto'
-import type { BasicGrantRow, CompiledConfig, ExpressBasic } from '../config/compiled'
+import type { BasicGrantRow, CompiledConfig, PrecomputedBasic } from '../config/compiled'
 import { KEY_PREFIX } from '../config/compiled'
 import { setOwn } from './paths'
 import type { PlainUser } from '../providers/plain/users'
@@ -31,7 +31,7 @@ import { augmenterCompiler } from './units'
 /** An `iat` to check each template against the full serialisation with. */
 const CHECK_NOW = 1_700_000_000
 
-type CompiledContent = Omit<CompiledConfig, 'configId' | 'expressBasic'>
+type CompiledContent = Omit<CompiledConfig, 'configId' | 'precomputedBasic'>
 
 interface Candidate {
   realm: string
@@ -48,7 +48,7 @@ interface Candidate {
  * full pipeline. Usernames with a colon are never filed: Basic splits at the first colon, so
  * their credential authenticates another username, if any.
  */
-export function precomputeBasicGrants(config: CompiledContent, plainUsers: Map<number, PlainUser[]>): ExpressBasic | undefined {
+export function precomputeBasicGrants(config: CompiledContent, plainUsers: Map<number, PlainUser[]>): PrecomputedBasic | undefined {
   if (config.logLevel === 'debug' || config.logLevel === 'trace') return undefined
   const basic = config.providersByScheme.Basic
   if (basic.length === 0) return undefined
@@ -83,7 +83,11 @@ export function precomputeBasicGrants(config: CompiledContent, plainUsers: Map<n
 function realmIsStatic(config: CompiledContent, realm: string): boolean {
   const plan = Object.hasOwn(config.augmenterPlans, KEY_PREFIX + realm) ? config.augmenterPlans[KEY_PREFIX + realm] : undefined
   if (plan === undefined) return true
-  return [...plan.parallel, ...plan.serial].every((i) => augmenterCompiler(config.augmenters[i].type)?.static === true)
+  return [...plan.parallel, ...plan.serial].every((i) => {
+    const augmenter = config.augmenters[i]
+    const isStatic = augmenterCompiler(augmenter.type)?.static
+    return isStatic === true || (typeof isStatic === 'function' && isStatic(augmenter))
+  })
 }
 
 function grantRow(config: CompiledContent, user: User): BasicGrantRow {

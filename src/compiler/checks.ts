@@ -88,17 +88,6 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
       )
     }
     compiler?.check?.(augmenter, path, report)
-    if (augmenter.type === 'ldap' && Array.isArray(augmenter.filters)) {
-      augmenter.filters.forEach((filter: unknown, filterIndex) => {
-        if (typeof filter === 'string' && !hasLdapComponent(filter)) {
-          report(
-            'warning',
-            [...path, 'filters', filterIndex],
-            'has no key=value component; the reference fails every lookup with such a filter',
-          )
-        }
-      })
-    }
   })
   return found
 }
@@ -107,14 +96,6 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
 function describe(member: Mapping, kind: string): string {
   const name = typeof member.name === 'string' ? ` ${JSON.stringify(member.name)}` : ''
   return `${String(member.type)} ${kind}${name}`
-}
-
-/** The reference's filter parsing (§5.3): parts without `key=value` are dropped; none left fails. */
-function hasLdapComponent(filter: string): boolean {
-  return filter.split(',').some((part) => {
-    const equals = part.indexOf('=')
-    return equals > 0 && part.slice(0, equals).trim() !== '' && part.slice(equals + 1).trim() !== ''
-  })
 }
 
 function isKnown(types: readonly string[], type: unknown): type is string {

@@ -19,7 +19,10 @@ import { PlainUser, resolvePlainUsers } from '../providers/plain/users'
 import { convertV1 } from './v1'
 import { validateDocument } from './validate'
 
-export type CompileOptions = LoadOptions
+export type CompileOptions = LoadOptions & {
+  /** By augmenter index, what came from outside the YAML (ldap: `authotron ldap-sync`'s snapshot). */
+  augmenterInputs?: ReadonlyMap<number, unknown>
+}
 
 export interface CompileResult {
   config?: CompiledConfig
@@ -87,5 +90,5 @@ export function compileDiagnostics(options: CompileOptions): {
 
   if (data === undefined || diagnostics.some((d) => d.severity === 'error'))
     return { diagnostics, source }
-  return { diagnostics, source, config: deriveCompiledConfig({ data, doc, plainUsers }) }
+  return { diagnostics, source, config: deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs: options.augmenterInputs }) }
 }

@@ -37,9 +37,11 @@ export interface DeriveInput {
   doc: LocatedDocument
   /** The users of each plain provider, by provider index (src/providers/plain/users.ts). */
   plainUsers: Map<number, PlainUser[]>
+  /** By augmenter index, what came from outside the YAML (ldap: the snapshot of `authotron ldap-sync`). */
+  augmenterInputs?: ReadonlyMap<number, unknown>
 }
 
-export function deriveCompiledConfig({ data, doc, plainUsers }: DeriveInput): CompiledConfig {
+export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }: DeriveInput): CompiledConfig {
   const jwt = data.jwt as Mapping
   const auth = isMapping(data.auth) ? data.auth : {}
   const logging = data.logging as Mapping
@@ -50,7 +52,7 @@ export function deriveCompiledConfig({ data, doc, plainUsers }: DeriveInput): Co
     compileProvider(provider, ['providers', index], data, plainUsers.get(index) ?? []),
   )
   const augmenters = augmenterItems.map((augmenter, index) =>
-    compileAugmenter(augmenter, ['augmenters', index], data, doc),
+    compileAugmenter(augmenter, ['augmenters', index], data, doc, augmenterInputs?.get(index)),
   )
   const content = {
     format: COMPILED_FORMAT,
@@ -66,11 +68,16 @@ export function deriveCompiledConfig({ data, doc, plainUsers }: DeriveInput): Co
     augmenters,
     augmenterPlans: augmenterPlansFor(augmenters),
     providersBody: JSON.stringify({ providers: providerItems.map(listed) }),
-    augmentersBody: JSON.stringify({ augmenters: augmenterItems.map(listed) }),
+    augmentersBody: JSON.stringify({
+      augmenters: augmenterItems.map((item, index) => ({
+        ...listed(item),
+        ...augmenterCompiler(item.type)?.listing?.(augmenters[index]),
+      })),
+    }),
     logLevel: (logging.level as string).trim().toLowerCase() as CompiledConfig['logLevel'],
   }
-  const expressBasic = precomputeBasicGrants(content, plainUsers)
-  const complete = expressBasic === undefined ? content : { ...content, expressBasic }
+  const precomputedBasic = precomputeBasicGrants(content, plainUsers)
+  const complete = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
 }
@@ -133,6 +140,7 @@ function compileAugmenter(
   path: Path,
   data: Mapping,
   doc: LocatedDocument,
+  external: unknown,
 ): CompiledAugmenter {
   const common = {
     type: augmenter.type as string,
@@ -140,7 +148,7 @@ function compileAugmenter(
     realm: augmenter.realm as string,
   }
   const compiler = augmenterCompiler(augmenter.type)
-  if (compiler !== undefined) return compiler.compile({ augmenter, common, path, data, doc })
+  if (compiler !== undefined) return compiler.compile({ augmenter, common, path, data, doc, external })
   return { ...common, ...referenceKeys(augmenter, path, data) }
 }
 

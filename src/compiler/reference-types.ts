@@ -61,20 +61,4 @@ export const REFERENCE_PROVIDERS: { [type: string]: { scheme: Scheme; schema: Un
   },
 }
 
-export const REFERENCE_AUGMENTERS: { [type: string]: { schema: UnitSchema } } = {
-  ldap: {
-    schema: {
-      definition: 'LDAPAugmenterConfig',
-      defs: {
-        LDAPAugmenterConfig: member('ldap', ['uri', 'search_base', 'ldap_password'], {
-          uri: string(),
-          search_base: string(),
-          ldap_password: string(),
-          filter: { type: ['string', 'null'] },
-          filters: { type: ['array', 'null'], items: { type: 'string' } },
-          bind_dn: { type: ['string', 'null'] },
-        }),
-      },
-    },
-  },
-}
+export const REFERENCE_AUGMENTERS: { [type: string]: { schema: UnitSchema } } = {}

@@ -42,6 +42,8 @@ export interface AugmenterCompileInput {
   data: Mapping
   /** The document as read: keeps the YAML order of mapping keys. */
   doc: LocatedDocument
+  /** What came from outside the YAML for this item (ldap: the directory snapshot of `authotron ldap-sync`). */
+  external?: unknown
 }
 
 export interface AugmenterCompiler<C extends CompiledAugmenter = CompiledAugmenter> {
@@ -50,7 +52,10 @@ export interface AugmenterCompiler<C extends CompiledAugmenter = CompiledAugment
   check?(augmenter: Mapping, path: Path, report: Report): void
   /**
    * Answers from the config alone, synchronously, the same every time and without the platform:
-   * the compiler may then run it ahead for the precomputed Basic grants (basic-grants.ts).
+   * the compiler may then run it ahead for the precomputed Basic grants (basic-grants.ts). A
+   * function decides per compiled item (ldap: static once it holds a snapshot).
    */
-  static?: true
+  static?: true | ((augmenter: C) => boolean)
+  /** Keys of its entry in GET /augmenters after name, type and realm. */
+  listing?(augmenter: C): Mapping
 }

@@ -9,6 +9,7 @@ import { plainProviderCompiler } from '../providers/plain/compile'
 import { jwtProviderCompiler } from '../providers/jwt/compile'
 import { plainAugmenterCompiler } from '../augmenters/plain/compile'
 import { plainAdvancedAugmenterCompiler } from '../augmenters/plain_advanced/compile'
+import { ldapAugmenterCompiler } from '../augmenters/ldap/compile'
 import type { AugmenterCompiler, ProviderCompiler } from './unit'
 
 export const providerCompilers: { [type: string]: ProviderCompiler<any> } = {
@@ -19,6 +20,7 @@ export const providerCompilers: { [type: string]: ProviderCompiler<any> } = {
 export const augmenterCompilers: { [type: string]: AugmenterCompiler<any> } = {
   plain: plainAugmenterCompiler,
   plain_advanced: plainAdvancedAugmenterCompiler,
+  ldap: ldapAugmenterCompiler,
 }
 
 /** The compile half of `type`, if this build implements it. */

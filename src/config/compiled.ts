@@ -15,14 +15,17 @@ import type { CompiledJwksEndpoint, CompiledJwtProvider } from '../providers/jwt
 import type { CompiledPlainProvider, CompiledUserEntry, PasswordVerifier } from '../providers/plain/compiled'
 import type { CompiledPlainAugmenter } from '../augmenters/plain/compiled'
 import type { CompiledPlainAdvancedAugmenter } from '../augmenters/plain_advanced/compiled'
+import type { CompiledLdapAugmenter, LdapSnapshot } from '../augmenters/ldap/compiled'
 
 export type {
   CompiledJwksEndpoint,
   CompiledJwtProvider,
+  CompiledLdapAugmenter,
   CompiledPlainAdvancedAugmenter,
   CompiledPlainAugmenter,
   CompiledPlainProvider,
   CompiledUserEntry,
+  LdapSnapshot,
   PasswordVerifier,
 }
 
@@ -33,8 +36,10 @@ export type {
  *   1  the first format
  *   2  jwt providers carry `jwks`, `leeway`, … instead of their YAML keys; the precomputed Basic
  *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
+ *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
+ *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
  */
-export const COMPILED_FORMAT = 2
+export const COMPILED_FORMAT = 4
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
@@ -61,6 +66,7 @@ export interface CompiledOtherAugmenter {
 export type CompiledAugmenter =
   | CompiledPlainAugmenter
   | CompiledPlainAdvancedAugmenter
+  | CompiledLdapAugmenter
   | CompiledOtherAugmenter
 
 export interface AugmenterPlan {
@@ -73,7 +79,7 @@ export interface AugmenterPlan {
 /**
  * The answer to one Basic credential (src/compiler/basic-grants.ts): a clear-text user of a plain
  * provider with everything its success produces precomputed, so that only `exp`/`iat` and the
- * signature are left for the request (src/auth/basic-express.ts).
+ * signature are left for the request (src/auth/precomputed-basic.ts).
  */
 export interface BasicGrantRow {
   /** The minted claims up to `exp`'s value, and after `iat`'s value (src/jwt/mint.ts's order). */
@@ -87,11 +93,11 @@ export interface BasicGrantRow {
   userJson: string
 }
 
-export interface ExpressBasic {
+export interface PrecomputedBasic {
   /** Secret (derived from jwt.secret): keys the credential checks, so looking them up leaks nothing usable. */
   salt: string
   /**
-   * basic-express.ts's credentialCheck of a whole `Authorization: Basic …` value → the grant the
+   * precomputed-basic.ts's credentialCheck of a whole `Authorization: Basic …` value → the grant the
    * full pipeline gives it. The keys are 43-character base64url digests, so none can name a
    * property of Object.prototype.
    */
@@ -129,5 +135,5 @@ export interface CompiledConfig {
    * requests must always run the full pipeline. (Earlier builds of the compiler wrote a `basicGrants`
    * keyed by username, which this module ignores: such a config takes the full pipeline.)
    */
-  expressBasic?: ExpressBasic
+  precomputedBasic?: PrecomputedBasic
 }

@@ -6,10 +6,12 @@ import type { CompiledConfig } from '../config/compiled'
 import { errorCode, ErrorCode } from '../errors'
 import { HttpAnswer, unauthorized } from '../auth/answers'
 import { isPromise, MaybePromise } from '../maybe-async'
-import type { GrantCacheMiss } from '../auth/grant'
+import { Grant, GrantCacheMiss, obtainGrant } from '../auth/grant'
+import { NO_LEGACY } from '../auth/grant-entry'
 import type { Platform } from '../platform'
-import { AccessVariable } from './access-variables'
+import { sendGrant } from './grant-answer'
 import { njsPlatform } from './platform'
+import { authInput } from './request'
 
 export interface HandlerContext {
   r: NginxHTTPRequest
@@ -25,51 +27,48 @@ const AUTHENTICATION_FAILURES: { [code: string]: true } = {
   [ErrorCode.AllFailed]: true,
 }
 
-const READ_ONLY_METHODS = 'GET,HEAD'
-
-export interface HandlerOptions {
-  /** Answer 405 to anything but GET and HEAD (the reference's routes are GET-only). */
-  readOnly: boolean
-  /**
-   * `js_access` mode: a 200 answer lets the request through, handing its headers to the location
-   * as variables (ACCESS_VARIABLES); any other answer is sent to the client.
-   */
-  accessPhase?: boolean
-}
-
-/** The answer's headers that the access handler hands to the location as variables. */
-const ACCESS_VARIABLES: { [header: string]: string } = {
-  Authorization: AccessVariable.Jwt,
-  'X-Auth-Username': AccessVariable.Username,
-  'X-Auth-Realm': AccessVariable.Realm,
-  'X-Auth-Roles': AccessVariable.Roles,
-}
-
 /** A handler of the module's core: the top layer (index.ts) has already found the config. */
 export type CoreHandler = (r: NginxHTTPRequest, config: CompiledConfig, grantMiss?: GrantCacheMiss) => void
 
-export function handler(run: (ctx: HandlerContext) => MaybePromise<HttpAnswer>, options: HandlerOptions): CoreHandler {
+/** A route that answers with an HttpAnswer (src/auth/answers.ts). */
+export function answering(run: (ctx: HandlerContext) => MaybePromise<HttpAnswer>): CoreHandler {
+  return handler(run, (ctx, answer) => send(ctx.r, answer))
+}
+
+/**
+ * `authenticate` and `access`: the grant of the request's credentials, sent as every tier sends it
+ * (sendGrant: the 200, or in the access phase the variables the location reads).
+ */
+export function granting(accessPhase: boolean): CoreHandler {
+  return handler(
+    (ctx) => obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss),
+    (ctx, grant) => {
+      const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
+      sendGrant(ctx.r, grant.token, legacy[0], legacy[1], legacy[2], ctx.config.includeLegacyHeaders, accessPhase)
+    },
+  )
+}
+
+/** Runs `run`, hands its outcome to `deliver`, and any error to failureAnswer. */
+export function handler<T extends HttpAnswer | Grant>(
+  run: (ctx: HandlerContext) => MaybePromise<T>,
+  deliver: (ctx: HandlerContext, outcome: T) => void,
+): CoreHandler {
   return function (r: NginxHTTPRequest, config: CompiledConfig, grantMiss?: GrantCacheMiss) {
-    if (options.readOnly && r.method !== 'GET' && r.method !== 'HEAD') {
-      r.headersOut['Allow'] = READ_ONLY_METHODS
-      r.return(405)
-      return
-    }
     const ctx: HandlerContext = { r, config, platform: njsPlatform(r, config.logLevel), grantMiss }
-    let answer: MaybePromise<HttpAnswer>
+    let outcome: MaybePromise<T>
     try {
-      answer = run(ctx)
+      outcome = run(ctx)
     } catch (e) {
       send(r, failureAnswer(ctx, e))
       return
     }
-    const deliver = options.accessPhase ? grantAccess : send
-    if (!isPromise(answer)) {
-      deliver(r, answer)
+    if (!isPromise(outcome)) {
+      deliver(ctx, outcome)
       return
     }
-    answer.then(
-      (a) => deliver(r, a),
+    outcome.then(
+      (value) => deliver(ctx, value),
       (e) => send(r, failureAnswer(ctx, e)),
     )
   }
@@ -86,13 +85,14 @@ function failureAnswer(ctx: HandlerContext, error: unknown): HttpAnswer {
     return unauthorized(ctx.config)
   }
   ctx.platform.logger.log('error', 'auth.request.internal_error', {
-    code: code || 'ERR_UNEXPECTED',
+    code: code || ErrorCode.Unexpected,
     reason: error instanceof Error ? error.message : String(error),
   })
   return { status: 500, headers: [], body: '' }
 }
 
-function send(r: NginxHTTPRequest, answer: HttpAnswer) {
+/** Sends an answer; in the access phase too, where anything but a grant ends the request. */
+export function send(r: NginxHTTPRequest, answer: HttpAnswer) {
   for (let i = 0; i < answer.headers.length; i++) {
     const header = answer.headers[i]
     if (header[0] === 'Content-Type') r.headersOut['Content-Type'] = header[1]
@@ -100,16 +100,4 @@ function send(r: NginxHTTPRequest, answer: HttpAnswer) {
   }
   if (answer.body === '') r.return(answer.status)
   else r.return(answer.status, answer.body)
-}
-
-/** Access phase: returning without r.return lets nginx go on to the location's content. */
-function grantAccess(r: NginxHTTPRequest, answer: HttpAnswer) {
-  if (answer.status !== 200) {
-    send(r, answer)
-    return
-  }
-  for (let i = 0; i < answer.headers.length; i++) {
-    const variable = ACCESS_VARIABLES[answer.headers[i][0]]
-    if (variable !== undefined) r.variables[variable] = answer.headers[i][1]
-  }
 }

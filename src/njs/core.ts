@@ -1,23 +1,76 @@
 /**
- * The module's core: every handler in full, instantiated only when the top layer (index.ts)
- * cannot answer from the grant cache (core.load.ts).
+ * The module's core: every route in full, instantiated only when the top layer (index.ts) cannot
+ * answer from the grant cache or the precomputed Basic grants (core.load.ts).
+ *
+ * ROUTES is the one list of routes. Adding one: an entry here and its handler; index.ts's
+ * `endpoints` getter then serves it as `js_content authotron.endpoints.<name>;`.
  */
-import { authenticated, HEALTH_BODY, jsonBody, whoami } from '../auth/answers'
+import { HEALTH_BODY, jsonBody, whoami } from '../auth/answers'
 import { landingPage } from '../auth/landing'
-import { obtainGrant } from '../auth/grant'
+import { obtainGrant, GrantCacheMiss } from '../auth/grant'
 import { whenReady } from '../maybe-async'
 import { VERSION } from '../version'
-import { handler, HandlerContext } from './context'
+import { answering, CoreHandler, granting } from './context'
 import { authInput } from './request'
 import { reportConfigProblem } from './config-problem'
 import type { CompiledConfig } from '../config/compiled'
 
-function grantFor(ctx: HandlerContext) {
-  return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss)
+interface Route {
+  /** Answer 405 to anything but GET and HEAD (the reference's routes are GET-only). */
+  readOnly: boolean
+  /**
+   * Exported by index.ts itself rather than through `endpoints`: the grant tiers of the top
+   * layer run first (authenticate, access).
+   */
+  direct?: true
+  handle: CoreHandler
 }
 
-function authenticated200(ctx: HandlerContext) {
-  return whenReady(grantFor(ctx), (grant) => authenticated(ctx.config, grant.user, grant.token, grant.legacy))
+/** The `Allow` header of a 405, as the reference sends it (§7). */
+const READ_ONLY_METHODS = 'GET,HEAD'
+
+const ROUTES = {
+  /**
+   * `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. auth_request
+   * subrequests are always GET, whatever the client's method.
+   */
+  authenticate: { readOnly: true, direct: true, handle: granting(false) },
+  /**
+   * `js_access authotron.access;` (njs ≥ 0.9.9): the same authentication in the access phase, no
+   * subrequest, on the client's own request, so every method; on success the location reads
+   * $authotron_jwt and the legacy values.
+   */
+  access: { readOnly: false, direct: true, handle: granting(true) },
+  whoami: {
+    readOnly: true,
+    handle: answering((ctx) =>
+      whenReady(obtainGrant(authInput(ctx.r), ctx.config, ctx.platform), (grant) => whoami(grant.user)),
+    ),
+  },
+  providers: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.providersBody)) },
+  augmenters: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.augmentersBody)) },
+  health: { readOnly: true, handle: answering(() => ({ status: 200, headers: [], body: HEALTH_BODY })) },
+  home: {
+    readOnly: true,
+    handle: answering(() => ({
+      status: 200,
+      headers: [['Content-Type', 'text/html; charset=utf-8']],
+      body: landingPage(VERSION),
+    })),
+  },
+} satisfies { [name: string]: Route }
+
+export type RouteName = keyof typeof ROUTES
+
+/** Runs a route for a request whose config the caller found: its method rule, then its handler. */
+export function serve(name: RouteName, r: NginxHTTPRequest, config: CompiledConfig, grantMiss?: GrantCacheMiss): void {
+  const route: Route = ROUTES[name]
+  if (route.readOnly && r.method !== 'GET' && r.method !== 'HEAD') {
+    r.headersOut['Allow'] = READ_ONLY_METHODS
+    r.return(405)
+    return
+  }
+  route.handle(r, config, grantMiss)
 }
 
 /** What every handler answers when the top layer found no usable config: 500, and the reason in the error log. */
@@ -26,44 +79,26 @@ export function configUnusable(r: NginxHTTPRequest): void {
   r.return(500)
 }
 
-type RouteName = 'whoami' | 'providers' | 'augmenters' | 'health' | 'home'
-
 type ConfigLookup = (r: NginxHTTPRequest) => CompiledConfig | undefined
 
 /**
- * The handlers behind index.ts's `endpoints` getter, made for each request that calls a route.
- * The top layer passes its config lookup (one copy of it in the bundle, and on QuickJS one cached
- * config file per context).
+ * The routes behind index.ts's `endpoints` getter (every route but the direct ones), made for each
+ * request that calls one. The top layer passes its config lookup (one copy of it in the bundle,
+ * and on QuickJS one cached config file per context).
  */
-export function endpoints(lookupConfig: ConfigLookup): Record<RouteName, (r: NginxHTTPRequest) => void> {
-  function route(r: NginxHTTPRequest, name: RouteName): void {
-    const config = lookupConfig(r)
-    if (config === undefined) configUnusable(r)
-    else handlers[name](r, config)
+export function endpoints(lookupConfig: ConfigLookup): { [name: string]: (r: NginxHTTPRequest) => void } {
+  const table: { [name: string]: (r: NginxHTTPRequest) => void } = {}
+  const names = Object.keys(ROUTES) as RouteName[]
+  for (let i = 0; i < names.length; i++) {
+    if (!(ROUTES[names[i]] as Route).direct) table[names[i]] = endpoint(names[i], lookupConfig)
   }
-  return {
-    whoami: (r) => route(r, 'whoami'),
-    providers: (r) => route(r, 'providers'),
-    augmenters: (r) => route(r, 'augmenters'),
-    health: (r) => route(r, 'health'),
-    home: (r) => route(r, 'home'),
-  }
+  return table
 }
 
-export const handlers = {
-  /** `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. */
-  authenticate: handler(authenticated200, { readOnly: false }),
-  /**
-   * `js_access authotron.access;` (njs ≥ 0.9.9): the same authentication in the access phase, no
-   * subrequest; on success the location reads $authotron_jwt and the legacy values.
-   */
-  access: handler(authenticated200, { readOnly: false, accessPhase: true }),
-  whoami: handler((ctx) => whenReady(grantFor(ctx), (grant) => whoami(grant.user)), { readOnly: true }),
-  providers: handler((ctx) => jsonBody(ctx.config.providersBody), { readOnly: true }),
-  augmenters: handler((ctx) => jsonBody(ctx.config.augmentersBody), { readOnly: true }),
-  health: handler(() => ({ status: 200, headers: [], body: HEALTH_BODY }), { readOnly: true }),
-  home: handler(
-    () => ({ status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: landingPage(VERSION) }),
-    { readOnly: true },
-  ),
+function endpoint(name: RouteName, lookupConfig: ConfigLookup) {
+  return function (r: NginxHTTPRequest) {
+    const config = lookupConfig(r)
+    if (config === undefined) configUnusable(r)
+    else serve(name, r, config)
+  }
 }

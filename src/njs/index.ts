@@ -6,18 +6,19 @@
  * This is the module's top layer, and on the njs engine every request runs it again: each
  * top-level function costs every request ~200 instructions, each exported handler ~600 more and
  * each call ~1,000 (docs/benchmarks.md), so it declares only the handlers, the config lookup and
- * the grant-cache hit path. Everything else is a lazy unit instantiated when a request needs it: the express Basic
- * path (express.load.ts), the core (core.load.ts) and, on QuickJS or with the deprecated
- * preload name, the config fallback (config-fallback.load.ts).
+ * the grant-cache hit path. Everything else is a lazy unit instantiated when a request needs it:
+ * the precomputed Basic path (precomputed-basic.load.ts), the core with the route table
+ * (core.load.ts) and, on QuickJS or with the deprecated preload name, the config fallback
+ * (config-fallback.load.ts).
  */
 import { answeredFromGrantCache, ANSWERED } from './cached-grant'
 import { loadConfig } from './config-source'
 import loadCore from './core.load'
-import loadExpress from './express.load'
+import loadPrecomputedBasic from './precomputed-basic.load'
 
 /**
  * `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. Tries the
- * grant cache, then the express Basic path, then the core's full pipeline.
+ * grant cache, then the precomputed Basic grants, then the core's full pipeline.
  *
  * nginx calls it with the request only; `access` passes `true`. (A shared body without a wrapper
  * spares the auth_request path one call per request.)
@@ -28,13 +29,17 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
     loadCore().configUnusable(r)
     return
   }
+  // auth_request subrequests are always GET. Any other method (HEAD, or the 405 of the
+  // authenticate route's method rule) is the core's; the access phase takes every method.
+  if (accessPhase === undefined && r.method !== 'GET') {
+    loadCore().serve('authenticate', r, config)
+    return
+  }
   const key = answeredFromGrantCache(r, config, accessPhase)
   if (key === ANSWERED) return
-  if (config.expressBasic !== undefined && loadExpress().answeredExpress(r, config, key, accessPhase === true)) return
+  if (config.precomputedBasic !== undefined && loadPrecomputedBasic().answeredPrecomputedBasic(r, config, key, accessPhase)) return
   // The core does not look the grant up again: it stores under the key the hit computed.
-  const handlers = loadCore().handlers
-  if (accessPhase) handlers.access(r, config, { key })
-  else handlers.authenticate(r, config, { key })
+  loadCore().serve(accessPhase ? 'access' : 'authenticate', r, config, { key })
 }
 
 /**
@@ -46,11 +51,11 @@ function access(r: NginxHTTPRequest) {
 }
 
 /**
- * The five other routes, `js_content authotron.endpoints.<name>;` (whoami, providers, augmenters,
- * health, home): a getter, so their handlers are built by the core only for a request that calls
- * one. On the njs engine each property of this object costs every request ~600 instructions and
- * each top-level function ~200 more (docs/benchmarks.md); nginx resolves the dotted name through
- * the getter on every engine.
+ * The other routes of the core's table, `js_content authotron.endpoints.<name>;` (whoami,
+ * providers, augmenters, health, home): a getter, so their handlers are built by the core only for
+ * a request that calls one. On the njs engine each property of this object costs every request
+ * ~600 instructions and each top-level function ~200 more (docs/benchmarks.md); nginx resolves the
+ * dotted name through the getter on every engine.
  */
 export default {
   authenticate,

@@ -7,7 +7,7 @@
  * every generation. The cost is fixed by the algorithm: 1002 MD5 computations per verification.
  */
 import type { Crypto } from '../platform'
-import { utf8ToBytes } from './bytes'
+import { utf8ToBytes } from '../encoding'
 
 export type Md5CryptMagic = '$apr1$' | '$1$'
 

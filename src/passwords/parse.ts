@@ -234,7 +234,7 @@ export interface HtpasswdEntry {
   verifier: PasswordVerifier
   /**
    * A `{PLAIN}` line's password, in memory only (never compiled): compiler/basic-grants.ts keys the
-   * express Basic table by a digest of the whole credential.
+   * precomputed Basic table by a digest of the whole credential.
    */
   clearText?: string
   /** 1-based line number in the file, for messages. */

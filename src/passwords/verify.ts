@@ -10,7 +10,7 @@
 import type { PasswordVerifier } from '../config/compiled'
 import { codedError, ErrorCode } from '../errors'
 import type { Crypto } from '../platform'
-import { base64ToBytes, utf8ToBytes } from './bytes'
+import { base64ToBytes, utf8ToBytes } from '../encoding'
 import { md5Crypt } from './md5crypt'
 
 /**

@@ -249,6 +249,35 @@ suite.test('a cache hit answers exactly as the request that filled the cache: st
   }
 })
 
+suite.test('/authenticate answers 405 + Allow to other methods than GET and HEAD, cached grant or not', async (t, nginx) => {
+  // A GET first: where a shared dict exists the grant is cached, and must not answer a POST.
+  t.is((await rawRequest(nginx.port, '/authenticate', [GOOD])).status, 200)
+  for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+    for (const lines of [[GOOD], [basicHeader('test_user', 'wrong')], []]) {
+      const answer = await rawRequest(nginx.port, '/authenticate', lines, method)
+      t.is(answer.status, 405, `${method} ${lines.join()}`)
+      t.is(header(answer, 'allow'), 'GET,HEAD', method)
+      t.is(header(answer, 'authorization'), undefined, method)
+    }
+  }
+})
+
+suite.test('any method to a protected location authenticates: auth_request asks /_auth with GET; js_access takes every method', async (t, nginx) => {
+  const locations = nginx.leg.features.jsAccess ? ['/api/get', '/access/get'] : ['/api/get']
+  for (const path of locations) {
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const ok = await rawRequest(nginx.port, path, [basicHeader('test_user2', 'p@ssw0rd')], method)
+      t.is(ok.status, 200, `${method} ${path}`)
+      t.regex(ok.body, /username=test_user2\nrealm=localrealm\nroles=ops/, `${method} ${path}`)
+      const token = ok.body.match(/authorization=Bearer (\S+)/)![1]
+      t.is((await verify(token)).sub, 'localrealm-test_user2')
+      const denied = await rawRequest(nginx.port, path, [basicHeader('test_user2', 'bad')], method)
+      t.is(denied.status, 401, `${method} ${path}`)
+      t.is(header(denied, 'www-authenticate'), CHALLENGE)
+    }
+  }
+})
+
 suite.test('js_access handler: the same contract without a subrequest (njs >= 0.9.9)', async (t, nginx) => {
   if (!nginx.leg.features.jsAccess) {
     // No js_access on this leg: the suite left the access location out, so nothing serves it.

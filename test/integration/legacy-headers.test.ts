@@ -1,6 +1,6 @@
 /**
  * include_legacy_headers: false, on every leg and every path that answers a Basic request: the
- * express path, a grant-cache hit of the entry it stored, the full pipeline (X-Auth-Realm), and
+ * precomputed Basic path, a grant-cache hit of the entry it stored, the full pipeline (X-Auth-Realm), and
  * js_access. Only `Authorization: Bearer <jwt>` reaches the client or the backend; a client's own
  * X-Auth-* headers never do.
  */
@@ -30,7 +30,7 @@ const suite = withNginxOnEveryLeg(test, {
 const LOGIN = basicHeader('alice', 'wonderland')
 const LEGACY = ['x-auth-username', 'x-auth-realm', 'x-auth-roles']
 
-suite.test('/authenticate sends only the token: express path, cache hit, full pipeline', async (t, nginx) => {
+suite.test('/authenticate sends only the token: precomputed Basic path, cache hit, full pipeline', async (t, nginx) => {
   for (const extra of [[], [], ['X-Auth-Realm: localrealm']]) {
     const response = await rawRequest(nginx.port, '/authenticate', [LOGIN, ...extra])
     t.is(response.status, 200)

@@ -3,12 +3,14 @@
 #   nginx-light libnginx-mod-http-js njs   the bookworm leg (nginx 1.22.1, njs 0.7.9)
 #   python3-httpbin gunicorn               httpbin, the example's backend
 #   wrk                                    the benchmarks
+#   slapd ldap-utils                       the LDAP directory the ldap-sync tests start (and its
+#                                          client tools, handy when one fails)
 # without letting the nginx package start a server of its own on port 80 (our nginx instances run
 # from temp prefixes on free ports).
 # Usage: test/runtimes/install-debian.sh [package…]   (default: all of the above)
 set -euo pipefail
 if [ $# -gt 0 ]; then packages=("$@"); else
-  packages=(nginx-light libnginx-mod-http-js njs python3-httpbin gunicorn wrk)
+  packages=(nginx-light libnginx-mod-http-js njs python3-httpbin gunicorn wrk slapd ldap-utils)
 fi
 
 missing=()
@@ -38,6 +40,14 @@ apt-get install -y -qq "${missing[@]}" >/dev/null
 
 # Where the guard did not hold (systemd ignores policy-rc.d for enabled units), stop and disable
 # the server the package started.
+if [[ " ${missing[*]} " == *" slapd "* ]]; then
+  if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+    systemctl disable --now slapd >/dev/null 2>&1 || true
+  fi
+  if [ -s /run/slapd/slapd.pid ] && kill -0 "$(cat /run/slapd/slapd.pid)" 2>/dev/null; then
+    kill "$(cat /run/slapd/slapd.pid)" || true
+  fi
+fi
 if [[ " ${missing[*]} " == *" nginx"* ]]; then
   if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
     systemctl disable --now nginx >/dev/null 2>&1 || true

@@ -1,6 +1,6 @@
 import test from 'ava'
 import fc from 'fast-check'
-import { bytesToUtf8Strict, isStrictBase64, utf8ToBase64url } from '../../src/encoding'
+import { base64ToBytes, bytesToUtf8Strict, isStrictBase64, utf8ToBase64url, utf8ToBytes } from '../../src/encoding'
 
 const strict: [string, boolean][] = [
   ['dGVzdF91c2VyOnNlY3JldDEyMw==', true],
@@ -47,4 +47,45 @@ test('strict UTF-8: invalid sequences are refused, valid ones decoded', (t) => {
 test('base64url without padding', (t) => {
   t.is(utf8ToBase64url('{"typ":"JWT","alg":"HS256"}'), 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9')
   t.is(utf8ToBase64url('\u00ff\u00fe?'), Buffer.from('\u00ff\u00fe?').toString('base64url'))
+})
+
+const vectors: [string, number[]][] = [
+  ['', []],
+  ['AA==', [0]],
+  ['/w==', [255]],
+  ['AAE=', [0, 1]],
+  ['+/8A', [0xfb, 0xff, 0x00]],
+  ['Zm9vYmFy', [...Buffer.from('foobar')]],
+]
+
+for (const [text, bytes] of vectors) {
+  test(`base64ToBytes ${JSON.stringify(text)} → [${bytes.join(',')}]`, (t) => {
+    t.deepEqual([...base64ToBytes(text)], bytes)
+  })
+}
+
+// The compiler writes every stored value in canonical padded form; anything else is corruption.
+for (const broken of ['A', 'AAAAA', 'AA-_', 'AA A', 'AA\n=', 'ä===', 'AAE', 'AA', 'AB==', 'AA=A']) {
+  test(`base64ToBytes throws on ${JSON.stringify(broken)}`, (t) => {
+    t.throws(() => base64ToBytes(broken))
+  })
+}
+
+test('base64ToBytes agrees with Buffer on arbitrary bytes', (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 70 }), (bytes) => {
+      const expected = Buffer.from(bytes).toString('base64')
+      return Buffer.from(base64ToBytes(expected)).equals(Buffer.from(bytes))
+    }),
+  )
+  t.pass()
+})
+
+test('utf8ToBytes agrees with Buffer', (t) => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme' }), (text) =>
+      Buffer.from(utf8ToBytes(text)).equals(Buffer.from(text, 'utf8')),
+    ),
+  )
+  t.pass()
 })

@@ -1,4 +1,5 @@
 /** `authotron compile [CONFIG] -o OUT.json`: the JSON nginx preloads, or every problem and no file. */
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { compileConfig } from '../../compiler/compile'
 import type { CompiledConfig } from '../../config/compiled'
@@ -111,6 +112,12 @@ function writeJwksSnippets(
       cacheDir: cacheDir ?? DEFAULT_JWKS_CACHE_DIR,
       generator: `authotron-njs ${VERSION}`,
     })
+    try {
+      mkdirSync(dir, { recursive: true })
+    } catch (error) {
+      writeLine(io.stderr, `error: cannot create ${dir}: ${describeIoError(error)}`)
+      return false
+    }
     for (const [name, text] of [
       [JWKS_HTTP_SNIPPET, snippets.http],
       [JWKS_LOCATIONS_SNIPPET, snippets.locations],

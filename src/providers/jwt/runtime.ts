@@ -93,6 +93,6 @@ function storeVerified(store: SharedStore, key: string, user: User, until: numbe
     store.set(key, JSON.stringify(stored), (until - now) * 1000)
   } catch (e) {
     // A full shared dict costs the next request one verification, nothing else.
-    platform.logger.log('warn', 'cache.jwt.store_failed', { code: errorCode(e) || 'ERR_UNEXPECTED' })
+    platform.logger.log('warn', 'cache.jwt.store_failed', { code: errorCode(e) || ErrorCode.Unexpected })
   }
 }

@@ -4,7 +4,7 @@
  */
 import { KEY_PREFIX } from '../../config/compiled'
 import type { CompiledPlainProvider, CompiledUserEntry } from './compiled'
-import { base64ToBytes, bytesToUtf8Strict, isStrictBase64, utf8ToBytes } from '../../encoding'
+import { bytesToUtf8Strict, decodeStrictBase64, isStrictBase64, utf8ToBytes } from '../../encoding'
 import { codedError, ErrorCode } from '../../errors'
 import { verifyPassword } from '../../passwords/verify'
 import { copyArray } from '../../preloaded'
@@ -21,7 +21,7 @@ export function decodeBasicCredential(credential: string): BasicCredentials {
   if (!isStrictBase64(credential)) {
     throw codedError(ErrorCode.BasicMalformed, 'Invalid base64 in Basic auth')
   }
-  const text = bytesToUtf8Strict(base64ToBytes(credential))
+  const text = bytesToUtf8Strict(decodeStrictBase64(credential))
   if (text === undefined) throw codedError(ErrorCode.BasicMalformed, 'Invalid UTF-8 in Basic auth')
   const colon = text.indexOf(':')
   const username = colon === -1 ? text : text.slice(0, colon)

@@ -18,7 +18,7 @@ export interface PlainUser extends CompiledUserEntry {
   username: string
   /**
    * A clear-text password (YAML `password`, htpasswd `{PLAIN}`), in memory only: the plain
-   * provider compiles the verifier, and src/compiler/basic-grants.ts keys the express Basic table by a
+   * provider compiles the verifier, and compiler/basic-grants.ts keys the precomputed Basic table by a
    * salted digest of the whole credential; neither writes the password anywhere.
    */
   clearText?: string

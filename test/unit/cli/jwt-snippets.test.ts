@@ -75,10 +75,20 @@ test('usage errors: --jwks-cache-dir alone, an empty --nginx-snippets', (t) => {
   t.is(run(['compile', 'config.yaml', '-o', 'x.json', '--nginx-snippets', ''], dir).code, 2)
 })
 
+test('a missing snippets directory is created, parents included', (t) => {
+  const dir = scratch()
+  const target = join(dir, 'snippets', 'jwt')
+  t.is(run(['compile', 'config.yaml', '-o', 'config.json', '-q', '--nginx-snippets', target], dir).code, 0)
+  t.deepEqual(readdirSync(target).sort(), ['authotron-jwks-http.conf', 'authotron-jwks-locations.conf'])
+  t.true(existsSync(join(dir, 'config.json')))
+})
+
 test('an unwritable snippets directory fails the command and writes no config', (t) => {
   const dir = scratch()
-  const { code, stderr } = run(['compile', 'config.yaml', '-o', 'config.json', '-q', '--nginx-snippets', join(dir, 'missing')], dir)
+  // A file where the directory should be: it can be neither created nor written into.
+  writeFileSync(join(dir, 'taken'), '')
+  const { code, stderr } = run(['compile', 'config.yaml', '-o', 'config.json', '-q', '--nginx-snippets', join(dir, 'taken')], dir)
   t.is(code, 1)
-  t.regex(stderr, /^error: cannot write .*missing\/authotron-jwks-http\.conf: /)
+  t.regex(stderr, /^error: cannot create .*taken: /)
   t.false(existsSync(join(dir, 'config.json')))
 })

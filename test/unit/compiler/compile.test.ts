@@ -240,12 +240,7 @@ test('augmenters: YAML order of roles and attributes, defaults, plans per realm'
       type: 'ldap',
       name: 'dir',
       realm: 'r',
-      uri: 'ldap://ldap',
-      search_base: 'dc=example',
-      ldap_password: 'pw',
-      filter: null,
-      filters: null,
-      bind_dn: null,
+      snapshot: null,
     },
     {
       type: 'plain_advanced',
@@ -273,16 +268,17 @@ test('augmenters: YAML order of roles and attributes, defaults, plans per realm'
   t.is(
     config.augmentersBody,
     '{"augmenters":[{"name":"first","type":"plain_advanced","realm":"r"},{"name":"legacy","type":"plain","realm":"r"},' +
-      '{"name":"dir","type":"ldap","realm":"r"},{"name":"second","type":"plain_advanced","realm":"r"},' +
+      '{"name":"dir","type":"ldap","realm":"r","snapshot_taken_at":null},{"name":"second","type":"plain_advanced","realm":"r"},' +
       '{"name":"other","type":"plain_advanced","realm":"s"}]}',
   )
   t.deepEqual(result.warnings, [
-    'augmenters[2] (config.yaml:20:5): ldap augmenter "dir" is not implemented by authotron-njs 0.1.0 yet; it adds nothing to any user',
+    'augmenters[2] (config.yaml:20:5): has no bind_dn: `authotron ldap-sync` cannot bind, so this augmenter adds no roles',
   ])
   t.deepEqual(
     result.notes.filter((note) => note.startsWith('augmenters')),
     [
       'augmenters[1] (config.yaml:16:5): the plain augmenter is deprecated in the reference; plain_advanced does the same and more',
+      'augmenters[2] (config.yaml:20:5): its roles come from `authotron ldap-sync`, which writes the compiled config with a snapshot of the directory; compiled without one, it adds no roles (docs/ldap.md)',
     ],
   )
 })
@@ -306,7 +302,7 @@ test('the secret is copied as written, whatever its characters', (t) => {
   t.is(result.config?.jwt.secret, `${SECRET} é`)
 })
 
-test('sanity warnings: expired tokens, augmenters for no realm, matchers that never match, bad LDAP filters', (t) => {
+test('sanity warnings: expired tokens, augmenters for no realm, matchers that never match, ldap without bind_dn', (t) => {
   const result = compileText(
     configText({
       jwt: `jwt: {iss: me, exp: 0, secret: ${SECRET}}`,
@@ -314,7 +310,7 @@ test('sanity warnings: expired tokens, augmenters for no realm, matchers that ne
       augmenters: [
         'augmenters:',
         '  - {type: plain_advanced, name: a, realm: R, match: {}, augment: {}}',
-        '  - {type: ldap, name: l, realm: r, uri: u, search_base: b, ldap_password: p, filters: ["OU=A", "nonsense"]}',
+        '  - {type: ldap, name: l, realm: r, uri: u, search_base: b, ldap_password: p, filters: ["OU=A"]}',
       ].join('\n'),
     }),
   )
@@ -324,9 +320,28 @@ test('sanity warnings: expired tokens, augmenters for no realm, matchers that ne
     'providers[0].users (config.yaml:8:45): no users, so this provider accepts no credential',
     "augmenters[0].realm (config.yaml:10:44): no provider has realm 'R' (realms are compared exactly), so this augmenter never runs",
     'augmenters[0].match (config.yaml:10:54): neither username nor role lists anything, so this augmenter never applies',
-    'augmenters[1] (config.yaml:11:5): ldap augmenter "l" is not implemented by authotron-njs 0.1.0 yet; it adds nothing to any user',
-    'augmenters[1].filters[1] (config.yaml:11:97): has no key=value component; the reference fails every lookup with such a filter',
+    'augmenters[1] (config.yaml:11:5): has no bind_dn: `authotron ldap-sync` cannot bind, so this augmenter adds no roles',
+    'augmenters[1].uri (config.yaml:11:42): is not an ldap://, ldaps:// or ldapi:// URL: `authotron ldap-sync` cannot read it',
   ])
+})
+
+test('an ldap filter without key=value is an error at its key path, and nothing is compiled', (t) => {
+  const result = compileText(
+    configText({
+      augmenters: [
+        'augmenters:',
+        '  - {type: ldap, name: l, realm: r, uri: "ldap://h", bind_dn: x, search_base: b, ldap_password: p, filters: ["OU=A", "nonsense", "=x"]}',
+      ].join('\n'),
+    }),
+  )
+  t.is(result.config, undefined)
+  t.deepEqual(
+    result.errors.map((e) => e.replace(/ \(config.*?\)/, '')),
+    [
+      "augmenters[0].filters[1]: Invalid LDAP filter 'nonsense': expected key=value segments (the reference fails every lookup with it)",
+      "augmenters[0].filters[2]: Invalid LDAP filter '=x': expected key=value segments (the reference fails every lookup with it)",
+    ],
+  )
 })
 
 test('auth.grant_cache_ttl_in_ms sets the grant cache lifetime; 0 disables it', (t) => {

@@ -19,7 +19,7 @@ const REPRESENTATIVE = join(HERE, '../../fixtures/config/representative.yaml')
 const UPDATE = 'AOT_UPDATE_COMPILED_SHAPE'
 
 /** Objects whose keys are data (usernames, realms, digests), not names: `{}` stands for any key. */
-const MAPS = [/^providers\[\]\(type=plain\)\.users$/, /^augmenterPlans$/, /^expressBasic\.byCredential$/]
+const MAPS = [/^providers\[\]\(type=plain\)\.users$/, /^augmenterPlans$/, /^precomputedBasic\.byCredential$/]
 /** Keys that tell variants apart: they become part of the path, `(type=jwt)`. */
 const TAGS = ['type', 'form']
 

@@ -1,10 +1,10 @@
 /**
- * The express Basic path (src/auth/basic-express.ts over compiler/basic-grants.ts) against the full
+ * The precomputed Basic path (src/auth/precomputed-basic.ts over compiler/basic-grants.ts) against the full
  * pipeline (src/auth/grant.ts): configs compiled by the real compiler, the same clock, and for
- * every request either the very same token, or no express answer at all.
+ * every request either the very same token, or no precomputed Basic answer at all.
  */
 import test from 'ava'
-import { expressBasicGrant } from '../../../src/auth/basic-express'
+import { precomputedBasicGrant } from '../../../src/auth/precomputed-basic'
 import { obtainGrant } from '../../../src/auth/grant'
 import type { CompiledConfig } from '../../../src/config/compiled'
 import { errorCode } from '../../../src/errors'
@@ -58,13 +58,13 @@ async function fullPath(
   }
 }
 
-function express(config: CompiledConfig, authorization: string) {
-  return expressBasicGrant(authorization, config.expressBasic!, config.jwt, NOW, testCrypto)
+function precomputed(config: CompiledConfig, authorization: string) {
+  return precomputedBasicGrant(authorization, config.precomputedBasic!, config.jwt, NOW, testCrypto)
 }
 
-test('every success of the express path is the full pipeline’s, token for token', async (t) => {
+test('every success of the precomputed Basic path is the full pipeline’s, token for token', async (t) => {
   const config = compiled()
-  t.truthy(config.expressBasic)
+  t.truthy(config.precomputedBasic)
   const answered = []
   for (const [username, password] of [
     ['alice', 'wonderland'], // augmented: roles from both augmenters, exp capped by an attribute
@@ -78,7 +78,7 @@ test('every success of the express path is the full pipeline’s, token for toke
     ['erin', 'erin-2'], // past an entry in a realm with an LDAP augmenter that did not match
   ]) {
     const header = basic(username, password)
-    const grant = express(config, header)
+    const grant = precomputed(config, header)
     t.truthy(grant, `${username}:${password}`)
     const full = await fullPath(config, header)
     t.deepEqual({ token: grant!.token, expiresAt: grant!.expiresAt, userJson: grant!.row.userJson }, full, `${username}:${password}`)
@@ -87,7 +87,7 @@ test('every success of the express path is the full pipeline’s, token for toke
   t.is(new Set(answered).size, answered.length)
 })
 
-test('what the express path does not answer, the full pipeline does — failures included', async (t) => {
+test('what the precomputed Basic path does not answer, the full pipeline does — failures included', async (t) => {
   const config = compiled()
   const declined = [
     basic('alice', 'wrong'), // wrong password: a 401, told by the full path
@@ -111,7 +111,7 @@ test('what the express path does not answer, the full pipeline does — failures
     'Basic ',
     'Bearer abc',
   ]
-  for (const header of declined) t.is(express(config, header), undefined, header)
+  for (const header of declined) t.is(precomputed(config, header), undefined, header)
   // …and the full path still answers those it can.
   t.truthy((await fullPath(config, basic('hashed', 'pw'))).token)
   t.truthy((await fullPath(config, basic('hashed', 'later'))).token)
@@ -121,7 +121,7 @@ test('what the express path does not answer, the full pipeline does — failures
 })
 
 test('one row per credential the full pipeline answers from a static realm, and nothing else', (t) => {
-  const rows = Object.values(compiled().expressBasic!.byCredential)
+  const rows = Object.values(compiled().precomputedBasic!.byCredential)
   const answered = rows.map((row) => JSON.parse(row.userJson).username + '@' + JSON.parse(row.userJson).realm).sort()
   // alice ×3 (two entries of `first`, one of `second`), bob, carol ×2 (YAML, {PLAIN}), dave, erin's
   // second password, ütf. Not: hashed (both entries), erin-pw (the LDAP realm's), "e:f", the
@@ -133,23 +133,23 @@ test('one row per credential the full pipeline answers from a static realm, and 
 })
 
 test('no table where the full pipeline must answer every Basic request', (t) => {
-  // Logging at debug: the full path logs each provider's success, the express path would not.
-  t.is(compiled({ logging: 'logging: {level: debug, format: json}' }).expressBasic, undefined)
-  t.is(compiled({ logging: 'logging: {level: trace, format: json}' }).expressBasic, undefined)
+  // Logging at debug: the full path logs each provider's success, the precomputed Basic path would not.
+  t.is(compiled({ logging: 'logging: {level: debug, format: json}' }).precomputedBasic, undefined)
+  t.is(compiled({ logging: 'logging: {level: trace, format: json}' }).precomputedBasic, undefined)
   // No plain provider.
   const jwtOnly = `providers:\n  - {type: jwt, name: idp, realm: idp, cert_uri: "https://idp.example/certs", iam_realm: x}`
-  t.is(compiled({ providers: jwtOnly, augmenters: '' }).expressBasic, undefined)
+  t.is(compiled({ providers: jwtOnly, augmenters: '' }).precomputedBasic, undefined)
 })
 
 test('the credential checks are keyed by a secret of the config, and hold no password', (t) => {
   const config = compiled()
   const other = compiled({ jwt: 'jwt: {iss: me, exp: 3600, secret: another-secret-another-secret-0123}' })
-  const checks = Object.keys(config.expressBasic!.byCredential)
+  const checks = Object.keys(config.precomputedBasic!.byCredential)
   t.is(checks.length, 9)
   for (const check of checks) t.regex(check, /^[A-Za-z0-9_-]{43}$/)
-  const otherChecks = Object.keys(other.expressBasic!.byCredential)
+  const otherChecks = Object.keys(other.precomputedBasic!.byCredential)
   t.is(checks.filter((check) => otherChecks.includes(check)).length, 0)
-  t.not(config.expressBasic!.salt, other.expressBasic!.salt)
+  t.not(config.precomputedBasic!.salt, other.precomputedBasic!.salt)
   const text = JSON.stringify(config)
   for (const password of ['wonderland', 'second-entry', 'dave-pw', 'b:c:d', 'carol-pw', 'erin-2']) t.false(text.includes(password), password)
   for (const password of ['wonderland', 'carol-pw']) {
@@ -157,6 +157,6 @@ test('the credential checks are keyed by a secret of the config, and hold no pas
     t.false(text.includes(credential), credential)
   }
   // The same YAML compiles to the same table: the config id stays stable.
-  t.deepEqual(compiled().expressBasic, config.expressBasic)
+  t.deepEqual(compiled().precomputedBasic, config.precomputedBasic)
   t.is(compiled().configId, config.configId)
 })

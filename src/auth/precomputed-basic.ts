@@ -1,5 +1,5 @@
 /**
- * The express Basic path: a request whose Authorization value is exactly one the compiler filed
+ * The precomputed Basic path: a request whose Authorization value is exactly one the compiler filed
  * (compiler/basic-grants.ts: `Basic ` and the canonical base64 of `username:password` for a
  * clear-text user) is answered with one SHA-256 of the value, one lookup, one HMAC and a few
  * concatenations. Anything else — other spellings of the header, unknown users, wrong passwords,
@@ -8,18 +8,18 @@
  * their log lines included. So this path only ever answers a success, and only one the full
  * pipeline would answer the same way (unit tests compare the two token for token).
  */
-import type { BasicGrantRow, CompiledConfig, ExpressBasic } from '../config/compiled'
+import type { BasicGrantRow, CompiledConfig, PrecomputedBasic } from '../config/compiled'
 import { signHs256 } from '../jwt/hs256'
 import type { Crypto } from '../platform'
 
-export interface ExpressGrant {
+export interface PrecomputedGrant {
   token: string
   /** The token's `exp` (Unix seconds). */
   expiresAt: number
   row: BasicGrantRow
 }
 
-export type ExpressCrypto = Pick<Crypto, 'sha256Base64url' | 'hmacSha256Base64url'>
+export type PrecomputedBasicCrypto = Pick<Crypto, 'sha256Base64url' | 'hmacSha256Base64url'>
 
 /**
  * What the table files a credential under: a digest of the whole Authorization value under the
@@ -32,13 +32,13 @@ export function credentialCheck(salt: string, authorization: string, crypto: Pic
   return crypto.sha256Base64url(salt + '\n' + authorization)
 }
 
-export function expressBasicGrant(
+export function precomputedBasicGrant(
   authorization: string,
-  table: ExpressBasic,
+  table: PrecomputedBasic,
   jwt: CompiledConfig['jwt'],
   now: number,
-  crypto: ExpressCrypto,
-): ExpressGrant | undefined {
+  crypto: PrecomputedBasicCrypto,
+): PrecomputedGrant | undefined {
   const row = table.byCredential[credentialCheck(table.salt, authorization, crypto)]
   if (row === undefined) return undefined
   const exp = expiryFromRow(row, jwt.exp, now)
