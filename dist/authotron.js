@@ -107,6 +107,26 @@ function load2() {
         scopes: user.scopes
       });
     }
+    function health(config, nowMs) {
+      var snapshots = [];
+      var augmenters = config.augmenters;
+      for (var i = 0; i < augmenters.length; i++) {
+        var augmenter = augmenters[i];
+        if (augmenter.type !== "ldap") continue;
+        var snapshot = augmenter.snapshot;
+        if (snapshot === null) {
+          snapshots.push(headerSafe(augmenter.name) + "; none");
+        } else {
+          var ageSeconds = Math.max(0, Math.floor((nowMs - Date.parse(snapshot.takenAt)) / 1e3));
+          snapshots.push(headerSafe(augmenter.name) + "; taken_at=" + snapshot.takenAt + "; age=" + ageSeconds);
+        }
+      }
+      return {
+        status: 200,
+        headers: snapshots.length === 0 ? [] : [["X-Authotron-Ldap-Snapshot", snapshots.join(", ")]],
+        body: "OK"
+      };
+    }
     function unauthorized(config) {
       return {
         status: 401,
@@ -1670,11 +1690,7 @@ function load2() {
       },
       health: {
         readOnly: true,
-        handle: answering(() => ({
-          status: 200,
-          headers: [],
-          body: "OK"
-        }))
+        handle: answering(ctx => health(ctx.config, ctx.platform.clock.nowMilliseconds()))
       },
       home: {
         readOnly: true,

@@ -3,6 +3,7 @@
  * writes them to the nginx request.
  */
 import type { CompiledConfig } from '../config/compiled'
+import type { CompiledLdapAugmenter } from '../augmenters/ldap/compiled'
 import { User, userJson } from '../user'
 
 export interface HttpAnswer {
@@ -15,6 +16,35 @@ export interface HttpAnswer {
 export const UNAUTHORIZED_BODY = '{"error": "Unauthorized access"}'
 export const AUTHENTICATED_BODY = 'Authenticated successfully'
 export const HEALTH_BODY = 'OK'
+
+/** Names each ldap augmenter's snapshot and its age on `/health` (docs/ldap.md). */
+export const LDAP_SNAPSHOT_HEADER = 'X-Authotron-Ldap-Snapshot'
+
+/**
+ * `/health`: the reference's 200 `OK`, plus, where ldap augmenters exist, one header saying how old
+ * each one's directory snapshot is, so that a monitor sees a sync that stopped (the body stays the
+ * reference's, which health checks compare).
+ */
+export function health(config: CompiledConfig, nowMs: number): HttpAnswer {
+  const snapshots: string[] = []
+  const augmenters = config.augmenters
+  for (let i = 0; i < augmenters.length; i++) {
+    const augmenter = augmenters[i]
+    if (augmenter.type !== 'ldap') continue
+    const snapshot = (augmenter as CompiledLdapAugmenter).snapshot
+    if (snapshot === null) {
+      snapshots.push(headerSafe(augmenter.name) + '; none')
+    } else {
+      const ageSeconds = Math.max(0, Math.floor((nowMs - Date.parse(snapshot.takenAt)) / 1000))
+      snapshots.push(headerSafe(augmenter.name) + '; taken_at=' + snapshot.takenAt + '; age=' + ageSeconds)
+    }
+  }
+  return {
+    status: 200,
+    headers: snapshots.length === 0 ? [] : [[LDAP_SNAPSHOT_HEADER, snapshots.join(', ')]],
+    body: HEALTH_BODY,
+  }
+}
 
 export function unauthorized(config: CompiledConfig): HttpAnswer {
   return {

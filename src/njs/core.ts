@@ -5,7 +5,7 @@
  * ROUTES is the one list of routes. Adding one: an entry here and its handler; index.ts's
  * `endpoints` getter then serves it as `js_content authotron.endpoints.<name>;`.
  */
-import { HEALTH_BODY, jsonBody, whoami } from '../auth/answers'
+import { health, jsonBody, whoami } from '../auth/answers'
 import { landingPage } from '../auth/landing'
 import { obtainGrant, GrantCacheMiss } from '../auth/grant'
 import { whenReady } from '../maybe-async'
@@ -49,7 +49,7 @@ const ROUTES = {
   },
   providers: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.providersBody)) },
   augmenters: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.augmentersBody)) },
-  health: { readOnly: true, handle: answering(() => ({ status: 200, headers: [], body: HEALTH_BODY })) },
+  health: { readOnly: true, handle: answering((ctx) => health(ctx.config, ctx.platform.clock.nowMilliseconds())) },
   home: {
     readOnly: true,
     handle: answering(() => ({

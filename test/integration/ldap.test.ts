@@ -102,6 +102,9 @@ suite.serial('LDAP roles from a snapshot: filters, filter paths, changes, outage
   t.regex(nginx.errorLogSince(offset), /ERR_LDAP_NO_SNAPSHOT/)
   const augmenters = (await (await fetch(nginx.url('/augmenters'))).json()) as { augmenters: { snapshot_taken_at?: unknown }[] }
   t.is(augmenters.augmenters[0].snapshot_taken_at, null)
+  const healthWithout = await fetch(nginx.url('/health'))
+  t.is(await healthWithout.text(), 'OK')
+  t.is(healthWithout.headers.get('x-authotron-ldap-snapshot'), 'teams; none, ops; none')
 
   const first = await syncAndReload(nginx)
   t.is(first.code, 0, first.output)
@@ -116,6 +119,11 @@ suite.serial('LDAP roles from a snapshot: filters, filter paths, changes, outage
   t.deepEqual(await rolesOf(nginx, 'x*(y)\\z', 'p1'), ['/Teams/weird'])
   const listed = (await (await fetch(nginx.url('/augmenters'))).json()) as { augmenters: { snapshot_taken_at?: string }[] }
   t.regex(listed.augmenters[0].snapshot_taken_at ?? '', /^\d{4}-\d\d-\d\dT/)
+  // /health keeps the reference's body and tells a monitor how old the snapshot is.
+  const health = await fetch(nginx.url('/health'))
+  t.is(await health.text(), 'OK')
+  const stamped = /(teams|ops); taken_at=(\d{4}-\d\d-\d\dT[^;]+); age=(\d+)/.source
+  t.regex(health.headers.get('x-authotron-ldap-snapshot') ?? '', new RegExp(`^${stamped}, ${stamped}$`))
 
   // A group change is picked up by the next sync and reload.
   await slapd.setGroups(bob, [`CN=writers,OU=Ops,${TEAMS}`])
