@@ -89,6 +89,23 @@ test('an 8 KB header of garbage is an invalid header, not a crash', (t) => {
   t.deepEqual(parseAuthorization('Basic ' + 'A'.repeat(8192)), [{ scheme: 'Basic', credential: 'A'.repeat(8192) }])
 })
 
+test('hostile 64 KB shapes parse in linear time (long whitespace runs, 10,000 commas, a control byte at the end)', (t) => {
+  const hostile = [
+    'Basic' + ' \t'.repeat(32768) + 'abc',
+    'Basic' + ' '.repeat(65536) + 'a b',
+    ','.repeat(10000) + 'Basic abc',
+    'Basic abc,'.repeat(6000),
+    'Basic ' + 'A'.repeat(65536) + '\u0000',
+  ]
+  const started = process.hrtime.bigint()
+  for (const header of hostile) codeOf(header)
+  const perHeaderMs = Number(process.hrtime.bigint() - started) / 1e6 / hostile.length
+  t.deepEqual(parseAuthorization(hostile[0]), [{ scheme: 'Basic', credential: 'abc' }])
+  t.is(codeOf(hostile[1]), ErrorCode.HeaderInvalid)
+  t.is(codeOf(hostile[4]), ErrorCode.HeaderMissing)
+  t.true(perHeaderMs < 20, `${perHeaderMs.toFixed(3)} ms per header`)
+})
+
 test('scheme normalisation maps basic and plain to Basic, bearer to Bearer, others lower-cased', (t) => {
   t.is(normaliseScheme('PlAiN'), 'Basic')
   t.is(normaliseScheme('BASIC'), 'Basic')
