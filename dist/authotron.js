@@ -1177,7 +1177,7 @@ function load2() {
       authenticate(provider, credential, ctx) {
         var basic = decodeBasicCredential(credential);
         var entries = provider.users["=" + basic.username];
-        if (entries === void 0 || entries.length === 0) throw wrongCredentials();
+        if (entries === void 0 || entries.length === 0) return unknownUser(provider, utf8ToBytes(basic.password), ctx);
         return firstMatchingEntry(entries, 0, utf8ToBytes(basic.password), ctx, entry => newUser(basic.username, provider.realm, copyArray(entry.roles)));
       }
     };
@@ -1200,6 +1200,15 @@ function load2() {
         if (_ret2) return _ret2.v;
       }
       throw wrongCredentials();
+    }
+    function unknownUser(provider, password, ctx) {
+      var decoy = provider.unknownUserVerifier;
+      if (decoy === void 0) throw wrongCredentials();
+      var verdict = verifyPassword(decoy, password, ctx.platform.crypto);
+      if (verdict === true || verdict === false) throw wrongCredentials();
+      return verdict.then(() => {
+        throw wrongCredentials();
+      });
     }
     function wrongCredentials() {
       return codedError2(ErrorCode2.BadCredentials, "Wrong username or password");

@@ -15029,6 +15029,9 @@ var REFERENCE_AUGMENTERS = {
 var COMPILED_FORMAT = 3;
 var KEY_PREFIX = "=";
 
+// src/providers/plain/compile.ts
+import { createHash } from "node:crypto";
+
 // src/providers/plain/schema.ts
 var plainProviderSchema = {
   definition: "PlainAuthConfig",
@@ -15084,7 +15087,10 @@ var plainProviderCompiler = {
       if (!Object.hasOwn(byUsername, key)) setOwn(byUsername, key, []);
       byUsername[key].push({ verifier: user.verifier, roles: user.roles });
     }
-    return { ...common, type: "plain", scheme: "Basic", users: byUsername };
+    const compiled2 = { ...common, type: "plain", scheme: "Basic", users: byUsername };
+    const decoy = unknownUserVerifier(users.map((user) => user.verifier));
+    if (decoy !== void 0) compiled2.unknownUserVerifier = decoy;
+    return compiled2;
   },
   check(provider, path, report) {
     if (Array.isArray(provider.users) && provider.users.length === 0 && provider.htpasswd_file === void 0) {
@@ -15092,9 +15098,50 @@ var plainProviderCompiler = {
     }
   }
 };
+function unknownUserVerifier(verifiers) {
+  let costliest;
+  for (const verifier of verifiers) {
+    if (costliest === void 0 || verificationCost(verifier) > verificationCost(costliest)) costliest = verifier;
+  }
+  if (costliest === void 0) return void 0;
+  const unmatchable = (expected, alphabet) => decoyLike(expected, JSON.stringify(costliest), alphabet);
+  switch (costliest.form) {
+    case "plain":
+      return { form: "plain", sha256: unmatchable(costliest.sha256) };
+    case "sha1":
+      return { form: "sha1", digest: unmatchable(costliest.digest) };
+    case "ssha":
+      return { form: "ssha", digest: unmatchable(costliest.digest), salt: costliest.salt };
+    case "md5crypt":
+      return { ...costliest, hash: unmatchable(costliest.hash, MD5_CRYPT_ALPHABET) };
+    case "pbkdf2":
+      return { ...costliest, derived: unmatchable(costliest.derived) };
+  }
+}
+var MD5_CRYPT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+function verificationCost(verifier) {
+  if (verifier.form === "pbkdf2") return 1e3 + verifier.iterations * (verifier.hash === "SHA-512" ? 2 : 1);
+  if (verifier.form === "md5crypt") return 1e3;
+  return verifier.form === "ssha" ? 2 : 1;
+}
+function decoyLike(expected, seed, alphabet) {
+  let stream = Buffer.alloc(0);
+  for (let block = 0; stream.length < expected.length + 64; block++) {
+    const digest = createHash("sha512").update("authotron-njs unknown user " + block + "\n" + seed).digest();
+    stream = Buffer.concat([stream, digest]);
+  }
+  let decoy;
+  if (alphabet === void 0) {
+    decoy = stream.subarray(0, Buffer.from(expected, "base64").length).toString("base64");
+  } else {
+    decoy = "";
+    for (let i = 0; i < expected.length; i++) decoy += alphabet.charAt(stream[i] % alphabet.length);
+  }
+  return decoy === expected ? decoyLike(expected, seed + "\n", alphabet) : decoy;
+}
 
 // src/providers/jwt/compile.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 
 // src/errors.ts
 var ErrorCode = {
@@ -15288,7 +15335,7 @@ function stringOrUndefined(value) {
   return typeof value === "string" ? value : void 0;
 }
 function shortHash(text) {
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+  return createHash2("sha256").update(text).digest("hex").slice(0, 16);
 }
 
 // src/compiler/source.ts
@@ -15889,7 +15936,7 @@ function headerSafe(value) {
 }
 
 // src/compiler/derive.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 
 // src/auth/precomputed-basic.ts
 function credentialCheck(salt, authorization, crypto) {
@@ -15904,7 +15951,7 @@ function expiryFromRow(row, lifetimeSeconds, now) {
 }
 
 // src/compiler/basic-grants.ts
-import { createHash as createHash2, createHmac } from "node:crypto";
+import { createHash as createHash3, createHmac } from "node:crypto";
 var CHECK_NOW = 17e8;
 function precomputeBasicGrants(config, plainUsers) {
   if (config.logLevel === "debug" || config.logLevel === "trace") return void 0;
@@ -15967,7 +16014,7 @@ function grantRow(config, user) {
   }
   return row;
 }
-var NODE_SHA256 = { sha256Base64url: (text) => createHash2("sha256").update(text, "utf8").digest("base64url") };
+var NODE_SHA256 = { sha256Base64url: (text) => createHash3("sha256").update(text, "utf8").digest("base64url") };
 var COMPILE_TIME_PLATFORM = new Proxy({}, {
   get(_target, name) {
     throw new Error(`a static augmenter used the platform's ${String(name)}`);
@@ -16166,7 +16213,7 @@ function listed(member2) {
   return { name: member2.name, type: member2.type, realm: member2.realm ?? null };
 }
 function configIdOf(content) {
-  return createHash3("sha256").update(canonicalJson(content)).digest("hex").slice(0, 16);
+  return createHash4("sha256").update(canonicalJson(content)).digest("hex").slice(0, 16);
 }
 function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
@@ -16783,7 +16830,7 @@ import { readFileSync as readFileSync2 } from "node:fs";
 import { relative as relative2, resolve as resolve2, isAbsolute as isAbsolute2 } from "node:path";
 
 // src/passwords/parse.ts
-import { createHash as createHash4, pbkdf2Sync, randomBytes } from "node:crypto";
+import { createHash as createHash5, pbkdf2Sync, randomBytes } from "node:crypto";
 var DEFAULT_PBKDF2_ITERATIONS = 1e5;
 var MAX_PBKDF2_ITERATIONS = 1e7;
 var MIN_PBKDF2_SALT_BYTES = 16;
@@ -16797,7 +16844,7 @@ var SHA1_BYTES = 20;
 var SUPPORTED_FORMS = "supported forms are $pbkdf2-sha256$ (`authotron hash-password`), $apr1$ and $1$ (`htpasswd -m`, `openssl passwd -apr1`), {SSHA} and {SHA} (`htpasswd -s`)";
 var REHASH_ADVICE = "re-hash the password with `authotron hash-password` or `htpasswd -m`";
 function plainVerifier(password) {
-  return { form: "plain", sha256: createHash4("sha256").update(password, "utf8").digest("base64") };
+  return { form: "plain", sha256: createHash5("sha256").update(password, "utf8").digest("base64") };
 }
 function parseStoredPassword(stored) {
   if (stored.startsWith("$pbkdf2-")) return parsePbkdf2(stored);
