@@ -1,5 +1,6 @@
 import test from 'ava'
-import { parseAuthorization, normaliseScheme } from '../../../src/auth/header'
+import fc from 'fast-check'
+import { parseAuthorization, normaliseScheme, visibleAsciiOrUndefined } from '../../../src/auth/header'
 import { errorCode, ErrorCode } from '../../../src/errors'
 
 function codeOf(header: string | undefined): string | undefined {
@@ -157,3 +158,18 @@ function referenceParse(value: string) {
   }
   return credentials
 }
+
+test('the visible-ASCII check agrees with the whole-match pattern it replaced', (t) => {
+  const unit = fc.oneof(
+    { weight: 9, arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)) },
+    { weight: 1, arbitrary: fc.constantFrom('\t', '\n', '\r', '\0', '\x7f', '\x80', 'é', '\u2028') },
+  )
+  fc.assert(
+    fc.property(fc.string({ unit, maxLength: 40 }), (value) => {
+      const model = /^[\t\x20-\x7e]*$/.test(value) ? value : undefined
+      return visibleAsciiOrUndefined(value) === model
+    }),
+    { numRuns: 20000 },
+  )
+  t.pass()
+})
