@@ -158,12 +158,15 @@ function load2() {
     function landingPage(version) {
       return '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Auth-O-Tron (njs)</title></head><body><h1>Auth-O-Tron</h1><p>authotron-njs ' + version + ', running inside the NGINX worker.</p><p><a href="https://github.com/ecmwf/auth-o-tron">GitHub</a> · <a href="#">Documentation</a></p></body></html>\n';
     }
-    var STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
     function isStrictBase64(text) {
-      if (!STRICT_BASE64.test(text)) return false;
-      var padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-      if (padding === 0) return true;
-      var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(text.length - padding - 1));
+      var length = text.length;
+      if (length % 4 !== 0 || NOT_BASE64_OR_PAD.test(text)) return false;
+      var firstPad = text.indexOf("=");
+      if (firstPad === -1) return true;
+      var padding = length - firstPad;
+      if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+      var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
       var unusedBitsMask = padding === 1 ? 3 : 15;
       return (lastSymbol & unusedBitsMask) === 0;
     }
@@ -418,9 +421,9 @@ function load2() {
         reason: error instanceof Error ? error.message : String(error)
       });
     }
-    var VISIBLE_ASCII_OR_TAB = /^[\t\x20-\x7e]*$/;
+    var NOT_VISIBLE_ASCII_OR_TAB = /[^\t\x20-\x7e]/;
     function visibleAsciiOrUndefined(value) {
-      return value !== void 0 && VISIBLE_ASCII_OR_TAB.test(value) ? value : void 0;
+      return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB.test(value) ? value : void 0;
     }
     function normaliseScheme(token) {
       var lower = token.toLowerCase();
@@ -461,10 +464,9 @@ function load2() {
     function schemeAndCredential(part) {
       var end = firstSpaceOrTab(part, 0);
       if (end === -1) return void 0;
-      var start = end + 1;
-      while (part.charAt(start) === " " || part.charAt(start) === "	") start++;
-      if (firstSpaceOrTab(part, start) !== -1) return void 0;
-      return [part.slice(0, end), part.slice(start)];
+      var credential = part.slice(end + 1).trim();
+      if (firstSpaceOrTab(credential, 0) !== -1) return void 0;
+      return [part.slice(0, end), credential];
     }
     function firstSpaceOrTab(text, from) {
       var space = text.indexOf(" ", from);
@@ -664,9 +666,9 @@ function load2() {
             return void 0;
           }
         }
-        var BASE64URL = /^[A-Za-z0-9_-]*$/;
+        var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
         function isStrictBase64url(text) {
-          if (!BASE64URL.test(text)) return false;
+          if (NOT_BASE64URL.test(text)) return false;
           var tail = text.length % 4;
           if (tail === 0) return true;
           if (tail === 1) return false;
@@ -1228,7 +1230,7 @@ function load2() {
       authenticate(provider, credential, ctx) {
         var basic = decodeBasicCredential(credential);
         var entries = provider.users["=" + basic.username];
-        if (entries === void 0 || entries.length === 0) throw wrongCredentials();
+        if (entries === void 0 || entries.length === 0) return unknownUser(provider, utf8ToBytes(basic.password), ctx);
         return firstMatchingEntry(entries, 0, utf8ToBytes(basic.password), ctx, entry => newUser(basic.username, provider.realm, copyArray(entry.roles)));
       }
     };
@@ -1251,6 +1253,15 @@ function load2() {
         if (_ret2) return _ret2.v;
       }
       throw wrongCredentials();
+    }
+    function unknownUser(provider, password, ctx) {
+      var decoy = provider.unknownUserVerifier;
+      if (decoy === void 0) throw wrongCredentials();
+      var verdict = verifyPassword(decoy, password, ctx.platform.crypto);
+      if (verdict === true || verdict === false) throw wrongCredentials();
+      return verdict.then(() => {
+        throw wrongCredentials();
+      });
     }
     function wrongCredentials() {
       return codedError2(ErrorCode2.BadCredentials, "Wrong username or password");

@@ -14,6 +14,9 @@ export const CASE_IDS = [
   'minimal-hit',
   'basic',
   'basic-nocache',
+  'basic-4k',
+  'basic-8k',
+  'basic-16k',
   'bearer-cold',
   'bearer-cached',
   'access',
@@ -31,7 +34,19 @@ export type CaseId = (typeof CASE_IDS)[number]
 export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal'
 
 /** What a request of the case carries. */
-export type Credential = 'none' | 'basic' | 'bearer-cached' | 'bearer-pool'
+export type Credential = 'none' | 'basic' | 'bearer-cached' | 'bearer-pool' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
+
+/**
+ * Bytes of base64 in a `basic-large-*` credential: an unknown user with a long password, as anyone
+ * can send without knowing a credential (issue 19: such headers once cost ~1.3 ms each).
+ */
+export const LARGE_CREDENTIAL_BASE64_BYTES = { 'basic-large-4k': 4096, 'basic-large-8k': 8192, 'basic-large-16k': 16384 } as const
+
+/** The header of a `basic-large-*` credential: `nobody:xxxx…`, canonical base64 of exactly the size. */
+export function largeBasicAuthorization(credential: keyof typeof LARGE_CREDENTIAL_BASE64_BYTES): string {
+  const bytes = (LARGE_CREDENTIAL_BASE64_BYTES[credential] / 4) * 3
+  return `Basic ${Buffer.from('nobody:' + 'x'.repeat(bytes - 'nobody:'.length)).toString('base64')}`
+}
 
 export interface BenchCase {
   id: CaseId
@@ -131,6 +146,33 @@ export const CASES: { [id in CaseId]: BenchCase } = {
         ? undefined
         : `same as basic on this leg: njs ${leg.expected.njs} has no js_shared_dict_zone, so nothing is cached`,
   },
+  'basic-4k': {
+    id: 'basic-4k',
+    title:
+      'an unknown user\'s Basic credential with 4 KB of base64 (refused; /basic-refused maps the 401 to the static file so that wrk counts it as 2xx)',
+    path: '/basic-refused',
+    instance: 'main',
+    credential: 'basic-large-4k',
+    refusesAnonymous: false,
+  },
+  'basic-8k': {
+    id: 'basic-8k',
+    title:
+      'an unknown user\'s Basic credential with 8 KB of base64 (refused; /basic-refused maps the 401 to the static file so that wrk counts it as 2xx)',
+    path: '/basic-refused',
+    instance: 'main',
+    credential: 'basic-large-8k',
+    refusesAnonymous: false,
+  },
+  'basic-16k': {
+    id: 'basic-16k',
+    title:
+      'an unknown user\'s Basic credential with 16 KB of base64 (refused; /basic-refused maps the 401 to the static file so that wrk counts it as 2xx)',
+    path: '/basic-refused',
+    instance: 'main',
+    credential: 'basic-large-16k',
+    refusesAnonymous: false,
+  },
   'bearer-cold': {
     id: 'bearer-cold',
     title: 'RS256 identity-provider token, first use (a new token every request)',
@@ -200,6 +242,23 @@ export const RATIOS: RatioTarget[] = [
     denominator: 'minimal-hit',
     target: () => ({ none: 'diagnostic: how close the module is to that ceiling' }),
   },
+  // Issue 19, point 6: a long refused credential costs at most twice a normal credential. Against
+  // the full pipeline's Basic (refusals are never cached): `basic` where no grant cache exists,
+  // `basic-nocache` where one does (there `basic` is a cache hit).
+  ...(['basic-4k', 'basic-8k', 'basic-16k'] as const).flatMap((id): RatioTarget[] => [
+    {
+      id: `${id}/basic`,
+      numerator: id,
+      denominator: 'basic',
+      target: (leg) => (leg.features.sharedDict ? { none: 'basic is a grant-cache hit here: see /basic-nocache' } : { min: 0.5 }),
+    },
+    {
+      id: `${id}/basic-nocache`,
+      numerator: id,
+      denominator: 'basic-nocache',
+      target: (leg) => (leg.features.sharedDict ? { min: 0.5 } : { none: 'no grant cache: see /basic' }),
+    },
+  ]),
   {
     id: 'bearer-cached/basic',
     numerator: 'bearer-cached',

@@ -11,7 +11,7 @@ import { compileConfig } from '../../test/nginx-harness/compile'
 import { probeVersions } from '../../test/nginx-harness/nginx'
 import { AUTHOTRON_CLI, REPO_ROOT } from '../../test/nginx-harness/paths'
 import { legByName, type RuntimeLeg } from '../../test/nginx-harness/runtimes'
-import { CASES, type BenchCase } from './cases'
+import { CASES, LARGE_CREDENTIAL_BASE64_BYTES, largeBasicAuthorization, type BenchCase } from './cases'
 import { log } from './log'
 import { legPackages } from './machine'
 import type { BenchOptions } from './options'
@@ -205,6 +205,7 @@ export function instance(state: LegState, c: BenchCase): BenchNginx {
 
 export function headersOf(c: BenchCase, idp: IdentityProvider): string[] {
   if (c.credential === 'basic') return [`Authorization: ${BASIC_AUTHORIZATION}`]
+  if (c.credential in LARGE_CREDENTIAL_BASE64_BYTES) return [`Authorization: ${largeBasicAuthorization(c.credential as keyof typeof LARGE_CREDENTIAL_BASE64_BYTES)}`]
   if (c.credential === 'bearer-cached' || c.credential === 'bearer-pool') return [`Authorization: Bearer ${idp.cachedToken}`]
   return []
 }
@@ -233,6 +234,12 @@ async function probe(nginx: BenchNginx, c: BenchCase, idp: IdentityProvider): Pr
     const body = await response.text()
     if (response.status !== 200) return `GET ${c.path} with a valid credential answered ${response.status}${logged()}`
     if (body !== CONTENT) return `GET ${c.path} answered 200 but not the protected file`
+    if (c.credential in LARGE_CREDENTIAL_BASE64_BYTES) {
+      // /basic-refused answers 200 either way: the same credential must be refused where it counts.
+      const guarded = await fetch(nginx.url('/basic'), { headers })
+      await guarded.arrayBuffer()
+      if (guarded.status !== 401) return `GET /basic with the ${c.id} credential answered ${guarded.status}, not 401${logged()}`
+    }
     if (c.refusesAnonymous) {
       const anonymous = await fetch(nginx.url(c.path))
       await anonymous.arrayBuffer()

@@ -42,6 +42,7 @@ try {
     leg,
     label: 'demo',
     port,
+    errorLogLevel: 'notice', // as nginx/nginx.conf: nginx's info lines can carry a credential
     complete: true,
     config: readFileSync(new URL('config.yaml', import.meta.url), 'utf8'),
     conf: ({ paths }) =>

@@ -3,11 +3,12 @@
  * lenient — it stops silently at the first bad character — so every input is checked first,
  * including that the unused bits of the last symbol are zero (one text per byte string).
  */
-const BASE64URL = /^[A-Za-z0-9_-]*$/
+/** Searched for, not matched whole: a flat class cannot backtrack (issue 19). */
+const NOT_BASE64URL = /[^A-Za-z0-9_-]/
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 export function isStrictBase64url(text: string): boolean {
-  if (!BASE64URL.test(text)) return false
+  if (NOT_BASE64URL.test(text)) return false
   const tail = text.length % 4
   if (tail === 0) return true
   if (tail === 1) return false

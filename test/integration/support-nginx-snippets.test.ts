@@ -13,6 +13,9 @@ const FAKE_MODULE = `${REPO_ROOT}/test/support/fixtures/fake-authotron.js`
 const TEST_USER = { Authorization: 'Basic dGVzdF91c2VyOnNlY3JldDEyMw==' } // test_user:secret123
 const TEST_USER2 = { Authorization: 'Basic dGVzdF91c2VyMjpwQHNzdzByZA==' } // test_user2:p@ssw0rd
 const CHALLENGE = 'Basic realm="localrealm"'
+/** The X-Auth-* request headers both protect snippets clear, beside the three they set. */
+const CLEARED_HEADERS = ['X-Auth-Attributes', 'X-Auth-Scopes', 'X-Auth-User', 'X-Auth-Email', 'X-Auth-Groups', 'X-Auth-Token']
+const SPOOFED = Object.fromEntries(CLEARED_HEADERS.map((name) => [name, 'spoofed']))
 
 // nginx/nginx.conf itself, in front of httpbin.
 const example = withNginxOnEveryLeg(test, {
@@ -82,6 +85,9 @@ const access = withNginxOnEveryLeg(test, {
 
     server {
         listen 127.0.0.1:${ports.backend};
+        location = /cleared {
+            return 200 "${CLEARED_HEADERS.map((name) => `${name}=$http_${name.toLowerCase().replace(/-/g, '_')}`).join(' ')}";
+        }
         location / {
             return 200 "authorization=$http_authorization username=$http_x_auth_username realm=$http_x_auth_realm";
         }
@@ -103,6 +109,26 @@ example.test('with credentials: the backend gets the JWT and the legacy headers'
   t.is(echoed['X-Auth-Username'], 'test_user')
   t.is(echoed['X-Auth-Realm'], 'localrealm')
   t.false('X-Auth-Roles' in echoed, 'an empty X-Auth-Roles is not forwarded')
+})
+
+example.test("a client's X-Auth-* headers never reach httpbin: the three set are the gateway's, the others cleared", async (t, nginx) => {
+  const response = await fetch(nginx.url('/api/headers'), {
+    headers: { ...TEST_USER, ...SPOOFED, 'X-Auth-Username': 'admin', 'X-Auth-Roles': 'admin' },
+  })
+  t.is(response.status, 200)
+  const echoed = ((await response.json()) as { headers: { [name: string]: string } }).headers
+  t.is(echoed['X-Auth-Username'], 'test_user')
+  t.false('X-Auth-Roles' in echoed)
+  for (const name of CLEARED_HEADERS) t.false(name in echoed, name)
+})
+
+example.test('the 302 copies only a URI that means the same inside a query parameter', async (t, nginx) => {
+  const location = async (path: string) => (await fetch(nginx.url(path), { redirect: 'manual' })).headers.get('location')
+  t.is(await location('/api/get'), '/authenticate?redirect=/api/get')
+  t.is(await location('/api/a-b/c_d.e~f'), '/authenticate?redirect=/api/a-b/c_d.e~f')
+  t.is(await location('/api/x?a=1&redirect=https://evil.example'), '/authenticate')
+  t.is(await location('/api/x%26redirect=https:%2F%2Fevil.example'), '/authenticate')
+  t.is(await location('/api/x;y'), '/authenticate')
 })
 
 example.test('the landing page and the endpoints are served by the module', async (t, nginx) => {
@@ -162,6 +188,14 @@ access.test('js_access: the backend gets the JWT; a client cannot spoof X-Auth-*
     headers: { ...TEST_USER2, 'X-Auth-Username': 'admin' },
   })
   t.is(await spoofed.text(), 'authorization=Bearer fake.jwt.test_user2 username= realm=')
+})
+
+access.test("js_access: a client's other X-Auth-* headers are cleared too", async (t, nginx) => {
+  for (const path of ['/fast/cleared', '/protected/cleared']) {
+    const response = await fetch(nginx.url(path), { headers: { ...TEST_USER, ...SPOOFED } })
+    t.is(response.status, 200, path)
+    t.is(await response.text(), CLEARED_HEADERS.map((name) => `${name}=`).join(' '), path)
+  }
 })
 
 access.test('js_access: a failure is the 401 with the challenge, once', async (t, nginx) => {

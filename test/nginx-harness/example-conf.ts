@@ -11,6 +11,7 @@ import type { RuntimeLeg } from './runtimes'
 export const EXAMPLE_INSTALL_STRINGS = {
   loadModule: 'load_module modules/ngx_http_js_module.so;',
   workerProcesses: 'worker_processes auto;',
+  errorLog: 'error_log /var/log/nginx/error.log notice;',
   module: '/opt/authotron-njs/dist/authotron.js',
   installDir: '/opt/authotron-njs',
   compiledConfig: '/etc/authotron/config.json',
@@ -45,6 +46,8 @@ export function instantiateExampleConf(install: ExampleInstall): string {
   // Most specific first: the module path lies inside the install folder.
   replace(strings.loadModule, install.leg.loadModuleLine)
   replace(strings.workerProcesses, 'worker_processes 1;')
+  // The harness writes the error log into the prefix, at the level startNginx is given.
+  replace(strings.errorLog, '# error_log: written by the test harness')
   replace(strings.module, install.modulePath ?? AUTHOTRON_MODULE)
   replace(strings.installDir, install.installDir ?? REPO_ROOT)
   replace(strings.compiledConfig, install.configPath)

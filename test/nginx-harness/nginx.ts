@@ -79,6 +79,11 @@ export interface StartNginxOptions {
   /** The njs module to import instead of dist/authotron.js (bench/ab.ts compares two bundles). */
   module?: string
   /**
+   * The error log's level (default `info`, so that tests see njs's `r.log` lines). The demo runs
+   * at `notice`, as nginx/nginx.conf does: nginx's own info lines can carry a client's credential.
+   */
+  errorLogLevel?: 'debug' | 'info' | 'notice' | 'warn' | 'error'
+  /**
    * The `js_preload_object` name of the config (default PRELOAD_NAME); the deprecated name's
    * test sets `authotron_config`.
    */
@@ -235,7 +240,7 @@ export function renderConf(options: StartNginxOptions, context: ConfContext, con
     'daemon off;',
     'master_process on;',
     `pid ${paths.prefix}/nginx.pid;`,
-    `error_log ${paths.errorLog} info;`,
+    `error_log ${paths.errorLog} ${options.errorLogLevel ?? 'info'};`,
   ]
   const http = [
     `client_body_temp_path ${paths.prefix}/client_body_temp;`,

@@ -31,4 +31,11 @@ export interface CompiledPlainProvider {
   scheme: 'Basic'
   /** KEY_PREFIX + username → every entry with that username, in config order. */
   users: { [prefixedUsername: string]: CompiledUserEntry[] }
+  /**
+   * Run, its verdict ignored, when the username has no entry: the same hash work as the provider's
+   * costliest user (same form and parameters, a digest no password has), so that an unknown
+   * username answers no faster than a known one with a wrong password (issue 19). Absent when the
+   * provider has no users, and in files compiled before it existed.
+   */
+  unknownUserVerifier?: PasswordVerifier
 }

@@ -34,7 +34,7 @@ export const plainProvider: ProviderModule<CompiledPlainProvider> = {
   authenticate(provider: CompiledPlainProvider, credential: string, ctx: ProviderContext) {
     const basic = decodeBasicCredential(credential)
     const entries = provider.users[KEY_PREFIX + basic.username]
-    if (entries === undefined || entries.length === 0) throw wrongCredentials()
+    if (entries === undefined || entries.length === 0) return unknownUser(provider, utf8ToBytes(basic.password), ctx)
     return firstMatchingEntry(entries, 0, utf8ToBytes(basic.password), ctx, (entry) =>
       newUser(basic.username, provider.realm, copyArray(entry.roles)),
     )
@@ -63,6 +63,21 @@ function firstMatchingEntry(
     }
   }
   throw wrongCredentials()
+}
+
+/**
+ * An unknown username costs what a known one does (issue 19): the compiler's decoy verifier, the
+ * same hash work as the provider's costliest user, its verdict ignored (no password matches it).
+ */
+function unknownUser(provider: CompiledPlainProvider, password: Uint8Array, ctx: ProviderContext): never | Promise<never> {
+  const decoy = provider.unknownUserVerifier
+  if (decoy === undefined) throw wrongCredentials()
+  const verdict = verifyPassword(decoy, password, ctx.platform.crypto)
+  if (verdict === true || verdict === false) throw wrongCredentials()
+  // A rejection (the runtime refused PBKDF2) passes through as it does for a known user.
+  return verdict.then(() => {
+    throw wrongCredentials()
+  })
 }
 
 function wrongCredentials() {

@@ -1,5 +1,6 @@
 import test from 'ava'
-import { parseAuthorization, normaliseScheme } from '../../../src/auth/header'
+import fc from 'fast-check'
+import { parseAuthorization, normaliseScheme, visibleAsciiOrUndefined } from '../../../src/auth/header'
 import { errorCode, ErrorCode } from '../../../src/errors'
 
 function codeOf(header: string | undefined): string | undefined {
@@ -89,6 +90,23 @@ test('an 8 KB header of garbage is an invalid header, not a crash', (t) => {
   t.deepEqual(parseAuthorization('Basic ' + 'A'.repeat(8192)), [{ scheme: 'Basic', credential: 'A'.repeat(8192) }])
 })
 
+test('hostile 64 KB shapes parse in linear time (long whitespace runs, 10,000 commas, a control byte at the end)', (t) => {
+  const hostile = [
+    'Basic' + ' \t'.repeat(32768) + 'abc',
+    'Basic' + ' '.repeat(65536) + 'a b',
+    ','.repeat(10000) + 'Basic abc',
+    'Basic abc,'.repeat(6000),
+    'Basic ' + 'A'.repeat(65536) + '\u0000',
+  ]
+  const started = process.hrtime.bigint()
+  for (const header of hostile) codeOf(header)
+  const perHeaderMs = Number(process.hrtime.bigint() - started) / 1e6 / hostile.length
+  t.deepEqual(parseAuthorization(hostile[0]), [{ scheme: 'Basic', credential: 'abc' }])
+  t.is(codeOf(hostile[1]), ErrorCode.HeaderInvalid)
+  t.is(codeOf(hostile[4]), ErrorCode.HeaderMissing)
+  t.true(perHeaderMs < 20, `${perHeaderMs.toFixed(3)} ms per header`)
+})
+
 test('scheme normalisation maps basic and plain to Basic, bearer to Bearer, others lower-cased', (t) => {
   t.is(normaliseScheme('PlAiN'), 'Basic')
   t.is(normaliseScheme('BASIC'), 'Basic')
@@ -140,3 +158,18 @@ function referenceParse(value: string) {
   }
   return credentials
 }
+
+test('the visible-ASCII check agrees with the whole-match pattern it replaced', (t) => {
+  const unit = fc.oneof(
+    { weight: 9, arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)) },
+    { weight: 1, arbitrary: fc.constantFrom('\t', '\n', '\r', '\0', '\x7f', '\x80', 'é', '\u2028') },
+  )
+  fc.assert(
+    fc.property(fc.string({ unit, maxLength: 40 }), (value) => {
+      const model = /^[\t\x20-\x7e]*$/.test(value) ? value : undefined
+      return visibleAsciiOrUndefined(value) === model
+    }),
+    { numRuns: 20000 },
+  )
+  t.pass()
+})

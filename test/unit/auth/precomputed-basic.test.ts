@@ -160,3 +160,20 @@ test('the credential checks are keyed by a secret of the config, and hold no pas
   t.deepEqual(compiled().precomputedBasic, config.precomputedBasic)
   t.is(compiled().configId, config.configId)
 })
+
+test('the precomputed Basic path costs an unknown username what a known one with a wrong password costs', (t) => {
+  const config = compiled()
+  const work = (authorization: string) => {
+    const calls: string[] = []
+    const crypto = {
+      sha256Base64url: (text: string) => (calls.push('sha256'), testCrypto.sha256Base64url(text)),
+      hmacSha256Base64url: (key: string, data: string) => (calls.push('hmac'), testCrypto.hmacSha256Base64url(key, data)),
+    }
+    t.is(precomputedBasicGrant(authorization, config.precomputedBasic!, config.jwt, NOW, crypto), undefined)
+    return calls
+  }
+  // One keyed digest of the whole header and a miss, whoever the user: both then take the full
+  // pipeline, where the plain provider's decoy verifier evens out the rest (providers/plain).
+  t.deepEqual(work(basic('alice', 'wrong')), ['sha256'])
+  t.deepEqual(work(basic('nobody', 'wrong')), ['sha256'])
+})

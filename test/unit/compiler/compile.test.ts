@@ -3,6 +3,7 @@ import { compileConfig } from '../../../src/compiler/compile'
 import { COMPILED_FORMAT, CompiledPlainProvider } from '../../../src/config/compiled'
 import { canonicalJson, configIdOf } from '../../../src/compiler/derive'
 import { parseStoredPassword, plainVerifier } from '../../../src/passwords/parse'
+import { unknownUserVerifier } from '../../../src/providers/plain/compile'
 import { VERSION } from '../../../src/version'
 import { compileText, configText, FIXTURES } from './support'
 
@@ -32,6 +33,7 @@ test('the seed config compiles to exactly this', (t) => {
           '=test_user': [{ verifier: plainVerifier('secret123'), roles: [] }],
           '=test_user2': [{ verifier: plainVerifier('p@ssw0rd'), roles: [] }],
         },
+        unknownUserVerifier: unknownUserVerifier([plainVerifier('secret123'), plainVerifier('p@ssw0rd')]),
       },
       {
         type: 'ecmwf-api',

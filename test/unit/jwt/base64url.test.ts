@@ -32,3 +32,20 @@ test('round trip: Node base64url output is strict and decodes to the same bytes'
     }),
   )
 })
+
+test('isStrictBase64url agrees with the whole-match pattern it replaced (issue 19: a negated class search)', (t) => {
+  const model = (text: string) => {
+    if (!/^[A-Za-z0-9_-]*$/.test(text)) return false
+    const tail = text.length % 4
+    if (tail === 0) return true
+    if (tail === 1) return false
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(text.charAt(text.length - 1))
+    return (last & (tail === 2 ? 0x0f : 0x03)) === 0
+  }
+  const unit = fc.oneof(
+    { weight: 9, arbitrary: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')) },
+    { weight: 1, arbitrary: fc.constantFrom('+', '/', '=', '.', ' ', '\n', '\0', 'é') },
+  )
+  fc.assert(fc.property(fc.string({ unit, maxLength: 24 }), (text) => isStrictBase64url(text) === model(text)), { numRuns: 20000 })
+  t.pass()
+})
