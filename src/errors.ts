@@ -65,6 +65,10 @@ export const ErrorCode = {
   JwksUnavailable: 'ERR_JWKS_UNAVAILABLE',
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
   JwksInvalid: 'ERR_JWKS_INVALID',
+  /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */
+  AccessRuleInvalid: 'ERR_ACCESS_RULE_INVALID',
+  /** An access rule names (`@name`) a rule that `access_rules` does not define. */
+  AccessRuleUnknown: 'ERR_ACCESS_RULE_UNKNOWN',
   /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
   Unexpected: 'ERR_UNEXPECTED',
 } as const

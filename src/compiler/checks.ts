@@ -6,6 +6,7 @@
  * that they run on every document and one run reports every problem.
  */
 import { VERSION } from '../version'
+import { checkAccessRules } from './access-rules'
 import type { Diagnostic } from './diagnostics'
 import { isMapping, Mapping, Path } from './paths'
 import { AUGMENTER_TYPES, PROVIDER_TYPES } from './schema'
@@ -100,6 +101,7 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
       })
     }
   })
+  checkAccessRules(data, report)
   return found
 }
 
