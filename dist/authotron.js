@@ -129,7 +129,7 @@ function load() {
         var failed = void 0;
         for (var c = 0; c < clauses.length && failed === void 0; c++) failed = clauseUnmet(clauses[c], user, named);
         if (failed === void 0) return void 0;
-        for (var i = 0; i < failed.length; i++) if (unmet.indexOf(failed[i]) < 0) unmet.push(failed[i]);
+        for (var i = 0; i < failed.length; i++) if (!listHolds(unmet, failed[i])) unmet.push(failed[i]);
       }
       return unmet;
     }
@@ -146,14 +146,14 @@ function load() {
             return unmetRequirements(target, user, named);
           }
         case "role":
-          for (var i = 0; i < values.length && !met; i++) met = user.roles.indexOf(values[i]) >= 0;
+          for (var i = 0; i < values.length && !met; i++) met = listHolds(user.roles, values[i]);
           break;
         case "all-roles":
           met = true;
-          for (var _i = 0; _i < values.length && met; _i++) met = user.roles.indexOf(values[_i]) >= 0;
+          for (var _i = 0; _i < values.length && met; _i++) met = listHolds(user.roles, values[_i]);
           break;
         case "realm":
-          met = values.indexOf(user.realm) >= 0;
+          met = listHolds(values, user.realm);
           break;
         case "scope":
           {
@@ -161,7 +161,7 @@ function load() {
             var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
             for (var p = 0; p < providers.length && !met; p++) {
               var list = scopes[providers[p]];
-              if (Array.isArray(list)) for (var _i2 = 0; _i2 < values.length && !met; _i2++) met = list.indexOf(values[_i2]) >= 0;
+              if (Array.isArray(list)) for (var _i2 = 0; _i2 < values.length && !met; _i2++) met = listHolds(list, values[_i2]);
             }
             break;
           }
@@ -170,11 +170,15 @@ function load() {
             var attributes = user.attributes;
             var own = attributes !== null && typeof attributes === "object" && Object.prototype.hasOwnProperty.call(attributes, clause.name);
             var value = own ? attributes[clause.name] : void 0;
-            met = (typeof value === "string" || typeof value === "number" || typeof value === "boolean") && values.indexOf(String(value)) >= 0;
+            met = (typeof value === "string" || typeof value === "number" || typeof value === "boolean") && listHolds(values, String(value));
             break;
           }
       }
       return met ? void 0 : [CATEGORY[clause.test]];
+    }
+    function listHolds(list, item) {
+      for (var i = 0; i < list.length; i++) if (list[i] === item) return true;
+      return false;
     }
     function forbiddenBody(unmet) {
       return JSON.stringify({
@@ -188,7 +192,9 @@ function load() {
         unmet = unmetRequirements(parseAccessRule(rule), typeof user === "string" ? JSON.parse(user) : user, config.accessRules);
       } catch (e) {
         var code = errorCode(e) || ErrorCode2.Unexpected;
-        r.error("authotron: access_rule.unusable code=" + code + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
+        var requestUri = String(r.variables.request_uri);
+        var query = requestUri.indexOf("?");
+        r.error("authotron: access_rule.unusable code=" + code + " path=" + JSON.stringify(query < 0 ? requestUri : requestUri.slice(0, query)) + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
         r.return(500);
         return true;
       }
@@ -1718,7 +1724,7 @@ function load3() {
             var failed = void 0;
             for (var c = 0; c < clauses.length && failed === void 0; c++) failed = clauseUnmet(clauses[c], user, named);
             if (failed === void 0) return void 0;
-            for (var i = 0; i < failed.length; i++) if (unmet.indexOf(failed[i]) < 0) unmet.push(failed[i]);
+            for (var i = 0; i < failed.length; i++) if (!listHolds(unmet, failed[i])) unmet.push(failed[i]);
           }
           return unmet;
         }
@@ -1735,14 +1741,14 @@ function load3() {
                 return unmetRequirements(target, user, named);
               }
             case "role":
-              for (var i = 0; i < values.length && !met; i++) met = user.roles.indexOf(values[i]) >= 0;
+              for (var i = 0; i < values.length && !met; i++) met = listHolds(user.roles, values[i]);
               break;
             case "all-roles":
               met = true;
-              for (var _i9 = 0; _i9 < values.length && met; _i9++) met = user.roles.indexOf(values[_i9]) >= 0;
+              for (var _i9 = 0; _i9 < values.length && met; _i9++) met = listHolds(user.roles, values[_i9]);
               break;
             case "realm":
-              met = values.indexOf(user.realm) >= 0;
+              met = listHolds(values, user.realm);
               break;
             case "scope":
               {
@@ -1750,7 +1756,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i0 = 0; _i0 < values.length && !met; _i0++) met = list.indexOf(values[_i0]) >= 0;
+                  if (Array.isArray(list)) for (var _i0 = 0; _i0 < values.length && !met; _i0++) met = listHolds(list, values[_i0]);
                 }
                 break;
               }
@@ -1759,11 +1765,15 @@ function load3() {
                 var attributes = user.attributes;
                 var own = attributes !== null && typeof attributes === "object" && Object.prototype.hasOwnProperty.call(attributes, clause.name);
                 var value = own ? attributes[clause.name] : void 0;
-                met = (typeof value === "string" || typeof value === "number" || typeof value === "boolean") && values.indexOf(String(value)) >= 0;
+                met = (typeof value === "string" || typeof value === "number" || typeof value === "boolean") && listHolds(values, String(value));
                 break;
               }
           }
           return met ? void 0 : [CATEGORY[clause.test]];
+        }
+        function listHolds(list, item) {
+          for (var i = 0; i < list.length; i++) if (list[i] === item) return true;
+          return false;
         }
         function forbiddenBody(unmet) {
           return JSON.stringify({
@@ -1777,7 +1787,9 @@ function load3() {
             unmet = unmetRequirements(parseAccessRule(rule), typeof user === "string" ? JSON.parse(user) : user, config.accessRules);
           } catch (e) {
             var code = errorCode2(e) || ErrorCode22.Unexpected;
-            r.error("authotron: access_rule.unusable code=" + code + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
+            var requestUri = String(r.variables.request_uri);
+            var query = requestUri.indexOf("?");
+            r.error("authotron: access_rule.unusable code=" + code + " path=" + JSON.stringify(query < 0 ? requestUri : requestUri.slice(0, query)) + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
             r.return(500);
             return true;
           }
@@ -2283,7 +2295,7 @@ function load4() {
             var failed = void 0;
             for (var c = 0; c < clauses.length && failed === void 0; c++) failed = clauseUnmet(clauses[c], user, named);
             if (failed === void 0) return void 0;
-            for (var i = 0; i < failed.length; i++) if (unmet.indexOf(failed[i]) < 0) unmet.push(failed[i]);
+            for (var i = 0; i < failed.length; i++) if (!listHolds(unmet, failed[i])) unmet.push(failed[i]);
           }
           return unmet;
         }
@@ -2300,14 +2312,14 @@ function load4() {
                 return unmetRequirements(target, user, named);
               }
             case "role":
-              for (var i = 0; i < values.length && !met; i++) met = user.roles.indexOf(values[i]) >= 0;
+              for (var i = 0; i < values.length && !met; i++) met = listHolds(user.roles, values[i]);
               break;
             case "all-roles":
               met = true;
-              for (var _i1 = 0; _i1 < values.length && met; _i1++) met = user.roles.indexOf(values[_i1]) >= 0;
+              for (var _i1 = 0; _i1 < values.length && met; _i1++) met = listHolds(user.roles, values[_i1]);
               break;
             case "realm":
-              met = values.indexOf(user.realm) >= 0;
+              met = listHolds(values, user.realm);
               break;
             case "scope":
               {
@@ -2315,7 +2327,7 @@ function load4() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i10 = 0; _i10 < values.length && !met; _i10++) met = list.indexOf(values[_i10]) >= 0;
+                  if (Array.isArray(list)) for (var _i10 = 0; _i10 < values.length && !met; _i10++) met = listHolds(list, values[_i10]);
                 }
                 break;
               }
@@ -2324,11 +2336,15 @@ function load4() {
                 var attributes = user.attributes;
                 var own = attributes !== null && typeof attributes === "object" && Object.prototype.hasOwnProperty.call(attributes, clause.name);
                 var value = own ? attributes[clause.name] : void 0;
-                met = (typeof value === "string" || typeof value === "number" || typeof value === "boolean") && values.indexOf(String(value)) >= 0;
+                met = (typeof value === "string" || typeof value === "number" || typeof value === "boolean") && listHolds(values, String(value));
                 break;
               }
           }
           return met ? void 0 : [CATEGORY[clause.test]];
+        }
+        function listHolds(list, item) {
+          for (var i = 0; i < list.length; i++) if (list[i] === item) return true;
+          return false;
         }
         function forbiddenBody(unmet) {
           return JSON.stringify({
@@ -2342,7 +2358,9 @@ function load4() {
             unmet = unmetRequirements(parseAccessRule(rule), typeof user === "string" ? JSON.parse(user) : user, config.accessRules);
           } catch (e) {
             var code = errorCode(e) || ErrorCode2.Unexpected;
-            r.error("authotron: access_rule.unusable code=" + code + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
+            var requestUri = String(r.variables.request_uri);
+            var query = requestUri.indexOf("?");
+            r.error("authotron: access_rule.unusable code=" + code + " path=" + JSON.stringify(query < 0 ? requestUri : requestUri.slice(0, query)) + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
             r.return(500);
             return true;
           }

@@ -7,8 +7,8 @@
  * A refusal is 403 with a JSON body naming the unmet kinds of requirement. Through auth_request,
  * nginx drops the subrequest's body: the body also travels in X-Authotron-Forbidden, which
  * authotron-protect.conf hands to the @authotron_forbidden location (authotron-endpoints.conf).
- * A rule that cannot be parsed or names an unknown rule answers 500, with one error-log line
- * (nginx adds the request line, which names the location).
+ * A rule that cannot be parsed or names an unknown rule answers 500, with one error-log line that
+ * names the client's path (so the location), the rule and why.
  */
 import type { CompiledConfig } from '../config/compiled'
 import { errorCode, ErrorCode } from '../errors'
@@ -35,8 +35,13 @@ export function refusedByRule(
     unmet = unmetRequirements(parseAccessRule(rule), typeof user === 'string' ? (JSON.parse(user) as User) : user, config.accessRules)
   } catch (e) {
     const code = errorCode(e) || ErrorCode.Unexpected
+    // The client's path names the location (in an auth_request subrequest r.uri is /_auth); the
+    // query is left out, as it may carry credentials.
+    const requestUri = String(r.variables.request_uri)
+    const query = requestUri.indexOf('?')
     r.error(
-      'authotron: access_rule.unusable code=' + code + ' rule=' + JSON.stringify(rule) +
+      'authotron: access_rule.unusable code=' + code + ' path=' + JSON.stringify(query < 0 ? requestUri : requestUri.slice(0, query)) +
+        ' rule=' + JSON.stringify(rule) +
         ' reason=' + JSON.stringify(e instanceof Error ? e.message : String(e)),
     )
     r.return(500)

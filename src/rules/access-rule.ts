@@ -118,7 +118,7 @@ export function unmetRequirements(
     let failed: RequirementCategory[] | undefined
     for (let c = 0; c < clauses.length && failed === undefined; c++) failed = clauseUnmet(clauses[c], user, named)
     if (failed === undefined) return undefined
-    for (let i = 0; i < failed.length; i++) if (unmet.indexOf(failed[i]) < 0) unmet.push(failed[i])
+    for (let i = 0; i < failed.length; i++) if (!listHolds(unmet, failed[i])) unmet.push(failed[i])
   }
   return unmet
 }
@@ -135,21 +135,21 @@ function clauseUnmet(clause: RuleClause, user: User, named: NamedRules | undefin
       return unmetRequirements(target, user, named)
     }
     case 'role':
-      for (let i = 0; i < values.length && !met; i++) met = user.roles.indexOf(values[i]) >= 0
+      for (let i = 0; i < values.length && !met; i++) met = listHolds(user.roles, values[i])
       break
     case 'all-roles':
       met = true
-      for (let i = 0; i < values.length && met; i++) met = user.roles.indexOf(values[i]) >= 0
+      for (let i = 0; i < values.length && met; i++) met = listHolds(user.roles, values[i])
       break
     case 'realm':
-      met = values.indexOf(user.realm) >= 0
+      met = listHolds(values, user.realm)
       break
     case 'scope': {
       const scopes = user.scopes
       const providers = scopes !== null && typeof scopes === 'object' ? Object.keys(scopes) : []
       for (let p = 0; p < providers.length && !met; p++) {
         const list = scopes[providers[p]]
-        if (Array.isArray(list)) for (let i = 0; i < values.length && !met; i++) met = list.indexOf(values[i]) >= 0
+        if (Array.isArray(list)) for (let i = 0; i < values.length && !met; i++) met = listHolds(list, values[i])
       }
       break
     }
@@ -160,11 +160,21 @@ function clauseUnmet(clause: RuleClause, user: User, named: NamedRules | undefin
         Object.prototype.hasOwnProperty.call(attributes, clause.name as string)
       const value: unknown = own ? attributes[clause.name as string] : undefined
       met = (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') &&
-        values.indexOf(String(value)) >= 0
+        listHolds(values, String(value))
       break
     }
   }
   return met ? undefined : [CATEGORY[clause.test]]
+}
+
+/**
+ * Whether `list` holds `item`. Rule values may come from the compiled config, which njs preloads
+ * as frozen objects without prototype: no `indexOf` there, only index loops (and the user may hold
+ * arrays of it).
+ */
+function listHolds(list: string[], item: string): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === item) return true
+  return false
 }
 
 /** The 403's body: what kind of requirement was not met, never the user's values. */
