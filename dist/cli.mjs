@@ -14956,13 +14956,6 @@ function errorCode(error) {
 }
 
 // src/rules/access-rule.ts
-var NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
-var VALUE_TESTS = {
-  role: "role",
-  "all-roles": "all-roles",
-  realm: "realm",
-  scope: "scope"
-};
 function parseAccessRule(text) {
   const alternatives = text.split("|");
   const rule = [];
@@ -14980,11 +14973,7 @@ function parseAccessRule(text) {
   return rule;
 }
 function parseClause(word) {
-  if (word.charAt(0) === "@") {
-    const name = word.slice(1);
-    if (!NAME_PATTERN.test(name)) throw invalid("`" + word + "`: a rule name is letters, digits, `_` and `-`");
-    return { test: "rule", values: [], name };
-  }
+  if (word[0] === "@") return { test: "rule", values: [], name: word.slice(1) };
   const equals = word.indexOf("=");
   if (equals < 0) throw invalid("`" + word + "` is neither `key=values` nor `@name`");
   const key = word.slice(0, equals);
@@ -14993,8 +14982,7 @@ function parseClause(word) {
     if (values[i] === "") throw invalid("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
     values[i] = decoded(values[i], word);
   }
-  const test = VALUE_TESTS[key];
-  if (test !== void 0 && Object.prototype.hasOwnProperty.call(VALUE_TESTS, key)) return { test, values };
+  if (key === "role" || key === "all-roles" || key === "realm" || key === "scope") return { test: key, values };
   if (key.slice(0, 10) === "attribute." && key.length > 10) {
     return { test: "attribute", values, name: decoded(key.slice(10), word) };
   }
@@ -15096,7 +15084,7 @@ function checkAccessRules(data, report) {
   const rules = parsedRules(data.access_rules, report);
   for (const [name, rule] of rules) {
     for (const referred of namesReferred(rule)) {
-      if (!Object.prototype.hasOwnProperty.call(data.access_rules, referred)) {
+      if (!RULE_NAME_PATTERN.test(referred) || !Object.prototype.hasOwnProperty.call(data.access_rules, referred)) {
         report("error", ["access_rules", name], `@${referred}: no such rule in access_rules`);
       }
     }

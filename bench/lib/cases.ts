@@ -13,6 +13,7 @@ export const CASE_IDS = [
   'empty-access',
   'minimal-hit',
   'basic',
+  'basic-rule',
   'basic-nocache',
   'bearer-cold',
   'bearer-cached',
@@ -119,6 +120,14 @@ export const CASES: { [id in CaseId]: BenchCase } = {
     credential: 'basic',
     refusesAnonymous: true,
   },
+  'basic-rule': {
+    id: 'basic-rule',
+    title: 'the same through a location with an access rule (`set $authotron_require "realm=localrealm role=writer";`)',
+    path: '/basic-rule',
+    instance: 'main',
+    credential: 'basic',
+    refusesAnonymous: true,
+  },
   'basic-nocache': {
     id: 'basic-nocache',
     title: 'the same without nginx/authotron-cache.conf (Basic check + mint every request)',
@@ -199,6 +208,13 @@ export const RATIOS: RatioTarget[] = [
     numerator: 'basic',
     denominator: 'minimal-hit',
     target: () => ({ none: 'diagnostic: how close the module is to that ceiling' }),
+  },
+  {
+    // Issue 17: checking a location's access rule costs a few lookups.
+    id: 'basic-rule/basic',
+    numerator: 'basic-rule',
+    denominator: 'basic',
+    target: () => ({ min: 0.95 }),
   },
   {
     id: 'bearer-cached/basic',

@@ -34,7 +34,7 @@ export function checkAccessRules(data: Mapping, report: Report): void {
   const rules = parsedRules(data.access_rules, report)
   for (const [name, rule] of rules) {
     for (const referred of namesReferred(rule)) {
-      if (!Object.prototype.hasOwnProperty.call(data.access_rules, referred)) {
+      if (!RULE_NAME_PATTERN.test(referred) || !Object.prototype.hasOwnProperty.call(data.access_rules, referred)) {
         report('error', ['access_rules', name], `@${referred}: no such rule in access_rules`)
       }
     }

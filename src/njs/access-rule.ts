@@ -1,8 +1,9 @@
 /**
- * The location's access rule (src/rules/access-rule.ts), checked by every grant tier once the user
- * is known and before the grant is sent: the grant-cache hit (cached-grant.ts), the precomputed
- * Basic path and the full pipeline (context.ts). A lazy unit (access-rule.load.ts): a location
- * without a rule pays one variable read in the top layer and never instantiates this.
+ * The location's access rule (src/rules/access-rule.ts), checked once the user is known, before the
+ * grant is sent or stored, by the precomputed Basic path and the full pipeline (context.ts). A
+ * grant-cache hit needs no check: the rule is part of the key, and a grant is stored under it only
+ * once the rule has let its user in (src/auth/grant-key.ts). A lazy unit (access-rule.load.ts),
+ * instantiated only on those slow paths.
  *
  * A refusal is 403 with a JSON body naming the unmet kinds of requirement. Through auth_request,
  * nginx drops the subrequest's body: the body also travels in X-Authotron-Forbidden, which
@@ -12,7 +13,6 @@
  */
 import type { CompiledConfig } from '../config/compiled'
 import { errorCode, ErrorCode } from '../errors'
-import { userJsonTextOfEntry } from '../auth/grant-entry'
 import { forbiddenBody, parseAccessRule, unmetRequirements } from '../rules/access-rule'
 import type { User } from '../user'
 
@@ -55,15 +55,16 @@ export function refusedByRule(
   return true
 }
 
-/** refusedByRule for a grant-cache entry (grant-entry.ts), whose user JSON comes last. */
-export function refusedByRuleOfEntry(
-  r: NginxHTTPRequest,
-  config: CompiledConfig,
-  rule: string,
-  entry: string,
-  accessPhase: boolean | undefined,
-): boolean {
-  const userJson = userJsonTextOfEntry(entry)
-  // An entry without a user cannot be checked: refuse rather than let it through.
-  return refusedByRule(r, config, rule, userJson === undefined ? 'null' : userJson, accessPhase)
+/**
+ * Whether `rule` lets a user in, for src/auth/grant.ts's obtainGrant (which stores only such
+ * grants). A rule that cannot be evaluated admits no one; refusedByRule then answers for it.
+ */
+export function admission(config: CompiledConfig, rule: string): (user: User) => boolean {
+  return function (user: User) {
+    try {
+      return unmetRequirements(parseAccessRule(rule), user, config.accessRules) === undefined
+    } catch (e) {
+      return false
+    }
+  }
 }

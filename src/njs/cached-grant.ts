@@ -13,7 +13,6 @@
 import type { CompiledConfig } from '../config/compiled'
 import { GrantField, grantHeadersFromEntry, SEND_LEGACY } from '../auth/grant-entry'
 import { grantKey } from '../auth/grant-key'
-import loadAccessRule from './access-rule.load'
 import { sendGrant } from './grant-answer'
 import { sha256Base64url } from './hash'
 import { SHARED_ZONE } from './platform'
@@ -26,9 +25,10 @@ export const ANSWERED = true
  * Answers (or, in the access phase, lets through) from a cached grant and returns ANSWERED; on a
  * miss returns the key a new grant is to be stored under, or undefined where nothing is cached
  * (no shared dict, caching off, no Authorization header). `rule` is the location's access rule
- * ('' or undefined: none): a hit is checked against it like any grant, so an entry cached for one
- * location never opens another with a stricter rule. Inlined into index.ts's authenticate in dist/
- * (hence one `return`, at the end).
+ * ('' or undefined: none), part of the key: an entry under it was stored only once the rule had let
+ * its user in (grant-key.ts), so a hit needs no second evaluation, and an entry cached for another
+ * location never opens this one. Inlined into index.ts's authenticate in dist/ (hence one
+ * `return`, at the end).
  */
 /* @inline */
 export function answeredFromGrantCache(
@@ -48,13 +48,10 @@ export function answeredFromGrantCache(
     if (dict !== undefined && authorization !== undefined) {
       // Most requests have no X-Auth-Realm: spare them the call.
       const realm = r.headersIn['X-Auth-Realm'] === undefined ? undefined : firstHeaderLine(r, 'x-auth-realm')
-      const key = grantKey(config.configId, realm, authorization, sha256Base64url)
-      const entry = dict.get(key) as string | undefined
-      const fields = grantHeadersFromEntry(entry)
+      const key = grantKey(config.configId, rule, realm, authorization, sha256Base64url)
+      const fields = grantHeadersFromEntry(dict.get(key) as string | undefined)
       if (fields === undefined) {
         outcome = key
-      } else if (rule && loadAccessRule().refusedByRuleOfEntry(r, config, rule, entry as string, accessPhase)) {
-        outcome = ANSWERED
       } else {
         const sendLegacy = fields[GrantField.Legacy] === SEND_LEGACY
         sendGrant(r, fields[GrantField.Token], fields[GrantField.Username], fields[GrantField.Realm], fields[GrantField.Roles], sendLegacy, accessPhase)

@@ -43,10 +43,14 @@ export function answering(run: (ctx: HandlerContext) => MaybePromise<HttpAnswer>
  */
 export function granting(accessPhase: boolean): CoreHandler {
   return handler(
-    (ctx) => obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss),
-    (ctx, grant) => {
+    (ctx) => {
       // The location's access rule (access-variables.ts), read here rather than passed down by the
-      // top layer: this path is the slow one.
+      // top layer: this path is the slow one. The grant is stored only if the rule admits its user.
+      const rule = ctx.r.variables[RuleVariable.Name]
+      const admits = rule ? loadAccessRule().admission(ctx.config, rule) : undefined
+      return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits)
+    },
+    (ctx, grant) => {
       const rule = ctx.r.variables[RuleVariable.Name]
       if (rule && loadAccessRule().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return
       const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY

@@ -29,6 +29,8 @@ export function answeredPrecomputedBasic(
   if (grant === undefined) return false
   const sendLegacy = config.includeLegacyHeaders
   const legacy = grant.row.legacy
+  // Before storing: an entry under a rule's key is that rule's yes (grant-key.ts).
+  if (rule && loadAccessRule().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true
   if (key !== undefined) {
     const ttlMs = config.grantCacheTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs
     const dict = (ngx as any).shared[SHARED_ZONE]
@@ -37,7 +39,6 @@ export function answeredPrecomputedBasic(
     if (failure !== undefined && config.logLevel !== 'error')
       r.warn('authotron: cache.grant.store_failed reason=' + JSON.stringify(failure))
   }
-  if (rule && loadAccessRule().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true
   sendGrant(r, grant.token, legacy[0], legacy[1], legacy[2], sendLegacy, accessPhase)
   return true
 }
