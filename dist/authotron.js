@@ -1381,39 +1381,6 @@ function load2() {
     var unit22;
     function load22() {
       if (unit22 === void 0) unit22 = function () {
-        var ErrorCode22 = {
-          HeaderInvalid: "ERR_HEADER_INVALID",
-          HeaderMissing: "ERR_HEADER_MISSING",
-          BasicMalformed: "ERR_BASIC_MALFORMED",
-          BadCredentials: "ERR_BAD_CREDENTIALS",
-          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
-          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
-          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
-          AllFailed: "ERR_ALL_FAILED",
-          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
-          ConfigFormat: "ERR_CONFIG_FORMAT",
-          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
-          ConfigInvalid: "ERR_CONFIG_INVALID",
-          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
-          JwtMalformed: "ERR_JWT_MALFORMED",
-          JwtAlgNone: "ERR_JWT_ALG_NONE",
-          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
-          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
-          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
-          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
-          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
-          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
-          JwtExpired: "ERR_JWT_EXPIRED",
-          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
-          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
-          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
-          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
-          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
-          JwksInvalid: "ERR_JWKS_INVALID",
-          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
-          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
-          Unexpected: "ERR_UNEXPECTED"
-        };
         function codedError22(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -1475,7 +1442,7 @@ function load2() {
           }
         }
         function invalid2(message) {
-          return codedError22(ErrorCode22.AccessRuleInvalid, message);
+          return codedError22("ERR_ACCESS_RULE_INVALID", message);
         }
         function unmetRequirements(rule, user, named) {
           var unmet = [];
@@ -1496,7 +1463,7 @@ function load2() {
               {
                 var target = named !== void 0 ? named["=" + clause.name] : void 0;
                 if (target === void 0) {
-                  throw codedError22(ErrorCode22.AccessRuleUnknown, "@" + clause.name + ": no such rule in access_rules");
+                  throw codedError22("ERR_ACCESS_RULE_UNKNOWN", "@" + clause.name + ": no such rule in access_rules");
                 }
                 return unmetRequirements(target, user, named);
               }
@@ -1546,7 +1513,7 @@ function load2() {
           try {
             unmet = unmetRequirements(parseAccessRule(rule), typeof user === "string" ? JSON.parse(user) : user, config.accessRules);
           } catch (e) {
-            var code = errorCode2(e) || ErrorCode22.Unexpected;
+            var code = errorCode2(e) || "ERR_UNEXPECTED";
             var requestUri = String(r.variables.request_uri);
             var query = requestUri.indexOf("?");
             r.error("authotron: access_rule.unusable code=" + code + " path=" + JSON.stringify(query < 0 ? requestUri : requestUri.slice(0, query)) + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
@@ -1937,39 +1904,6 @@ function load3() {
     var unit4;
     function load4() {
       if (unit4 === void 0) unit4 = function () {
-        var ErrorCode2 = {
-          HeaderInvalid: "ERR_HEADER_INVALID",
-          HeaderMissing: "ERR_HEADER_MISSING",
-          BasicMalformed: "ERR_BASIC_MALFORMED",
-          BadCredentials: "ERR_BAD_CREDENTIALS",
-          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
-          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
-          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
-          AllFailed: "ERR_ALL_FAILED",
-          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
-          ConfigFormat: "ERR_CONFIG_FORMAT",
-          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
-          ConfigInvalid: "ERR_CONFIG_INVALID",
-          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
-          JwtMalformed: "ERR_JWT_MALFORMED",
-          JwtAlgNone: "ERR_JWT_ALG_NONE",
-          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
-          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
-          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
-          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
-          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
-          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
-          JwtExpired: "ERR_JWT_EXPIRED",
-          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
-          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
-          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
-          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
-          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
-          JwksInvalid: "ERR_JWKS_INVALID",
-          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
-          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
-          Unexpected: "ERR_UNEXPECTED"
-        };
         function codedError2(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -2031,7 +1965,7 @@ function load3() {
           }
         }
         function invalid(message) {
-          return codedError2(ErrorCode2.AccessRuleInvalid, message);
+          return codedError2("ERR_ACCESS_RULE_INVALID", message);
         }
         function unmetRequirements(rule, user, named) {
           var unmet = [];
@@ -2052,7 +1986,7 @@ function load3() {
               {
                 var target = named !== void 0 ? named["=" + clause.name] : void 0;
                 if (target === void 0) {
-                  throw codedError2(ErrorCode2.AccessRuleUnknown, "@" + clause.name + ": no such rule in access_rules");
+                  throw codedError2("ERR_ACCESS_RULE_UNKNOWN", "@" + clause.name + ": no such rule in access_rules");
                 }
                 return unmetRequirements(target, user, named);
               }
@@ -2102,7 +2036,7 @@ function load3() {
           try {
             unmet = unmetRequirements(parseAccessRule(rule), typeof user === "string" ? JSON.parse(user) : user, config.accessRules);
           } catch (e) {
-            var code = errorCode(e) || ErrorCode2.Unexpected;
+            var code = errorCode(e) || "ERR_UNEXPECTED";
             var requestUri = String(r.variables.request_uri);
             var query = requestUri.indexOf("?");
             r.error("authotron: access_rule.unusable code=" + code + " path=" + JSON.stringify(query < 0 ? requestUri : requestUri.slice(0, query)) + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));

@@ -14939,11 +14939,11 @@ var ErrorCode = {
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
   JwksInvalid: "ERR_JWKS_INVALID",
   /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */
-  AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+  AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID" /* AccessRuleInvalid */,
   /** An access rule names (`@name`) a rule that `access_rules` does not define. */
-  AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+  AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN" /* AccessRuleUnknown */,
   /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
-  Unexpected: "ERR_UNEXPECTED"
+  Unexpected: "ERR_UNEXPECTED" /* Unexpected */
 };
 function codedError(code, message, path) {
   const error = new Error(message);
@@ -14997,7 +14997,7 @@ function decoded(text, word) {
   }
 }
 function invalid(message) {
-  return codedError(ErrorCode.AccessRuleInvalid, message);
+  return codedError("ERR_ACCESS_RULE_INVALID" /* AccessRuleInvalid */, message);
 }
 function namesReferred(rule) {
   const names = [];

@@ -12,7 +12,7 @@
  * names the client's path (so the location), the rule and why.
  */
 import type { CompiledConfig } from '../config/compiled'
-import { errorCode, ErrorCode } from '../errors'
+import { errorCode, LeanErrorCode } from '../errors'
 import { forbiddenBody, parseAccessRule, unmetRequirements } from '../rules/access-rule'
 import type { User } from '../user'
 
@@ -34,7 +34,7 @@ export function refusedByRule(
   try {
     unmet = unmetRequirements(parseAccessRule(rule), typeof user === 'string' ? (JSON.parse(user) as User) : user, config.accessRules)
   } catch (e) {
-    const code = errorCode(e) || ErrorCode.Unexpected
+    const code = errorCode(e) || LeanErrorCode.Unexpected
     // The client's path names the location (in an auth_request subrequest r.uri is /_auth); the
     // query is left out, as it may carry credentials.
     const requestUri = String(r.variables.request_uri)

@@ -23,7 +23,7 @@
  */
 import type { AccessRule, RuleClause } from '../config/compiled'
 import { KEY_PREFIX } from '../config/compiled'
-import { codedError, ErrorCode } from '../errors'
+import { codedError, LeanErrorCode } from '../errors'
 import type { User } from '../user'
 
 /** What a 403 names as unmet: the kind of requirement, never the user's own values. */
@@ -79,7 +79,7 @@ function decoded(text: string, word: string): string {
 }
 
 function invalid(message: string) {
-  return codedError(ErrorCode.AccessRuleInvalid, message)
+  return codedError(LeanErrorCode.AccessRuleInvalid, message)
 }
 
 /**
@@ -110,7 +110,7 @@ function clauseUnmet(clause: RuleClause, user: User, named: NamedRules | undefin
     case 'rule': {
       const target = named !== undefined ? named[KEY_PREFIX + clause.name] : undefined
       if (target === undefined) {
-        throw codedError(ErrorCode.AccessRuleUnknown, '@' + clause.name + ': no such rule in access_rules')
+        throw codedError(LeanErrorCode.AccessRuleUnknown, '@' + clause.name + ': no such rule in access_rules')
       }
       return unmetRequirements(target, user, named)
     }
