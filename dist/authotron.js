@@ -44,6 +44,8 @@ function load() {
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
+      AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+      AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
       Unexpected: "ERR_UNEXPECTED"
     };
     var contextConfig;
@@ -240,12 +242,11 @@ function load2() {
     function grantFromEntry(text, now) {
       var fields = text.split("\n", 7);
       if (fields.length !== 7 || fields[0] === "" || !(Number(fields[5]) > now)) return void 0;
-      var userStart = 0;
-      for (var i = 0; i < 7; i++) userStart = text.indexOf("\n", userStart) + 1;
-      if (userStart === 0) return void 0;
+      var userJsonText = userJsonTextOfEntry(text);
+      if (userJsonText === void 0) return void 0;
       var user;
       try {
-        user = JSON.parse(text.slice(userStart));
+        user = JSON.parse(userJsonText);
       } catch (e) {
         return void 0;
       }
@@ -257,6 +258,11 @@ function load2() {
       };
       if (fields[4] === "1") grant.legacy = [fields[1], fields[2], fields[3]];
       return grant;
+    }
+    function userJsonTextOfEntry(text) {
+      var userStart = 0;
+      for (var i = 0; i < 7 && (i === 0 || userStart > 0); i++) userStart = text.indexOf("\n", userStart) + 1;
+      return userStart === 0 ? void 0 : text.slice(userStart);
     }
     var ErrorCode2 = {
       HeaderInvalid: "ERR_HEADER_INVALID",
@@ -290,6 +296,8 @@ function load2() {
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
+      AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+      AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
       Unexpected: "ERR_UNEXPECTED"
     };
     function codedError2(code, message, path) {
@@ -511,6 +519,8 @@ function load2() {
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -1307,11 +1317,11 @@ function load2() {
       return firstSuccess(pending, config.timeoutMs, platform);
     }
     function startProvider(provider, credential, platform) {
-      var load22 = providerModules[provider.type];
-      if (load22 === void 0) {
+      var load32 = providerModules[provider.type];
+      if (load32 === void 0) {
         throw codedError2(ErrorCode2.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
       }
-      return load22().authenticate(provider, credential, {
+      return load32().authenticate(provider, credential, {
         platform
       });
     }
@@ -1381,7 +1391,7 @@ function load2() {
       if (scheme === "Bearer") return config.providersByScheme.Bearer;
       return void 0;
     }
-    function obtainGrant(input, config, platform, miss) {
+    function obtainGrant(input, config, platform, miss, admits) {
       var store = platform.sharedCache;
       var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
       var nowMs = platform.clock.nowMilliseconds();
@@ -1390,8 +1400,10 @@ function load2() {
       if (miss !== void 0) {
         key = miss.key;
       } else if (store !== void 0 && ttlMs > 0 && input.authorization !== void 0) {
+        var _rule = void 0;
+        var _rulePart2 = _rule ? "\n=" + _rule.length + ":" + _rule : "";
         var _realmPart2 = input.realm === void 0 ? "\n-\n" : "\n+" + input.realm + "\n";
-        key = "grant2:" + platform.crypto.sha256Base64url(config.configId + _realmPart2 + input.authorization);
+        key = "grant2:" + platform.crypto.sha256Base64url(config.configId + _rulePart2 + _realmPart2 + input.authorization);
         var text = store.get(key);
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
         if (cached !== void 0) return cached;
@@ -1404,7 +1416,7 @@ function load2() {
           expiresAt: minted.expiresAt,
           legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : void 0
         };
-        if (store !== void 0 && key !== void 0) {
+        if (store !== void 0 && key !== void 0 && (admits === void 0 || admits(user))) {
           var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
           var userJsonText = JSON.stringify(user);
           var _key2 = key;
@@ -1429,6 +1441,172 @@ function load2() {
         }
         return grant;
       });
+    }
+    var unit22;
+    function load22() {
+      if (unit22 === void 0) unit22 = function () {
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode2(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        function parseAccessRule(text) {
+          var alternatives = text.split("|");
+          var rule = [];
+          for (var a = 0; a < alternatives.length; a++) {
+            var words = alternatives[a].split(" ");
+            var clauses = [];
+            for (var w = 0; w < words.length; w++) {
+              if (words[w] !== "") clauses.push(parseClause(words[w]));
+            }
+            if (clauses.length === 0) {
+              throw invalid2(alternatives.length === 1 ? "the rule is empty" : "an alternative of `|` is empty");
+            }
+            rule.push(clauses);
+          }
+          return rule;
+        }
+        function parseClause(word) {
+          if (word[0] === "@") return {
+            test: "rule",
+            values: [],
+            name: word.slice(1)
+          };
+          var equals = word.indexOf("=");
+          if (equals < 0) throw invalid2("`" + word + "` is neither `key=values` nor `@name`");
+          var key = word.slice(0, equals);
+          var values = word.slice(equals + 1).split(",");
+          for (var i = 0; i < values.length; i++) {
+            if (values[i] === "") throw invalid2("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
+            values[i] = decoded(values[i], word);
+          }
+          if (key === "role" || key === "all-roles" || key === "realm" || key === "scope") return {
+            test: key,
+            values
+          };
+          if (key.slice(0, 10) === "attribute." && key.length > 10) {
+            return {
+              test: "attribute",
+              values,
+              name: decoded(key.slice(10), word)
+            };
+          }
+          throw invalid2("`" + key + "`: unknown requirement (role, all-roles, realm, scope, attribute.<name>, @<rule>)");
+        }
+        function decoded(text, word) {
+          if (text.indexOf("%") < 0) return text;
+          try {
+            return decodeURIComponent(text);
+          } catch (e) {
+            throw invalid2("`" + word + "`: bad percent-encoding (a `%` is written %25)");
+          }
+        }
+        function invalid2(message) {
+          return codedError22("ERR_ACCESS_RULE_INVALID", message);
+        }
+        function unmetRequirements(rule, user, named) {
+          var unmet = [];
+          for (var a = 0; a < rule.length; a++) {
+            var clauses = rule[a];
+            var failed = void 0;
+            for (var c = 0; c < clauses.length && failed === void 0; c++) failed = clauseUnmet(clauses[c], user, named);
+            if (failed === void 0) return void 0;
+            for (var i = 0; i < failed.length; i++) if (!listHolds(unmet, failed[i])) unmet.push(failed[i]);
+          }
+          return unmet;
+        }
+        function clauseUnmet(clause, user, named) {
+          var values = clause.values;
+          var met = false;
+          switch (clause.test) {
+            case "rule":
+              {
+                var target = named !== void 0 ? named["=" + clause.name] : void 0;
+                if (target === void 0) {
+                  throw codedError22("ERR_ACCESS_RULE_UNKNOWN", "@" + clause.name + ": no such rule in access_rules");
+                }
+                return unmetRequirements(target, user, named);
+              }
+            case "role":
+              for (var i = 0; i < values.length && !met; i++) met = listHolds(user.roles, values[i]);
+              break;
+            case "all-roles":
+              met = true;
+              for (var _i7 = 0; _i7 < values.length && met; _i7++) met = listHolds(user.roles, values[_i7]);
+              break;
+            case "realm":
+              met = listHolds(values, user.realm);
+              break;
+            case "scope":
+              {
+                var scopes = user.scopes;
+                var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
+                for (var p = 0; p < providers.length && !met; p++) {
+                  var list = scopes[providers[p]];
+                  if (Array.isArray(list)) for (var _i8 = 0; _i8 < values.length && !met; _i8++) met = listHolds(list, values[_i8]);
+                }
+                break;
+              }
+            case "attribute":
+              {
+                var attributes = user.attributes;
+                var own = attributes !== null && typeof attributes === "object" && Object.prototype.hasOwnProperty.call(attributes, clause.name);
+                var value = own ? attributes[clause.name] : void 0;
+                met = (typeof value === "string" || typeof value === "number" || typeof value === "boolean") && listHolds(values, String(value));
+                break;
+              }
+          }
+          return met ? void 0 : [clause.test === "all-roles" ? "role" : clause.test];
+        }
+        function listHolds(list, item) {
+          for (var i = 0; i < list.length; i++) if (list[i] === item) return true;
+          return false;
+        }
+        function forbiddenBody(unmet) {
+          return JSON.stringify({
+            error: "Forbidden",
+            unmet
+          });
+        }
+        function refusedByRule(r, config, rule, user, accessPhase) {
+          var unmet;
+          try {
+            unmet = unmetRequirements(parseAccessRule(rule), typeof user === "string" ? JSON.parse(user) : user, config.accessRules);
+          } catch (e) {
+            var code = errorCode2(e) || "ERR_UNEXPECTED";
+            var requestUri = String(r.variables.request_uri);
+            var query = requestUri.indexOf("?");
+            r.error("authotron: access_rule.unusable code=" + code + " path=" + JSON.stringify(query < 0 ? requestUri : requestUri.slice(0, query)) + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
+            r.return(500);
+            return true;
+          }
+          if (unmet === void 0) return false;
+          var body = forbiddenBody(unmet);
+          r.headersOut["Content-Type"] = "application/json";
+          if (!accessPhase) r.headersOut["X-Authotron-Forbidden"] = body;
+          r.return(403, body);
+          return true;
+        }
+        function admission(config, rule) {
+          return function (user) {
+            try {
+              return unmetRequirements(parseAccessRule(rule), user, config.accessRules) === void 0;
+            } catch (e) {
+              return false;
+            }
+          };
+        }
+        return {
+          "FORBIDDEN_HEADER": "X-Authotron-Forbidden",
+          "admission": admission,
+          "refusedByRule": refusedByRule
+        };
+      }();
+      return unit22;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -1586,7 +1764,13 @@ function load2() {
       return handler(run, (ctx, answer) => send(ctx.r, answer));
     }
     function granting(accessPhase) {
-      return handler(ctx => obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss), (ctx, grant) => {
+      return handler(ctx => {
+        var rule = ctx.r.variables["authotron_require"];
+        var admits = rule ? load22().admission(ctx.config, rule) : void 0;
+        return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits);
+      }, (ctx, grant) => {
+        var rule = ctx.r.variables["authotron_require"];
+        if (rule && load22().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
         var _authorization2 = "Bearer " + grant.token;
         if (accessPhase) {
@@ -1777,6 +1961,172 @@ function load3() {
       var own = now + lifetimeSeconds;
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
+    var unit4;
+    function load4() {
+      if (unit4 === void 0) unit4 = function () {
+        function codedError2(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        function parseAccessRule(text) {
+          var alternatives = text.split("|");
+          var rule = [];
+          for (var a = 0; a < alternatives.length; a++) {
+            var words = alternatives[a].split(" ");
+            var clauses = [];
+            for (var w = 0; w < words.length; w++) {
+              if (words[w] !== "") clauses.push(parseClause(words[w]));
+            }
+            if (clauses.length === 0) {
+              throw invalid(alternatives.length === 1 ? "the rule is empty" : "an alternative of `|` is empty");
+            }
+            rule.push(clauses);
+          }
+          return rule;
+        }
+        function parseClause(word) {
+          if (word[0] === "@") return {
+            test: "rule",
+            values: [],
+            name: word.slice(1)
+          };
+          var equals = word.indexOf("=");
+          if (equals < 0) throw invalid("`" + word + "` is neither `key=values` nor `@name`");
+          var key = word.slice(0, equals);
+          var values = word.slice(equals + 1).split(",");
+          for (var i = 0; i < values.length; i++) {
+            if (values[i] === "") throw invalid("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
+            values[i] = decoded(values[i], word);
+          }
+          if (key === "role" || key === "all-roles" || key === "realm" || key === "scope") return {
+            test: key,
+            values
+          };
+          if (key.slice(0, 10) === "attribute." && key.length > 10) {
+            return {
+              test: "attribute",
+              values,
+              name: decoded(key.slice(10), word)
+            };
+          }
+          throw invalid("`" + key + "`: unknown requirement (role, all-roles, realm, scope, attribute.<name>, @<rule>)");
+        }
+        function decoded(text, word) {
+          if (text.indexOf("%") < 0) return text;
+          try {
+            return decodeURIComponent(text);
+          } catch (e) {
+            throw invalid("`" + word + "`: bad percent-encoding (a `%` is written %25)");
+          }
+        }
+        function invalid(message) {
+          return codedError2("ERR_ACCESS_RULE_INVALID", message);
+        }
+        function unmetRequirements(rule, user, named) {
+          var unmet = [];
+          for (var a = 0; a < rule.length; a++) {
+            var clauses = rule[a];
+            var failed = void 0;
+            for (var c = 0; c < clauses.length && failed === void 0; c++) failed = clauseUnmet(clauses[c], user, named);
+            if (failed === void 0) return void 0;
+            for (var i = 0; i < failed.length; i++) if (!listHolds(unmet, failed[i])) unmet.push(failed[i]);
+          }
+          return unmet;
+        }
+        function clauseUnmet(clause, user, named) {
+          var values = clause.values;
+          var met = false;
+          switch (clause.test) {
+            case "rule":
+              {
+                var target = named !== void 0 ? named["=" + clause.name] : void 0;
+                if (target === void 0) {
+                  throw codedError2("ERR_ACCESS_RULE_UNKNOWN", "@" + clause.name + ": no such rule in access_rules");
+                }
+                return unmetRequirements(target, user, named);
+              }
+            case "role":
+              for (var i = 0; i < values.length && !met; i++) met = listHolds(user.roles, values[i]);
+              break;
+            case "all-roles":
+              met = true;
+              for (var _i9 = 0; _i9 < values.length && met; _i9++) met = listHolds(user.roles, values[_i9]);
+              break;
+            case "realm":
+              met = listHolds(values, user.realm);
+              break;
+            case "scope":
+              {
+                var scopes = user.scopes;
+                var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
+                for (var p = 0; p < providers.length && !met; p++) {
+                  var list = scopes[providers[p]];
+                  if (Array.isArray(list)) for (var _i0 = 0; _i0 < values.length && !met; _i0++) met = listHolds(list, values[_i0]);
+                }
+                break;
+              }
+            case "attribute":
+              {
+                var attributes = user.attributes;
+                var own = attributes !== null && typeof attributes === "object" && Object.prototype.hasOwnProperty.call(attributes, clause.name);
+                var value = own ? attributes[clause.name] : void 0;
+                met = (typeof value === "string" || typeof value === "number" || typeof value === "boolean") && listHolds(values, String(value));
+                break;
+              }
+          }
+          return met ? void 0 : [clause.test === "all-roles" ? "role" : clause.test];
+        }
+        function listHolds(list, item) {
+          for (var i = 0; i < list.length; i++) if (list[i] === item) return true;
+          return false;
+        }
+        function forbiddenBody(unmet) {
+          return JSON.stringify({
+            error: "Forbidden",
+            unmet
+          });
+        }
+        function refusedByRule(r, config, rule, user, accessPhase) {
+          var unmet;
+          try {
+            unmet = unmetRequirements(parseAccessRule(rule), typeof user === "string" ? JSON.parse(user) : user, config.accessRules);
+          } catch (e) {
+            var code = errorCode(e) || "ERR_UNEXPECTED";
+            var requestUri = String(r.variables.request_uri);
+            var query = requestUri.indexOf("?");
+            r.error("authotron: access_rule.unusable code=" + code + " path=" + JSON.stringify(query < 0 ? requestUri : requestUri.slice(0, query)) + " rule=" + JSON.stringify(rule) + " reason=" + JSON.stringify(e instanceof Error ? e.message : String(e)));
+            r.return(500);
+            return true;
+          }
+          if (unmet === void 0) return false;
+          var body = forbiddenBody(unmet);
+          r.headersOut["Content-Type"] = "application/json";
+          if (!accessPhase) r.headersOut["X-Authotron-Forbidden"] = body;
+          r.return(403, body);
+          return true;
+        }
+        function admission(config, rule) {
+          return function (user) {
+            try {
+              return unmetRequirements(parseAccessRule(rule), user, config.accessRules) === void 0;
+            } catch (e) {
+              return false;
+            }
+          };
+        }
+        return {
+          "FORBIDDEN_HEADER": "X-Authotron-Forbidden",
+          "admission": admission,
+          "refusedByRule": refusedByRule
+        };
+      }();
+      return unit4;
+    }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
     }
@@ -1787,7 +2137,7 @@ function load3() {
       sha256Base64url: sha256Base64url2,
       hmacSha256Base64url: hmacSha256Base64url2
     };
-    function answeredPrecomputedBasic(r, config, key, accessPhase) {
+    function answeredPrecomputedBasic(r, config, key, accessPhase, rule) {
       var authorization = r.headersIn["Authorization"];
       if (authorization === void 0 || r.headersIn["X-Auth-Realm"] !== void 0) return false;
       var nowMs = Date.now();
@@ -1795,6 +2145,7 @@ function load3() {
       if (grant === void 0) return false;
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
+      if (rule && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
         var dict = ngx.shared["authotron"];
@@ -1852,6 +2203,7 @@ function authenticate(r, accessPhase) {
     load2().serve("authenticate", r, config);
     return;
   }
+  var rule = r.variables["authotron_require"];
   var _outcome;
   var _shared = ngx.shared;
   var _ttlMs = config.grantCacheTtlMs;
@@ -1860,8 +2212,9 @@ function authenticate(r, accessPhase) {
     var _authorization4 = r.headersIn["Authorization"];
     if (_dict !== void 0 && _authorization4 !== void 0) {
       var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
+      var _rulePart3 = rule ? "\n=" + rule.length + ":" + rule : "";
       var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
-      var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _realmPart3 + _authorization4).digest("base64url");
+      var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization4).digest("base64url");
       var _text2 = _dict.get(_key3);
       var _fields2 = _text2 === void 0 ? void 0 : _text2.split("\n", 5);
       var _fields3 = _fields2 !== void 0 && _fields2.length === 5 && _fields2[0] !== "" ? _fields2 : void 0;
@@ -1894,7 +2247,7 @@ function authenticate(r, accessPhase) {
   }
   var key = _outcome;
   if (key === true) return;
-  if (config.precomputedBasic !== void 0 && load3().answeredPrecomputedBasic(r, config, key, accessPhase)) return;
+  if (config.precomputedBasic !== void 0 && load3().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
   load2().serve(accessPhase ? "access" : "authenticate", r, config, {
     key
   });

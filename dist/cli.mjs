@@ -10721,9 +10721,9 @@ var require_utils = __commonJS({
           const hex = input.slice(i + 1, i + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decodeUnreserved && isUnreserved(decoded)) {
-              output += decoded;
+            const decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decodeUnreserved && isUnreserved(decoded2)) {
+              output += decoded2;
             } else {
               output += "%" + normalizedHex;
             }
@@ -10743,9 +10743,9 @@ var require_utils = __commonJS({
           const hex = input.slice(i + 1, i + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decoded !== "." && isUnreserved(decoded)) {
-              output += decoded;
+            const decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decoded2 !== "." && isUnreserved(decoded2)) {
+              output += decoded2;
             } else {
               output += "%" + normalizedHex;
             }
@@ -10870,9 +10870,9 @@ var require_utils = __commonJS({
           const hex = input.slice(i + 1, i + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (isUnreserved(decoded)) {
-              output += decoded;
+            const decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (isUnreserved(decoded2)) {
+              output += decoded2;
             } else {
               output += "%" + normalizedHex;
             }
@@ -12445,8 +12445,8 @@ var require_multipleOf = __commonJS({
         const { gen, data, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
         const res = gen.let("res");
-        const invalid2 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid2}))`);
+        const invalid3 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid3}))`);
       }
     };
     exports.default = def;
@@ -14876,6 +14876,146 @@ function parseCommandArgs(args, options, maxPositionals) {
   return parsed;
 }
 
+// src/config/compiled.ts
+var COMPILED_FORMAT = 4;
+var KEY_PREFIX = "=";
+
+// src/errors.ts
+var ErrorCode = {
+  /** The Authorization header breaks the grammar of §3.2 (too many parts, not two tokens). */
+  HeaderInvalid: "ERR_HEADER_INVALID",
+  /** No credential was sent. */
+  HeaderMissing: "ERR_HEADER_MISSING",
+  /** A Basic credential is not strict base64, not UTF-8, or has no username. */
+  BasicMalformed: "ERR_BASIC_MALFORMED",
+  /** Username or password did not match. */
+  BadCredentials: "ERR_BAD_CREDENTIALS",
+  /** A provider did not answer within auth.timeout_in_ms. */
+  ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+  /** The compiled config names a provider type this build does not implement. */
+  ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+  /** The compiled config names an augmenter type this build does not implement. */
+  AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+  /** An augmenter was asked to augment a user of another realm (the pipeline never does). */
+  AugmenterRealm: "ERR_AUGMENTER_REALM",
+  /** An ldap augmenter's compiled entry holds no directory snapshot: `authotron ldap-sync` has not run. */
+  LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+  /** `authotron ldap-sync` could not read a directory (down, slow, refused the bind, …). */
+  LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+  /** No provider accepted the credential. */
+  AllFailed: "ERR_ALL_FAILED",
+  /** A stored password uses a form this build cannot verify. */
+  PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+  /** The compiled config is missing or of another format version. */
+  ConfigFormat: "ERR_CONFIG_FORMAT",
+  /** The config is loaded in a way that still works but is to be replaced (the log line says how). */
+  ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+  /** Configuration rejected by the compiler. */
+  ConfigInvalid: "ERR_CONFIG_INVALID",
+  /** The runtime lacks a feature the configuration needs. */
+  RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+  /** A Bearer token is not a compact JWS: not three base64url parts, header/payload not JSON objects, `crit`. */
+  JwtMalformed: "ERR_JWT_MALFORMED",
+  /** The token's `alg` is `none`. */
+  JwtAlgNone: "ERR_JWT_ALG_NONE",
+  /** The token's `alg` is unknown, or not among the provider's `algorithms`. */
+  JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+  /** No key of the JWK Set has the token's `kid` (even after a refresh), or none fits its `alg`. */
+  JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+  /** The token has no `kid` and more than one key of the JWK Set fits its `alg`. */
+  JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+  /** The key named by `kid` is of another type or curve than `alg` needs (e.g. HS256 + RSA key). */
+  JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+  /** The selected JWK is malformed, or the runtime's WebCrypto refused to import it. */
+  JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+  /** The signature does not verify. */
+  JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+  /** `exp` lies more than the leeway in the past. */
+  JwtExpired: "ERR_JWT_EXPIRED",
+  /** `nbf` lies more than the leeway in the future. */
+  JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+  /** A claim is missing or of the wrong type (`exp`, `sub`, `scope`, `realm_access`, …). */
+  JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+  /** `iss` is not the configured issuer. */
+  JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+  /** `aud` names none of the configured audiences. */
+  JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+  /** The JWK Set could not be had: endpoint down or answering an error, with nothing cached. */
+  JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+  /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
+  JwksInvalid: "ERR_JWKS_INVALID",
+  /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */
+  AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID" /* AccessRuleInvalid */,
+  /** An access rule names (`@name`) a rule that `access_rules` does not define. */
+  AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN" /* AccessRuleUnknown */,
+  /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
+  Unexpected: "ERR_UNEXPECTED" /* Unexpected */
+};
+function codedError(code, message, path) {
+  const error = new Error(message);
+  error.code = code;
+  if (path !== void 0) error.path = path;
+  return error;
+}
+function errorCode(error) {
+  return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+}
+
+// src/rules/access-rule.ts
+function parseAccessRule(text) {
+  const alternatives = text.split("|");
+  const rule = [];
+  for (let a = 0; a < alternatives.length; a++) {
+    const words = alternatives[a].split(" ");
+    const clauses = [];
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] !== "") clauses.push(parseClause(words[w]));
+    }
+    if (clauses.length === 0) {
+      throw invalid(alternatives.length === 1 ? "the rule is empty" : "an alternative of `|` is empty");
+    }
+    rule.push(clauses);
+  }
+  return rule;
+}
+function parseClause(word) {
+  if (word[0] === "@") return { test: "rule", values: [], name: word.slice(1) };
+  const equals = word.indexOf("=");
+  if (equals < 0) throw invalid("`" + word + "` is neither `key=values` nor `@name`");
+  const key = word.slice(0, equals);
+  const values2 = word.slice(equals + 1).split(",");
+  for (let i = 0; i < values2.length; i++) {
+    if (values2[i] === "") throw invalid("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
+    values2[i] = decoded(values2[i], word);
+  }
+  if (key === "role" || key === "all-roles" || key === "realm" || key === "scope") return { test: key, values: values2 };
+  if (key.slice(0, 10) === "attribute." && key.length > 10) {
+    return { test: "attribute", values: values2, name: decoded(key.slice(10), word) };
+  }
+  throw invalid("`" + key + "`: unknown requirement (role, all-roles, realm, scope, attribute.<name>, @<rule>)");
+}
+function decoded(text, word) {
+  if (text.indexOf("%") < 0) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch (e) {
+    throw invalid("`" + word + "`: bad percent-encoding (a `%` is written %25)");
+  }
+}
+function invalid(message) {
+  return codedError("ERR_ACCESS_RULE_INVALID" /* AccessRuleInvalid */, message);
+}
+function namesReferred(rule) {
+  const names = [];
+  for (let a = 0; a < rule.length; a++) {
+    for (let c = 0; c < rule[a].length; c++) {
+      const clause = rule[a][c];
+      if (clause.test === "rule" && names.indexOf(clause.name) < 0) names.push(clause.name);
+    }
+  }
+  return names;
+}
+
 // src/compiler/paths.ts
 var PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 function displayPath(path) {
@@ -14925,6 +15065,57 @@ function setOwn(target, key, value) {
     writable: true,
     configurable: true
   });
+}
+
+// src/compiler/access-rules.ts
+var RULE_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+function parsedRules(rules, report) {
+  const parsed = /* @__PURE__ */ new Map();
+  for (const [name, text] of Object.entries(rules)) {
+    if (typeof text !== "string") continue;
+    if (!RULE_NAME_PATTERN.test(name)) {
+      report?.("error", ["access_rules", name], `"${name}": a rule name is letters, digits, "_" and "-"`);
+      continue;
+    }
+    try {
+      parsed.set(name, parseAccessRule(text));
+    } catch (e) {
+      report?.("error", ["access_rules", name], e.message);
+    }
+  }
+  return parsed;
+}
+function checkAccessRules(data, report) {
+  if (!isMapping(data.access_rules)) return;
+  const rules = parsedRules(data.access_rules, report);
+  for (const [name, rule] of rules) {
+    for (const referred of namesReferred(rule)) {
+      if (!RULE_NAME_PATTERN.test(referred) || !Object.prototype.hasOwnProperty.call(data.access_rules, referred)) {
+        report("error", ["access_rules", name], `@${referred}: no such rule in access_rules`);
+      }
+    }
+  }
+  for (const name of rules.keys()) {
+    const cycle = cycleFrom(name, rules, [name]);
+    if (cycle !== void 0) report("error", ["access_rules", name], `refers to itself: ${cycle.map((n) => "@" + n).join(" → ")}`);
+  }
+}
+function cycleFrom(start, rules, path) {
+  const rule = rules.get(path[path.length - 1]);
+  if (rule === void 0) return void 0;
+  for (const referred of namesReferred(rule)) {
+    if (referred === start) return [...path, referred];
+    if (path.includes(referred)) continue;
+    const found = cycleFrom(start, rules, [...path, referred]);
+    if (found !== void 0) return found;
+  }
+  return void 0;
+}
+function compileAccessRules(data) {
+  if (!isMapping(data.access_rules)) return void 0;
+  const compiled2 = {};
+  for (const [name, rule] of parsedRules(data.access_rules)) compiled2[KEY_PREFIX + name] = rule;
+  return Object.keys(compiled2).length === 0 ? void 0 : compiled2;
 }
 
 // src/compiler/schema-parts.ts
@@ -15008,10 +15199,6 @@ var REFERENCE_PROVIDERS = {
   }
 };
 var REFERENCE_AUGMENTERS = {};
-
-// src/config/compiled.ts
-var COMPILED_FORMAT = 4;
-var KEY_PREFIX = "=";
 
 // src/providers/plain/compile.ts
 import { createHash } from "node:crypto";
@@ -15126,83 +15313,6 @@ function decoyLike(expected, seed, alphabet) {
 
 // src/providers/jwt/compile.ts
 import { createHash as createHash2 } from "node:crypto";
-
-// src/errors.ts
-var ErrorCode = {
-  /** The Authorization header breaks the grammar of §3.2 (too many parts, not two tokens). */
-  HeaderInvalid: "ERR_HEADER_INVALID",
-  /** No credential was sent. */
-  HeaderMissing: "ERR_HEADER_MISSING",
-  /** A Basic credential is not strict base64, not UTF-8, or has no username. */
-  BasicMalformed: "ERR_BASIC_MALFORMED",
-  /** Username or password did not match. */
-  BadCredentials: "ERR_BAD_CREDENTIALS",
-  /** A provider did not answer within auth.timeout_in_ms. */
-  ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
-  /** The compiled config names a provider type this build does not implement. */
-  ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
-  /** The compiled config names an augmenter type this build does not implement. */
-  AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
-  /** An augmenter was asked to augment a user of another realm (the pipeline never does). */
-  AugmenterRealm: "ERR_AUGMENTER_REALM",
-  /** An ldap augmenter's compiled entry holds no directory snapshot: `authotron ldap-sync` has not run. */
-  LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
-  /** `authotron ldap-sync` could not read a directory (down, slow, refused the bind, …). */
-  LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
-  /** No provider accepted the credential. */
-  AllFailed: "ERR_ALL_FAILED",
-  /** A stored password uses a form this build cannot verify. */
-  PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
-  /** The compiled config is missing or of another format version. */
-  ConfigFormat: "ERR_CONFIG_FORMAT",
-  /** The config is loaded in a way that still works but is to be replaced (the log line says how). */
-  ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
-  /** Configuration rejected by the compiler. */
-  ConfigInvalid: "ERR_CONFIG_INVALID",
-  /** The runtime lacks a feature the configuration needs. */
-  RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
-  /** A Bearer token is not a compact JWS: not three base64url parts, header/payload not JSON objects, `crit`. */
-  JwtMalformed: "ERR_JWT_MALFORMED",
-  /** The token's `alg` is `none`. */
-  JwtAlgNone: "ERR_JWT_ALG_NONE",
-  /** The token's `alg` is unknown, or not among the provider's `algorithms`. */
-  JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
-  /** No key of the JWK Set has the token's `kid` (even after a refresh), or none fits its `alg`. */
-  JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
-  /** The token has no `kid` and more than one key of the JWK Set fits its `alg`. */
-  JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
-  /** The key named by `kid` is of another type or curve than `alg` needs (e.g. HS256 + RSA key). */
-  JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
-  /** The selected JWK is malformed, or the runtime's WebCrypto refused to import it. */
-  JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
-  /** The signature does not verify. */
-  JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
-  /** `exp` lies more than the leeway in the past. */
-  JwtExpired: "ERR_JWT_EXPIRED",
-  /** `nbf` lies more than the leeway in the future. */
-  JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
-  /** A claim is missing or of the wrong type (`exp`, `sub`, `scope`, `realm_access`, …). */
-  JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
-  /** `iss` is not the configured issuer. */
-  JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
-  /** `aud` names none of the configured audiences. */
-  JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
-  /** The JWK Set could not be had: endpoint down or answering an error, with nothing cached. */
-  JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
-  /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
-  JwksInvalid: "ERR_JWKS_INVALID",
-  /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
-  Unexpected: "ERR_UNEXPECTED"
-};
-function codedError(code, message, path) {
-  const error = new Error(message);
-  error.code = code;
-  if (path !== void 0) error.path = path;
-  return error;
-}
-function errorCode(error) {
-  return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
-}
 
 // src/jwt/claims.ts
 var DEFAULT_LEEWAY_SECONDS = 60;
@@ -15653,7 +15763,12 @@ var CONFIG_SCHEMA = {
         jwt: ref("JWTConfig"),
         include_legacy_headers: { type: ["boolean", "null"] },
         logging: ref("LoggingConfig"),
-        auth: ref("AuthConfig")
+        auth: ref("AuthConfig"),
+        access_rules: {
+          type: "object",
+          additionalProperties: { type: "string" },
+          description: 'authotron-njs extension: named access rules, referred to from nginx.conf as `set $authotron_require "@name";` (README, "Access rules").'
+        }
       }
     },
     ConfigV1: {
@@ -15854,6 +15969,7 @@ function checkDocument(doc) {
     }
     compiler?.check?.(augmenter, path, report);
   });
+  checkAccessRules(data, report);
   return found;
 }
 function describe(member2, kind) {
@@ -16274,7 +16390,9 @@ function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
     logLevel: logging.level.trim().toLowerCase()
   };
   const precomputedBasic = precomputeBasicGrants(content, plainUsers);
-  const complete = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
+  const accessRules = compileAccessRules(data);
+  const withBasic = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
+  const complete = accessRules === void 0 ? withBasic : { ...withBasic, accessRules };
   const { format, ...rest } = complete;
   return { format, configId: configIdOf(complete), ...rest };
 }
@@ -16985,7 +17103,7 @@ function parseStoredPassword(stored) {
   if (stored.startsWith("$1$")) return parseMd5Crypt(stored, "$1$");
   if (stored.startsWith("{SSHA}")) return parseSsha(stored.slice("{SSHA}".length));
   if (stored.startsWith("{SHA}")) return parseSha1(stored.slice("{SHA}".length));
-  throw invalid(describeUnsupported(stored));
+  throw invalid2(describeUnsupported(stored));
 }
 function describeUnsupported(stored) {
   if (stored === "") return `the password hash is empty; ${SUPPORTED_FORMS}`;
@@ -17017,31 +17135,31 @@ function parsePbkdf2(stored) {
   const id = /^pbkdf2-(sha1|sha256|sha512)$/.exec(fields[1]);
   if (!id) {
     const variant = /^\$pbkdf2-[a-z0-9]{1,16}\$/.exec(stored);
-    throw invalid(
+    throw invalid2(
       `${variant ? variant[0] : "this"} is not a supported PBKDF2 variant; use $pbkdf2-sha256$ (\`authotron hash-password\`), $pbkdf2-sha1$ or $pbkdf2-sha512$`
     );
   }
   const form = `$pbkdf2-${id[1]}$`;
   if (fields.length !== 5) {
-    throw invalid(`a ${form} hash must have the form ${form}i=<iterations>$<salt>$<hash>`);
+    throw invalid2(`a ${form} hash must have the form ${form}i=<iterations>$<salt>$<hash>`);
   }
   const phc = fields[2].startsWith("i=");
   const iterationsText = phc ? fields[2].slice(2) : fields[2];
   if (!/^[1-9][0-9]{0,7}$/.test(iterationsText) || Number(iterationsText) > MAX_PBKDF2_ITERATIONS) {
-    throw invalid(`${form} iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}`);
+    throw invalid2(`${form} iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}`);
   }
   const alphabet = phc ? "standard base64 without padding" : "passlib's adapted base64";
   const salt = decodeUnpaddedBase64(fields[3], !phc);
-  if (salt === void 0) throw invalid(`the ${form} salt is not ${alphabet}`);
+  if (salt === void 0) throw invalid2(`the ${form} salt is not ${alphabet}`);
   if (salt.length < MIN_PBKDF2_SALT_BYTES || salt.length > MAX_PBKDF2_SALT_BYTES) {
-    throw invalid(
+    throw invalid2(
       `the ${form} salt is ${salt.length} bytes; it must be ${MIN_PBKDF2_SALT_BYTES} to ${MAX_PBKDF2_SALT_BYTES} bytes (njs WebCrypto refuses PBKDF2 salts shorter than ${MIN_PBKDF2_SALT_BYTES} bytes); ${REHASH_ADVICE}`
     );
   }
   const derived = decodeUnpaddedBase64(fields[4], !phc);
-  if (derived === void 0) throw invalid(`the ${form} hash is not ${alphabet}`);
+  if (derived === void 0) throw invalid2(`the ${form} hash is not ${alphabet}`);
   if (derived.length < MIN_PBKDF2_DERIVED_BYTES || derived.length > MAX_PBKDF2_DERIVED_BYTES) {
-    throw invalid(
+    throw invalid2(
       `the ${form} hash is ${derived.length} bytes; it must be ${MIN_PBKDF2_DERIVED_BYTES} to ${MAX_PBKDF2_DERIVED_BYTES} bytes`
     );
   }
@@ -17063,22 +17181,22 @@ function decodeUnpaddedBase64(text, adapted) {
 function parseSha1(encoded) {
   const digest = decodePaddedBase64(encoded);
   if (digest === void 0 || digest.length !== SHA1_BYTES) {
-    throw invalid("a {SHA} hash must be the base64 of a 20-byte SHA-1 digest (28 characters)");
+    throw invalid2("a {SHA} hash must be the base64 of a 20-byte SHA-1 digest (28 characters)");
   }
   return { form: "sha1", digest: digest.toString("base64") };
 }
 function parseSsha(encoded) {
-  const decoded = decodePaddedBase64(encoded);
-  const saltLength = decoded === void 0 ? 0 : decoded.length - SHA1_BYTES;
-  if (decoded === void 0 || saltLength < 1 || saltLength > MAX_SSHA_SALT_BYTES) {
-    throw invalid(
+  const decoded2 = decodePaddedBase64(encoded);
+  const saltLength = decoded2 === void 0 ? 0 : decoded2.length - SHA1_BYTES;
+  if (decoded2 === void 0 || saltLength < 1 || saltLength > MAX_SSHA_SALT_BYTES) {
+    throw invalid2(
       `a {SSHA} hash must be the base64 of a 20-byte SHA-1 digest followed by a salt of 1 to ${MAX_SSHA_SALT_BYTES} bytes`
     );
   }
   return {
     form: "ssha",
-    digest: decoded.subarray(0, SHA1_BYTES).toString("base64"),
-    salt: decoded.subarray(SHA1_BYTES).toString("base64")
+    digest: decoded2.subarray(0, SHA1_BYTES).toString("base64"),
+    salt: decoded2.subarray(SHA1_BYTES).toString("base64")
   };
 }
 function decodePaddedBase64(text) {
@@ -17090,7 +17208,7 @@ var MD5_CRYPT_FIELDS = /^([./0-9A-Za-z]{0,8})\$([./0-9A-Za-z]{22})$/;
 function parseMd5Crypt(stored, magic) {
   const fields = MD5_CRYPT_FIELDS.exec(stored.slice(magic.length));
   if (!fields || CRYPT_ALPHABET.indexOf(fields[2].charAt(MD5_CRYPT_HASH_LENGTH - 1)) > 3) {
-    throw invalid(
+    throw invalid2(
       `a ${magic} hash must have the form ${magic}<salt>$<hash>: a salt of up to ${MD5_CRYPT_MAX_SALT_LENGTH} and a hash of ${MD5_CRYPT_HASH_LENGTH} characters from [./0-9A-Za-z]`
     );
   }
@@ -17103,7 +17221,7 @@ function parseHtpasswd(text, source) {
   for (let index = 0; index < lines.length; index++) {
     const lineNumber = index + 1;
     const line = lines[index].endsWith("\r") ? lines[index].slice(0, -1) : lines[index];
-    const fail = (reason) => invalid(`${source}:${lineNumber}: ${reason}`);
+    const fail = (reason) => invalid2(`${source}:${lineNumber}: ${reason}`);
     if (line.trim() === "" || line.startsWith("#")) continue;
     const colon = line.indexOf(":");
     if (colon === -1) throw fail("expected `name:hash`, found no `:`");
@@ -17133,7 +17251,7 @@ function parseHtpasswd(text, source) {
 function hashPassword(password, options) {
   const iterations = options?.iterations ?? DEFAULT_PBKDF2_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
-    throw invalid(`iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}`);
+    throw invalid2(`iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}`);
   }
   const salt = randomBytes(PBKDF2_SALT_BYTES);
   const derived = pbkdf2Sync(
@@ -17148,7 +17266,7 @@ function hashPassword(password, options) {
 function unpadded(bytes) {
   return bytes.toString("base64").replace(/=+$/, "");
 }
-function invalid(message) {
+function invalid2(message) {
   return codedError(ErrorCode.ConfigInvalid, message);
 }
 
@@ -19269,8 +19387,8 @@ var Attribute = class {
           this.buffers.push(buffer);
           if (isBinaryType) this.values.push(buffer);
           else try {
-            const decoded = utfDecoder.decode(buffer);
-            this.values.push(decoded);
+            const decoded2 = utfDecoder.decode(buffer);
+            this.values.push(decoded2);
           } catch {
             this.values.push(buffer);
           }

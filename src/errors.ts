@@ -8,6 +8,18 @@ export interface CodedError extends Error {
   path?: string
 }
 
+/**
+ * The codes that code on the njs engine's per-request path raises, as a const enum (inlined: no
+ * object at run time). A lazy unit that imported ErrorCode would build its whole object on every
+ * request that instantiates it: ~17k instructions on njs 0.7.9 for the access-rule unit
+ * (docs/benchmarks.md). ErrorCode holds the same values.
+ */
+export const enum LeanErrorCode {
+  AccessRuleInvalid = 'ERR_ACCESS_RULE_INVALID',
+  AccessRuleUnknown = 'ERR_ACCESS_RULE_UNKNOWN',
+  Unexpected = 'ERR_UNEXPECTED',
+}
+
 export const ErrorCode = {
   /** The Authorization header breaks the grammar of §3.2 (too many parts, not two tokens). */
   HeaderInvalid: 'ERR_HEADER_INVALID',
@@ -71,8 +83,12 @@ export const ErrorCode = {
   JwksUnavailable: 'ERR_JWKS_UNAVAILABLE',
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
   JwksInvalid: 'ERR_JWKS_INVALID',
+  /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */
+  AccessRuleInvalid: LeanErrorCode.AccessRuleInvalid,
+  /** An access rule names (`@name`) a rule that `access_rules` does not define. */
+  AccessRuleUnknown: LeanErrorCode.AccessRuleUnknown,
   /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
-  Unexpected: 'ERR_UNEXPECTED',
+  Unexpected: LeanErrorCode.Unexpected,
 } as const
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -13,6 +13,7 @@ export const CASE_IDS = [
   'empty-access',
   'minimal-hit',
   'basic',
+  'basic-rule',
   'basic-nocache',
   'basic-4k',
   'basic-8k',
@@ -130,6 +131,14 @@ export const CASES: { [id in CaseId]: BenchCase } = {
     id: 'basic',
     title: 'this module via auth_request: Basic + HS256 mint (grant cache where a shared dict exists)',
     path: '/basic',
+    instance: 'main',
+    credential: 'basic',
+    refusesAnonymous: true,
+  },
+  'basic-rule': {
+    id: 'basic-rule',
+    title: 'the same through a location with an access rule (`set $authotron_require "realm=localrealm role=writer";`)',
+    path: '/basic-rule',
     instance: 'main',
     credential: 'basic',
     refusesAnonymous: true,
@@ -259,6 +268,13 @@ export const RATIOS: RatioTarget[] = [
       target: (leg) => (leg.features.sharedDict ? { min: 0.5 } : { none: 'no grant cache: see /basic' }),
     },
   ]),
+  {
+    // Issue 17: checking a location's access rule costs a few lookups.
+    id: 'basic-rule/basic',
+    numerator: 'basic-rule',
+    denominator: 'basic',
+    target: () => ({ min: 0.95 }),
+  },
   {
     id: 'bearer-cached/basic',
     numerator: 'bearer-cached',

@@ -246,6 +246,12 @@ ${snippets.server.map((file) => `    include ${file};`).join('\n')}
         alias ${content};
     }
 
+    location = /basic-rule {
+        set $authotron_require "realm=localrealm role=writer";
+        include ${SNIPPETS}/authotron-protect.conf;
+        alias ${content};
+    }
+
     location = /bearer {
         include ${SNIPPETS}/authotron-protect.conf;
         alias ${content};

@@ -119,12 +119,11 @@ export function grantHeadersFromEntry(text: string | undefined): string[] | unde
 export function grantFromEntry(text: string, now: number): Grant | undefined {
   const fields = text.split('\n', FIELD_COUNT)
   if (fields.length !== FIELD_COUNT || fields[GrantField.Token] === '' || !(Number(fields[5]) > now)) return undefined
-  let userStart = 0
-  for (let i = 0; i < FIELD_COUNT; i++) userStart = text.indexOf('\n', userStart) + 1
-  if (userStart === 0) return undefined
+  const userJsonText = userJsonTextOfEntry(text)
+  if (userJsonText === undefined) return undefined
   let user: User
   try {
-    user = JSON.parse(text.slice(userStart)) as User
+    user = JSON.parse(userJsonText) as User
   } catch (e) {
     return undefined
   }
@@ -133,4 +132,11 @@ export function grantFromEntry(text: string, now: number): Grant | undefined {
   if (fields[GrantField.Legacy] === SEND_LEGACY)
     grant.legacy = [fields[GrantField.Username], fields[GrantField.Realm], fields[GrantField.Roles]]
   return grant
+}
+
+/** The user JSON of an entry (its last field), or undefined when the entry has none. */
+export function userJsonTextOfEntry(text: string): string | undefined {
+  let userStart = 0
+  for (let i = 0; i < FIELD_COUNT && (i === 0 || userStart > 0); i++) userStart = text.indexOf('\n', userStart) + 1
+  return userStart === 0 ? undefined : text.slice(userStart)
 }

@@ -15,6 +15,7 @@ import { DEFAULT_GRANT_CACHE_TTL_MS, Grant, grantFromEntry, NO_LEGACY, storeGran
 import { grantKey } from './grant-key'
 import { AuthInput, authenticate } from './pipeline'
 import { legacyHeaderValues } from './answers'
+import type { User } from '../user'
 
 export type { Grant } from './grant-entry'
 export { DEFAULT_GRANT_CACHE_TTL_MS } from './grant-entry'
@@ -28,11 +29,17 @@ export interface GrantCacheMiss {
   key: string | undefined
 }
 
+/**
+ * `admits`: where the location has an access rule, whether it lets the user in; a grant is stored
+ * only when it does (grant-key.ts: an entry under a rule is that rule's yes). The caller still
+ * answers the refusal.
+ */
 export function obtainGrant(
   input: AuthInput,
   config: CompiledConfig,
   platform: Platform,
   miss?: GrantCacheMiss,
+  admits?: (user: User) => boolean,
 ): MaybePromise<Grant> {
   const store = platform.sharedCache
   const ttlMs = config.grantCacheTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs
@@ -42,7 +49,7 @@ export function obtainGrant(
   if (miss !== undefined) {
     key = miss.key
   } else if (store !== undefined && ttlMs > 0 && input.authorization !== undefined) {
-    key = grantKey(config.configId, input.realm, input.authorization, platform.crypto.sha256Base64url)
+    key = grantKey(config.configId, undefined, input.realm, input.authorization, platform.crypto.sha256Base64url)
     const text = store.get(key)
     const cached = text === undefined ? undefined : grantFromEntry(text, now)
     if (cached !== undefined) return cached
@@ -55,7 +62,7 @@ export function obtainGrant(
       expiresAt: minted.expiresAt,
       legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : undefined,
     }
-    if (store !== undefined && key !== undefined) {
+    if (store !== undefined && key !== undefined && (admits === undefined || admits(user))) {
       const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
       const userJsonText = JSON.stringify(user)
       const failure = storeGrant(store, key, grant.token, legacy, config.includeLegacyHeaders, grant.expiresAt, userJsonText, nowMs, ttlMs)

@@ -6,6 +6,7 @@
  * that they run on every document and one run reports every problem.
  */
 import { VERSION } from '../version'
+import { checkAccessRules } from './access-rules'
 import type { Diagnostic } from './diagnostics'
 import { isMapping, Mapping, Path } from './paths'
 import { AUGMENTER_TYPES, PROVIDER_TYPES } from './schema'
@@ -89,6 +90,7 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
     }
     compiler?.check?.(augmenter, path, report)
   })
+  checkAccessRules(data, report)
   return found
 }
 

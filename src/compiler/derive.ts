@@ -18,6 +18,7 @@ import {
 } from '../config/compiled'
 import type { PlainUser } from '../providers/plain/users'
 import { precomputeBasicGrants } from './basic-grants'
+import { compileAccessRules } from './access-rules'
 import { isMapping, Mapping, Path, setOwn } from './paths'
 import { REFERENCE_PROVIDERS } from './reference-types'
 import { keysInfo, schemasAt } from './schema-walk'
@@ -77,7 +78,9 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
     logLevel: (logging.level as string).trim().toLowerCase() as CompiledConfig['logLevel'],
   }
   const precomputedBasic = precomputeBasicGrants(content, plainUsers)
-  const complete = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
+  const accessRules = compileAccessRules(data)
+  const withBasic = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
+  const complete = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
 }

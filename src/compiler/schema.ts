@@ -71,6 +71,13 @@ export const CONFIG_SCHEMA: JsonSchema = {
         include_legacy_headers: { type: ['boolean', 'null'] },
         logging: ref('LoggingConfig'),
         auth: ref('AuthConfig'),
+        access_rules: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description:
+            'authotron-njs extension: named access rules, referred to from nginx.conf as ' +
+            '`set $authotron_require "@name";` (README, "Access rules").',
+        },
       },
     },
     ConfigV1: {

@@ -136,4 +136,26 @@ export interface CompiledConfig {
    * keyed by username, which this module ignores: such a config takes the full pipeline.)
    */
   precomputedBasic?: PrecomputedBasic
+  /**
+   * The YAML's `access_rules` (extension), parsed and checked by the compiler (src/rules/): KEY_PREFIX
+   * + name → the rule that `@name` in `$authotron_require` stands for. Absent when there are none.
+   */
+  accessRules?: { [prefixedName: string]: AccessRule }
+}
+
+/**
+ * An access rule (src/rules/access-rule.ts): alternatives, any of which allows the request; each
+ * alternative is clauses that must all hold.
+ */
+export type AccessRule = RuleClause[][]
+
+/**
+ * One requirement. `role`: the user has one of `values`; `all-roles`: every one of them; `realm`:
+ * the user's realm is one of them; `scope`: some provider's scopes hold one of them; `attribute`:
+ * the attribute `name` equals one of them; `rule`: the named rule `name` allows the request.
+ */
+export interface RuleClause {
+  test: 'role' | 'all-roles' | 'realm' | 'scope' | 'attribute' | 'rule'
+  values: string[]
+  name?: string
 }

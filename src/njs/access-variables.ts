@@ -9,3 +9,13 @@ export const enum AccessVariable {
   Realm = 'authotron_realm',
   Roles = 'authotron_roles',
 }
+
+/**
+ * The location's access rule (src/rules/access-rule.ts): `set $authotron_require "…";` beside the
+ * protect or access include. `js_var` in the nginx snippets declares it, so a location that sets
+ * none reads '' (and nginx logs no "uninitialized variable" warning); an auth_request subrequest
+ * reads its parent's value (nginx shares the variables of a request with its subrequests).
+ */
+export const enum RuleVariable {
+  Name = 'authotron_require',
+}

@@ -24,14 +24,18 @@ export const ANSWERED = true
 /**
  * Answers (or, in the access phase, lets through) from a cached grant and returns ANSWERED; on a
  * miss returns the key a new grant is to be stored under, or undefined where nothing is cached
- * (no shared dict, caching off, no Authorization header). Inlined into index.ts's authenticate in
- * dist/ (hence one `return`, at the end).
+ * (no shared dict, caching off, no Authorization header). `rule` is the location's access rule
+ * ('' or undefined: none), part of the key: an entry under it was stored only once the rule had let
+ * its user in (grant-key.ts), so a hit needs no second evaluation, and an entry cached for another
+ * location never opens this one. Inlined into index.ts's authenticate in dist/ (hence one
+ * `return`, at the end).
  */
 /* @inline */
 export function answeredFromGrantCache(
   r: NginxHTTPRequest,
   config: CompiledConfig,
   accessPhase: boolean | undefined,
+  rule: string | undefined,
 ): typeof ANSWERED | string | undefined {
   let outcome: typeof ANSWERED | string | undefined
   // ngx.shared exists from njs 0.8.0; ngx itself on every supported runtime.
@@ -44,7 +48,7 @@ export function answeredFromGrantCache(
     if (dict !== undefined && authorization !== undefined) {
       // Most requests have no X-Auth-Realm: spare them the call.
       const realm = r.headersIn['X-Auth-Realm'] === undefined ? undefined : firstHeaderLine(r, 'x-auth-realm')
-      const key = grantKey(config.configId, realm, authorization, sha256Base64url)
+      const key = grantKey(config.configId, rule, realm, authorization, sha256Base64url)
       const fields = grantHeadersFromEntry(dict.get(key) as string | undefined)
       if (fields === undefined) {
         outcome = key

@@ -9,6 +9,8 @@ import { isPromise, MaybePromise } from '../maybe-async'
 import { Grant, GrantCacheMiss, obtainGrant } from '../auth/grant'
 import { NO_LEGACY } from '../auth/grant-entry'
 import type { Platform } from '../platform'
+import loadAccessRule from './access-rule.load'
+import { RuleVariable } from './access-variables'
 import { sendGrant } from './grant-answer'
 import { njsPlatform } from './platform'
 import { authInput } from './request'
@@ -41,8 +43,16 @@ export function answering(run: (ctx: HandlerContext) => MaybePromise<HttpAnswer>
  */
 export function granting(accessPhase: boolean): CoreHandler {
   return handler(
-    (ctx) => obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss),
+    (ctx) => {
+      // The location's access rule (access-variables.ts), read here rather than passed down by the
+      // top layer: this path is the slow one. The grant is stored only if the rule admits its user.
+      const rule = ctx.r.variables[RuleVariable.Name]
+      const admits = rule ? loadAccessRule().admission(ctx.config, rule) : undefined
+      return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits)
+    },
     (ctx, grant) => {
+      const rule = ctx.r.variables[RuleVariable.Name]
+      if (rule && loadAccessRule().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return
       const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
       sendGrant(ctx.r, grant.token, legacy[0], legacy[1], legacy[2], ctx.config.includeLegacyHeaders, accessPhase)
     },

@@ -11,6 +11,7 @@
  * (core.load.ts) and, on QuickJS or with the deprecated preload name, the config fallback
  * (config-fallback.load.ts).
  */
+import { RuleVariable } from './access-variables'
 import { answeredFromGrantCache, ANSWERED } from './cached-grant'
 import { loadConfig } from './config-source'
 import loadCore from './core.load'
@@ -35,9 +36,11 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
     loadCore().serve('authenticate', r, config)
     return
   }
-  const key = answeredFromGrantCache(r, config, accessPhase)
+  // The location's access rule, '' where it sets none: every tier checks it before granting.
+  const rule = r.variables[RuleVariable.Name]
+  const key = answeredFromGrantCache(r, config, accessPhase, rule)
   if (key === ANSWERED) return
-  if (config.precomputedBasic !== undefined && loadPrecomputedBasic().answeredPrecomputedBasic(r, config, key, accessPhase)) return
+  if (config.precomputedBasic !== undefined && loadPrecomputedBasic().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return
   // The core does not look the grant up again: it stores under the key the hit computed.
   loadCore().serve(accessPhase ? 'access' : 'authenticate', r, config, { key })
 }

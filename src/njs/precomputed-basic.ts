@@ -6,6 +6,7 @@
 import type { CompiledConfig } from '../config/compiled'
 import { precomputedBasicGrant } from '../auth/precomputed-basic'
 import { DEFAULT_GRANT_CACHE_TTL_MS, storeGrant, wholeSeconds } from '../auth/grant-entry'
+import loadAccessRule from './access-rule.load'
 import { sendGrant } from './grant-answer'
 import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { SHARED_ZONE } from './platform'
@@ -18,6 +19,8 @@ export function answeredPrecomputedBasic(
   /** Where to store the grant in the shared dict (cached-grant.ts); undefined: nowhere. */
   key: string | undefined,
   accessPhase: boolean | undefined,
+  /** The location's access rule ('' or undefined: none), checked before the grant is sent. */
+  rule: string | undefined,
 ): boolean {
   const authorization = r.headersIn['Authorization']
   if (authorization === undefined || r.headersIn['X-Auth-Realm'] !== undefined) return false
@@ -26,6 +29,8 @@ export function answeredPrecomputedBasic(
   if (grant === undefined) return false
   const sendLegacy = config.includeLegacyHeaders
   const legacy = grant.row.legacy
+  // Before storing: an entry under a rule's key is that rule's yes (grant-key.ts).
+  if (rule && loadAccessRule().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true
   if (key !== undefined) {
     const ttlMs = config.grantCacheTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs
     const dict = (ngx as any).shared[SHARED_ZONE]

@@ -75,20 +75,37 @@ test('failures are never cached', async (t) => {
   t.is(store.writes, 0)
 })
 
-test('the key depends on config id, realm filter (absent vs empty) and credential, never holds it', (t) => {
+test('the key depends on config id, access rule, realm filter (absent vs empty) and credential, never holds it', (t) => {
   const platform = testPlatform()
+  const sha = platform.crypto.sha256Base64url
   const keys = [
-    grantKey('cfg1', undefined, good, platform.crypto.sha256Base64url),
-    grantKey('cfg2', undefined, good, platform.crypto.sha256Base64url),
-    grantKey('cfg1', '', good, platform.crypto.sha256Base64url),
-    grantKey('cfg1', 'localrealm', good, platform.crypto.sha256Base64url),
-    grantKey('cfg1', undefined, basic('test_user', 'secret124'), platform.crypto.sha256Base64url),
+    grantKey('cfg1', undefined, undefined, good, sha),
+    grantKey('cfg2', undefined, undefined, good, sha),
+    grantKey('cfg1', undefined, '', good, sha),
+    grantKey('cfg1', undefined, 'localrealm', good, sha),
+    grantKey('cfg1', undefined, undefined, basic('test_user', 'secret124'), sha),
+    grantKey('cfg1', 'role=admin', undefined, good, sha),
+    grantKey('cfg1', 'role=admin realm=x', undefined, good, sha),
+    // A rule that reads like a realm part, and a realm that reads like a rule, stay apart.
+    grantKey('cfg1', '\n-', '', good, sha),
+    grantKey('cfg1', undefined, '\n=1:x', good, sha),
   ]
+  t.is(grantKey('cfg1', '', undefined, good, sha), keys[0], 'no rule: the key rules did not change')
   t.is(new Set(keys).size, keys.length)
   for (const key of keys) {
     t.false(key.includes('secret'))
     t.false(key.includes(good.slice(6)))
   }
+})
+
+test('with an access rule (admits), a grant is stored only when the rule lets its user in', async (t) => {
+  const { platform, config, store } = setup()
+  const input = { authorization: good, realm: undefined }
+  const refused = await obtainGrant(input, config, platform, { key: 'k-refused' }, () => false)
+  t.is(refused.user.username, 'test_user')
+  t.is(store.get('k-refused'), undefined)
+  await obtainGrant(input, config, platform, { key: 'k-admitted' }, (user) => user.username === 'test_user')
+  t.not(store.get('k-admitted'), undefined)
 })
 
 test('a reload (new config id) never serves an answer computed under the old config', async (t) => {
@@ -124,7 +141,7 @@ test('a store that refuses writes costs nothing but a log line', async (t) => {
 
 test('a corrupt cache entry is ignored', async (t) => {
   const { platform, store, config } = setup()
-  store.set(grantKey(config.configId, undefined, good, platform.crypto.sha256Base64url), '{not json', 60_000)
+  store.set(grantKey(config.configId, undefined, undefined, good, platform.crypto.sha256Base64url), '{not json', 60_000)
   const grant = await obtainGrant({ authorization: good, realm: undefined }, config, platform)
   t.is(grant.user.username, 'test_user')
 })
