@@ -21,6 +21,7 @@
  * niceness (run it with `nice -n 10` on a shared machine); nginx's worker and wrk are pinned to
  * the bench's two cores.
  */
+import { JWKS_LOCATIONS_SNIPPET } from '../src/providers/jwt/nginx-snippets'
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -183,7 +184,17 @@ function compileSoakConfig(
   mkdirSync(snippetDir, { recursive: true })
   execFileSync(
     process.execPath,
-    [AUTHOTRON_CLI, 'compile', yaml, '-o', file, '--nginx-snippets', snippetDir],
+    [
+      AUTHOTRON_CLI,
+      'compile',
+      yaml,
+      '-o',
+      file,
+      '--nginx-snippets',
+      snippetDir,
+      '--jwks-cache-dir',
+      join(dir, 'jwks-cache'),
+    ],
     { stdio: 'pipe' },
   )
   if (process.getuid?.() === 0) {
@@ -195,7 +206,7 @@ function compileSoakConfig(
     .filter((f) => f.endsWith('.conf'))
     .sort()) {
     const path = join(snippetDir, name)
-    if (/^\s*location\b/m.test(readFileSync(path, 'utf8'))) snippets.server.push(path)
+    if (name === JWKS_LOCATIONS_SNIPPET) snippets.server.push(path)
     else snippets.http.push(path)
   }
   return { file, snippets }
