@@ -2,20 +2,10 @@
  * The nginx configuration the jwt provider needs, generated from a compiled config by
  * `authotron compile --nginx-snippets DIR` (docs/jwt.md):
  *
- *   authotron-jwks-http.conf       in http {}: the proxy_cache zone that holds JWK Sets and a
- *                                  loopback server (unix socket) that fetches and caches them
+ *   authotron-jwks-http.conf       in http {}: the proxy_cache zone that holds JWK Sets
  *   authotron-jwks-locations.conf  in every server {} that authenticates: per keys URL, one
  *                                  internal location with the cached set and one that refetches
- *                                  after an unknown kid, at most once per 30 s, both proxied to
- *                                  the loopback server
- *
- * Why a loopback server: njs makes every subrequest a background one
- * (NGX_HTTP_SUBREQUEST_BACKGROUND), and nginx never serves a background request the stale copy
- * (`proxy_cache_use_stale updating` and `proxy_cache_background_update` test `!r->background`).
- * Asked directly, the cached location made every Bearer first use after an expiry fetch the set
- * itself and wait for it, each holding its JS context: the worker kept that peak (issue 13). A
- * request that reaches the loopback server is a main request: it gets the stale copy at once and
- * one background fetch replaces it.
+ *                                  after an unknown kid, at most once per 30 s
  *
  * The caching policy is nginx's, so it holds across workers on every runtime, njs 0.7.9 included:
  * one copy per URL for `jwks_ttl` seconds, concurrent misses coalesced (proxy_cache_lock), the old
@@ -37,13 +27,6 @@ export const JWKS_CACHE_ZONE = 'authotron_jwks'
 const SUBREQUEST_BUFFER = '256k'
 /** A failing endpoint is asked again after this long when nothing is cached to fall back on. */
 const ERROR_CACHE_SECONDS = 10
-/** sun_path holds 108 bytes with the terminating NUL; nginx refuses a longer socket path. */
-const MAX_SOCKET_PATH = 107
-
-/** The loopback server's socket: beside the cache directory, whose parent must exist anyway. */
-export function jwksSocketPath(cacheDir: string): string {
-  return cacheDir.replace(/\/+$/, '') + '.sock'
-}
 
 export interface JwksSnippetOptions {
   /** proxy_cache_path directory (created by nginx; its parent must exist). */
@@ -70,28 +53,11 @@ export function jwksSnippets(config: CompiledConfig, options: JwksSnippetOptions
     }
   }
   checkSafe(options.cacheDir, 'the JWKS cache directory')
-  const socket = jwksSocketPath(options.cacheDir)
-  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
-    throw new Error(
-      `the JWKS socket path ${socket} is longer than ${MAX_SOCKET_PATH} bytes: ` +
-        'choose a shorter cache directory',
-    )
-  }
   const http =
     header(JWKS_HTTP_SNIPPET, 'http {}') +
     '# The JWK Sets of the jwt providers, shared by every worker. nginx creates the directory.\n' +
-    `proxy_cache_path ${options.cacheDir} keys_zone=${JWKS_CACHE_ZONE}:1m max_size=16m inactive=7d use_temp_path=off;\n` +
-    '\n# Fetches and caches them for the locations of authotron-jwks-locations.conf. Asked\n' +
-    '# through this socket, an expired set is served at once while one background fetch\n' +
-    '# replaces it (njs subrequests would each wait for a fetch). nginx removes the socket\n' +
-    '# when it stops; after a crash, delete it before starting nginx again.\n' +
-    'server {\n' +
-    `    listen unix:${socket};\n` +
-    '    access_log off;\n' +
-    endpoints.map(({ endpoint, names }) => cachingLocations(endpoint, names)).join('') +
-    '    location / {\n        return 404;\n    }\n' +
-    '}\n'
-  const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names, socket))
+    `proxy_cache_path ${options.cacheDir} keys_zone=${JWKS_CACHE_ZONE}:1m max_size=16m inactive=7d use_temp_path=off;\n`
+  const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names))
   return {
     http,
     locations: header(JWKS_LOCATIONS_SNIPPET, 'every server {} that authenticates') + blocks.join(''),
@@ -115,32 +81,16 @@ function distinctEndpoints(config: CompiledConfig): EndpointUse[] {
   return uses
 }
 
-/** Where the loopback server serves an endpoint's cached set; `…/refresh` for the refresh. */
-function loopbackPath(endpoint: CompiledJwksEndpoint): string {
-  return '/' + endpoint.location.slice(endpoint.location.lastIndexOf('/') + 1)
-}
-
-function providerComment(endpoint: CompiledJwksEndpoint, names: string[], indent: string): string {
-  return (
-    `\n${indent}# jwt provider${names.length === 1 ? '' : 's'} ${names.map((name) => JSON.stringify(name)).join(', ')}: ` +
-    `${endpoint.url} (jwks_ttl ${endpoint.ttl} s)\n`
-  )
-}
-
-function block(location: string, lines: string[], indent: string): string {
-  const body = lines.map((line) => `${indent}    ${line}\n`).join('')
-  return `${indent}location = ${location} {\n${body}${indent}}\n`
-}
-
-/** In the loopback server: the fetch from the identity provider and its cache. */
-function cachingLocations(endpoint: CompiledJwksEndpoint, names: string[]): string {
+function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[]): string {
   checkSafe(endpoint.url, 'a cert_uri')
-  const id = loopbackPath(endpoint).slice(1)
+  const id = endpoint.location.slice(endpoint.location.lastIndexOf('/') + 1)
   const https = /^https:/i.test(endpoint.url)
   const caFile = endpoint.caFile ?? DEFAULT_CA_FILE
   if (https) checkSafe(caFile, 'a ca_file')
   const upstream = [
+    'internal;',
     `proxy_pass "${endpoint.url}";`,
+    // The subrequest carries the client's headers (its Authorization too): send none of them.
     'proxy_pass_request_headers off;',
     'proxy_pass_request_body off;',
     'proxy_set_header Accept "application/json";',
@@ -148,6 +98,7 @@ function cachingLocations(endpoint: CompiledJwksEndpoint, names: string[]): stri
     'proxy_connect_timeout 5s;',
     'proxy_send_timeout 10s;',
     'proxy_read_timeout 10s;',
+    `subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`,
     `proxy_cache ${JWKS_CACHE_ZONE};`,
     // The lifetime is ours (jwks_ttl), whatever the identity provider's caching headers say.
     'proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Redirect ' +
@@ -181,36 +132,13 @@ function cachingLocations(endpoint: CompiledJwksEndpoint, names: string[]): stri
     `proxy_cache_valid any ${JWKS_REFRESH_INTERVAL_SECONDS}s;`,
     'proxy_cache_use_stale error timeout invalid_header;',
   ]
-  const indent = '    '
+  const block = (location: string, lines: string[]) =>
+    `location = ${location} {\n${lines.map((line) => `    ${line}\n`).join('')}}\n`
   return (
-    providerComment(endpoint, names, indent) +
-    block(loopbackPath(endpoint), [...upstream, ...cached], indent) +
-    block(loopbackPath(endpoint) + '/refresh', [...upstream, ...refresh], indent)
-  )
-}
-
-/** In every server that authenticates: what njs asks, proxied to the loopback server. */
-function endpointLocations(
-  endpoint: CompiledJwksEndpoint,
-  names: string[],
-  socket: string,
-): string {
-  const toLoopback = (path: string) => [
-    'internal;',
-    `proxy_pass "http://unix:${socket}:${path}";`,
-    // The subrequest carries the client's headers (its Authorization too): send none of them.
-    'proxy_pass_request_headers off;',
-    'proxy_pass_request_body off;',
-    'proxy_connect_timeout 5s;',
-    'proxy_send_timeout 10s;',
-    // The loopback server may wait for the cache lock (20 s), then for the fetch.
-    'proxy_read_timeout 40s;',
-    `subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`,
-  ]
-  return (
-    providerComment(endpoint, names, '') +
-    block(endpoint.location, toLoopback(loopbackPath(endpoint)), '') +
-    block(endpoint.refreshLocation, toLoopback(loopbackPath(endpoint) + '/refresh'), '')
+    `\n# jwt provider${names.length === 1 ? '' : 's'} ${names.map((name) => JSON.stringify(name)).join(', ')}: ` +
+    `${endpoint.url} (jwks_ttl ${endpoint.ttl} s)\n` +
+    block(endpoint.location, [...upstream, ...cached]) +
+    block(endpoint.refreshLocation, [...upstream, ...refresh])
   )
 }
 
