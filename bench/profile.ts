@@ -15,7 +15,6 @@
  * bench's two users among them, in 2 groups each; the others in 20), as `authotron ldap-sync` would embed it (built
  * in-process: no directory is needed to measure the request path). docs/ldap.md, "Cost".
  */
-import { JWKS_LOCATIONS_SNIPPET } from '../src/providers/jwt/nginx-snippets'
 import { execFileSync, spawn } from 'node:child_process'
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { Agent } from 'node:http'
@@ -75,10 +74,10 @@ async function main(): Promise<void> {
   if (!plain) {
     const snippetDir = join(work, 'snippets')
     mkdirSync(snippetDir, { recursive: true })
-    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', join(work, 'config-snippets.json'), '--nginx-snippets', snippetDir, '--jwks-cache-dir', join(work, 'jwks-cache')], { stdio: 'pipe' })
+    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', join(work, 'config-snippets.json'), '--nginx-snippets', snippetDir], { stdio: 'pipe' })
     for (const file of readdirSync(snippetDir).filter((f) => f.endsWith('.conf')).sort()) {
       const path = join(snippetDir, file)
-      if (file === JWKS_LOCATIONS_SNIPPET) snippets.server.push(path)
+      if (/^\s*location\b/m.test(readFileSync(path, 'utf8'))) snippets.server.push(path)
       else snippets.http.push(path)
     }
   }

@@ -3,7 +3,6 @@
  * JWK Set snippets the compiler writes), then per leg the nginx instances its cases need, each case
  * probed before it is measured, and what every request of a case carries.
  */
-import { JWKS_LOCATIONS_SNIPPET } from '../../src/providers/jwt/nginx-snippets'
 import { execFileSync } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -75,15 +74,15 @@ export async function compileConfigs(idp: IdentityProvider, work: string, legs: 
     }
     // The same compile again with the snippets (the harness's compileConfig has no such option).
     const snippetDir = dir(jwtDir, 'snippets')
-    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(jwtDir, 'config.yaml'), '-o', withJwt, '--nginx-snippets', snippetDir, '--jwks-cache-dir', join(jwtDir, 'jwks-cache')], { stdio: 'pipe' })
+    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(jwtDir, 'config.yaml'), '-o', withJwt, '--nginx-snippets', snippetDir], { stdio: 'pipe' })
     if (process.getuid?.() === 0) {
       chownSync(withJwt, 0, access.workerGroupId)
       chmodSync(withJwt, 0o640)
     }
     for (const file of readdirSync(snippetDir).filter((f) => f.endsWith('.conf')).sort()) {
       const path = join(snippetDir, file)
-      // The locations go into the server; the cache zone and its loopback server into http.
-      if (file === JWKS_LOCATIONS_SNIPPET) snippets.server.push(path)
+      // A file of `location` blocks goes into the server; anything else (proxy_cache_path …) into http.
+      if (/^\s*location\b/m.test(readFileSync(path, 'utf8'))) snippets.server.push(path)
       else snippets.http.push(path)
     }
     log(`jwt provider snippets: ${[...snippets.http, ...snippets.server].map((f) => relative(work, f)).join(', ') || 'none written'}`)
