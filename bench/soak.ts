@@ -21,11 +21,11 @@
  * niceness (run it with `nice -n 10` on a shared machine); nginx's worker and wrk are pinned to
  * the bench's two cores.
  */
-import { JWKS_LOCATIONS_SNIPPET } from '../src/providers/jwt/nginx-snippets'
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
+import { JWKS_LOCATIONS_SNIPPET } from '../src/providers/jwt/nginx-snippets'
 import {
   probeVersions,
   startNginx,
