@@ -25,6 +25,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
+import { JWKS_LOCATIONS_SNIPPET } from '../src/providers/jwt/nginx-snippets'
 import {
   probeVersions,
   startNginx,
@@ -183,7 +184,17 @@ function compileSoakConfig(
   mkdirSync(snippetDir, { recursive: true })
   execFileSync(
     process.execPath,
-    [AUTHOTRON_CLI, 'compile', yaml, '-o', file, '--nginx-snippets', snippetDir],
+    [
+      AUTHOTRON_CLI,
+      'compile',
+      yaml,
+      '-o',
+      file,
+      '--nginx-snippets',
+      snippetDir,
+      '--jwks-cache-dir',
+      join(dir, 'jwks-cache'),
+    ],
     { stdio: 'pipe' },
   )
   if (process.getuid?.() === 0) {
@@ -195,7 +206,7 @@ function compileSoakConfig(
     .filter((f) => f.endsWith('.conf'))
     .sort()) {
     const path = join(snippetDir, name)
-    if (/^\s*location\b/m.test(readFileSync(path, 'utf8'))) snippets.server.push(path)
+    if (name === JWKS_LOCATIONS_SNIPPET) snippets.server.push(path)
     else snippets.http.push(path)
   }
   return { file, snippets }
