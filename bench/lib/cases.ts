@@ -14,6 +14,7 @@ export const CASE_IDS = [
   'minimal-hit',
   'basic',
   'basic-rule',
+  'basic-ldap',
   'basic-nocache',
   'basic-4k',
   'basic-8k',
@@ -35,7 +36,7 @@ export type CaseId = (typeof CASE_IDS)[number]
 export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal'
 
 /** What a request of the case carries. */
-export type Credential = 'none' | 'basic' | 'bearer-cached' | 'bearer-pool' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
+export type Credential = 'none' | 'basic' | 'basic-ldap' | 'bearer-cached' | 'bearer-pool' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
 
 /**
  * Bytes of base64 in a `basic-large-*` credential: an unknown user with a long password, as anyone
@@ -141,6 +142,14 @@ export const CASES: { [id in CaseId]: BenchCase } = {
     path: '/basic-rule',
     instance: 'main',
     credential: 'basic',
+    refusesAnonymous: true,
+  },
+  'basic-ldap': {
+    id: 'basic-ldap',
+    title: 'the same for a user whose realm has an `ldap` augmenter (roles from a 1,001-user directory snapshot)',
+    path: '/basic',
+    instance: 'main',
+    credential: 'basic-ldap',
     refusesAnonymous: true,
   },
   'basic-nocache': {
@@ -268,6 +277,13 @@ export const RATIOS: RatioTarget[] = [
       target: (leg) => (leg.features.sharedDict ? { min: 0.5 } : { none: 'no grant cache: see /basic' }),
     },
   ]),
+  {
+    // Issue 16: an ldap augmenter costs at most 1.1× the same authentication without it.
+    id: 'basic-ldap/basic',
+    numerator: 'basic-ldap',
+    denominator: 'basic',
+    target: () => ({ min: 0.91 }),
+  },
   {
     // Issue 17: checking a location's access rule costs a few lookups.
     id: 'basic-rule/basic',

@@ -11,6 +11,7 @@ import { compileConfig } from '../../test/nginx-harness/compile'
 import { probeVersions } from '../../test/nginx-harness/nginx'
 import { AUTHOTRON_CLI, REPO_ROOT } from '../../test/nginx-harness/paths'
 import { legByName, type RuntimeLeg } from '../../test/nginx-harness/runtimes'
+import { embedLdapSnapshot, LDAP_PASSWORD, LDAP_USER, withLdapRealm } from './ldap-realm'
 import { CASES, LARGE_CREDENTIAL_BASE64_BYTES, largeBasicAuthorization, type BenchCase } from './cases'
 import { log } from './log'
 import { legPackages } from './machine'
@@ -22,6 +23,7 @@ import type { IdentityProvider } from './tokens'
 const BASIC_USER = 'bench'
 const BASIC_PASSWORD = 'bench-password'
 export const BASIC_AUTHORIZATION = `Basic ${Buffer.from(`${BASIC_USER}:${BASIC_PASSWORD}`).toString('base64')}`
+const LDAP_AUTHORIZATION = `Basic ${Buffer.from(`${LDAP_USER}:${LDAP_PASSWORD}`).toString('base64')}`
 
 export interface LegState {
   runtime: RuntimeLeg
@@ -54,10 +56,12 @@ export async function compileConfigs(idp: IdentityProvider, work: string, legs: 
   const gids = [...new Set(legs.map((name) => legByName(name).workerGroupId))]
   if (gids.length > 1) throw new Error(`legs ${legs.join(', ')} run their workers under different groups`)
   const access = { workerGroupId: gids[0] }
-  const yamlText = readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp.jwksUrl)
+  const yamlText = withLdapRealm(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp.jwksUrl))
   const plainDoc = parseYaml(yamlText) as { providers: { type: string }[] }
   plainDoc.providers = plainDoc.providers.filter((p) => p.type !== 'jwt')
-  const plain = await compileConfig(stringifyYaml(plainDoc), dir(work, 'config-plain'), access)
+  const plainDir = dir(work, 'config-plain')
+  const plain = await compileConfig(stringifyYaml(plainDoc), plainDir, access)
+  embedLdapSnapshot(join(plainDir, 'config.yaml'), plain, plainDir)
   const snippets: ConfigSnippets = { http: [], server: [] }
   try {
     const jwtDir = dir(work, 'config-jwt')
@@ -75,6 +79,7 @@ export async function compileConfigs(idp: IdentityProvider, work: string, legs: 
     // The same compile again with the snippets (the harness's compileConfig has no such option).
     const snippetDir = dir(jwtDir, 'snippets')
     execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(jwtDir, 'config.yaml'), '-o', withJwt, '--nginx-snippets', snippetDir], { stdio: 'pipe' })
+    embedLdapSnapshot(join(jwtDir, 'config.yaml'), withJwt, jwtDir)
     if (process.getuid?.() === 0) {
       chownSync(withJwt, 0, access.workerGroupId)
       chmodSync(withJwt, 0o640)
@@ -205,6 +210,7 @@ export function instance(state: LegState, c: BenchCase): BenchNginx {
 
 export function headersOf(c: BenchCase, idp: IdentityProvider): string[] {
   if (c.credential === 'basic') return [`Authorization: ${BASIC_AUTHORIZATION}`]
+  if (c.credential === 'basic-ldap') return [`Authorization: ${LDAP_AUTHORIZATION}`]
   if (c.credential in LARGE_CREDENTIAL_BASE64_BYTES) return [`Authorization: ${largeBasicAuthorization(c.credential as keyof typeof LARGE_CREDENTIAL_BASE64_BYTES)}`]
   if (c.credential === 'bearer-cached' || c.credential === 'bearer-pool') return [`Authorization: Bearer ${idp.cachedToken}`]
   return []
