@@ -21,7 +21,7 @@
  * niceness (run it with `nice -n 10` on a shared machine); nginx's worker and wrk are pinned to
  * the bench's two cores.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
@@ -46,7 +46,7 @@ import {
   type SoakKind,
 } from './lib/soak-mix'
 import { startIdentityProvider, type IdentityProvider } from './lib/tokens'
-import { parseWrk, WRK } from './lib/wrk'
+import { parseWrk, runWrkCommand, WRK } from './lib/wrk'
 
 const MIB = 1024
 /** The verdict: growth after the first minute below this. */
@@ -236,22 +236,7 @@ function runSoakWrk(
     '--',
     String(offset),
   ]
-  return new Promise((resolve, reject) => {
-    const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.stderr.on('data', (chunk) => (out += chunk))
-    const limit = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000)
-    child.on('error', (error) => {
-      clearTimeout(limit)
-      reject(new Error(`wrk: ${error.message} (Fix: apt-get install -y wrk util-linux)`))
-    })
-    child.on('close', (code) => {
-      clearTimeout(limit)
-      if (code !== 0) reject(new Error(`wrk exited with ${code}:\n${out}`))
-      else resolve(out)
-    })
-  })
+  return runWrkCommand('taskset', args, seconds + 60)
 }
 
 function parseMinute(minute: number, output: string): MinuteRun {

@@ -46,6 +46,29 @@ export function wrkVersion(): Promise<string> {
   })
 }
 
+/**
+ * Runs wrk through `command` (nice, taskset) and resolves with what it printed; killed after
+ * `limitS` seconds, so a run never outlives its budget. Rejects on a non-zero exit.
+ */
+export function runWrkCommand(command: string, args: string[], limitS: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.stderr.on('data', (chunk) => (out += chunk))
+    const limit = setTimeout(() => child.kill('SIGKILL'), limitS * 1000)
+    child.on('error', (error) => {
+      clearTimeout(limit)
+      reject(new Error(`wrk: ${error.message} (Fix: apt-get install -y wrk util-linux)`))
+    })
+    child.on('close', (code) => {
+      clearTimeout(limit)
+      if (code !== 0) reject(new Error(`wrk exited with ${code}:\n${out}`))
+      else resolve(out)
+    })
+  })
+}
+
 export async function runWrk(run: WrkRun): Promise<WrkResult> {
   // nice −20 (as root) and pinned: the machine may be shared with other work.
   const args = [
@@ -66,23 +89,7 @@ export async function runWrk(run: WrkRun): Promise<WrkResult> {
   for (const header of run.headers ?? []) args.push('-H', header)
   if (run.script !== undefined) args.push('-s', run.script)
   args.push(run.url)
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn('nice', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.stderr.on('data', (chunk) => (out += chunk))
-    const limit = setTimeout(() => child.kill('SIGKILL'), (run.durationS + 30) * 1000)
-    child.on('error', (error) => {
-      clearTimeout(limit)
-      reject(new Error(`wrk: ${error.message} (Fix: apt-get install -y wrk util-linux)`))
-    })
-    child.on('close', (code) => {
-      clearTimeout(limit)
-      if (code !== 0) reject(new Error(`wrk exited with ${code}:\n${out}`))
-      else resolve(out)
-    })
-  })
-  return parseWrk(output)
+  return parseWrk(await runWrkCommand('nice', args, run.durationS + 30))
 }
 
 /** Parses wrk 4's report (exported for a quick look at odd output). */
