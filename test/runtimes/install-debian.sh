@@ -5,12 +5,15 @@
 #   wrk                                    the benchmarks
 #   slapd ldap-utils                       the LDAP directory the ldap-sync tests start (and its
 #                                          client tools, handy when one fails)
+#   etcd-server etcd-client                the shared token store the fleet tests start
+#   chromium                               the headless browser of the browser-login test
 # without letting the nginx package start a server of its own on port 80 (our nginx instances run
 # from temp prefixes on free ports).
 # Usage: test/runtimes/install-debian.sh [package…]   (default: all of the above)
 set -euo pipefail
 if [ $# -gt 0 ]; then packages=("$@"); else
-  packages=(nginx-light libnginx-mod-http-js njs python3-httpbin gunicorn wrk slapd ldap-utils)
+  packages=(nginx-light libnginx-mod-http-js njs python3-httpbin gunicorn wrk slapd ldap-utils
+    etcd-server etcd-client chromium)
 fi
 
 missing=()
@@ -47,6 +50,12 @@ if [[ " ${missing[*]} " == *" slapd "* ]]; then
   if [ -s /run/slapd/slapd.pid ] && kill -0 "$(cat /run/slapd/slapd.pid)" 2>/dev/null; then
     kill "$(cat /run/slapd/slapd.pid)" || true
   fi
+fi
+if [[ " ${missing[*]} " == *" etcd-server "* ]]; then
+  if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+    systemctl disable --now etcd >/dev/null 2>&1 || true
+  fi
+  pkill -x etcd >/dev/null 2>&1 || true
 fi
 if [[ " ${missing[*]} " == *" nginx"* ]]; then
   if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
