@@ -14877,7 +14877,7 @@ function parseCommandArgs(args, options, maxPositionals) {
 }
 
 // src/config/compiled.ts
-var COMPILED_FORMAT = 4;
+var COMPILED_FORMAT = 5;
 var KEY_PREFIX = "=";
 
 // src/errors.ts
@@ -15004,6 +15004,92 @@ function decoded(text, word) {
 }
 function invalid(message) {
   return codedError("ERR_ACCESS_RULE_INVALID" /* AccessRuleInvalid */, message);
+}
+function unmetRequirements(rule, user, named) {
+  const unmet = [];
+  for (let a = 0; a < rule.length; a++) {
+    const clauses = rule[a];
+    let failed;
+    for (let c = 0; c < clauses.length && failed === void 0; c++) failed = clauseUnmet(clauses[c], user, named);
+    if (failed === void 0) return void 0;
+    for (let i = 0; i < failed.length; i++) if (!listHolds(unmet, failed[i])) unmet.push(failed[i]);
+  }
+  return unmet;
+}
+function clauseUnmet(clause, user, named) {
+  const values2 = clause.values;
+  let met = false;
+  switch (clause.test) {
+    case "rule": {
+      const target = named !== void 0 ? named[KEY_PREFIX + clause.name] : void 0;
+      if (target === void 0) {
+        throw codedError("ERR_ACCESS_RULE_UNKNOWN" /* AccessRuleUnknown */, "@" + clause.name + ": no such rule in access_rules");
+      }
+      return unmetRequirements(target, user, named);
+    }
+    case "role":
+      for (let i = 0; i < values2.length && !met; i++) met = listHolds(user.roles, values2[i]);
+      break;
+    case "all-roles":
+      met = true;
+      for (let i = 0; i < values2.length && met; i++) met = listHolds(user.roles, values2[i]);
+      break;
+    case "realm":
+      met = listHolds(values2, user.realm);
+      break;
+    case "scope": {
+      const scopes = user.scopes;
+      const providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
+      for (let p = 0; p < providers.length && !met; p++) {
+        const list = scopes[providers[p]];
+        if (Array.isArray(list)) for (let i = 0; i < values2.length && !met; i++) met = listHolds(list, values2[i]);
+      }
+      break;
+    }
+    case "attribute": {
+      const attributes = user.attributes;
+      const own = attributes !== null && typeof attributes === "object" && Object.prototype.hasOwnProperty.call(attributes, clause.name);
+      const value = own ? attributes[clause.name] : void 0;
+      met = (typeof value === "string" || typeof value === "number" || typeof value === "boolean") && listHolds(values2, String(value));
+      break;
+    }
+  }
+  return met ? void 0 : [clause.test === "all-roles" ? "role" : clause.test];
+}
+function listHolds(list, item) {
+  for (let i = 0; i < list.length; i++) if (list[i] === item) return true;
+  return false;
+}
+function ruleFacts(user, named) {
+  const facts = /* @__PURE__ */ Object.create(null);
+  const add = (key, value) => {
+    if (plainWord(value)) facts[key + "=" + value] = 1;
+  };
+  add("realm", user.realm);
+  for (const role of user.roles) add("role", role);
+  for (const provider of Object.keys(user.scopes ?? {})) {
+    const list = user.scopes[provider];
+    if (Array.isArray(list)) for (const scope of list) add("scope", scope);
+  }
+  for (const name of Object.keys(user.attributes ?? {})) {
+    const value = user.attributes[name];
+    if (plainWord(name) && name.indexOf("=") < 0 && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) {
+      add("attribute." + name, String(value));
+    }
+  }
+  for (const prefixed of Object.keys(named ?? {})) {
+    let holds = false;
+    try {
+      holds = unmetRequirements(named[prefixed], user, named) === void 0;
+    } catch (e) {
+      holds = false;
+    }
+    if (holds) facts["@" + prefixed.slice(KEY_PREFIX.length)] = 1;
+  }
+  return facts;
+}
+function plainWord(value) {
+  return value !== "" && !/[ ,|%]/.test(value);
 }
 function namesReferred(rule) {
   const names = [];
@@ -16193,7 +16279,7 @@ function expiryFromRow(row, lifetimeSeconds, now) {
 // src/compiler/basic-grants.ts
 import { createHash as createHash3, createHmac } from "node:crypto";
 var CHECK_NOW = 17e8;
-function precomputeBasicGrants(config, plainUsers) {
+function precomputeBasicGrants(config, plainUsers, accessRules) {
   if (config.logLevel === "debug" || config.logLevel === "trace") return void 0;
   const basic = config.providersByScheme.Basic;
   if (basic.length === 0) return void 0;
@@ -16219,7 +16305,7 @@ function precomputeBasicGrants(config, plainUsers) {
       const check = credentialCheck(salt, authorization, NODE_SHA256);
       if (Object.hasOwn(claimed, check)) continue;
       setOwn(claimed, check, true);
-      if (realmIsStatic(config, realm)) setOwn(byCredential, check, grantRow(config, newUser(username, realm, [...user.roles])));
+      if (realmIsStatic(config, realm)) setOwn(byCredential, check, grantRow(config, newUser(username, realm, [...user.roles]), accessRules));
     }
   }
   return { salt, byCredential };
@@ -16233,7 +16319,7 @@ function realmIsStatic(config, realm) {
     return isStatic === true || typeof isStatic === "function" && isStatic(augmenter);
   });
 }
-function grantRow(config, user) {
+function grantRow(config, user, accessRules) {
   const augmented = augmentUser(config, user, COMPILE_TIME_PLATFORM);
   if (isPromise(augmented)) throw new Error("a static augmenter answered asynchronously");
   const claimsHead = JSON.stringify({ sub: augmented.realm + "-" + augmented.username, iss: config.jwt.iss }).slice(0, -1) + ',"exp":';
@@ -16250,7 +16336,8 @@ function grantRow(config, user) {
     claimsTail,
     expCap: cap === void 0 ? null : cap,
     legacy: legacyHeaderValues(augmented),
-    userJson: userJson(augmented)
+    userJson: userJson(augmented),
+    ruleFacts: ruleFacts(augmented, accessRules)
   };
   const exp = expiryFromRow(row, config.jwt.exp, CHECK_NOW);
   if (claimsFromRow(row, exp, CHECK_NOW) !== mintClaims(augmented, config.jwt, CHECK_NOW)) {
@@ -16389,8 +16476,8 @@ function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
     }),
     logLevel: logging.level.trim().toLowerCase()
   };
-  const precomputedBasic = precomputeBasicGrants(content, plainUsers);
   const accessRules = compileAccessRules(data);
+  const precomputedBasic = precomputeBasicGrants(content, plainUsers, accessRules);
   const withBasic = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
   const complete = accessRules === void 0 ? withBasic : { ...withBasic, accessRules };
   const { format, ...rest } = complete;

@@ -44,7 +44,7 @@ export const EXPIRY_MARGIN_MS = 2000
  * the cold path reads, lasts 7 days). The dict's `evict` drops the entries that expire first, i.e.
  * grants (seconds) long before a set.
  */
-export const KEEP_STALE_MS = 24 * 3600 * 1000
+export const KEEP_STALE_MS = 86_400_000 // a day
 /**
  * The lock's own lifetime, only reached if its holder's worker dies mid-fetch: longer than a
  * fetch can take (the locations' connect + send + read timeouts: 25 s).
