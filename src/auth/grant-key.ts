@@ -27,10 +27,12 @@ export function grantKey(
   authorization: string,
   sha256Base64url: (text: string) => string,
 ): string {
-  // Length-prefixed, so that no rule text can end where another part begins; `=` never starts a
-  // realm part, so keys with and without a rule never meet.
-  const rulePart = rule ? '\n=' + rule.length + ':' + rule : ''
   // A realm header that is absent and one that is empty filter differently: keep them apart.
   const realmPart = realm === undefined ? '\n-\n' : '\n+' + realm + '\n'
-  return GRANT_KEY_PREFIX + sha256Base64url(configId + rulePart + realmPart + authorization)
+  // Last, after a newline: no header value holds one (nginx refuses them over HTTP/1, /2 and /3),
+  // so whatever the rule's text, the parts before it read back one way only, and a key with a
+  // rule never meets one without. (One concatenation: a length prefix cost trixie ~1k instructions
+  // per request, docs/benchmarks.md, basic-rule.)
+  const rulePart = rule ? '\n' + rule : ''
+  return GRANT_KEY_PREFIX + sha256Base64url(configId + realmPart + authorization + rulePart)
 }
