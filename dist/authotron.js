@@ -1402,8 +1402,8 @@ function load2() {
       } else if (store !== void 0 && ttlMs > 0 && input.authorization !== void 0) {
         var _rule = void 0;
         var _realmPart2 = input.realm === void 0 ? "\n-\n" : "\n+" + input.realm + "\n";
-        var _rulePart2 = _rule ? "\n" + _rule : "";
-        key = "grant2:" + platform.crypto.sha256Base64url(config.configId + _realmPart2 + input.authorization + _rulePart2);
+        var _digest2 = platform.crypto.sha256Base64url(config.configId + _realmPart2 + input.authorization);
+        key = _rule ? "grant2:" + _digest2 + " " + _rule : "grant2:" + _digest2;
         var text = store.get(key);
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
         if (cached !== void 0) return cached;
@@ -2315,10 +2315,11 @@ function authenticate(r, accessPhase) {
     if (_dict !== void 0 && _authorization4 !== void 0) {
       var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
       var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
-      var _rulePart3 = rule ? "\n" + rule : "";
-      var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _realmPart3 + _authorization4 + _rulePart3).digest("base64url");
-      var _text2 = _dict.get(_key3);
-      var _fields2 = _text2 === void 0 ? void 0 : _text2.split("\n", 5);
+      var _text3 = config.configId + _realmPart3 + _authorization4;
+      var _digest3 = nodeStyleCrypto.createHash("sha256").update(_text3).digest("base64url");
+      var _key3 = rule ? "grant2:" + _digest3 + " " + rule : "grant2:" + _digest3;
+      var _text4 = _dict.get(_key3);
+      var _fields2 = _text4 === void 0 ? void 0 : _text4.split("\n", 5);
       var _fields3 = _fields2 !== void 0 && _fields2.length === 5 && _fields2[0] !== "" ? _fields2 : void 0;
       if (_fields3 === void 0) {
         _outcome = _key3;
