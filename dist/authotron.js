@@ -84,7 +84,7 @@ function load() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
-  return config !== void 0 && config.format === 4 ? config : void 0;
+  return config !== void 0 && config.format === 5 ? config : void 0;
 }
 var unit2;
 function load2() {
@@ -1401,9 +1401,9 @@ function load2() {
         key = miss.key;
       } else if (store !== void 0 && ttlMs > 0 && input.authorization !== void 0) {
         var _rule = void 0;
-        var _rulePart2 = _rule ? "\n=" + _rule.length + ":" + _rule : "";
         var _realmPart2 = input.realm === void 0 ? "\n-\n" : "\n+" + input.realm + "\n";
-        key = "grant2:" + platform.crypto.sha256Base64url(config.configId + _rulePart2 + _realmPart2 + input.authorization);
+        var _digest2 = platform.crypto.sha256Base64url(config.configId + _realmPart2 + input.authorization);
+        key = _rule ? "grant2:" + _digest2 + " " + _rule : "grant2:" + _digest2;
         var text = store.get(key);
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
         if (cached !== void 0) return cached;
@@ -1614,34 +1614,127 @@ function load2() {
     function hmacSha256Base64url2(key, data) {
       return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
     }
-    function njsJwksSource2(r) {
+    function cachedJwksSource2(dict, fetch, nowMs) {
       return {
         get(endpoint2, refresh) {
-          var location = refresh ? endpoint2.refreshLocation : endpoint2.location;
-          var pending;
-          try {
-            pending = r.subrequest(location, {
-              method: "GET"
-            });
-          } catch (e) {
-            return Promise.reject(unavailable(endpoint2, "subrequest failed: " + String(e)));
+          var ttl = endpoint2.ttl;
+          if (dict === void 0 || typeof ttl !== "number") {
+            return fetch(endpoint2, refresh).then(text => parseSet(endpoint2, text));
           }
-          return pending.then(reply => parseReply(endpoint2, location, reply), e => {
-            throw unavailable(endpoint2, "subrequest failed: " + String(e));
+          var key = "jwks:" + endpoint2.location;
+          var entry = readEntry(dict.get(key));
+          if (refresh || entry === void 0) {
+            return fetch(endpoint2, refresh).then(text => {
+              var set = parseSet(endpoint2, text);
+              if (isJwkSet(set) && (entry === void 0 || entry.text !== text)) keep(dict, key, text, ttl, nowMs());
+              return set;
+            });
+          }
+          if (entry.expiresAtMs > nowMs()) return Promise.resolve(parsed(endpoint2, entry.text));
+          var lock = "jwks-refresh:" + endpoint2.location;
+          if (!tryLock(dict, lock)) return Promise.resolve(parsed(endpoint2, entry.text));
+          return fetch(endpoint2, false).then(text => {
+            var set;
+            try {
+              set = parseSet(endpoint2, text);
+            } catch (e) {
+              set = void 0;
+            }
+            var fresh = isJwkSet(set);
+            keep(dict, key, fresh ? text : entry.text, ttl, nowMs());
+            unlock(dict, lock);
+            return fresh ? set : parsed(endpoint2, entry.text);
+          }, () => {
+            unlock(dict, lock);
+            return parsed(endpoint2, entry.text);
           });
         }
       };
     }
-    function parseReply(endpoint2, location, reply) {
+    function keep(dict, key, text, ttlS, nowMs) {
+      try {
+        dict.set(key, String(nowMs + ttlS * 1e3 + 2e3) + " " + text, ttlS * 1e3 + 864e5);
+      } catch (e) {}
+    }
+    function readEntry(value) {
+      if (value === void 0) return void 0;
+      var space = value.indexOf(" ");
+      var expiresAtMs = Number(value.slice(0, space));
+      if (space < 1 || !(expiresAtMs > 0)) return void 0;
+      return {
+        expiresAtMs,
+        text: value.slice(space + 1)
+      };
+    }
+    function tryLock(dict, lock) {
+      try {
+        return dict.add(lock, "1", 3e4);
+      } catch (e) {
+        return false;
+      }
+    }
+    function unlock(dict, lock) {
+      try {
+        dict.delete(lock);
+      } catch (e) {}
+    }
+    var lastText;
+    var lastSet;
+    function parsed(endpoint2, text) {
+      if (text === lastText) return lastSet;
+      var set = parseSet(endpoint2, text);
+      lastText = text;
+      lastSet = set;
+      return set;
+    }
+    function parseSet(endpoint2, text) {
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        throw codedError2(ErrorCode2.JwksInvalid, "Failed to parse certificate JSON from " + endpoint2.url);
+      }
+    }
+    function isJwkSet(set) {
+      return set !== null && typeof set === "object" && Array.isArray(set.keys);
+    }
+    function njsJwksSource2(r, zone) {
+      return cachedJwksSource2(jwksDict(zone), (endpoint2, refresh) => subrequestText(r, endpoint2, refresh), () => Date.now());
+    }
+    function jwksDict(zone) {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      var dict = shared !== void 0 ? shared[zone] : void 0;
+      if (dict === void 0) return void 0;
+      return {
+        get: key => dict.get(key),
+        set: (key, value, ttlMs) => {
+          dict.set(key, value, ttlMs);
+        },
+        add: (key, value, ttlMs) => dict.add(key, value, ttlMs),
+        delete: key => {
+          dict.delete(key);
+        }
+      };
+    }
+    function subrequestText(r, endpoint2, refresh) {
+      var location = refresh ? endpoint2.refreshLocation : endpoint2.location;
+      var pending;
+      try {
+        pending = r.subrequest(location, {
+          method: "GET"
+        });
+      } catch (e) {
+        return Promise.reject(unavailable(endpoint2, "subrequest failed: " + String(e)));
+      }
+      return pending.then(reply => replyText(endpoint2, location, reply), e => {
+        throw unavailable(endpoint2, "subrequest failed: " + String(e));
+      });
+    }
+    function replyText(endpoint2, location, reply) {
       if (reply.status === 404) {
         throw unavailable(endpoint2, "no location " + location + " in this server: include the authotron-jwks-locations.conf that `authotron compile --nginx-snippets` wrote for this config");
       }
       if (reply.status !== 200) throw unavailable(endpoint2, String(reply.status));
-      try {
-        return JSON.parse(reply.responseText || "");
-      } catch (e) {
-        throw codedError2(ErrorCode2.JwksInvalid, "Failed to parse certificate JSON from " + endpoint2.url);
-      }
+      return reply.responseText || "";
     }
     function unavailable(endpoint2, reason) {
       return codedError2(ErrorCode2.JwksUnavailable, "Failed to download certificates from " + endpoint2.url + ": " + reason);
@@ -1708,7 +1801,7 @@ function load2() {
           nowMilliseconds: () => Date.now()
         },
         sharedCache: sharedStore("authotron"),
-        jwks: njsJwksSource2(r),
+        jwks: njsJwksSource2(r, "authotron"),
         contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
         timers: {
           setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -1856,8 +1949,8 @@ function load2() {
           return;
         }
       }
-      if (config.format !== 4) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 4 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 5) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
     var ROUTES = {
@@ -2145,7 +2238,16 @@ function load3() {
       if (grant === void 0) return false;
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
-      if (rule && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+      if (rule) {
+        var facts = grant.row.ruleFacts;
+        var _held = facts !== void 0;
+        if (_held) {
+          var _words = rule.split(" ");
+          for (var _i1 = _words.length - 1; _held && _i1 >= 0; _i1--) _held = facts[_words[_i1]] === 1;
+        }
+        var held = _held;
+        if (!held && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+      }
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
         var dict = ngx.shared["authotron"];
@@ -2212,11 +2314,12 @@ function authenticate(r, accessPhase) {
     var _authorization4 = r.headersIn["Authorization"];
     if (_dict !== void 0 && _authorization4 !== void 0) {
       var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
-      var _rulePart3 = rule ? "\n=" + rule.length + ":" + rule : "";
       var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
-      var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization4).digest("base64url");
-      var _text2 = _dict.get(_key3);
-      var _fields2 = _text2 === void 0 ? void 0 : _text2.split("\n", 5);
+      var _text3 = config.configId + _realmPart3 + _authorization4;
+      var _digest3 = nodeStyleCrypto.createHash("sha256").update(_text3).digest("base64url");
+      var _key3 = rule ? "grant2:" + _digest3 + " " + rule : "grant2:" + _digest3;
+      var _text4 = _dict.get(_key3);
+      var _fields2 = _text4 === void 0 ? void 0 : _text4.split("\n", 5);
       var _fields3 = _fields2 !== void 0 && _fields2.length === 5 && _fields2[0] !== "" ? _fields2 : void 0;
       if (_fields3 === void 0) {
         _outcome = _key3;

@@ -104,6 +104,11 @@ export interface JwksEndpoint {
    * refresh interval (30 s) whatever the number of requests, and caches the answer for that long.
    */
   refreshLocation: string
+  /**
+   * `jwks_ttl` in seconds: how long a set kept in the shared dict is fresh (src/jwt/jwks-cache.ts).
+   * Absent: no set is kept in the VM's reach, every request asks the location.
+   */
+  ttl?: number
 }
 
 export interface JwksSource {

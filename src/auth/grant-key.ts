@@ -1,6 +1,6 @@
 /**
- * The shared-dict key of a grant: a SHA-256 of the config id, the location's access rule, the
- * realm filter and the Authorization header, never the raw credential, so a reload with another
+ * The shared-dict key of a grant: a SHA-256 of the config id, the realm filter and the
+ * Authorization header, followed by the location's access rule, never the raw credential, so a reload with another
  * config never reuses an answer and a grant for one realm filter is never served for another.
  *
  * The access rule (`$authotron_require`, src/rules/access-rule.ts) is part of the key: every tier
@@ -27,10 +27,13 @@ export function grantKey(
   authorization: string,
   sha256Base64url: (text: string) => string,
 ): string {
-  // Length-prefixed, so that no rule text can end where another part begins; `=` never starts a
-  // realm part, so keys with and without a rule never meet.
-  const rulePart = rule ? '\n=' + rule.length + ':' + rule : ''
   // A realm header that is absent and one that is empty filter differently: keep them apart.
   const realmPart = realm === undefined ? '\n-\n' : '\n+' + realm + '\n'
-  return GRANT_KEY_PREFIX + sha256Base64url(configId + rulePart + realmPart + authorization)
+  // The rule after the digest, not in it: the digest has a fixed length, so the rule part reads
+  // back one way only, and a key with a rule never meets one without. Outside the digest it costs
+  // one concatenation; inside, a SHA-256 block more per hit (sid-qjs ~4k instructions) and a length
+  // prefix (trixie ~1k) (docs/benchmarks.md, basic-rule). The rule is the operator's nginx.conf
+  // text, no secret.
+  const digest = sha256Base64url(configId + realmPart + authorization)
+  return rule ? GRANT_KEY_PREFIX + digest + ' ' + rule : GRANT_KEY_PREFIX + digest
 }

@@ -27,6 +27,7 @@ import { KEY_PREFIX } from '../config/compiled'
 import { setOwn } from './paths'
 import type { PlainUser } from '../providers/plain/users'
 import { augmenterCompiler } from './units'
+import { ruleFacts, type NamedRules } from '../rules/access-rule'
 
 /** An `iat` to check each template against the full serialisation with. */
 const CHECK_NOW = 1_700_000_000
@@ -48,7 +49,11 @@ interface Candidate {
  * full pipeline. Usernames with a colon are never filed: Basic splits at the first colon, so
  * their credential authenticates another username, if any.
  */
-export function precomputeBasicGrants(config: CompiledContent, plainUsers: Map<number, PlainUser[]>): PrecomputedBasic | undefined {
+export function precomputeBasicGrants(
+  config: CompiledContent,
+  plainUsers: Map<number, PlainUser[]>,
+  accessRules?: NamedRules,
+): PrecomputedBasic | undefined {
   if (config.logLevel === 'debug' || config.logLevel === 'trace') return undefined
   const basic = config.providersByScheme.Basic
   if (basic.length === 0) return undefined
@@ -74,7 +79,7 @@ export function precomputeBasicGrants(config: CompiledContent, plainUsers: Map<n
       const check = credentialCheck(salt, authorization, NODE_SHA256)
       if (Object.hasOwn(claimed, check)) continue
       setOwn(claimed, check, true)
-      if (realmIsStatic(config, realm)) setOwn(byCredential, check, grantRow(config, newUser(username, realm, [...user.roles])))
+      if (realmIsStatic(config, realm)) setOwn(byCredential, check, grantRow(config, newUser(username, realm, [...user.roles]), accessRules))
     }
   }
   return { salt, byCredential }
@@ -90,7 +95,7 @@ function realmIsStatic(config: CompiledContent, realm: string): boolean {
   })
 }
 
-function grantRow(config: CompiledContent, user: User): BasicGrantRow {
+function grantRow(config: CompiledContent, user: User, accessRules: NamedRules | undefined): BasicGrantRow {
   const augmented = augmentUser(config as CompiledConfig, user, COMPILE_TIME_PLATFORM)
   if (isPromise(augmented)) throw new Error('a static augmenter answered asynchronously')
   const claimsHead = JSON.stringify({ sub: augmented.realm + '-' + augmented.username, iss: config.jwt.iss }).slice(0, -1) + ',"exp":'
@@ -110,6 +115,7 @@ function grantRow(config: CompiledContent, user: User): BasicGrantRow {
     expCap: cap === undefined ? null : cap,
     legacy: legacyHeaderValues(augmented),
     userJson: userJson(augmented),
+    ruleFacts: ruleFacts(augmented, accessRules),
   }
   // The template must serialise exactly as mint.ts does; this holds by construction, and is checked.
   const exp = expiryFromRow(row, config.jwt.exp, CHECK_NOW)

@@ -77,8 +77,8 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
     }),
     logLevel: (logging.level as string).trim().toLowerCase() as CompiledConfig['logLevel'],
   }
-  const precomputedBasic = precomputeBasicGrants(content, plainUsers)
   const accessRules = compileAccessRules(data)
+  const precomputedBasic = precomputeBasicGrants(content, plainUsers, accessRules)
   const withBasic = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
   const complete = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
   const { format, ...rest } = complete

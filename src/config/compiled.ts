@@ -39,7 +39,7 @@ export type {
  *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
  *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
  */
-export const COMPILED_FORMAT = 4
+export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
@@ -91,6 +91,8 @@ export interface BasicGrantRow {
   legacy: [string, string, string]
   /** The user as the grant cache and /whoami keep it (user.ts's userJson). */
   userJson: string
+  /** The words of access rules that hold for this user (src/rules/access-rule.ts ruleFacts). */
+  ruleFacts?: { [word: string]: 1 }
 }
 
 export interface PrecomputedBasic {

@@ -4,33 +4,53 @@
  * the URL through `proxy_cache`, so every worker shares one cached copy, concurrent misses make one
  * fetch (`proxy_cache_lock`), a failing endpoint keeps the cached keys in use
  * (`proxy_cache_use_stale`), and the refresh location asked after an unknown kid reaches the
- * endpoint at most once per 30 s. None of that policy lives in the VM: it holds on every leg,
- * including njs 0.7.9, which has no shared memory.
+ * endpoint at most once per 30 s. That policy holds on every leg, including njs 0.7.9, which has
+ * no shared memory. Where njs has a shared dict the set is also kept there and served
+ * stale-while-revalidate (src/jwt/jwks-cache.ts), so an expiry never parks the Bearer requests.
  */
+import { cachedJwksSource, type JwksDict } from '../jwt/jwks-cache'
 import { codedError, ErrorCode } from '../errors'
 import type { JwksEndpoint, JwksSource } from '../platform'
 
-export function njsJwksSource(r: NginxHTTPRequest): JwksSource {
+/** The JWK Sets, kept in the shared dict where the runtime has one (src/jwt/jwks-cache.ts). */
+export function njsJwksSource(r: NginxHTTPRequest, zone: string): JwksSource {
+  return cachedJwksSource(jwksDict(zone), (endpoint, refresh) => subrequestText(r, endpoint, refresh), () => Date.now())
+}
+
+/** `ngx.shared.authotron` (nginx/authotron-cache.conf), or undefined (njs < 0.8.0, or not included). */
+function jwksDict(zone: string): JwksDict | undefined {
+  const shared = typeof ngx !== 'undefined' ? (ngx as any).shared : undefined
+  const dict = shared !== undefined ? (shared[zone] as NgxSharedDict<string> | undefined) : undefined
+  if (dict === undefined) return undefined
   return {
-    get(endpoint: JwksEndpoint, refresh: boolean): Promise<unknown> {
-      const location = refresh ? endpoint.refreshLocation : endpoint.location
-      let pending: Promise<NginxHTTPRequest>
-      try {
-        pending = r.subrequest(location, { method: 'GET' })
-      } catch (e) {
-        return Promise.reject(unavailable(endpoint, 'subrequest failed: ' + String(e)))
-      }
-      return pending.then(
-        (reply) => parseReply(endpoint, location, reply),
-        (e) => {
-          throw unavailable(endpoint, 'subrequest failed: ' + String(e))
-        },
-      )
+    get: (key) => dict.get(key) as string | undefined,
+    set: (key, value, ttlMs) => {
+      dict.set(key, value, ttlMs)
+    },
+    add: (key, value, ttlMs) => dict.add(key, value, ttlMs),
+    delete: (key) => {
+      dict.delete(key)
     },
   }
 }
 
-function parseReply(endpoint: JwksEndpoint, location: string, reply: NginxHTTPRequest): unknown {
+function subrequestText(r: NginxHTTPRequest, endpoint: JwksEndpoint, refresh: boolean): Promise<string> {
+  const location = refresh ? endpoint.refreshLocation : endpoint.location
+  let pending: Promise<NginxHTTPRequest>
+  try {
+    pending = r.subrequest(location, { method: 'GET' })
+  } catch (e) {
+    return Promise.reject(unavailable(endpoint, 'subrequest failed: ' + String(e)))
+  }
+  return pending.then(
+    (reply) => replyText(endpoint, location, reply),
+    (e) => {
+      throw unavailable(endpoint, 'subrequest failed: ' + String(e))
+    },
+  )
+}
+
+function replyText(endpoint: JwksEndpoint, location: string, reply: NginxHTTPRequest): string {
   if (reply.status === 404) {
     // The snippet does not know this endpoint: it was generated for another config.
     throw unavailable(
@@ -40,11 +60,7 @@ function parseReply(endpoint: JwksEndpoint, location: string, reply: NginxHTTPRe
     )
   }
   if (reply.status !== 200) throw unavailable(endpoint, String(reply.status))
-  try {
-    return JSON.parse(reply.responseText || '')
-  } catch (e) {
-    throw codedError(ErrorCode.JwksInvalid, 'Failed to parse certificate JSON from ' + endpoint.url)
-  }
+  return reply.responseText || ''
 }
 
 function unavailable(endpoint: JwksEndpoint, reason: string) {

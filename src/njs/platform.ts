@@ -31,7 +31,7 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platf
     crypto: njsCrypto,
     clock: { nowSeconds: () => Math.floor(Date.now() / 1000), nowMilliseconds: () => Date.now() },
     sharedCache: sharedStore(SHARED_ZONE),
-    jwks: njsJwksSource(r),
+    jwks: njsJwksSource(r, SHARED_ZONE),
     // `njs.engine` exists from njs 0.8.6 ('njs' or 'QuickJS'); older runtimes have only the njs engine.
     contextReused: typeof njs !== 'undefined' && (njs as any).engine === 'QuickJS',
     timers: {

@@ -6,6 +6,7 @@
 import type { CompiledConfig } from '../config/compiled'
 import { precomputedBasicGrant } from '../auth/precomputed-basic'
 import { DEFAULT_GRANT_CACHE_TTL_MS, storeGrant, wholeSeconds } from '../auth/grant-entry'
+import { heldByFacts } from '../rules/access-rule'
 import loadAccessRule from './access-rule.load'
 import { sendGrant } from './grant-answer'
 import { hmacSha256Base64url, sha256Base64url } from './hash'
@@ -30,7 +31,12 @@ export function answeredPrecomputedBasic(
   const sendLegacy = config.includeLegacyHeaders
   const legacy = grant.row.legacy
   // Before storing: an entry under a rule's key is that rule's yes (grant-key.ts).
-  if (rule && loadAccessRule().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true
+  if (rule) {
+    // The row's facts answer a rule that lets its user in; anything else is evaluated in full.
+    const facts = grant.row.ruleFacts
+    const held = heldByFacts(rule, facts)
+    if (!held && loadAccessRule().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true
+  }
   if (key !== undefined) {
     const ttlMs = config.grantCacheTtlMs === undefined ? DEFAULT_GRANT_CACHE_TTL_MS : config.grantCacheTtlMs
     const dict = (ngx as any).shared[SHARED_ZONE]

@@ -157,11 +157,13 @@ export interface JwksRelay {
   /** Requests per name, as they arrived. */
   count(name: string): number
   setMode(name: string, mode: RelayMode): void
+  /** Answers for `name` wait this long first (a slow identity provider). */
+  setDelay(name: string, ms: number): void
   stop(): Promise<void>
 }
 
 export interface RelayRoute {
-  /** A URL to relay, or a fixed JWK Set document. */
+  /** A URL to relay, or a JWK Set document (serialized per request: a test may change it). */
   source: string | object
 }
 
@@ -171,6 +173,7 @@ export async function startJwksRelay(
 ): Promise<JwksRelay> {
   const counts: { [name: string]: number } = {}
   const modes: { [name: string]: RelayMode } = {}
+  const delays: { [name: string]: number } = {}
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const match = /^\/([^/]+)\/jwks$/.exec(req.url ?? '')
     const route = match && routes[match[1]]
@@ -181,6 +184,7 @@ export async function startJwksRelay(
     const name = match[1]
     counts[name] = (counts[name] ?? 0) + 1
     const mode = modes[name] ?? 'ok'
+    if (delays[name]) await new Promise((resolve) => setTimeout(resolve, delays[name]))
     if (mode === 'reset') {
       req.socket.destroy()
       return
@@ -209,6 +213,9 @@ export async function startJwksRelay(
     count: (name) => counts[name] ?? 0,
     setMode: (name, mode) => {
       modes[name] = mode
+    },
+    setDelay: (name, ms) => {
+      delays[name] = ms
     },
     stop: () => close(server),
   }

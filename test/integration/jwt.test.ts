@@ -8,7 +8,7 @@ import test from 'ava'
 import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { createHmac, createPublicKey, generateKeyPairSync, type webcrypto } from 'node:crypto'
+import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject, type webcrypto } from 'node:crypto'
 import { join } from 'node:path'
 import { decodeJwt, jwtVerify, SignJWT } from 'jose'
 import { AUTHOTRON_CLI } from '../nginx-harness/paths'
@@ -31,6 +31,8 @@ const HS512_JWKS = { keys: [{ kty: 'oct', k: 'c2VjcmV0', alg: 'HS512', kid: 'tes
 
 interface LegFixture {
   op: OpenIdProvider
+  /** The JWK Set the `swr` provider's endpoint serves (the test changes it) and its keys. */
+  swr: { document: { keys: object[] }; keys: KeyObject[]; jwk: (index: number) => object }
   relay: JwksRelay
   tlsRelay: JwksRelay
   ca: TestCa
@@ -44,13 +46,21 @@ test.serial.before(async () => {
   for (const leg of legs) {
     const op = await startOpenIdProvider()
     const jwks = { source: `${op.issuer}/jwks` }
-    const relay = await startJwksRelay({ oidc: jwks, rotate: jwks, flood: jwks, down: jwks, hs: { source: HS512_JWKS } })
+    const swr = swrKeys()
+    const relay = await startJwksRelay({
+      oidc: jwks,
+      rotate: jwks,
+      flood: jwks,
+      down: jwks,
+      hs: { source: HS512_JWKS },
+      swr: { source: swr.document },
+    })
     const dir = mkdtempSync(join(tmpdir(), `aot-jwt-${leg.name}-`))
     const ca = makeTestCa(dir)
     chmodSync(dir, 0o755)
     chmodSync(ca.caFile, 0o644)
     const tlsRelay = await startJwksRelay({ tls: jwks }, { key: ca.key, cert: ca.cert })
-    fixtures.set(leg.name, { op, relay, tlsRelay, ca, dir })
+    fixtures.set(leg.name, { op, swr, relay, tlsRelay, ca, dir })
   }
 })
 
@@ -78,6 +88,7 @@ function configYaml({ op, relay, tlsRelay, ca }: LegFixture): string {
     jwt('rotate', 'rotate', relay.url('rotate'), strict),
     jwt('flood', 'flood', relay.url('flood'), strict),
     jwt('down', 'down', relay.url('down'), `${strict}, jwks_ttl: 2`),
+    jwt('swr', 'swr', relay.url('swr'), `${strict}, jwks_ttl: 2`),
     jwt('TestJWT', 'test', relay.url('hs')),
     jwt('tls', 'tls', tlsRelay.url('tls'), `${strict}, ca_file: ${ca.caFile}`),
     '',
@@ -128,7 +139,7 @@ async function minted(response: Response) {
 }
 
 /** A token signed by jose with one of the provider's own keys (or another key), claims as given. */
-async function forge(key: webcrypto.CryptoKey, header: { alg: string; kid?: string }, claims: object): Promise<string> {
+async function forge(key: webcrypto.CryptoKey | KeyObject, header: { alg: string; kid?: string }, claims: object): Promise<string> {
   return new SignJWT({ ...claims }).setProtectedHeader(header).sign(key)
 }
 
@@ -316,6 +327,52 @@ suite.test('JWK Set endpoint down (503, then connection resets): the cached keys
     }
   } finally {
     relay.setMode('down', 'ok')
+  }
+})
+
+/** Two RSA keys, `swr-1` and `swr-2`; the set publishes the first only, until the test adds the second. */
+function swrKeys(): LegFixture['swr'] {
+  const pairs = [1, 2].map(() => generateKeyPairSync('rsa', { modulusLength: 2048 }))
+  const jwk = (index: number) => ({ ...pairs[index].publicKey.export({ format: 'jwk' }), kid: `swr-${index + 1}` })
+  return { document: { keys: [jwk(0)] }, keys: pairs.map((pair) => pair.privateKey), jwk }
+}
+
+suite.test('JWK Set expiry with the shared dict: the old set served at once, one refresh for 20 requests, the new key picked up', async (t, nginx) => {
+  const { op, relay, swr } = fixture(nginx)
+  const token = (index: number) =>
+    forge(swr.keys[index], { alg: 'RS256', kid: `swr-${index + 1}` }, { ...baseClaims(op), jti: String(Math.random()) })
+  t.is((await authenticate(nginx, await token(0), 'swr')).status, 200)
+  const warm = relay.count('swr')
+  // The endpoint now publishes a second key, and answers slowly.
+  swr.document.keys.push(swr.jwk(1))
+  relay.setDelay('swr', 2500)
+  try {
+    // Past jwks_ttl (2 s) for nginx's copy (up to 3 s) and the dict's (2 s + 2 s margin).
+    await new Promise((resolve) => setTimeout(resolve, 4200))
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => token(0)))
+    const answers = await Promise.all(
+      tokens.map(async (value) => {
+        const started = Date.now()
+        const status = (await authenticate(nginx, value, 'swr')).status
+        return { status, ms: Date.now() - started }
+      }),
+    )
+    t.deepEqual([...new Set(answers.map((answer) => answer.status))], [200])
+    const waited = answers.filter((answer) => answer.ms >= 2500).length
+    t.log(`${relay.count('swr') - warm} fetches, ${waited} of 20 requests waited ≥ 2.5 s`)
+    if (nginx.leg.features.sharedDict) {
+      t.is(relay.count('swr'), warm + 1, 'one refresh for 20 requests')
+      t.true(waited <= 1, 'only the refreshing request waits for the endpoint')
+    } else {
+      // njs 0.7.9 (no shared dict): nginx's copy only; each request after the expiry fetches.
+      t.true(relay.count('swr') > warm)
+    }
+    // The refreshed set is in use: the new key verifies, with no further fetch.
+    const before = relay.count('swr')
+    t.is((await authenticate(nginx, await token(1), 'swr')).status, 200)
+    t.is(relay.count('swr'), before)
+  } finally {
+    relay.setDelay('swr', 0)
   }
 })
 

@@ -15,7 +15,7 @@ export interface CompiledJwksEndpoint {
   location: string
   /** `/_authotron/jwks/<id>/refresh`: asked after an unknown kid; fetches at most every 30 s. */
   refreshLocation: string
-  /** `jwks_ttl` (seconds). Read by the snippet generator, not at run time. */
+  /** `jwks_ttl` (seconds): the snippet's proxy_cache_valid, and the set's freshness in the shared dict. */
   ttl: number
   /** `ca_file`, absolute, for https URLs. Read by the snippet generator, not at run time. */
   caFile?: string

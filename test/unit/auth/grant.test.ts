@@ -89,6 +89,7 @@ test('the key depends on config id, access rule, realm filter (absent vs empty) 
     // A rule that reads like a realm part, and a realm that reads like a rule, stay apart.
     grantKey('cfg1', '\n-', '', good, sha),
     grantKey('cfg1', undefined, '\n=1:x', good, sha),
+    grantKey('cfg1', 'x', 'a', good, sha),
   ]
   t.is(grantKey('cfg1', '', undefined, good, sha), keys[0], 'no rule: the key rules did not change')
   t.is(new Set(keys).size, keys.length)

@@ -1,0 +1,166 @@
+/**
+ * JWK Sets kept in the runtime's shared dict (njs ≥ 0.8.0, zone `authotron`), served
+ * stale-while-revalidate: a request never waits for a fetch while a set (even an expired one) is
+ * known; once a set has expired, one request at a time (a lock taken with the dict's atomic `add`,
+ * across every worker) fetches the new one, and every other request goes on with the old one.
+ *
+ * Why not leave it all to nginx's proxy_cache (what the generated locations do, and all there is on
+ * njs 0.7.9): njs subrequests are background subrequests, and nginx serves a stale copy (and updates
+ * it in the background) only to requests that are not, so at every expiry each Bearer request
+ * fetched the set itself and waited for it, holding its VM (docs/benchmarks.md, "Worker memory").
+ *
+ * The fetches still go through those locations, so their policy holds underneath: concurrent cold
+ * misses make one fetch (proxy_cache_lock), a failing endpoint answers with the last good copy
+ * (proxy_cache_use_stale), an unknown kid refetches at most once per 30 s (the refresh location).
+ */
+import { codedError, ErrorCode } from '../errors'
+import type { JwksEndpoint, JwksSource } from '../platform'
+
+/** The shared dict as this module uses it (ngx.shared.authotron, src/njs/jwks.ts). */
+export interface JwksDict {
+  get(key: string): string | undefined
+  /** Stores `value` for `ttlMs`; may throw when the zone is full (the set is then just not kept). */
+  set(key: string, value: string, ttlMs: number): void
+  /** Stores `value` only if `key` is absent (atomic across workers); false when it was present. */
+  add(key: string, value: string, ttlMs: number): boolean
+  delete(key: string): void
+}
+
+/** The document an endpoint's location (or, `refresh`, its refresh location) answers, as text. */
+export type JwksFetch = (endpoint: JwksEndpoint, refresh: boolean) => Promise<string>
+
+/** The dict keys: the set (`<expires at, ms> <JSON>`) and the refresh lock, per location. */
+export const JWKS_ENTRY_PREFIX = 'jwks:'
+export const JWKS_LOCK_PREFIX = 'jwks-refresh:'
+
+/**
+ * The set's freshness in the dict is `jwks_ttl` plus this: the proxy_cache copy it came from,
+ * stored a moment earlier and counted in whole seconds by nginx, has then surely expired too, so
+ * the refresh fetches from the endpoint instead of getting the same copy back.
+ */
+export const EXPIRY_MARGIN_MS = 2000
+/**
+ * How long an expired set stays usable while refreshes fail (the proxy_cache copy on disk, which
+ * the cold path reads, lasts 7 days). The dict's `evict` drops the entries that expire first, i.e.
+ * grants (seconds) long before a set.
+ */
+export const KEEP_STALE_MS = 86_400_000 // a day
+/**
+ * The lock's own lifetime, only reached if its holder's worker dies mid-fetch: longer than a
+ * fetch can take (the locations' connect + send + read timeouts: 25 s).
+ */
+export const REFRESH_LOCK_MS = 30000
+
+interface Entry {
+  expiresAtMs: number
+  text: string
+}
+
+/**
+ * The endpoint's JWK Set through `dict`, or straight from `fetch` where there is no dict (njs
+ * 0.7.9) or the endpoint has no TTL (a config compiled before it was read at run time).
+ */
+export function cachedJwksSource(dict: JwksDict | undefined, fetch: JwksFetch, nowMs: () => number): JwksSource {
+  return {
+    get(endpoint: JwksEndpoint, refresh: boolean): Promise<unknown> {
+      const ttl = endpoint.ttl
+      if (dict === undefined || typeof ttl !== 'number') {
+        return fetch(endpoint, refresh).then((text) => parseSet(endpoint, text))
+      }
+      const key = JWKS_ENTRY_PREFIX + endpoint.location
+      const entry = readEntry(dict.get(key))
+      if (refresh || entry === undefined) {
+        // An unknown kid (the refresh location bounds those fetches), or nothing known yet.
+        return fetch(endpoint, refresh).then((text) => {
+          const set = parseSet(endpoint, text)
+          if (isJwkSet(set) && (entry === undefined || entry.text !== text)) keep(dict, key, text, ttl, nowMs())
+          return set
+        })
+      }
+      if (entry.expiresAtMs > nowMs()) return Promise.resolve(parsed(endpoint, entry.text))
+      const lock = JWKS_LOCK_PREFIX + endpoint.location
+      if (!tryLock(dict, lock)) return Promise.resolve(parsed(endpoint, entry.text))
+      // This request refreshes; until it is done every other one uses the expired set.
+      return fetch(endpoint, false).then(
+        (text) => {
+          let set: unknown
+          try {
+            set = parseSet(endpoint, text)
+          } catch (e) {
+            set = undefined
+          }
+          const fresh = isJwkSet(set)
+          // An answer that is not a JWK Set never replaces one that is: the old one is kept for
+          // another ttl, as nginx keeps its copy while the endpoint fails.
+          keep(dict, key, fresh ? text : entry.text, ttl, nowMs())
+          unlock(dict, lock)
+          return fresh ? set : parsed(endpoint, entry.text)
+        },
+        () => {
+          // The endpoint failed and nginx had nothing better: keep the expired set, retry later.
+          unlock(dict, lock)
+          return parsed(endpoint, entry.text)
+        },
+      )
+    },
+  }
+}
+
+function keep(dict: JwksDict, key: string, text: string, ttlS: number, nowMs: number) {
+  try {
+    dict.set(key, String(nowMs + ttlS * 1000 + EXPIRY_MARGIN_MS) + ' ' + text, ttlS * 1000 + KEEP_STALE_MS)
+  } catch (e) {
+    // A full zone without `evict`: the set is used for this request and fetched again next time.
+  }
+}
+
+function readEntry(value: string | undefined): Entry | undefined {
+  if (value === undefined) return undefined
+  const space = value.indexOf(' ')
+  const expiresAtMs = Number(value.slice(0, space))
+  if (space < 1 || !(expiresAtMs > 0)) return undefined
+  return { expiresAtMs, text: value.slice(space + 1) }
+}
+
+function tryLock(dict: JwksDict, lock: string): boolean {
+  try {
+    return dict.add(lock, '1', REFRESH_LOCK_MS)
+  } catch (e) {
+    return false
+  }
+}
+
+function unlock(dict: JwksDict, lock: string) {
+  try {
+    dict.delete(lock)
+  } catch (e) {
+    // It expires by itself.
+  }
+}
+
+/**
+ * The last document parsed, for runtimes whose JS context serves many requests (QuickJS): the same
+ * text from the dict is not parsed again. On the njs engine the module starts afresh per request.
+ */
+let lastText: string | undefined
+let lastSet: unknown
+
+function parsed(endpoint: JwksEndpoint, text: string): unknown {
+  if (text === lastText) return lastSet
+  const set = parseSet(endpoint, text)
+  lastText = text
+  lastSet = set
+  return set
+}
+
+function parseSet(endpoint: JwksEndpoint, text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw codedError(ErrorCode.JwksInvalid, 'Failed to parse certificate JSON from ' + endpoint.url)
+  }
+}
+
+function isJwkSet(set: unknown): boolean {
+  return set !== null && typeof set === 'object' && Array.isArray((set as { keys?: unknown }).keys)
+}

@@ -1,0 +1,158 @@
+import test from 'ava'
+import {
+  cachedJwksSource,
+  EXPIRY_MARGIN_MS,
+  JWKS_ENTRY_PREFIX,
+  JWKS_LOCK_PREFIX,
+  type JwksDict,
+  type JwksFetch,
+} from '../../../src/jwt/jwks-cache'
+import { errorCode, ErrorCode } from '../../../src/errors'
+import type { JwksEndpoint } from '../../../src/platform'
+
+const ENDPOINT: JwksEndpoint = {
+  url: 'https://idp.example/certs',
+  location: '/_authotron/jwks/a',
+  refreshLocation: '/_authotron/jwks/a/refresh',
+  ttl: 60,
+}
+const SET_1 = { keys: [{ kty: 'RSA', kid: 'one', n: 'AQAB', e: 'AQAB' }] }
+const SET_2 = { keys: [{ kty: 'RSA', kid: 'two', n: 'AQAB', e: 'AQAB' }] }
+
+/** A dict with expiry on a fake clock, like ngx.shared with `timeout`. */
+function fakeDict(clock: { now: number }): JwksDict & { data: Map<string, { value: string; until: number }> } {
+  const data = new Map<string, { value: string; until: number }>()
+  const live = (key: string) => {
+    const entry = data.get(key)
+    if (entry !== undefined && entry.until <= clock.now) data.delete(key)
+    return data.get(key)
+  }
+  return {
+    data,
+    get: (key) => live(key)?.value,
+    set: (key, value, ttlMs) => {
+      data.set(key, { value, until: clock.now + ttlMs })
+    },
+    add: (key, value, ttlMs) => {
+      if (live(key) !== undefined) return false
+      data.set(key, { value, until: clock.now + ttlMs })
+      return true
+    },
+    delete: (key) => {
+      data.delete(key)
+    },
+  }
+}
+
+/** A fetch whose answers the test releases by hand, counting the calls per kind. */
+function controlledFetch(initial: unknown) {
+  const state = {
+    document: initial as unknown,
+    calls: [] as boolean[],
+    pending: [] as (() => void)[],
+    hold: false,
+  }
+  const fetch: JwksFetch = (_endpoint, refresh) => {
+    state.calls.push(refresh)
+    const answer = () => (state.document === undefined ? Promise.reject(new Error('503')) : Promise.resolve(JSON.stringify(state.document)))
+    if (!state.hold) return answer()
+    return new Promise((resolve, reject) => state.pending.push(() => answer().then(resolve, reject)))
+  }
+  return { state, fetch, release: () => state.pending.splice(0).forEach((go) => go()) }
+}
+
+
+test('no dict (njs 0.7.9): every question is a fetch', async (t) => {
+  const { state, fetch } = controlledFetch(SET_1)
+  const source = cachedJwksSource(undefined, fetch, () => 0)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(state.calls, [false, false])
+})
+
+test('a fresh set is served from the dict without a fetch', async (t) => {
+  const clock = { now: 1000 }
+  const { state, fetch } = controlledFetch(SET_1)
+  const source = cachedJwksSource(fakeDict(clock), fetch, () => clock.now)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  clock.now += 59_000
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(state.calls, [false])
+})
+
+test('expired: one request refreshes, the others get the old set at once, then the new one', async (t) => {
+  const clock = { now: 1000 }
+  const dict = fakeDict(clock)
+  const { state, fetch, release } = controlledFetch(SET_1)
+  const source = cachedJwksSource(dict, fetch, () => clock.now)
+  await source.get(ENDPOINT, false)
+  clock.now += 60_000 + EXPIRY_MARGIN_MS + 1
+  state.document = SET_2
+  state.hold = true
+  const refresher = source.get(ENDPOINT, false)
+  const others = await Promise.all(Array.from({ length: 20 }, () => source.get(ENDPOINT, false)))
+  for (const set of others) t.deepEqual(set, SET_1)
+  t.deepEqual(state.calls, [false, false], 'one refresh for 21 requests')
+  t.true(dict.get(JWKS_LOCK_PREFIX + ENDPOINT.location) !== undefined)
+  release()
+  t.deepEqual(await refresher, SET_2)
+  t.is(dict.get(JWKS_LOCK_PREFIX + ENDPOINT.location), undefined, 'the lock is released')
+  t.deepEqual(await source.get(ENDPOINT, false), SET_2)
+  t.is(state.calls.length, 2)
+})
+
+test('a failed refresh keeps the expired set in use, and the next request tries again', async (t) => {
+  const clock = { now: 1000 }
+  const { state, fetch } = controlledFetch(SET_1)
+  const source = cachedJwksSource(fakeDict(clock), fetch, () => clock.now)
+  await source.get(ENDPOINT, false)
+  clock.now += 120_000
+  state.document = undefined
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.is(state.calls.length, 3)
+})
+
+test('a refresh answering something else than a JWK Set does not replace the set', async (t) => {
+  const clock = { now: 1000 }
+  const { state, fetch } = controlledFetch(SET_1)
+  const source = cachedJwksSource(fakeDict(clock), fetch, () => clock.now)
+  await source.get(ENDPOINT, false)
+  clock.now += 120_000
+  state.document = { error: 'maintenance' }
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  state.document = SET_2
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1, 'kept fresh for another ttl: no fetch')
+  t.is(state.calls.length, 2)
+})
+
+test('an unknown kid asks the refresh location and keeps its answer for the next requests', async (t) => {
+  const clock = { now: 1000 }
+  const { state, fetch } = controlledFetch(SET_1)
+  const source = cachedJwksSource(fakeDict(clock), fetch, () => clock.now)
+  await source.get(ENDPOINT, false)
+  state.document = SET_2
+  t.deepEqual(await source.get(ENDPOINT, true), SET_2)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_2)
+  t.deepEqual(state.calls, [false, true])
+})
+
+test('nothing known and the endpoint down: ERR_JWKS_UNAVAILABLE as before; bad JSON: ERR_JWKS_INVALID', async (t) => {
+  const clock = { now: 1000 }
+  const failing: JwksFetch = () => Promise.reject(Object.assign(new Error('down'), { code: ErrorCode.JwksUnavailable }))
+  const source = cachedJwksSource(fakeDict(clock), failing, () => clock.now)
+  await t.throwsAsync(() => source.get(ENDPOINT, false) as Promise<unknown>, { message: 'down' })
+  const garbage = cachedJwksSource(fakeDict(clock), () => Promise.resolve('{not json'), () => clock.now)
+  const error = await t.throwsAsync(() => garbage.get(ENDPOINT, false) as Promise<unknown>)
+  t.is(errorCode(error), ErrorCode.JwksInvalid)
+})
+
+test('the entry outlives its freshness (stale use) and is keyed by location', async (t) => {
+  const clock = { now: 1000 }
+  const dict = fakeDict(clock)
+  const { fetch } = controlledFetch(SET_1)
+  await cachedJwksSource(dict, fetch, () => clock.now).get(ENDPOINT, false)
+  const entry = dict.data.get(JWKS_ENTRY_PREFIX + ENDPOINT.location)!
+  t.true(entry.until - clock.now > 3600_000)
+  t.is(Number(entry.value.split(' ')[0]), 1000 + 60_000 + EXPIRY_MARGIN_MS)
+})
