@@ -297,6 +297,7 @@ const nodeVerifier: SignatureVerifier = {
     webcrypto.subtle.importKey(format as any, keyData as any, algorithm as any, extractable, usages),
   verify: (algorithm, key, signature, data) =>
     webcrypto.subtle.verify(algorithm as any, key as webcrypto.CryptoKey, signature, data),
+  sign: (algorithm, key, data) => webcrypto.subtle.sign(algorithm as any, key as webcrypto.CryptoKey, data),
 }
 const ENDPOINT: JwksEndpoint = { url: 'https://idp.example/certs', location: '/jwks', refreshLocation: '/jwks/refresh' }
 
