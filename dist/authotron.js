@@ -837,6 +837,18 @@ function load2() {
         function invalid2(claim, expected) {
           return codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
         }
+        function constantTimeEqual2(a, b) {
+          if (a.length !== b.length) return false;
+          var difference = 0;
+          if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+            var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+            var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+            for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+            return difference === 0;
+          }
+          for (var _i3 = 0; _i3 < a.length; _i3++) difference |= a[_i3] ^ b[_i3];
+          return difference === 0;
+        }
         var CURVE_FIELD_BYTES = {
           "P-256": 32,
           "P-384": 48,
@@ -933,7 +945,7 @@ function load2() {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var all = [[tag], derLength(length)];
-          for (var _i3 = 0; _i3 < parts.length; _i3++) all.push(parts[_i3]);
+          for (var _i4 = 0; _i4 < parts.length; _i4++) all.push(parts[_i4]);
           return concat(all);
         }
         function derLength(length) {
@@ -947,9 +959,9 @@ function load2() {
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var out = new Uint8Array(length);
           var offset = 0;
-          for (var _i4 = 0; _i4 < parts.length; _i4++) {
-            out.set(parts[_i4], offset);
-            offset += parts[_i4].length;
+          for (var _i5 = 0; _i5 < parts.length; _i5++) {
+            out.set(parts[_i5], offset);
+            offset += parts[_i5].length;
           }
           return out;
         }
@@ -983,8 +995,8 @@ function load2() {
             return void 0;
           }
           var found;
-          for (var _i5 = 0; _i5 < keys.length; _i5++) {
-            var _key = keys[_i5];
+          for (var _i6 = 0; _i6 < keys.length; _i6++) {
+            var _key = keys[_i6];
             if (!isObject2(_key) || !fits(_key, algorithm)) continue;
             if (found !== void 0) {
               throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -1033,10 +1045,14 @@ function load2() {
               if (again === void 0) throw unknownKid(kid);
               return again;
             });
-          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
+          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
             if (!valid) throw signatureInvalid();
             return decodeClaims(jws);
           });
+        }
+        function signatureMatches(subtle2, algorithm, key, jws) {
+          var checked = algorithm.kty === "oct" ? subtle2.sign(algorithm.verifyParams, key, jws.signingInput).then(mac => constantTimeEqual2(new Uint8Array(mac), jws.signature)) : subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput);
+          return checked.then(valid => valid, () => false);
         }
         var importedKeys = Object.create(null);
         var importedCount = 0;
@@ -1056,9 +1072,10 @@ function load2() {
         }
         function importKey(subtle2, jwk, algorithm) {
           var imported;
+          var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
           try {
             var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
-            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, usages);
           } catch (e) {
             return Promise.reject(e);
           }
@@ -1218,7 +1235,7 @@ function load2() {
         for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
         return difference === 0;
       }
-      for (var _i6 = 0; _i6 < a.length; _i6++) difference |= a[_i6] ^ b[_i6];
+      for (var _i7 = 0; _i7 < a.length; _i7++) difference |= a[_i7] ^ b[_i7];
       return difference === 0;
     }
     function decodeBasicCredential(credential) {
@@ -1536,7 +1553,7 @@ function load2() {
               break;
             case "all-roles":
               met = true;
-              for (var _i7 = 0; _i7 < values.length && met; _i7++) met = listHolds(user.roles, values[_i7]);
+              for (var _i8 = 0; _i8 < values.length && met; _i8++) met = listHolds(user.roles, values[_i8]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -1547,7 +1564,7 @@ function load2() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i8 = 0; _i8 < values.length && !met; _i8++) met = listHolds(list, values[_i8]);
+                  if (Array.isArray(list)) for (var _i9 = 0; _i9 < values.length && !met; _i9++) met = listHolds(list, values[_i9]);
                 }
                 break;
               }
@@ -1761,6 +1778,13 @@ function load2() {
       verify(algorithm, key, signature, data) {
         try {
           return subtle().verify(algorithm, key, signature, data);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+      sign(algorithm, key, data) {
+        try {
+          return subtle().sign(algorithm, key, data);
         } catch (e) {
           return Promise.reject(e);
         }
@@ -2148,7 +2172,7 @@ function load3() {
               break;
             case "all-roles":
               met = true;
-              for (var _i9 = 0; _i9 < values.length && met; _i9++) met = listHolds(user.roles, values[_i9]);
+              for (var _i0 = 0; _i0 < values.length && met; _i0++) met = listHolds(user.roles, values[_i0]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -2159,7 +2183,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i0 = 0; _i0 < values.length && !met; _i0++) met = listHolds(list, values[_i0]);
+                  if (Array.isArray(list)) for (var _i1 = 0; _i1 < values.length && !met; _i1++) met = listHolds(list, values[_i1]);
                 }
                 break;
               }

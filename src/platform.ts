@@ -41,6 +41,8 @@ export interface WebCryptoParams {
 /**
  * The part of WebCrypto (`crypto.subtle`) that verifies signatures. Implementations reject — never
  * throw — on failure: QuickJS's `importKey` throws synchronously for an unknown algorithm name.
+ * HMAC keys are imported for `sign`: their MAC is recomputed and compared in constant time here,
+ * since njs's `verify` compares an HMAC with memcmp (issue 19).
  */
 export interface SignatureVerifier {
   /**
@@ -54,9 +56,11 @@ export interface SignatureVerifier {
     keyData: Uint8Array | PublicJwk,
     algorithm: WebCryptoParams,
     extractable: false,
-    usages: ['verify'],
+    usages: ['verify'] | ['sign'],
   ): Promise<unknown>
   verify(algorithm: WebCryptoParams, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>
+  /** The MAC of `data` (HMAC keys only). */
+  sign(algorithm: WebCryptoParams, key: unknown, data: Uint8Array): Promise<ArrayBuffer>
 }
 
 export interface Clock {

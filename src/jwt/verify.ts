@@ -4,6 +4,7 @@
  * payload's claims; checking them is claims.ts's job.
  */
 import { codedError, ErrorCode } from '../errors'
+import { constantTimeEqual } from '../passwords/verify'
 import type { JwksEndpoint, JwksSource, SignatureVerifier } from '../platform'
 import type { JwsAlgorithm } from './algorithms'
 import { jwkKeyData, publicJwk } from './jwk'
@@ -54,16 +55,27 @@ export function verifyJws(
       })
     })
     .then((jwk) => (services.keepKeys === true ? cachedImport(subtle, jwk, algorithm, endpoint) : importKey(subtle, jwk, algorithm)))
-    .then((key) =>
-      subtle.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(
-        (valid) => valid,
-        () => false,
-      ),
-    )
+    .then((key) => signatureMatches(subtle, algorithm, key, jws))
     .then((valid) => {
       if (!valid) throw signatureInvalid()
       return decodeClaims(jws)
     })
+}
+
+/**
+ * An HMAC (`oct` key) is recomputed and compared in constant time: njs's WebCrypto `verify`
+ * compares MACs with memcmp, which returns at the first differing byte (issue 19). Public-key
+ * signatures are checked by `verify`, whose comparisons involve no secret. A refusal is `false`.
+ */
+function signatureMatches(subtle: SignatureVerifier, algorithm: JwsAlgorithm, key: unknown, jws: CompactJws): Promise<boolean> {
+  const checked =
+    algorithm.kty === 'oct'
+      ? subtle.sign(algorithm.verifyParams, key, jws.signingInput).then((mac) => constantTimeEqual(new Uint8Array(mac), jws.signature))
+      : subtle.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput)
+  return checked.then(
+    (valid) => valid,
+    () => false,
+  )
 }
 
 /**
@@ -96,12 +108,13 @@ function cachedImport(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorit
 
 function importKey(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorithm): Promise<unknown> {
   let imported: Promise<unknown>
+  const usages: ['verify'] | ['sign'] = algorithm.kty === 'oct' ? ['sign'] : ['verify']
   try {
     const asJwk = subtle.prefersJwkImport !== undefined && subtle.prefersJwkImport() ? publicJwk(jwk, algorithm) : undefined
     imported =
       asJwk !== undefined
-        ? subtle.importKey('jwk', asJwk, algorithm.importParams, false, ['verify'])
-        : subtle.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ['verify'])
+        ? subtle.importKey('jwk', asJwk, algorithm.importParams, false, usages)
+        : subtle.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, usages)
   } catch (e) {
     return Promise.reject(e)
   }

@@ -38,4 +38,11 @@ export const njsSignatureVerifier: SignatureVerifier = {
       return Promise.reject(e)
     }
   },
+  sign(algorithm, key, data) {
+    try {
+      return subtle().sign(algorithm, key, data)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  },
 }

@@ -190,7 +190,9 @@ function makeServer(
     url: (path = '/') => `http://127.0.0.1:${ports.main}${path}`,
     errorLog: () => readIfExists(paths.errorLog),
     errorLogSize: () => (existsSync(paths.errorLog) ? statSync(paths.errorLog).size : 0),
-    errorLogSince: (offset) => readIfExists(paths.errorLog).slice(offset),
+    // errorLogSize() is in bytes: slice the bytes, not the decoded text (a log holding non-ASCII
+    // bytes, as hostile input leaves, would otherwise lose lines at the start of the window).
+    errorLogSince: (offset) => (existsSync(paths.errorLog) ? readFileSync(paths.errorLog).subarray(offset).toString('utf8') : ''),
     async reload(changes = {}) {
       if (changes.conf !== undefined) setConf(changes.conf)
       const nextOptions = { ...options, ...changes }

@@ -239,6 +239,29 @@ test('no WebCrypto or no JWK Set source: runtime unsupported', async (t) => {
   t.is(await failure(() => verify(token, { subtle: nodeSignatureVerifier, jwks: undefined })), ErrorCode.RuntimeUnsupported)
 })
 
+// HMAC: njs's WebCrypto verify() compares MACs with memcmp (early exit); the MAC is recomputed with
+// sign() and compared in constant time instead (issue 19).
+for (const alg of ['HS256', 'HS384', 'HS512'] as const) {
+  test(`${alg}: the MAC is recomputed with sign() and compared here, never by verify()`, async (t) => {
+    const key = await testKey(alg)
+    const jwks = fakeJwks({ keys: [key.jwk] })
+    const usages: string[][] = []
+    const subtle = {
+      importKey(...args: Parameters<typeof nodeSignatureVerifier.importKey>) {
+        usages.push(args[4])
+        return nodeSignatureVerifier.importKey(...args)
+      },
+      verify: () => Promise.reject(new Error('verify() must not be used for an HMAC')),
+      sign: nodeSignatureVerifier.sign,
+    }
+    const token = await sign(key, CLAIMS)
+    t.deepEqual(await verify(token, { subtle, jwks }), CLAIMS)
+    t.is(await failure(() => verify(withFlippedSignatureBit(token), { subtle, jwks })), ErrorCode.JwtSignatureInvalid)
+    t.is(await failure(() => verify(withPayload(token, { ...CLAIMS, sub: 'root' }), { subtle, jwks })), ErrorCode.JwtSignatureInvalid)
+    t.deepEqual(usages, [['sign'], ['sign'], ['sign']])
+  })
+}
+
 // Imported keys are kept per JS context (QuickJS reuses one for many requests).
 
 function countingVerifier() {
@@ -249,6 +272,7 @@ function countingVerifier() {
       return nodeSignatureVerifier.importKey(format, keyData, algorithm, extractable, usages)
     },
     verify: nodeSignatureVerifier.verify,
+    sign: nodeSignatureVerifier.sign,
   }
   return counter
 }

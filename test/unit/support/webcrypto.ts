@@ -16,6 +16,9 @@ export const nodeSignatureVerifier: SignatureVerifier = {
   verify(algorithm, key, signature, data) {
     return subtle.verify(algorithm as any, key as webcrypto.CryptoKey, signature, data)
   },
+  sign(algorithm, key, data) {
+    return subtle.sign(algorithm as any, key as webcrypto.CryptoKey, data)
+  },
 }
 
 /** As on every njs runtime measured so far: `unknown algorithm name: "Ed25519"`. */
@@ -27,6 +30,7 @@ export const verifierWithoutEd25519: SignatureVerifier = {
     return nodeSignatureVerifier.importKey(format, keyData, algorithm, extractable, usages)
   },
   verify: nodeSignatureVerifier.verify,
+  sign: nodeSignatureVerifier.sign,
 }
 
 /** As njs 0.7.9: no JWK import, so every public key is converted to SPKI in code. */
@@ -37,4 +41,5 @@ export const verifierWithoutJwkImport: SignatureVerifier = {
     return nodeSignatureVerifier.importKey(format, keyData, algorithm, extractable, usages)
   },
   verify: nodeSignatureVerifier.verify,
+  sign: nodeSignatureVerifier.sign,
 }
