@@ -2267,7 +2267,7 @@ function load3() {
         var _held = facts !== void 0;
         if (_held) {
           var _words = rule.split(" ");
-          for (var _i1 = _words.length - 1; _held && _i1 >= 0; _i1--) _held = facts[_words[_i1]] === 1;
+          for (var _i10 = _words.length - 1; _held && _i10 >= 0; _i10--) _held = facts[_words[_i10]] === 1;
         }
         var held = _held;
         if (!held && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
