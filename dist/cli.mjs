@@ -17969,7 +17969,7 @@ function stepLocation(step, users) {
   if (https) checkSafe2(caFile, "a ca_file");
   const target = step.resolver === void 0 ? upstreamName(step) : url.hostPort;
   const query = url.pathAndQuery.includes("?") ? "&$args" : "$is_args$args";
-  const timeout = `${step.timeoutMs}ms`;
+  const timeout = `${upstreamTimeoutMs(step)}ms`;
   const headers = Object.keys(step.headers).map((name) => {
     checkSafe2(name, "a header name");
     checkSafe2(step.headers[name], "a header value");
@@ -18025,6 +18025,9 @@ location ^~ ${step.location}/ {
 ${lines.map((line) => `    ${line}
 `).join("")}}
 `;
+}
+function upstreamTimeoutMs(step) {
+  return Math.max(1, Math.floor(step.timeoutMs * 0.9));
 }
 var UNSAFE2 = /[\s"'\\$;{}]/;
 function checkSafe2(value, what) {

@@ -162,7 +162,10 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
   const target = step.resolver === undefined ? upstreamName(step) : url.hostPort
   // The runtime's query goes after the URL's own (efas-api's `uri` may hold one).
   const query = url.pathAndQuery.includes('?') ? '&$args' : '$is_args$args'
-  const timeout = `${step.timeoutMs}ms`
+  // nginx gives up a little before the provider's own timer (auth.timeout_in_ms) fires, so the
+  // subrequest has always ended when the handler answers: on QuickJS (njs 1.0.2) a subrequest that
+  // ends after its handler has answered crashed the worker (signal 11, seen in the hang test).
+  const timeout = `${upstreamTimeoutMs(step)}ms`
   const headers = Object.keys(step.headers).map((name) => {
     checkSafe(name, 'a header name')
     checkSafe(step.headers[name], 'a header value')
@@ -223,6 +226,11 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
     `\n# ${users.join(', ')}: ${step.method} ${step.url} (${lifetimes}, timeout ${step.timeoutMs} ms)\n` +
     `location ^~ ${step.location}/ {\n${lines.map((line) => `    ${line}\n`).join('')}}\n`
   )
+}
+
+/** 90 % of auth.timeout_in_ms, at least 1 ms: what nginx allows the upstream (connect, send, read, lock). */
+export function upstreamTimeoutMs(step: CompiledRemoteStep): number {
+  return Math.max(1, Math.floor(step.timeoutMs * 0.9))
 }
 
 /** The schema keeps these out of URLs, paths and addresses; a hand-made compiled config could still hold them. */
