@@ -168,7 +168,7 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
   const timeout = `${upstreamTimeoutMs(step)}ms`
   const headers = Object.keys(step.headers).map((name) => {
     checkSafe(name, 'a header name')
-    checkSafe(step.headers[name], 'a header value')
+    checkQuotable(step.headers[name], 'a header value')
     return `proxy_set_header ${name} "${step.headers[name]}";`
   })
   const valid = [`proxy_cache_valid 200 ${step.ttl}s;`]
@@ -226,6 +226,14 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
     `\n# ${users.join(', ')}: ${step.method} ${step.url} (${lifetimes}, timeout ${step.timeoutMs} ms)\n` +
     `location ^~ ${step.location}/ {\n${lines.map((line) => `    ${line}\n`).join('')}}\n`
   )
+}
+
+/** A value written inside double quotes: spaces are fine, quotes, escapes and variables are not. */
+function checkQuotable(value: string, what: string): string {
+  if (/["\\$\x00-\x1f\x7f]/.test(value)) {
+    throw new Error(`${what} holds a character nginx would read as syntax: ${JSON.stringify(value)}`)
+  }
+  return value
 }
 
 /** 90 % of auth.timeout_in_ms, at least 1 ms: what nginx allows the upstream (connect, send, read, lock). */
