@@ -83,6 +83,19 @@ export const ErrorCode = {
   JwksUnavailable: 'ERR_JWKS_UNAVAILABLE',
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
   JwksInvalid: 'ERR_JWKS_INVALID',
+  /**
+   * A remote service (ecmwf-api, efas-api, …) gave no answer: down, timed out, TLS refused, or the
+   * internal location missing (the remote snippets not included).
+   */
+  RemoteUnavailable: 'ERR_REMOTE_UNAVAILABLE',
+  /** A remote service's answer exceeds the size the layer reads (src/remote/request.ts). */
+  RemoteTooLarge: 'ERR_REMOTE_TOO_LARGE',
+  /** A remote service's 2xx answer is not JSON, or not of the shape the provider needs. */
+  RemoteMalformed: 'ERR_REMOTE_MALFORMED',
+  /** A remote service said the credential is not valid (403: "Invalid API token"). */
+  RemoteInvalidCredential: 'ERR_REMOTE_INVALID_CREDENTIAL',
+  /** A remote service answered a status the provider does not expect ("Unexpected status code"). */
+  RemoteStatus: 'ERR_REMOTE_STATUS',
   /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */
   AccessRuleInvalid: LeanErrorCode.AccessRuleInvalid,
   /** An access rule names (`@name`) a rule that `access_rules` does not define. */

@@ -12,12 +12,18 @@
  * (src/providers/<type>/compiled.ts, src/augmenters/<type>/compiled.ts); this file joins them.
  */
 import type { CompiledJwksEndpoint, CompiledJwtProvider } from '../providers/jwt/compiled'
+import type { CompiledEcmwfApiProvider } from '../providers/ecmwf-api/compiled'
+import type { CompiledEfasApiProvider } from '../providers/efas-api/compiled'
+import type { CompiledRemoteStep } from '../remote/compiled'
 import type { CompiledPlainProvider, CompiledUserEntry, PasswordVerifier } from '../providers/plain/compiled'
 import type { CompiledPlainAugmenter } from '../augmenters/plain/compiled'
 import type { CompiledPlainAdvancedAugmenter } from '../augmenters/plain_advanced/compiled'
 import type { CompiledLdapAugmenter, LdapSnapshot } from '../augmenters/ldap/compiled'
 
 export type {
+  CompiledEcmwfApiProvider,
+  CompiledEfasApiProvider,
+  CompiledRemoteStep,
   CompiledJwksEndpoint,
   CompiledJwtProvider,
   CompiledLdapAugmenter,
@@ -38,6 +44,7 @@ export type {
  *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
  *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
  *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
+ *   5  ecmwf-api and efas-api providers carry remote steps (`whoAmI`, `lookup`) instead of `uri`
  */
 export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
@@ -54,7 +61,12 @@ export interface CompiledOtherProvider {
   [key: string]: unknown
 }
 
-export type CompiledProvider = CompiledPlainProvider | CompiledJwtProvider | CompiledOtherProvider
+export type CompiledProvider =
+  | CompiledPlainProvider
+  | CompiledJwtProvider
+  | CompiledEcmwfApiProvider
+  | CompiledEfasApiProvider
+  | CompiledOtherProvider
 
 export interface CompiledOtherAugmenter {
   type: string

@@ -7,9 +7,13 @@
  */
 import type { ProviderModule } from './types'
 import loadJwt from './jwt/runtime.load'
+import loadEcmwfApi from './ecmwf-api/runtime.load'
+import loadEfasApi from './efas-api/runtime.load'
 import { plainProvider } from './plain/runtime'
 
 export const providerModules: { [type: string]: (() => ProviderModule<any>) | undefined } = {
   plain: () => plainProvider,
   jwt: () => loadJwt().jwtProvider,
+  'ecmwf-api': () => loadEcmwfApi().ecmwfApiProvider,
+  'efas-api': () => loadEfasApi().efasApiProvider,
 }

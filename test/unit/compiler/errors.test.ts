@@ -265,7 +265,7 @@ const cases: Case[] = [
     },
     errors: [
       'providers[0].uri (config.yaml:8:5): required key missing',
-      'providers[1].uri (config.yaml:9:49): expected a string',
+      'providers[1].uri (config.yaml:9:49): expected an http:// or https:// URL without spaces, quotes, backslashes, `#`, `$`, `;`, `{` or `}`',
     ],
   },
   {
