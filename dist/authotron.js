@@ -319,6 +319,183 @@ function load2() {
     function errorCode(error) {
       return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
     }
+    function md5Crypt(password, magic, salt, crypto) {
+      var saltBytes = utf8ToBytes(salt);
+      var alternate = crypto.digest("md5", [password, saltBytes, password]);
+      var initial = [password, utf8ToBytes(magic), saltBytes];
+      for (var remaining = password.length; remaining > 0; remaining -= 16) {
+        initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
+      }
+      var nulByte = new Uint8Array(1);
+      var firstByte = password.subarray(0, 1);
+      for (var bits = password.length; bits > 0; bits >>>= 1) {
+        initial.push(bits & 1 ? nulByte : firstByte);
+      }
+      var digest = crypto.digest("md5", initial);
+      for (var round = 0; round < 1e3; round++) {
+        var parts = [round & 1 ? password : digest];
+        if (round % 3 !== 0) parts.push(saltBytes);
+        if (round % 7 !== 0) parts.push(password);
+        parts.push(round & 1 ? digest : password);
+        digest = crypto.digest("md5", parts);
+      }
+      return cryptBase64(digest[0], digest[6], digest[12], 4) + cryptBase64(digest[1], digest[7], digest[13], 4) + cryptBase64(digest[2], digest[8], digest[14], 4) + cryptBase64(digest[3], digest[9], digest[15], 4) + cryptBase64(digest[4], digest[10], digest[5], 4) + cryptBase64(0, 0, digest[11], 2);
+    }
+    function cryptBase64(high, middle, low, count) {
+      var value = high << 16 | middle << 8 | low;
+      var text = "";
+      for (var i = 0; i < count; i++) {
+        text += "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(value & 63);
+        value >>>= 6;
+      }
+      return text;
+    }
+    function verifyPassword(verifier, password, crypto) {
+      switch (verifier.form) {
+        case "plain":
+          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes(verifier.sha256));
+        case "sha1":
+          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes(verifier.digest));
+        case "ssha":
+          {
+            var computed = crypto.digest("sha1", [password, base64ToBytes(verifier.salt)]);
+            return constantTimeEqual(computed, base64ToBytes(verifier.digest));
+          }
+        case "md5crypt":
+          {
+            var _computed = md5Crypt(password, verifier.magic, verifier.salt, crypto);
+            return constantTimeEqual(utf8ToBytes(_computed), utf8ToBytes(verifier.hash));
+          }
+        case "pbkdf2":
+          {
+            var expected = base64ToBytes(verifier.derived);
+            var salt = base64ToBytes(verifier.salt);
+            return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual(derived, expected));
+          }
+      }
+      var form = String(verifier.form);
+      throw codedError2(ErrorCode2.PasswordFormUnsupported, `password form "${form}" is not supported by this build`);
+    }
+    function constantTimeEqual(a, b) {
+      if (a.length !== b.length) return false;
+      var difference = 0;
+      if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+        var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+        var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+        for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+        return difference === 0;
+      }
+      for (var _i = 0; _i < a.length; _i++) difference |= a[_i] ^ b[_i];
+      return difference === 0;
+    }
+    var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
+    function isStrictBase64url(text) {
+      if (NOT_BASE64URL.test(text)) return false;
+      var tail = text.length % 4;
+      if (tail === 0) return true;
+      if (tail === 1) return false;
+      var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+      return (last & (tail === 2 ? 15 : 3)) === 0;
+    }
+    function ownSignatureCheck(alg) {
+      if (alg === "HS256") return hs256Signature;
+      return void 0;
+    }
+    function hs256Signature(parts, keys, crypto) {
+      var given = utf8ToBytes(parts.signature);
+      if (hs256Matches(given, parts.signingInput, keys.secret, crypto)) return true;
+      var previous = keys.previousSecrets;
+      if (previous === void 0) return false;
+      for (var i = 0; i < previous.length; i++) {
+        if (hs256Matches(given, parts.signingInput, previous[i], crypto)) return true;
+      }
+      return false;
+    }
+    function hs256Matches(given, signingInput, secret, crypto) {
+      return constantTimeEqual(utf8ToBytes(crypto.hmacSha256Base64url(secret, signingInput)), given);
+    }
+    function verifyOwnToken(token, keys, nowSeconds, crypto) {
+      var first = token.indexOf(".");
+      var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+      if (second === -1 || token.indexOf(".", second + 1) !== -1) throw malformed("not a compact JWS");
+      var headerSegment = token.slice(0, first);
+      var payloadSegment = token.slice(first + 1, second);
+      var signature = token.slice(second + 1);
+      if (!isStrictBase64url(payloadSegment) || !isStrictBase64url(signature)) throw malformed("not base64url");
+      var header = headerSegment === "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" ? {
+        alg: "HS256"
+      } : decodeHeader(headerSegment);
+      var check = ownSignatureCheck(header.alg);
+      if (check === void 0) throw codedError2(ErrorCode2.JwtAlgUnsupported, "not an algorithm this gateway mints");
+      return whenReady(check({
+        header,
+        signingInput: token.slice(0, second),
+        signature
+      }, keys, crypto), valid => {
+        if (!valid) throw codedError2(ErrorCode2.JwtSignatureInvalid, "not signed by one of our keys");
+        return ownTokenGrant(token, jsonObject(payloadSegment), keys, nowSeconds);
+      });
+    }
+    function ownTokenGrant(token, claims, keys, nowSeconds) {
+      if (claims.iss !== keys.iss) throw codedError2(ErrorCode2.JwtIssuerMismatch, "iss is not ours");
+      var exp = claims.exp;
+      if (typeof exp !== "number" || !isFinite(exp)) throw claimInvalid("exp");
+      if (!(exp > nowSeconds)) throw codedError2(ErrorCode2.JwtExpired, "our token has expired");
+      var username = claims.username,
+        realm = claims.realm,
+        roles = claims.roles,
+        scopes = claims.scopes,
+        attributes = claims.attributes;
+      if (typeof username !== "string") throw claimInvalid("username");
+      if (typeof realm !== "string") throw claimInvalid("realm");
+      if (!isStringList(roles)) throw claimInvalid("roles");
+      if (!isPlainObject(scopes)) throw claimInvalid("scopes");
+      if (!isPlainObject(attributes)) throw claimInvalid("attributes");
+      var user = {
+        version: 1,
+        username,
+        realm,
+        roles,
+        attributes,
+        scopes
+      };
+      return {
+        user,
+        token,
+        expiresAt: exp
+      };
+    }
+    function decodeHeader(segment) {
+      if (!isStrictBase64url(segment)) throw malformed("not base64url");
+      var header = jsonObject(segment);
+      if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
+      if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
+      return header;
+    }
+    function jsonObject(segment) {
+      var value;
+      try {
+        value = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+      } catch (e) {
+        throw malformed("not JSON");
+      }
+      if (!isPlainObject(value)) throw malformed("not a JSON object");
+      return value;
+    }
+    function isPlainObject(value) {
+      return value !== null && typeof value === "object" && !Array.isArray(value);
+    }
+    function isStringList(value) {
+      if (!Array.isArray(value)) return false;
+      for (var i = 0; i < value.length; i++) if (typeof value[i] !== "string") return false;
+      return true;
+    }
+    function malformed(reason) {
+      return codedError2(ErrorCode2.JwtMalformed, "not a token of ours: " + reason);
+    }
+    function claimInvalid(claim) {
+      return codedError2(ErrorCode2.JwtClaimInvalid, "claim " + claim + " is not what we mint");
+    }
     function copyArray(items) {
       var copy = [];
       for (var i = 0; i < items.length; i++) copy.push(items[i]);
@@ -344,8 +521,8 @@ function load2() {
           var role = augmenter.roles[i];
           if (!contains(user.roles, role)) user.roles.push(role);
         }
-        for (var _i = 0; _i < augmenter.attributes.length; _i++) {
-          var pair = augmenter.attributes[_i];
+        for (var _i2 = 0; _i2 < augmenter.attributes.length; _i2++) {
+          var pair = augmenter.attributes[_i2];
           user.attributes[pair[0]] = pair[1];
         }
       }
@@ -691,9 +868,9 @@ function load2() {
             return void 0;
           }
         }
-        var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
-        function isStrictBase64url(text) {
-          if (NOT_BASE64URL.test(text)) return false;
+        var NOT_BASE64URL2 = /[^A-Za-z0-9_-]/;
+        function isStrictBase64url2(text) {
+          if (NOT_BASE64URL2.test(text)) return false;
           var tail = text.length % 4;
           if (tail === 0) return true;
           if (tail === 1) return false;
@@ -701,26 +878,26 @@ function load2() {
           return (last & (tail === 2 ? 15 : 3)) === 0;
         }
         function decodeBase64url(text) {
-          if (!isStrictBase64url(text)) return void 0;
+          if (!isStrictBase64url2(text)) return void 0;
           return new Uint8Array(Buffer.from(text, "base64url"));
         }
         function parseCompactJws(token) {
           var first = token.indexOf(".");
           var second = first === -1 ? -1 : token.indexOf(".", first + 1);
           if (second === -1 || token.indexOf(".", second + 1) !== -1) {
-            throw malformed("not a compact JWS (three dot-separated parts)");
+            throw malformed2("not a compact JWS (three dot-separated parts)");
           }
           var headerSegment = token.slice(0, first);
           var payloadSegment = token.slice(first + 1, second);
           var signature = decodeBase64url(token.slice(second + 1));
-          if (signature === void 0) throw malformed("signature is not base64url");
+          if (signature === void 0) throw malformed2("signature is not base64url");
           var headerBytes = decodeBase64url(headerSegment);
-          if (headerBytes === void 0) throw malformed("header is not base64url");
-          var header = jsonObject(headerBytes, "header");
-          if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
-          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
-          if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
-          if (!isStrictBase64url(payloadSegment)) throw malformed("payload is not base64url");
+          if (headerBytes === void 0) throw malformed2("header is not base64url");
+          var header = jsonObject2(headerBytes, "header");
+          if (typeof header.alg !== "string") throw malformed2('header has no "alg" string');
+          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed2('header "kid" is not a string');
+          if (header.crit !== void 0) throw malformed2('header has "crit" extensions, none of which is supported');
+          if (!isStrictBase64url2(payloadSegment)) throw malformed2("payload is not base64url");
           return {
             header,
             payloadSegment,
@@ -729,23 +906,23 @@ function load2() {
           };
         }
         function decodeClaims(jws) {
-          return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+          return jsonObject2(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
         }
-        function jsonObject(bytes, what) {
+        function jsonObject2(bytes, what) {
           var text = bytesToUtf8Strict2(bytes);
-          if (text === void 0) throw malformed(what + " is not UTF-8");
+          if (text === void 0) throw malformed2(what + " is not UTF-8");
           var value;
           try {
             value = JSON.parse(text);
           } catch (e) {
-            throw malformed(what + " is not JSON");
+            throw malformed2(what + " is not JSON");
           }
           if (value === null || typeof value !== "object" || Array.isArray(value)) {
-            throw malformed(what + " is not a JSON object");
+            throw malformed2(what + " is not a JSON object");
           }
           return value;
         }
-        function malformed(reason) {
+        function malformed2(reason) {
           return codedError22(ErrorCode22.JwtMalformed, "Failed to decode JWT: " + reason);
         }
         var MAPPED_CLAIMS = {
@@ -817,11 +994,11 @@ function load2() {
           }
           var words = [];
           var start = -1;
-          for (var _i2 = 0; _i2 < text.length; _i2++) {
-            if (isWhitespace(text.charCodeAt(_i2))) {
-              if (start !== -1) words.push(text.slice(start, _i2));
+          for (var _i3 = 0; _i3 < text.length; _i3++) {
+            if (isWhitespace(text.charCodeAt(_i3))) {
+              if (start !== -1) words.push(text.slice(start, _i3));
               start = -1;
-            } else if (start === -1) start = _i2;
+            } else if (start === -1) start = _i3;
           }
           if (start !== -1) words.push(text.slice(start));
           return words;
@@ -861,7 +1038,7 @@ function load2() {
             for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
             return difference === 0;
           }
-          for (var _i3 = 0; _i3 < a.length; _i3++) difference |= a[_i3] ^ b[_i3];
+          for (var _i4 = 0; _i4 < a.length; _i4++) difference |= a[_i4] ^ b[_i4];
           return difference === 0;
         }
         var CURVE_FIELD_BYTES = {
@@ -960,7 +1137,7 @@ function load2() {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var all = [[tag], derLength(length)];
-          for (var _i4 = 0; _i4 < parts.length; _i4++) all.push(parts[_i4]);
+          for (var _i5 = 0; _i5 < parts.length; _i5++) all.push(parts[_i5]);
           return concat(all);
         }
         function derLength(length) {
@@ -974,9 +1151,9 @@ function load2() {
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var out = new Uint8Array(length);
           var offset = 0;
-          for (var _i5 = 0; _i5 < parts.length; _i5++) {
-            out.set(parts[_i5], offset);
-            offset += parts[_i5].length;
+          for (var _i6 = 0; _i6 < parts.length; _i6++) {
+            out.set(parts[_i6], offset);
+            offset += parts[_i6].length;
           }
           return out;
         }
@@ -1010,8 +1187,8 @@ function load2() {
             return void 0;
           }
           var found;
-          for (var _i6 = 0; _i6 < keys.length; _i6++) {
-            var _key = keys[_i6];
+          for (var _i7 = 0; _i7 < keys.length; _i7++) {
+            var _key = keys[_i7];
             if (!isObject2(_key) || !fits(_key, algorithm)) continue;
             if (found !== void 0) {
               throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -1432,25 +1609,25 @@ function load2() {
           }
           var body = jsonBody2(answer2);
           if (body === null || typeof body !== "object" || Array.isArray(body)) {
-            throw malformed("the answer is not a JSON object");
+            throw malformed2("the answer is not a JSON object");
           }
           var fields = body;
-          if (typeof fields.username !== "string" || fields.username === "") throw malformed("no username");
+          if (typeof fields.username !== "string" || fields.username === "") throw malformed2("no username");
           var roles = [];
           if (fields.roles !== void 0) {
-            if (!Array.isArray(fields.roles)) throw malformed("roles is not a list");
+            if (!Array.isArray(fields.roles)) throw malformed2("roles is not a list");
             for (var i = 0; i < fields.roles.length; i++) {
-              if (typeof fields.roles[i] !== "string") throw malformed("a role is not a string");
+              if (typeof fields.roles[i] !== "string") throw malformed2("a role is not a string");
             }
             roles = fields.roles.slice();
           }
           var email = fields.email;
-          if (email !== void 0 && email !== null && typeof email !== "string") throw malformed("email is not a string");
+          if (email !== void 0 && email !== null && typeof email !== "string") throw malformed2("email is not a string");
           var user = newUser2(fields.username, provider.realm, roles);
           if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes.email = email;
           return user;
         }
-        function malformed(reason) {
+        function malformed2(reason) {
           return codedError22(ErrorCode22.RemoteMalformed, "Error parsing JSON: " + reason);
         }
         return {
@@ -1459,75 +1636,6 @@ function load2() {
         };
       }();
       return unit32;
-    }
-    function md5Crypt(password, magic, salt, crypto) {
-      var saltBytes = utf8ToBytes(salt);
-      var alternate = crypto.digest("md5", [password, saltBytes, password]);
-      var initial = [password, utf8ToBytes(magic), saltBytes];
-      for (var remaining = password.length; remaining > 0; remaining -= 16) {
-        initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
-      }
-      var nulByte = new Uint8Array(1);
-      var firstByte = password.subarray(0, 1);
-      for (var bits = password.length; bits > 0; bits >>>= 1) {
-        initial.push(bits & 1 ? nulByte : firstByte);
-      }
-      var digest = crypto.digest("md5", initial);
-      for (var round = 0; round < 1e3; round++) {
-        var parts = [round & 1 ? password : digest];
-        if (round % 3 !== 0) parts.push(saltBytes);
-        if (round % 7 !== 0) parts.push(password);
-        parts.push(round & 1 ? digest : password);
-        digest = crypto.digest("md5", parts);
-      }
-      return cryptBase64(digest[0], digest[6], digest[12], 4) + cryptBase64(digest[1], digest[7], digest[13], 4) + cryptBase64(digest[2], digest[8], digest[14], 4) + cryptBase64(digest[3], digest[9], digest[15], 4) + cryptBase64(digest[4], digest[10], digest[5], 4) + cryptBase64(0, 0, digest[11], 2);
-    }
-    function cryptBase64(high, middle, low, count) {
-      var value = high << 16 | middle << 8 | low;
-      var text = "";
-      for (var i = 0; i < count; i++) {
-        text += "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(value & 63);
-        value >>>= 6;
-      }
-      return text;
-    }
-    function verifyPassword(verifier, password, crypto) {
-      switch (verifier.form) {
-        case "plain":
-          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes(verifier.sha256));
-        case "sha1":
-          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes(verifier.digest));
-        case "ssha":
-          {
-            var computed = crypto.digest("sha1", [password, base64ToBytes(verifier.salt)]);
-            return constantTimeEqual(computed, base64ToBytes(verifier.digest));
-          }
-        case "md5crypt":
-          {
-            var _computed = md5Crypt(password, verifier.magic, verifier.salt, crypto);
-            return constantTimeEqual(utf8ToBytes(_computed), utf8ToBytes(verifier.hash));
-          }
-        case "pbkdf2":
-          {
-            var expected = base64ToBytes(verifier.derived);
-            var salt = base64ToBytes(verifier.salt);
-            return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual(derived, expected));
-          }
-      }
-      var form = String(verifier.form);
-      throw codedError2(ErrorCode2.PasswordFormUnsupported, `password form "${form}" is not supported by this build`);
-    }
-    function constantTimeEqual(a, b) {
-      if (a.length !== b.length) return false;
-      var difference = 0;
-      if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
-        var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
-        var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
-        for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
-        return difference === 0;
-      }
-      for (var _i7 = 0; _i7 < a.length; _i7++) difference |= a[_i7] ^ b[_i7];
-      return difference === 0;
     }
     function decodeBasicCredential(credential) {
       if (!isStrictBase64(credential)) {
@@ -1666,25 +1774,41 @@ function load2() {
         reason: error instanceof Error ? error.message : String(error)
       });
     }
-    function authenticate2(input, config, platform) {
+    function authenticate2(input, config, platform, outcome) {
+      if (outcome === void 0) {
+        outcome = {};
+      }
       var credentials = parseAuthorization(input.authorization);
       var realm = visibleAsciiOrUndefined(input.realm);
       var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
-      return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform), user => augmentUser(config, user, platform));
+      return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform, outcome), user => outcome.ownToken !== void 0 ? user : augmentUser(config, user, platform));
     }
-    function tryCredentials(credentials, start, realmFilter, config, platform) {
+    function tryCredentials(credentials, start, realmFilter, config, platform, outcome, ownTried) {
       var _loop4 = function () {
-          var indices = providerIndices(config, credentials[i].scheme);
-          if (indices === void 0) return 0;
-          var outcome = runProvidersForCredential(config, indices, credentials[i].credential, realmFilter, platform);
-          if (isPromise(outcome)) {
-            var next = i + 1;
-            return {
-              v: outcome.then(user => user !== void 0 ? user : tryCredentials(credentials, next, realmFilter, config, platform))
+          var credential = credentials[i];
+          if (config.session !== void 0 && credential.scheme === "Bearer" && ownTried !== i) {
+            var own = ownToken(credential.credential, realmFilter, config, platform);
+            if (isPromise(own)) {
+              var at = i;
+              return {
+                v: own.then(accepted => accepted !== void 0 ? ownUser(outcome, accepted) : tryCredentials(credentials, at, realmFilter, config, platform, outcome, at))
+              };
+            }
+            if (own !== void 0) return {
+              v: ownUser(outcome, own)
             };
           }
-          if (outcome !== void 0) return {
-            v: outcome
+          var indices = providerIndices(config, credential.scheme);
+          if (indices === void 0) return 0;
+          var result = runProvidersForCredential(config, indices, credential.credential, realmFilter, platform);
+          if (isPromise(result)) {
+            var next = i + 1;
+            return {
+              v: result.then(user => user !== void 0 ? user : tryCredentials(credentials, next, realmFilter, config, platform, outcome))
+            };
+          }
+          if (result !== void 0) return {
+            v: result
           };
         },
         _ret4;
@@ -1695,6 +1819,31 @@ function load2() {
       }
       platform.logger.log("info", "auth.provider.all_failed");
       throw codedError2(ErrorCode2.AllFailed, "no provider accepted the credentials");
+    }
+    function ownUser(outcome, own) {
+      outcome.ownToken = own;
+      return own.user;
+    }
+    function ownToken(token, realmFilter, config, platform) {
+      var verified;
+      try {
+        verified = verifyOwnToken(token, config.jwt, platform.clock.nowSeconds(), platform.crypto);
+      } catch (e) {
+        return ownTokenRefused(platform, e);
+      }
+      if (isPromise(verified)) {
+        return verified.then(own => inRealm(own, realmFilter), e => ownTokenRefused(platform, e));
+      }
+      return inRealm(verified, realmFilter);
+    }
+    function inRealm(own, realmFilter) {
+      return realmFilter === void 0 || own.user.realm.toLowerCase() === realmFilter ? own : void 0;
+    }
+    function ownTokenRefused(platform, error) {
+      platform.logger.log("debug", "auth.own_token.refused", {
+        code: errorCode(error) || ErrorCode2.Unexpected
+      });
+      return void 0;
     }
     function providerIndices(config, scheme) {
       if (scheme === "Basic") return config.providersByScheme.Basic;
@@ -1718,8 +1867,10 @@ function load2() {
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
         if (cached !== void 0) return cached;
       }
-      return whenReady(authenticate2(input, config, platform), user => {
-        var minted = mint(user, config.jwt, now, platform.crypto);
+      var outcome = {};
+      return whenReady(authenticate2(input, config, platform, outcome), user => {
+        var own = outcome.ownToken;
+        var minted = own !== void 0 ? own : mint(user, config.jwt, now, platform.crypto);
         var grant = {
           user,
           token: minted.token,
@@ -1751,6 +1902,35 @@ function load2() {
         }
         return grant;
       });
+    }
+    var NOT_PATH_CHARACTER = /[^\x21-\x5b\x5d-\x7e]/;
+    var ENCODED_SEPARATOR_OR_CONTROL = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
+    function safeRedirectTarget(encoded) {
+      if (encoded === void 0 || encoded === "" || encoded.length > 3 * 2048) return "/";
+      var target;
+      try {
+        target = decodeURIComponent(encoded);
+      } catch (e) {
+        return "/";
+      }
+      if (target.length > 2048 || target.charAt(0) !== "/" || target.charAt(1) === "/" || NOT_PATH_CHARACTER.test(target) || ENCODED_SEPARATOR_OR_CONTROL.test(target)) {
+        return "/";
+      }
+      return target;
+    }
+    function loginAnswer(session, token, expiresAt, nowSeconds, target) {
+      var maxAge = expiresAt > nowSeconds ? expiresAt - nowSeconds : 0;
+      return redirect(session.cookieName + "=" + token + "; Max-Age=" + maxAge + session.cookieAttributes, target);
+    }
+    function logoutAnswer(session, target) {
+      return redirect(session.cookieName + "=; Max-Age=0" + session.cookieAttributes, target);
+    }
+    function redirect(setCookie, target) {
+      return {
+        status: 302,
+        headers: [["Set-Cookie", setCookie], ["Cache-Control", "no-store"]],
+        body: target
+      };
     }
     var unit42;
     function load42() {
@@ -2185,9 +2365,20 @@ function load2() {
       for (var i = 0; i < keys.length; i++) text += " " + keys[i] + "=" + JSON.stringify(fields[keys[i]]);
       return text;
     }
-    function authInput(r) {
+    function authInput(r, config) {
+      var _authorization3 = r.headersIn["Authorization"];
+      var _session2 = config.session;
+      if (_authorization3 === void 0 && _session2 !== void 0) {
+        var _cookie2 = r.variables[_session2.cookieVariable];
+        if (_cookie2) _authorization3 = "Bearer " + _cookie2;
+      }
+      var authorization = _authorization3;
+      if (authorization !== void 0 && r.headersIn["Authorization"] === void 0) {
+        var _cookie3 = authorization.slice("Bearer ".length);
+        authorization = _cookie3 !== void 0 && _cookie3 !== "" && !/[^A-Za-z0-9_.-]/.test(_cookie3) ? "Bearer " + _cookie3 : void 0;
+      }
       return {
-        authorization: r.headersIn["Authorization"],
+        authorization,
         realm: firstHeaderLine2(r, "x-auth-realm")
       };
     }
@@ -2211,15 +2402,15 @@ function load2() {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
         var admits = rule ? load42().admission(ctx.config, rule) : void 0;
-        return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits);
+        return obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, ctx.grantMiss, admits);
       }, (ctx, grant) => {
         var rule = ctx.r.variables["authotron_require"];
         if (rule && load42().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
-        var _authorization2 = "Bearer " + grant.token;
+        var _authorization4 = "Bearer " + grant.token;
         if (accessPhase) {
           var _variables2 = ctx.r.variables;
-          _variables2["authotron_jwt"] = _authorization2;
+          _variables2["authotron_jwt"] = _authorization4;
           if (ctx.config.includeLegacyHeaders) {
             _variables2["authotron_username"] = legacy[0];
             _variables2["authotron_realm"] = legacy[1];
@@ -2227,7 +2418,7 @@ function load2() {
           }
         } else {
           var _headers2 = ctx.r.headersOut;
-          _headers2["Authorization"] = _authorization2;
+          _headers2["Authorization"] = _authorization4;
           if (ctx.config.includeLegacyHeaders) {
             _headers2["X-Auth-Username"] = legacy[0];
             _headers2["X-Auth-Realm"] = legacy[1];
@@ -2315,9 +2506,22 @@ function load2() {
         direct: true,
         handle: granting(true)
       },
+      login: {
+        readOnly: true,
+        direct: true,
+        handle: handler(ctx => obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform), (ctx, grant) => send(ctx.r, loginAnswer(ctx.config.session, grant.token, grant.expiresAt, ctx.platform.clock.nowSeconds(), safeRedirectTarget(ctx.r.variables.arg_redirect))))
+      },
+      logout: {
+        readOnly: true,
+        handle: answering(ctx => ctx.config.session === void 0 ? {
+          status: 404,
+          headers: [],
+          body: ""
+        } : logoutAnswer(ctx.config.session, safeRedirectTarget(ctx.r.variables.arg_redirect)))
+      },
       whoami: {
         readOnly: true,
-        handle: answering(ctx => whenReady(obtainGrant(authInput(ctx.r), ctx.config, ctx.platform), grant => whoami(grant.user)))
+        handle: answering(ctx => whenReady(obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform), grant => whoami(grant.user)))
       },
       providers: {
         readOnly: true,
@@ -2619,10 +2823,10 @@ function load3() {
         var failure = _failure2;
         if (failure !== void 0 && config.logLevel !== "error") r.warn("authotron: cache.grant.store_failed reason=" + JSON.stringify(failure));
       }
-      var _authorization3 = "Bearer " + grant.token;
+      var _authorization5 = "Bearer " + grant.token;
       if (accessPhase) {
         var _variables3 = r.variables;
-        _variables3["authotron_jwt"] = _authorization3;
+        _variables3["authotron_jwt"] = _authorization5;
         if (sendLegacy) {
           _variables3["authotron_username"] = legacy[0];
           _variables3["authotron_realm"] = legacy[1];
@@ -2630,7 +2834,7 @@ function load3() {
         }
       } else {
         var _headers3 = r.headersOut;
-        _headers3["Authorization"] = _authorization3;
+        _headers3["Authorization"] = _authorization5;
         if (sendLegacy) {
           _headers3["X-Auth-Username"] = legacy[0];
           _headers3["X-Auth-Realm"] = legacy[1];
@@ -2652,6 +2856,10 @@ function authenticate(r, accessPhase) {
     load2().configUnusable(r);
     return;
   }
+  if (config.session !== void 0 && accessPhase === void 0 && r.variables.arg_redirect !== void 0) {
+    load2().serve("login", r, config);
+    return;
+  }
   if (accessPhase === void 0 && r.method !== "GET") {
     load2().serve("authenticate", r, config);
     return;
@@ -2662,11 +2870,17 @@ function authenticate(r, accessPhase) {
   var _ttlMs = config.grantCacheTtlMs;
   if (_shared !== void 0 && (_ttlMs === void 0 || _ttlMs > 0)) {
     var _dict = _shared["authotron"];
-    var _authorization4 = r.headersIn["Authorization"];
-    if (_dict !== void 0 && _authorization4 !== void 0) {
+    var _authorization6 = r.headersIn["Authorization"];
+    var _session3 = config.session;
+    if (_authorization6 === void 0 && _session3 !== void 0) {
+      var _cookie4 = r.variables[_session3.cookieVariable];
+      if (_cookie4) _authorization6 = "Bearer " + _cookie4;
+    }
+    var _authorization7 = _authorization6;
+    if (_dict !== void 0 && _authorization7 !== void 0) {
       var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
       var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
-      var _text3 = config.configId + _realmPart3 + _authorization4;
+      var _text3 = config.configId + _realmPart3 + _authorization7;
       var _digest3 = nodeStyleCrypto.createHash("sha256").update(_text3).digest("base64url");
       var _key3 = rule ? "grant2:" + _digest3 + " " + rule : "grant2:" + _digest3;
       var _text4 = _dict.get(_key3);
@@ -2676,10 +2890,10 @@ function authenticate(r, accessPhase) {
         _outcome = _key3;
       } else {
         var _sendLegacy = _fields3[4] === "1";
-        var _authorization5 = "Bearer " + _fields3[0];
+        var _authorization8 = "Bearer " + _fields3[0];
         if (accessPhase) {
           var _variables4 = r.variables;
-          _variables4["authotron_jwt"] = _authorization5;
+          _variables4["authotron_jwt"] = _authorization8;
           if (_sendLegacy) {
             _variables4["authotron_username"] = _fields3[1];
             _variables4["authotron_realm"] = _fields3[2];
@@ -2687,7 +2901,7 @@ function authenticate(r, accessPhase) {
           }
         } else {
           var _headers4 = r.headersOut;
-          _headers4["Authorization"] = _authorization5;
+          _headers4["Authorization"] = _authorization8;
           if (_sendLegacy) {
             _headers4["X-Auth-Username"] = _fields3[1];
             _headers4["X-Auth-Realm"] = _fields3[2];

@@ -19,6 +19,7 @@ import {
 import type { PlainUser } from '../providers/plain/users'
 import { precomputeBasicGrants } from './basic-grants'
 import { compileAccessRules } from './access-rules'
+import { compileSession, previousSecrets } from './session'
 import { isMapping, Mapping, Path, setOwn } from './paths'
 import { REFERENCE_PROVIDERS } from './reference-types'
 import { keysInfo, schemasAt } from './schema-walk'
@@ -58,7 +59,7 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
   const content = {
     format: COMPILED_FORMAT,
     compilerVersion: VERSION,
-    jwt: { iss: jwt.iss as string, exp: jwt.exp as number, secret: jwt.secret as string },
+    jwt: jwtSection(jwt),
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === 'number' ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS,
     grantCacheTtlMs:
@@ -80,9 +81,18 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
   const accessRules = compileAccessRules(data)
   const precomputedBasic = precomputeBasicGrants(content, plainUsers, accessRules)
   const withBasic = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
-  const complete = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
+  const withRules = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
+  const session = compileSession(data)
+  const complete = session === undefined ? withRules : { ...withRules, session }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
+}
+
+function jwtSection(jwt: Mapping): CompiledConfig['jwt'] {
+  const section: CompiledConfig['jwt'] = { iss: jwt.iss as string, exp: jwt.exp as number, secret: jwt.secret as string }
+  const previous = previousSecrets(jwt)
+  if (previous !== undefined) section.previousSecrets = previous
+  return section
 }
 
 /** The scheme a provider type answers (its unit says; the types only accepted are all Bearer). */

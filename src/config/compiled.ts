@@ -44,7 +44,9 @@ export type {
  *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
  *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
  *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
- *   5  ecmwf-api and efas-api providers carry remote steps (`whoAmI`, `lookup`) instead of `uri`
+ *   5  precomputed Basic rows carry `ruleFacts`; ecmwf-api and efas-api providers carry remote
+ *      steps (`whoAmI`, `lookup`) instead of `uri`; `session` (browser login, our own tokens) and
+ *      `jwt.previousSecrets` (issue 18)
  */
 export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
@@ -124,7 +126,7 @@ export interface CompiledConfig {
   configId: string
   /** The authotron-njs version that compiled this file (shown on the landing page). */
   compilerVersion: string
-  jwt: { iss: string; exp: number; secret: string }
+  jwt: CompiledJwt
   includeLegacyHeaders: boolean
   timeoutMs: number
   /**
@@ -155,6 +157,33 @@ export interface CompiledConfig {
    * + name → the rule that `@name` in `$authotron_require` stands for. Absent when there are none.
    */
   accessRules?: { [prefixedName: string]: AccessRule }
+  /**
+   * The YAML's `session` (extension, issue 18): browser login on `/authenticate?redirect=…` with a
+   * session cookie, `/logout`, and our own tokens accepted back (cookie or Bearer). Absent: the
+   * reference's behaviour (the query string is ignored, our tokens are not accepted).
+   */
+  session?: CompiledSession
+}
+
+export interface CompiledJwt {
+  iss: string
+  /** Lifetime of minted tokens in seconds. */
+  exp: number
+  secret: string
+  /**
+   * `jwt.previous_secrets` (extension): secrets replaced by `secret`; tokens they signed are still
+   * accepted back (session) until they expire. Absent when there are none.
+   */
+  previousSecrets?: string[]
+}
+
+export interface CompiledSession {
+  /** The session cookie's name: `[A-Za-z0-9_]`, so that nginx's `$cookie_<name>` reads it. */
+  cookieName: string
+  /** `cookie_<name>`: the nginx variable the module reads the cookie from. */
+  cookieVariable: string
+  /** Every attribute after the value but Max-Age: `; Path=/; HttpOnly; SameSite=Lax` and `; Secure` unless turned off. */
+  cookieAttributes: string
 }
 
 /**
