@@ -42,6 +42,7 @@ function load() {
       JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
       JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
@@ -84,7 +85,7 @@ function load() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
-  return config !== void 0 && config.format === 4 ? config : void 0;
+  return config !== void 0 && config.format === 5 ? config : void 0;
 }
 var unit2;
 function load2() {
@@ -153,12 +154,31 @@ function load2() {
         body
       };
     }
+    function jwksAnswer(config) {
+      var body = config.jwt.jwks;
+      if (body === void 0) return {
+        status: 404,
+        headers: [],
+        body: ""
+      };
+      return {
+        status: 200,
+        headers: [["Content-Type", "application/jwk-set+json"], ["Cache-Control", "public, max-age=" + 300]],
+        body
+      };
+    }
     var CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g;
     function headerSafe(value) {
       return value.replace(CONTROL_CHARACTERS, "");
     }
     function landingPage(version) {
       return '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Auth-O-Tron (njs)</title></head><body><h1>Auth-O-Tron</h1><p>authotron-njs ' + version + ', running inside the NGINX worker.</p><p><a href="https://github.com/ecmwf/auth-o-tron">GitHub</a> · <a href="#">Documentation</a></p></body></html>\n';
+    }
+    function isPromise(value) {
+      return value !== null && typeof value === "object" && typeof value.then === "function";
+    }
+    function whenReady(value, next) {
+      return isPromise(value) ? value.then(next) : next(value);
     }
     var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
     function isStrictBase64(text) {
@@ -198,72 +218,6 @@ function load2() {
       var signingInput = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" + "." + utf8ToBase64url(payloadJson);
       return signingInput + "." + crypto.hmacSha256Base64url(secret, signingInput);
     }
-    var SIGNED_INTEGER = /^[+-]?\d+$/;
-    var I64_MIN = -9223372036854776e3;
-    function mintedExpiry(user, lifetimeSeconds, nowSeconds) {
-      var own = nowSeconds + lifetimeSeconds;
-      var upstream = upstreamExpiry(user);
-      return upstream !== void 0 && upstream < own ? upstream : own;
-    }
-    function upstreamExpiry(user) {
-      var upstream = user.attributes.exp;
-      if (upstream === void 0 || !SIGNED_INTEGER.test(upstream)) return void 0;
-      var value = Number(upstream);
-      if (value > 9223372036854776e3 || value < I64_MIN) return void 0;
-      return value;
-    }
-    function mintClaims(user, settings, nowSeconds, expiresAt) {
-      return JSON.stringify({
-        sub: user.realm + "-" + user.username,
-        iss: settings.iss,
-        exp: expiresAt !== void 0 ? expiresAt : mintedExpiry(user, settings.exp, nowSeconds),
-        iat: nowSeconds,
-        roles: user.roles,
-        username: user.username,
-        scopes: user.scopes,
-        realm: user.realm,
-        attributes: user.attributes
-      });
-    }
-    function mint(user, settings, nowSeconds, crypto) {
-      var expiresAt = mintedExpiry(user, settings.exp, nowSeconds);
-      return {
-        token: signHs256(mintClaims(user, settings, nowSeconds, expiresAt), settings.secret, crypto),
-        expiresAt
-      };
-    }
-    function isPromise(value) {
-      return value !== null && typeof value === "object" && typeof value.then === "function";
-    }
-    function whenReady(value, next) {
-      return isPromise(value) ? value.then(next) : next(value);
-    }
-    var NO_LEGACY = ["", "", ""];
-    function grantFromEntry(text, now) {
-      var fields = text.split("\n", 7);
-      if (fields.length !== 7 || fields[0] === "" || !(Number(fields[5]) > now)) return void 0;
-      var userJsonText = userJsonTextOfEntry(text);
-      if (userJsonText === void 0) return void 0;
-      var user;
-      try {
-        user = JSON.parse(userJsonText);
-      } catch (e) {
-        return void 0;
-      }
-      if (user === null || typeof user !== "object" || typeof user.username !== "string") return void 0;
-      var grant = {
-        user,
-        token: fields[0],
-        expiresAt: Number(fields[6])
-      };
-      if (fields[4] === "1") grant.legacy = [fields[1], fields[2], fields[3]];
-      return grant;
-    }
-    function userJsonTextOfEntry(text) {
-      var userStart = 0;
-      for (var i = 0; i < 7 && (i === 0 || userStart > 0); i++) userStart = text.indexOf("\n", userStart) + 1;
-      return userStart === 0 ? void 0 : text.slice(userStart);
-    }
     var ErrorCode2 = {
       HeaderInvalid: "ERR_HEADER_INVALID",
       HeaderMissing: "ERR_HEADER_MISSING",
@@ -294,6 +248,7 @@ function load2() {
       JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
       JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
@@ -308,6 +263,211 @@ function load2() {
     }
     function errorCode(error) {
       return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+    }
+    function rsa(name, bits) {
+      var hash = "SHA-" + bits;
+      return {
+        kty: "RSA",
+        format: "spki",
+        importParams: {
+          name,
+          hash
+        },
+        verifyParams: name === "RSA-PSS" ? {
+          name,
+          saltLength: bits / 8
+        } : {
+          name
+        }
+      };
+    }
+    function ecdsa(bits, crv, fieldBytes) {
+      return {
+        kty: "EC",
+        crv,
+        format: "spki",
+        importParams: {
+          name: "ECDSA",
+          namedCurve: crv
+        },
+        verifyParams: {
+          name: "ECDSA",
+          hash: "SHA-" + bits
+        },
+        signatureLength: 2 * fieldBytes
+      };
+    }
+    function hmac(bits) {
+      return {
+        kty: "oct",
+        format: "raw",
+        importParams: {
+          name: "HMAC",
+          hash: "SHA-" + bits
+        },
+        verifyParams: {
+          name: "HMAC"
+        },
+        signatureLength: bits / 8
+      };
+    }
+    function table() {
+      return {
+        RS256: rsa("RSASSA-PKCS1-v1_5", 256),
+        RS384: rsa("RSASSA-PKCS1-v1_5", 384),
+        RS512: rsa("RSASSA-PKCS1-v1_5", 512),
+        PS256: rsa("RSA-PSS", 256),
+        PS384: rsa("RSA-PSS", 384),
+        PS512: rsa("RSA-PSS", 512),
+        ES256: ecdsa(256, "P-256", 32),
+        ES384: ecdsa(384, "P-384", 48),
+        ES512: ecdsa(512, "P-521", 66),
+        HS256: hmac(256),
+        HS384: hmac(384),
+        HS512: hmac(512),
+        EdDSA: {
+          kty: "OKP",
+          crv: "Ed25519",
+          format: "spki",
+          importParams: {
+            name: "Ed25519"
+          },
+          verifyParams: {
+            name: "Ed25519"
+          },
+          signatureLength: 64
+        }
+      };
+    }
+    function jwsAlgorithm(alg, allowed) {
+      if (alg.toLowerCase() === "none") {
+        throw codedError2(ErrorCode2.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+      }
+      var algorithms = table();
+      var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+      if (entry === void 0) {
+        throw codedError2(ErrorCode2.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+      }
+      if (allowed !== void 0 && !includes(allowed, alg)) {
+        throw codedError2(ErrorCode2.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+      }
+      return entry;
+    }
+    function includes(items, item) {
+      for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+      return false;
+    }
+    function printable(text) {
+      return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+    }
+    function signToken(payloadJson, jwt, crypto, keepKey) {
+      if (jwt.alg === void 0) return signHs256(payloadJson, jwt.secret, crypto);
+      return signAsymmetric(payloadJson, jwt, crypto.signer, keepKey === true);
+    }
+    function signAsymmetric(payloadJson, jwt, signer, keepKey) {
+      var alg = jwt.alg;
+      var signingKey = jwt.signingKey;
+      if (signingKey === void 0) {
+        return Promise.reject(codedError2(ErrorCode2.ConfigFormat, "jwt.alg is " + alg + " but the compiled config has no signing key"));
+      }
+      if (signer === void 0) {
+        return Promise.reject(codedError2(ErrorCode2.RuntimeUnsupported, "minting " + alg + " tokens needs WebCrypto (crypto.subtle), which this runtime lacks"));
+      }
+      var algorithm = jwsAlgorithm(alg, void 0);
+      var signingInput = signingKey.header + "." + utf8ToBase64url(payloadJson);
+      return privateKey(signer, signingKey.pkcs8, alg, algorithm.importParams, keepKey).then(key => signer.sign(algorithm.verifyParams, key, utf8ToBytes(signingInput))).then(signature => {
+        if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) {
+          throw codedError2(ErrorCode2.JwtSignFailed, alg + " signature of " + signature.length + " bytes, expected " + algorithm.signatureLength);
+        }
+        return signingInput + "." + Buffer.from(signature).toString("base64url");
+      });
+    }
+    var keptPkcs8;
+    var keptKey;
+    function privateKey(signer, pkcs8, alg, params, keep) {
+      if (keep && keptPkcs8 === pkcs8) return Promise.resolve(keptKey);
+      return signer.importPrivateKey(Buffer.from(pkcs8, "base64"), params).then(key => {
+        if (keep) {
+          keptPkcs8 = pkcs8;
+          keptKey = key;
+        }
+        return key;
+      }, e => {
+        throw importFailure(alg, e, signer);
+      });
+    }
+    var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+    function importFailure(alg, error, signer) {
+      var reason = error instanceof Error ? error.message : String(error);
+      if (alg === "EdDSA" && UNKNOWN_ALGORITHM.test(reason)) {
+        return codedError2(ErrorCode2.RuntimeUnsupported, "jwt.alg EdDSA: minting needs Ed25519 in the runtime's WebCrypto (njs >= 0.9.7 built with it); this runtime (" + (signer.runtime !== void 0 ? signer.runtime : "unknown") + ") answered: " + reason + ". Use RS256 or ES256 here.");
+      }
+      return codedError2(ErrorCode2.JwtSignFailed, "the runtime refused the " + alg + " signing key: " + reason);
+    }
+    var SIGNED_INTEGER = /^[+-]?\d+$/;
+    var I64_MIN = -9223372036854776e3;
+    function mintedExpiry(user, lifetimeSeconds, nowSeconds) {
+      var own = nowSeconds + lifetimeSeconds;
+      var upstream = upstreamExpiry(user);
+      return upstream !== void 0 && upstream < own ? upstream : own;
+    }
+    function upstreamExpiry(user) {
+      var upstream = user.attributes.exp;
+      if (upstream === void 0 || !SIGNED_INTEGER.test(upstream)) return void 0;
+      var value = Number(upstream);
+      if (value > 9223372036854776e3 || value < I64_MIN) return void 0;
+      return value;
+    }
+    function mintClaims(user, settings, nowSeconds, expiresAt) {
+      return JSON.stringify({
+        sub: user.realm + "-" + user.username,
+        iss: settings.iss,
+        exp: expiresAt !== void 0 ? expiresAt : mintedExpiry(user, settings.exp, nowSeconds),
+        iat: nowSeconds,
+        roles: user.roles,
+        username: user.username,
+        scopes: user.scopes,
+        realm: user.realm,
+        attributes: user.attributes
+      });
+    }
+    function mint(user, settings, nowSeconds, crypto, keepKey) {
+      var expiresAt = mintedExpiry(user, settings.exp, nowSeconds);
+      var claims = mintClaims(user, settings, nowSeconds, expiresAt);
+      if (settings.alg === void 0) return {
+        token: signHs256(claims, settings.secret, crypto),
+        expiresAt
+      };
+      return whenReady(signToken(claims, settings, crypto, keepKey), token => ({
+        token,
+        expiresAt
+      }));
+    }
+    var NO_LEGACY = ["", "", ""];
+    function grantFromEntry(text, now) {
+      var fields = text.split("\n", 7);
+      if (fields.length !== 7 || fields[0] === "" || !(Number(fields[5]) > now)) return void 0;
+      var userJsonText = userJsonTextOfEntry(text);
+      if (userJsonText === void 0) return void 0;
+      var user;
+      try {
+        user = JSON.parse(userJsonText);
+      } catch (e) {
+        return void 0;
+      }
+      if (user === null || typeof user !== "object" || typeof user.username !== "string") return void 0;
+      var grant = {
+        user,
+        token: fields[0],
+        expiresAt: Number(fields[6])
+      };
+      if (fields[4] === "1") grant.legacy = [fields[1], fields[2], fields[3]];
+      return grant;
+    }
+    function userJsonTextOfEntry(text) {
+      var userStart = 0;
+      for (var i = 0; i < 7 && (i === 0 || userStart > 0); i++) userStart = text.indexOf("\n", userStart) + 1;
+      return userStart === 0 ? void 0 : text.slice(userStart);
     }
     function copyArray(items) {
       var copy = [];
@@ -517,6 +677,7 @@ function load2() {
           JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
@@ -532,7 +693,7 @@ function load2() {
         function errorCode2(error) {
           return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
         }
-        function rsa(name, bits) {
+        function rsa2(name, bits) {
           var hash = "SHA-" + bits;
           return {
             kty: "RSA",
@@ -549,7 +710,7 @@ function load2() {
             }
           };
         }
-        function ecdsa(bits, crv, fieldBytes) {
+        function ecdsa2(bits, crv, fieldBytes) {
           return {
             kty: "EC",
             crv,
@@ -565,7 +726,7 @@ function load2() {
             signatureLength: 2 * fieldBytes
           };
         }
-        function hmac(bits) {
+        function hmac2(bits) {
           return {
             kty: "oct",
             format: "raw",
@@ -579,20 +740,20 @@ function load2() {
             signatureLength: bits / 8
           };
         }
-        function table() {
+        function table2() {
           return {
-            RS256: rsa("RSASSA-PKCS1-v1_5", 256),
-            RS384: rsa("RSASSA-PKCS1-v1_5", 384),
-            RS512: rsa("RSASSA-PKCS1-v1_5", 512),
-            PS256: rsa("RSA-PSS", 256),
-            PS384: rsa("RSA-PSS", 384),
-            PS512: rsa("RSA-PSS", 512),
-            ES256: ecdsa(256, "P-256", 32),
-            ES384: ecdsa(384, "P-384", 48),
-            ES512: ecdsa(512, "P-521", 66),
-            HS256: hmac(256),
-            HS384: hmac(384),
-            HS512: hmac(512),
+            RS256: rsa2("RSASSA-PKCS1-v1_5", 256),
+            RS384: rsa2("RSASSA-PKCS1-v1_5", 384),
+            RS512: rsa2("RSASSA-PKCS1-v1_5", 512),
+            PS256: rsa2("RSA-PSS", 256),
+            PS384: rsa2("RSA-PSS", 384),
+            PS512: rsa2("RSA-PSS", 512),
+            ES256: ecdsa2(256, "P-256", 32),
+            ES384: ecdsa2(384, "P-384", 48),
+            ES512: ecdsa2(512, "P-521", 66),
+            HS256: hmac2(256),
+            HS384: hmac2(384),
+            HS512: hmac2(512),
             EdDSA: {
               kty: "OKP",
               crv: "Ed25519",
@@ -607,25 +768,25 @@ function load2() {
             }
           };
         }
-        function jwsAlgorithm(alg, allowed) {
+        function jwsAlgorithm2(alg, allowed) {
           if (alg.toLowerCase() === "none") {
             throw codedError22(ErrorCode22.JwtAlgNone, 'unsecured JWT (alg "none") refused');
           }
-          var algorithms = table();
+          var algorithms = table2();
           var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
           if (entry === void 0) {
-            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable2(alg));
           }
-          if (allowed !== void 0 && !includes(allowed, alg)) {
+          if (allowed !== void 0 && !includes2(allowed, alg)) {
             throw codedError22(ErrorCode22.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
           }
           return entry;
         }
-        function includes(items, item) {
+        function includes2(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function printable(text) {
+        function printable2(text) {
           return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
         }
         function checkRegisteredClaims(claims, rules, nowSeconds) {
@@ -636,7 +797,7 @@ function load2() {
           if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
             throw codedError22(ErrorCode22.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
           }
-          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes2(rules.issuers, claims.iss))) {
+          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes22(rules.issuers, claims.iss))) {
             throw codedError22(ErrorCode22.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
           }
           if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
@@ -653,14 +814,14 @@ function load2() {
           return Math.round(value);
         }
         function audienceMatches(aud, accepted) {
-          if (typeof aud === "string") return includes2(accepted, aud);
+          if (typeof aud === "string") return includes22(accepted, aud);
           if (!Array.isArray(aud)) return false;
           for (var i = 0; i < aud.length; i++) {
-            if (typeof aud[i] === "string" && includes2(accepted, aud[i])) return true;
+            if (typeof aud[i] === "string" && includes22(accepted, aud[i])) return true;
           }
           return false;
         }
-        function includes2(items, item) {
+        function includes22(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
@@ -978,7 +1139,7 @@ function load2() {
               mismatched = true;
             }
             if (mismatched) {
-              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable2(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
             }
             return void 0;
           }
@@ -997,7 +1158,7 @@ function load2() {
           return found;
         }
         function unknownKid(kid) {
-          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable(kid));
+          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable2(kid));
         }
         function fits(key, algorithm) {
           return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
@@ -1063,17 +1224,17 @@ function load2() {
             return Promise.reject(e);
           }
           return imported.then(key => key, e => {
-            throw importFailure(algorithm, e);
+            throw importFailure2(algorithm, e);
           });
         }
-        function importFailure(algorithm, error) {
+        function importFailure2(algorithm, error) {
           var reason = error instanceof Error ? error.message : String(error);
-          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM.test(reason)) {
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM2.test(reason)) {
             return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
           }
           return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
         }
-        var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+        var UNKNOWN_ALGORITHM2 = /unknown algorithm|unrecognized algorithm|not supported/i;
         function signatureInvalid() {
           return codedError22(ErrorCode22.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
         }
@@ -1084,7 +1245,7 @@ function load2() {
               throw codedError22(ErrorCode22.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
             }
             var jws = parseCompactJws(credential);
-            var algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms);
+            var algorithm = jwsAlgorithm2(jws.header.alg, provider.algorithms);
             var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
             var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
             if (store !== void 0 && cacheKey !== void 0) {
@@ -1408,8 +1569,7 @@ function load2() {
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
         if (cached !== void 0) return cached;
       }
-      return whenReady(authenticate2(input, config, platform), user => {
-        var minted = mint(user, config.jwt, now, platform.crypto);
+      return whenReady(authenticate2(input, config, platform), user => whenReady(mint(user, config.jwt, now, platform.crypto, platform.contextReused), minted => {
         var grant = {
           user,
           token: minted.token,
@@ -1440,7 +1600,7 @@ function load2() {
           });
         }
         return grant;
-      });
+      }));
     }
     var unit22;
     function load22() {
@@ -1673,6 +1833,26 @@ function load2() {
         }
       }
     };
+    var njsSigner2 = {
+      get runtime() {
+        if (typeof njs === "undefined") return void 0;
+        return "njs " + njs.version + (njs.engine === "QuickJS" ? " (QuickJS)" : "");
+      },
+      importPrivateKey(pkcs8, algorithm) {
+        try {
+          return subtle().importKey("pkcs8", pkcs8, algorithm, false, ["sign"]);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+      sign(algorithm, key, data) {
+        try {
+          return subtle().sign(algorithm, key, data).then(signature => new Uint8Array(signature));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
+    };
     var LEVEL_RANK = {
       trace: 0,
       debug: 1,
@@ -1697,7 +1877,8 @@ function load2() {
           hash
         }, key, length * 8)).then(bits => new Uint8Array(bits));
       },
-      subtle: njsSignatureVerifier2
+      subtle: njsSignatureVerifier2,
+      signer: njsSigner2
     };
     function njsPlatform(r, configuredLevel) {
       var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
@@ -1856,8 +2037,8 @@ function load2() {
           return;
         }
       }
-      if (config.format !== 4) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 4 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 5) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
     var ROUTES = {
@@ -1887,6 +2068,10 @@ function load2() {
         readOnly: true,
         handle: answering(ctx => health(ctx.config, ctx.platform.clock.nowMilliseconds()))
       },
+      jwks: {
+        readOnly: true,
+        handle: answering(ctx => jwksAnswer(ctx.config))
+      },
       home: {
         readOnly: true,
         handle: answering(() => ({
@@ -1910,12 +2095,12 @@ function load2() {
       r.return(500);
     }
     function endpoints(lookupConfig) {
-      var table = {};
+      var table2 = {};
       var names = Object.keys(ROUTES);
       for (var i = 0; i < names.length; i++) {
-        if (!ROUTES[names[i]].direct) table[names[i]] = endpoint(names[i], lookupConfig);
+        if (!ROUTES[names[i]].direct) table2[names[i]] = endpoint(names[i], lookupConfig);
       }
-      return table;
+      return table2;
     }
     function endpoint(name, lookupConfig) {
       return function (r) {

@@ -54,20 +54,21 @@ export function obtainGrant(
     const cached = text === undefined ? undefined : grantFromEntry(text, now)
     if (cached !== undefined) return cached
   }
-  return whenReady(authenticate(input, config, platform), (user) => {
-    const minted = mint(user, config.jwt, now, platform.crypto)
-    const grant: Grant = {
-      user,
-      token: minted.token,
-      expiresAt: minted.expiresAt,
-      legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : undefined,
-    }
-    if (store !== undefined && key !== undefined && (admits === undefined || admits(user))) {
-      const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
-      const userJsonText = JSON.stringify(user)
-      const failure = storeGrant(store, key, grant.token, legacy, config.includeLegacyHeaders, grant.expiresAt, userJsonText, nowMs, ttlMs)
-      if (failure !== undefined) platform.logger.log('warn', 'cache.grant.store_failed', { reason: failure })
-    }
-    return grant
-  })
+  return whenReady(authenticate(input, config, platform), (user) =>
+    whenReady(mint(user, config.jwt, now, platform.crypto, platform.contextReused), (minted) => {
+      const grant: Grant = {
+        user,
+        token: minted.token,
+        expiresAt: minted.expiresAt,
+        legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : undefined,
+      }
+      if (store !== undefined && key !== undefined && (admits === undefined || admits(user))) {
+        const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
+        const userJsonText = JSON.stringify(user)
+        const failure = storeGrant(store, key, grant.token, legacy, config.includeLegacyHeaders, grant.expiresAt, userJsonText, nowMs, ttlMs)
+        if (failure !== undefined) platform.logger.log('warn', 'cache.grant.store_failed', { reason: failure })
+      }
+      return grant
+    }),
+  )
 }

@@ -18,6 +18,7 @@ import {
 } from '../config/compiled'
 import type { PlainUser } from '../providers/plain/users'
 import { precomputeBasicGrants } from './basic-grants'
+import type { CompiledSigning } from './signing-key'
 import { compileAccessRules } from './access-rules'
 import { isMapping, Mapping, Path, setOwn } from './paths'
 import { REFERENCE_PROVIDERS } from './reference-types'
@@ -38,11 +39,13 @@ export interface DeriveInput {
   doc: LocatedDocument
   /** The users of each plain provider, by provider index (src/providers/plain/users.ts). */
   plainUsers: Map<number, PlainUser[]>
+  /** The signing key of an asymmetric `jwt.alg` (signing-key.ts); absent: HS256 with `jwt.secret`. */
+  signing?: CompiledSigning
   /** By augmenter index, what came from outside the YAML (ldap: the snapshot of `authotron ldap-sync`). */
   augmenterInputs?: ReadonlyMap<number, unknown>
 }
 
-export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }: DeriveInput): CompiledConfig {
+export function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs }: DeriveInput): CompiledConfig {
   const jwt = data.jwt as Mapping
   const auth = isMapping(data.auth) ? data.auth : {}
   const logging = data.logging as Mapping
@@ -58,7 +61,7 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
   const content = {
     format: COMPILED_FORMAT,
     compilerVersion: VERSION,
-    jwt: { iss: jwt.iss as string, exp: jwt.exp as number, secret: jwt.secret as string },
+    jwt: compiledJwt(jwt, signing),
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === 'number' ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS,
     grantCacheTtlMs:
@@ -83,6 +86,12 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
   const complete = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
+}
+
+/** HS256 with the secret (§2.5), or the asymmetric algorithm with its key and JWK Set. */
+function compiledJwt(jwt: Mapping, signing: CompiledSigning | undefined): CompiledConfig['jwt'] {
+  const common = { iss: jwt.iss as string, exp: jwt.exp as number }
+  return signing === undefined ? { ...common, secret: jwt.secret as string } : { ...common, ...signing }
 }
 
 /** The scheme a provider type answers (its unit says; the types only accepted are all Bearer). */

@@ -38,8 +38,9 @@ export type {
  *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
  *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
  *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
+ *   5  `jwt` may carry `alg`, `signingKey` and `jwks` (asymmetric minting); `secret` is then absent
  */
-export const COMPILED_FORMAT = 4
+export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
@@ -110,7 +111,7 @@ export interface CompiledConfig {
   configId: string
   /** The authotron-njs version that compiled this file (shown on the landing page). */
   compilerVersion: string
-  jwt: { iss: string; exp: number; secret: string }
+  jwt: CompiledJwt
   includeLegacyHeaders: boolean
   timeoutMs: number
   /**
@@ -141,6 +142,36 @@ export interface CompiledConfig {
    * + name → the rule that `@name` in `$authotron_require` stands for. Absent when there are none.
    */
   accessRules?: { [prefixedName: string]: AccessRule }
+}
+
+/** The algorithms `jwt.alg` may name besides the reference's HS256 (docs/jwt.md, "Asymmetric minting"). */
+export type AsymmetricMintAlgorithm = 'RS256' | 'ES256' | 'EdDSA'
+
+/** How minted tokens are signed (§6; src/jwt/mint.ts, src/jwt/sign.ts). */
+export interface CompiledJwt {
+  iss: string
+  /** Lifetime in seconds. */
+  exp: number
+  /** The HS256 key (its raw UTF-8 bytes); absent when `alg` is asymmetric. */
+  secret?: string
+  /** Absent: HS256, the reference's algorithm. */
+  alg?: AsymmetricMintAlgorithm
+  /** With `alg`: the private key (src/compiler/signing-key.ts read and checked it). */
+  signingKey?: CompiledSigningKey
+  /**
+   * With `alg`: the body of `GET /.well-known/jwks.json`, `{"keys":[…]}` — the signing key's public
+   * half first, then `jwt.previous_public_key_files` (rotation).
+   */
+  jwks?: string
+}
+
+export interface CompiledSigningKey {
+  /** PKCS#8 DER, canonical base64. */
+  pkcs8: string
+  /** The `kid` of the header: `jwt.kid`, or the public key's RFC 7638 thumbprint. */
+  kid: string
+  /** base64url of the JWS header `{"typ":"JWT","alg":…,"kid":…}`, ready to sign with. */
+  header: string
 }
 
 /**
