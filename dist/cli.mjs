@@ -15823,12 +15823,8 @@ var CONFIG_SCHEMA = {
     JWTConfig: {
       type: "object",
       required: ["iss", "exp"],
-      // RS256, ES256 and EdDSA need a private key file; HS256 (the default) needs `secret`, which
-      // src/compiler/signing-key.ts checks (an `if` here can only test a key that is present).
-      allOf: ASYMMETRIC_MINT_ALGORITHMS.map((alg) => ({
-        if: { properties: { alg: { const: alg } }, required: ["alg"] },
-        then: { required: ["private_key_file"] }
-      })),
+      // HS256 (the default) needs `secret`, RS256/ES256/EdDSA `private_key_file`: checked by
+      // src/compiler/signing-key.ts (schema-walk.ts reads an allOf of `if`s as a tagged union).
       properties: {
         alg: {
           enum: [...MINT_ALGORITHMS],
@@ -15865,7 +15861,7 @@ var CONFIG_SCHEMA = {
         secret: {
           type: "string",
           minLength: 1,
-          description: "HS256 key (raw UTF-8 bytes). Checked: must not be empty."
+          description: "HS256 key (raw UTF-8 bytes). Checked: must not be empty. Required with alg HS256 (the default), unused with the others."
         }
       }
     },
@@ -17060,19 +17056,13 @@ var MIN_RSA_BITS = 2048;
 function compileSigning(jwt, context) {
   const diagnostics = [];
   const report = (severity, path, message) => diagnostics.push({ severity, path, where: valueLocation(context.doc, path), message });
-  if (!isMapping(jwt)) return { diagnostics };
+  const missing = (key) => diagnostics.push({ severity: "error", path: ["jwt", key], where: missingKeyLocation(context.doc, ["jwt"]), message: "required key missing" });
+  if (!isMapping(jwt) || jwt.alg !== void 0 && !MINT_ALGORITHMS.includes(jwt.alg)) return { diagnostics };
   const alg = asymmetricAlg(jwt.alg);
   if (alg === void 0) {
-    if (jwt.secret === void 0) {
-      diagnostics.push({
-        severity: "error",
-        path: ["jwt", "secret"],
-        where: valueLocation(context.doc, ["jwt"]),
-        message: "required key missing (HS256, the default alg, signs with secret)"
-      });
-    }
+    if (jwt.secret === void 0) missing("secret");
     if (jwt.private_key_file !== void 0) {
-      report("error", ["jwt", "private_key_file"], `only used with alg ${ASYMMETRIC_MINT_ALGORITHMS.join(", ")}; alg is ${String(jwt.alg ?? "HS256")} (the default), which signs with secret`);
+      report("error", ["jwt", "private_key_file"], `only used with alg ${ASYMMETRIC_MINT_ALGORITHMS.join(", ")}; alg is ${jwt.alg === void 0 ? "HS256 (the default)" : "HS256"}, which signs with secret`);
     }
     if (jwt.previous_public_key_files !== void 0) {
       report("error", ["jwt", "previous_public_key_files"], "only used with an asymmetric alg (RS256, ES256, EdDSA)");
@@ -17089,6 +17079,7 @@ function compileSigning(jwt, context) {
       "EdDSA minting needs Ed25519 in the runtime's WebCrypto (njs >= 0.9.7): njs 0.7.9, 0.8.9 and Debian's 1.0.2 (either engine) lack it, and there every authentication answers 500 with ERR_RUNTIME_UNSUPPORTED in the error log; use RS256 or ES256 on those"
     );
   }
+  if (jwt.private_key_file === void 0) missing("private_key_file");
   if (typeof jwt.private_key_file !== "string") return { diagnostics };
   const keyPath = ["jwt", "private_key_file"];
   const file = resolve2(context.baseDir, jwt.private_key_file);

@@ -3,6 +3,8 @@ import { createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto'
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { jwkThumbprint } from '../../../src/compiler/signing-key'
+import type { CompiledJwt } from '../../../src/config/compiled'
 
 export interface KeyFiles {
   dir: string
@@ -42,3 +44,21 @@ export function pkcs8Pem(key: KeyObject): string {
 export function spkiPem(key: KeyObject): string {
   return createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string
 }
+
+/** What the compiler writes for a key (src/compiler/signing-key.ts, tested there). */
+export function compiledJwt(alg: 'RS256' | 'ES256' | 'EdDSA', key = alg === 'RS256' ? rsaKey() : alg === 'ES256' ? ecKey() : ed25519Key()): CompiledJwt {
+  const jwk = createPublicKey(key).export({ format: 'jwk' }) as any
+  const kid = jwkThumbprint(jwk)
+  return {
+    iss: 'authotron-test',
+    exp: 3600,
+    alg,
+    signingKey: {
+      pkcs8: (key.export({ type: 'pkcs8', format: 'der' }) as Buffer).toString('base64'),
+      kid,
+      header: Buffer.from(JSON.stringify({ typ: 'JWT', alg, kid })).toString('base64url'),
+    },
+    jwks: JSON.stringify({ keys: [{ ...jwk, kid, use: 'sig', alg }] }),
+  }
+}
+
