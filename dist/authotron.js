@@ -469,6 +469,353 @@ function load2() {
       for (var i = 0; i < 7 && (i === 0 || userStart > 0); i++) userStart = text.indexOf("\n", userStart) + 1;
       return userStart === 0 ? void 0 : text.slice(userStart);
     }
+    function md5Crypt(password, magic, salt, crypto) {
+      var saltBytes = utf8ToBytes(salt);
+      var alternate = crypto.digest("md5", [password, saltBytes, password]);
+      var initial = [password, utf8ToBytes(magic), saltBytes];
+      for (var remaining = password.length; remaining > 0; remaining -= 16) {
+        initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
+      }
+      var nulByte = new Uint8Array(1);
+      var firstByte = password.subarray(0, 1);
+      for (var bits = password.length; bits > 0; bits >>>= 1) {
+        initial.push(bits & 1 ? nulByte : firstByte);
+      }
+      var digest = crypto.digest("md5", initial);
+      for (var round = 0; round < 1e3; round++) {
+        var parts = [round & 1 ? password : digest];
+        if (round % 3 !== 0) parts.push(saltBytes);
+        if (round % 7 !== 0) parts.push(password);
+        parts.push(round & 1 ? digest : password);
+        digest = crypto.digest("md5", parts);
+      }
+      return cryptBase64(digest[0], digest[6], digest[12], 4) + cryptBase64(digest[1], digest[7], digest[13], 4) + cryptBase64(digest[2], digest[8], digest[14], 4) + cryptBase64(digest[3], digest[9], digest[15], 4) + cryptBase64(digest[4], digest[10], digest[5], 4) + cryptBase64(0, 0, digest[11], 2);
+    }
+    function cryptBase64(high, middle, low, count) {
+      var value = high << 16 | middle << 8 | low;
+      var text = "";
+      for (var i = 0; i < count; i++) {
+        text += "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(value & 63);
+        value >>>= 6;
+      }
+      return text;
+    }
+    function verifyPassword(verifier, password, crypto) {
+      switch (verifier.form) {
+        case "plain":
+          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes(verifier.sha256));
+        case "sha1":
+          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes(verifier.digest));
+        case "ssha":
+          {
+            var computed = crypto.digest("sha1", [password, base64ToBytes(verifier.salt)]);
+            return constantTimeEqual(computed, base64ToBytes(verifier.digest));
+          }
+        case "md5crypt":
+          {
+            var _computed = md5Crypt(password, verifier.magic, verifier.salt, crypto);
+            return constantTimeEqual(utf8ToBytes(_computed), utf8ToBytes(verifier.hash));
+          }
+        case "pbkdf2":
+          {
+            var expected = base64ToBytes(verifier.derived);
+            var salt = base64ToBytes(verifier.salt);
+            return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual(derived, expected));
+          }
+      }
+      var form = String(verifier.form);
+      throw codedError2(ErrorCode2.PasswordFormUnsupported, `password form "${form}" is not supported by this build`);
+    }
+    function constantTimeEqual(a, b) {
+      if (a.length !== b.length) return false;
+      var difference = 0;
+      if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+        var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+        var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+        for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+        return difference === 0;
+      }
+      for (var _i = 0; _i < a.length; _i++) difference |= a[_i] ^ b[_i];
+      return difference === 0;
+    }
+    var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
+    function isStrictBase64url(text) {
+      if (NOT_BASE64URL.test(text)) return false;
+      var tail = text.length % 4;
+      if (tail === 0) return true;
+      if (tail === 1) return false;
+      var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+      return (last & (tail === 2 ? 15 : 3)) === 0;
+    }
+    function decodeBase64url(text) {
+      if (!isStrictBase64url(text)) return void 0;
+      return new Uint8Array(Buffer.from(text, "base64url"));
+    }
+    var CURVE_FIELD_BYTES = {
+      "P-256": 32,
+      "P-384": 48,
+      "P-521": 66,
+      Ed25519: 32
+    };
+    var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+    var DER_NULL = [5, 0];
+    var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+    var OID_CURVE = {
+      "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+      "P-384": [6, 5, 43, 129, 4, 0, 34],
+      "P-521": [6, 5, 43, 129, 4, 0, 35]
+    };
+    var OID_ED25519 = [6, 3, 43, 101, 112];
+    function publicJwk(jwk, algorithm) {
+      switch (algorithm.kty) {
+        case "RSA":
+          checkRsa(member(jwk, "n"), member(jwk, "e"));
+          return {
+            kty: "RSA",
+            n: jwk.n,
+            e: jwk.e
+          };
+        case "EC":
+          {
+            var crv = algorithm.crv;
+            checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+            return {
+              kty: "EC",
+              crv,
+              x: jwk.x,
+              y: jwk.y
+            };
+          }
+      }
+      return void 0;
+    }
+    function jwkKeyData(jwk, algorithm) {
+      switch (algorithm.kty) {
+        case "RSA":
+          return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+        case "EC":
+          return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+        case "OKP":
+          return ed25519Spki(member(jwk, "x"));
+        case "oct":
+          {
+            var secret = member(jwk, "k");
+            if (secret.length === 0) throw invalid('JWK member "k" is empty');
+            return secret;
+          }
+      }
+    }
+    function rsaSpki(n, e) {
+      checkRsa(n, e);
+      var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
+      return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+    }
+    function ecSpki(crv, x, y) {
+      var curve = checkEc(crv, x, y);
+      var point = concat([[4], x, y]);
+      return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+    }
+    function ed25519Spki(x) {
+      if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid('JWK member "x" of an Ed25519 key must be 32 bytes');
+      return spki(new Uint8Array(OID_ED25519), x);
+    }
+    function checkRsa(n, e) {
+      if (isZero(n)) throw invalid('JWK member "n" is zero');
+      if (isZero(e)) throw invalid('JWK member "e" is zero');
+    }
+    function checkEc(crv, x, y) {
+      var size = CURVE_FIELD_BYTES[crv];
+      var curve = OID_CURVE[crv];
+      if (size === void 0 || curve === void 0) throw invalid("unsupported EC curve");
+      if (x.length !== size || y.length !== size) {
+        throw invalid('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+      }
+      return curve;
+    }
+    function spki(algorithmIdentifierContent, publicKey) {
+      var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
+      var bits = der(3, [new Uint8Array([0]), publicKey]);
+      return der(48, [algorithmIdentifier, bits]);
+    }
+    function derUnsignedInteger(bytes) {
+      var start = 0;
+      while (start < bytes.length - 1 && bytes[start] === 0) start++;
+      var digits = bytes.subarray(start);
+      return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+    }
+    function der(tag, parts) {
+      var length = 0;
+      for (var i = 0; i < parts.length; i++) length += parts[i].length;
+      var all = [[tag], derLength(length)];
+      for (var _i2 = 0; _i2 < parts.length; _i2++) all.push(parts[_i2]);
+      return concat(all);
+    }
+    function derLength(length) {
+      if (length < 128) return [length];
+      var bytes = [];
+      for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+      return [128 + bytes.length].concat(bytes);
+    }
+    function concat(parts) {
+      var length = 0;
+      for (var i = 0; i < parts.length; i++) length += parts[i].length;
+      var out = new Uint8Array(length);
+      var offset = 0;
+      for (var _i3 = 0; _i3 < parts.length; _i3++) {
+        out.set(parts[_i3], offset);
+        offset += parts[_i3].length;
+      }
+      return out;
+    }
+    function isZero(bytes) {
+      for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+      return true;
+    }
+    function member(jwk, name) {
+      var value = jwk[name];
+      if (typeof value !== "string") throw invalid('JWK member "' + name + '" is missing or not a string');
+      var bytes = decodeBase64url(value);
+      if (bytes === void 0) throw invalid('JWK member "' + name + '" is not base64url');
+      return bytes;
+    }
+    function invalid(message) {
+      return codedError2(ErrorCode2.JwtKeyInvalid, message);
+    }
+    function importKey(subtle2, jwk, algorithm) {
+      var imported;
+      try {
+        var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
+        imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return imported.then(key => key, e => {
+        throw importFailure2(algorithm, e);
+      });
+    }
+    function importFailure2(algorithm, error) {
+      var reason = error instanceof Error ? error.message : String(error);
+      if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM2.test(reason)) {
+        return codedError2(ErrorCode2.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+      }
+      return codedError2(ErrorCode2.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+    }
+    var UNKNOWN_ALGORITHM2 = /unknown algorithm|unrecognized algorithm|not supported/i;
+    function ownSignatureCheck(alg) {
+      if (alg === "HS256") return hs256Signature;
+      if (alg === "RS256" || alg === "ES256" || alg === "EdDSA") return publishedKeySignature;
+      return void 0;
+    }
+    function hs256Signature(parts, keys, crypto) {
+      var given = utf8ToBytes(parts.signature);
+      if (keys.secret !== void 0 && hs256Matches(given, parts.signingInput, keys.secret, crypto)) return true;
+      var previous = keys.previousSecrets;
+      if (previous === void 0) return false;
+      for (var i = 0; i < previous.length; i++) {
+        if (hs256Matches(given, parts.signingInput, previous[i], crypto)) return true;
+      }
+      return false;
+    }
+    function publishedKeySignature(parts, keys, crypto) {
+      var subtle2 = crypto.subtle;
+      var kid = parts.header.kid;
+      if (keys.jwks === void 0 || subtle2 === void 0 || kid === void 0) return false;
+      var set = JSON.parse(keys.jwks);
+      var jwk;
+      for (var i = 0; i < set.keys.length; i++) {
+        if (set.keys[i].kid === kid && set.keys[i].alg === parts.header.alg) jwk = set.keys[i];
+      }
+      if (jwk === void 0) return false;
+      var algorithm = jwsAlgorithm(parts.header.alg, void 0);
+      var signature = new Uint8Array(Buffer.from(parts.signature, "base64url"));
+      if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) return false;
+      return importKey(subtle2, jwk, algorithm).then(key => subtle2.verify(algorithm.verifyParams, key, signature, utf8ToBytes(parts.signingInput))).then(valid => valid === true, () => false);
+    }
+    function hs256Matches(given, signingInput, secret, crypto) {
+      return constantTimeEqual(utf8ToBytes(crypto.hmacSha256Base64url(secret, signingInput)), given);
+    }
+    function verifyOwnToken(token, keys, nowSeconds, crypto) {
+      var first = token.indexOf(".");
+      var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+      if (second === -1 || token.indexOf(".", second + 1) !== -1) throw malformed("not a compact JWS");
+      var headerSegment = token.slice(0, first);
+      var payloadSegment = token.slice(first + 1, second);
+      var signature = token.slice(second + 1);
+      if (!isStrictBase64url(payloadSegment) || !isStrictBase64url(signature)) throw malformed("not base64url");
+      var header = headerSegment === "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" ? {
+        alg: "HS256"
+      } : decodeHeader(headerSegment);
+      var check = ownSignatureCheck(header.alg);
+      if (check === void 0) throw codedError2(ErrorCode2.JwtAlgUnsupported, "not an algorithm this gateway mints");
+      return whenReady(check({
+        header,
+        signingInput: token.slice(0, second),
+        signature
+      }, keys, crypto), valid => {
+        if (!valid) throw codedError2(ErrorCode2.JwtSignatureInvalid, "not signed by one of our keys");
+        return ownTokenGrant(token, jsonObject(payloadSegment), keys, nowSeconds);
+      });
+    }
+    function ownTokenGrant(token, claims, keys, nowSeconds) {
+      if (claims.iss !== keys.iss) throw codedError2(ErrorCode2.JwtIssuerMismatch, "iss is not ours");
+      var exp = claims.exp;
+      if (typeof exp !== "number" || !isFinite(exp)) throw claimInvalid("exp");
+      if (!(exp > nowSeconds)) throw codedError2(ErrorCode2.JwtExpired, "our token has expired");
+      var username = claims.username,
+        realm = claims.realm,
+        roles = claims.roles,
+        scopes = claims.scopes,
+        attributes = claims.attributes;
+      if (typeof username !== "string") throw claimInvalid("username");
+      if (typeof realm !== "string") throw claimInvalid("realm");
+      if (!isStringList(roles)) throw claimInvalid("roles");
+      if (!isPlainObject(scopes)) throw claimInvalid("scopes");
+      if (!isPlainObject(attributes)) throw claimInvalid("attributes");
+      var user = {
+        version: 1,
+        username,
+        realm,
+        roles,
+        attributes,
+        scopes
+      };
+      return {
+        user,
+        token,
+        expiresAt: exp
+      };
+    }
+    function decodeHeader(segment) {
+      if (!isStrictBase64url(segment)) throw malformed("not base64url");
+      var header = jsonObject(segment);
+      if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
+      if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
+      return header;
+    }
+    function jsonObject(segment) {
+      var value;
+      try {
+        value = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+      } catch (e) {
+        throw malformed("not JSON");
+      }
+      if (!isPlainObject(value)) throw malformed("not a JSON object");
+      return value;
+    }
+    function isPlainObject(value) {
+      return value !== null && typeof value === "object" && !Array.isArray(value);
+    }
+    function isStringList(value) {
+      if (!Array.isArray(value)) return false;
+      for (var i = 0; i < value.length; i++) if (typeof value[i] !== "string") return false;
+      return true;
+    }
+    function malformed(reason) {
+      return codedError2(ErrorCode2.JwtMalformed, "not a token of ours: " + reason);
+    }
+    function claimInvalid(claim) {
+      return codedError2(ErrorCode2.JwtClaimInvalid, "claim " + claim + " is not what we mint");
+    }
     function copyArray(items) {
       var copy = [];
       for (var i = 0; i < items.length; i++) copy.push(items[i]);
@@ -494,8 +841,8 @@ function load2() {
           var role = augmenter.roles[i];
           if (!contains(user.roles, role)) user.roles.push(role);
         }
-        for (var _i = 0; _i < augmenter.attributes.length; _i++) {
-          var pair = augmenter.attributes[_i];
+        for (var _i4 = 0; _i4 < augmenter.attributes.length; _i4++) {
+          var pair = augmenter.attributes[_i4];
           user.attributes[pair[0]] = pair[1];
         }
       }
@@ -611,9 +958,9 @@ function load2() {
         var part = parts[i].trim();
         if (seenParts.indexOf(part) !== -1) continue;
         seenParts.push(part);
-        if (seenParts.length > 3) throw invalid("too_many_credentials");
+        if (seenParts.length > 3) throw invalid2("too_many_credentials");
         var tokens = schemeAndCredential(part);
-        if (tokens === void 0) throw invalid("invalid_format");
+        if (tokens === void 0) throw invalid2("invalid_format");
         var scheme = normaliseScheme(tokens[0]);
         var replaced = false;
         for (var j = 0; j < credentials.length; j++) {
@@ -641,7 +988,7 @@ function load2() {
       var tab = text.indexOf("	", from);
       return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
     }
-    function invalid(reason) {
+    function invalid2(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
     var unit4;
@@ -837,36 +1184,36 @@ function load2() {
             return void 0;
           }
         }
-        var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
-        function isStrictBase64url(text) {
-          if (NOT_BASE64URL.test(text)) return false;
+        var NOT_BASE64URL2 = /[^A-Za-z0-9_-]/;
+        function isStrictBase64url2(text) {
+          if (NOT_BASE64URL2.test(text)) return false;
           var tail = text.length % 4;
           if (tail === 0) return true;
           if (tail === 1) return false;
           var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
           return (last & (tail === 2 ? 15 : 3)) === 0;
         }
-        function decodeBase64url(text) {
-          if (!isStrictBase64url(text)) return void 0;
+        function decodeBase64url2(text) {
+          if (!isStrictBase64url2(text)) return void 0;
           return new Uint8Array(Buffer.from(text, "base64url"));
         }
         function parseCompactJws(token) {
           var first = token.indexOf(".");
           var second = first === -1 ? -1 : token.indexOf(".", first + 1);
           if (second === -1 || token.indexOf(".", second + 1) !== -1) {
-            throw malformed("not a compact JWS (three dot-separated parts)");
+            throw malformed2("not a compact JWS (three dot-separated parts)");
           }
           var headerSegment = token.slice(0, first);
           var payloadSegment = token.slice(first + 1, second);
-          var signature = decodeBase64url(token.slice(second + 1));
-          if (signature === void 0) throw malformed("signature is not base64url");
-          var headerBytes = decodeBase64url(headerSegment);
-          if (headerBytes === void 0) throw malformed("header is not base64url");
-          var header = jsonObject(headerBytes, "header");
-          if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
-          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
-          if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
-          if (!isStrictBase64url(payloadSegment)) throw malformed("payload is not base64url");
+          var signature = decodeBase64url2(token.slice(second + 1));
+          if (signature === void 0) throw malformed2("signature is not base64url");
+          var headerBytes = decodeBase64url2(headerSegment);
+          if (headerBytes === void 0) throw malformed2("header is not base64url");
+          var header = jsonObject2(headerBytes, "header");
+          if (typeof header.alg !== "string") throw malformed2('header has no "alg" string');
+          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed2('header "kid" is not a string');
+          if (header.crit !== void 0) throw malformed2('header has "crit" extensions, none of which is supported');
+          if (!isStrictBase64url2(payloadSegment)) throw malformed2("payload is not base64url");
           return {
             header,
             payloadSegment,
@@ -874,24 +1221,24 @@ function load2() {
             signature
           };
         }
-        function decodeClaims(jws) {
-          return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+        function decodeClaims2(jws) {
+          return jsonObject2(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
         }
-        function jsonObject(bytes, what) {
+        function jsonObject2(bytes, what) {
           var text = bytesToUtf8Strict2(bytes);
-          if (text === void 0) throw malformed(what + " is not UTF-8");
+          if (text === void 0) throw malformed2(what + " is not UTF-8");
           var value;
           try {
             value = JSON.parse(text);
           } catch (e) {
-            throw malformed(what + " is not JSON");
+            throw malformed2(what + " is not JSON");
           }
           if (value === null || typeof value !== "object" || Array.isArray(value)) {
-            throw malformed(what + " is not a JSON object");
+            throw malformed2(what + " is not a JSON object");
           }
           return value;
         }
-        function malformed(reason) {
+        function malformed2(reason) {
           return codedError22(ErrorCode22.JwtMalformed, "Failed to decode JWT: " + reason);
         }
         var MAPPED_CLAIMS = {
@@ -909,9 +1256,9 @@ function load2() {
         }
         function userFromClaims(claims, providerName, realm) {
           var sub = claims.sub;
-          if (typeof sub !== "string") throw invalid2("sub", "a string");
+          if (typeof sub !== "string") throw invalid3("sub", "a string");
           var scope = claims.scope;
-          if (scope !== void 0 && typeof scope !== "string") throw invalid2("scope", "a string");
+          if (scope !== void 0 && typeof scope !== "string") throw invalid3("scope", "a string");
           var roles = [];
           var realmAccess = claims.realm_access;
           if (realmAccess !== void 0 && realmAccess !== null) {
@@ -921,7 +1268,7 @@ function load2() {
           if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
           var resourceAccess = claims.resource_access;
           if (resourceAccess !== void 0 && resourceAccess !== null) {
-            if (!isObject(resourceAccess)) throw invalid2("resource_access", "an object");
+            if (!isObject(resourceAccess)) throw invalid3("resource_access", "an object");
             var clients = Object.keys(resourceAccess);
             for (var i = 0; i < clients.length; i++) {
               var path = "resource_access." + clients[i];
@@ -963,24 +1310,24 @@ function load2() {
           }
           var words = [];
           var start = -1;
-          for (var _i2 = 0; _i2 < text.length; _i2++) {
-            if (isWhitespace(text.charCodeAt(_i2))) {
-              if (start !== -1) words.push(text.slice(start, _i2));
+          for (var _i5 = 0; _i5 < text.length; _i5++) {
+            if (isWhitespace(text.charCodeAt(_i5))) {
+              if (start !== -1) words.push(text.slice(start, _i5));
               start = -1;
-            } else if (start === -1) start = _i2;
+            } else if (start === -1) start = _i5;
           }
           if (start !== -1) words.push(text.slice(start));
           return words;
         }
         function rolesOf(container, path) {
-          if (!isObject(container)) throw invalid2(path, 'an object with "roles"');
-          if (container.roles === void 0) throw invalid2(path + ".roles", "present");
+          if (!isObject(container)) throw invalid3(path, 'an object with "roles"');
+          if (container.roles === void 0) throw invalid3(path + ".roles", "present");
           return container.roles;
         }
         function appendRoleList(roles, list, path) {
-          if (!Array.isArray(list)) throw invalid2(path, "an array of strings");
+          if (!Array.isArray(list)) throw invalid3(path, "an array of strings");
           for (var i = 0; i < list.length; i++) {
-            if (typeof list[i] !== "string") throw invalid2(path, "an array of strings");
+            if (typeof list[i] !== "string") throw invalid3(path, "an array of strings");
             roles.push(list[i]);
           }
         }
@@ -995,28 +1342,28 @@ function load2() {
         function isObject(value) {
           return value !== null && typeof value === "object" && !Array.isArray(value);
         }
-        function invalid2(claim, expected) {
+        function invalid3(claim, expected) {
           return codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
         }
-        var CURVE_FIELD_BYTES = {
+        var CURVE_FIELD_BYTES2 = {
           "P-256": 32,
           "P-384": 48,
           "P-521": 66,
           Ed25519: 32
         };
-        var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
-        var DER_NULL = [5, 0];
-        var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
-        var OID_CURVE = {
+        var OID_RSA_ENCRYPTION2 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+        var DER_NULL2 = [5, 0];
+        var OID_EC_PUBLIC_KEY2 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+        var OID_CURVE2 = {
           "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
           "P-384": [6, 5, 43, 129, 4, 0, 34],
           "P-521": [6, 5, 43, 129, 4, 0, 35]
         };
-        var OID_ED25519 = [6, 3, 43, 101, 112];
-        function publicJwk(jwk, algorithm) {
+        var OID_ED255192 = [6, 3, 43, 101, 112];
+        function publicJwk2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              checkRsa(member(jwk, "n"), member(jwk, "e"));
+              checkRsa2(member2(jwk, "n"), member2(jwk, "e"));
               return {
                 kty: "RSA",
                 n: jwk.n,
@@ -1025,7 +1372,7 @@ function load2() {
             case "EC":
               {
                 var crv = algorithm.crv;
-                checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+                checkEc2(crv, member2(jwk, "x"), member2(jwk, "y"));
                 return {
                   kty: "EC",
                   crv,
@@ -1036,99 +1383,99 @@ function load2() {
           }
           return void 0;
         }
-        function jwkKeyData(jwk, algorithm) {
+        function jwkKeyData2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+              return rsaSpki2(member2(jwk, "n"), member2(jwk, "e"));
             case "EC":
-              return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+              return ecSpki2(algorithm.crv, member2(jwk, "x"), member2(jwk, "y"));
             case "OKP":
-              return ed25519Spki(member(jwk, "x"));
+              return ed25519Spki2(member2(jwk, "x"));
             case "oct":
               {
-                var secret = member(jwk, "k");
+                var secret = member2(jwk, "k");
                 if (secret.length === 0) throw invalid22('JWK member "k" is empty');
                 return secret;
               }
           }
         }
-        function rsaSpki(n, e) {
-          checkRsa(n, e);
-          var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
-          return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+        function rsaSpki2(n, e) {
+          checkRsa2(n, e);
+          var publicKey = der2(48, [derUnsignedInteger2(n), derUnsignedInteger2(e)]);
+          return spki2(concat2([OID_RSA_ENCRYPTION2, DER_NULL2]), publicKey);
         }
-        function ecSpki(crv, x, y) {
-          var curve = checkEc(crv, x, y);
-          var point = concat([[4], x, y]);
-          return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+        function ecSpki2(crv, x, y) {
+          var curve = checkEc2(crv, x, y);
+          var point = concat2([[4], x, y]);
+          return spki2(concat2([OID_EC_PUBLIC_KEY2, curve]), point);
         }
-        function ed25519Spki(x) {
-          if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
-          return spki(new Uint8Array(OID_ED25519), x);
+        function ed25519Spki2(x) {
+          if (x.length !== CURVE_FIELD_BYTES2.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
+          return spki2(new Uint8Array(OID_ED255192), x);
         }
-        function checkRsa(n, e) {
-          if (isZero(n)) throw invalid22('JWK member "n" is zero');
-          if (isZero(e)) throw invalid22('JWK member "e" is zero');
+        function checkRsa2(n, e) {
+          if (isZero2(n)) throw invalid22('JWK member "n" is zero');
+          if (isZero2(e)) throw invalid22('JWK member "e" is zero');
         }
-        function checkEc(crv, x, y) {
-          var size = CURVE_FIELD_BYTES[crv];
-          var curve = OID_CURVE[crv];
+        function checkEc2(crv, x, y) {
+          var size = CURVE_FIELD_BYTES2[crv];
+          var curve = OID_CURVE2[crv];
           if (size === void 0 || curve === void 0) throw invalid22("unsupported EC curve");
           if (x.length !== size || y.length !== size) {
             throw invalid22('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
           }
           return curve;
         }
-        function spki(algorithmIdentifierContent, publicKey) {
-          var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
-          var bits = der(3, [new Uint8Array([0]), publicKey]);
-          return der(48, [algorithmIdentifier, bits]);
+        function spki2(algorithmIdentifierContent, publicKey) {
+          var algorithmIdentifier = der2(48, [algorithmIdentifierContent]);
+          var bits = der2(3, [new Uint8Array([0]), publicKey]);
+          return der2(48, [algorithmIdentifier, bits]);
         }
-        function derUnsignedInteger(bytes) {
+        function derUnsignedInteger2(bytes) {
           var start = 0;
           while (start < bytes.length - 1 && bytes[start] === 0) start++;
           var digits = bytes.subarray(start);
-          return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+          return der2(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
         }
-        function der(tag, parts) {
+        function der2(tag, parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
-          var all = [[tag], derLength(length)];
-          for (var _i3 = 0; _i3 < parts.length; _i3++) all.push(parts[_i3]);
-          return concat(all);
+          var all = [[tag], derLength2(length)];
+          for (var _i6 = 0; _i6 < parts.length; _i6++) all.push(parts[_i6]);
+          return concat2(all);
         }
-        function derLength(length) {
+        function derLength2(length) {
           if (length < 128) return [length];
           var bytes = [];
           for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
           return [128 + bytes.length].concat(bytes);
         }
-        function concat(parts) {
+        function concat2(parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var out = new Uint8Array(length);
           var offset = 0;
-          for (var _i4 = 0; _i4 < parts.length; _i4++) {
-            out.set(parts[_i4], offset);
-            offset += parts[_i4].length;
+          for (var _i7 = 0; _i7 < parts.length; _i7++) {
+            out.set(parts[_i7], offset);
+            offset += parts[_i7].length;
           }
           return out;
         }
-        function isZero(bytes) {
+        function isZero2(bytes) {
           for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
           return true;
         }
-        function member(jwk, name) {
+        function member2(jwk, name) {
           var value = jwk[name];
           if (typeof value !== "string") throw invalid22('JWK member "' + name + '" is missing or not a string');
-          var bytes = decodeBase64url(value);
+          var bytes = decodeBase64url2(value);
           if (bytes === void 0) throw invalid22('JWK member "' + name + '" is not base64url');
           return bytes;
         }
         function invalid22(message) {
           return codedError22(ErrorCode22.JwtKeyInvalid, message);
         }
-        function selectKey(jwks, kid, algorithm) {
+        function selectKey2(jwks, kid, algorithm) {
           var keys = jwkSetKeys(jwks);
           if (kid !== void 0) {
             var mismatched = false;
@@ -1144,8 +1491,8 @@ function load2() {
             return void 0;
           }
           var found;
-          for (var _i5 = 0; _i5 < keys.length; _i5++) {
-            var _key = keys[_i5];
+          for (var _i8 = 0; _i8 < keys.length; _i8++) {
+            var _key = keys[_i8];
             if (!isObject2(_key) || !fits(_key, algorithm)) continue;
             if (found !== void 0) {
               throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -1157,7 +1504,7 @@ function load2() {
           }
           return found;
         }
-        function unknownKid(kid) {
+        function unknownKid2(kid) {
           return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable2(kid));
         }
         function fits(key, algorithm) {
@@ -1186,17 +1533,17 @@ function load2() {
           }
           var kid = jws.header.kid;
           return jwks.get(endpoint2, false).then(set => {
-            var key = selectKey(set, kid, algorithm);
+            var key = selectKey2(set, kid, algorithm);
             if (key !== void 0 || kid === void 0) return key;
             if (services.onRefresh !== void 0) services.onRefresh();
             return jwks.get(endpoint2, true).then(refreshed => {
-              var again = selectKey(refreshed, kid, algorithm);
-              if (again === void 0) throw unknownKid(kid);
+              var again = selectKey2(refreshed, kid, algorithm);
+              if (again === void 0) throw unknownKid2(kid);
               return again;
             });
-          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
+          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey2(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
             if (!valid) throw signatureInvalid();
-            return decodeClaims(jws);
+            return decodeClaims2(jws);
           });
         }
         var importedKeys = Object.create(null);
@@ -1205,7 +1552,7 @@ function load2() {
           var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
           var known = importedKeys[id];
           if (known !== void 0) return Promise.resolve(known);
-          return importKey(subtle2, jwk, algorithm).then(key => {
+          return importKey2(subtle2, jwk, algorithm).then(key => {
             if (importedCount >= 64) {
               importedKeys = Object.create(null);
               importedCount = 0;
@@ -1215,26 +1562,26 @@ function load2() {
             return key;
           });
         }
-        function importKey(subtle2, jwk, algorithm) {
+        function importKey2(subtle2, jwk, algorithm) {
           var imported;
           try {
-            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
-            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk2(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData2(jwk, algorithm), algorithm.importParams, false, ["verify"]);
           } catch (e) {
             return Promise.reject(e);
           }
           return imported.then(key => key, e => {
-            throw importFailure2(algorithm, e);
+            throw importFailure3(algorithm, e);
           });
         }
-        function importFailure2(algorithm, error) {
+        function importFailure3(algorithm, error) {
           var reason = error instanceof Error ? error.message : String(error);
-          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM2.test(reason)) {
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM3.test(reason)) {
             return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
           }
           return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
         }
-        var UNKNOWN_ALGORITHM2 = /unknown algorithm|unrecognized algorithm|not supported/i;
+        var UNKNOWN_ALGORITHM3 = /unknown algorithm|unrecognized algorithm|not supported/i;
         function signatureInvalid() {
           return codedError22(ErrorCode22.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
         }
@@ -1312,75 +1659,6 @@ function load2() {
         };
       }();
       return unit4;
-    }
-    function md5Crypt(password, magic, salt, crypto) {
-      var saltBytes = utf8ToBytes(salt);
-      var alternate = crypto.digest("md5", [password, saltBytes, password]);
-      var initial = [password, utf8ToBytes(magic), saltBytes];
-      for (var remaining = password.length; remaining > 0; remaining -= 16) {
-        initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
-      }
-      var nulByte = new Uint8Array(1);
-      var firstByte = password.subarray(0, 1);
-      for (var bits = password.length; bits > 0; bits >>>= 1) {
-        initial.push(bits & 1 ? nulByte : firstByte);
-      }
-      var digest = crypto.digest("md5", initial);
-      for (var round = 0; round < 1e3; round++) {
-        var parts = [round & 1 ? password : digest];
-        if (round % 3 !== 0) parts.push(saltBytes);
-        if (round % 7 !== 0) parts.push(password);
-        parts.push(round & 1 ? digest : password);
-        digest = crypto.digest("md5", parts);
-      }
-      return cryptBase64(digest[0], digest[6], digest[12], 4) + cryptBase64(digest[1], digest[7], digest[13], 4) + cryptBase64(digest[2], digest[8], digest[14], 4) + cryptBase64(digest[3], digest[9], digest[15], 4) + cryptBase64(digest[4], digest[10], digest[5], 4) + cryptBase64(0, 0, digest[11], 2);
-    }
-    function cryptBase64(high, middle, low, count) {
-      var value = high << 16 | middle << 8 | low;
-      var text = "";
-      for (var i = 0; i < count; i++) {
-        text += "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(value & 63);
-        value >>>= 6;
-      }
-      return text;
-    }
-    function verifyPassword(verifier, password, crypto) {
-      switch (verifier.form) {
-        case "plain":
-          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes(verifier.sha256));
-        case "sha1":
-          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes(verifier.digest));
-        case "ssha":
-          {
-            var computed = crypto.digest("sha1", [password, base64ToBytes(verifier.salt)]);
-            return constantTimeEqual(computed, base64ToBytes(verifier.digest));
-          }
-        case "md5crypt":
-          {
-            var _computed = md5Crypt(password, verifier.magic, verifier.salt, crypto);
-            return constantTimeEqual(utf8ToBytes(_computed), utf8ToBytes(verifier.hash));
-          }
-        case "pbkdf2":
-          {
-            var expected = base64ToBytes(verifier.derived);
-            var salt = base64ToBytes(verifier.salt);
-            return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual(derived, expected));
-          }
-      }
-      var form = String(verifier.form);
-      throw codedError2(ErrorCode2.PasswordFormUnsupported, `password form "${form}" is not supported by this build`);
-    }
-    function constantTimeEqual(a, b) {
-      if (a.length !== b.length) return false;
-      var difference = 0;
-      if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
-        var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
-        var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
-        for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
-        return difference === 0;
-      }
-      for (var _i6 = 0; _i6 < a.length; _i6++) difference |= a[_i6] ^ b[_i6];
-      return difference === 0;
     }
     function decodeBasicCredential(credential) {
       if (!isStrictBase64(credential)) {
@@ -1517,25 +1795,41 @@ function load2() {
         reason: error instanceof Error ? error.message : String(error)
       });
     }
-    function authenticate2(input, config, platform) {
+    function authenticate2(input, config, platform, outcome) {
+      if (outcome === void 0) {
+        outcome = {};
+      }
       var credentials = parseAuthorization(input.authorization);
       var realm = visibleAsciiOrUndefined(input.realm);
       var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
-      return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform), user => augmentUser(config, user, platform));
+      return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform, outcome), user => outcome.ownToken !== void 0 ? user : augmentUser(config, user, platform));
     }
-    function tryCredentials(credentials, start, realmFilter, config, platform) {
+    function tryCredentials(credentials, start, realmFilter, config, platform, outcome, ownTried) {
       var _loop4 = function () {
-          var indices = providerIndices(config, credentials[i].scheme);
-          if (indices === void 0) return 0;
-          var outcome = runProvidersForCredential(config, indices, credentials[i].credential, realmFilter, platform);
-          if (isPromise(outcome)) {
-            var next = i + 1;
-            return {
-              v: outcome.then(user => user !== void 0 ? user : tryCredentials(credentials, next, realmFilter, config, platform))
+          var credential = credentials[i];
+          if (config.session !== void 0 && credential.scheme === "Bearer" && ownTried !== i) {
+            var own = ownToken(credential.credential, realmFilter, config, platform);
+            if (isPromise(own)) {
+              var at = i;
+              return {
+                v: own.then(accepted => accepted !== void 0 ? ownUser(outcome, accepted) : tryCredentials(credentials, at, realmFilter, config, platform, outcome, at))
+              };
+            }
+            if (own !== void 0) return {
+              v: ownUser(outcome, own)
             };
           }
-          if (outcome !== void 0) return {
-            v: outcome
+          var indices = providerIndices(config, credential.scheme);
+          if (indices === void 0) return 0;
+          var result = runProvidersForCredential(config, indices, credential.credential, realmFilter, platform);
+          if (isPromise(result)) {
+            var next = i + 1;
+            return {
+              v: result.then(user => user !== void 0 ? user : tryCredentials(credentials, next, realmFilter, config, platform, outcome))
+            };
+          }
+          if (result !== void 0) return {
+            v: result
           };
         },
         _ret4;
@@ -1546,6 +1840,31 @@ function load2() {
       }
       platform.logger.log("info", "auth.provider.all_failed");
       throw codedError2(ErrorCode2.AllFailed, "no provider accepted the credentials");
+    }
+    function ownUser(outcome, own) {
+      outcome.ownToken = own;
+      return own.user;
+    }
+    function ownToken(token, realmFilter, config, platform) {
+      var verified;
+      try {
+        verified = verifyOwnToken(token, config.jwt, platform.clock.nowSeconds(), platform.crypto);
+      } catch (e) {
+        return ownTokenRefused(platform, e);
+      }
+      if (isPromise(verified)) {
+        return verified.then(own => inRealm(own, realmFilter), e => ownTokenRefused(platform, e));
+      }
+      return inRealm(verified, realmFilter);
+    }
+    function inRealm(own, realmFilter) {
+      return realmFilter === void 0 || own.user.realm.toLowerCase() === realmFilter ? own : void 0;
+    }
+    function ownTokenRefused(platform, error) {
+      platform.logger.log("debug", "auth.own_token.refused", {
+        code: errorCode(error) || ErrorCode2.Unexpected
+      });
+      return void 0;
     }
     function providerIndices(config, scheme) {
       if (scheme === "Basic") return config.providersByScheme.Basic;
@@ -1569,7 +1888,8 @@ function load2() {
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
         if (cached !== void 0) return cached;
       }
-      return whenReady(authenticate2(input, config, platform), user => whenReady(mint(user, config.jwt, now, platform.crypto, platform.contextReused), minted => {
+      var outcome = {};
+      return whenReady(authenticate2(input, config, platform, outcome), user => whenReady(outcome.ownToken !== void 0 ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused), minted => {
         var grant = {
           user,
           token: minted.token,
@@ -1602,6 +1922,35 @@ function load2() {
         return grant;
       }));
     }
+    var NOT_PATH_CHARACTER = /[^\x21-\x5b\x5d-\x7e]/;
+    var ENCODED_SEPARATOR_OR_CONTROL = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
+    function safeRedirectTarget(encoded) {
+      if (encoded === void 0 || encoded === "" || encoded.length > 3 * 2048) return "/";
+      var target;
+      try {
+        target = decodeURIComponent(encoded);
+      } catch (e) {
+        return "/";
+      }
+      if (target.length > 2048 || target.charAt(0) !== "/" || target.charAt(1) === "/" || NOT_PATH_CHARACTER.test(target) || ENCODED_SEPARATOR_OR_CONTROL.test(target)) {
+        return "/";
+      }
+      return target;
+    }
+    function loginAnswer(session, token, expiresAt, nowSeconds, target) {
+      var maxAge = expiresAt > nowSeconds ? expiresAt - nowSeconds : 0;
+      return redirect(session.cookieName + "=" + token + "; Max-Age=" + maxAge + session.cookieAttributes, target);
+    }
+    function logoutAnswer(session, target) {
+      return redirect(session.cookieName + "=; Max-Age=0" + session.cookieAttributes, target);
+    }
+    function redirect(setCookie, target) {
+      return {
+        status: 302,
+        headers: [["Set-Cookie", setCookie], ["Cache-Control", "no-store"]],
+        body: target
+      };
+    }
     var unit22;
     function load22() {
       if (unit22 === void 0) unit22 = function () {
@@ -1624,7 +1973,7 @@ function load2() {
               if (words[w] !== "") clauses.push(parseClause(words[w]));
             }
             if (clauses.length === 0) {
-              throw invalid2(alternatives.length === 1 ? "the rule is empty" : "an alternative of `|` is empty");
+              throw invalid3(alternatives.length === 1 ? "the rule is empty" : "an alternative of `|` is empty");
             }
             rule.push(clauses);
           }
@@ -1637,11 +1986,11 @@ function load2() {
             name: word.slice(1)
           };
           var equals = word.indexOf("=");
-          if (equals < 0) throw invalid2("`" + word + "` is neither `key=values` nor `@name`");
+          if (equals < 0) throw invalid3("`" + word + "` is neither `key=values` nor `@name`");
           var key = word.slice(0, equals);
           var values = word.slice(equals + 1).split(",");
           for (var i = 0; i < values.length; i++) {
-            if (values[i] === "") throw invalid2("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
+            if (values[i] === "") throw invalid3("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
             values[i] = decoded(values[i], word);
           }
           if (key === "role" || key === "all-roles" || key === "realm" || key === "scope") return {
@@ -1655,17 +2004,17 @@ function load2() {
               name: decoded(key.slice(10), word)
             };
           }
-          throw invalid2("`" + key + "`: unknown requirement (role, all-roles, realm, scope, attribute.<name>, @<rule>)");
+          throw invalid3("`" + key + "`: unknown requirement (role, all-roles, realm, scope, attribute.<name>, @<rule>)");
         }
         function decoded(text, word) {
           if (text.indexOf("%") < 0) return text;
           try {
             return decodeURIComponent(text);
           } catch (e) {
-            throw invalid2("`" + word + "`: bad percent-encoding (a `%` is written %25)");
+            throw invalid3("`" + word + "`: bad percent-encoding (a `%` is written %25)");
           }
         }
-        function invalid2(message) {
+        function invalid3(message) {
           return codedError22("ERR_ACCESS_RULE_INVALID", message);
         }
         function unmetRequirements(rule, user, named) {
@@ -1696,7 +2045,7 @@ function load2() {
               break;
             case "all-roles":
               met = true;
-              for (var _i7 = 0; _i7 < values.length && met; _i7++) met = listHolds(user.roles, values[_i7]);
+              for (var _i9 = 0; _i9 < values.length && met; _i9++) met = listHolds(user.roles, values[_i9]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -1707,7 +2056,7 @@ function load2() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i8 = 0; _i8 < values.length && !met; _i8++) met = listHolds(list, values[_i8]);
+                  if (Array.isArray(list)) for (var _i0 = 0; _i0 < values.length && !met; _i0++) met = listHolds(list, values[_i0]);
                 }
                 break;
               }
@@ -1922,9 +2271,16 @@ function load2() {
       for (var i = 0; i < keys.length; i++) text += " " + keys[i] + "=" + JSON.stringify(fields[keys[i]]);
       return text;
     }
-    function authInput(r) {
+    function authInput(r, config) {
+      var _authorization3 = r.headersIn["Authorization"];
+      var _session2 = config.session;
+      if (_authorization3 === void 0 && _session2 !== void 0) {
+        var _cookie3 = r.variables[_session2.cookieVariable];
+        _authorization3 = _cookie3 !== void 0 && _cookie3 !== "" && !/[^A-Za-z0-9_.-]/.test(_cookie3) ? "Bearer " + _cookie3 : void 0;
+      }
+      var authorization = _authorization3;
       return {
-        authorization: r.headersIn["Authorization"],
+        authorization,
         realm: firstHeaderLine2(r, "x-auth-realm")
       };
     }
@@ -1948,15 +2304,15 @@ function load2() {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
         var admits = rule ? load22().admission(ctx.config, rule) : void 0;
-        return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits);
+        return obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, ctx.grantMiss, admits);
       }, (ctx, grant) => {
         var rule = ctx.r.variables["authotron_require"];
         if (rule && load22().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
-        var _authorization2 = "Bearer " + grant.token;
+        var _authorization4 = "Bearer " + grant.token;
         if (accessPhase) {
           var _variables2 = ctx.r.variables;
-          _variables2["authotron_jwt"] = _authorization2;
+          _variables2["authotron_jwt"] = _authorization4;
           if (ctx.config.includeLegacyHeaders) {
             _variables2["authotron_username"] = legacy[0];
             _variables2["authotron_realm"] = legacy[1];
@@ -1964,7 +2320,7 @@ function load2() {
           }
         } else {
           var _headers2 = ctx.r.headersOut;
-          _headers2["Authorization"] = _authorization2;
+          _headers2["Authorization"] = _authorization4;
           if (ctx.config.includeLegacyHeaders) {
             _headers2["X-Auth-Username"] = legacy[0];
             _headers2["X-Auth-Realm"] = legacy[1];
@@ -2052,9 +2408,22 @@ function load2() {
         direct: true,
         handle: granting(true)
       },
+      login: {
+        readOnly: true,
+        direct: true,
+        handle: handler(ctx => obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform), (ctx, grant) => send(ctx.r, loginAnswer(ctx.config.session, grant.token, grant.expiresAt, ctx.platform.clock.nowSeconds(), safeRedirectTarget(ctx.r.variables.arg_redirect))))
+      },
+      logout: {
+        readOnly: true,
+        handle: answering(ctx => ctx.config.session === void 0 ? {
+          status: 404,
+          headers: [],
+          body: ""
+        } : logoutAnswer(ctx.config.session, safeRedirectTarget(ctx.r.variables.arg_redirect)))
+      },
       whoami: {
         readOnly: true,
-        handle: answering(ctx => whenReady(obtainGrant(authInput(ctx.r), ctx.config, ctx.platform), grant => whoami(grant.user)))
+        handle: answering(ctx => whenReady(obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform), grant => whoami(grant.user)))
       },
       providers: {
         readOnly: true,
@@ -2240,7 +2609,7 @@ function load3() {
               break;
             case "all-roles":
               met = true;
-              for (var _i9 = 0; _i9 < values.length && met; _i9++) met = listHolds(user.roles, values[_i9]);
+              for (var _i1 = 0; _i1 < values.length && met; _i1++) met = listHolds(user.roles, values[_i1]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -2251,7 +2620,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i0 = 0; _i0 < values.length && !met; _i0++) met = listHolds(list, values[_i0]);
+                  if (Array.isArray(list)) for (var _i10 = 0; _i10 < values.length && !met; _i10++) met = listHolds(list, values[_i10]);
                 }
                 break;
               }
@@ -2351,10 +2720,10 @@ function load3() {
         var failure = _failure2;
         if (failure !== void 0 && config.logLevel !== "error") r.warn("authotron: cache.grant.store_failed reason=" + JSON.stringify(failure));
       }
-      var _authorization3 = "Bearer " + grant.token;
+      var _authorization5 = "Bearer " + grant.token;
       if (accessPhase) {
         var _variables3 = r.variables;
-        _variables3["authotron_jwt"] = _authorization3;
+        _variables3["authotron_jwt"] = _authorization5;
         if (sendLegacy) {
           _variables3["authotron_username"] = legacy[0];
           _variables3["authotron_realm"] = legacy[1];
@@ -2362,7 +2731,7 @@ function load3() {
         }
       } else {
         var _headers3 = r.headersOut;
-        _headers3["Authorization"] = _authorization3;
+        _headers3["Authorization"] = _authorization5;
         if (sendLegacy) {
           _headers3["X-Auth-Username"] = legacy[0];
           _headers3["X-Auth-Realm"] = legacy[1];
@@ -2384,6 +2753,10 @@ function authenticate(r, accessPhase) {
     load2().configUnusable(r);
     return;
   }
+  if (config.session !== void 0 && accessPhase === void 0 && r.variables.arg_redirect !== void 0) {
+    load2().serve("login", r, config);
+    return;
+  }
   if (accessPhase === void 0 && r.method !== "GET") {
     load2().serve("authenticate", r, config);
     return;
@@ -2394,12 +2767,18 @@ function authenticate(r, accessPhase) {
   var _ttlMs = config.grantCacheTtlMs;
   if (_shared !== void 0 && (_ttlMs === void 0 || _ttlMs > 0)) {
     var _dict = _shared["authotron"];
-    var _authorization4 = r.headersIn["Authorization"];
-    if (_dict !== void 0 && _authorization4 !== void 0) {
+    var _authorization6 = r.headersIn["Authorization"];
+    var _session3 = config.session;
+    if (_authorization6 === void 0 && _session3 !== void 0) {
+      var _cookie5 = r.variables[_session3.cookieVariable];
+      _authorization6 = _cookie5 !== void 0 && _cookie5 !== "" && !/[^A-Za-z0-9_.-]/.test(_cookie5) ? "Bearer " + _cookie5 : void 0;
+    }
+    var _authorization7 = _authorization6;
+    if (_dict !== void 0 && _authorization7 !== void 0) {
       var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
       var _rulePart3 = rule ? "\n=" + rule.length + ":" + rule : "";
       var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
-      var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization4).digest("base64url");
+      var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization7).digest("base64url");
       var _text2 = _dict.get(_key3);
       var _fields2 = _text2 === void 0 ? void 0 : _text2.split("\n", 5);
       var _fields3 = _fields2 !== void 0 && _fields2.length === 5 && _fields2[0] !== "" ? _fields2 : void 0;
@@ -2407,10 +2786,10 @@ function authenticate(r, accessPhase) {
         _outcome = _key3;
       } else {
         var _sendLegacy = _fields3[4] === "1";
-        var _authorization5 = "Bearer " + _fields3[0];
+        var _authorization8 = "Bearer " + _fields3[0];
         if (accessPhase) {
           var _variables4 = r.variables;
-          _variables4["authotron_jwt"] = _authorization5;
+          _variables4["authotron_jwt"] = _authorization8;
           if (_sendLegacy) {
             _variables4["authotron_username"] = _fields3[1];
             _variables4["authotron_realm"] = _fields3[2];
@@ -2418,7 +2797,7 @@ function authenticate(r, accessPhase) {
           }
         } else {
           var _headers4 = r.headersOut;
-          _headers4["Authorization"] = _authorization5;
+          _headers4["Authorization"] = _authorization8;
           if (_sendLegacy) {
             _headers4["X-Auth-Username"] = _fields3[1];
             _headers4["X-Auth-Realm"] = _fields3[2];

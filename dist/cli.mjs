@@ -15734,6 +15734,8 @@ var CONFIG_VERSIONS = ["1.0.0", "2.0.0"];
 var ASYMMETRIC_MINT_ALGORITHMS = ["RS256", "ES256", "EdDSA"];
 var MINT_ALGORITHMS = ["HS256", ...ASYMMETRIC_MINT_ALGORITHMS];
 var MAX_TIMEOUT_MS = 2147483647;
+var DEFAULT_SESSION_COOKIE_NAME = "authotron_session";
+var SESSION_COOKIE_NAME_PATTERN = "^[A-Za-z0-9_]{1,64}$";
 function taggedUnion(tag, members) {
   return Object.entries(members).map(([value, definition]) => ({
     if: { properties: { [tag]: { const: value } }, required: [tag] },
@@ -15772,7 +15774,8 @@ var CONFIG_SCHEMA = {
           type: "object",
           additionalProperties: { type: "string" },
           description: 'authotron-njs extension: named access rules, referred to from nginx.conf as `set $authotron_require "@name";` (README, "Access rules").'
-        }
+        },
+        session: ref("SessionConfig")
       }
     },
     ConfigV1: {
@@ -15862,6 +15865,29 @@ var CONFIG_SCHEMA = {
           type: "string",
           minLength: 1,
           description: "HS256 key (raw UTF-8 bytes). Checked: must not be empty. Required with alg HS256 (the default), unused with the others."
+        },
+        previous_secrets: {
+          type: "array",
+          items: { type: "string", minLength: 1 },
+          description: "authotron-njs extension: HS256 secrets replaced by `secret`. Only with `session`: tokens they signed are still accepted back until they expire; nothing is minted with them."
+        }
+      }
+    },
+    SessionConfig: {
+      type: "object",
+      description: "authotron-njs extension (docs/sessions.md): browser login — `/authenticate?redirect=<path>` sets a session cookie holding the minted JWT and answers 302 — `/logout`, and tokens this gateway minted accepted back from that cookie or as a Bearer credential. `session: {}` turns it on with the defaults.",
+      properties: {
+        cookie_name: {
+          type: "string",
+          pattern: SESSION_COOKIE_NAME_PATTERN,
+          default: DEFAULT_SESSION_COOKIE_NAME,
+          description: "The session cookie's name: 1 to 64 letters, digits or `_` (nginx reads it as `$cookie_<name>`).",
+          errorMessage: "expected 1 to 64 letters, digits or underscores"
+        },
+        cookie_secure: {
+          type: "boolean",
+          default: true,
+          description: "Send the cookie with `Secure` (HTTPS only). `false` only for plain-http development, as the demo."
         }
       }
     },
@@ -15961,6 +15987,12 @@ function checkDocument(doc) {
       );
     }
   }
+  if (isMapping(data.jwt) && Array.isArray(data.jwt.previous_secrets) && data.jwt.previous_secrets.length > 0 && !isMapping(data.session)) {
+    report("warning", ["jwt", "previous_secrets"], "used only with `session` (our own tokens accepted back): without it nothing reads them");
+  }
+  if (isMapping(data.session) && data.session.cookie_secure === false) {
+    report("note", ["session", "cookie_secure"], "the session cookie (a bearer token) also travels over plain http: for development only");
+  }
   const providers = Array.isArray(data.providers) ? data.providers : void 0;
   if (providers !== void 0 && providers.length === 0) {
     report("warning", ["providers"], "no providers: every request is answered 401");
@@ -16052,6 +16084,27 @@ function mintClaims(user, settings, nowSeconds, expiresAt) {
 
 // src/auth/grant-entry.ts
 var DEFAULT_GRANT_CACHE_TTL_MS = 3e4;
+
+// src/passwords/md5crypt.ts
+var CRYPT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+var MD5_CRYPT_MAX_SALT_LENGTH = 8;
+var MD5_CRYPT_HASH_LENGTH = 22;
+
+// src/user.ts
+var USER_PAYLOAD_VERSION = 1;
+function newUser(username, realm, roles) {
+  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
+}
+function userJson(user) {
+  return JSON.stringify({
+    version: user.version,
+    username: user.username,
+    realm: user.realm,
+    roles: user.roles,
+    attributes: user.attributes,
+    scopes: user.scopes
+  });
+}
 
 // src/preloaded.ts
 function contains(items, item) {
@@ -16177,27 +16230,6 @@ function logFailure(platform, augmenter, error) {
   });
 }
 
-// src/user.ts
-var USER_PAYLOAD_VERSION = 1;
-function newUser(username, realm, roles) {
-  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
-}
-function userJson(user) {
-  return JSON.stringify({
-    version: user.version,
-    username: user.username,
-    realm: user.realm,
-    roles: user.roles,
-    attributes: user.attributes,
-    scopes: user.scopes
-  });
-}
-
-// src/passwords/md5crypt.ts
-var CRYPT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-var MD5_CRYPT_MAX_SALT_LENGTH = 8;
-var MD5_CRYPT_HASH_LENGTH = 22;
-
 // src/auth/answers.ts
 function legacyHeaderValues(user) {
   return [headerSafe(user.username), headerSafe(user.realm), headerSafe(user.roles.join(","))];
@@ -16297,6 +16329,24 @@ var COMPILE_TIME_PLATFORM = new Proxy({}, {
     throw new Error(`a static augmenter used the platform's ${String(name)}`);
   }
 });
+
+// src/compiler/session.ts
+var SESSION_COOKIE_ATTRIBUTES = "; Path=/; HttpOnly; SameSite=Lax";
+function compileSession(data) {
+  if (!isMapping(data.session)) return void 0;
+  const session = data.session;
+  const cookieName = typeof session.cookie_name === "string" ? session.cookie_name : DEFAULT_SESSION_COOKIE_NAME;
+  const secure = session.cookie_secure !== false;
+  return {
+    cookieName,
+    cookieVariable: "cookie_" + cookieName,
+    cookieAttributes: SESSION_COOKIE_ATTRIBUTES + (secure ? "; Secure" : "")
+  };
+}
+function previousSecrets(jwt) {
+  const list = jwt.previous_secrets;
+  return Array.isArray(list) && list.length > 0 ? list : void 0;
+}
 
 // src/compiler/schema-walk.ts
 function applicableSchemas(value, schema = CONFIG_SCHEMA) {
@@ -16404,7 +16454,7 @@ function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs 
   const content = {
     format: COMPILED_FORMAT,
     compilerVersion: VERSION,
-    jwt: compiledJwt(jwt, signing),
+    jwt: jwtSection(jwt, signing),
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === "number" ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS,
     grantCacheTtlMs: typeof auth.grant_cache_ttl_in_ms === "number" ? auth.grant_cache_ttl_in_ms : DEFAULT_GRANT_CACHE_TTL_MS,
@@ -16425,13 +16475,18 @@ function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs 
   const precomputedBasic = precomputeBasicGrants(content, plainUsers);
   const accessRules = compileAccessRules(data);
   const withBasic = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
-  const complete = accessRules === void 0 ? withBasic : { ...withBasic, accessRules };
+  const withRules = accessRules === void 0 ? withBasic : { ...withBasic, accessRules };
+  const session = compileSession(data);
+  const complete = session === void 0 ? withRules : { ...withRules, session };
   const { format, ...rest } = complete;
   return { format, configId: configIdOf(complete), ...rest };
 }
-function compiledJwt(jwt, signing) {
+function jwtSection(jwt, signing) {
   const common = { iss: jwt.iss, exp: jwt.exp };
-  return signing === void 0 ? { ...common, secret: jwt.secret } : { ...common, ...signing };
+  const section = signing !== void 0 ? { ...common, ...signing } : { ...common, secret: jwt.secret };
+  const previous = previousSecrets(jwt);
+  if (previous !== void 0) section.previousSecrets = previous;
+  return section;
 }
 function schemeOf(type) {
   const implemented = providerCompiler(type);

@@ -13,7 +13,7 @@ import { MaybePromise, whenReady } from '../maybe-async'
 import type { Platform } from '../platform'
 import { DEFAULT_GRANT_CACHE_TTL_MS, Grant, grantFromEntry, NO_LEGACY, storeGrant, wholeSeconds } from './grant-entry'
 import { grantKey } from './grant-key'
-import { AuthInput, authenticate } from './pipeline'
+import { AuthInput, AuthOutcome, authenticate } from './pipeline'
 import { legacyHeaderValues } from './answers'
 import type { User } from '../user'
 
@@ -54,8 +54,10 @@ export function obtainGrant(
     const cached = text === undefined ? undefined : grantFromEntry(text, now)
     if (cached !== undefined) return cached
   }
-  return whenReady(authenticate(input, config, platform), (user) =>
-    whenReady(mint(user, config.jwt, now, platform.crypto, platform.contextReused), (minted) => {
+  const outcome: AuthOutcome = {}
+  return whenReady(authenticate(input, config, platform, outcome), (user) =>
+    // A token of ours is kept as it is (its own exp: reuse never extends it); anything else is minted.
+    whenReady(outcome.ownToken !== undefined ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused), (minted) => {
       const grant: Grant = {
         user,
         token: minted.token,

@@ -46,6 +46,13 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
     }
   }
 
+  if (isMapping(data.jwt) && Array.isArray(data.jwt.previous_secrets) && data.jwt.previous_secrets.length > 0 && !isMapping(data.session)) {
+    report('warning', ['jwt', 'previous_secrets'], 'used only with `session` (our own tokens accepted back): without it nothing reads them')
+  }
+  if (isMapping(data.session) && data.session.cookie_secure === false) {
+    report('note', ['session', 'cookie_secure'], 'the session cookie (a bearer token) also travels over plain http: for development only')
+  }
+
   const providers = Array.isArray(data.providers) ? data.providers : undefined
   if (providers !== undefined && providers.length === 0) {
     report('warning', ['providers'], 'no providers: every request is answered 401')

@@ -20,6 +20,7 @@ import type { PlainUser } from '../providers/plain/users'
 import { precomputeBasicGrants } from './basic-grants'
 import type { CompiledSigning } from './signing-key'
 import { compileAccessRules } from './access-rules'
+import { compileSession, previousSecrets } from './session'
 import { isMapping, Mapping, Path, setOwn } from './paths'
 import { REFERENCE_PROVIDERS } from './reference-types'
 import { keysInfo, schemasAt } from './schema-walk'
@@ -61,7 +62,7 @@ export function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenter
   const content = {
     format: COMPILED_FORMAT,
     compilerVersion: VERSION,
-    jwt: compiledJwt(jwt, signing),
+    jwt: jwtSection(jwt, signing),
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === 'number' ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS,
     grantCacheTtlMs:
@@ -83,15 +84,24 @@ export function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenter
   const precomputedBasic = precomputeBasicGrants(content, plainUsers)
   const accessRules = compileAccessRules(data)
   const withBasic = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
-  const complete = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
+  const withRules = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
+  const session = compileSession(data)
+  const complete = session === undefined ? withRules : { ...withRules, session }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
 }
 
-/** HS256 with the secret (§2.5), or the asymmetric algorithm with its key and JWK Set. */
-function compiledJwt(jwt: Mapping, signing: CompiledSigning | undefined): CompiledConfig['jwt'] {
+/**
+ * HS256 with the secret (§2.5), or the asymmetric algorithm with its key and JWK Set (whose
+ * previous public keys are rotation's); and the previous secrets.
+ */
+function jwtSection(jwt: Mapping, signing: CompiledSigning | undefined): CompiledConfig['jwt'] {
   const common = { iss: jwt.iss as string, exp: jwt.exp as number }
-  return signing === undefined ? { ...common, secret: jwt.secret as string } : { ...common, ...signing }
+  const section: CompiledConfig['jwt'] = signing !== undefined ? { ...common, ...signing } : { ...common, secret: jwt.secret as string }
+  // With an asymmetric alg too: HS256 tokens of a secret being retired stay accepted (migration).
+  const previous = previousSecrets(jwt)
+  if (previous !== undefined) section.previousSecrets = previous
+  return section
 }
 
 /** The scheme a provider type answers (its unit says; the types only accepted are all Bearer). */

@@ -33,6 +33,9 @@ export const MINT_ALGORITHMS = ['HS256', ...ASYMMETRIC_MINT_ALGORITHMS] as const
 /** Timers beyond 2^31−1 ms overflow in NGINX and njs (and in Node), so that is the ceiling. */
 export const MAX_TIMEOUT_MS = 2147483647
 
+export const DEFAULT_SESSION_COOKIE_NAME = 'authotron_session'
+export const SESSION_COOKIE_NAME_PATTERN = '^[A-Za-z0-9_]{1,64}$'
+
 /** `{ if: tag == value, then: $ref }` for each member of a tagged union. */
 function taggedUnion(tag: string, members: { [value: string]: string }): JsonSchema[] {
   return Object.entries(members).map(([value, definition]) => ({
@@ -81,6 +84,7 @@ export const CONFIG_SCHEMA: JsonSchema = {
             'authotron-njs extension: named access rules, referred to from nginx.conf as ' +
             '`set $authotron_require "@name";` (README, "Access rules").',
         },
+        session: ref('SessionConfig'),
       },
     },
     ConfigV1: {
@@ -181,6 +185,36 @@ export const CONFIG_SCHEMA: JsonSchema = {
           description:
             'HS256 key (raw UTF-8 bytes). Checked: must not be empty. Required with alg HS256 ' +
             '(the default), unused with the others.',
+        },
+        previous_secrets: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          description:
+            'authotron-njs extension: HS256 secrets replaced by `secret`. Only with `session`: tokens ' +
+            'they signed are still accepted back until they expire; nothing is minted with them.',
+        },
+      },
+    },
+    SessionConfig: {
+      type: 'object',
+      description:
+        'authotron-njs extension (docs/sessions.md): browser login — `/authenticate?redirect=<path>` ' +
+        'sets a session cookie holding the minted JWT and answers 302 — `/logout`, and tokens this ' +
+        'gateway minted accepted back from that cookie or as a Bearer credential. `session: {}` ' +
+        'turns it on with the defaults.',
+      properties: {
+        cookie_name: {
+          type: 'string',
+          pattern: SESSION_COOKIE_NAME_PATTERN,
+          default: DEFAULT_SESSION_COOKIE_NAME,
+          description: 'The session cookie\'s name: 1 to 64 letters, digits or `_` (nginx reads it as `$cookie_<name>`).',
+          errorMessage: 'expected 1 to 64 letters, digits or underscores',
+        },
+        cookie_secure: {
+          type: 'boolean',
+          default: true,
+          description:
+            'Send the cookie with `Secure` (HTTPS only). `false` only for plain-http development, as the demo.',
         },
       },
     },

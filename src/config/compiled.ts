@@ -38,7 +38,8 @@ export type {
  *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
  *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
  *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
- *   5  `jwt` may carry `alg`, `signingKey` and `jwks` (asymmetric minting); `secret` is then absent
+ *   5  `session` (browser login, our own tokens) and `jwt.previousSecrets` (issue 18); `jwt` may
+ *      carry `alg`, `signingKey` and `jwks` (asymmetric minting), `secret` then absent
  */
 export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
@@ -142,6 +143,21 @@ export interface CompiledConfig {
    * + name → the rule that `@name` in `$authotron_require` stands for. Absent when there are none.
    */
   accessRules?: { [prefixedName: string]: AccessRule }
+  /**
+   * The YAML's `session` (extension, issue 18): browser login on `/authenticate?redirect=…` with a
+   * session cookie, `/logout`, and our own tokens accepted back (cookie or Bearer). Absent: the
+   * reference's behaviour (the query string is ignored, our tokens are not accepted).
+   */
+  session?: CompiledSession
+}
+
+export interface CompiledSession {
+  /** The session cookie's name: `[A-Za-z0-9_]`, so that nginx's `$cookie_<name>` reads it. */
+  cookieName: string
+  /** `cookie_<name>`: the nginx variable the module reads the cookie from. */
+  cookieVariable: string
+  /** Every attribute after the value but Max-Age: `; Path=/; HttpOnly; SameSite=Lax` and `; Secure` unless turned off. */
+  cookieAttributes: string
 }
 
 /** The algorithms `jwt.alg` may name besides the reference's HS256 (docs/jwt.md, "Asymmetric minting"). */
@@ -154,6 +170,11 @@ export interface CompiledJwt {
   exp: number
   /** The HS256 key (its raw UTF-8 bytes); absent when `alg` is asymmetric. */
   secret?: string
+  /**
+   * `jwt.previous_secrets` (extension, HS256): secrets replaced by `secret`; tokens they signed are
+   * still accepted back (session) until they expire. Absent when there are none.
+   */
+  previousSecrets?: string[]
   /** Absent: HS256, the reference's algorithm. */
   alg?: AsymmetricMintAlgorithm
   /** With `alg`: the private key (src/compiler/signing-key.ts read and checked it). */

@@ -94,7 +94,8 @@ function cachedImport(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorit
   })
 }
 
-function importKey(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorithm): Promise<unknown> {
+/** The public key of `jwk` for `algorithm`, imported for `verify` (also used by own-token.ts). */
+export function importKey(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorithm): Promise<unknown> {
   let imported: Promise<unknown>
   try {
     const asJwk = subtle.prefersJwkImport !== undefined && subtle.prefersJwkImport() ? publicJwk(jwk, algorithm) : undefined

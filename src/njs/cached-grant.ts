@@ -16,7 +16,7 @@ import { grantKey } from '../auth/grant-key'
 import { sendGrant } from './grant-answer'
 import { sha256Base64url } from './hash'
 import { SHARED_ZONE } from './platform'
-import { firstHeaderLine } from './request'
+import { firstHeaderLine, requestAuthorization } from './request'
 
 /** What answeredFromGrantCache returns when it has answered. */
 export const ANSWERED = true
@@ -44,7 +44,7 @@ export function answeredFromGrantCache(
   // Absent in the config: DEFAULT_GRANT_CACHE_TTL_MS, which is positive.
   if (shared !== undefined && (ttlMs === undefined || ttlMs > 0)) {
     const dict = shared[SHARED_ZONE] as NgxSharedDict<string> | undefined
-    const authorization = r.headersIn['Authorization']
+    const authorization = requestAuthorization(r, config)
     if (dict !== undefined && authorization !== undefined) {
       // Most requests have no X-Auth-Realm: spare them the call.
       const realm = r.headersIn['X-Auth-Realm'] === undefined ? undefined : firstHeaderLine(r, 'x-auth-realm')

@@ -48,7 +48,7 @@ export function granting(accessPhase: boolean): CoreHandler {
       // top layer: this path is the slow one. The grant is stored only if the rule admits its user.
       const rule = ctx.r.variables[RuleVariable.Name]
       const admits = rule ? loadAccessRule().admission(ctx.config, rule) : undefined
-      return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits)
+      return obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, ctx.grantMiss, admits)
     },
     (ctx, grant) => {
       const rule = ctx.r.variables[RuleVariable.Name]

@@ -10,7 +10,9 @@ import { landingPage } from '../auth/landing'
 import { obtainGrant, GrantCacheMiss } from '../auth/grant'
 import { whenReady } from '../maybe-async'
 import { VERSION } from '../version'
-import { answering, CoreHandler, granting } from './context'
+import { safeRedirectTarget } from '../auth/redirect'
+import { loginAnswer, logoutAnswer } from '../auth/session'
+import { answering, CoreHandler, granting, handler, send } from './context'
 import { authInput } from './request'
 import { reportConfigProblem } from './config-problem'
 import type { CompiledConfig } from '../config/compiled'
@@ -41,10 +43,42 @@ const ROUTES = {
    * $authotron_jwt and the legacy values.
    */
   access: { readOnly: false, direct: true, handle: granting(true) },
+  /**
+   * `/authenticate?redirect=<path>` where the config has a session (index.ts sends it here, before
+   * any grant tier): the grant's token in the session cookie and a 302 back to the path, or the
+   * 401 with the challenge (no cookie), which makes the browser ask for credentials.
+   */
+  login: {
+    readOnly: true,
+    direct: true,
+    handle: handler(
+      (ctx) => obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform),
+      (ctx, grant) =>
+        send(
+          ctx.r,
+          loginAnswer(
+            ctx.config.session!,
+            grant.token,
+            grant.expiresAt,
+            ctx.platform.clock.nowSeconds(),
+            safeRedirectTarget(ctx.r.variables.arg_redirect),
+          ),
+        ),
+    ),
+  },
+  /** `/logout`: the session cookie cleared, then a 302 to `redirect` (checked) or `/`; 404 without a session. */
+  logout: {
+    readOnly: true,
+    handle: answering((ctx) =>
+      ctx.config.session === undefined
+        ? { status: 404, headers: [], body: '' }
+        : logoutAnswer(ctx.config.session, safeRedirectTarget(ctx.r.variables.arg_redirect)),
+    ),
+  },
   whoami: {
     readOnly: true,
     handle: answering((ctx) =>
-      whenReady(obtainGrant(authInput(ctx.r), ctx.config, ctx.platform), (grant) => whoami(grant.user)),
+      whenReady(obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform), (grant) => whoami(grant.user)),
     ),
   },
   providers: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.providersBody)) },

@@ -30,6 +30,12 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
     loadCore().configUnusable(r)
     return
   }
+  // A browser login (`/authenticate?redirect=…`, session configs only): a 302 with the cookie, never
+  // a grant tier's 200. auth_request subrequests have no query string; the access phase never logs in.
+  if (config.session !== undefined && accessPhase === undefined && r.variables.arg_redirect !== undefined) {
+    loadCore().serve('login', r, config)
+    return
+  }
   // auth_request subrequests are always GET. Any other method (HEAD, or the 405 of the
   // authenticate route's method rule) is the core's; the access phase takes every method.
   if (accessPhase === undefined && r.method !== 'GET') {
