@@ -2275,10 +2275,14 @@ function load2() {
       var _authorization3 = r.headersIn["Authorization"];
       var _session2 = config.session;
       if (_authorization3 === void 0 && _session2 !== void 0) {
-        var _cookie3 = r.variables[_session2.cookieVariable];
-        _authorization3 = _cookie3 !== void 0 && _cookie3 !== "" && !/[^A-Za-z0-9_.-]/.test(_cookie3) ? "Bearer " + _cookie3 : void 0;
+        var _cookie2 = r.variables[_session2.cookieVariable];
+        if (_cookie2) _authorization3 = "Bearer " + _cookie2;
       }
       var authorization = _authorization3;
+      if (authorization !== void 0 && r.headersIn["Authorization"] === void 0) {
+        var _cookie3 = authorization.slice("Bearer ".length);
+        authorization = _cookie3 !== void 0 && _cookie3 !== "" && !/[^A-Za-z0-9_.-]/.test(_cookie3) ? "Bearer " + _cookie3 : void 0;
+      }
       return {
         authorization,
         realm: firstHeaderLine2(r, "x-auth-realm")
@@ -2770,8 +2774,8 @@ function authenticate(r, accessPhase) {
     var _authorization6 = r.headersIn["Authorization"];
     var _session3 = config.session;
     if (_authorization6 === void 0 && _session3 !== void 0) {
-      var _cookie5 = r.variables[_session3.cookieVariable];
-      _authorization6 = _cookie5 !== void 0 && _cookie5 !== "" && !/[^A-Za-z0-9_.-]/.test(_cookie5) ? "Bearer " + _cookie5 : void 0;
+      var _cookie4 = r.variables[_session3.cookieVariable];
+      if (_cookie4) _authorization6 = "Bearer " + _cookie4;
     }
     var _authorization7 = _authorization6;
     if (_dict !== void 0 && _authorization7 !== void 0) {

@@ -21,6 +21,7 @@ export const CASE_IDS = [
   'basic-16k',
   'bearer-cold',
   'bearer-cached',
+  'cookie',
   'access',
 ] as const
 export type CaseId = (typeof CASE_IDS)[number]
@@ -36,7 +37,7 @@ export type CaseId = (typeof CASE_IDS)[number]
 export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal'
 
 /** What a request of the case carries. */
-export type Credential = 'none' | 'basic' | 'basic-ldap' | 'bearer-cached' | 'bearer-pool' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
+export type Credential = 'none' | 'basic' | 'basic-ldap' | 'bearer-cached' | 'cookie' | 'bearer-pool' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
 
 /**
  * Bytes of base64 in a `basic-large-*` credential: an unknown user with a long password, as anyone
@@ -207,6 +208,14 @@ export const CASES: { [id in CaseId]: BenchCase } = {
     credential: 'bearer-cached',
     refusesAnonymous: true,
   },
+  cookie: {
+    id: 'cookie',
+    title: 'a browser session: our own HS256 token in the session cookie, reused (issue 18)',
+    path: '/bearer',
+    instance: 'main',
+    credential: 'cookie',
+    refusesAnonymous: true,
+  },
   access: {
     id: 'access',
     title: 'this module via `js_access authotron.access;` (no subrequest), Basic',
@@ -296,6 +305,13 @@ export const RATIOS: RatioTarget[] = [
     numerator: 'bearer-cached',
     denominator: 'basic',
     target: () => ({ min: 0.9 }),
+  },
+  {
+    // Issue 18: a request with a valid session cookie costs no more than a reused Bearer token.
+    id: 'cookie/bearer-cached',
+    numerator: 'cookie',
+    denominator: 'bearer-cached',
+    target: () => ({ min: 1.0 }),
   },
   {
     id: 'bearer-cold/sidecar',

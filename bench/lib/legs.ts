@@ -14,6 +14,9 @@ import { legByName, type RuntimeLeg } from '../../test/nginx-harness/runtimes'
 import { embedLdapSnapshot, LDAP_PASSWORD, LDAP_USER, withLdapRealm } from './ldap-realm'
 import { CASES, LARGE_CREDENTIAL_BASE64_BYTES, largeBasicAuthorization, type BenchCase } from './cases'
 import { log } from './log'
+import { mintToken } from '../../src/jwt/mint'
+import { newUser } from '../../src/user'
+import { nodeCrypto } from '../../test/support/node-platform'
 import { legPackages } from './machine'
 import type { BenchOptions } from './options'
 import type { BenchResults, LegResult } from './results'
@@ -213,7 +216,25 @@ export function headersOf(c: BenchCase, idp: IdentityProvider): string[] {
   if (c.credential === 'basic-ldap') return [`Authorization: ${LDAP_AUTHORIZATION}`]
   if (c.credential in LARGE_CREDENTIAL_BASE64_BYTES) return [`Authorization: ${largeBasicAuthorization(c.credential as keyof typeof LARGE_CREDENTIAL_BASE64_BYTES)}`]
   if (c.credential === 'bearer-cached' || c.credential === 'bearer-pool') return [`Authorization: Bearer ${idp.cachedToken}`]
+  if (c.credential === 'cookie') return [`Cookie: ${SESSION_COOKIE}=${sessionToken()}`]
   return []
+}
+
+const SESSION_COOKIE = 'authotron_session'
+let benchSessionToken: string | undefined
+
+/**
+ * The session cookie's token: what `/authenticate?redirect=…` would have set for the Basic user,
+ * minted with the module's own code under bench/fixtures/config.yaml's `jwt` (valid for a day).
+ */
+function sessionToken(): string {
+  if (benchSessionToken !== undefined) return benchSessionToken
+  const yaml = readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8')
+  const jwt = /^jwt: \{ exp: \d+, iss: ([\w-]+), secret: ([\w-]+) \}$/m.exec(yaml)
+  if (jwt === null) throw new Error('bench/fixtures/config.yaml: no `jwt: { exp, iss, secret }` line for the cookie case')
+  const user = newUser(BASIC_USER, 'localrealm', ['reader', 'writer'])
+  benchSessionToken = mintToken(user, { iss: jwt[1], exp: 86_400, secret: jwt[2] }, Math.floor(Date.now() / 1000), nodeCrypto)
+  return benchSessionToken
 }
 
 /**
