@@ -42,6 +42,7 @@ function load() {
       JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
       JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
       RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -158,12 +159,31 @@ function load2() {
         body
       };
     }
+    function jwksAnswer(config) {
+      var body = config.jwt.jwks;
+      if (body === void 0) return {
+        status: 404,
+        headers: [],
+        body: ""
+      };
+      return {
+        status: 200,
+        headers: [["Content-Type", "application/jwk-set+json"], ["Cache-Control", "public, max-age=" + 300]],
+        body
+      };
+    }
     var CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g;
     function headerSafe(value) {
       return value.replace(CONTROL_CHARACTERS, "");
     }
     function landingPage(version) {
       return '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Auth-O-Tron (njs)</title></head><body><h1>Auth-O-Tron</h1><p>authotron-njs ' + version + ', running inside the NGINX worker.</p><p><a href="https://github.com/ecmwf/auth-o-tron">GitHub</a> · <a href="#">Documentation</a></p></body></html>\n';
+    }
+    function isPromise(value) {
+      return value !== null && typeof value === "object" && typeof value.then === "function";
+    }
+    function whenReady(value, next) {
+      return isPromise(value) ? value.then(next) : next(value);
     }
     var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
     function isStrictBase64(text) {
@@ -203,72 +223,6 @@ function load2() {
       var signingInput = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" + "." + utf8ToBase64url(payloadJson);
       return signingInput + "." + crypto.hmacSha256Base64url(secret, signingInput);
     }
-    var SIGNED_INTEGER = /^[+-]?\d+$/;
-    var I64_MIN = -9223372036854776e3;
-    function mintedExpiry(user, lifetimeSeconds, nowSeconds) {
-      var own = nowSeconds + lifetimeSeconds;
-      var upstream = upstreamExpiry(user);
-      return upstream !== void 0 && upstream < own ? upstream : own;
-    }
-    function upstreamExpiry(user) {
-      var upstream = user.attributes.exp;
-      if (upstream === void 0 || !SIGNED_INTEGER.test(upstream)) return void 0;
-      var value = Number(upstream);
-      if (value > 9223372036854776e3 || value < I64_MIN) return void 0;
-      return value;
-    }
-    function mintClaims(user, settings, nowSeconds, expiresAt) {
-      return JSON.stringify({
-        sub: user.realm + "-" + user.username,
-        iss: settings.iss,
-        exp: expiresAt !== void 0 ? expiresAt : mintedExpiry(user, settings.exp, nowSeconds),
-        iat: nowSeconds,
-        roles: user.roles,
-        username: user.username,
-        scopes: user.scopes,
-        realm: user.realm,
-        attributes: user.attributes
-      });
-    }
-    function mint(user, settings, nowSeconds, crypto) {
-      var expiresAt = mintedExpiry(user, settings.exp, nowSeconds);
-      return {
-        token: signHs256(mintClaims(user, settings, nowSeconds, expiresAt), settings.secret, crypto),
-        expiresAt
-      };
-    }
-    function isPromise(value) {
-      return value !== null && typeof value === "object" && typeof value.then === "function";
-    }
-    function whenReady(value, next) {
-      return isPromise(value) ? value.then(next) : next(value);
-    }
-    var NO_LEGACY = ["", "", ""];
-    function grantFromEntry(text, now) {
-      var fields = text.split("\n", 7);
-      if (fields.length !== 7 || fields[0] === "" || !(Number(fields[5]) > now)) return void 0;
-      var userJsonText = userJsonTextOfEntry(text);
-      if (userJsonText === void 0) return void 0;
-      var user;
-      try {
-        user = JSON.parse(userJsonText);
-      } catch (e) {
-        return void 0;
-      }
-      if (user === null || typeof user !== "object" || typeof user.username !== "string") return void 0;
-      var grant = {
-        user,
-        token: fields[0],
-        expiresAt: Number(fields[6])
-      };
-      if (fields[4] === "1") grant.legacy = [fields[1], fields[2], fields[3]];
-      return grant;
-    }
-    function userJsonTextOfEntry(text) {
-      var userStart = 0;
-      for (var i = 0; i < 7 && (i === 0 || userStart > 0); i++) userStart = text.indexOf("\n", userStart) + 1;
-      return userStart === 0 ? void 0 : text.slice(userStart);
-    }
     var ErrorCode2 = {
       HeaderInvalid: "ERR_HEADER_INVALID",
       HeaderMissing: "ERR_HEADER_MISSING",
@@ -299,6 +253,7 @@ function load2() {
       JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
       JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
       RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -318,6 +273,211 @@ function load2() {
     }
     function errorCode(error) {
       return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+    }
+    function rsa(name, bits) {
+      var hash = "SHA-" + bits;
+      return {
+        kty: "RSA",
+        format: "spki",
+        importParams: {
+          name,
+          hash
+        },
+        verifyParams: name === "RSA-PSS" ? {
+          name,
+          saltLength: bits / 8
+        } : {
+          name
+        }
+      };
+    }
+    function ecdsa(bits, crv, fieldBytes) {
+      return {
+        kty: "EC",
+        crv,
+        format: "spki",
+        importParams: {
+          name: "ECDSA",
+          namedCurve: crv
+        },
+        verifyParams: {
+          name: "ECDSA",
+          hash: "SHA-" + bits
+        },
+        signatureLength: 2 * fieldBytes
+      };
+    }
+    function hmac(bits) {
+      return {
+        kty: "oct",
+        format: "raw",
+        importParams: {
+          name: "HMAC",
+          hash: "SHA-" + bits
+        },
+        verifyParams: {
+          name: "HMAC"
+        },
+        signatureLength: bits / 8
+      };
+    }
+    function table() {
+      return {
+        RS256: rsa("RSASSA-PKCS1-v1_5", 256),
+        RS384: rsa("RSASSA-PKCS1-v1_5", 384),
+        RS512: rsa("RSASSA-PKCS1-v1_5", 512),
+        PS256: rsa("RSA-PSS", 256),
+        PS384: rsa("RSA-PSS", 384),
+        PS512: rsa("RSA-PSS", 512),
+        ES256: ecdsa(256, "P-256", 32),
+        ES384: ecdsa(384, "P-384", 48),
+        ES512: ecdsa(512, "P-521", 66),
+        HS256: hmac(256),
+        HS384: hmac(384),
+        HS512: hmac(512),
+        EdDSA: {
+          kty: "OKP",
+          crv: "Ed25519",
+          format: "spki",
+          importParams: {
+            name: "Ed25519"
+          },
+          verifyParams: {
+            name: "Ed25519"
+          },
+          signatureLength: 64
+        }
+      };
+    }
+    function jwsAlgorithm(alg, allowed) {
+      if (alg.toLowerCase() === "none") {
+        throw codedError2(ErrorCode2.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+      }
+      var algorithms = table();
+      var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+      if (entry === void 0) {
+        throw codedError2(ErrorCode2.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+      }
+      if (allowed !== void 0 && !includes(allowed, alg)) {
+        throw codedError2(ErrorCode2.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+      }
+      return entry;
+    }
+    function includes(items, item) {
+      for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+      return false;
+    }
+    function printable(text) {
+      return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+    }
+    function signToken(payloadJson, jwt, crypto, keepKey) {
+      if (jwt.alg === void 0) return signHs256(payloadJson, jwt.secret, crypto);
+      return signAsymmetric(payloadJson, jwt, crypto.signer, keepKey === true);
+    }
+    function signAsymmetric(payloadJson, jwt, signer, keepKey) {
+      var alg = jwt.alg;
+      var signingKey = jwt.signingKey;
+      if (signingKey === void 0) {
+        return Promise.reject(codedError2(ErrorCode2.ConfigFormat, "jwt.alg is " + alg + " but the compiled config has no signing key"));
+      }
+      if (signer === void 0) {
+        return Promise.reject(codedError2(ErrorCode2.RuntimeUnsupported, "minting " + alg + " tokens needs WebCrypto (crypto.subtle), which this runtime lacks"));
+      }
+      var algorithm = jwsAlgorithm(alg, void 0);
+      var signingInput = signingKey.header + "." + utf8ToBase64url(payloadJson);
+      return privateKey(signer, signingKey.pkcs8, alg, algorithm.importParams, keepKey).then(key => signer.sign(algorithm.verifyParams, key, utf8ToBytes(signingInput))).then(signature => {
+        if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) {
+          throw codedError2(ErrorCode2.JwtSignFailed, alg + " signature of " + signature.length + " bytes, expected " + algorithm.signatureLength);
+        }
+        return signingInput + "." + Buffer.from(signature).toString("base64url");
+      });
+    }
+    var keptPkcs8;
+    var keptKey;
+    function privateKey(signer, pkcs8, alg, params, keep2) {
+      if (keep2 && keptPkcs8 === pkcs8) return Promise.resolve(keptKey);
+      return signer.importPrivateKey(Buffer.from(pkcs8, "base64"), params).then(key => {
+        if (keep2) {
+          keptPkcs8 = pkcs8;
+          keptKey = key;
+        }
+        return key;
+      }, e => {
+        throw importFailure(alg, e, signer);
+      });
+    }
+    var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+    function importFailure(alg, error, signer) {
+      var reason = error instanceof Error ? error.message : String(error);
+      if (alg === "EdDSA" && UNKNOWN_ALGORITHM.test(reason)) {
+        return codedError2(ErrorCode2.RuntimeUnsupported, "jwt.alg EdDSA: minting needs Ed25519 in the runtime's WebCrypto (njs >= 0.9.7 built with it); this runtime (" + (signer.runtime !== void 0 ? signer.runtime : "unknown") + ") answered: " + reason + ". Use RS256 or ES256 here.");
+      }
+      return codedError2(ErrorCode2.JwtSignFailed, "the runtime refused the " + alg + " signing key: " + reason);
+    }
+    var SIGNED_INTEGER = /^[+-]?\d+$/;
+    var I64_MIN = -9223372036854776e3;
+    function mintedExpiry(user, lifetimeSeconds, nowSeconds) {
+      var own = nowSeconds + lifetimeSeconds;
+      var upstream = upstreamExpiry(user);
+      return upstream !== void 0 && upstream < own ? upstream : own;
+    }
+    function upstreamExpiry(user) {
+      var upstream = user.attributes.exp;
+      if (upstream === void 0 || !SIGNED_INTEGER.test(upstream)) return void 0;
+      var value = Number(upstream);
+      if (value > 9223372036854776e3 || value < I64_MIN) return void 0;
+      return value;
+    }
+    function mintClaims(user, settings, nowSeconds, expiresAt) {
+      return JSON.stringify({
+        sub: user.realm + "-" + user.username,
+        iss: settings.iss,
+        exp: expiresAt !== void 0 ? expiresAt : mintedExpiry(user, settings.exp, nowSeconds),
+        iat: nowSeconds,
+        roles: user.roles,
+        username: user.username,
+        scopes: user.scopes,
+        realm: user.realm,
+        attributes: user.attributes
+      });
+    }
+    function mint(user, settings, nowSeconds, crypto, keepKey) {
+      var expiresAt = mintedExpiry(user, settings.exp, nowSeconds);
+      var claims = mintClaims(user, settings, nowSeconds, expiresAt);
+      if (settings.alg === void 0) return {
+        token: signHs256(claims, settings.secret, crypto),
+        expiresAt
+      };
+      return whenReady(signToken(claims, settings, crypto, keepKey), token => ({
+        token,
+        expiresAt
+      }));
+    }
+    var NO_LEGACY = ["", "", ""];
+    function grantFromEntry(text, now) {
+      var fields = text.split("\n", 7);
+      if (fields.length !== 7 || fields[0] === "" || !(Number(fields[5]) > now)) return void 0;
+      var userJsonText = userJsonTextOfEntry(text);
+      if (userJsonText === void 0) return void 0;
+      var user;
+      try {
+        user = JSON.parse(userJsonText);
+      } catch (e) {
+        return void 0;
+      }
+      if (user === null || typeof user !== "object" || typeof user.username !== "string") return void 0;
+      var grant = {
+        user,
+        token: fields[0],
+        expiresAt: Number(fields[6])
+      };
+      if (fields[4] === "1") grant.legacy = [fields[1], fields[2], fields[3]];
+      return grant;
+    }
+    function userJsonTextOfEntry(text) {
+      var userStart = 0;
+      for (var i = 0; i < 7 && (i === 0 || userStart > 0); i++) userStart = text.indexOf("\n", userStart) + 1;
+      return userStart === 0 ? void 0 : text.slice(userStart);
     }
     function md5Crypt(password, magic, salt, crypto) {
       var saltBytes = utf8ToBytes(salt);
@@ -397,19 +557,190 @@ function load2() {
       var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
       return (last & (tail === 2 ? 15 : 3)) === 0;
     }
+    function decodeBase64url(text) {
+      if (!isStrictBase64url(text)) return void 0;
+      return new Uint8Array(Buffer.from(text, "base64url"));
+    }
+    var CURVE_FIELD_BYTES = {
+      "P-256": 32,
+      "P-384": 48,
+      "P-521": 66,
+      Ed25519: 32
+    };
+    var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+    var DER_NULL = [5, 0];
+    var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+    var OID_CURVE = {
+      "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+      "P-384": [6, 5, 43, 129, 4, 0, 34],
+      "P-521": [6, 5, 43, 129, 4, 0, 35]
+    };
+    var OID_ED25519 = [6, 3, 43, 101, 112];
+    function publicJwk(jwk, algorithm) {
+      switch (algorithm.kty) {
+        case "RSA":
+          checkRsa(member(jwk, "n"), member(jwk, "e"));
+          return {
+            kty: "RSA",
+            n: jwk.n,
+            e: jwk.e
+          };
+        case "EC":
+          {
+            var crv = algorithm.crv;
+            checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+            return {
+              kty: "EC",
+              crv,
+              x: jwk.x,
+              y: jwk.y
+            };
+          }
+      }
+      return void 0;
+    }
+    function jwkKeyData(jwk, algorithm) {
+      switch (algorithm.kty) {
+        case "RSA":
+          return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+        case "EC":
+          return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+        case "OKP":
+          return ed25519Spki(member(jwk, "x"));
+        case "oct":
+          {
+            var secret = member(jwk, "k");
+            if (secret.length === 0) throw invalid('JWK member "k" is empty');
+            return secret;
+          }
+      }
+    }
+    function rsaSpki(n, e) {
+      checkRsa(n, e);
+      var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
+      return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+    }
+    function ecSpki(crv, x, y) {
+      var curve = checkEc(crv, x, y);
+      var point = concat([[4], x, y]);
+      return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+    }
+    function ed25519Spki(x) {
+      if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid('JWK member "x" of an Ed25519 key must be 32 bytes');
+      return spki(new Uint8Array(OID_ED25519), x);
+    }
+    function checkRsa(n, e) {
+      if (isZero(n)) throw invalid('JWK member "n" is zero');
+      if (isZero(e)) throw invalid('JWK member "e" is zero');
+    }
+    function checkEc(crv, x, y) {
+      var size = CURVE_FIELD_BYTES[crv];
+      var curve = OID_CURVE[crv];
+      if (size === void 0 || curve === void 0) throw invalid("unsupported EC curve");
+      if (x.length !== size || y.length !== size) {
+        throw invalid('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+      }
+      return curve;
+    }
+    function spki(algorithmIdentifierContent, publicKey) {
+      var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
+      var bits = der(3, [new Uint8Array([0]), publicKey]);
+      return der(48, [algorithmIdentifier, bits]);
+    }
+    function derUnsignedInteger(bytes) {
+      var start = 0;
+      while (start < bytes.length - 1 && bytes[start] === 0) start++;
+      var digits = bytes.subarray(start);
+      return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+    }
+    function der(tag, parts) {
+      var length = 0;
+      for (var i = 0; i < parts.length; i++) length += parts[i].length;
+      var all = [[tag], derLength(length)];
+      for (var _i2 = 0; _i2 < parts.length; _i2++) all.push(parts[_i2]);
+      return concat(all);
+    }
+    function derLength(length) {
+      if (length < 128) return [length];
+      var bytes = [];
+      for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+      return [128 + bytes.length].concat(bytes);
+    }
+    function concat(parts) {
+      var length = 0;
+      for (var i = 0; i < parts.length; i++) length += parts[i].length;
+      var out = new Uint8Array(length);
+      var offset = 0;
+      for (var _i3 = 0; _i3 < parts.length; _i3++) {
+        out.set(parts[_i3], offset);
+        offset += parts[_i3].length;
+      }
+      return out;
+    }
+    function isZero(bytes) {
+      for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+      return true;
+    }
+    function member(jwk, name) {
+      var value = jwk[name];
+      if (typeof value !== "string") throw invalid('JWK member "' + name + '" is missing or not a string');
+      var bytes = decodeBase64url(value);
+      if (bytes === void 0) throw invalid('JWK member "' + name + '" is not base64url');
+      return bytes;
+    }
+    function invalid(message) {
+      return codedError2(ErrorCode2.JwtKeyInvalid, message);
+    }
+    function importKey(subtle2, jwk, algorithm) {
+      var imported;
+      var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
+      try {
+        var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
+        imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, usages);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return imported.then(key => key, e => {
+        throw importFailure2(algorithm, e);
+      });
+    }
+    function importFailure2(algorithm, error) {
+      var reason = error instanceof Error ? error.message : String(error);
+      if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM2.test(reason)) {
+        return codedError2(ErrorCode2.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+      }
+      return codedError2(ErrorCode2.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+    }
+    var UNKNOWN_ALGORITHM2 = /unknown algorithm|unrecognized algorithm|not supported/i;
     function ownSignatureCheck(alg) {
       if (alg === "HS256") return hs256Signature;
+      if (alg === "RS256" || alg === "ES256" || alg === "EdDSA") return publishedKeySignature;
       return void 0;
     }
     function hs256Signature(parts, keys, crypto) {
       var given = utf8ToBytes(parts.signature);
-      if (hs256Matches(given, parts.signingInput, keys.secret, crypto)) return true;
+      if (keys.secret !== void 0 && hs256Matches(given, parts.signingInput, keys.secret, crypto)) return true;
       var previous = keys.previousSecrets;
       if (previous === void 0) return false;
       for (var i = 0; i < previous.length; i++) {
         if (hs256Matches(given, parts.signingInput, previous[i], crypto)) return true;
       }
       return false;
+    }
+    function publishedKeySignature(parts, keys, crypto) {
+      var subtle2 = crypto.subtle;
+      var kid = parts.header.kid;
+      if (keys.jwks === void 0 || subtle2 === void 0 || kid === void 0) return false;
+      var set = JSON.parse(keys.jwks);
+      var jwk;
+      for (var i = 0; i < set.keys.length; i++) {
+        if (set.keys[i].kid === kid && set.keys[i].alg === parts.header.alg) jwk = set.keys[i];
+      }
+      if (jwk === void 0) return false;
+      var algorithm = jwsAlgorithm(parts.header.alg, void 0);
+      var signature = new Uint8Array(Buffer.from(parts.signature, "base64url"));
+      if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) return false;
+      return importKey(subtle2, jwk, algorithm).then(key => subtle2.verify(algorithm.verifyParams, key, signature, utf8ToBytes(parts.signingInput))).then(valid => valid === true, () => false);
     }
     function hs256Matches(given, signingInput, secret, crypto) {
       return constantTimeEqual(utf8ToBytes(crypto.hmacSha256Base64url(secret, signingInput)), given);
@@ -521,8 +852,8 @@ function load2() {
           var role = augmenter.roles[i];
           if (!contains(user.roles, role)) user.roles.push(role);
         }
-        for (var _i2 = 0; _i2 < augmenter.attributes.length; _i2++) {
-          var pair = augmenter.attributes[_i2];
+        for (var _i4 = 0; _i4 < augmenter.attributes.length; _i4++) {
+          var pair = augmenter.attributes[_i4];
           user.attributes[pair[0]] = pair[1];
         }
       }
@@ -638,9 +969,9 @@ function load2() {
         var part = parts[i].trim();
         if (seenParts.indexOf(part) !== -1) continue;
         seenParts.push(part);
-        if (seenParts.length > 3) throw invalid("too_many_credentials");
+        if (seenParts.length > 3) throw invalid2("too_many_credentials");
         var tokens = schemeAndCredential(part);
-        if (tokens === void 0) throw invalid("invalid_format");
+        if (tokens === void 0) throw invalid2("invalid_format");
         var scheme = normaliseScheme(tokens[0]);
         var replaced = false;
         for (var j = 0; j < credentials.length; j++) {
@@ -668,7 +999,7 @@ function load2() {
       var tab = text.indexOf("	", from);
       return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
     }
-    function invalid(reason) {
+    function invalid2(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
     var unit4;
@@ -704,6 +1035,7 @@ function load2() {
           JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -724,7 +1056,7 @@ function load2() {
         function errorCode2(error) {
           return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
         }
-        function rsa(name, bits) {
+        function rsa2(name, bits) {
           var hash = "SHA-" + bits;
           return {
             kty: "RSA",
@@ -741,7 +1073,7 @@ function load2() {
             }
           };
         }
-        function ecdsa(bits, crv, fieldBytes) {
+        function ecdsa2(bits, crv, fieldBytes) {
           return {
             kty: "EC",
             crv,
@@ -757,7 +1089,7 @@ function load2() {
             signatureLength: 2 * fieldBytes
           };
         }
-        function hmac(bits) {
+        function hmac2(bits) {
           return {
             kty: "oct",
             format: "raw",
@@ -771,20 +1103,20 @@ function load2() {
             signatureLength: bits / 8
           };
         }
-        function table() {
+        function table2() {
           return {
-            RS256: rsa("RSASSA-PKCS1-v1_5", 256),
-            RS384: rsa("RSASSA-PKCS1-v1_5", 384),
-            RS512: rsa("RSASSA-PKCS1-v1_5", 512),
-            PS256: rsa("RSA-PSS", 256),
-            PS384: rsa("RSA-PSS", 384),
-            PS512: rsa("RSA-PSS", 512),
-            ES256: ecdsa(256, "P-256", 32),
-            ES384: ecdsa(384, "P-384", 48),
-            ES512: ecdsa(512, "P-521", 66),
-            HS256: hmac(256),
-            HS384: hmac(384),
-            HS512: hmac(512),
+            RS256: rsa2("RSASSA-PKCS1-v1_5", 256),
+            RS384: rsa2("RSASSA-PKCS1-v1_5", 384),
+            RS512: rsa2("RSASSA-PKCS1-v1_5", 512),
+            PS256: rsa2("RSA-PSS", 256),
+            PS384: rsa2("RSA-PSS", 384),
+            PS512: rsa2("RSA-PSS", 512),
+            ES256: ecdsa2(256, "P-256", 32),
+            ES384: ecdsa2(384, "P-384", 48),
+            ES512: ecdsa2(512, "P-521", 66),
+            HS256: hmac2(256),
+            HS384: hmac2(384),
+            HS512: hmac2(512),
             EdDSA: {
               kty: "OKP",
               crv: "Ed25519",
@@ -799,25 +1131,25 @@ function load2() {
             }
           };
         }
-        function jwsAlgorithm(alg, allowed) {
+        function jwsAlgorithm2(alg, allowed) {
           if (alg.toLowerCase() === "none") {
             throw codedError22(ErrorCode22.JwtAlgNone, 'unsecured JWT (alg "none") refused');
           }
-          var algorithms = table();
+          var algorithms = table2();
           var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
           if (entry === void 0) {
-            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable2(alg));
           }
-          if (allowed !== void 0 && !includes(allowed, alg)) {
+          if (allowed !== void 0 && !includes2(allowed, alg)) {
             throw codedError22(ErrorCode22.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
           }
           return entry;
         }
-        function includes(items, item) {
+        function includes2(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function printable(text) {
+        function printable2(text) {
           return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
         }
         function checkRegisteredClaims(claims, rules, nowSeconds) {
@@ -828,7 +1160,7 @@ function load2() {
           if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
             throw codedError22(ErrorCode22.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
           }
-          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes2(rules.issuers, claims.iss))) {
+          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes22(rules.issuers, claims.iss))) {
             throw codedError22(ErrorCode22.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
           }
           if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
@@ -845,14 +1177,14 @@ function load2() {
           return Math.round(value);
         }
         function audienceMatches(aud, accepted) {
-          if (typeof aud === "string") return includes2(accepted, aud);
+          if (typeof aud === "string") return includes22(accepted, aud);
           if (!Array.isArray(aud)) return false;
           for (var i = 0; i < aud.length; i++) {
-            if (typeof aud[i] === "string" && includes2(accepted, aud[i])) return true;
+            if (typeof aud[i] === "string" && includes22(accepted, aud[i])) return true;
           }
           return false;
         }
-        function includes2(items, item) {
+        function includes22(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
@@ -877,7 +1209,7 @@ function load2() {
           var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
           return (last & (tail === 2 ? 15 : 3)) === 0;
         }
-        function decodeBase64url(text) {
+        function decodeBase64url2(text) {
           if (!isStrictBase64url2(text)) return void 0;
           return new Uint8Array(Buffer.from(text, "base64url"));
         }
@@ -889,9 +1221,9 @@ function load2() {
           }
           var headerSegment = token.slice(0, first);
           var payloadSegment = token.slice(first + 1, second);
-          var signature = decodeBase64url(token.slice(second + 1));
+          var signature = decodeBase64url2(token.slice(second + 1));
           if (signature === void 0) throw malformed2("signature is not base64url");
-          var headerBytes = decodeBase64url(headerSegment);
+          var headerBytes = decodeBase64url2(headerSegment);
           if (headerBytes === void 0) throw malformed2("header is not base64url");
           var header = jsonObject2(headerBytes, "header");
           if (typeof header.alg !== "string") throw malformed2('header has no "alg" string');
@@ -905,7 +1237,7 @@ function load2() {
             signature
           };
         }
-        function decodeClaims(jws) {
+        function decodeClaims2(jws) {
           return jsonObject2(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
         }
         function jsonObject2(bytes, what) {
@@ -940,9 +1272,9 @@ function load2() {
         }
         function userFromClaims(claims, providerName, realm) {
           var sub = claims.sub;
-          if (typeof sub !== "string") throw invalid2("sub", "a string");
+          if (typeof sub !== "string") throw invalid3("sub", "a string");
           var scope = claims.scope;
-          if (scope !== void 0 && typeof scope !== "string") throw invalid2("scope", "a string");
+          if (scope !== void 0 && typeof scope !== "string") throw invalid3("scope", "a string");
           var roles = [];
           var realmAccess = claims.realm_access;
           if (realmAccess !== void 0 && realmAccess !== null) {
@@ -952,7 +1284,7 @@ function load2() {
           if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
           var resourceAccess = claims.resource_access;
           if (resourceAccess !== void 0 && resourceAccess !== null) {
-            if (!isObject(resourceAccess)) throw invalid2("resource_access", "an object");
+            if (!isObject(resourceAccess)) throw invalid3("resource_access", "an object");
             var clients = Object.keys(resourceAccess);
             for (var i = 0; i < clients.length; i++) {
               var path = "resource_access." + clients[i];
@@ -994,24 +1326,24 @@ function load2() {
           }
           var words = [];
           var start = -1;
-          for (var _i3 = 0; _i3 < text.length; _i3++) {
-            if (isWhitespace(text.charCodeAt(_i3))) {
-              if (start !== -1) words.push(text.slice(start, _i3));
+          for (var _i5 = 0; _i5 < text.length; _i5++) {
+            if (isWhitespace(text.charCodeAt(_i5))) {
+              if (start !== -1) words.push(text.slice(start, _i5));
               start = -1;
-            } else if (start === -1) start = _i3;
+            } else if (start === -1) start = _i5;
           }
           if (start !== -1) words.push(text.slice(start));
           return words;
         }
         function rolesOf(container, path) {
-          if (!isObject(container)) throw invalid2(path, 'an object with "roles"');
-          if (container.roles === void 0) throw invalid2(path + ".roles", "present");
+          if (!isObject(container)) throw invalid3(path, 'an object with "roles"');
+          if (container.roles === void 0) throw invalid3(path + ".roles", "present");
           return container.roles;
         }
         function appendRoleList(roles, list, path) {
-          if (!Array.isArray(list)) throw invalid2(path, "an array of strings");
+          if (!Array.isArray(list)) throw invalid3(path, "an array of strings");
           for (var i = 0; i < list.length; i++) {
-            if (typeof list[i] !== "string") throw invalid2(path, "an array of strings");
+            if (typeof list[i] !== "string") throw invalid3(path, "an array of strings");
             roles.push(list[i]);
           }
         }
@@ -1026,7 +1358,7 @@ function load2() {
         function isObject(value) {
           return value !== null && typeof value === "object" && !Array.isArray(value);
         }
-        function invalid2(claim, expected) {
+        function invalid3(claim, expected) {
           return codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
         }
         function constantTimeEqual2(a, b) {
@@ -1038,28 +1370,28 @@ function load2() {
             for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
             return difference === 0;
           }
-          for (var _i4 = 0; _i4 < a.length; _i4++) difference |= a[_i4] ^ b[_i4];
+          for (var _i6 = 0; _i6 < a.length; _i6++) difference |= a[_i6] ^ b[_i6];
           return difference === 0;
         }
-        var CURVE_FIELD_BYTES = {
+        var CURVE_FIELD_BYTES2 = {
           "P-256": 32,
           "P-384": 48,
           "P-521": 66,
           Ed25519: 32
         };
-        var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
-        var DER_NULL = [5, 0];
-        var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
-        var OID_CURVE = {
+        var OID_RSA_ENCRYPTION2 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+        var DER_NULL2 = [5, 0];
+        var OID_EC_PUBLIC_KEY2 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+        var OID_CURVE2 = {
           "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
           "P-384": [6, 5, 43, 129, 4, 0, 34],
           "P-521": [6, 5, 43, 129, 4, 0, 35]
         };
-        var OID_ED25519 = [6, 3, 43, 101, 112];
-        function publicJwk(jwk, algorithm) {
+        var OID_ED255192 = [6, 3, 43, 101, 112];
+        function publicJwk2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              checkRsa(member(jwk, "n"), member(jwk, "e"));
+              checkRsa2(member2(jwk, "n"), member2(jwk, "e"));
               return {
                 kty: "RSA",
                 n: jwk.n,
@@ -1068,7 +1400,7 @@ function load2() {
             case "EC":
               {
                 var crv = algorithm.crv;
-                checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+                checkEc2(crv, member2(jwk, "x"), member2(jwk, "y"));
                 return {
                   kty: "EC",
                   crv,
@@ -1079,99 +1411,99 @@ function load2() {
           }
           return void 0;
         }
-        function jwkKeyData(jwk, algorithm) {
+        function jwkKeyData2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+              return rsaSpki2(member2(jwk, "n"), member2(jwk, "e"));
             case "EC":
-              return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+              return ecSpki2(algorithm.crv, member2(jwk, "x"), member2(jwk, "y"));
             case "OKP":
-              return ed25519Spki(member(jwk, "x"));
+              return ed25519Spki2(member2(jwk, "x"));
             case "oct":
               {
-                var secret = member(jwk, "k");
+                var secret = member2(jwk, "k");
                 if (secret.length === 0) throw invalid22('JWK member "k" is empty');
                 return secret;
               }
           }
         }
-        function rsaSpki(n, e) {
-          checkRsa(n, e);
-          var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
-          return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+        function rsaSpki2(n, e) {
+          checkRsa2(n, e);
+          var publicKey = der2(48, [derUnsignedInteger2(n), derUnsignedInteger2(e)]);
+          return spki2(concat2([OID_RSA_ENCRYPTION2, DER_NULL2]), publicKey);
         }
-        function ecSpki(crv, x, y) {
-          var curve = checkEc(crv, x, y);
-          var point = concat([[4], x, y]);
-          return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+        function ecSpki2(crv, x, y) {
+          var curve = checkEc2(crv, x, y);
+          var point = concat2([[4], x, y]);
+          return spki2(concat2([OID_EC_PUBLIC_KEY2, curve]), point);
         }
-        function ed25519Spki(x) {
-          if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
-          return spki(new Uint8Array(OID_ED25519), x);
+        function ed25519Spki2(x) {
+          if (x.length !== CURVE_FIELD_BYTES2.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
+          return spki2(new Uint8Array(OID_ED255192), x);
         }
-        function checkRsa(n, e) {
-          if (isZero(n)) throw invalid22('JWK member "n" is zero');
-          if (isZero(e)) throw invalid22('JWK member "e" is zero');
+        function checkRsa2(n, e) {
+          if (isZero2(n)) throw invalid22('JWK member "n" is zero');
+          if (isZero2(e)) throw invalid22('JWK member "e" is zero');
         }
-        function checkEc(crv, x, y) {
-          var size = CURVE_FIELD_BYTES[crv];
-          var curve = OID_CURVE[crv];
+        function checkEc2(crv, x, y) {
+          var size = CURVE_FIELD_BYTES2[crv];
+          var curve = OID_CURVE2[crv];
           if (size === void 0 || curve === void 0) throw invalid22("unsupported EC curve");
           if (x.length !== size || y.length !== size) {
             throw invalid22('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
           }
           return curve;
         }
-        function spki(algorithmIdentifierContent, publicKey) {
-          var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
-          var bits = der(3, [new Uint8Array([0]), publicKey]);
-          return der(48, [algorithmIdentifier, bits]);
+        function spki2(algorithmIdentifierContent, publicKey) {
+          var algorithmIdentifier = der2(48, [algorithmIdentifierContent]);
+          var bits = der2(3, [new Uint8Array([0]), publicKey]);
+          return der2(48, [algorithmIdentifier, bits]);
         }
-        function derUnsignedInteger(bytes) {
+        function derUnsignedInteger2(bytes) {
           var start = 0;
           while (start < bytes.length - 1 && bytes[start] === 0) start++;
           var digits = bytes.subarray(start);
-          return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+          return der2(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
         }
-        function der(tag, parts) {
+        function der2(tag, parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
-          var all = [[tag], derLength(length)];
-          for (var _i5 = 0; _i5 < parts.length; _i5++) all.push(parts[_i5]);
-          return concat(all);
+          var all = [[tag], derLength2(length)];
+          for (var _i7 = 0; _i7 < parts.length; _i7++) all.push(parts[_i7]);
+          return concat2(all);
         }
-        function derLength(length) {
+        function derLength2(length) {
           if (length < 128) return [length];
           var bytes = [];
           for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
           return [128 + bytes.length].concat(bytes);
         }
-        function concat(parts) {
+        function concat2(parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var out = new Uint8Array(length);
           var offset = 0;
-          for (var _i6 = 0; _i6 < parts.length; _i6++) {
-            out.set(parts[_i6], offset);
-            offset += parts[_i6].length;
+          for (var _i8 = 0; _i8 < parts.length; _i8++) {
+            out.set(parts[_i8], offset);
+            offset += parts[_i8].length;
           }
           return out;
         }
-        function isZero(bytes) {
+        function isZero2(bytes) {
           for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
           return true;
         }
-        function member(jwk, name) {
+        function member2(jwk, name) {
           var value = jwk[name];
           if (typeof value !== "string") throw invalid22('JWK member "' + name + '" is missing or not a string');
-          var bytes = decodeBase64url(value);
+          var bytes = decodeBase64url2(value);
           if (bytes === void 0) throw invalid22('JWK member "' + name + '" is not base64url');
           return bytes;
         }
         function invalid22(message) {
           return codedError22(ErrorCode22.JwtKeyInvalid, message);
         }
-        function selectKey(jwks, kid, algorithm) {
+        function selectKey2(jwks, kid, algorithm) {
           var keys = jwkSetKeys(jwks);
           if (kid !== void 0) {
             var mismatched = false;
@@ -1182,13 +1514,13 @@ function load2() {
               mismatched = true;
             }
             if (mismatched) {
-              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable2(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
             }
             return void 0;
           }
           var found;
-          for (var _i7 = 0; _i7 < keys.length; _i7++) {
-            var _key = keys[_i7];
+          for (var _i9 = 0; _i9 < keys.length; _i9++) {
+            var _key = keys[_i9];
             if (!isObject2(_key) || !fits(_key, algorithm)) continue;
             if (found !== void 0) {
               throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -1200,8 +1532,8 @@ function load2() {
           }
           return found;
         }
-        function unknownKid(kid) {
-          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable(kid));
+        function unknownKid2(kid) {
+          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable2(kid));
         }
         function fits(key, algorithm) {
           return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
@@ -1229,17 +1561,17 @@ function load2() {
           }
           var kid = jws.header.kid;
           return jwks.get(endpoint2, false).then(set => {
-            var key = selectKey(set, kid, algorithm);
+            var key = selectKey2(set, kid, algorithm);
             if (key !== void 0 || kid === void 0) return key;
             if (services.onRefresh !== void 0) services.onRefresh();
             return jwks.get(endpoint2, true).then(refreshed => {
-              var again = selectKey(refreshed, kid, algorithm);
-              if (again === void 0) throw unknownKid(kid);
+              var again = selectKey2(refreshed, kid, algorithm);
+              if (again === void 0) throw unknownKid2(kid);
               return again;
             });
-          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
+          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey2(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
             if (!valid) throw signatureInvalid();
-            return decodeClaims(jws);
+            return decodeClaims2(jws);
           });
         }
         function signatureMatches(subtle2, algorithm, key, jws) {
@@ -1252,7 +1584,7 @@ function load2() {
           var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
           var known = importedKeys[id];
           if (known !== void 0) return Promise.resolve(known);
-          return importKey(subtle2, jwk, algorithm).then(key => {
+          return importKey2(subtle2, jwk, algorithm).then(key => {
             if (importedCount >= 64) {
               importedKeys = Object.create(null);
               importedCount = 0;
@@ -1262,27 +1594,27 @@ function load2() {
             return key;
           });
         }
-        function importKey(subtle2, jwk, algorithm) {
+        function importKey2(subtle2, jwk, algorithm) {
           var imported;
           var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
           try {
-            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
-            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, usages);
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk2(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData2(jwk, algorithm), algorithm.importParams, false, usages);
           } catch (e) {
             return Promise.reject(e);
           }
           return imported.then(key => key, e => {
-            throw importFailure(algorithm, e);
+            throw importFailure3(algorithm, e);
           });
         }
-        function importFailure(algorithm, error) {
+        function importFailure3(algorithm, error) {
           var reason = error instanceof Error ? error.message : String(error);
-          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM.test(reason)) {
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM3.test(reason)) {
             return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
           }
           return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
         }
-        var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+        var UNKNOWN_ALGORITHM3 = /unknown algorithm|unrecognized algorithm|not supported/i;
         function signatureInvalid() {
           return codedError22(ErrorCode22.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
         }
@@ -1293,7 +1625,7 @@ function load2() {
               throw codedError22(ErrorCode22.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
             }
             var jws = parseCompactJws(credential);
-            var algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms);
+            var algorithm = jwsAlgorithm2(jws.header.alg, provider.algorithms);
             var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
             var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
             if (store !== void 0 && cacheKey !== void 0) {
@@ -1394,6 +1726,7 @@ function load2() {
           JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -1526,6 +1859,7 @@ function load2() {
           JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -1868,9 +2202,7 @@ function load2() {
         if (cached !== void 0) return cached;
       }
       var outcome = {};
-      return whenReady(authenticate2(input, config, platform, outcome), user => {
-        var own = outcome.ownToken;
-        var minted = own !== void 0 ? own : mint(user, config.jwt, now, platform.crypto);
+      return whenReady(authenticate2(input, config, platform, outcome), user => whenReady(outcome.ownToken !== void 0 ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused), minted => {
         var grant = {
           user,
           token: minted.token,
@@ -1901,7 +2233,7 @@ function load2() {
           });
         }
         return grant;
-      });
+      }));
     }
     var NOT_PATH_CHARACTER = /[^\x21-\x5b\x5d-\x7e]/;
     var ENCODED_SEPARATOR_OR_CONTROL = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
@@ -1954,7 +2286,7 @@ function load2() {
               if (words[w] !== "") clauses.push(parseClause(words[w]));
             }
             if (clauses.length === 0) {
-              throw invalid2(alternatives.length === 1 ? "the rule is empty" : "an alternative of `|` is empty");
+              throw invalid3(alternatives.length === 1 ? "the rule is empty" : "an alternative of `|` is empty");
             }
             rule.push(clauses);
           }
@@ -1967,11 +2299,11 @@ function load2() {
             name: word.slice(1)
           };
           var equals = word.indexOf("=");
-          if (equals < 0) throw invalid2("`" + word + "` is neither `key=values` nor `@name`");
+          if (equals < 0) throw invalid3("`" + word + "` is neither `key=values` nor `@name`");
           var key = word.slice(0, equals);
           var values = word.slice(equals + 1).split(",");
           for (var i = 0; i < values.length; i++) {
-            if (values[i] === "") throw invalid2("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
+            if (values[i] === "") throw invalid3("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
             values[i] = decoded(values[i], word);
           }
           if (key === "role" || key === "all-roles" || key === "realm" || key === "scope") return {
@@ -1985,17 +2317,17 @@ function load2() {
               name: decoded(key.slice(10), word)
             };
           }
-          throw invalid2("`" + key + "`: unknown requirement (role, all-roles, realm, scope, attribute.<name>, @<rule>)");
+          throw invalid3("`" + key + "`: unknown requirement (role, all-roles, realm, scope, attribute.<name>, @<rule>)");
         }
         function decoded(text, word) {
           if (text.indexOf("%") < 0) return text;
           try {
             return decodeURIComponent(text);
           } catch (e) {
-            throw invalid2("`" + word + "`: bad percent-encoding (a `%` is written %25)");
+            throw invalid3("`" + word + "`: bad percent-encoding (a `%` is written %25)");
           }
         }
-        function invalid2(message) {
+        function invalid3(message) {
           return codedError22("ERR_ACCESS_RULE_INVALID", message);
         }
         function unmetRequirements(rule, user, named) {
@@ -2026,7 +2358,7 @@ function load2() {
               break;
             case "all-roles":
               met = true;
-              for (var _i8 = 0; _i8 < values.length && met; _i8++) met = listHolds(user.roles, values[_i8]);
+              for (var _i0 = 0; _i0 < values.length && met; _i0++) met = listHolds(user.roles, values[_i0]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -2037,7 +2369,7 @@ function load2() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i9 = 0; _i9 < values.length && !met; _i9++) met = listHolds(list, values[_i9]);
+                  if (Array.isArray(list)) for (var _i1 = 0; _i1 < values.length && !met; _i1++) met = listHolds(list, values[_i1]);
                 }
                 break;
               }
@@ -2296,6 +2628,26 @@ function load2() {
         }
       }
     };
+    var njsSigner2 = {
+      get runtime() {
+        if (typeof njs === "undefined") return void 0;
+        return "njs " + njs.version + (njs.engine === "QuickJS" ? " (QuickJS)" : "");
+      },
+      importPrivateKey(pkcs8, algorithm) {
+        try {
+          return subtle().importKey("pkcs8", pkcs8, algorithm, false, ["sign"]);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+      sign(algorithm, key, data) {
+        try {
+          return subtle().sign(algorithm, key, data).then(signature => new Uint8Array(signature));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
+    };
     var LEVEL_RANK = {
       trace: 0,
       debug: 1,
@@ -2320,7 +2672,8 @@ function load2() {
           hash
         }, key, length * 8)).then(bits => new Uint8Array(bits));
       },
-      subtle: njsSignatureVerifier2
+      subtle: njsSignatureVerifier2,
+      signer: njsSigner2
     };
     function njsPlatform(r, configuredLevel) {
       var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
@@ -2535,6 +2888,10 @@ function load2() {
         readOnly: true,
         handle: answering(ctx => health(ctx.config, ctx.platform.clock.nowMilliseconds()))
       },
+      jwks: {
+        readOnly: true,
+        handle: answering(ctx => jwksAnswer(ctx.config))
+      },
       home: {
         readOnly: true,
         handle: answering(() => ({
@@ -2558,12 +2915,12 @@ function load2() {
       r.return(500);
     }
     function endpoints(lookupConfig) {
-      var table = {};
+      var table2 = {};
       var names = Object.keys(ROUTES);
       for (var i = 0; i < names.length; i++) {
-        if (!ROUTES[names[i]].direct) table[names[i]] = endpoint(names[i], lookupConfig);
+        if (!ROUTES[names[i]].direct) table2[names[i]] = endpoint(names[i], lookupConfig);
       }
-      return table;
+      return table2;
     }
     function endpoint(name, lookupConfig) {
       return function (r) {
@@ -2703,7 +3060,7 @@ function load3() {
               break;
             case "all-roles":
               met = true;
-              for (var _i0 = 0; _i0 < values.length && met; _i0++) met = listHolds(user.roles, values[_i0]);
+              for (var _i10 = 0; _i10 < values.length && met; _i10++) met = listHolds(user.roles, values[_i10]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -2714,7 +3071,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i1 = 0; _i1 < values.length && !met; _i1++) met = listHolds(list, values[_i1]);
+                  if (Array.isArray(list)) for (var _i11 = 0; _i11 < values.length && !met; _i11++) met = listHolds(list, values[_i11]);
                 }
                 break;
               }
@@ -2798,7 +3155,7 @@ function load3() {
         var _held = facts !== void 0;
         if (_held) {
           var _words = rule.split(" ");
-          for (var _i10 = _words.length - 1; _held && _i10 >= 0; _i10--) _held = facts[_words[_i10]] === 1;
+          for (var _i12 = _words.length - 1; _held && _i12 >= 0; _i12--) _held = facts[_words[_i12]] === 1;
         }
         var held = _held;
         if (!held && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;

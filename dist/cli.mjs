@@ -10319,7 +10319,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref2];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref2);
+      let _sch = resolve5.call(this, root, ref2);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref2];
         const { schemaId } = this.opts;
@@ -10346,7 +10346,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref2) {
+    function resolve5(root, ref2) {
       let sch;
       while (typeof (sch = this.refs[ref2]) == "string")
         ref2 = sch;
@@ -11210,7 +11210,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve4(baseURI, relativeURI, options) {
+    function resolve5(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -11246,50 +11246,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse(serialize(base, options), options);
-        relative3 = parse(serialize(relative3, options), options);
+        relative4 = parse(serialize(relative4, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative3.scheme) {
-        target.scheme = relative3.scheme;
-        target.userinfo = relative3.userinfo;
-        target.host = relative3.host;
-        target.port = relative3.port;
-        target.path = removeDotSegments(relative3.path || "");
-        target.query = relative3.query;
+      if (!options.tolerant && relative4.scheme) {
+        target.scheme = relative4.scheme;
+        target.userinfo = relative4.userinfo;
+        target.host = relative4.host;
+        target.port = relative4.port;
+        target.path = removeDotSegments(relative4.path || "");
+        target.query = relative4.query;
       } else {
-        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
-          target.userinfo = relative3.userinfo;
-          target.host = relative3.host;
-          target.port = relative3.port;
-          target.path = removeDotSegments(relative3.path || "");
-          target.query = relative3.query;
+        if (relative4.userinfo !== void 0 || relative4.host !== void 0 || relative4.port !== void 0) {
+          target.userinfo = relative4.userinfo;
+          target.host = relative4.host;
+          target.port = relative4.port;
+          target.path = removeDotSegments(relative4.path || "");
+          target.query = relative4.query;
         } else {
-          if (!relative3.path) {
+          if (!relative4.path) {
             target.path = base.path;
-            if (relative3.query !== void 0) {
-              target.query = relative3.query;
+            if (relative4.query !== void 0) {
+              target.query = relative4.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative3.path[0] === "/") {
-              target.path = removeDotSegments(relative3.path);
+            if (relative4.path[0] === "/") {
+              target.path = removeDotSegments(relative4.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative3.path;
+                target.path = "/" + relative4.path;
               } else if (!base.path) {
-                target.path = relative3.path;
+                target.path = relative4.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative4.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative3.query;
+            target.query = relative4.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -11297,7 +11297,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative3.fragment;
+      target.fragment = relative4.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -11601,7 +11601,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve4,
+      resolve: resolve5,
       resolveComponent,
       equal,
       serialize,
@@ -14940,6 +14940,8 @@ var ErrorCode = {
   JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
   /** `aud` names none of the configured audiences. */
   JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+  /** Minting an RS256/ES256/EdDSA token failed: WebCrypto refused the compiled private key, or signed oddly. */
+  JwtSignFailed: "ERR_JWT_SIGN_FAILED",
   /** The JWK Set could not be had: endpoint down or answering an error, with nothing cached. */
   JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
@@ -15991,6 +15993,8 @@ var PROVIDER_TYPES = Object.keys(PROVIDER_SCHEMAS);
 var AUGMENTER_TYPES = Object.keys(AUGMENTER_SCHEMAS);
 var LOG_LEVELS = ["trace", "debug", "info", "warn", "error"];
 var CONFIG_VERSIONS = ["1.0.0", "2.0.0"];
+var ASYMMETRIC_MINT_ALGORITHMS = ["RS256", "ES256", "EdDSA"];
+var MINT_ALGORITHMS = ["HS256", ...ASYMMETRIC_MINT_ALGORITHMS];
 var MAX_TIMEOUT_MS = 2147483647;
 var DEFAULT_SESSION_COOKIE_NAME = "authotron_session";
 var SESSION_COOKIE_NAME_PATTERN = "^[A-Za-z0-9_]{1,64}$";
@@ -16083,8 +16087,36 @@ var CONFIG_SCHEMA = {
     },
     JWTConfig: {
       type: "object",
-      required: ["iss", "exp", "secret"],
+      required: ["iss", "exp"],
+      // HS256 (the default) needs `secret`, RS256/ES256/EdDSA `private_key_file`: checked by
+      // src/compiler/signing-key.ts (schema-walk.ts reads an allOf of `if`s as a tagged union).
       properties: {
+        alg: {
+          enum: [...MINT_ALGORITHMS],
+          default: "HS256",
+          description: 'Extension: how minted tokens are signed. HS256 (the reference\'s) with `secret`; RS256, ES256 or EdDSA with `private_key_file`, the public key(s) then served at /.well-known/jwks.json (docs/jwt.md, "Asymmetric minting").'
+        },
+        private_key_file: string(
+          "Extension: PEM private key for RS256 (RSA, >= 2048 bits), ES256 (EC P-256) or EdDSA (Ed25519): PKCS#8, or PKCS#1/SEC1; not encrypted. Relative to the config file. Read and checked when compiling, copied into the compiled file (mode 0600)."
+        ),
+        kid: string(
+          "Extension: the `kid` of minted tokens and of the published key; default the public key's RFC 7638 thumbprint."
+        ),
+        previous_public_key_files: {
+          type: "array",
+          description: "Extension: public keys (PEM, SPKI; or private keys, whose public half is taken) of earlier signing keys, published in the JWK Set too while tokens they signed may still be in use. Each a path, or { file, kid } when that key had a configured kid.",
+          items: {
+            anyOf: [
+              { type: "string", minLength: 1 },
+              {
+                type: "object",
+                required: ["file"],
+                properties: { file: { type: "string", minLength: 1 }, kid: { type: "string", minLength: 1 } }
+              }
+            ],
+            errorMessage: "expected a file path or { file, kid }"
+          }
+        },
         iss: string("The `iss` claim of minted tokens."),
         aud: {
           type: ["string", "null"],
@@ -16094,7 +16126,7 @@ var CONFIG_SCHEMA = {
         secret: {
           type: "string",
           minLength: 1,
-          description: "HS256 key (raw UTF-8 bytes). Checked: must not be empty."
+          description: "HS256 key (raw UTF-8 bytes). Checked: must not be empty. Required with alg HS256 (the default), unused with the others."
         },
         previous_secrets: {
           type: "array",
@@ -16209,7 +16241,7 @@ function checkDocument(doc) {
         "minted tokens are already expired when issued (exp is a lifetime in seconds)"
       );
     }
-    if (typeof secret === "string" && secret !== "" && Buffer.byteLength(secret) < MIN_HS256_SECRET_BYTES) {
+    if ((data.jwt.alg === void 0 || data.jwt.alg === "HS256") && typeof secret === "string" && secret !== "" && Buffer.byteLength(secret) < MIN_HS256_SECRET_BYTES) {
       report(
         "warning",
         ["jwt", "secret"],
@@ -16274,6 +16306,14 @@ function isKnown(types, type) {
   return typeof type === "string" && types.includes(type);
 }
 
+// src/maybe-async.ts
+function isPromise(value) {
+  return value !== null && typeof value === "object" && typeof value.then === "function";
+}
+function whenReady(value, next) {
+  return isPromise(value) ? value.then(next) : next(value);
+}
+
 // src/jwt/mint.ts
 var SIGNED_INTEGER = /^[+-]?\d+$/;
 var I64_MAX = 9223372036854776e3;
@@ -16302,14 +16342,6 @@ function mintClaims(user, settings, nowSeconds, expiresAt) {
     realm: user.realm,
     attributes: user.attributes
   });
-}
-
-// src/maybe-async.ts
-function isPromise(value) {
-  return value !== null && typeof value === "object" && typeof value.then === "function";
-}
-function whenReady(value, next) {
-  return isPromise(value) ? value.then(next) : next(value);
 }
 
 // src/auth/grant-entry.ts
@@ -16489,6 +16521,7 @@ import { createHash as createHash4, createHmac as createHmac2 } from "node:crypt
 var CHECK_NOW = 17e8;
 function precomputeBasicGrants(config, plainUsers, accessRules) {
   if (config.logLevel === "debug" || config.logLevel === "trace") return void 0;
+  if (config.jwt.alg !== void 0 || config.jwt.secret === void 0) return void 0;
   const basic = config.providersByScheme.Basic;
   if (basic.length === 0) return void 0;
   const salt = createHmac2("sha256", config.jwt.secret).update("authotron-njs basic credential checks").digest("base64url");
@@ -16669,7 +16702,7 @@ function matchesCondition(condition, value) {
 var DEFAULT_TIMEOUT_MS2 = 5e3;
 var BARE_CHALLENGE = "Bearer";
 var EFAS_FILTER_REALM = "efas";
-function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
+function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs }) {
   const jwt = data.jwt;
   const auth = isMapping(data.auth) ? data.auth : {};
   const logging = data.logging;
@@ -16684,7 +16717,7 @@ function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
   const content = {
     format: COMPILED_FORMAT,
     compilerVersion: VERSION,
-    jwt: jwtSection(jwt),
+    jwt: jwtSection(jwt, signing),
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === "number" ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS2,
     grantCacheTtlMs: typeof auth.grant_cache_ttl_in_ms === "number" ? auth.grant_cache_ttl_in_ms : DEFAULT_GRANT_CACHE_TTL_MS,
@@ -16711,8 +16744,9 @@ function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
   const { format, ...rest } = complete;
   return { format, configId: configIdOf(complete), ...rest };
 }
-function jwtSection(jwt) {
-  const section = { iss: jwt.iss, exp: jwt.exp, secret: jwt.secret };
+function jwtSection(jwt, signing) {
+  const common = { iss: jwt.iss, exp: jwt.exp };
+  const section = signing !== void 0 ? { ...common, ...signing } : { ...common, secret: jwt.secret };
   const previous = previousSecrets(jwt);
   if (previous !== void 0) section.previousSecrets = previous;
   return section;
@@ -17332,6 +17366,192 @@ function firstOccurrence(data, entry, path) {
   return firstOccurrence(data[segment], entry, [...path, segment]);
 }
 
+// src/compiler/signing-key.ts
+import { createHash as createHash6, createPrivateKey, createPublicKey } from "node:crypto";
+import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve2 } from "node:path";
+var MIN_RSA_BITS = 2048;
+function compileSigning(jwt, context) {
+  const diagnostics = [];
+  const report = (severity, path, message) => diagnostics.push({ severity, path, where: valueLocation(context.doc, path), message });
+  const missing = (key) => diagnostics.push({ severity: "error", path: ["jwt", key], where: missingKeyLocation(context.doc, ["jwt"]), message: "required key missing" });
+  if (!isMapping(jwt) || jwt.alg !== void 0 && !MINT_ALGORITHMS.includes(jwt.alg)) return { diagnostics };
+  const alg = asymmetricAlg(jwt.alg);
+  if (alg === void 0) {
+    if (jwt.secret === void 0) missing("secret");
+    if (jwt.private_key_file !== void 0) {
+      report("error", ["jwt", "private_key_file"], `only used with alg ${ASYMMETRIC_MINT_ALGORITHMS.join(", ")}; alg is ${jwt.alg === void 0 ? "HS256 (the default)" : "HS256"}, which signs with secret`);
+    }
+    if (jwt.previous_public_key_files !== void 0) {
+      report("error", ["jwt", "previous_public_key_files"], "only used with an asymmetric alg (RS256, ES256, EdDSA)");
+    }
+    return { diagnostics };
+  }
+  if (typeof jwt.secret === "string") {
+    report("warning", ["jwt", "secret"], `unused: with alg ${alg} tokens are signed with private_key_file`);
+  }
+  if (alg === "EdDSA") {
+    report(
+      "warning",
+      ["jwt", "alg"],
+      "EdDSA minting needs Ed25519 in the runtime's WebCrypto (njs >= 0.9.7): njs 0.7.9, 0.8.9 and Debian's 1.0.2 (either engine) lack it, and there every authentication answers 500 with ERR_RUNTIME_UNSUPPORTED in the error log; use RS256 or ES256 on those"
+    );
+  }
+  if (jwt.private_key_file === void 0) missing("private_key_file");
+  if (typeof jwt.private_key_file !== "string") return { diagnostics };
+  const keyPath = ["jwt", "private_key_file"];
+  const file = resolve2(context.baseDir, jwt.private_key_file);
+  const shown = shownName(file, context.cwd);
+  const text = readText2(file, shown, keyPath, report);
+  let privateKey;
+  if (text !== void 0) privateKey = parsePrivateKey(text, shown, keyPath, report);
+  if (privateKey !== void 0) {
+    const problem = mismatch(alg, privateKey);
+    if (problem !== void 0) {
+      report("error", keyPath, `${shown}: ${problem}`);
+      privateKey = void 0;
+    }
+  }
+  if (privateKey !== void 0) warnIfReadableByOthers(file, shown, keyPath, report);
+  const kid = typeof jwt.kid === "string" ? jwt.kid : void 0;
+  const keys = [];
+  const kids = /* @__PURE__ */ new Set();
+  let signingKid;
+  if (privateKey !== void 0) {
+    const published = publishedJwk(createPublicKey(privateKey), alg, kid);
+    signingKid = published.kid;
+    kids.add(published.kid);
+    keys.push(published);
+  }
+  const previous = Array.isArray(jwt.previous_public_key_files) ? jwt.previous_public_key_files : [];
+  previous.forEach((item, index) => {
+    const at = ["jwt", "previous_public_key_files", index];
+    const entry = previousEntry(item);
+    if (entry === void 0) return;
+    const path = typeof item === "string" ? at : [...at, "file"];
+    const previousFile = resolve2(context.baseDir, entry.file);
+    const previousShown = shownName(previousFile, context.cwd);
+    const previousText = readText2(previousFile, previousShown, path, report);
+    if (previousText === void 0) return;
+    let publicKey;
+    try {
+      publicKey = createPublicKey(previousText);
+    } catch (error) {
+      report("error", path, `${previousShown}: not a PEM public or private key (${error.message})`);
+      return;
+    }
+    const previousAlg = algorithmOf(publicKey);
+    if (previousAlg === void 0) {
+      report("error", path, `${previousShown}: ${describeKey(publicKey)}; expected RSA (RS256), EC P-256 (ES256) or Ed25519 (EdDSA)`);
+      return;
+    }
+    const published = publishedJwk(publicKey, previousAlg, entry.kid);
+    if (kids.has(published.kid)) {
+      report("error", path, `${previousShown}: kid ${JSON.stringify(published.kid)} is already published (the same key twice, or two keys configured with one kid)`);
+      return;
+    }
+    kids.add(published.kid);
+    keys.push(published);
+  });
+  if (privateKey === void 0 || signingKid === void 0 || diagnostics.some((d) => d.severity === "error")) {
+    return { diagnostics };
+  }
+  const pkcs8 = privateKey.export({ type: "pkcs8", format: "der" }).toString("base64");
+  const header = Buffer.from(JSON.stringify({ typ: "JWT", alg, kid: signingKid }), "utf8").toString("base64url");
+  return {
+    diagnostics,
+    signing: { alg, signingKey: { pkcs8, kid: signingKid, header }, jwks: JSON.stringify({ keys }) }
+  };
+}
+function jwkThumbprint(jwk) {
+  const required = { RSA: ["e", "kty", "n"], EC: ["crv", "kty", "x", "y"], OKP: ["crv", "kty", "x"] };
+  const members = required[String(jwk.kty)];
+  if (members === void 0) throw new Error(`no thumbprint for kty ${String(jwk.kty)}`);
+  const canonical = "{" + members.map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`).join(",") + "}";
+  return createHash6("sha256").update(canonical, "utf8").digest("base64url");
+}
+function asymmetricAlg(alg) {
+  return ASYMMETRIC_MINT_ALGORITHMS.includes(alg) ? alg : void 0;
+}
+function previousEntry(item) {
+  if (typeof item === "string") return { file: item };
+  if (isMapping(item) && typeof item.file === "string") {
+    return typeof item.kid === "string" ? { file: item.file, kid: item.kid } : { file: item.file };
+  }
+  return void 0;
+}
+function readText2(file, shown, path, report) {
+  try {
+    return readFileSync2(file, "utf8");
+  } catch (error) {
+    report("error", path, `cannot read ${shown}: ${describeIoError(error)}`);
+    return void 0;
+  }
+}
+function parsePrivateKey(text, shown, path, report) {
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
+    report("error", path, `${shown}: the private key is encrypted; nginx cannot ask for a passphrase: store it decrypted with mode 0600 (openssl pkey -in ${shown} -out key.pem)`);
+    return void 0;
+  }
+  if (/-----BEGIN (?:RSA )?PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text) && !/PRIVATE KEY-----/.test(text)) {
+    report("error", path, `${shown}: holds a public key or certificate, not a private key`);
+    return void 0;
+  }
+  try {
+    return createPrivateKey({ key: text, format: "pem" });
+  } catch (error) {
+    report("error", path, `${shown}: not a PEM private key (PKCS#8, PKCS#1 or SEC1): ${error.message}`);
+    return void 0;
+  }
+}
+function mismatch(alg, key) {
+  const found = describeKey(key);
+  if (alg === "RS256") {
+    if (key.asymmetricKeyType !== "rsa") return `alg RS256 needs an RSA key; this is ${found}`;
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_RSA_BITS) return `alg RS256 needs an RSA key of at least ${MIN_RSA_BITS} bits; this one has ${bits}`;
+    return void 0;
+  }
+  if (alg === "ES256") {
+    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+      return `alg ES256 needs an EC key on curve P-256 (prime256v1); this is ${found}`;
+    }
+    return void 0;
+  }
+  if (key.asymmetricKeyType !== "ed25519") return `alg EdDSA needs an Ed25519 key; this is ${found}`;
+  return void 0;
+}
+function algorithmOf(key) {
+  if (key.asymmetricKeyType === "rsa") return "RS256";
+  if (key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1") return "ES256";
+  if (key.asymmetricKeyType === "ed25519") return "EdDSA";
+  return void 0;
+}
+function describeKey(key) {
+  const type = key.asymmetricKeyType;
+  if (type === "rsa" || type === "rsa-pss") return `an ${type.toUpperCase()} key of ${key.asymmetricKeyDetails?.modulusLength} bits`;
+  if (type === "ec") return `an EC key on curve ${key.asymmetricKeyDetails?.namedCurve}`;
+  return `an ${String(type)} key`;
+}
+function publishedJwk(publicKey, alg, kid) {
+  const jwk = publicKey.export({ format: "jwk" });
+  const members = jwk.kty === "RSA" ? { n: jwk.n, e: jwk.e } : jwk.kty === "EC" ? { crv: jwk.crv, x: jwk.x, y: jwk.y } : { crv: jwk.crv, x: jwk.x };
+  return { kty: jwk.kty, kid: kid ?? jwkThumbprint(jwk), use: "sig", alg, ...members };
+}
+function warnIfReadableByOthers(file, shown, path, report) {
+  try {
+    if ((statSync2(file).mode & 4) !== 0) {
+      report("warning", path, `${shown} is readable by every user of this machine: chmod 0600 it (the compiled file keeps the key with mode 0600)`);
+    }
+  } catch {
+  }
+}
+function shownName(file, cwd) {
+  const shown = relative2(cwd, file);
+  if (shown === "") return ".";
+  return isAbsolute2(shown) ? file : shown;
+}
+
 // src/compiler/unknown-keys.ts
 function unknownKeyWarnings(doc) {
   const warnings = [];
@@ -17398,11 +17618,11 @@ function editDistance(a, b) {
 }
 
 // src/providers/plain/users.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-import { relative as relative2, resolve as resolve2, isAbsolute as isAbsolute2 } from "node:path";
+import { readFileSync as readFileSync3 } from "node:fs";
+import { relative as relative3, resolve as resolve3, isAbsolute as isAbsolute3 } from "node:path";
 
 // src/passwords/parse.ts
-import { createHash as createHash6, pbkdf2Sync, randomBytes } from "node:crypto";
+import { createHash as createHash7, pbkdf2Sync, randomBytes } from "node:crypto";
 var DEFAULT_PBKDF2_ITERATIONS = 1e5;
 var MAX_PBKDF2_ITERATIONS = 1e7;
 var MIN_PBKDF2_SALT_BYTES = 16;
@@ -17416,7 +17636,7 @@ var SHA1_BYTES = 20;
 var SUPPORTED_FORMS = "supported forms are $pbkdf2-sha256$ (`authotron hash-password`), $apr1$ and $1$ (`htpasswd -m`, `openssl passwd -apr1`), {SSHA} and {SHA} (`htpasswd -s`)";
 var REHASH_ADVICE = "re-hash the password with `authotron hash-password` or `htpasswd -m`";
 function plainVerifier(password) {
-  return { form: "plain", sha256: createHash6("sha256").update(password, "utf8").digest("base64") };
+  return { form: "plain", sha256: createHash7("sha256").update(password, "utf8").digest("base64") };
 }
 function parseStoredPassword(stored) {
   if (stored.startsWith("$pbkdf2-")) return parsePbkdf2(stored);
@@ -17622,12 +17842,12 @@ function resolvePlainUsers(provider, path, context) {
   });
   if (typeof provider.htpasswd_file === "string") {
     const at = [...path, "htpasswd_file"];
-    const file = resolve2(context.baseDir, provider.htpasswd_file);
-    const shown = shownName(file, context.cwd);
+    const file = resolve3(context.baseDir, provider.htpasswd_file);
+    const shown = shownName2(file, context.cwd);
     const roles = stringList3(provider.htpasswd_roles);
     let text;
     try {
-      text = readFileSync2(file, "utf8");
+      text = readFileSync3(file, "utf8");
     } catch (error) {
       fail(at, `cannot read ${shown}: ${describeIoError(error)}`);
     }
@@ -17648,10 +17868,10 @@ function resolvePlainUsers(provider, path, context) {
 function stringList3(value) {
   return Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
 }
-function shownName(file, cwd) {
-  const shown = relative2(cwd, file);
+function shownName2(file, cwd) {
+  const shown = relative3(cwd, file);
   if (shown === "") return ".";
-  return isAbsolute2(shown) ? file : shown;
+  return isAbsolute3(shown) ? file : shown;
 }
 
 // src/compiler/v1.ts
@@ -17850,9 +18070,15 @@ function compileDiagnostics(options) {
     diagnostics.push(...resolved.diagnostics);
     plainUsers.set(index, resolved.users);
   });
+  const { signing, diagnostics: signingDiagnostics } = compileSigning(doc.data.jwt, { doc, baseDir: loaded.baseDir, cwd });
+  diagnostics.push(...signingDiagnostics);
   if (data === void 0 || diagnostics.some((d) => d.severity === "error"))
     return { diagnostics, source };
-  return { diagnostics, source, config: deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs: options.augmenterInputs }) };
+  return {
+    diagnostics,
+    source,
+    config: deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs: options.augmenterInputs })
+  };
 }
 
 // src/cli/io.ts
@@ -18189,11 +18415,11 @@ function checkSafe2(value, what) {
 }
 
 // src/cli/atomic-write.ts
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, statSync as statSync2, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, statSync as statSync3, writeSync } from "node:fs";
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { basename, dirname as dirname2, join as join2, resolve as resolve3 } from "node:path";
+import { basename, dirname as dirname2, join as join2, resolve as resolve4 } from "node:path";
 function writeFileAtomic(target, content, mode = 384, owner) {
-  const absolute = resolve3(target);
+  const absolute = resolve4(target);
   const temporary = join2(
     dirname2(absolute),
     `.${basename(absolute)}.${process.pid}.${randomBytes2(4).toString("hex")}.tmp`
@@ -18216,7 +18442,7 @@ function writeFileAtomic(target, content, mode = 384, owner) {
 }
 function keepingAccess(target) {
   try {
-    const stat = statSync2(target);
+    const stat = statSync3(target);
     return { mode: stat.mode & 511, owner: { uid: stat.uid, gid: stat.gid } };
   } catch {
     return { mode: 384 };
@@ -18390,7 +18616,7 @@ function readHidden(input, output, prompt) {
   input.setRawMode?.(true);
   input.setEncoding?.("utf8");
   input.resume();
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     let editor = { text: "", done: false, cancelled: false };
     const finish = () => {
       input.removeListener("data", onData);
@@ -18405,7 +18631,7 @@ function readHidden(input, output, prompt) {
         reject(new PromptCancelled());
       } else if (editor.done) {
         finish();
-        resolve4(editor.text);
+        resolve5(editor.text);
       }
     };
     input.on("data", onData);
@@ -18490,7 +18716,7 @@ function passwordFromText(text) {
 
 // src/cli/commands/ldap-sync.ts
 import { execFile } from "node:child_process";
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 
 // src/augmenters/ldap/snapshot.ts
 function buildSnapshot(people, rules, takenAt) {
@@ -20883,7 +21109,7 @@ var Client = class {
       originalSocket.removeListener("data", this.socketDataHandler);
       options.socket = originalSocket;
     }
-    this.socket = await new Promise((resolve4, reject) => {
+    this.socket = await new Promise((resolve5, reject) => {
       const secureSocket = (this.clientOptions.createSecureConnection ?? tls.connect)(options);
       secureSocket.once("secureConnect", () => {
         secureSocket.removeAllListeners("error");
@@ -20891,7 +21117,7 @@ var Client = class {
         secureSocket.on("error", () => {
           if (originalSocket) originalSocket.destroy();
         });
-        resolve4(secureSocket);
+        resolve5(secureSocket);
       });
       secureSocket.once("error", (err) => {
         secureSocket.removeAllListeners();
@@ -21265,20 +21491,20 @@ var Client = class {
   */
   _connect() {
     if (this.isConnected) return;
-    return new Promise((resolve4, reject) => {
+    return new Promise((resolve5, reject) => {
       if (this.secure) {
         const createSecureConnection = this.clientOptions.createSecureConnection ?? tls.connect;
         this.socket = createSecureConnection(this.port, this.host, this.clientOptions.tlsOptions);
         this.socket.id = crypto.randomUUID();
         this.socket.once("secureConnect", () => {
-          this._onConnect(resolve4);
+          this._onConnect(resolve5);
         });
       } else {
         const createConnection = this.clientOptions.createConnection ?? net.connect;
         this.socket = createConnection(this.port, this.host);
         this.socket.id = crypto.randomUUID();
         this.socket.once("connect", () => {
-          this._onConnect(resolve4);
+          this._onConnect(resolve5);
         });
       }
       this.socket.once("error", (err) => {
@@ -21286,7 +21512,7 @@ var Client = class {
         reject(err);
       });
       if (!this.socket.connecting && this.socket.readyState === "open") {
-        this._onConnect(resolve4);
+        this._onConnect(resolve5);
         return;
       }
       if (this.clientOptions.connectTimeout) this.connectTimer = setTimeout(() => {
@@ -21395,8 +21621,8 @@ ${err.message || (err.stack ?? "Unknown socket error")}`));
         messageReject(/* @__PURE__ */ new Error(`${message.constructor.name}: Operation timed out`));
       }
     }, this.clientOptions.timeout) : null;
-    const sendPromise = new Promise((resolve4, reject) => {
-      messageResolve = resolve4;
+    const sendPromise = new Promise((resolve5, reject) => {
+      messageResolve = resolve5;
       messageReject = reject;
     }).finally(() => {
       if (messageTimeoutId) clearTimeout(messageTimeoutId);
@@ -21562,7 +21788,7 @@ Exit status: 0 done (or stopped by a signal), 1 invalid config, unwritable outpu
       const started = Date.now();
       const { status, fatal } = await syncOnce(options, io2);
       if (fatal) return status;
-      await new Promise((resolve4) => setTimeout(resolve4, Math.max(0, options.intervalMs - (Date.now() - started))));
+      await new Promise((resolve5) => setTimeout(resolve5, Math.max(0, options.intervalMs - (Date.now() - started))));
     }
   }
 };
@@ -21630,7 +21856,7 @@ async function syncOnce(options, io2) {
 }
 function readPrevious(output) {
   try {
-    const text = readFileSync3(output, "utf8");
+    const text = readFileSync4(output, "utf8");
     const config = JSON.parse(text);
     return Array.isArray(config.augmenters) ? { ...config, text } : void 0;
   } catch {
@@ -21639,14 +21865,14 @@ function readPrevious(output) {
 }
 function reload(command, io2) {
   if (command === "") return Promise.resolve(true);
-  return new Promise((resolve4) => {
+  return new Promise((resolve5) => {
     execFile("/bin/sh", ["-c", command], { env: io2.env, cwd: io2.cwd }, (error, _stdout, stderr) => {
       if (error === null) {
         writeLine(io2.stderr, `ldap-sync: ran ${JSON.stringify(command)}`);
-        resolve4(true);
+        resolve5(true);
       } else {
         writeLine(io2.stderr, `ldap-sync: ${JSON.stringify(command)} failed: ${stderr.trim() || error.message}`);
-        resolve4(false);
+        resolve5(false);
       }
     });
   });

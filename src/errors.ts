@@ -79,6 +79,8 @@ export const ErrorCode = {
   JwtIssuerMismatch: 'ERR_JWT_ISSUER_MISMATCH',
   /** `aud` names none of the configured audiences. */
   JwtAudienceMismatch: 'ERR_JWT_AUDIENCE_MISMATCH',
+  /** Minting an RS256/ES256/EdDSA token failed: WebCrypto refused the compiled private key, or signed oddly. */
+  JwtSignFailed: 'ERR_JWT_SIGN_FAILED',
   /** The JWK Set could not be had: endpoint down or answering an error, with nothing cached. */
   JwksUnavailable: 'ERR_JWKS_UNAVAILABLE',
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */

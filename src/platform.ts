@@ -28,6 +28,24 @@ export interface Crypto {
    * the jwt provider then rejects every token with ERR_RUNTIME_UNSUPPORTED.
    */
   subtle?: SignatureVerifier
+  /**
+   * WebCrypto's signing half, for minting RS256/ES256/EdDSA tokens (src/jwt/sign.ts). Absent on a
+   * runtime without it: an asymmetric `jwt.alg` then fails every mint with ERR_RUNTIME_UNSUPPORTED.
+   */
+  signer?: JwsSigner
+}
+
+/**
+ * The part of WebCrypto (`crypto.subtle`) that signs with a private key. Implementations reject —
+ * never throw — on failure (QuickJS throws synchronously for an unknown algorithm name).
+ */
+export interface JwsSigner {
+  /** The runtime, for messages: `njs 0.8.9`, `njs 1.0.2 (QuickJS)`. */
+  runtime?: string
+  /** Imports a PKCS#8 (DER) private key for `sign`. */
+  importPrivateKey(pkcs8: Uint8Array, algorithm: WebCryptoParams): Promise<unknown>
+  /** The signature as WebCrypto gives it (ECDSA: r||s, as JWS wants it). */
+  sign(algorithm: WebCryptoParams, key: unknown, data: Uint8Array): Promise<Uint8Array>
 }
 
 /** WebCrypto algorithm parameters, as `importKey` and `verify` take them. */

@@ -16,6 +16,10 @@ export const CASE_IDS = [
   'basic-rule',
   'basic-ldap',
   'basic-nocache',
+  'basic-rs256',
+  'basic-es256',
+  'basic-rs256-nocache',
+  'basic-es256-nocache',
   'basic-4k',
   'basic-8k',
   'basic-16k',
@@ -34,7 +38,14 @@ export type CaseId = (typeof CASE_IDS)[number]
  * runs again for each request, so the njs ceiling is measured without the module loaded.
  * `minimal` imports only bench/njs/minimal-hit.js, with the shared dict.
  */
-export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal'
+export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal' | SigningInstance
+
+/**
+ * `main` (and `nocache`) with `jwt.alg` RS256 or ES256 (a key generated for the run) instead of
+ * HS256: asymmetric minting (issue 18 point 3), the rest of the config unchanged.
+ */
+export type SigningInstance = 'rs256' | 'es256' | 'rs256-nocache' | 'es256-nocache'
+export const SIGNING_INSTANCES: readonly SigningInstance[] = ['rs256', 'es256', 'rs256-nocache', 'es256-nocache']
 
 /** What a request of the case carries. */
 export type Credential = 'none' | 'basic' | 'basic-ldap' | 'bearer-cached' | 'cookie' | 'bearer-pool' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
@@ -164,6 +175,42 @@ export const CASES: { [id in CaseId]: BenchCase } = {
       leg.features.sharedDict
         ? undefined
         : `same as basic on this leg: njs ${leg.expected.njs} has no js_shared_dict_zone, so nothing is cached`,
+  },
+  'basic-rs256': {
+    id: 'basic-rs256',
+    title: 'the same as basic with `jwt.alg: RS256` (WebCrypto signature on a miss; grant cache where a shared dict exists)',
+    path: '/basic',
+    instance: 'rs256',
+    credential: 'basic',
+    refusesAnonymous: true,
+  },
+  'basic-es256': {
+    id: 'basic-es256',
+    title: 'the same as basic with `jwt.alg: ES256`',
+    path: '/basic',
+    instance: 'es256',
+    credential: 'basic',
+    refusesAnonymous: true,
+  },
+  'basic-rs256-nocache': {
+    id: 'basic-rs256-nocache',
+    title: 'basic-rs256 without nginx/authotron-cache.conf: every request a miss (full pipeline + RS256 signature)',
+    path: '/basic',
+    instance: 'rs256-nocache',
+    credential: 'basic',
+    refusesAnonymous: true,
+    unsupported: (leg) =>
+      leg.features.sharedDict ? undefined : `same as basic-rs256 on this leg: njs ${leg.expected.njs} has no js_shared_dict_zone`,
+  },
+  'basic-es256-nocache': {
+    id: 'basic-es256-nocache',
+    title: 'basic-es256 without nginx/authotron-cache.conf: every request a miss (full pipeline + ES256 signature)',
+    path: '/basic',
+    instance: 'es256-nocache',
+    credential: 'basic',
+    refusesAnonymous: true,
+    unsupported: (leg) =>
+      leg.features.sharedDict ? undefined : `same as basic-es256 on this leg: njs ${leg.expected.njs} has no js_shared_dict_zone`,
   },
   'basic-4k': {
     id: 'basic-4k',
@@ -300,6 +347,25 @@ export const RATIOS: RatioTarget[] = [
     denominator: 'basic',
     target: () => ({ min: 0.95 }),
   },
+  // Issue 18 point 4: asymmetric minting is cached like HS256, so a grant-cache hit costs the same
+  // whatever the algorithm. A miss costs a WebCrypto signature more (and no precomputed Basic).
+  ...(['basic-rs256', 'basic-es256'] as const).map(
+    (id): RatioTarget => ({
+      id: `${id}/basic`,
+      numerator: id,
+      denominator: 'basic',
+      target: (leg) =>
+        leg.features.sharedDict ? { min: 0.95 } : { none: 'no grant cache (njs 0.7.9): every request signs, a miss' },
+    }),
+  ),
+  ...(['basic-rs256-nocache', 'basic-es256-nocache'] as const).map(
+    (id): RatioTarget => ({
+      id: `${id}/basic-nocache`,
+      numerator: id,
+      denominator: 'basic-nocache',
+      target: () => ({ none: 'diagnostic: what a miss costs against HS256\'s (precomputed Basic + HMAC)' }),
+    }),
+  ),
   {
     id: 'bearer-cached/basic',
     numerator: 'bearer-cached',

@@ -4,7 +4,8 @@
  * probed before it is measured, and what every request of a case carries.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { generateKeyPairSync } from 'node:crypto'
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { compileConfig } from '../../test/nginx-harness/compile'
@@ -12,9 +13,9 @@ import { probeVersions } from '../../test/nginx-harness/nginx'
 import { AUTHOTRON_CLI, REPO_ROOT } from '../../test/nginx-harness/paths'
 import { legByName, type RuntimeLeg } from '../../test/nginx-harness/runtimes'
 import { embedLdapSnapshot, LDAP_PASSWORD, LDAP_USER, withLdapRealm } from './ldap-realm'
-import { CASES, LARGE_CREDENTIAL_BASE64_BYTES, largeBasicAuthorization, type BenchCase } from './cases'
+import { CASES, LARGE_CREDENTIAL_BASE64_BYTES, largeBasicAuthorization, SIGNING_INSTANCES, type BenchCase, type SigningInstance } from './cases'
 import { log } from './log'
-import { mint } from '../../src/jwt/mint'
+import { mintToken } from '../../src/jwt/mint'
 import { newUser } from '../../src/user'
 import { nodeCrypto } from '../../test/support/node-platform'
 import { legPackages } from './machine'
@@ -38,6 +39,8 @@ export interface LegState {
   nocache?: BenchNginx
   bare?: BenchNginx
   minimal?: BenchNginx
+  /** The RS256/ES256 instances (cases.ts SigningInstance), started when a case needs one. */
+  signing: { [kind in SigningInstance]?: BenchNginx }
   /** The cases measured on this leg, in canonical order. */
   cases: BenchCase[]
 }
@@ -52,6 +55,9 @@ export interface Configs {
   withJwtProblem?: string
   /** Compiled without it (the fallback when the module cannot run the jwt provider). */
   plain: string
+  /** The plain config with `jwt.alg` RS256 / ES256 and a key generated for the run. */
+  rs256: string
+  es256: string
 }
 
 export async function compileConfigs(idp: IdentityProvider, work: string, legs: string[]): Promise<Configs> {
@@ -65,6 +71,18 @@ export async function compileConfigs(idp: IdentityProvider, work: string, legs: 
   const plainDir = dir(work, 'config-plain')
   const plain = await compileConfig(stringifyYaml(plainDoc), plainDir, access)
   embedLdapSnapshot(join(plainDir, 'config.yaml'), plain, plainDir)
+  const signed = async (alg: 'RS256' | 'ES256') => {
+    const signingDir = dir(work, `config-${alg.toLowerCase()}`)
+    const key = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const keyFile = join(signingDir, 'signing-key.pem')
+    writeFileSync(keyFile, key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 })
+    const doc = structuredClone(plainDoc) as unknown as { jwt: { [key: string]: unknown } }
+    doc.jwt = { iss: doc.jwt.iss, exp: doc.jwt.exp, alg, private_key_file: keyFile }
+    const file = await compileConfig(stringifyYaml(doc), signingDir, access)
+    embedLdapSnapshot(join(signingDir, 'config.yaml'), file, signingDir)
+    return file
+  }
+  const [rs256, es256] = [await signed('RS256'), await signed('ES256')]
   const snippets: ConfigSnippets = { http: [], server: [] }
   try {
     const jwtDir = dir(work, 'config-jwt')
@@ -74,6 +92,8 @@ export async function compileConfigs(idp: IdentityProvider, work: string, legs: 
       return {
         withJwt,
         plain,
+        rs256,
+        es256,
         snippets,
         bearerHint:
           '`authotron compile` has no --nginx-snippets yet, so the JWK Set locations the jwt provider fetches keys through (src/njs/jwks.ts) cannot be generated',
@@ -94,11 +114,11 @@ export async function compileConfigs(idp: IdentityProvider, work: string, legs: 
       else snippets.http.push(path)
     }
     log(`jwt provider snippets: ${[...snippets.http, ...snippets.server].map((f) => relative(work, f)).join(', ') || 'none written'}`)
-    return { withJwt, plain, snippets }
+    return { withJwt, plain, rs256, es256, snippets }
   } catch (error) {
     const problem = `the compiler refuses the config with a \`type: jwt\` provider: ${firstLines((error as Error).message, 3)}`
     log(`bearer cases: not available: ${problem}`)
-    return { withJwtProblem: problem, plain, snippets }
+    return { withJwtProblem: problem, plain, rs256, es256, snippets }
   }
 }
 
@@ -151,7 +171,7 @@ export async function setUpLeg(
     }
   }
   result.config = config === configs.withJwt ? 'bench/fixtures/config.yaml (plain + jwt providers)' : 'bench/fixtures/config.yaml without the jwt provider'
-  const state: LegState = { runtime, result, config, snippets, cache, main, cases: [] }
+  const state: LegState = { runtime, result, config, snippets, cache, main, signing: {}, cases: [] }
 
   for (const id of options.cases) {
     const c = CASES[id]
@@ -176,6 +196,11 @@ export async function setUpLeg(
     }
     if (c.instance === 'minimal' && state.minimal === undefined) {
       state.minimal = await startBenchNginx(runtime, 'minimal', undefined, true)
+    }
+    const signingKind = SIGNING_INSTANCES.find((kind) => kind === c.instance)
+    if (signingKind !== undefined && state.signing[signingKind] === undefined) {
+      const signingConfig = signingKind.startsWith('rs256') ? configs.rs256 : configs.es256
+      state.signing[signingKind] = await startBenchNginx(runtime, signingKind, signingConfig, cache && !signingKind.endsWith('-nocache'))
     }
     // bearer-cold is probed where it runs (a fresh nginx) with the reused token, so the pool stays unseen.
     const target = c.instance === 'cold' ? undefined : instance(state, c)
@@ -208,6 +233,8 @@ export function instance(state: LegState, c: BenchCase): BenchNginx {
   if (c.instance === 'nocache') return state.nocache!
   if (c.instance === 'bare') return state.bare!
   if (c.instance === 'minimal') return state.minimal!
+  const signingKind = SIGNING_INSTANCES.find((kind) => kind === c.instance)
+  if (signingKind !== undefined) return state.signing[signingKind]!
   return state.main
 }
 
@@ -233,7 +260,7 @@ function sessionToken(): string {
   const jwt = /^jwt: \{ exp: \d+, iss: ([\w-]+), secret: ([\w-]+) \}$/m.exec(yaml)
   if (jwt === null) throw new Error('bench/fixtures/config.yaml: no `jwt: { exp, iss, secret }` line for the cookie case')
   const user = newUser(BASIC_USER, 'localrealm', ['reader', 'writer'])
-  benchSessionToken = mint(user, { iss: jwt[1], exp: 86_400, secret: jwt[2] }, Math.floor(Date.now() / 1000), nodeCrypto).token
+  benchSessionToken = mintToken(user, { iss: jwt[1], exp: 86_400, secret: jwt[2] }, Math.floor(Date.now() / 1000), nodeCrypto)
   return benchSessionToken
 }
 
@@ -284,6 +311,7 @@ export async function stopLeg(state: LegState): Promise<void> {
   await state.nocache?.stop()
   await state.bare?.stop()
   await state.minimal?.stop()
+  for (const kind of SIGNING_INSTANCES) await state.signing[kind]?.stop()
 }
 
 function dir(parent: string, name: string): string {

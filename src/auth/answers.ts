@@ -81,6 +81,27 @@ export function jsonBody(body: string): HttpAnswer {
   return { status: 200, headers: [['Content-Type', 'application/json']], body }
 }
 
+/** How long verifiers may keep the JWK Set: a new previous key is seen within this time. */
+export const JWKS_MAX_AGE_SECONDS = 300
+
+/**
+ * `GET /.well-known/jwks.json` (extension): the public keys minted tokens are verified with, as the
+ * compiler wrote them (src/compiler/signing-key.ts). With HS256 there is no public key: 404, so a
+ * verifier pointed here fails loudly instead of finding an empty set.
+ */
+export function jwksAnswer(config: CompiledConfig): HttpAnswer {
+  const body = config.jwt.jwks
+  if (body === undefined) return { status: 404, headers: [], body: '' }
+  return {
+    status: 200,
+    headers: [
+      ['Content-Type', 'application/jwk-set+json'],
+      ['Cache-Control', 'public, max-age=' + JWKS_MAX_AGE_SECONDS],
+    ],
+    body,
+  }
+}
+
 /** Below 0x20 except tab, and DEL: what HTTP forbids in a field value. */
 const CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g
 

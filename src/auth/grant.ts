@@ -55,22 +55,22 @@ export function obtainGrant(
     if (cached !== undefined) return cached
   }
   const outcome: AuthOutcome = {}
-  return whenReady(authenticate(input, config, platform, outcome), (user) => {
+  return whenReady(authenticate(input, config, platform, outcome), (user) =>
     // A token of ours is kept as it is (its own exp: reuse never extends it); anything else is minted.
-    const own = outcome.ownToken
-    const minted = own !== undefined ? own : mint(user, config.jwt, now, platform.crypto)
-    const grant: Grant = {
-      user,
-      token: minted.token,
-      expiresAt: minted.expiresAt,
-      legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : undefined,
-    }
-    if (store !== undefined && key !== undefined && (admits === undefined || admits(user))) {
-      const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
-      const userJsonText = JSON.stringify(user)
-      const failure = storeGrant(store, key, grant.token, legacy, config.includeLegacyHeaders, grant.expiresAt, userJsonText, nowMs, ttlMs)
-      if (failure !== undefined) platform.logger.log('warn', 'cache.grant.store_failed', { reason: failure })
-    }
-    return grant
-  })
+    whenReady(outcome.ownToken !== undefined ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused), (minted) => {
+      const grant: Grant = {
+        user,
+        token: minted.token,
+        expiresAt: minted.expiresAt,
+        legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : undefined,
+      }
+      if (store !== undefined && key !== undefined && (admits === undefined || admits(user))) {
+        const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
+        const userJsonText = JSON.stringify(user)
+        const failure = storeGrant(store, key, grant.token, legacy, config.includeLegacyHeaders, grant.expiresAt, userJsonText, nowMs, ttlMs)
+        if (failure !== undefined) platform.logger.log('warn', 'cache.grant.store_failed', { reason: failure })
+      }
+      return grant
+    }),
+  )
 }

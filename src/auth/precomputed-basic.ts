@@ -6,7 +6,9 @@
  * credentials the full pipeline could answer otherwise — is absent from the table and left to the
  * full pipeline (auth/pipeline.ts), which then answers exactly as it always does, failures and
  * their log lines included. So this path only ever answers a success, and only one the full
- * pipeline would answer the same way (unit tests compare the two token for token).
+ * pipeline would answer the same way (unit tests compare the two token for token). HS256 only: the
+ * compiler files no table for an asymmetric `jwt.alg`, whose signatures WebCrypto makes
+ * asynchronously (the grant cache still makes a repeated credential cost the same).
  */
 import type { BasicGrantRow, CompiledConfig, PrecomputedBasic } from '../config/compiled'
 import { signHs256 } from '../jwt/hs256'
@@ -42,7 +44,7 @@ export function precomputedBasicGrant(
   const row = table.byCredential[credentialCheck(table.salt, authorization, crypto)]
   if (row === undefined) return undefined
   const exp = expiryFromRow(row, jwt.exp, now)
-  return { token: signHs256(claimsFromRow(row, exp, now), jwt.secret, crypto as Crypto), expiresAt: exp, row }
+  return { token: signHs256(claimsFromRow(row, exp, now), jwt.secret as string, crypto as Crypto), expiresAt: exp, row }
 }
 
 /** The JWT claims of a row at `now`: what mint.ts's mintClaims serialises for its user. */

@@ -55,6 +55,9 @@ export function precomputeBasicGrants(
   accessRules?: NamedRules,
 ): PrecomputedBasic | undefined {
   if (config.logLevel === 'debug' || config.logLevel === 'trace') return undefined
+  // An asymmetric signature is WebCrypto's, asynchronous: such tokens take the full pipeline (then
+  // the grant cache), and the salt below needs the HS256 secret.
+  if (config.jwt.alg !== undefined || config.jwt.secret === undefined) return undefined
   const basic = config.providersByScheme.Basic
   if (basic.length === 0) return undefined
   const salt = createHmac('sha256', config.jwt.secret).update('authotron-njs basic credential checks').digest('base64url')

@@ -33,6 +33,7 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
       )
     }
     if (
+      (data.jwt.alg === undefined || data.jwt.alg === 'HS256') &&
       typeof secret === 'string' &&
       secret !== '' &&
       Buffer.byteLength(secret) < MIN_HS256_SECRET_BYTES

@@ -14,6 +14,7 @@ import { Diagnostic, formatAll, Severity } from './diagnostics'
 import { loadConfig, LoadOptions } from './load'
 import { inertKeyNotes } from './notes'
 import { isMapping, Mapping } from './paths'
+import { compileSigning } from './signing-key'
 import { unknownKeyWarnings } from './unknown-keys'
 import { PlainUser, resolvePlainUsers } from '../providers/plain/users'
 import { convertV1 } from './v1'
@@ -88,7 +89,15 @@ export function compileDiagnostics(options: CompileOptions): {
     plainUsers.set(index, resolved.users)
   })
 
+  // The private key file of an asymmetric jwt.alg (RS256, ES256, EdDSA): read and checked here.
+  const { signing, diagnostics: signingDiagnostics } = compileSigning(doc.data.jwt, { doc, baseDir: loaded.baseDir, cwd })
+  diagnostics.push(...signingDiagnostics)
+
   if (data === undefined || diagnostics.some((d) => d.severity === 'error'))
     return { diagnostics, source }
-  return { diagnostics, source, config: deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs: options.augmenterInputs }) }
+  return {
+    diagnostics,
+    source,
+    config: deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs: options.augmenterInputs }),
+  }
 }

@@ -18,6 +18,7 @@ import {
 } from '../config/compiled'
 import type { PlainUser } from '../providers/plain/users'
 import { precomputeBasicGrants } from './basic-grants'
+import type { CompiledSigning } from './signing-key'
 import { compileAccessRules } from './access-rules'
 import { compileSession, previousSecrets } from './session'
 import { isMapping, Mapping, Path, setOwn } from './paths'
@@ -39,11 +40,13 @@ export interface DeriveInput {
   doc: LocatedDocument
   /** The users of each plain provider, by provider index (src/providers/plain/users.ts). */
   plainUsers: Map<number, PlainUser[]>
+  /** The signing key of an asymmetric `jwt.alg` (signing-key.ts); absent: HS256 with `jwt.secret`. */
+  signing?: CompiledSigning
   /** By augmenter index, what came from outside the YAML (ldap: the snapshot of `authotron ldap-sync`). */
   augmenterInputs?: ReadonlyMap<number, unknown>
 }
 
-export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }: DeriveInput): CompiledConfig {
+export function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs }: DeriveInput): CompiledConfig {
   const jwt = data.jwt as Mapping
   const auth = isMapping(data.auth) ? data.auth : {}
   const logging = data.logging as Mapping
@@ -59,7 +62,7 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
   const content = {
     format: COMPILED_FORMAT,
     compilerVersion: VERSION,
-    jwt: jwtSection(jwt),
+    jwt: jwtSection(jwt, signing),
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === 'number' ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS,
     grantCacheTtlMs:
@@ -88,8 +91,14 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
   return { format, configId: configIdOf(complete), ...rest }
 }
 
-function jwtSection(jwt: Mapping): CompiledConfig['jwt'] {
-  const section: CompiledConfig['jwt'] = { iss: jwt.iss as string, exp: jwt.exp as number, secret: jwt.secret as string }
+/**
+ * HS256 with the secret (§2.5), or the asymmetric algorithm with its key and JWK Set (whose
+ * previous public keys are rotation's); and the previous secrets.
+ */
+function jwtSection(jwt: Mapping, signing: CompiledSigning | undefined): CompiledConfig['jwt'] {
+  const common = { iss: jwt.iss as string, exp: jwt.exp as number }
+  const section: CompiledConfig['jwt'] = signing !== undefined ? { ...common, ...signing } : { ...common, secret: jwt.secret as string }
+  // With an asymmetric alg too: HS256 tokens of a secret being retired stay accepted (migration).
   const previous = previousSecrets(jwt)
   if (previous !== undefined) section.previousSecrets = previous
   return section

@@ -26,6 +26,9 @@ export const PROVIDER_TYPES: readonly string[] = Object.keys(PROVIDER_SCHEMAS)
 export const AUGMENTER_TYPES: readonly string[] = Object.keys(AUGMENTER_SCHEMAS)
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
 export const CONFIG_VERSIONS = ['1.0.0', '2.0.0'] as const
+/** `jwt.alg` (extension): the reference's HS256, and the algorithms signed with a private key. */
+export const ASYMMETRIC_MINT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const
+export const MINT_ALGORITHMS = ['HS256', ...ASYMMETRIC_MINT_ALGORITHMS] as const
 
 /** Timers beyond 2^31−1 ms overflow in NGINX and njs (and in Node), so that is the ceiling. */
 export const MAX_TIMEOUT_MS = 2147483647
@@ -131,8 +134,45 @@ export const CONFIG_SCHEMA: JsonSchema = {
     },
     JWTConfig: {
       type: 'object',
-      required: ['iss', 'exp', 'secret'],
+      required: ['iss', 'exp'],
+      // HS256 (the default) needs `secret`, RS256/ES256/EdDSA `private_key_file`: checked by
+      // src/compiler/signing-key.ts (schema-walk.ts reads an allOf of `if`s as a tagged union).
       properties: {
+        alg: {
+          enum: [...MINT_ALGORITHMS],
+          default: 'HS256',
+          description:
+            'Extension: how minted tokens are signed. HS256 (the reference\'s) with `secret`; ' +
+            'RS256, ES256 or EdDSA with `private_key_file`, the public key(s) then served at ' +
+            '/.well-known/jwks.json (docs/jwt.md, "Asymmetric minting").',
+        },
+        private_key_file: string(
+          'Extension: PEM private key for RS256 (RSA, >= 2048 bits), ES256 (EC P-256) or EdDSA ' +
+            '(Ed25519): PKCS#8, or PKCS#1/SEC1; not encrypted. Relative to the config file. ' +
+            'Read and checked when compiling, copied into the compiled file (mode 0600).',
+        ),
+        kid: string(
+          'Extension: the `kid` of minted tokens and of the published key; default the ' +
+            'public key\'s RFC 7638 thumbprint.',
+        ),
+        previous_public_key_files: {
+          type: 'array',
+          description:
+            'Extension: public keys (PEM, SPKI; or private keys, whose public half is taken) of ' +
+            'earlier signing keys, published in the JWK Set too while tokens they signed may ' +
+            'still be in use. Each a path, or { file, kid } when that key had a configured kid.',
+          items: {
+            anyOf: [
+              { type: 'string', minLength: 1 },
+              {
+                type: 'object',
+                required: ['file'],
+                properties: { file: { type: 'string', minLength: 1 }, kid: { type: 'string', minLength: 1 } },
+              },
+            ],
+            errorMessage: 'expected a file path or { file, kid }',
+          },
+        },
         iss: string('The `iss` claim of minted tokens.'),
         aud: {
           type: ['string', 'null'],
@@ -142,7 +182,9 @@ export const CONFIG_SCHEMA: JsonSchema = {
         secret: {
           type: 'string',
           minLength: 1,
-          description: 'HS256 key (raw UTF-8 bytes). Checked: must not be empty.',
+          description:
+            'HS256 key (raw UTF-8 bytes). Checked: must not be empty. Required with alg HS256 ' +
+            '(the default), unused with the others.',
         },
         previous_secrets: {
           type: 'array',

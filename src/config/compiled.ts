@@ -47,6 +47,7 @@ export type {
  *   5  precomputed Basic rows carry `ruleFacts`; ecmwf-api and efas-api providers carry remote
  *      steps (`whoAmI`, `lookup`) instead of `uri`; `session` (browser login, our own tokens) and
  *      `jwt.previousSecrets` (issue 18)
+ *      `jwt` may carry `alg`, `signingKey` and `jwks` (asymmetric minting), `secret` then absent
  */
 export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
@@ -165,18 +166,6 @@ export interface CompiledConfig {
   session?: CompiledSession
 }
 
-export interface CompiledJwt {
-  iss: string
-  /** Lifetime of minted tokens in seconds. */
-  exp: number
-  secret: string
-  /**
-   * `jwt.previous_secrets` (extension): secrets replaced by `secret`; tokens they signed are still
-   * accepted back (session) until they expire. Absent when there are none.
-   */
-  previousSecrets?: string[]
-}
-
 export interface CompiledSession {
   /** The session cookie's name: `[A-Za-z0-9_]`, so that nginx's `$cookie_<name>` reads it. */
   cookieName: string
@@ -184,6 +173,41 @@ export interface CompiledSession {
   cookieVariable: string
   /** Every attribute after the value but Max-Age: `; Path=/; HttpOnly; SameSite=Lax` and `; Secure` unless turned off. */
   cookieAttributes: string
+}
+
+/** The algorithms `jwt.alg` may name besides the reference's HS256 (docs/jwt.md, "Asymmetric minting"). */
+export type AsymmetricMintAlgorithm = 'RS256' | 'ES256' | 'EdDSA'
+
+/** How minted tokens are signed (§6; src/jwt/mint.ts, src/jwt/sign.ts). */
+export interface CompiledJwt {
+  iss: string
+  /** Lifetime in seconds. */
+  exp: number
+  /** The HS256 key (its raw UTF-8 bytes); absent when `alg` is asymmetric. */
+  secret?: string
+  /**
+   * `jwt.previous_secrets` (extension, HS256): secrets replaced by `secret`; tokens they signed are
+   * still accepted back (session) until they expire. Absent when there are none.
+   */
+  previousSecrets?: string[]
+  /** Absent: HS256, the reference's algorithm. */
+  alg?: AsymmetricMintAlgorithm
+  /** With `alg`: the private key (src/compiler/signing-key.ts read and checked it). */
+  signingKey?: CompiledSigningKey
+  /**
+   * With `alg`: the body of `GET /.well-known/jwks.json`, `{"keys":[…]}` — the signing key's public
+   * half first, then `jwt.previous_public_key_files` (rotation).
+   */
+  jwks?: string
+}
+
+export interface CompiledSigningKey {
+  /** PKCS#8 DER, canonical base64. */
+  pkcs8: string
+  /** The `kid` of the header: `jwt.kid`, or the public key's RFC 7638 thumbprint. */
+  kid: string
+  /** base64url of the JWS header `{"typ":"JWT","alg":…,"kid":…}`, ready to sign with. */
+  header: string
 }
 
 /**

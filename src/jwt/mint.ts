@@ -1,14 +1,16 @@
-/** The token `/authenticate` answers with (§6): HS256, claims in the reference's order. */
+/**
+ * The token `/authenticate` answers with (§6): claims in the reference's order, signed HS256 (the
+ * reference's algorithm) or, where `jwt.alg` says so, RS256/ES256/EdDSA (sign.ts).
+ */
+import type { CompiledJwt } from '../config/compiled'
+import { MaybePromise, whenReady } from '../maybe-async'
 import type { Crypto } from '../platform'
 import type { User } from '../user'
 import { signHs256 } from './hs256'
+import { signToken } from './sign'
 
-export interface MintSettings {
-  iss: string
-  /** Lifetime in seconds (may be zero or negative: the token is then already expired). */
-  exp: number
-  secret: string
-}
+/** The compiled `jwt` settings; `exp` is a lifetime in seconds (zero or negative: already expired). */
+export type MintSettings = CompiledJwt
 
 const SIGNED_INTEGER = /^[+-]?\d+$/
 const I64_MAX = 9223372036854775807
@@ -47,8 +49,9 @@ export function mintClaims(user: User, settings: MintSettings, nowSeconds: numbe
   })
 }
 
+/** An HS256 token (the reference's): synchronous. */
 export function mintToken(user: User, settings: MintSettings, nowSeconds: number, crypto: Crypto): string {
-  return signHs256(mintClaims(user, settings, nowSeconds), settings.secret, crypto)
+  return signHs256(mintClaims(user, settings, nowSeconds), settings.secret as string, crypto)
 }
 
 export interface MintedToken {
@@ -57,7 +60,20 @@ export interface MintedToken {
   expiresAt: number
 }
 
-export function mint(user: User, settings: MintSettings, nowSeconds: number, crypto: Crypto): MintedToken {
+/**
+ * The token for `user`: synchronous for HS256, a promise for the asymmetric algorithms (WebCrypto).
+ * `keepKey`: the JS context outlives the request (QuickJS), keep the imported private key.
+ */
+export function mint(
+  user: User,
+  settings: MintSettings,
+  nowSeconds: number,
+  crypto: Crypto,
+  keepKey?: boolean,
+): MaybePromise<MintedToken> {
   const expiresAt = mintedExpiry(user, settings.exp, nowSeconds)
-  return { token: signHs256(mintClaims(user, settings, nowSeconds, expiresAt), settings.secret, crypto), expiresAt }
+  const claims = mintClaims(user, settings, nowSeconds, expiresAt)
+  // HS256 stays synchronous and as cheap as before: no closure, no promise.
+  if (settings.alg === undefined) return { token: signHs256(claims, settings.secret as string, crypto), expiresAt }
+  return whenReady(signToken(claims, settings, crypto, keepKey), (token) => ({ token, expiresAt }))
 }

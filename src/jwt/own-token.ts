@@ -6,8 +6,9 @@
  *
  * Keys are looked up by the token's `alg` (and `kid`) through ownSignatureCheck: HS256 checks the
  * current `jwt.secret` and every `jwt.previous_secrets` entry (rotation: tokens of a replaced
- * secret stay valid until they expire). Other algorithms plug in there, one case each, with the
- * same contract (see OwnSignatureCheck).
+ * secret stay valid until they expire). RS256, ES256 and EdDSA check the public key the token's
+ * `kid` names in the JWK Set we publish (`jwt.jwks`: the signing key, then
+ * `jwt.previous_public_key_files` — rotation again), through WebCrypto.
  */
 import { utf8ToBytes } from '../encoding'
 import type { CompiledJwt } from '../config/compiled'
@@ -16,7 +17,10 @@ import { MaybePromise, whenReady } from '../maybe-async'
 import { constantTimeEqual } from '../passwords/verify'
 import type { Crypto } from '../platform'
 import { USER_PAYLOAD_VERSION, User } from '../user'
+import { jwsAlgorithm } from './algorithms'
 import { isStrictBase64url } from './base64url'
+import type { Jwk } from './jwk'
+import { importKey } from './verify'
 import { HS256_HEADER_B64 } from './hs256'
 import { Claims, JwsHeader } from './jws'
 
@@ -57,19 +61,48 @@ export type OwnSignatureCheck = (parts: OwnTokenParts, keys: OwnTokenKeys, crypt
  */
 export function ownSignatureCheck(alg: string): OwnSignatureCheck | undefined {
   if (alg === 'HS256') return hs256Signature
+  if (alg === 'RS256' || alg === 'ES256' || alg === 'EdDSA') return publishedKeySignature
   return undefined
 }
 
 /** HMAC-SHA256 under the current secret, then each previous one; constant-time comparison. */
 export function hs256Signature(parts: OwnTokenParts, keys: OwnTokenKeys, crypto: Crypto): boolean {
   const given = utf8ToBytes(parts.signature)
-  if (hs256Matches(given, parts.signingInput, keys.secret, crypto)) return true
+  // With an asymmetric jwt.alg there is no current secret; previous ones may remain (migration).
+  if (keys.secret !== undefined && hs256Matches(given, parts.signingInput, keys.secret, crypto)) return true
   const previous = keys.previousSecrets
   if (previous === undefined) return false
   for (let i = 0; i < previous.length; i++) {
     if (hs256Matches(given, parts.signingInput, previous[i], crypto)) return true
   }
   return false
+}
+
+/**
+ * RS256/ES256/EdDSA: the key of our published JWK Set (`keys.jwks`) that the token's `kid` names —
+ * the signing key or a previous one — must be of the token's `alg` (the set names each key's
+ * `alg`) and verify the signature. False, never a throw, for anything else: no set (HS256 config),
+ * no or unknown kid, a key of another alg, a runtime that cannot import the key (Ed25519).
+ */
+export function publishedKeySignature(parts: OwnTokenParts, keys: OwnTokenKeys, crypto: Crypto): MaybePromise<boolean> {
+  const subtle = crypto.subtle
+  const kid = parts.header.kid
+  if (keys.jwks === undefined || subtle === undefined || kid === undefined) return false
+  const set = JSON.parse(keys.jwks) as { keys: Jwk[] }
+  let jwk: Jwk | undefined
+  for (let i = 0; i < set.keys.length; i++) {
+    if (set.keys[i].kid === kid && set.keys[i].alg === parts.header.alg) jwk = set.keys[i]
+  }
+  if (jwk === undefined) return false
+  const algorithm = jwsAlgorithm(parts.header.alg, undefined)
+  const signature = new Uint8Array(Buffer.from(parts.signature, 'base64url'))
+  if (algorithm.signatureLength !== undefined && signature.length !== algorithm.signatureLength) return false
+  return importKey(subtle, jwk, algorithm)
+    .then((key) => subtle.verify(algorithm.verifyParams, key, signature, utf8ToBytes(parts.signingInput)))
+    .then(
+      (valid) => valid === true,
+      () => false,
+    )
 }
 
 function hs256Matches(given: Uint8Array, signingInput: string, secret: string, crypto: Crypto): boolean {

@@ -106,7 +106,8 @@ function cachedImport(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorit
   })
 }
 
-function importKey(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorithm): Promise<unknown> {
+/** The public key of `jwk` for `algorithm`, imported for `verify` (also used by own-token.ts). */
+export function importKey(subtle: SignatureVerifier, jwk: Jwk, algorithm: JwsAlgorithm): Promise<unknown> {
   let imported: Promise<unknown>
   const usages: ['verify'] | ['sign'] = algorithm.kty === 'oct' ? ['sign'] : ['verify']
   try {

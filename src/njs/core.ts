@@ -5,7 +5,7 @@
  * ROUTES is the one list of routes. Adding one: an entry here and its handler; index.ts's
  * `endpoints` getter then serves it as `js_content authotron.endpoints.<name>;`.
  */
-import { health, jsonBody, whoami } from '../auth/answers'
+import { health, jsonBody, jwksAnswer, whoami } from '../auth/answers'
 import { landingPage } from '../auth/landing'
 import { obtainGrant, GrantCacheMiss } from '../auth/grant'
 import { whenReady } from '../maybe-async'
@@ -84,6 +84,8 @@ const ROUTES = {
   providers: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.providersBody)) },
   augmenters: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.augmentersBody)) },
   health: { readOnly: true, handle: answering((ctx) => health(ctx.config, ctx.platform.clock.nowMilliseconds())) },
+  /** `/.well-known/jwks.json`: the public keys of an asymmetric `jwt.alg` (extension), 404 with HS256. */
+  jwks: { readOnly: true, handle: answering((ctx) => jwksAnswer(ctx.config)) },
   home: {
     readOnly: true,
     handle: answering(() => ({

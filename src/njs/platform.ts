@@ -4,7 +4,7 @@ import type { Crypto, DigestAlgorithm, LogLevel, Platform, SharedStore } from '.
 import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { njsJwksSource } from './jwks'
 import { njsRemoteCaller } from './remote'
-import { njsSignatureVerifier } from './webcrypto'
+import { njsSignatureVerifier, njsSigner } from './webcrypto'
 
 const LEVEL_RANK: { [level: string]: number } = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 }
 
@@ -24,6 +24,7 @@ export const njsCrypto: Crypto = {
       .then((bits: ArrayBuffer) => new Uint8Array(bits))
   },
   subtle: njsSignatureVerifier,
+  signer: njsSigner,
 }
 
 export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platform {

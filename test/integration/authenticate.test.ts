@@ -292,3 +292,7 @@ suite.test('js_access handler: the same contract without a subrequest (njs >= 0.
   assertUnauthorized(t, await rawRequest(nginx.port, '/access/get', [basicHeader('test_user2', 'bad')]))
   assertUnauthorized(t, await rawRequest(nginx.port, '/access/get', ['Authorization: Basic !!']))
 })
+
+suite.test('with HS256 (a shared secret) /.well-known/jwks.json answers 404: there is no public key', async (t, nginx) => {
+  t.is((await fetch(nginx.url('/.well-known/jwks.json'))).status, 404)
+})

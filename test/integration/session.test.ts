@@ -171,7 +171,7 @@ suite.test('our own token as a Bearer credential: accepted as it is (the seed re
 
 suite.test('rotation: a token of the previous secret is accepted until it expires', async (t, nginx) => {
   const token = await signed(PREVIOUS)
-  for (const headers of [{ Authorization: `Bearer ${token}` }, { Cookie: `${COOKIE}=${token}` }]) {
+  for (const headers of [{ Authorization: `Bearer ${token}` }, { Cookie: `${COOKIE}=${token}` }] as Record<string, string>[]) {
     const page = await get(nginx, '/api/get', headers)
     t.is(page.status, 200)
     t.is(((await page.json()) as any).headers.Authorization, `Bearer ${token}`)
@@ -194,7 +194,7 @@ suite.test('expired, tampered and foreign tokens are refused, from the cookie or
   ]
   t.is((await get(nginx, '/api/get', { Cookie: `${COOKIE}=${good}` })).status, 200)
   for (const [what, token] of bad) {
-    for (const headers of [{ Authorization: `Bearer ${token}` }, { Cookie: `${COOKIE}=${token}` }]) {
+    for (const headers of [{ Authorization: `Bearer ${token}` }, { Cookie: `${COOKIE}=${token}` }] as Record<string, string>[]) {
       const response = await get(nginx, '/api/get', headers)
       t.is(response.status, 302, `${what} via ${Object.keys(headers)[0]}`)
     }

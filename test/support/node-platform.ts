@@ -3,7 +3,7 @@
  * the njs semantics the real implementations in src/njs/ have, so code tested against them
  * behaves the same inside nginx.
  */
-import { createHash, createHmac, pbkdf2 } from 'node:crypto'
+import { createHash, createHmac, pbkdf2, webcrypto } from 'node:crypto'
 import type { Crypto } from '../../src/platform'
 
 const NODE_HASH_NAMES = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-512': 'sha512' } as const
@@ -35,5 +35,15 @@ export const nodeCrypto: Crypto = {
         error ? reject(error) : resolve(new Uint8Array(derived)),
       )
     })
+  },
+
+  signer: {
+    runtime: 'Node ' + process.version,
+    importPrivateKey(pkcs8, algorithm) {
+      return webcrypto.subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign'])
+    },
+    sign(algorithm, key, data) {
+      return webcrypto.subtle.sign(algorithm, key as webcrypto.CryptoKey, data).then((signature) => new Uint8Array(signature))
+    },
   },
 }

@@ -1,11 +1,12 @@
 import test from 'ava'
-import { jwtVerify } from 'jose'
+import { createLocalJWKSet, jwtVerify } from 'jose'
 import { DEFAULT_GRANT_CACHE_TTL_MS, obtainGrant } from '../../../src/auth/grant'
 import { grantKey } from '../../../src/auth/grant-key'
 import { errorCode, ErrorCode } from '../../../src/errors'
 import type { SharedStore } from '../../../src/platform'
 import { basic, plainProvider, testConfig } from '../support/config'
 import { testPlatform, TestPlatform } from '../support/platform'
+import { compiledJwt } from '../support/signing-keys'
 
 /** A SharedStore like ngx.shared: entries expire after their ttl. */
 function memoryStore(platform: TestPlatform) {
@@ -159,4 +160,18 @@ test('after the top layer missed, the grant is minted afresh and stored under th
   // No key: the top layer caches nothing for this request, and neither does the pipeline.
   await obtainGrant({ authorization: good, realm: undefined }, config, platform, { key: undefined })
   t.is(store.writes, 2)
+})
+
+test('RS256: the grant is minted asynchronously and cached like HS256: a hit returns the same token', async (t) => {
+  const { platform, store } = setup()
+  const config = { ...testConfig([seed]), jwt: compiledJwt('RS256') }
+  const first = obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  t.true(first instanceof Promise)
+  const minted = await first
+  t.is(store.writes, 1)
+  const { payload } = await jwtVerify(minted.token, createLocalJWKSet(JSON.parse(config.jwt.jwks!)), { currentDate: new Date(platform.now * 1000) })
+  t.is(payload.sub, 'localrealm-test_user')
+  const again = obtainGrant({ authorization: good, realm: undefined }, config, platform)
+  t.false(again instanceof Promise)
+  t.is((await again).token, minted.token)
 })
