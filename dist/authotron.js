@@ -10,7 +10,7 @@ function firstHeaderLine(r, lowerName) {
 }
 import fs from "fs";
 var unit;
-function load() {
+function load2() {
   if (unit === void 0) unit = function () {
     var ErrorCode2 = {
       HeaderInvalid: "ERR_HEADER_INVALID",
@@ -46,6 +46,10 @@ function load() {
       JwksInvalid: "ERR_JWKS_INVALID",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
       AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
       Unexpected: "ERR_UNEXPECTED"
     };
     var contextConfig;
@@ -83,11 +87,11 @@ function load() {
   return unit;
 }
 function loadConfig(r) {
-  var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
-  return config !== void 0 && config.format === 4 ? config : void 0;
+  var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load2().fallbackConfig(r);
+  return config !== void 0 && config.format === 5 ? config : void 0;
 }
 var unit2;
-function load2() {
+function load3() {
   if (unit2 === void 0) unit2 = function () {
     function newUser(username, realm, roles) {
       return {
@@ -298,6 +302,10 @@ function load2() {
       JwksInvalid: "ERR_JWKS_INVALID",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
       AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
       Unexpected: "ERR_UNEXPECTED"
     };
     function codedError2(code, message, path) {
@@ -485,7 +493,7 @@ function load2() {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
     var unit4;
-    function load4() {
+    function load5() {
       if (unit4 === void 0) unit4 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
@@ -521,6 +529,10 @@ function load2() {
           JwksInvalid: "ERR_JWKS_INVALID",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -1276,9 +1288,117 @@ function load2() {
     function wrongCredentials() {
       return codedError2(ErrorCode2.BadCredentials, "Wrong username or password");
     }
+    var unit22;
+    function load22() {
+      if (unit22 === void 0) unit22 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode2(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        function json2(status, body) {
+          return {
+            status,
+            headers: [["Content-Type", "application/json"]],
+            body
+          };
+        }
+        var TOKEN_NOT_FOUND2 = json2(404, '{"error":"Token not found"}');
+        var TOKEN_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+        function looksLikeStoreToken(credential) {
+          return credential.length === 36 && TOKEN_FORM.test(credential);
+        }
+        var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+        function findStoredUser(credential, access2) {
+          if (!looksLikeStoreToken(credential)) {
+            return Promise.reject(codedError22(ErrorCode22.StoreTokenNotFound, "Token not found"));
+          }
+          var now = access2.nowSeconds();
+          return access2.backend.find(access2.sha256Base64url(credential)).then(stored => {
+            if (stored === void 0 || !(stored.expiresAt > now)) {
+              throw codedError22(ErrorCode22.StoreTokenNotFound, "Token not found");
+            }
+            return stored.user;
+          });
+        }
+        var tokenStoreProvider = {
+          authenticate(provider, credential, ctx) {
+            var platform = ctx.platform;
+            if (platform.tokenStore === void 0) {
+              return Promise.reject(codedError22(ErrorCode22.StoreUnsupported, "no token store on this platform"));
+            }
+            var found;
+            try {
+              found = findStoredUser(credential, platform.tokenStore(provider.store));
+            } catch (e) {
+              found = Promise.reject(e);
+            }
+            return found.then(void 0, e => {
+              var code = errorCode2(e);
+              if (code !== ErrorCode22.StoreTokenNotFound) {
+                platform.logger.log("warn", "store.lookup.failed", {
+                  code: code || ErrorCode22.Unexpected,
+                  reason: e instanceof Error ? e.message : String(e)
+                });
+              }
+              throw e;
+            });
+          }
+        };
+        return {
+          "tokenStoreProvider": tokenStoreProvider
+        };
+      }();
+      return unit22;
+    }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load4().jwtProvider
+      jwt: () => load5().jwtProvider,
+      "token-store": () => load22().tokenStoreProvider
     };
     function isEligible(provider, realmFilter) {
       return realmFilter === void 0 || provider.filterRealm === realmFilter;
@@ -1317,11 +1437,11 @@ function load2() {
       return firstSuccess(pending, config.timeoutMs, platform);
     }
     function startProvider(provider, credential, platform) {
-      var load32 = providerModules[provider.type];
-      if (load32 === void 0) {
+      var load6 = providerModules[provider.type];
+      if (load6 === void 0) {
         throw codedError2(ErrorCode2.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
       }
-      return load32().authenticate(provider, credential, {
+      return load6().authenticate(provider, credential, {
         platform
       });
     }
@@ -1357,10 +1477,13 @@ function load2() {
       });
     }
     function authenticate2(input, config, platform) {
+      return whenReady(identify(input, config, platform), user => augmentUser(config, user, platform));
+    }
+    function identify(input, config, platform) {
       var credentials = parseAuthorization(input.authorization);
       var realm = visibleAsciiOrUndefined(input.realm);
       var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
-      return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform), user => augmentUser(config, user, platform));
+      return tryCredentials(credentials, 0, realmFilter, config, platform);
     }
     function tryCredentials(credentials, start, realmFilter, config, platform) {
       var _loop4 = function () {
@@ -1391,6 +1514,10 @@ function load2() {
       if (scheme === "Bearer") return config.providersByScheme.Bearer;
       return void 0;
     }
+    var BEARER_UUID = /(?:^|,)\s*bearer\s+[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\s*(?:,|$)/i;
+    function mayCarryStoreToken(authorization) {
+      return BEARER_UUID.test(authorization);
+    }
     function obtainGrant(input, config, platform, miss, admits) {
       var store = platform.sharedCache;
       var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
@@ -1416,10 +1543,11 @@ function load2() {
           expiresAt: minted.expiresAt,
           legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : void 0
         };
-        if (store !== void 0 && key !== void 0 && (admits === void 0 || admits(user))) {
+        var cacheable = config.tokenStore === void 0 || !mayCarryStoreToken(input.authorization);
+        if (store !== void 0 && key !== void 0 && cacheable && (admits === void 0 || admits(user))) {
           var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
           var userJsonText = JSON.stringify(user);
-          var _key2 = key;
+          var _key3 = key;
           var _untilMs = nowMs + ttlMs;
           if (grant.expiresAt * 1e3 < _untilMs) _untilMs = grant.expiresAt * 1e3;
           var _storeForMs = _untilMs - nowMs;
@@ -1429,7 +1557,7 @@ function load2() {
             var _cachedUntil2 = (_ms2 - _ms2 % 1e3) / 1e3;
             var _entry = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (config.includeLegacyHeaders ? "1" : "") + "\n" + _cachedUntil2 + "\n" + grant.expiresAt + "\n" + userJsonText;
             try {
-              store.set(_key2, _entry, _storeForMs);
+              store.set(_key3, _entry, _storeForMs);
             } catch (_e) {
               _failure = _e instanceof Error ? _e.message : String(_e);
             }
@@ -1442,9 +1570,9 @@ function load2() {
         return grant;
       });
     }
-    var unit22;
-    function load22() {
-      if (unit22 === void 0) unit22 = function () {
+    var unit32;
+    function load32() {
+      if (unit32 === void 0) unit32 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -1606,7 +1734,7 @@ function load2() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit22;
+      return unit32;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -1673,6 +1801,303 @@ function load2() {
         }
       }
     };
+    var unit42;
+    function load42() {
+      if (unit42 === void 0) unit42 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function json2(status, body) {
+          return {
+            status,
+            headers: [["Content-Type", "application/json"]],
+            body
+          };
+        }
+        var TOKEN_NOT_FOUND2 = json2(404, '{"error":"Token not found"}');
+        function userJson22(user) {
+          return JSON.stringify({
+            version: user.version,
+            username: user.username,
+            realm: user.realm,
+            roles: user.roles,
+            attributes: user.attributes,
+            scopes: user.scopes
+          });
+        }
+        var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+        function tokenKey(id) {
+          return "t/" + id;
+        }
+        function ownerPrefix(owner) {
+          return "o/" + owner + "/";
+        }
+        function encodeStoredToken(token) {
+          return '{"v":1,"o":' + JSON.stringify(token.owner) + ',"c":' + token.createdAt + ',"e":' + token.expiresAt + ',"u":' + userJson22(token.user) + "}";
+        }
+        function decodeStoredToken(id, text) {
+          var value = JSON.parse(text);
+          if (value === null || typeof value !== "object" || typeof value.o !== "string" || typeof value.e !== "number" || value.u === null || typeof value.u !== "object") {
+            throw codedError22(ErrorCode22.StoreUnavailable, "a stored token is unreadable");
+          }
+          return {
+            id,
+            owner: value.o,
+            user: value.u,
+            createdAt: value.c,
+            expiresAt: value.e
+          };
+        }
+        function encodeListing(token) {
+          return '{"c":' + token.createdAt + ',"e":' + token.expiresAt + "}";
+        }
+        function decodeListing(id, text) {
+          try {
+            var value = JSON.parse(text);
+            return {
+              id,
+              createdAt: value.c,
+              expiresAt: value.e
+            };
+          } catch (e) {
+            return void 0;
+          }
+        }
+        function sha256Base64url22(text) {
+          return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
+        }
+        function openTokenStore(r, settings) {
+          return {
+            backend: settings.backend === "etcd" ? etcdBackend(r, settings) : embeddedBackend(),
+            sha256Base64url: sha256Base64url22,
+            randomBytes(length) {
+              var bytes = new Uint8Array(length);
+              globalThis.crypto.getRandomValues(bytes);
+              return bytes;
+            },
+            nowSeconds: () => Math.floor(Date.now() / 1e3)
+          };
+        }
+        function embeddedBackend() {
+          var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+          if (shared === void 0) {
+            return failingBackend('the embedded token store needs js_shared_dict_zone (njs >= 0.8.0), which this nginx lacks: use `store.type: etcd` here (README, "Token store")');
+          }
+          var dict = shared["authotron_tokens"];
+          if (dict === void 0) {
+            return failingBackend("no js_shared_dict_zone named " + "authotron_tokens" + ": include nginx/authotron-tokens.conf in http {}");
+          }
+          return {
+            create(token) {
+              var ttlMs = (token.expiresAt - token.createdAt) * 1e3;
+              try {
+                dict.set(tokenKey(token.id), encodeStoredToken(token), ttlMs);
+                dict.set(ownerPrefix(token.owner) + token.id, encodeListing(token), ttlMs);
+              } catch (e) {
+                dict.delete(tokenKey(token.id));
+                return Promise.reject(unavailable2("the shared dict " + "authotron_tokens" + " refused the token: " + String(e)));
+              }
+              return Promise.resolve();
+            },
+            find(id) {
+              try {
+                var text = dict.get(tokenKey(id));
+                return Promise.resolve(text === void 0 ? void 0 : decodeStoredToken(id, text));
+              } catch (e) {
+                return Promise.reject(unavailable2(String(e)));
+              }
+            },
+            list(owner) {
+              var prefix = ownerPrefix(owner);
+              var listed = [];
+              var keys = dict.keys(1e6);
+              for (var i = 0; i < keys.length; i++) {
+                if (keys[i].slice(0, prefix.length) !== prefix) continue;
+                var text = dict.get(keys[i]);
+                var listing = text === void 0 ? void 0 : decodeListing(keys[i].slice(prefix.length), text);
+                if (listing !== void 0) listed.push(listing);
+              }
+              return Promise.resolve(listed);
+            },
+            remove(id, owner) {
+              var text = dict.get(tokenKey(id));
+              if (text === void 0 || decodeStoredToken(id, text).owner !== owner) return Promise.resolve(false);
+              dict.delete(tokenKey(id));
+              dict.delete(ownerPrefix(owner) + id);
+              return Promise.resolve(true);
+            }
+          };
+        }
+        function failingBackend(reason) {
+          var fail = () => Promise.reject(codedError22(ErrorCode22.StoreUnsupported, reason));
+          return {
+            create: fail,
+            find: fail,
+            list: fail,
+            remove: fail
+          };
+        }
+        function unavailable2(reason) {
+          return codedError22(ErrorCode22.StoreUnavailable, reason);
+        }
+        function toBase64(text) {
+          return Buffer.from(text, "utf8").toString("base64");
+        }
+        function fromBase64(text) {
+          return Buffer.from(text, "base64").toString("utf8");
+        }
+        function rangeEnd(prefix) {
+          return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+        }
+        function etcdBackend(r, settings) {
+          var prefix = settings.keyPrefix;
+          function call(path, body) {
+            var uri = settings.etcdLocation + path;
+            var pending;
+            try {
+              pending = r.subrequest(uri, {
+                method: "POST",
+                body: JSON.stringify(body)
+              });
+            } catch (e) {
+              return Promise.reject(unavailable2("etcd unreachable: " + String(e)));
+            }
+            return pending.then(reply => {
+              if (reply.status === 404) {
+                throw codedError22(ErrorCode22.StoreUnsupported, "no location " + settings.etcdLocation + "/ in this server: include nginx/authotron-etcd.conf");
+              }
+              if (reply.status !== 200) throw unavailable2("etcd unreachable (" + reply.status + ")");
+              try {
+                return JSON.parse(reply.responseText || "");
+              } catch (e) {
+                throw unavailable2("etcd answered something else than JSON");
+              }
+            }, e => {
+              throw unavailable2("etcd unreachable: " + String(e));
+            });
+          }
+          function findRaw(id) {
+            return call("/kv/range", {
+              key: toBase64(prefix + tokenKey(id))
+            }).then(answer => {
+              var kvs = answer.kvs;
+              if (!kvs || kvs.length === 0) return void 0;
+              return {
+                token: decodeStoredToken(id, fromBase64(kvs[0].value || ""))
+              };
+            });
+          }
+          return {
+            create(token) {
+              var ttl = token.expiresAt - token.createdAt;
+              return call("/lease/grant", {
+                TTL: ttl
+              }).then(lease => {
+                if (lease.ID === void 0) throw unavailable2("etcd granted no lease");
+                return call("/kv/txn", {
+                  success: [{
+                    request_put: {
+                      key: toBase64(prefix + tokenKey(token.id)),
+                      value: toBase64(encodeStoredToken(token)),
+                      lease: lease.ID
+                    }
+                  }, {
+                    request_put: {
+                      key: toBase64(prefix + ownerPrefix(token.owner) + token.id),
+                      value: toBase64(encodeListing(token)),
+                      lease: lease.ID
+                    }
+                  }]
+                }).then(() => void 0);
+              });
+            },
+            find(id) {
+              return findRaw(id).then(found => found === void 0 ? void 0 : found.token);
+            },
+            list(owner) {
+              var start = prefix + ownerPrefix(owner);
+              return call("/kv/range", {
+                key: toBase64(start),
+                range_end: toBase64(rangeEnd(start))
+              }).then(answer => {
+                var listed = [];
+                var kvs = answer.kvs || [];
+                for (var i = 0; i < kvs.length; i++) {
+                  var key = fromBase64(kvs[i].key);
+                  var listing = decodeListing(key.slice(start.length), fromBase64(kvs[i].value || ""));
+                  if (listing !== void 0) listed.push(listing);
+                }
+                return listed;
+              });
+            },
+            remove(id, owner) {
+              return findRaw(id).then(found => {
+                if (found === void 0 || found.token.owner !== owner) return false;
+                return call("/kv/txn", {
+                  success: [{
+                    request_delete_range: {
+                      key: toBase64(prefix + tokenKey(id))
+                    }
+                  }, {
+                    request_delete_range: {
+                      key: toBase64(prefix + ownerPrefix(owner) + id)
+                    }
+                  }]
+                }).then(() => true);
+              });
+            }
+          };
+        }
+        return {
+          "TOKENS_ZONE": "authotron_tokens",
+          "openTokenStore": openTokenStore
+        };
+      }();
+      return unit42;
+    }
     var LEVEL_RANK = {
       trace: 0,
       debug: 1,
@@ -1709,6 +2134,7 @@ function load2() {
         },
         sharedCache: sharedStore("authotron"),
         jwks: njsJwksSource2(r),
+        tokenStore: settings => load42().openTokenStore(r, settings),
         contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
         timers: {
           setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -1755,6 +2181,23 @@ function load2() {
       }
       return void 0;
     }
+    function json(status, body) {
+      return {
+        status,
+        headers: [["Content-Type", "application/json"]],
+        body
+      };
+    }
+    var TOKEN_NOT_FOUND = json(404, '{"error":"Token not found"}');
+    function storeFailureAnswer(code, message) {
+      if (code === ErrorCode2.StoreDisabled) return json(503, '{"error":"Token store is disabled"}');
+      if (code === ErrorCode2.StoreUnavailable || code === ErrorCode2.StoreUnsupported) {
+        return json(503, JSON.stringify({
+          error: "Store error: " + message
+        }));
+      }
+      return void 0;
+    }
     var AUTHENTICATION_FAILURES = {
       [ErrorCode2.HeaderMissing]: true,
       [ErrorCode2.HeaderInvalid]: true,
@@ -1766,11 +2209,11 @@ function load2() {
     function granting(accessPhase) {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
-        var admits = rule ? load22().admission(ctx.config, rule) : void 0;
+        var admits = rule ? load32().admission(ctx.config, rule) : void 0;
         return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits);
       }, (ctx, grant) => {
         var rule = ctx.r.variables["authotron_require"];
-        if (rule && load22().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
+        if (rule && load32().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
         var _authorization2 = "Bearer " + grant.token;
         if (accessPhase) {
@@ -1824,6 +2267,15 @@ function load2() {
         });
         return unauthorized(ctx.config);
       }
+      var reason = error instanceof Error ? error.message : String(error);
+      var storeFailure = storeFailureAnswer(code, reason);
+      if (storeFailure !== void 0) {
+        if (code !== ErrorCode2.StoreDisabled) ctx.platform.logger.log("warn", "store.request.failed", {
+          code,
+          reason
+        });
+        return storeFailure;
+      }
       ctx.platform.logger.log("error", "auth.request.internal_error", {
         code: code || ErrorCode2.Unexpected,
         reason: error instanceof Error ? error.message : String(error)
@@ -1856,9 +2308,1292 @@ function load2() {
           return;
         }
       }
-      if (config.format !== 4) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 4 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 5) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
+    }
+    var unit5;
+    function load52() {
+      if (unit5 === void 0) unit5 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode2(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        function isPromise2(value) {
+          return value !== null && typeof value === "object" && typeof value.then === "function";
+        }
+        function copyArray2(items) {
+          var copy = [];
+          for (var i = 0; i < items.length; i++) copy.push(items[i]);
+          return copy;
+        }
+        var NOT_VISIBLE_ASCII_OR_TAB2 = /[^\t\x20-\x7e]/;
+        function visibleAsciiOrUndefined2(value) {
+          return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB2.test(value) ? value : void 0;
+        }
+        function normaliseScheme2(token) {
+          var lower = token.toLowerCase();
+          if (lower === "basic" || lower === "plain") return "Basic";
+          if (lower === "bearer") return "Bearer";
+          return lower;
+        }
+        function parseAuthorization2(header) {
+          var value = visibleAsciiOrUndefined2(header);
+          if (value === void 0 || value.trim() === "") {
+            throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
+          }
+          var parts = value.split(",");
+          var seenParts = [];
+          var credentials = [];
+          for (var i = 0; i < parts.length; i++) {
+            var part = parts[i].trim();
+            if (seenParts.indexOf(part) !== -1) continue;
+            seenParts.push(part);
+            if (seenParts.length > 3) throw invalid2("too_many_credentials");
+            var tokens = schemeAndCredential2(part);
+            if (tokens === void 0) throw invalid2("invalid_format");
+            var scheme = normaliseScheme2(tokens[0]);
+            var replaced = false;
+            for (var j = 0; j < credentials.length; j++) {
+              if (credentials[j].scheme === scheme) {
+                credentials[j].credential = tokens[1];
+                replaced = true;
+              }
+            }
+            if (!replaced) credentials.push({
+              scheme,
+              credential: tokens[1]
+            });
+          }
+          return credentials;
+        }
+        function schemeAndCredential2(part) {
+          var end = firstSpaceOrTab2(part, 0);
+          if (end === -1) return void 0;
+          var credential = part.slice(end + 1).trim();
+          if (firstSpaceOrTab2(credential, 0) !== -1) return void 0;
+          return [part.slice(0, end), credential];
+        }
+        function firstSpaceOrTab2(text, from) {
+          var space = text.indexOf(" ", from);
+          var tab = text.indexOf("	", from);
+          return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
+        }
+        function invalid2(reason) {
+          return codedError22(ErrorCode22.HeaderInvalid, reason);
+        }
+        var unit6;
+        function load6() {
+          if (unit6 === void 0) unit6 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function errorCode22(error) {
+              return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+            }
+            function rsa(name, bits) {
+              var hash = "SHA-" + bits;
+              return {
+                kty: "RSA",
+                format: "spki",
+                importParams: {
+                  name,
+                  hash
+                },
+                verifyParams: name === "RSA-PSS" ? {
+                  name,
+                  saltLength: bits / 8
+                } : {
+                  name
+                }
+              };
+            }
+            function ecdsa(bits, crv, fieldBytes) {
+              return {
+                kty: "EC",
+                crv,
+                format: "spki",
+                importParams: {
+                  name: "ECDSA",
+                  namedCurve: crv
+                },
+                verifyParams: {
+                  name: "ECDSA",
+                  hash: "SHA-" + bits
+                },
+                signatureLength: 2 * fieldBytes
+              };
+            }
+            function hmac(bits) {
+              return {
+                kty: "oct",
+                format: "raw",
+                importParams: {
+                  name: "HMAC",
+                  hash: "SHA-" + bits
+                },
+                verifyParams: {
+                  name: "HMAC"
+                },
+                signatureLength: bits / 8
+              };
+            }
+            function table() {
+              return {
+                RS256: rsa("RSASSA-PKCS1-v1_5", 256),
+                RS384: rsa("RSASSA-PKCS1-v1_5", 384),
+                RS512: rsa("RSASSA-PKCS1-v1_5", 512),
+                PS256: rsa("RSA-PSS", 256),
+                PS384: rsa("RSA-PSS", 384),
+                PS512: rsa("RSA-PSS", 512),
+                ES256: ecdsa(256, "P-256", 32),
+                ES384: ecdsa(384, "P-384", 48),
+                ES512: ecdsa(512, "P-521", 66),
+                HS256: hmac(256),
+                HS384: hmac(384),
+                HS512: hmac(512),
+                EdDSA: {
+                  kty: "OKP",
+                  crv: "Ed25519",
+                  format: "spki",
+                  importParams: {
+                    name: "Ed25519"
+                  },
+                  verifyParams: {
+                    name: "Ed25519"
+                  },
+                  signatureLength: 64
+                }
+              };
+            }
+            function jwsAlgorithm(alg, allowed) {
+              if (alg.toLowerCase() === "none") {
+                throw codedError222(ErrorCode222.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+              }
+              var algorithms = table();
+              var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+              if (entry === void 0) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+              }
+              if (allowed !== void 0 && !includes(allowed, alg)) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+              }
+              return entry;
+            }
+            function includes(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function printable(text) {
+              return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+            }
+            function checkRegisteredClaims(claims, rules, nowSeconds) {
+              var exp = timestamp(claims, "exp");
+              if (exp === void 0) throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: missing required claim exp");
+              if (exp < nowSeconds - rules.leeway) throw codedError222(ErrorCode222.JwtExpired, "Failed to decode JWT: ExpiredSignature");
+              var nbf = timestamp(claims, "nbf");
+              if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
+                throw codedError222(ErrorCode222.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
+              }
+              if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes2(rules.issuers, claims.iss))) {
+                throw codedError222(ErrorCode222.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
+              }
+              if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
+                throw codedError222(ErrorCode222.JwtAudienceMismatch, "Failed to decode JWT: InvalidAudience");
+              }
+              return exp;
+            }
+            function timestamp(claims, name) {
+              var value = claims[name];
+              if (value === void 0) return void 0;
+              if (typeof value !== "number" || !isFinite(value) || value < 0) {
+                throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + name + " is not a non-negative number");
+              }
+              return Math.round(value);
+            }
+            function audienceMatches(aud, accepted) {
+              if (typeof aud === "string") return includes2(accepted, aud);
+              if (!Array.isArray(aud)) return false;
+              for (var i = 0; i < aud.length; i++) {
+                if (typeof aud[i] === "string" && includes2(accepted, aud[i])) return true;
+              }
+              return false;
+            }
+            function includes2(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function utf8ToBytes22(text) {
+              return Buffer.from(text, "utf8");
+            }
+            function bytesToUtf8Strict22(bytes) {
+              try {
+                return new TextDecoder("utf-8", {
+                  fatal: true
+                }).decode(bytes);
+              } catch (e) {
+                return void 0;
+              }
+            }
+            var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
+            function isStrictBase64url(text) {
+              if (NOT_BASE64URL.test(text)) return false;
+              var tail = text.length % 4;
+              if (tail === 0) return true;
+              if (tail === 1) return false;
+              var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+              return (last & (tail === 2 ? 15 : 3)) === 0;
+            }
+            function decodeBase64url(text) {
+              if (!isStrictBase64url(text)) return void 0;
+              return new Uint8Array(Buffer.from(text, "base64url"));
+            }
+            function parseCompactJws(token) {
+              var first = token.indexOf(".");
+              var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+              if (second === -1 || token.indexOf(".", second + 1) !== -1) {
+                throw malformed("not a compact JWS (three dot-separated parts)");
+              }
+              var headerSegment = token.slice(0, first);
+              var payloadSegment = token.slice(first + 1, second);
+              var signature = decodeBase64url(token.slice(second + 1));
+              if (signature === void 0) throw malformed("signature is not base64url");
+              var headerBytes = decodeBase64url(headerSegment);
+              if (headerBytes === void 0) throw malformed("header is not base64url");
+              var header = jsonObject(headerBytes, "header");
+              if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
+              if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
+              if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
+              if (!isStrictBase64url(payloadSegment)) throw malformed("payload is not base64url");
+              return {
+                header,
+                payloadSegment,
+                signingInput: utf8ToBytes22(token.slice(0, second)),
+                signature
+              };
+            }
+            function decodeClaims(jws) {
+              return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+            }
+            function jsonObject(bytes, what) {
+              var text = bytesToUtf8Strict22(bytes);
+              if (text === void 0) throw malformed(what + " is not UTF-8");
+              var value;
+              try {
+                value = JSON.parse(text);
+              } catch (e) {
+                throw malformed(what + " is not JSON");
+              }
+              if (value === null || typeof value !== "object" || Array.isArray(value)) {
+                throw malformed(what + " is not a JSON object");
+              }
+              return value;
+            }
+            function malformed(reason) {
+              return codedError222(ErrorCode222.JwtMalformed, "Failed to decode JWT: " + reason);
+            }
+            var MAPPED_CLAIMS = {
+              sub: true,
+              scope: true,
+              realm_access: true,
+              resource_access: true,
+              entitlements: true
+            };
+            var CONTROL_CHARACTERS2 = /[\u0000-\u001f\u007f-\u009f]/g;
+            function isWhitespace(code) {
+              if (code <= 32) return code === 32 || code >= 9 && code <= 13;
+              if (code < 133) return false;
+              return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
+            }
+            function userFromClaims(claims, providerName, realm) {
+              var sub = claims.sub;
+              if (typeof sub !== "string") throw invalid22("sub", "a string");
+              var scope = claims.scope;
+              if (scope !== void 0 && typeof scope !== "string") throw invalid22("scope", "a string");
+              var roles = [];
+              var realmAccess = claims.realm_access;
+              if (realmAccess !== void 0 && realmAccess !== null) {
+                appendRoleList(roles, rolesOf(realmAccess, "realm_access"), "realm_access.roles");
+              }
+              var entitlements = claims.entitlements;
+              if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
+              var resourceAccess = claims.resource_access;
+              if (resourceAccess !== void 0 && resourceAccess !== null) {
+                if (!isObject(resourceAccess)) throw invalid22("resource_access", "an object");
+                var clients = Object.keys(resourceAccess);
+                for (var i = 0; i < clients.length; i++) {
+                  var path = "resource_access." + clients[i];
+                  appendRoleList(roles, rolesOf(resourceAccess[clients[i]], path), path + ".roles");
+                }
+              }
+              var preferred = claims.preferred_username;
+              var scopes = {};
+              defineEntry(scopes, providerName, scope === void 0 ? [] : splitWhitespace(scope));
+              return {
+                version: 1,
+                username: typeof preferred === "string" ? preferred : sub,
+                realm,
+                roles,
+                attributes: attributesOf(claims),
+                scopes
+              };
+            }
+            function attributesOf(claims) {
+              var attributes = {};
+              var names = Object.keys(claims);
+              for (var i = 0; i < names.length; i++) {
+                if (MAPPED_CLAIMS[names[i]] === true) continue;
+                defineEntry(attributes, names[i], attributeText(claims[names[i]]));
+              }
+              return attributes;
+            }
+            function attributeText(value) {
+              var text = typeof value === "string" ? value : JSON.stringify(value);
+              return text.replace(CONTROL_CHARACTERS2, "");
+            }
+            var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+            function splitWhitespace(text) {
+              if (!WHITESPACE_BUT_SPACE.test(text)) {
+                var parts = text.split(" ");
+                var nonEmpty = [];
+                for (var i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
+                return nonEmpty;
+              }
+              var words = [];
+              var start = -1;
+              for (var _i9 = 0; _i9 < text.length; _i9++) {
+                if (isWhitespace(text.charCodeAt(_i9))) {
+                  if (start !== -1) words.push(text.slice(start, _i9));
+                  start = -1;
+                } else if (start === -1) start = _i9;
+              }
+              if (start !== -1) words.push(text.slice(start));
+              return words;
+            }
+            function rolesOf(container, path) {
+              if (!isObject(container)) throw invalid22(path, 'an object with "roles"');
+              if (container.roles === void 0) throw invalid22(path + ".roles", "present");
+              return container.roles;
+            }
+            function appendRoleList(roles, list, path) {
+              if (!Array.isArray(list)) throw invalid22(path, "an array of strings");
+              for (var i = 0; i < list.length; i++) {
+                if (typeof list[i] !== "string") throw invalid22(path, "an array of strings");
+                roles.push(list[i]);
+              }
+            }
+            function defineEntry(target, key, value) {
+              if (key !== "__proto__") target[key] = value;else Object.defineProperty(target, key, {
+                value,
+                enumerable: true,
+                writable: true,
+                configurable: true
+              });
+            }
+            function isObject(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function invalid22(claim, expected) {
+              return codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
+            }
+            var CURVE_FIELD_BYTES = {
+              "P-256": 32,
+              "P-384": 48,
+              "P-521": 66,
+              Ed25519: 32
+            };
+            var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+            var DER_NULL = [5, 0];
+            var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+            var OID_CURVE = {
+              "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+              "P-384": [6, 5, 43, 129, 4, 0, 34],
+              "P-521": [6, 5, 43, 129, 4, 0, 35]
+            };
+            var OID_ED25519 = [6, 3, 43, 101, 112];
+            function publicJwk(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  checkRsa(member(jwk, "n"), member(jwk, "e"));
+                  return {
+                    kty: "RSA",
+                    n: jwk.n,
+                    e: jwk.e
+                  };
+                case "EC":
+                  {
+                    var crv = algorithm.crv;
+                    checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+                    return {
+                      kty: "EC",
+                      crv,
+                      x: jwk.x,
+                      y: jwk.y
+                    };
+                  }
+              }
+              return void 0;
+            }
+            function jwkKeyData(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+                case "EC":
+                  return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+                case "OKP":
+                  return ed25519Spki(member(jwk, "x"));
+                case "oct":
+                  {
+                    var secret = member(jwk, "k");
+                    if (secret.length === 0) throw invalid222('JWK member "k" is empty');
+                    return secret;
+                  }
+              }
+            }
+            function rsaSpki(n, e) {
+              checkRsa(n, e);
+              var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
+              return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+            }
+            function ecSpki(crv, x, y) {
+              var curve = checkEc(crv, x, y);
+              var point = concat([[4], x, y]);
+              return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+            }
+            function ed25519Spki(x) {
+              if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid222('JWK member "x" of an Ed25519 key must be 32 bytes');
+              return spki(new Uint8Array(OID_ED25519), x);
+            }
+            function checkRsa(n, e) {
+              if (isZero(n)) throw invalid222('JWK member "n" is zero');
+              if (isZero(e)) throw invalid222('JWK member "e" is zero');
+            }
+            function checkEc(crv, x, y) {
+              var size = CURVE_FIELD_BYTES[crv];
+              var curve = OID_CURVE[crv];
+              if (size === void 0 || curve === void 0) throw invalid222("unsupported EC curve");
+              if (x.length !== size || y.length !== size) {
+                throw invalid222('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+              }
+              return curve;
+            }
+            function spki(algorithmIdentifierContent, publicKey) {
+              var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
+              var bits = der(3, [new Uint8Array([0]), publicKey]);
+              return der(48, [algorithmIdentifier, bits]);
+            }
+            function derUnsignedInteger(bytes) {
+              var start = 0;
+              while (start < bytes.length - 1 && bytes[start] === 0) start++;
+              var digits = bytes.subarray(start);
+              return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+            }
+            function der(tag, parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var all = [[tag], derLength(length)];
+              for (var _i0 = 0; _i0 < parts.length; _i0++) all.push(parts[_i0]);
+              return concat(all);
+            }
+            function derLength(length) {
+              if (length < 128) return [length];
+              var bytes = [];
+              for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+              return [128 + bytes.length].concat(bytes);
+            }
+            function concat(parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var out = new Uint8Array(length);
+              var offset = 0;
+              for (var _i1 = 0; _i1 < parts.length; _i1++) {
+                out.set(parts[_i1], offset);
+                offset += parts[_i1].length;
+              }
+              return out;
+            }
+            function isZero(bytes) {
+              for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+              return true;
+            }
+            function member(jwk, name) {
+              var value = jwk[name];
+              if (typeof value !== "string") throw invalid222('JWK member "' + name + '" is missing or not a string');
+              var bytes = decodeBase64url(value);
+              if (bytes === void 0) throw invalid222('JWK member "' + name + '" is not base64url');
+              return bytes;
+            }
+            function invalid222(message) {
+              return codedError222(ErrorCode222.JwtKeyInvalid, message);
+            }
+            function selectKey(jwks, kid, algorithm) {
+              var keys = jwkSetKeys(jwks);
+              if (kid !== void 0) {
+                var mismatched = false;
+                for (var i = 0; i < keys.length; i++) {
+                  var key = keys[i];
+                  if (!isObject2(key) || key.kid !== kid) continue;
+                  if (fits(key, algorithm)) return key;
+                  mismatched = true;
+                }
+                if (mismatched) {
+                  throw codedError222(ErrorCode222.JwtKeyMismatch, "the key with kid " + printable(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+                }
+                return void 0;
+              }
+              var found;
+              for (var _i10 = 0; _i10 < keys.length; _i10++) {
+                var _key2 = keys[_i10];
+                if (!isObject2(_key2) || !fits(_key2, algorithm)) continue;
+                if (found !== void 0) {
+                  throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
+                }
+                found = _key2;
+              }
+              if (found === void 0) {
+                throw codedError222(ErrorCode222.JwtKeyNotFound, "the token has no kid and no key fits its algorithm");
+              }
+              return found;
+            }
+            function unknownKid(kid) {
+              return codedError222(ErrorCode222.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable(kid));
+            }
+            function fits(key, algorithm) {
+              return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
+            }
+            function jwkSetKeys(jwks) {
+              if (!isObject2(jwks) || !Array.isArray(jwks.keys)) {
+                throw codedError222(ErrorCode222.JwksInvalid, 'Failed to parse certificates: not a JWK Set ({"keys": [...]})');
+              }
+              return jwks.keys;
+            }
+            function isObject2(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function verifyJws(jws, algorithm, endpoint2, services) {
+              var subtle2 = services.subtle;
+              var jwks = services.jwks;
+              if (subtle2 === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no WebCrypto (crypto.subtle)"));
+              }
+              if (jwks === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "no JWK Set source on this platform"));
+              }
+              if (algorithm.signatureLength !== void 0 && jws.signature.length !== algorithm.signatureLength) {
+                return Promise.reject(signatureInvalid());
+              }
+              var kid = jws.header.kid;
+              return jwks.get(endpoint2, false).then(set => {
+                var key = selectKey(set, kid, algorithm);
+                if (key !== void 0 || kid === void 0) return key;
+                if (services.onRefresh !== void 0) services.onRefresh();
+                return jwks.get(endpoint2, true).then(refreshed => {
+                  var again = selectKey(refreshed, kid, algorithm);
+                  if (again === void 0) throw unknownKid(kid);
+                  return again;
+                });
+              }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
+                if (!valid) throw signatureInvalid();
+                return decodeClaims(jws);
+              });
+            }
+            var importedKeys = Object.create(null);
+            var importedCount = 0;
+            function cachedImport(subtle2, jwk, algorithm, endpoint2) {
+              var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
+              var known = importedKeys[id];
+              if (known !== void 0) return Promise.resolve(known);
+              return importKey(subtle2, jwk, algorithm).then(key => {
+                if (importedCount >= 64) {
+                  importedKeys = Object.create(null);
+                  importedCount = 0;
+                }
+                importedKeys[id] = key;
+                importedCount++;
+                return key;
+              });
+            }
+            function importKey(subtle2, jwk, algorithm) {
+              var imported;
+              try {
+                var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
+                imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
+              } catch (e) {
+                return Promise.reject(e);
+              }
+              return imported.then(key => key, e => {
+                throw importFailure(algorithm, e);
+              });
+            }
+            function importFailure(algorithm, error) {
+              var reason = error instanceof Error ? error.message : String(error);
+              if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM.test(reason)) {
+                return codedError222(ErrorCode222.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+              }
+              return codedError222(ErrorCode222.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+            }
+            var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+            function signatureInvalid() {
+              return codedError222(ErrorCode222.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
+            }
+            var jwtProvider = {
+              authenticate(provider, credential, ctx) {
+                var platform = ctx.platform;
+                if (provider.jwks === void 0 || typeof provider.leeway !== "number") {
+                  throw codedError222(ErrorCode222.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
+                }
+                var jws = parseCompactJws(credential);
+                var algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms);
+                var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
+                var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
+                if (store !== void 0 && cacheKey !== void 0) {
+                  var cached = readVerified(store, cacheKey, platform.clock.nowSeconds());
+                  if (cached !== void 0) {
+                    platform.logger.log("debug", "jwt.verified.cached", {
+                      provider: provider.name
+                    });
+                    return cached;
+                  }
+                }
+                return verifyJws(jws, algorithm, provider.jwks, {
+                  subtle: platform.crypto.subtle,
+                  jwks: platform.jwks,
+                  keepKeys: platform.contextReused === true,
+                  onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", {
+                    provider: provider.name
+                  })
+                }).then(claims => {
+                  var now = platform.clock.nowSeconds();
+                  var exp = checkRegisteredClaims(claims, {
+                    leeway: provider.leeway,
+                    issuers: provider.issuers,
+                    audiences: provider.audiences
+                  }, now);
+                  var user = userFromClaims(claims, provider.name, provider.realm);
+                  if (store !== void 0 && cacheKey !== void 0) {
+                    storeVerified(store, cacheKey, user, Math.min(exp, now + provider.verifiedCacheTtl), now, platform);
+                  }
+                  return user;
+                });
+              }
+            };
+            function verifiedKey(provider, token, platform) {
+              return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
+            }
+            function readVerified(store, key, now) {
+              var text = store.get(key);
+              if (text === void 0) return void 0;
+              try {
+                var stored = JSON.parse(text);
+                return stored.until > now ? stored.user : void 0;
+              } catch (e) {
+                return void 0;
+              }
+            }
+            function storeVerified(store, key, user, until, now, platform) {
+              if (until <= now) return;
+              var stored = {
+                user,
+                until
+              };
+              try {
+                store.set(key, JSON.stringify(stored), (until - now) * 1e3);
+              } catch (e) {
+                platform.logger.log("warn", "cache.jwt.store_failed", {
+                  code: errorCode22(e) || ErrorCode222.Unexpected
+                });
+              }
+            }
+            return {
+              "jwtProvider": jwtProvider,
+              "verifiedKey": verifiedKey
+            };
+          }();
+          return unit6;
+        }
+        var NOT_BASE64_OR_PAD2 = /[^A-Za-z0-9+/=]/;
+        function isStrictBase642(text) {
+          var length = text.length;
+          if (length % 4 !== 0 || NOT_BASE64_OR_PAD2.test(text)) return false;
+          var firstPad = text.indexOf("=");
+          if (firstPad === -1) return true;
+          var padding = length - firstPad;
+          if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+          var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
+          var unusedBitsMask = padding === 1 ? 3 : 15;
+          return (lastSymbol & unusedBitsMask) === 0;
+        }
+        function decodeStrictBase642(text) {
+          return Buffer.from(text, "base64");
+        }
+        function base64ToBytes2(text) {
+          if (!isStrictBase642(text)) throw new Error("base64ToBytes: not canonical base64");
+          return Buffer.from(text, "base64");
+        }
+        function utf8ToBytes2(text) {
+          return Buffer.from(text, "utf8");
+        }
+        function bytesToUtf8Strict2(bytes) {
+          try {
+            return new TextDecoder("utf-8", {
+              fatal: true
+            }).decode(bytes);
+          } catch (e) {
+            return void 0;
+          }
+        }
+        function md5Crypt2(password, magic, salt, crypto) {
+          var saltBytes = utf8ToBytes2(salt);
+          var alternate = crypto.digest("md5", [password, saltBytes, password]);
+          var initial = [password, utf8ToBytes2(magic), saltBytes];
+          for (var remaining = password.length; remaining > 0; remaining -= 16) {
+            initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
+          }
+          var nulByte = new Uint8Array(1);
+          var firstByte = password.subarray(0, 1);
+          for (var bits = password.length; bits > 0; bits >>>= 1) {
+            initial.push(bits & 1 ? nulByte : firstByte);
+          }
+          var digest = crypto.digest("md5", initial);
+          for (var round = 0; round < 1e3; round++) {
+            var parts = [round & 1 ? password : digest];
+            if (round % 3 !== 0) parts.push(saltBytes);
+            if (round % 7 !== 0) parts.push(password);
+            parts.push(round & 1 ? digest : password);
+            digest = crypto.digest("md5", parts);
+          }
+          return cryptBase642(digest[0], digest[6], digest[12], 4) + cryptBase642(digest[1], digest[7], digest[13], 4) + cryptBase642(digest[2], digest[8], digest[14], 4) + cryptBase642(digest[3], digest[9], digest[15], 4) + cryptBase642(digest[4], digest[10], digest[5], 4) + cryptBase642(0, 0, digest[11], 2);
+        }
+        function cryptBase642(high, middle, low, count) {
+          var value = high << 16 | middle << 8 | low;
+          var text = "";
+          for (var i = 0; i < count; i++) {
+            text += "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(value & 63);
+            value >>>= 6;
+          }
+          return text;
+        }
+        function verifyPassword2(verifier, password, crypto) {
+          switch (verifier.form) {
+            case "plain":
+              return constantTimeEqual2(crypto.digest("sha256", [password]), base64ToBytes2(verifier.sha256));
+            case "sha1":
+              return constantTimeEqual2(crypto.digest("sha1", [password]), base64ToBytes2(verifier.digest));
+            case "ssha":
+              {
+                var computed = crypto.digest("sha1", [password, base64ToBytes2(verifier.salt)]);
+                return constantTimeEqual2(computed, base64ToBytes2(verifier.digest));
+              }
+            case "md5crypt":
+              {
+                var _computed2 = md5Crypt2(password, verifier.magic, verifier.salt, crypto);
+                return constantTimeEqual2(utf8ToBytes2(_computed2), utf8ToBytes2(verifier.hash));
+              }
+            case "pbkdf2":
+              {
+                var expected = base64ToBytes2(verifier.derived);
+                var salt = base64ToBytes2(verifier.salt);
+                return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual2(derived, expected));
+              }
+          }
+          var form = String(verifier.form);
+          throw codedError22(ErrorCode22.PasswordFormUnsupported, `password form "${form}" is not supported by this build`);
+        }
+        function constantTimeEqual2(a, b) {
+          if (a.length !== b.length) return false;
+          var difference = 0;
+          if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+            var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+            var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+            for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+            return difference === 0;
+          }
+          for (var _i11 = 0; _i11 < a.length; _i11++) difference |= a[_i11] ^ b[_i11];
+          return difference === 0;
+        }
+        function newUser2(username, realm, roles) {
+          return {
+            version: 1,
+            username,
+            realm,
+            roles,
+            attributes: {},
+            scopes: {}
+          };
+        }
+        function userJson22(user) {
+          return JSON.stringify({
+            version: user.version,
+            username: user.username,
+            realm: user.realm,
+            roles: user.roles,
+            attributes: user.attributes,
+            scopes: user.scopes
+          });
+        }
+        function decodeBasicCredential2(credential) {
+          if (!isStrictBase642(credential)) {
+            throw codedError22(ErrorCode22.BasicMalformed, "Invalid base64 in Basic auth");
+          }
+          var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
+          if (text === void 0) throw codedError22(ErrorCode22.BasicMalformed, "Invalid UTF-8 in Basic auth");
+          var colon = text.indexOf(":");
+          var username = colon === -1 ? text : text.slice(0, colon);
+          var password = colon === -1 ? "" : text.slice(colon + 1);
+          if (username === "") throw codedError22(ErrorCode22.BasicMalformed, "No username in Basic credentials");
+          return {
+            username,
+            password
+          };
+        }
+        var plainProvider2 = {
+          authenticate(provider, credential, ctx) {
+            var basic = decodeBasicCredential2(credential);
+            var entries = provider.users["=" + basic.username];
+            if (entries === void 0 || entries.length === 0) return unknownUser2(provider, utf8ToBytes2(basic.password), ctx);
+            return firstMatchingEntry2(entries, 0, utf8ToBytes2(basic.password), ctx, entry => newUser2(basic.username, provider.realm, copyArray2(entry.roles)));
+          }
+        };
+        function firstMatchingEntry2(entries, start, password, ctx, toUser) {
+          var _loop5 = function () {
+              var verdict = verifyPassword2(entries[i].verifier, password, ctx.platform.crypto);
+              if (verdict === true) return {
+                v: toUser(entries[i])
+              };
+              if (verdict !== false) {
+                var index = i;
+                return {
+                  v: verdict.then(matched => matched ? toUser(entries[index]) : firstMatchingEntry2(entries, index + 1, password, ctx, toUser))
+                };
+              }
+            },
+            _ret5;
+          for (var i = start; i < entries.length; i++) {
+            _ret5 = _loop5();
+            if (_ret5) return _ret5.v;
+          }
+          throw wrongCredentials2();
+        }
+        function unknownUser2(provider, password, ctx) {
+          var decoy = provider.unknownUserVerifier;
+          if (decoy === void 0) throw wrongCredentials2();
+          var verdict = verifyPassword2(decoy, password, ctx.platform.crypto);
+          if (verdict === true || verdict === false) throw wrongCredentials2();
+          return verdict.then(() => {
+            throw wrongCredentials2();
+          });
+        }
+        function wrongCredentials2() {
+          return codedError22(ErrorCode22.BadCredentials, "Wrong username or password");
+        }
+        var unit222;
+        function load222() {
+          if (unit222 === void 0) unit222 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function errorCode22(error) {
+              return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+            }
+            function json22(status, body) {
+              return {
+                status,
+                headers: [["Content-Type", "application/json"]],
+                body
+              };
+            }
+            var TOKEN_NOT_FOUND22 = json22(404, '{"error":"Token not found"}');
+            var TOKEN_FORM2 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+            function looksLikeStoreToken2(credential) {
+              return credential.length === 36 && TOKEN_FORM2.test(credential);
+            }
+            var DEFAULT_TOKEN_LIFETIME_SECONDS2 = 30 * 24 * 3600;
+            function findStoredUser(credential, access2) {
+              if (!looksLikeStoreToken2(credential)) {
+                return Promise.reject(codedError222(ErrorCode222.StoreTokenNotFound, "Token not found"));
+              }
+              var now = access2.nowSeconds();
+              return access2.backend.find(access2.sha256Base64url(credential)).then(stored => {
+                if (stored === void 0 || !(stored.expiresAt > now)) {
+                  throw codedError222(ErrorCode222.StoreTokenNotFound, "Token not found");
+                }
+                return stored.user;
+              });
+            }
+            var tokenStoreProvider = {
+              authenticate(provider, credential, ctx) {
+                var platform = ctx.platform;
+                if (platform.tokenStore === void 0) {
+                  return Promise.reject(codedError222(ErrorCode222.StoreUnsupported, "no token store on this platform"));
+                }
+                var found;
+                try {
+                  found = findStoredUser(credential, platform.tokenStore(provider.store));
+                } catch (e) {
+                  found = Promise.reject(e);
+                }
+                return found.then(void 0, e => {
+                  var code = errorCode22(e);
+                  if (code !== ErrorCode222.StoreTokenNotFound) {
+                    platform.logger.log("warn", "store.lookup.failed", {
+                      code: code || ErrorCode222.Unexpected,
+                      reason: e instanceof Error ? e.message : String(e)
+                    });
+                  }
+                  throw e;
+                });
+              }
+            };
+            return {
+              "tokenStoreProvider": tokenStoreProvider
+            };
+          }();
+          return unit222;
+        }
+        var providerModules2 = {
+          plain: () => plainProvider2,
+          jwt: () => load6().jwtProvider,
+          "token-store": () => load222().tokenStoreProvider
+        };
+        function isEligible2(provider, realmFilter) {
+          return realmFilter === void 0 || provider.filterRealm === realmFilter;
+        }
+        function runProvidersForCredential2(config, indices, credential, realmFilter, platform) {
+          var pending = [];
+          var pendingNames = [];
+          var _loop6 = function () {
+              var provider = config.providers[indices[i]];
+              if (!isEligible2(provider, realmFilter)) return 0;
+              var outcome;
+              try {
+                outcome = startProvider2(provider, credential, platform);
+              } catch (e) {
+                logFailure3(platform, provider, e);
+                return 0;
+              }
+              if (!isPromise2(outcome)) {
+                logSuccess2(platform, provider);
+                return {
+                  v: outcome
+                };
+              }
+              pending.push(outcome);
+              pendingNames.push(provider.name);
+              var provider_ = provider;
+              outcome.then(() => logSuccess2(platform, provider_), e => logFailure3(platform, provider_, e));
+            },
+            _ret6;
+          for (var i = 0; i < indices.length; i++) {
+            _ret6 = _loop6();
+            if (_ret6 === 0) continue;
+            if (_ret6) return _ret6.v;
+          }
+          if (pending.length === 0) return void 0;
+          return firstSuccess2(pending, config.timeoutMs, platform);
+        }
+        function startProvider2(provider, credential, platform) {
+          var load322 = providerModules2[provider.type];
+          if (load322 === void 0) {
+            throw codedError22(ErrorCode22.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
+          }
+          return load322().authenticate(provider, credential, {
+            platform
+          });
+        }
+        function firstSuccess2(pending, timeoutMs, platform) {
+          return new Promise(resolve => {
+            var outstanding = pending.length;
+            var settled = false;
+            var timer = platform.timers.setTimeout(() => finish(void 0), timeoutMs);
+            function finish(user) {
+              if (settled) return;
+              settled = true;
+              platform.timers.clearTimeout(timer);
+              resolve(user);
+            }
+            function oneFailed() {
+              outstanding -= 1;
+              if (outstanding === 0) finish(void 0);
+            }
+            for (var i = 0; i < pending.length; i++) pending[i].then(finish, oneFailed);
+          });
+        }
+        function logSuccess2(platform, provider) {
+          platform.logger.log("debug", "auth.provider.success", {
+            provider: provider.name,
+            realm: provider.realm
+          });
+        }
+        function logFailure3(platform, provider, error) {
+          platform.logger.log("debug", "auth.provider.failed", {
+            provider: provider.name,
+            code: errorCode2(error) || ErrorCode22.Unexpected,
+            reason: error instanceof Error ? error.message : String(error)
+          });
+        }
+        function identify2(input, config, platform) {
+          var credentials = parseAuthorization2(input.authorization);
+          var realm = visibleAsciiOrUndefined2(input.realm);
+          var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
+          return tryCredentials2(credentials, 0, realmFilter, config, platform);
+        }
+        function tryCredentials2(credentials, start, realmFilter, config, platform) {
+          var _loop7 = function () {
+              var indices = providerIndices2(config, credentials[i].scheme);
+              if (indices === void 0) return 0;
+              var outcome = runProvidersForCredential2(config, indices, credentials[i].credential, realmFilter, platform);
+              if (isPromise2(outcome)) {
+                var next = i + 1;
+                return {
+                  v: outcome.then(user => user !== void 0 ? user : tryCredentials2(credentials, next, realmFilter, config, platform))
+                };
+              }
+              if (outcome !== void 0) return {
+                v: outcome
+              };
+            },
+            _ret7;
+          for (var i = start; i < credentials.length; i++) {
+            _ret7 = _loop7();
+            if (_ret7 === 0) continue;
+            if (_ret7) return _ret7.v;
+          }
+          platform.logger.log("info", "auth.provider.all_failed");
+          throw codedError22(ErrorCode22.AllFailed, "no provider accepted the credentials");
+        }
+        function providerIndices2(config, scheme) {
+          if (scheme === "Basic") return config.providersByScheme.Basic;
+          if (scheme === "Bearer") return config.providersByScheme.Bearer;
+          return void 0;
+        }
+        function json2(status, body) {
+          return {
+            status,
+            headers: [["Content-Type", "application/json"]],
+            body
+          };
+        }
+        var TOKEN_NOT_FOUND2 = json2(404, '{"error":"Token not found"}');
+        var TOKEN_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+        function looksLikeStoreToken(credential) {
+          return credential.length === 36 && TOKEN_FORM.test(credential);
+        }
+        var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+        var ID_FORM = /^[A-Za-z0-9_-]{43}$/;
+        function newToken(random) {
+          var hex = "";
+          for (var i = 0; i < 16; i++) {
+            var byte = random[i];
+            if (i === 6) byte = byte & 15 | 64;else if (i === 8) byte = byte & 63 | 128;
+            hex += (byte < 16 ? "0" : "") + byte.toString(16);
+          }
+          return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+        }
+        function ownerOf(user, sha256Base64url22) {
+          return sha256Base64url22(JSON.stringify([user.realm, user.username]));
+        }
+        function snapshotOf(user) {
+          var attributes = {};
+          var names = Object.keys(user.attributes);
+          for (var i = 0; i < names.length; i++) if (names[i] !== "exp") attributes[names[i]] = user.attributes[names[i]];
+          return JSON.parse(userJson22(Object.assign(Object.assign({}, user), {}, {
+            attributes
+          })));
+        }
+        function createToken(user, lifetimeSeconds, access2) {
+          var token = newToken(access2.randomBytes(16));
+          var now = access2.nowSeconds();
+          var stored = {
+            id: access2.sha256Base64url(token),
+            owner: ownerOf(user, access2.sha256Base64url),
+            user: snapshotOf(user),
+            createdAt: now,
+            expiresAt: now + lifetimeSeconds
+          };
+          return access2.backend.create(stored).then(() => json2(200, JSON.stringify({
+            token
+          })));
+        }
+        function listTokens(user, access2) {
+          var now = access2.nowSeconds();
+          return access2.backend.list(ownerOf(user, access2.sha256Base64url)).then(listed => {
+            var live = [];
+            for (var i = 0; i < listed.length; i++) if (listed[i].expiresAt > now) live.push(listed[i]);
+            live.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+            var tokens = [];
+            for (var _i12 = 0; _i12 < live.length; _i12++) {
+              tokens.push({
+                version: 1,
+                token_string: live[_i12].id,
+                scopes: {},
+                created_at: isoTime(live[_i12].createdAt),
+                expires_at: isoTime(live[_i12].expiresAt)
+              });
+            }
+            return json2(200, JSON.stringify({
+              tokens
+            }));
+          });
+        }
+        function deleteToken(user, segment, access2) {
+          var id = looksLikeStoreToken(segment) ? access2.sha256Base64url(segment) : ID_FORM.test(segment) ? segment : void 0;
+          if (id === void 0) return Promise.resolve(TOKEN_NOT_FOUND2);
+          return access2.backend.remove(id, ownerOf(user, access2.sha256Base64url)).then(removed => removed ? {
+            status: 204,
+            headers: [],
+            body: ""
+          } : TOKEN_NOT_FOUND2);
+        }
+        function isoTime(seconds) {
+          return new Date(seconds * 1e3).toISOString().replace(".000Z", "Z");
+        }
+        function answerTokenRoute(route, input, path, config, platform) {
+          return Promise.resolve(identify2(input, config, platform)).then(user => {
+            var settings = config.tokenStore;
+            if (settings === void 0) throw codedError22(ErrorCode22.StoreDisabled, "Token store is disabled");
+            if (platform.tokenStore === void 0) throw codedError22(ErrorCode22.StoreUnsupported, "no token store on this platform");
+            var access2 = platform.tokenStore(settings);
+            if (route === "create") return createToken(user, settings.lifetimeSeconds, access2);
+            if (route === "list") return listTokens(user, access2);
+            return deleteToken(user, path.slice(path.lastIndexOf("/") + 1), access2);
+          });
+        }
+        return {
+          "answerTokenRoute": answerTokenRoute
+        };
+      }();
+      return unit5;
     }
     var ROUTES = {
       authenticate: {
@@ -1887,6 +3622,19 @@ function load2() {
         readOnly: true,
         handle: answering(ctx => health(ctx.config, ctx.platform.clock.nowMilliseconds()))
       },
+      token: {
+        readOnly: true,
+        handle: answering(ctx => load52().answerTokenRoute("create", authInput(ctx.r), ctx.r.uri, ctx.config, ctx.platform))
+      },
+      tokens: {
+        readOnly: true,
+        handle: answering(ctx => load52().answerTokenRoute("list", authInput(ctx.r), ctx.r.uri, ctx.config, ctx.platform))
+      },
+      deleteToken: {
+        readOnly: false,
+        only: "DELETE",
+        handle: answering(ctx => load52().answerTokenRoute("delete", authInput(ctx.r), ctx.r.uri, ctx.config, ctx.platform))
+      },
       home: {
         readOnly: true,
         handle: answering(() => ({
@@ -1898,8 +3646,8 @@ function load2() {
     };
     function serve(name, r, config, grantMiss) {
       var route = ROUTES[name];
-      if (route.readOnly && r.method !== "GET" && r.method !== "HEAD") {
-        r.headersOut["Allow"] = "GET,HEAD";
+      if (route.only !== void 0 ? r.method !== route.only : route.readOnly && r.method !== "GET" && r.method !== "HEAD") {
+        r.headersOut["Allow"] = route.only !== void 0 ? route.only : "GET,HEAD";
         r.return(405);
         return;
       }
@@ -1932,7 +3680,7 @@ function load2() {
   return unit2;
 }
 var unit3;
-function load3() {
+function load4() {
   if (unit3 === void 0) unit3 = function () {
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
@@ -1962,7 +3710,7 @@ function load3() {
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
     var unit4;
-    function load4() {
+    function load5() {
       if (unit4 === void 0) unit4 = function () {
         function codedError2(code, message, path) {
           var error = new Error(message);
@@ -2055,7 +3803,7 @@ function load3() {
               break;
             case "all-roles":
               met = true;
-              for (var _i9 = 0; _i9 < values.length && met; _i9++) met = listHolds(user.roles, values[_i9]);
+              for (var _i13 = 0; _i13 < values.length && met; _i13++) met = listHolds(user.roles, values[_i13]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -2066,7 +3814,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i0 = 0; _i0 < values.length && !met; _i0++) met = listHolds(list, values[_i0]);
+                  if (Array.isArray(list)) for (var _i14 = 0; _i14 < values.length && !met; _i14++) met = listHolds(list, values[_i14]);
                 }
                 break;
               }
@@ -2145,7 +3893,7 @@ function load3() {
       if (grant === void 0) return false;
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
-      if (rule && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+      if (rule && load5().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
         var dict = ngx.shared["authotron"];
@@ -2196,11 +3944,11 @@ function load3() {
 function authenticate(r, accessPhase) {
   var config = loadConfig(r);
   if (config === void 0) {
-    load2().configUnusable(r);
+    load3().configUnusable(r);
     return;
   }
   if (accessPhase === void 0 && r.method !== "GET") {
-    load2().serve("authenticate", r, config);
+    load3().serve("authenticate", r, config);
     return;
   }
   var rule = r.variables["authotron_require"];
@@ -2214,12 +3962,12 @@ function authenticate(r, accessPhase) {
       var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
       var _rulePart3 = rule ? "\n=" + rule.length + ":" + rule : "";
       var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
-      var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization4).digest("base64url");
-      var _text2 = _dict.get(_key3);
+      var _key4 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization4).digest("base64url");
+      var _text2 = _dict.get(_key4);
       var _fields2 = _text2 === void 0 ? void 0 : _text2.split("\n", 5);
       var _fields3 = _fields2 !== void 0 && _fields2.length === 5 && _fields2[0] !== "" ? _fields2 : void 0;
       if (_fields3 === void 0) {
-        _outcome = _key3;
+        _outcome = _key4;
       } else {
         var _sendLegacy = _fields3[4] === "1";
         var _authorization5 = "Bearer " + _fields3[0];
@@ -2247,8 +3995,8 @@ function authenticate(r, accessPhase) {
   }
   var key = _outcome;
   if (key === true) return;
-  if (config.precomputedBasic !== void 0 && load3().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
-  load2().serve(accessPhase ? "access" : "authenticate", r, config, {
+  if (config.precomputedBasic !== void 0 && load4().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
+  load3().serve(accessPhase ? "access" : "authenticate", r, config, {
     key
   });
 }
@@ -2259,7 +4007,7 @@ var index_default = {
   authenticate,
   access,
   get endpoints() {
-    return load2().endpoints(loadConfig);
+    return load3().endpoints(loadConfig);
   }
 };
 export default index_default;

@@ -20,12 +20,18 @@ export interface AuthInput {
 }
 
 export function authenticate(input: AuthInput, config: CompiledConfig, platform: Platform): MaybePromise<User> {
+  return whenReady(identify(input, config, platform), (user) => augmentUser(config, user, platform))
+}
+
+/**
+ * The user as the winning provider gives it, before augmentation: what GET /token stores
+ * (src/store/tokens.ts), so that the augmenters derive the roles afresh on every use.
+ */
+export function identify(input: AuthInput, config: CompiledConfig, platform: Platform): MaybePromise<User> {
   const credentials = parseAuthorization(input.authorization)
   const realm = visibleAsciiOrUndefined(input.realm)
   const realmFilter = realm === undefined ? undefined : realm.toLowerCase()
-  return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform), (user) =>
-    augmentUser(config, user, platform),
-  )
+  return tryCredentials(credentials, 0, realmFilter, config, platform)
 }
 
 function tryCredentials(

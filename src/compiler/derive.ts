@@ -24,6 +24,7 @@ import { REFERENCE_PROVIDERS } from './reference-types'
 import { keysInfo, schemasAt } from './schema-walk'
 import type { LocatedDocument } from './source'
 import { augmenterCompiler, providerCompiler } from './units'
+import { compileTokenStore } from '../providers/token-store/compile'
 
 export const DEFAULT_TIMEOUT_MS = 5000
 /** The WWW-Authenticate value when there is no provider to name (§7.2). */
@@ -52,6 +53,10 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
   const providers = providerItems.map((provider, index) =>
     compileProvider(provider, ['providers', index], data, plainUsers.get(index) ?? []),
   )
+  // §4.7: the token-store provider comes after every configured one, in neither the challenge nor
+  // /providers (both are built from the YAML's list).
+  const tokenStore = compileTokenStore(data)
+  if (tokenStore !== undefined) providers.push(tokenStore.provider)
   const augmenters = augmenterItems.map((augmenter, index) =>
     compileAugmenter(augmenter, ['augmenters', index], data, doc, augmenterInputs?.get(index)),
   )
@@ -80,7 +85,8 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
   const precomputedBasic = precomputeBasicGrants(content, plainUsers)
   const accessRules = compileAccessRules(data)
   const withBasic = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
-  const complete = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
+  const withRules = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
+  const complete = tokenStore === undefined ? withRules : { ...withRules, tokenStore: tokenStore.settings }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
 }

@@ -16,6 +16,7 @@ import type { CompiledPlainProvider, CompiledUserEntry, PasswordVerifier } from 
 import type { CompiledPlainAugmenter } from '../augmenters/plain/compiled'
 import type { CompiledPlainAdvancedAugmenter } from '../augmenters/plain_advanced/compiled'
 import type { CompiledLdapAugmenter, LdapSnapshot } from '../augmenters/ldap/compiled'
+import type { CompiledTokenStore, CompiledTokenStoreProvider } from '../providers/token-store/compiled'
 
 export type {
   CompiledJwksEndpoint,
@@ -24,6 +25,8 @@ export type {
   CompiledPlainAdvancedAugmenter,
   CompiledPlainAugmenter,
   CompiledPlainProvider,
+  CompiledTokenStore,
+  CompiledTokenStoreProvider,
   CompiledUserEntry,
   LdapSnapshot,
   PasswordVerifier,
@@ -38,8 +41,9 @@ export type {
  *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
  *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
  *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
+ *   5  `tokenStore` and the `token-store` provider (filterRealm null) when `store.enabled`
  */
-export const COMPILED_FORMAT = 4
+export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
@@ -54,7 +58,11 @@ export interface CompiledOtherProvider {
   [key: string]: unknown
 }
 
-export type CompiledProvider = CompiledPlainProvider | CompiledJwtProvider | CompiledOtherProvider
+export type CompiledProvider =
+  | CompiledPlainProvider
+  | CompiledJwtProvider
+  | CompiledTokenStoreProvider
+  | CompiledOtherProvider
 
 export interface CompiledOtherAugmenter {
   type: string
@@ -141,6 +149,11 @@ export interface CompiledConfig {
    * + name → the rule that `@name` in `$authotron_require` stands for. Absent when there are none.
    */
   accessRules?: { [prefixedName: string]: AccessRule }
+  /**
+   * `store` with `enabled: true` (src/store/tokens.ts); the token-store provider, last in
+   * `providers`, carries the same settings. Absent: the token routes answer 503 (§7.5).
+   */
+  tokenStore?: CompiledTokenStore
 }
 
 /**

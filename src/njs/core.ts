@@ -14,10 +14,13 @@ import { answering, CoreHandler, granting } from './context'
 import { authInput } from './request'
 import { reportConfigProblem } from './config-problem'
 import type { CompiledConfig } from '../config/compiled'
+import loadTokenRoutes from '../store/routes.load'
 
 interface Route {
   /** Answer 405 to anything but GET and HEAD (the reference's routes are GET-only). */
   readOnly: boolean
+  /** The one method the route takes (DELETE /token/{t}); 405 with `Allow: <it>` to any other. */
+  only?: 'DELETE'
   /**
    * Exported by index.ts itself rather than through `endpoints`: the grant tiers of the top
    * layer run first (authenticate, access).
@@ -50,6 +53,20 @@ const ROUTES = {
   providers: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.providersBody)) },
   augmenters: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.augmentersBody)) },
   health: { readOnly: true, handle: answering((ctx) => health(ctx.config, ctx.platform.clock.nowMilliseconds())) },
+  /** The token store (§7.5, src/store/): GET /token, GET /tokens, DELETE /token/{t}. */
+  token: {
+    readOnly: true,
+    handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('create', authInput(ctx.r), ctx.r.uri, ctx.config, ctx.platform)),
+  },
+  tokens: {
+    readOnly: true,
+    handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('list', authInput(ctx.r), ctx.r.uri, ctx.config, ctx.platform)),
+  },
+  deleteToken: {
+    readOnly: false,
+    only: 'DELETE',
+    handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('delete', authInput(ctx.r), ctx.r.uri, ctx.config, ctx.platform)),
+  },
   home: {
     readOnly: true,
     handle: answering(() => ({
@@ -65,8 +82,8 @@ export type RouteName = keyof typeof ROUTES
 /** Runs a route for a request whose config the caller found: its method rule, then its handler. */
 export function serve(name: RouteName, r: NginxHTTPRequest, config: CompiledConfig, grantMiss?: GrantCacheMiss): void {
   const route: Route = ROUTES[name]
-  if (route.readOnly && r.method !== 'GET' && r.method !== 'HEAD') {
-    r.headersOut['Allow'] = READ_ONLY_METHODS
+  if (route.only !== undefined ? r.method !== route.only : route.readOnly && r.method !== 'GET' && r.method !== 'HEAD') {
+    r.headersOut['Allow'] = route.only !== undefined ? route.only : READ_ONLY_METHODS
     r.return(405)
     return
   }

@@ -4,6 +4,7 @@ import type { Crypto, DigestAlgorithm, LogLevel, Platform, SharedStore } from '.
 import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { njsJwksSource } from './jwks'
 import { njsSignatureVerifier } from './webcrypto'
+import loadTokenStore from './token-store.load'
 
 const LEVEL_RANK: { [level: string]: number } = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 }
 
@@ -32,6 +33,7 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platf
     clock: { nowSeconds: () => Math.floor(Date.now() / 1000), nowMilliseconds: () => Date.now() },
     sharedCache: sharedStore(SHARED_ZONE),
     jwks: njsJwksSource(r),
+    tokenStore: (settings) => loadTokenStore().openTokenStore(r, settings),
     // `njs.engine` exists from njs 0.8.6 ('njs' or 'QuickJS'); older runtimes have only the njs engine.
     contextReused: typeof njs !== 'undefined' && (njs as any).engine === 'QuickJS',
     timers: {

@@ -8,8 +8,11 @@
 import type { ProviderModule } from './types'
 import loadJwt from './jwt/runtime.load'
 import { plainProvider } from './plain/runtime'
+import loadTokenStore from './token-store/runtime.load'
 
 export const providerModules: { [type: string]: (() => ProviderModule<any>) | undefined } = {
   plain: () => plainProvider,
   jwt: () => loadJwt().jwtProvider,
+  /** Not a `providers:` type: the compiler appends it when `store.enabled` (§4.7). */
+  'token-store': () => loadTokenStore().tokenStoreProvider,
 }
