@@ -3579,10 +3579,12 @@ function load3() {
           return new Date(seconds * 1e3).toISOString().replace(".000Z", "Z");
         }
         function answerTokenRoute(route, input, path, config, platform) {
-          return Promise.resolve(identify2(input, config, platform)).then(user => {
+          return Promise.resolve().then(() => identify2(input, config, platform)).then(user => {
             var settings = config.tokenStore;
             if (settings === void 0) throw codedError22(ErrorCode22.StoreDisabled, "Token store is disabled");
-            if (platform.tokenStore === void 0) throw codedError22(ErrorCode22.StoreUnsupported, "no token store on this platform");
+            if (platform.tokenStore === void 0) {
+              throw codedError22(ErrorCode22.StoreUnsupported, "no token store on this platform");
+            }
             var access2 = platform.tokenStore(settings);
             if (route === "create") return createToken(user, settings.lifetimeSeconds, access2);
             if (route === "list") return listTokens(user, access2);

@@ -20,13 +20,17 @@ export function answerTokenRoute(
   config: CompiledConfig,
   platform: Platform,
 ): Promise<HttpAnswer> {
-  return Promise.resolve(identify(input, config, platform)).then((user) => {
-    const settings = config.tokenStore
-    if (settings === undefined) throw codedError(ErrorCode.StoreDisabled, 'Token store is disabled')
-    if (platform.tokenStore === undefined) throw codedError(ErrorCode.StoreUnsupported, 'no token store on this platform')
-    const access: TokenStoreAccess = platform.tokenStore(settings)
-    if (route === 'create') return createToken(user, settings.lifetimeSeconds, access)
-    if (route === 'list') return listTokens(user, access)
-    return deleteToken(user, path.slice(path.lastIndexOf('/') + 1), access)
-  })
+  return Promise.resolve()
+    .then(() => identify(input, config, platform))
+    .then((user) => {
+      const settings = config.tokenStore
+      if (settings === undefined) throw codedError(ErrorCode.StoreDisabled, 'Token store is disabled')
+      if (platform.tokenStore === undefined) {
+        throw codedError(ErrorCode.StoreUnsupported, 'no token store on this platform')
+      }
+      const access: TokenStoreAccess = platform.tokenStore(settings)
+      if (route === 'create') return createToken(user, settings.lifetimeSeconds, access)
+      if (route === 'list') return listTokens(user, access)
+      return deleteToken(user, path.slice(path.lastIndexOf('/') + 1), access)
+    })
 }
