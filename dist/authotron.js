@@ -1368,6 +1368,9 @@ function load3() {
         var tokenStoreProvider = {
           authenticate(provider, credential, ctx) {
             var platform = ctx.platform;
+            if (!looksLikeStoreToken(credential)) {
+              return Promise.reject(codedError22(ErrorCode22.StoreTokenNotFound, "Token not found"));
+            }
             if (platform.tokenStore === void 0) {
               return Promise.reject(codedError22(ErrorCode22.StoreUnsupported, "no token store on this platform"));
             }
@@ -3354,6 +3357,9 @@ function load3() {
             var tokenStoreProvider = {
               authenticate(provider, credential, ctx) {
                 var platform = ctx.platform;
+                if (!looksLikeStoreToken2(credential)) {
+                  return Promise.reject(codedError222(ErrorCode222.StoreTokenNotFound, "Token not found"));
+                }
                 if (platform.tokenStore === void 0) {
                   return Promise.reject(codedError222(ErrorCode222.StoreUnsupported, "no token store on this platform"));
                 }

@@ -21,6 +21,7 @@ export const CASE_IDS = [
   'basic-16k',
   'bearer-cold',
   'bearer-cached',
+  'token-store',
   'access',
 ] as const
 export type CaseId = (typeof CASE_IDS)[number]
@@ -36,7 +37,7 @@ export type CaseId = (typeof CASE_IDS)[number]
 export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal'
 
 /** What a request of the case carries. */
-export type Credential = 'none' | 'basic' | 'basic-ldap' | 'bearer-cached' | 'bearer-pool' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
+export type Credential = 'none' | 'basic' | 'basic-ldap' | 'bearer-cached' | 'bearer-pool' | 'store-token' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
 
 /**
  * Bytes of base64 in a `basic-large-*` credential: an unknown user with a long password, as anyone
@@ -207,6 +208,16 @@ export const CASES: { [id in CaseId]: BenchCase } = {
     credential: 'bearer-cached',
     refusesAnonymous: true,
   },
+  'token-store': {
+    id: 'token-store',
+    title: 'a token of the embedded token store (GET /token), reused: one shared-dict lookup per request, never grant-cached',
+    path: '/bearer',
+    instance: 'main',
+    credential: 'store-token',
+    refusesAnonymous: true,
+    unsupported: (leg) =>
+      leg.features.sharedDict ? undefined : `the embedded token store needs a shared dict (leg ${leg.name} has njs ${leg.expected.njs})`,
+  },
   access: {
     id: 'access',
     title: 'this module via `js_access authotron.access;` (no subrequest), Basic',
@@ -290,6 +301,12 @@ export const RATIOS: RatioTarget[] = [
     numerator: 'basic-rule',
     denominator: 'basic',
     target: () => ({ min: 0.95 }),
+  },
+  {
+    id: 'token-store/bearer-cached',
+    numerator: 'token-store',
+    denominator: 'bearer-cached',
+    target: () => ({ none: 'issue 20: a stored token against a reused identity-provider JWT' }),
   },
   {
     id: 'bearer-cached/basic',

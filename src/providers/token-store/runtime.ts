@@ -6,12 +6,17 @@
 import type { CompiledTokenStoreProvider } from './compiled'
 import { codedError, ErrorCode, errorCode } from '../../errors'
 import { findStoredUser } from '../../store/tokens'
+import { looksLikeStoreToken } from '../../store/token-form'
 import type { ProviderModule } from '../types'
 import type { User } from '../../user'
 
 export const tokenStoreProvider: ProviderModule<CompiledTokenStoreProvider> = {
   authenticate(provider, credential, ctx): Promise<User> {
     const platform = ctx.platform
+    // Another Bearer provider's credential (a JWT, an API key): refused before the store is opened.
+    if (!looksLikeStoreToken(credential)) {
+      return Promise.reject(codedError(ErrorCode.StoreTokenNotFound, 'Token not found'))
+    }
     if (platform.tokenStore === undefined) {
       return Promise.reject(codedError(ErrorCode.StoreUnsupported, 'no token store on this platform'))
     }
