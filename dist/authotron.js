@@ -10,7 +10,7 @@ function firstHeaderLine(r, lowerName) {
 }
 import fs from "fs";
 var unit;
-function load() {
+function load2() {
   if (unit === void 0) unit = function () {
     var ErrorCode2 = {
       HeaderInvalid: "ERR_HEADER_INVALID",
@@ -52,6 +52,10 @@ function load() {
       RemoteStatus: "ERR_REMOTE_STATUS",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
       AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
       Unexpected: "ERR_UNEXPECTED"
     };
     var contextConfig;
@@ -89,11 +93,11 @@ function load() {
   return unit;
 }
 function loadConfig(r) {
-  var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
+  var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load2().fallbackConfig(r);
   return config !== void 0 && config.format === 5 ? config : void 0;
 }
 var unit2;
-function load2() {
+function load3() {
   if (unit2 === void 0) unit2 = function () {
     function newUser(username, realm, roles) {
       return {
@@ -263,6 +267,10 @@ function load2() {
       RemoteStatus: "ERR_REMOTE_STATUS",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
       AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
       Unexpected: "ERR_UNEXPECTED"
     };
     function codedError2(code, message, path) {
@@ -1003,7 +1011,7 @@ function load2() {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
     var unit4;
-    function load4() {
+    function load5() {
       if (unit4 === void 0) unit4 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
@@ -1045,6 +1053,10 @@ function load2() {
           RemoteStatus: "ERR_REMOTE_STATUS",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -1736,6 +1748,10 @@ function load2() {
           RemoteStatus: "ERR_REMOTE_STATUS",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -1869,6 +1885,10 @@ function load2() {
           RemoteStatus: "ERR_REMOTE_STATUS",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -2026,11 +2046,128 @@ function load2() {
     function wrongCredentials() {
       return codedError2(ErrorCode2.BadCredentials, "Wrong username or password");
     }
+    var unit42;
+    function load42() {
+      if (unit42 === void 0) unit42 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode2(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        function json2(status, body) {
+          return {
+            status,
+            headers: [["Content-Type", "application/json"]],
+            body
+          };
+        }
+        var TOKEN_NOT_FOUND2 = json2(404, '{"error":"Token not found"}');
+        var TOKEN_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+        function looksLikeStoreToken(credential) {
+          return credential.length === 36 && TOKEN_FORM.test(credential);
+        }
+        var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+        function findStoredUser(credential, access2) {
+          if (!looksLikeStoreToken(credential)) {
+            return Promise.reject(codedError22(ErrorCode22.StoreTokenNotFound, "Token not found"));
+          }
+          var now = access2.nowSeconds();
+          return access2.backend.find(access2.sha256Base64url(credential)).then(stored => {
+            if (stored === void 0 || !(stored.expiresAt > now)) {
+              throw codedError22(ErrorCode22.StoreTokenNotFound, "Token not found");
+            }
+            return stored.user;
+          });
+        }
+        var tokenStoreProvider = {
+          authenticate(provider, credential, ctx) {
+            var platform = ctx.platform;
+            if (!looksLikeStoreToken(credential)) {
+              return Promise.reject(codedError22(ErrorCode22.StoreTokenNotFound, "Token not found"));
+            }
+            if (platform.tokenStore === void 0) {
+              return Promise.reject(codedError22(ErrorCode22.StoreUnsupported, "no token store on this platform"));
+            }
+            var found;
+            try {
+              found = findStoredUser(credential, platform.tokenStore(provider.store));
+            } catch (e) {
+              found = Promise.reject(e);
+            }
+            return found.then(void 0, e => {
+              var code = errorCode2(e);
+              if (code !== ErrorCode22.StoreTokenNotFound) {
+                platform.logger.log("warn", "store.lookup.failed", {
+                  code: code || ErrorCode22.Unexpected,
+                  reason: e instanceof Error ? e.message : String(e)
+                });
+              }
+              throw e;
+            });
+          }
+        };
+        return {
+          "tokenStoreProvider": tokenStoreProvider
+        };
+      }();
+      return unit42;
+    }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load4().jwtProvider,
+      jwt: () => load5().jwtProvider,
       "ecmwf-api": () => load22().ecmwfApiProvider,
-      "efas-api": () => load32().efasApiProvider
+      "efas-api": () => load32().efasApiProvider,
+      "token-store": () => load42().tokenStoreProvider
     };
     function isEligible(provider, realmFilter) {
       return realmFilter === void 0 || provider.filterRealm === realmFilter;
@@ -2069,11 +2206,11 @@ function load2() {
       return firstSuccess(pending, config.timeoutMs, platform);
     }
     function startProvider(provider, credential, platform) {
-      var load5 = providerModules[provider.type];
-      if (load5 === void 0) {
+      var load8 = providerModules[provider.type];
+      if (load8 === void 0) {
         throw codedError2(ErrorCode2.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
       }
-      return load5().authenticate(provider, credential, {
+      return load8().authenticate(provider, credential, {
         platform
       });
     }
@@ -2112,10 +2249,16 @@ function load2() {
       if (outcome === void 0) {
         outcome = {};
       }
+      return whenReady(identify(input, config, platform, outcome), user => outcome.ownToken !== void 0 ? user : augmentUser(config, user, platform));
+    }
+    function identify(input, config, platform, outcome) {
+      if (outcome === void 0) {
+        outcome = {};
+      }
       var credentials = parseAuthorization(input.authorization);
       var realm = visibleAsciiOrUndefined(input.realm);
       var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
-      return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform, outcome), user => outcome.ownToken !== void 0 ? user : augmentUser(config, user, platform));
+      return tryCredentials(credentials, 0, realmFilter, config, platform, outcome);
     }
     function tryCredentials(credentials, start, realmFilter, config, platform, outcome, ownTried) {
       var _loop4 = function () {
@@ -2184,6 +2327,10 @@ function load2() {
       if (scheme === "Bearer") return config.providersByScheme.Bearer;
       return void 0;
     }
+    var BEARER_UUID = /(?:^|,)\s*bearer\s+[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\s*(?:,|$)/i;
+    function mayCarryStoreToken(authorization) {
+      return BEARER_UUID.test(authorization);
+    }
     function obtainGrant(input, config, platform, miss, admits) {
       var store = platform.sharedCache;
       var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
@@ -2209,10 +2356,11 @@ function load2() {
           expiresAt: minted.expiresAt,
           legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : void 0
         };
-        if (store !== void 0 && key !== void 0 && (admits === void 0 || admits(user))) {
+        var cacheable = config.tokenStore === void 0 || !mayCarryStoreToken(input.authorization);
+        if (store !== void 0 && key !== void 0 && cacheable && (admits === void 0 || admits(user))) {
           var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
           var userJsonText = JSON.stringify(user);
-          var _key2 = key;
+          var _key3 = key;
           var _untilMs = nowMs + ttlMs;
           if (grant.expiresAt * 1e3 < _untilMs) _untilMs = grant.expiresAt * 1e3;
           var _storeForMs = _untilMs - nowMs;
@@ -2222,7 +2370,7 @@ function load2() {
             var _cachedUntil2 = (_ms2 - _ms2 % 1e3) / 1e3;
             var _entry = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (config.includeLegacyHeaders ? "1" : "") + "\n" + _cachedUntil2 + "\n" + grant.expiresAt + "\n" + userJsonText;
             try {
-              store.set(_key2, _entry, _storeForMs);
+              store.set(_key3, _entry, _storeForMs);
             } catch (_e) {
               _failure = _e instanceof Error ? _e.message : String(_e);
             }
@@ -2264,9 +2412,9 @@ function load2() {
         body: target
       };
     }
-    var unit42;
-    function load42() {
-      if (unit42 === void 0) unit42 = function () {
+    var unit5;
+    function load52() {
+      if (unit5 === void 0) unit5 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -2428,7 +2576,7 @@ function load2() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit42;
+      return unit5;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -2648,6 +2796,309 @@ function load2() {
         }
       }
     };
+    var unit6;
+    function load6() {
+      if (unit6 === void 0) unit6 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function json2(status, body) {
+          return {
+            status,
+            headers: [["Content-Type", "application/json"]],
+            body
+          };
+        }
+        var TOKEN_NOT_FOUND2 = json2(404, '{"error":"Token not found"}');
+        function userJson22(user) {
+          return JSON.stringify({
+            version: user.version,
+            username: user.username,
+            realm: user.realm,
+            roles: user.roles,
+            attributes: user.attributes,
+            scopes: user.scopes
+          });
+        }
+        var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+        function tokenKey(id) {
+          return "t/" + id;
+        }
+        function ownerPrefix(owner) {
+          return "o/" + owner + "/";
+        }
+        function encodeStoredToken(token) {
+          return '{"v":1,"o":' + JSON.stringify(token.owner) + ',"c":' + token.createdAt + ',"e":' + token.expiresAt + ',"u":' + userJson22(token.user) + "}";
+        }
+        function decodeStoredToken(id, text) {
+          var value = JSON.parse(text);
+          if (value === null || typeof value !== "object" || typeof value.o !== "string" || typeof value.e !== "number" || value.u === null || typeof value.u !== "object") {
+            throw codedError22(ErrorCode22.StoreUnavailable, "a stored token is unreadable");
+          }
+          return {
+            id,
+            owner: value.o,
+            user: value.u,
+            createdAt: value.c,
+            expiresAt: value.e
+          };
+        }
+        function encodeListing(token) {
+          return '{"c":' + token.createdAt + ',"e":' + token.expiresAt + "}";
+        }
+        function decodeListing(id, text) {
+          try {
+            var value = JSON.parse(text);
+            return {
+              id,
+              createdAt: value.c,
+              expiresAt: value.e
+            };
+          } catch (e) {
+            return void 0;
+          }
+        }
+        function sha256Base64url22(text) {
+          return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
+        }
+        function openTokenStore(r, settings) {
+          return {
+            backend: settings.backend === "etcd" ? etcdBackend(r, settings) : embeddedBackend(),
+            sha256Base64url: sha256Base64url22,
+            randomBytes(length) {
+              var bytes = new Uint8Array(length);
+              globalThis.crypto.getRandomValues(bytes);
+              return bytes;
+            },
+            nowSeconds: () => Math.floor(Date.now() / 1e3)
+          };
+        }
+        function embeddedBackend() {
+          var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+          if (shared === void 0) {
+            return failingBackend('the embedded token store needs js_shared_dict_zone (njs >= 0.8.0), which this nginx lacks: use `store.type: etcd` here (README, "Token store")');
+          }
+          var dict = shared["authotron_tokens"];
+          if (dict === void 0) {
+            return failingBackend("no js_shared_dict_zone named " + "authotron_tokens" + ": include nginx/authotron-tokens.conf in http {}");
+          }
+          return {
+            create(token) {
+              var ttlMs = (token.expiresAt - token.createdAt) * 1e3;
+              try {
+                dict.set(tokenKey(token.id), encodeStoredToken(token), ttlMs);
+                dict.set(ownerPrefix(token.owner) + token.id, encodeListing(token), ttlMs);
+              } catch (e) {
+                dict.delete(tokenKey(token.id));
+                return Promise.reject(unavailable3("the shared dict " + "authotron_tokens" + " refused the token: " + String(e)));
+              }
+              return Promise.resolve();
+            },
+            find(id) {
+              try {
+                var text = dict.get(tokenKey(id));
+                return Promise.resolve(text === void 0 ? void 0 : decodeStoredToken(id, text));
+              } catch (e) {
+                return Promise.reject(unavailable3(String(e)));
+              }
+            },
+            list(owner) {
+              var prefix = ownerPrefix(owner);
+              var listed = [];
+              var keys = dict.keys(1e6);
+              for (var i = 0; i < keys.length; i++) {
+                if (keys[i].slice(0, prefix.length) !== prefix) continue;
+                var text = dict.get(keys[i]);
+                var listing = text === void 0 ? void 0 : decodeListing(keys[i].slice(prefix.length), text);
+                if (listing !== void 0) listed.push(listing);
+              }
+              return Promise.resolve(listed);
+            },
+            remove(id, owner) {
+              var text = dict.get(tokenKey(id));
+              if (text === void 0 || decodeStoredToken(id, text).owner !== owner) return Promise.resolve(false);
+              dict.delete(tokenKey(id));
+              dict.delete(ownerPrefix(owner) + id);
+              return Promise.resolve(true);
+            }
+          };
+        }
+        function failingBackend(reason) {
+          var fail = () => Promise.reject(codedError22(ErrorCode22.StoreUnsupported, reason));
+          return {
+            create: fail,
+            find: fail,
+            list: fail,
+            remove: fail
+          };
+        }
+        function unavailable3(reason) {
+          return codedError22(ErrorCode22.StoreUnavailable, reason);
+        }
+        function toBase64(text) {
+          return Buffer.from(text, "utf8").toString("base64");
+        }
+        function fromBase64(text) {
+          return Buffer.from(text, "base64").toString("utf8");
+        }
+        function rangeEnd(prefix) {
+          return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+        }
+        function etcdBackend(r, settings) {
+          var prefix = settings.keyPrefix;
+          function call(path, body) {
+            var uri = settings.etcdLocation + path;
+            var pending;
+            try {
+              pending = r.subrequest(uri, {
+                method: "POST",
+                body: JSON.stringify(body)
+              });
+            } catch (e) {
+              return Promise.reject(unavailable3("etcd unreachable: " + String(e)));
+            }
+            return pending.then(reply => {
+              if (reply.status === 404) {
+                throw codedError22(ErrorCode22.StoreUnsupported, "no location " + settings.etcdLocation + "/ in this server: include nginx/authotron-etcd.conf");
+              }
+              if (reply.status !== 200) throw unavailable3("etcd unreachable (" + reply.status + ")");
+              try {
+                return JSON.parse(reply.responseText || "");
+              } catch (e) {
+                throw unavailable3("etcd answered something else than JSON");
+              }
+            }, e => {
+              throw unavailable3("etcd unreachable: " + String(e));
+            });
+          }
+          function findRaw(id) {
+            return call("/kv/range", {
+              key: toBase64(prefix + tokenKey(id))
+            }).then(answer2 => {
+              var kvs = answer2.kvs;
+              if (!kvs || kvs.length === 0) return void 0;
+              return {
+                token: decodeStoredToken(id, fromBase64(kvs[0].value || ""))
+              };
+            });
+          }
+          return {
+            create(token) {
+              var ttl = token.expiresAt - token.createdAt;
+              return call("/lease/grant", {
+                TTL: ttl
+              }).then(lease => {
+                if (lease.ID === void 0) throw unavailable3("etcd granted no lease");
+                return call("/kv/txn", {
+                  success: [{
+                    request_put: {
+                      key: toBase64(prefix + tokenKey(token.id)),
+                      value: toBase64(encodeStoredToken(token)),
+                      lease: lease.ID
+                    }
+                  }, {
+                    request_put: {
+                      key: toBase64(prefix + ownerPrefix(token.owner) + token.id),
+                      value: toBase64(encodeListing(token)),
+                      lease: lease.ID
+                    }
+                  }]
+                }).then(() => void 0);
+              });
+            },
+            find(id) {
+              return findRaw(id).then(found => found === void 0 ? void 0 : found.token);
+            },
+            list(owner) {
+              var start = prefix + ownerPrefix(owner);
+              return call("/kv/range", {
+                key: toBase64(start),
+                range_end: toBase64(rangeEnd(start))
+              }).then(answer2 => {
+                var listed = [];
+                var kvs = answer2.kvs || [];
+                for (var i = 0; i < kvs.length; i++) {
+                  var key = fromBase64(kvs[i].key);
+                  var listing = decodeListing(key.slice(start.length), fromBase64(kvs[i].value || ""));
+                  if (listing !== void 0) listed.push(listing);
+                }
+                return listed;
+              });
+            },
+            remove(id, owner) {
+              return findRaw(id).then(found => {
+                if (found === void 0 || found.token.owner !== owner) return false;
+                return call("/kv/txn", {
+                  success: [{
+                    request_delete_range: {
+                      key: toBase64(prefix + tokenKey(id))
+                    }
+                  }, {
+                    request_delete_range: {
+                      key: toBase64(prefix + ownerPrefix(owner) + id)
+                    }
+                  }]
+                }).then(() => true);
+              });
+            }
+          };
+        }
+        return {
+          "TOKENS_ZONE": "authotron_tokens",
+          "openTokenStore": openTokenStore
+        };
+      }();
+      return unit6;
+    }
     var LEVEL_RANK = {
       trace: 0,
       debug: 1,
@@ -2686,6 +3137,7 @@ function load2() {
         sharedCache: sharedStore("authotron"),
         jwks: njsJwksSource2(r, "authotron"),
         remote: njsRemoteCaller2(r),
+        tokenStore: settings => load6().openTokenStore(r, settings),
         contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
         timers: {
           setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -2743,6 +3195,23 @@ function load2() {
       }
       return void 0;
     }
+    function json(status, body) {
+      return {
+        status,
+        headers: [["Content-Type", "application/json"]],
+        body
+      };
+    }
+    var TOKEN_NOT_FOUND = json(404, '{"error":"Token not found"}');
+    function storeFailureAnswer(code, message) {
+      if (code === ErrorCode2.StoreDisabled) return json(503, '{"error":"Token store is disabled"}');
+      if (code === ErrorCode2.StoreUnavailable || code === ErrorCode2.StoreUnsupported) {
+        return json(503, JSON.stringify({
+          error: "Store error: " + message
+        }));
+      }
+      return void 0;
+    }
     var AUTHENTICATION_FAILURES = {
       [ErrorCode2.HeaderMissing]: true,
       [ErrorCode2.HeaderInvalid]: true,
@@ -2754,11 +3223,11 @@ function load2() {
     function granting(accessPhase) {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
-        var admits = rule ? load42().admission(ctx.config, rule) : void 0;
+        var admits = rule ? load52().admission(ctx.config, rule) : void 0;
         return obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, ctx.grantMiss, admits);
       }, (ctx, grant) => {
         var rule = ctx.r.variables["authotron_require"];
-        if (rule && load42().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
+        if (rule && load52().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
         var _authorization4 = "Bearer " + grant.token;
         if (accessPhase) {
@@ -2812,6 +3281,15 @@ function load2() {
         });
         return unauthorized(ctx.config);
       }
+      var reason = error instanceof Error ? error.message : String(error);
+      var storeFailure = storeFailureAnswer(code, reason);
+      if (storeFailure !== void 0) {
+        if (code !== ErrorCode2.StoreDisabled) ctx.platform.logger.log("warn", "store.request.failed", {
+          code,
+          reason
+        });
+        return storeFailure;
+      }
       ctx.platform.logger.log("error", "auth.request.internal_error", {
         code: code || ErrorCode2.Unexpected,
         reason: error instanceof Error ? error.message : String(error)
@@ -2847,6 +3325,2036 @@ function load2() {
       if (config.format !== 5) {
         r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
+    }
+    var unit7;
+    function load7() {
+      if (unit7 === void 0) unit7 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode2(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        var NOT_BASE64_OR_PAD2 = /[^A-Za-z0-9+/=]/;
+        function isStrictBase642(text) {
+          var length = text.length;
+          if (length % 4 !== 0 || NOT_BASE64_OR_PAD2.test(text)) return false;
+          var firstPad = text.indexOf("=");
+          if (firstPad === -1) return true;
+          var padding = length - firstPad;
+          if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+          var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
+          var unusedBitsMask = padding === 1 ? 3 : 15;
+          return (lastSymbol & unusedBitsMask) === 0;
+        }
+        function decodeStrictBase642(text) {
+          return Buffer.from(text, "base64");
+        }
+        function base64ToBytes2(text) {
+          if (!isStrictBase642(text)) throw new Error("base64ToBytes: not canonical base64");
+          return Buffer.from(text, "base64");
+        }
+        function utf8ToBytes2(text) {
+          return Buffer.from(text, "utf8");
+        }
+        function bytesToUtf8Strict2(bytes) {
+          try {
+            return new TextDecoder("utf-8", {
+              fatal: true
+            }).decode(bytes);
+          } catch (e) {
+            return void 0;
+          }
+        }
+        function isPromise2(value) {
+          return value !== null && typeof value === "object" && typeof value.then === "function";
+        }
+        function whenReady2(value, next) {
+          return isPromise2(value) ? value.then(next) : next(value);
+        }
+        function md5Crypt2(password, magic, salt, crypto) {
+          var saltBytes = utf8ToBytes2(salt);
+          var alternate = crypto.digest("md5", [password, saltBytes, password]);
+          var initial = [password, utf8ToBytes2(magic), saltBytes];
+          for (var remaining = password.length; remaining > 0; remaining -= 16) {
+            initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
+          }
+          var nulByte = new Uint8Array(1);
+          var firstByte = password.subarray(0, 1);
+          for (var bits = password.length; bits > 0; bits >>>= 1) {
+            initial.push(bits & 1 ? nulByte : firstByte);
+          }
+          var digest = crypto.digest("md5", initial);
+          for (var round = 0; round < 1e3; round++) {
+            var parts = [round & 1 ? password : digest];
+            if (round % 3 !== 0) parts.push(saltBytes);
+            if (round % 7 !== 0) parts.push(password);
+            parts.push(round & 1 ? digest : password);
+            digest = crypto.digest("md5", parts);
+          }
+          return cryptBase642(digest[0], digest[6], digest[12], 4) + cryptBase642(digest[1], digest[7], digest[13], 4) + cryptBase642(digest[2], digest[8], digest[14], 4) + cryptBase642(digest[3], digest[9], digest[15], 4) + cryptBase642(digest[4], digest[10], digest[5], 4) + cryptBase642(0, 0, digest[11], 2);
+        }
+        function cryptBase642(high, middle, low, count) {
+          var value = high << 16 | middle << 8 | low;
+          var text = "";
+          for (var i = 0; i < count; i++) {
+            text += "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(value & 63);
+            value >>>= 6;
+          }
+          return text;
+        }
+        function verifyPassword2(verifier, password, crypto) {
+          switch (verifier.form) {
+            case "plain":
+              return constantTimeEqual2(crypto.digest("sha256", [password]), base64ToBytes2(verifier.sha256));
+            case "sha1":
+              return constantTimeEqual2(crypto.digest("sha1", [password]), base64ToBytes2(verifier.digest));
+            case "ssha":
+              {
+                var computed = crypto.digest("sha1", [password, base64ToBytes2(verifier.salt)]);
+                return constantTimeEqual2(computed, base64ToBytes2(verifier.digest));
+              }
+            case "md5crypt":
+              {
+                var _computed2 = md5Crypt2(password, verifier.magic, verifier.salt, crypto);
+                return constantTimeEqual2(utf8ToBytes2(_computed2), utf8ToBytes2(verifier.hash));
+              }
+            case "pbkdf2":
+              {
+                var expected = base64ToBytes2(verifier.derived);
+                var salt = base64ToBytes2(verifier.salt);
+                return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual2(derived, expected));
+              }
+          }
+          var form = String(verifier.form);
+          throw codedError22(ErrorCode22.PasswordFormUnsupported, `password form "${form}" is not supported by this build`);
+        }
+        function constantTimeEqual2(a, b) {
+          if (a.length !== b.length) return false;
+          var difference = 0;
+          if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+            var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+            var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+            for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+            return difference === 0;
+          }
+          for (var _i10 = 0; _i10 < a.length; _i10++) difference |= a[_i10] ^ b[_i10];
+          return difference === 0;
+        }
+        function newUser2(username, realm, roles) {
+          return {
+            version: 1,
+            username,
+            realm,
+            roles,
+            attributes: {},
+            scopes: {}
+          };
+        }
+        function userJson22(user) {
+          return JSON.stringify({
+            version: user.version,
+            username: user.username,
+            realm: user.realm,
+            roles: user.roles,
+            attributes: user.attributes,
+            scopes: user.scopes
+          });
+        }
+        function rsa2(name, bits) {
+          var hash = "SHA-" + bits;
+          return {
+            kty: "RSA",
+            format: "spki",
+            importParams: {
+              name,
+              hash
+            },
+            verifyParams: name === "RSA-PSS" ? {
+              name,
+              saltLength: bits / 8
+            } : {
+              name
+            }
+          };
+        }
+        function ecdsa2(bits, crv, fieldBytes) {
+          return {
+            kty: "EC",
+            crv,
+            format: "spki",
+            importParams: {
+              name: "ECDSA",
+              namedCurve: crv
+            },
+            verifyParams: {
+              name: "ECDSA",
+              hash: "SHA-" + bits
+            },
+            signatureLength: 2 * fieldBytes
+          };
+        }
+        function hmac2(bits) {
+          return {
+            kty: "oct",
+            format: "raw",
+            importParams: {
+              name: "HMAC",
+              hash: "SHA-" + bits
+            },
+            verifyParams: {
+              name: "HMAC"
+            },
+            signatureLength: bits / 8
+          };
+        }
+        function table2() {
+          return {
+            RS256: rsa2("RSASSA-PKCS1-v1_5", 256),
+            RS384: rsa2("RSASSA-PKCS1-v1_5", 384),
+            RS512: rsa2("RSASSA-PKCS1-v1_5", 512),
+            PS256: rsa2("RSA-PSS", 256),
+            PS384: rsa2("RSA-PSS", 384),
+            PS512: rsa2("RSA-PSS", 512),
+            ES256: ecdsa2(256, "P-256", 32),
+            ES384: ecdsa2(384, "P-384", 48),
+            ES512: ecdsa2(512, "P-521", 66),
+            HS256: hmac2(256),
+            HS384: hmac2(384),
+            HS512: hmac2(512),
+            EdDSA: {
+              kty: "OKP",
+              crv: "Ed25519",
+              format: "spki",
+              importParams: {
+                name: "Ed25519"
+              },
+              verifyParams: {
+                name: "Ed25519"
+              },
+              signatureLength: 64
+            }
+          };
+        }
+        function jwsAlgorithm2(alg, allowed) {
+          if (alg.toLowerCase() === "none") {
+            throw codedError22(ErrorCode22.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+          }
+          var algorithms = table2();
+          var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+          if (entry === void 0) {
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable2(alg));
+          }
+          if (allowed !== void 0 && !includes2(allowed, alg)) {
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+          }
+          return entry;
+        }
+        function includes2(items, item) {
+          for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+          return false;
+        }
+        function printable2(text) {
+          return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+        }
+        var NOT_BASE64URL2 = /[^A-Za-z0-9_-]/;
+        function isStrictBase64url2(text) {
+          if (NOT_BASE64URL2.test(text)) return false;
+          var tail = text.length % 4;
+          if (tail === 0) return true;
+          if (tail === 1) return false;
+          var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+          return (last & (tail === 2 ? 15 : 3)) === 0;
+        }
+        function decodeBase64url2(text) {
+          if (!isStrictBase64url2(text)) return void 0;
+          return new Uint8Array(Buffer.from(text, "base64url"));
+        }
+        var CURVE_FIELD_BYTES2 = {
+          "P-256": 32,
+          "P-384": 48,
+          "P-521": 66,
+          Ed25519: 32
+        };
+        var OID_RSA_ENCRYPTION2 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+        var DER_NULL2 = [5, 0];
+        var OID_EC_PUBLIC_KEY2 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+        var OID_CURVE2 = {
+          "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+          "P-384": [6, 5, 43, 129, 4, 0, 34],
+          "P-521": [6, 5, 43, 129, 4, 0, 35]
+        };
+        var OID_ED255192 = [6, 3, 43, 101, 112];
+        function publicJwk2(jwk, algorithm) {
+          switch (algorithm.kty) {
+            case "RSA":
+              checkRsa2(member2(jwk, "n"), member2(jwk, "e"));
+              return {
+                kty: "RSA",
+                n: jwk.n,
+                e: jwk.e
+              };
+            case "EC":
+              {
+                var crv = algorithm.crv;
+                checkEc2(crv, member2(jwk, "x"), member2(jwk, "y"));
+                return {
+                  kty: "EC",
+                  crv,
+                  x: jwk.x,
+                  y: jwk.y
+                };
+              }
+          }
+          return void 0;
+        }
+        function jwkKeyData2(jwk, algorithm) {
+          switch (algorithm.kty) {
+            case "RSA":
+              return rsaSpki2(member2(jwk, "n"), member2(jwk, "e"));
+            case "EC":
+              return ecSpki2(algorithm.crv, member2(jwk, "x"), member2(jwk, "y"));
+            case "OKP":
+              return ed25519Spki2(member2(jwk, "x"));
+            case "oct":
+              {
+                var secret = member2(jwk, "k");
+                if (secret.length === 0) throw invalid3('JWK member "k" is empty');
+                return secret;
+              }
+          }
+        }
+        function rsaSpki2(n, e) {
+          checkRsa2(n, e);
+          var publicKey = der2(48, [derUnsignedInteger2(n), derUnsignedInteger2(e)]);
+          return spki2(concat2([OID_RSA_ENCRYPTION2, DER_NULL2]), publicKey);
+        }
+        function ecSpki2(crv, x, y) {
+          var curve = checkEc2(crv, x, y);
+          var point = concat2([[4], x, y]);
+          return spki2(concat2([OID_EC_PUBLIC_KEY2, curve]), point);
+        }
+        function ed25519Spki2(x) {
+          if (x.length !== CURVE_FIELD_BYTES2.Ed25519) throw invalid3('JWK member "x" of an Ed25519 key must be 32 bytes');
+          return spki2(new Uint8Array(OID_ED255192), x);
+        }
+        function checkRsa2(n, e) {
+          if (isZero2(n)) throw invalid3('JWK member "n" is zero');
+          if (isZero2(e)) throw invalid3('JWK member "e" is zero');
+        }
+        function checkEc2(crv, x, y) {
+          var size = CURVE_FIELD_BYTES2[crv];
+          var curve = OID_CURVE2[crv];
+          if (size === void 0 || curve === void 0) throw invalid3("unsupported EC curve");
+          if (x.length !== size || y.length !== size) {
+            throw invalid3('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+          }
+          return curve;
+        }
+        function spki2(algorithmIdentifierContent, publicKey) {
+          var algorithmIdentifier = der2(48, [algorithmIdentifierContent]);
+          var bits = der2(3, [new Uint8Array([0]), publicKey]);
+          return der2(48, [algorithmIdentifier, bits]);
+        }
+        function derUnsignedInteger2(bytes) {
+          var start = 0;
+          while (start < bytes.length - 1 && bytes[start] === 0) start++;
+          var digits = bytes.subarray(start);
+          return der2(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+        }
+        function der2(tag, parts) {
+          var length = 0;
+          for (var i = 0; i < parts.length; i++) length += parts[i].length;
+          var all = [[tag], derLength2(length)];
+          for (var _i11 = 0; _i11 < parts.length; _i11++) all.push(parts[_i11]);
+          return concat2(all);
+        }
+        function derLength2(length) {
+          if (length < 128) return [length];
+          var bytes = [];
+          for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+          return [128 + bytes.length].concat(bytes);
+        }
+        function concat2(parts) {
+          var length = 0;
+          for (var i = 0; i < parts.length; i++) length += parts[i].length;
+          var out = new Uint8Array(length);
+          var offset = 0;
+          for (var _i12 = 0; _i12 < parts.length; _i12++) {
+            out.set(parts[_i12], offset);
+            offset += parts[_i12].length;
+          }
+          return out;
+        }
+        function isZero2(bytes) {
+          for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+          return true;
+        }
+        function member2(jwk, name) {
+          var value = jwk[name];
+          if (typeof value !== "string") throw invalid3('JWK member "' + name + '" is missing or not a string');
+          var bytes = decodeBase64url2(value);
+          if (bytes === void 0) throw invalid3('JWK member "' + name + '" is not base64url');
+          return bytes;
+        }
+        function invalid3(message) {
+          return codedError22(ErrorCode22.JwtKeyInvalid, message);
+        }
+        function importKey2(subtle2, jwk, algorithm) {
+          var imported;
+          var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
+          try {
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk2(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData2(jwk, algorithm), algorithm.importParams, false, usages);
+          } catch (e) {
+            return Promise.reject(e);
+          }
+          return imported.then(key => key, e => {
+            throw importFailure3(algorithm, e);
+          });
+        }
+        function importFailure3(algorithm, error) {
+          var reason = error instanceof Error ? error.message : String(error);
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM3.test(reason)) {
+            return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+          }
+          return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+        }
+        var UNKNOWN_ALGORITHM3 = /unknown algorithm|unrecognized algorithm|not supported/i;
+        function ownSignatureCheck2(alg) {
+          if (alg === "HS256") return hs256Signature2;
+          if (alg === "RS256" || alg === "ES256" || alg === "EdDSA") return publishedKeySignature2;
+          return void 0;
+        }
+        function hs256Signature2(parts, keys, crypto) {
+          var given = utf8ToBytes2(parts.signature);
+          if (keys.secret !== void 0 && hs256Matches2(given, parts.signingInput, keys.secret, crypto)) return true;
+          var previous = keys.previousSecrets;
+          if (previous === void 0) return false;
+          for (var i = 0; i < previous.length; i++) {
+            if (hs256Matches2(given, parts.signingInput, previous[i], crypto)) return true;
+          }
+          return false;
+        }
+        function publishedKeySignature2(parts, keys, crypto) {
+          var subtle2 = crypto.subtle;
+          var kid = parts.header.kid;
+          if (keys.jwks === void 0 || subtle2 === void 0 || kid === void 0) return false;
+          var set = JSON.parse(keys.jwks);
+          var jwk;
+          for (var i = 0; i < set.keys.length; i++) {
+            if (set.keys[i].kid === kid && set.keys[i].alg === parts.header.alg) jwk = set.keys[i];
+          }
+          if (jwk === void 0) return false;
+          var algorithm = jwsAlgorithm2(parts.header.alg, void 0);
+          var signature = new Uint8Array(Buffer.from(parts.signature, "base64url"));
+          if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) return false;
+          return importKey2(subtle2, jwk, algorithm).then(key => subtle2.verify(algorithm.verifyParams, key, signature, utf8ToBytes2(parts.signingInput))).then(valid => valid === true, () => false);
+        }
+        function hs256Matches2(given, signingInput, secret, crypto) {
+          return constantTimeEqual2(utf8ToBytes2(crypto.hmacSha256Base64url(secret, signingInput)), given);
+        }
+        function verifyOwnToken2(token, keys, nowSeconds, crypto) {
+          var first = token.indexOf(".");
+          var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+          if (second === -1 || token.indexOf(".", second + 1) !== -1) throw malformed2("not a compact JWS");
+          var headerSegment = token.slice(0, first);
+          var payloadSegment = token.slice(first + 1, second);
+          var signature = token.slice(second + 1);
+          if (!isStrictBase64url2(payloadSegment) || !isStrictBase64url2(signature)) throw malformed2("not base64url");
+          var header = headerSegment === "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" ? {
+            alg: "HS256"
+          } : decodeHeader2(headerSegment);
+          var check = ownSignatureCheck2(header.alg);
+          if (check === void 0) throw codedError22(ErrorCode22.JwtAlgUnsupported, "not an algorithm this gateway mints");
+          return whenReady2(check({
+            header,
+            signingInput: token.slice(0, second),
+            signature
+          }, keys, crypto), valid => {
+            if (!valid) throw codedError22(ErrorCode22.JwtSignatureInvalid, "not signed by one of our keys");
+            return ownTokenGrant2(token, jsonObject2(payloadSegment), keys, nowSeconds);
+          });
+        }
+        function ownTokenGrant2(token, claims, keys, nowSeconds) {
+          if (claims.iss !== keys.iss) throw codedError22(ErrorCode22.JwtIssuerMismatch, "iss is not ours");
+          var exp = claims.exp;
+          if (typeof exp !== "number" || !isFinite(exp)) throw claimInvalid2("exp");
+          if (!(exp > nowSeconds)) throw codedError22(ErrorCode22.JwtExpired, "our token has expired");
+          var username = claims.username,
+            realm = claims.realm,
+            roles = claims.roles,
+            scopes = claims.scopes,
+            attributes = claims.attributes;
+          if (typeof username !== "string") throw claimInvalid2("username");
+          if (typeof realm !== "string") throw claimInvalid2("realm");
+          if (!isStringList2(roles)) throw claimInvalid2("roles");
+          if (!isPlainObject2(scopes)) throw claimInvalid2("scopes");
+          if (!isPlainObject2(attributes)) throw claimInvalid2("attributes");
+          var user = {
+            version: 1,
+            username,
+            realm,
+            roles,
+            attributes,
+            scopes
+          };
+          return {
+            user,
+            token,
+            expiresAt: exp
+          };
+        }
+        function decodeHeader2(segment) {
+          if (!isStrictBase64url2(segment)) throw malformed2("not base64url");
+          var header = jsonObject2(segment);
+          if (typeof header.alg !== "string") throw malformed2('header has no "alg" string');
+          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed2('header "kid" is not a string');
+          return header;
+        }
+        function jsonObject2(segment) {
+          var value;
+          try {
+            value = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+          } catch (e) {
+            throw malformed2("not JSON");
+          }
+          if (!isPlainObject2(value)) throw malformed2("not a JSON object");
+          return value;
+        }
+        function isPlainObject2(value) {
+          return value !== null && typeof value === "object" && !Array.isArray(value);
+        }
+        function isStringList2(value) {
+          if (!Array.isArray(value)) return false;
+          for (var i = 0; i < value.length; i++) if (typeof value[i] !== "string") return false;
+          return true;
+        }
+        function malformed2(reason) {
+          return codedError22(ErrorCode22.JwtMalformed, "not a token of ours: " + reason);
+        }
+        function claimInvalid2(claim) {
+          return codedError22(ErrorCode22.JwtClaimInvalid, "claim " + claim + " is not what we mint");
+        }
+        function copyArray2(items) {
+          var copy = [];
+          for (var i = 0; i < items.length; i++) copy.push(items[i]);
+          return copy;
+        }
+        var NOT_VISIBLE_ASCII_OR_TAB2 = /[^\t\x20-\x7e]/;
+        function visibleAsciiOrUndefined2(value) {
+          return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB2.test(value) ? value : void 0;
+        }
+        function normaliseScheme2(token) {
+          var lower = token.toLowerCase();
+          if (lower === "basic" || lower === "plain") return "Basic";
+          if (lower === "bearer") return "Bearer";
+          return lower;
+        }
+        function parseAuthorization2(header) {
+          var value = visibleAsciiOrUndefined2(header);
+          if (value === void 0 || value.trim() === "") {
+            throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
+          }
+          var parts = value.split(",");
+          var seenParts = [];
+          var credentials = [];
+          for (var i = 0; i < parts.length; i++) {
+            var part = parts[i].trim();
+            if (seenParts.indexOf(part) !== -1) continue;
+            seenParts.push(part);
+            if (seenParts.length > 3) throw invalid22("too_many_credentials");
+            var tokens = schemeAndCredential2(part);
+            if (tokens === void 0) throw invalid22("invalid_format");
+            var scheme = normaliseScheme2(tokens[0]);
+            var replaced = false;
+            for (var j = 0; j < credentials.length; j++) {
+              if (credentials[j].scheme === scheme) {
+                credentials[j].credential = tokens[1];
+                replaced = true;
+              }
+            }
+            if (!replaced) credentials.push({
+              scheme,
+              credential: tokens[1]
+            });
+          }
+          return credentials;
+        }
+        function schemeAndCredential2(part) {
+          var end = firstSpaceOrTab2(part, 0);
+          if (end === -1) return void 0;
+          var credential = part.slice(end + 1).trim();
+          if (firstSpaceOrTab2(credential, 0) !== -1) return void 0;
+          return [part.slice(0, end), credential];
+        }
+        function firstSpaceOrTab2(text, from) {
+          var space = text.indexOf(" ", from);
+          var tab = text.indexOf("	", from);
+          return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
+        }
+        function invalid22(reason) {
+          return codedError22(ErrorCode22.HeaderInvalid, reason);
+        }
+        var unit8;
+        function load8() {
+          if (unit8 === void 0) unit8 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function errorCode22(error) {
+              return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+            }
+            function rsa22(name, bits) {
+              var hash = "SHA-" + bits;
+              return {
+                kty: "RSA",
+                format: "spki",
+                importParams: {
+                  name,
+                  hash
+                },
+                verifyParams: name === "RSA-PSS" ? {
+                  name,
+                  saltLength: bits / 8
+                } : {
+                  name
+                }
+              };
+            }
+            function ecdsa22(bits, crv, fieldBytes) {
+              return {
+                kty: "EC",
+                crv,
+                format: "spki",
+                importParams: {
+                  name: "ECDSA",
+                  namedCurve: crv
+                },
+                verifyParams: {
+                  name: "ECDSA",
+                  hash: "SHA-" + bits
+                },
+                signatureLength: 2 * fieldBytes
+              };
+            }
+            function hmac22(bits) {
+              return {
+                kty: "oct",
+                format: "raw",
+                importParams: {
+                  name: "HMAC",
+                  hash: "SHA-" + bits
+                },
+                verifyParams: {
+                  name: "HMAC"
+                },
+                signatureLength: bits / 8
+              };
+            }
+            function table22() {
+              return {
+                RS256: rsa22("RSASSA-PKCS1-v1_5", 256),
+                RS384: rsa22("RSASSA-PKCS1-v1_5", 384),
+                RS512: rsa22("RSASSA-PKCS1-v1_5", 512),
+                PS256: rsa22("RSA-PSS", 256),
+                PS384: rsa22("RSA-PSS", 384),
+                PS512: rsa22("RSA-PSS", 512),
+                ES256: ecdsa22(256, "P-256", 32),
+                ES384: ecdsa22(384, "P-384", 48),
+                ES512: ecdsa22(512, "P-521", 66),
+                HS256: hmac22(256),
+                HS384: hmac22(384),
+                HS512: hmac22(512),
+                EdDSA: {
+                  kty: "OKP",
+                  crv: "Ed25519",
+                  format: "spki",
+                  importParams: {
+                    name: "Ed25519"
+                  },
+                  verifyParams: {
+                    name: "Ed25519"
+                  },
+                  signatureLength: 64
+                }
+              };
+            }
+            function jwsAlgorithm22(alg, allowed) {
+              if (alg.toLowerCase() === "none") {
+                throw codedError222(ErrorCode222.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+              }
+              var algorithms = table22();
+              var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+              if (entry === void 0) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable22(alg));
+              }
+              if (allowed !== void 0 && !includes22(allowed, alg)) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+              }
+              return entry;
+            }
+            function includes22(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function printable22(text) {
+              return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+            }
+            function checkRegisteredClaims(claims, rules, nowSeconds) {
+              var exp = timestamp(claims, "exp");
+              if (exp === void 0) throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: missing required claim exp");
+              if (exp < nowSeconds - rules.leeway) throw codedError222(ErrorCode222.JwtExpired, "Failed to decode JWT: ExpiredSignature");
+              var nbf = timestamp(claims, "nbf");
+              if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
+                throw codedError222(ErrorCode222.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
+              }
+              if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes222(rules.issuers, claims.iss))) {
+                throw codedError222(ErrorCode222.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
+              }
+              if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
+                throw codedError222(ErrorCode222.JwtAudienceMismatch, "Failed to decode JWT: InvalidAudience");
+              }
+              return exp;
+            }
+            function timestamp(claims, name) {
+              var value = claims[name];
+              if (value === void 0) return void 0;
+              if (typeof value !== "number" || !isFinite(value) || value < 0) {
+                throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + name + " is not a non-negative number");
+              }
+              return Math.round(value);
+            }
+            function audienceMatches(aud, accepted) {
+              if (typeof aud === "string") return includes222(accepted, aud);
+              if (!Array.isArray(aud)) return false;
+              for (var i = 0; i < aud.length; i++) {
+                if (typeof aud[i] === "string" && includes222(accepted, aud[i])) return true;
+              }
+              return false;
+            }
+            function includes222(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function utf8ToBytes22(text) {
+              return Buffer.from(text, "utf8");
+            }
+            function bytesToUtf8Strict22(bytes) {
+              try {
+                return new TextDecoder("utf-8", {
+                  fatal: true
+                }).decode(bytes);
+              } catch (e) {
+                return void 0;
+              }
+            }
+            var NOT_BASE64URL22 = /[^A-Za-z0-9_-]/;
+            function isStrictBase64url22(text) {
+              if (NOT_BASE64URL22.test(text)) return false;
+              var tail = text.length % 4;
+              if (tail === 0) return true;
+              if (tail === 1) return false;
+              var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+              return (last & (tail === 2 ? 15 : 3)) === 0;
+            }
+            function decodeBase64url22(text) {
+              if (!isStrictBase64url22(text)) return void 0;
+              return new Uint8Array(Buffer.from(text, "base64url"));
+            }
+            function parseCompactJws(token) {
+              var first = token.indexOf(".");
+              var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+              if (second === -1 || token.indexOf(".", second + 1) !== -1) {
+                throw malformed22("not a compact JWS (three dot-separated parts)");
+              }
+              var headerSegment = token.slice(0, first);
+              var payloadSegment = token.slice(first + 1, second);
+              var signature = decodeBase64url22(token.slice(second + 1));
+              if (signature === void 0) throw malformed22("signature is not base64url");
+              var headerBytes = decodeBase64url22(headerSegment);
+              if (headerBytes === void 0) throw malformed22("header is not base64url");
+              var header = jsonObject22(headerBytes, "header");
+              if (typeof header.alg !== "string") throw malformed22('header has no "alg" string');
+              if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed22('header "kid" is not a string');
+              if (header.crit !== void 0) throw malformed22('header has "crit" extensions, none of which is supported');
+              if (!isStrictBase64url22(payloadSegment)) throw malformed22("payload is not base64url");
+              return {
+                header,
+                payloadSegment,
+                signingInput: utf8ToBytes22(token.slice(0, second)),
+                signature
+              };
+            }
+            function decodeClaims2(jws) {
+              return jsonObject22(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+            }
+            function jsonObject22(bytes, what) {
+              var text = bytesToUtf8Strict22(bytes);
+              if (text === void 0) throw malformed22(what + " is not UTF-8");
+              var value;
+              try {
+                value = JSON.parse(text);
+              } catch (e) {
+                throw malformed22(what + " is not JSON");
+              }
+              if (value === null || typeof value !== "object" || Array.isArray(value)) {
+                throw malformed22(what + " is not a JSON object");
+              }
+              return value;
+            }
+            function malformed22(reason) {
+              return codedError222(ErrorCode222.JwtMalformed, "Failed to decode JWT: " + reason);
+            }
+            var MAPPED_CLAIMS = {
+              sub: true,
+              scope: true,
+              realm_access: true,
+              resource_access: true,
+              entitlements: true
+            };
+            var CONTROL_CHARACTERS2 = /[\u0000-\u001f\u007f-\u009f]/g;
+            function isWhitespace(code) {
+              if (code <= 32) return code === 32 || code >= 9 && code <= 13;
+              if (code < 133) return false;
+              return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
+            }
+            function userFromClaims(claims, providerName, realm) {
+              var sub = claims.sub;
+              if (typeof sub !== "string") throw invalid32("sub", "a string");
+              var scope = claims.scope;
+              if (scope !== void 0 && typeof scope !== "string") throw invalid32("scope", "a string");
+              var roles = [];
+              var realmAccess = claims.realm_access;
+              if (realmAccess !== void 0 && realmAccess !== null) {
+                appendRoleList(roles, rolesOf(realmAccess, "realm_access"), "realm_access.roles");
+              }
+              var entitlements = claims.entitlements;
+              if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
+              var resourceAccess = claims.resource_access;
+              if (resourceAccess !== void 0 && resourceAccess !== null) {
+                if (!isObject(resourceAccess)) throw invalid32("resource_access", "an object");
+                var clients = Object.keys(resourceAccess);
+                for (var i = 0; i < clients.length; i++) {
+                  var path = "resource_access." + clients[i];
+                  appendRoleList(roles, rolesOf(resourceAccess[clients[i]], path), path + ".roles");
+                }
+              }
+              var preferred = claims.preferred_username;
+              var scopes = {};
+              defineEntry(scopes, providerName, scope === void 0 ? [] : splitWhitespace(scope));
+              return {
+                version: 1,
+                username: typeof preferred === "string" ? preferred : sub,
+                realm,
+                roles,
+                attributes: attributesOf(claims),
+                scopes
+              };
+            }
+            function attributesOf(claims) {
+              var attributes = {};
+              var names = Object.keys(claims);
+              for (var i = 0; i < names.length; i++) {
+                if (MAPPED_CLAIMS[names[i]] === true) continue;
+                defineEntry(attributes, names[i], attributeText(claims[names[i]]));
+              }
+              return attributes;
+            }
+            function attributeText(value) {
+              var text = typeof value === "string" ? value : JSON.stringify(value);
+              return text.replace(CONTROL_CHARACTERS2, "");
+            }
+            var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+            function splitWhitespace(text) {
+              if (!WHITESPACE_BUT_SPACE.test(text)) {
+                var parts = text.split(" ");
+                var nonEmpty = [];
+                for (var i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
+                return nonEmpty;
+              }
+              var words = [];
+              var start = -1;
+              for (var _i13 = 0; _i13 < text.length; _i13++) {
+                if (isWhitespace(text.charCodeAt(_i13))) {
+                  if (start !== -1) words.push(text.slice(start, _i13));
+                  start = -1;
+                } else if (start === -1) start = _i13;
+              }
+              if (start !== -1) words.push(text.slice(start));
+              return words;
+            }
+            function rolesOf(container, path) {
+              if (!isObject(container)) throw invalid32(path, 'an object with "roles"');
+              if (container.roles === void 0) throw invalid32(path + ".roles", "present");
+              return container.roles;
+            }
+            function appendRoleList(roles, list, path) {
+              if (!Array.isArray(list)) throw invalid32(path, "an array of strings");
+              for (var i = 0; i < list.length; i++) {
+                if (typeof list[i] !== "string") throw invalid32(path, "an array of strings");
+                roles.push(list[i]);
+              }
+            }
+            function defineEntry(target, key, value) {
+              if (key !== "__proto__") target[key] = value;else Object.defineProperty(target, key, {
+                value,
+                enumerable: true,
+                writable: true,
+                configurable: true
+              });
+            }
+            function isObject(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function invalid32(claim, expected) {
+              return codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
+            }
+            function constantTimeEqual22(a, b) {
+              if (a.length !== b.length) return false;
+              var difference = 0;
+              if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+                var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+                var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+                for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+                return difference === 0;
+              }
+              for (var _i14 = 0; _i14 < a.length; _i14++) difference |= a[_i14] ^ b[_i14];
+              return difference === 0;
+            }
+            var CURVE_FIELD_BYTES22 = {
+              "P-256": 32,
+              "P-384": 48,
+              "P-521": 66,
+              Ed25519: 32
+            };
+            var OID_RSA_ENCRYPTION22 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+            var DER_NULL22 = [5, 0];
+            var OID_EC_PUBLIC_KEY22 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+            var OID_CURVE22 = {
+              "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+              "P-384": [6, 5, 43, 129, 4, 0, 34],
+              "P-521": [6, 5, 43, 129, 4, 0, 35]
+            };
+            var OID_ED2551922 = [6, 3, 43, 101, 112];
+            function publicJwk22(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  checkRsa22(member22(jwk, "n"), member22(jwk, "e"));
+                  return {
+                    kty: "RSA",
+                    n: jwk.n,
+                    e: jwk.e
+                  };
+                case "EC":
+                  {
+                    var crv = algorithm.crv;
+                    checkEc22(crv, member22(jwk, "x"), member22(jwk, "y"));
+                    return {
+                      kty: "EC",
+                      crv,
+                      x: jwk.x,
+                      y: jwk.y
+                    };
+                  }
+              }
+              return void 0;
+            }
+            function jwkKeyData22(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  return rsaSpki22(member22(jwk, "n"), member22(jwk, "e"));
+                case "EC":
+                  return ecSpki22(algorithm.crv, member22(jwk, "x"), member22(jwk, "y"));
+                case "OKP":
+                  return ed25519Spki22(member22(jwk, "x"));
+                case "oct":
+                  {
+                    var secret = member22(jwk, "k");
+                    if (secret.length === 0) throw invalid222('JWK member "k" is empty');
+                    return secret;
+                  }
+              }
+            }
+            function rsaSpki22(n, e) {
+              checkRsa22(n, e);
+              var publicKey = der22(48, [derUnsignedInteger22(n), derUnsignedInteger22(e)]);
+              return spki22(concat22([OID_RSA_ENCRYPTION22, DER_NULL22]), publicKey);
+            }
+            function ecSpki22(crv, x, y) {
+              var curve = checkEc22(crv, x, y);
+              var point = concat22([[4], x, y]);
+              return spki22(concat22([OID_EC_PUBLIC_KEY22, curve]), point);
+            }
+            function ed25519Spki22(x) {
+              if (x.length !== CURVE_FIELD_BYTES22.Ed25519) throw invalid222('JWK member "x" of an Ed25519 key must be 32 bytes');
+              return spki22(new Uint8Array(OID_ED2551922), x);
+            }
+            function checkRsa22(n, e) {
+              if (isZero22(n)) throw invalid222('JWK member "n" is zero');
+              if (isZero22(e)) throw invalid222('JWK member "e" is zero');
+            }
+            function checkEc22(crv, x, y) {
+              var size = CURVE_FIELD_BYTES22[crv];
+              var curve = OID_CURVE22[crv];
+              if (size === void 0 || curve === void 0) throw invalid222("unsupported EC curve");
+              if (x.length !== size || y.length !== size) {
+                throw invalid222('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+              }
+              return curve;
+            }
+            function spki22(algorithmIdentifierContent, publicKey) {
+              var algorithmIdentifier = der22(48, [algorithmIdentifierContent]);
+              var bits = der22(3, [new Uint8Array([0]), publicKey]);
+              return der22(48, [algorithmIdentifier, bits]);
+            }
+            function derUnsignedInteger22(bytes) {
+              var start = 0;
+              while (start < bytes.length - 1 && bytes[start] === 0) start++;
+              var digits = bytes.subarray(start);
+              return der22(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+            }
+            function der22(tag, parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var all = [[tag], derLength22(length)];
+              for (var _i15 = 0; _i15 < parts.length; _i15++) all.push(parts[_i15]);
+              return concat22(all);
+            }
+            function derLength22(length) {
+              if (length < 128) return [length];
+              var bytes = [];
+              for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+              return [128 + bytes.length].concat(bytes);
+            }
+            function concat22(parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var out = new Uint8Array(length);
+              var offset = 0;
+              for (var _i16 = 0; _i16 < parts.length; _i16++) {
+                out.set(parts[_i16], offset);
+                offset += parts[_i16].length;
+              }
+              return out;
+            }
+            function isZero22(bytes) {
+              for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+              return true;
+            }
+            function member22(jwk, name) {
+              var value = jwk[name];
+              if (typeof value !== "string") throw invalid222('JWK member "' + name + '" is missing or not a string');
+              var bytes = decodeBase64url22(value);
+              if (bytes === void 0) throw invalid222('JWK member "' + name + '" is not base64url');
+              return bytes;
+            }
+            function invalid222(message) {
+              return codedError222(ErrorCode222.JwtKeyInvalid, message);
+            }
+            function selectKey2(jwks, kid, algorithm) {
+              var keys = jwkSetKeys(jwks);
+              if (kid !== void 0) {
+                var mismatched = false;
+                for (var i = 0; i < keys.length; i++) {
+                  var key = keys[i];
+                  if (!isObject2(key) || key.kid !== kid) continue;
+                  if (fits(key, algorithm)) return key;
+                  mismatched = true;
+                }
+                if (mismatched) {
+                  throw codedError222(ErrorCode222.JwtKeyMismatch, "the key with kid " + printable22(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+                }
+                return void 0;
+              }
+              var found;
+              for (var _i17 = 0; _i17 < keys.length; _i17++) {
+                var _key2 = keys[_i17];
+                if (!isObject2(_key2) || !fits(_key2, algorithm)) continue;
+                if (found !== void 0) {
+                  throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
+                }
+                found = _key2;
+              }
+              if (found === void 0) {
+                throw codedError222(ErrorCode222.JwtKeyNotFound, "the token has no kid and no key fits its algorithm");
+              }
+              return found;
+            }
+            function unknownKid2(kid) {
+              return codedError222(ErrorCode222.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable22(kid));
+            }
+            function fits(key, algorithm) {
+              return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
+            }
+            function jwkSetKeys(jwks) {
+              if (!isObject2(jwks) || !Array.isArray(jwks.keys)) {
+                throw codedError222(ErrorCode222.JwksInvalid, 'Failed to parse certificates: not a JWK Set ({"keys": [...]})');
+              }
+              return jwks.keys;
+            }
+            function isObject2(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function verifyJws(jws, algorithm, endpoint2, services) {
+              var subtle2 = services.subtle;
+              var jwks = services.jwks;
+              if (subtle2 === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no WebCrypto (crypto.subtle)"));
+              }
+              if (jwks === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "no JWK Set source on this platform"));
+              }
+              if (algorithm.signatureLength !== void 0 && jws.signature.length !== algorithm.signatureLength) {
+                return Promise.reject(signatureInvalid());
+              }
+              var kid = jws.header.kid;
+              return jwks.get(endpoint2, false).then(set => {
+                var key = selectKey2(set, kid, algorithm);
+                if (key !== void 0 || kid === void 0) return key;
+                if (services.onRefresh !== void 0) services.onRefresh();
+                return jwks.get(endpoint2, true).then(refreshed => {
+                  var again = selectKey2(refreshed, kid, algorithm);
+                  if (again === void 0) throw unknownKid2(kid);
+                  return again;
+                });
+              }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey22(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
+                if (!valid) throw signatureInvalid();
+                return decodeClaims2(jws);
+              });
+            }
+            function signatureMatches(subtle2, algorithm, key, jws) {
+              var checked = algorithm.kty === "oct" ? subtle2.sign(algorithm.verifyParams, key, jws.signingInput).then(mac => constantTimeEqual22(new Uint8Array(mac), jws.signature)) : subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput);
+              return checked.then(valid => valid, () => false);
+            }
+            var importedKeys = Object.create(null);
+            var importedCount = 0;
+            function cachedImport(subtle2, jwk, algorithm, endpoint2) {
+              var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
+              var known = importedKeys[id];
+              if (known !== void 0) return Promise.resolve(known);
+              return importKey22(subtle2, jwk, algorithm).then(key => {
+                if (importedCount >= 64) {
+                  importedKeys = Object.create(null);
+                  importedCount = 0;
+                }
+                importedKeys[id] = key;
+                importedCount++;
+                return key;
+              });
+            }
+            function importKey22(subtle2, jwk, algorithm) {
+              var imported;
+              var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
+              try {
+                var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk22(jwk, algorithm) : void 0;
+                imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData22(jwk, algorithm), algorithm.importParams, false, usages);
+              } catch (e) {
+                return Promise.reject(e);
+              }
+              return imported.then(key => key, e => {
+                throw importFailure22(algorithm, e);
+              });
+            }
+            function importFailure22(algorithm, error) {
+              var reason = error instanceof Error ? error.message : String(error);
+              if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM22.test(reason)) {
+                return codedError222(ErrorCode222.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+              }
+              return codedError222(ErrorCode222.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+            }
+            var UNKNOWN_ALGORITHM22 = /unknown algorithm|unrecognized algorithm|not supported/i;
+            function signatureInvalid() {
+              return codedError222(ErrorCode222.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
+            }
+            var jwtProvider = {
+              authenticate(provider, credential, ctx) {
+                var platform = ctx.platform;
+                if (provider.jwks === void 0 || typeof provider.leeway !== "number") {
+                  throw codedError222(ErrorCode222.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
+                }
+                var jws = parseCompactJws(credential);
+                var algorithm = jwsAlgorithm22(jws.header.alg, provider.algorithms);
+                var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
+                var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
+                if (store !== void 0 && cacheKey !== void 0) {
+                  var cached = readVerified(store, cacheKey, platform.clock.nowSeconds());
+                  if (cached !== void 0) {
+                    platform.logger.log("debug", "jwt.verified.cached", {
+                      provider: provider.name
+                    });
+                    return cached;
+                  }
+                }
+                return verifyJws(jws, algorithm, provider.jwks, {
+                  subtle: platform.crypto.subtle,
+                  jwks: platform.jwks,
+                  keepKeys: platform.contextReused === true,
+                  onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", {
+                    provider: provider.name
+                  })
+                }).then(claims => {
+                  var now = platform.clock.nowSeconds();
+                  var exp = checkRegisteredClaims(claims, {
+                    leeway: provider.leeway,
+                    issuers: provider.issuers,
+                    audiences: provider.audiences
+                  }, now);
+                  var user = userFromClaims(claims, provider.name, provider.realm);
+                  if (store !== void 0 && cacheKey !== void 0) {
+                    storeVerified(store, cacheKey, user, Math.min(exp, now + provider.verifiedCacheTtl), now, platform);
+                  }
+                  return user;
+                });
+              }
+            };
+            function verifiedKey(provider, token, platform) {
+              return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
+            }
+            function readVerified(store, key, now) {
+              var text = store.get(key);
+              if (text === void 0) return void 0;
+              try {
+                var stored = JSON.parse(text);
+                return stored.until > now ? stored.user : void 0;
+              } catch (e) {
+                return void 0;
+              }
+            }
+            function storeVerified(store, key, user, until, now, platform) {
+              if (until <= now) return;
+              var stored = {
+                user,
+                until
+              };
+              try {
+                store.set(key, JSON.stringify(stored), (until - now) * 1e3);
+              } catch (e) {
+                platform.logger.log("warn", "cache.jwt.store_failed", {
+                  code: errorCode22(e) || ErrorCode222.Unexpected
+                });
+              }
+            }
+            return {
+              "jwtProvider": jwtProvider,
+              "verifiedKey": verifiedKey
+            };
+          }();
+          return unit8;
+        }
+        var unit222;
+        function load222() {
+          if (unit222 === void 0) unit222 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function callRemote(platform, step, request) {
+              var remote = platform.remote;
+              if (remote === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
+              }
+              if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+                return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+              }
+              var key = remoteCacheKey(platform, step, request.credential);
+              return remote.call({
+                uri: step.location + "/" + key,
+                method: step.method,
+                query: request.query,
+                body: request.body,
+                maxBytes: 65536
+              });
+            }
+            function remoteCacheKey(platform, step, credential) {
+              return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+            }
+            function queryString(params) {
+              var names = Object.keys(params);
+              var text = "";
+              for (var i = 0; i < names.length; i++) {
+                if (i > 0) text += "&";
+                text += encodeURIComponent(names[i]) + "=" + encodeURIComponent(params[names[i]]);
+              }
+              return text;
+            }
+            function jsonBody2(answer2) {
+              try {
+                return JSON.parse(answer2.body);
+              } catch (e) {
+                throw codedError222(ErrorCode222.RemoteMalformed, "Error parsing JSON: the answer (" + answer2.body.length + " bytes) is not JSON");
+              }
+            }
+            function isSuccess(status) {
+              return status >= 200 && status < 300;
+            }
+            function newUser22(username, realm, roles) {
+              return {
+                version: 1,
+                username,
+                realm,
+                roles,
+                attributes: {},
+                scopes: {}
+              };
+            }
+            var ecmwfApiProvider = {
+              authenticate(provider, credential, ctx) {
+                return callRemote(ctx.platform, provider.whoAmI, {
+                  credential,
+                  query: queryString({
+                    token: credential
+                  })
+                }).then(answer2 => userFromWhoAmI(provider, credential, answer2));
+              }
+            };
+            function userFromWhoAmI(provider, credential, answer2) {
+              if (answer2.status === 403) throw codedError222(ErrorCode222.RemoteInvalidCredential, "Invalid API token");
+              if (!isSuccess(answer2.status)) {
+                throw codedError222(ErrorCode222.RemoteStatus, "Unexpected status code: " + answer2.status);
+              }
+              var body = jsonBody2(answer2);
+              var fields = body !== null && typeof body === "object" && !Array.isArray(body) ? body : {};
+              var uid = fields.uid;
+              if (typeof uid !== "string" || uid === "") {
+                throw codedError222(ErrorCode222.RemoteMalformed, "Error parsing JSON: no uid in the who-am-i answer");
+              }
+              var user = newUser22(uid, provider.realm, []);
+              var email = fields.email;
+              if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes["ecmwf-email"] = email;
+              return user;
+            }
+            return {
+              "ecmwfApiProvider": ecmwfApiProvider,
+              "userFromWhoAmI": userFromWhoAmI
+            };
+          }();
+          return unit222;
+        }
+        var unit322;
+        function load322() {
+          if (unit322 === void 0) unit322 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function callRemote(platform, step, request) {
+              var remote = platform.remote;
+              if (remote === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
+              }
+              if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+                return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+              }
+              var key = remoteCacheKey(platform, step, request.credential);
+              return remote.call({
+                uri: step.location + "/" + key,
+                method: step.method,
+                query: request.query,
+                body: request.body,
+                maxBytes: 65536
+              });
+            }
+            function remoteCacheKey(platform, step, credential) {
+              return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+            }
+            function queryString(params) {
+              var names = Object.keys(params);
+              var text = "";
+              for (var i = 0; i < names.length; i++) {
+                if (i > 0) text += "&";
+                text += encodeURIComponent(names[i]) + "=" + encodeURIComponent(params[names[i]]);
+              }
+              return text;
+            }
+            function jsonBody2(answer2) {
+              try {
+                return JSON.parse(answer2.body);
+              } catch (e) {
+                throw codedError222(ErrorCode222.RemoteMalformed, "Error parsing JSON: the answer (" + answer2.body.length + " bytes) is not JSON");
+              }
+            }
+            function isSuccess(status) {
+              return status >= 200 && status < 300;
+            }
+            function newUser22(username, realm, roles) {
+              return {
+                version: 1,
+                username,
+                realm,
+                roles,
+                attributes: {},
+                scopes: {}
+              };
+            }
+            var efasApiProvider = {
+              authenticate(provider, credential, ctx) {
+                return callRemote(ctx.platform, provider.lookup, {
+                  credential,
+                  query: queryString({
+                    token: credential
+                  })
+                }).then(answer2 => userFromEfas(provider, credential, answer2));
+              }
+            };
+            function userFromEfas(provider, credential, answer2) {
+              if (answer2.status === 403) throw codedError222(ErrorCode222.RemoteInvalidCredential, "Invalid API token");
+              if (!isSuccess(answer2.status)) {
+                throw codedError222(ErrorCode222.RemoteStatus, "Unexpected status code: " + answer2.status);
+              }
+              var body = jsonBody2(answer2);
+              if (body === null || typeof body !== "object" || Array.isArray(body)) {
+                throw malformed22("the answer is not a JSON object");
+              }
+              var fields = body;
+              if (typeof fields.username !== "string" || fields.username === "") throw malformed22("no username");
+              var roles = [];
+              if (fields.roles !== void 0) {
+                if (!Array.isArray(fields.roles)) throw malformed22("roles is not a list");
+                for (var i = 0; i < fields.roles.length; i++) {
+                  if (typeof fields.roles[i] !== "string") throw malformed22("a role is not a string");
+                }
+                roles = fields.roles.slice();
+              }
+              var email = fields.email;
+              if (email !== void 0 && email !== null && typeof email !== "string") throw malformed22("email is not a string");
+              var user = newUser22(fields.username, provider.realm, roles);
+              if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes.email = email;
+              return user;
+            }
+            function malformed22(reason) {
+              return codedError222(ErrorCode222.RemoteMalformed, "Error parsing JSON: " + reason);
+            }
+            return {
+              "efasApiProvider": efasApiProvider,
+              "userFromEfas": userFromEfas
+            };
+          }();
+          return unit322;
+        }
+        function decodeBasicCredential2(credential) {
+          if (!isStrictBase642(credential)) {
+            throw codedError22(ErrorCode22.BasicMalformed, "Invalid base64 in Basic auth");
+          }
+          var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
+          if (text === void 0) throw codedError22(ErrorCode22.BasicMalformed, "Invalid UTF-8 in Basic auth");
+          var colon = text.indexOf(":");
+          var username = colon === -1 ? text : text.slice(0, colon);
+          var password = colon === -1 ? "" : text.slice(colon + 1);
+          if (username === "") throw codedError22(ErrorCode22.BasicMalformed, "No username in Basic credentials");
+          return {
+            username,
+            password
+          };
+        }
+        var plainProvider2 = {
+          authenticate(provider, credential, ctx) {
+            var basic = decodeBasicCredential2(credential);
+            var entries = provider.users["=" + basic.username];
+            if (entries === void 0 || entries.length === 0) return unknownUser2(provider, utf8ToBytes2(basic.password), ctx);
+            return firstMatchingEntry2(entries, 0, utf8ToBytes2(basic.password), ctx, entry => newUser2(basic.username, provider.realm, copyArray2(entry.roles)));
+          }
+        };
+        function firstMatchingEntry2(entries, start, password, ctx, toUser) {
+          var _loop5 = function () {
+              var verdict = verifyPassword2(entries[i].verifier, password, ctx.platform.crypto);
+              if (verdict === true) return {
+                v: toUser(entries[i])
+              };
+              if (verdict !== false) {
+                var index = i;
+                return {
+                  v: verdict.then(matched => matched ? toUser(entries[index]) : firstMatchingEntry2(entries, index + 1, password, ctx, toUser))
+                };
+              }
+            },
+            _ret5;
+          for (var i = start; i < entries.length; i++) {
+            _ret5 = _loop5();
+            if (_ret5) return _ret5.v;
+          }
+          throw wrongCredentials2();
+        }
+        function unknownUser2(provider, password, ctx) {
+          var decoy = provider.unknownUserVerifier;
+          if (decoy === void 0) throw wrongCredentials2();
+          var verdict = verifyPassword2(decoy, password, ctx.platform.crypto);
+          if (verdict === true || verdict === false) throw wrongCredentials2();
+          return verdict.then(() => {
+            throw wrongCredentials2();
+          });
+        }
+        function wrongCredentials2() {
+          return codedError22(ErrorCode22.BadCredentials, "Wrong username or password");
+        }
+        var unit422;
+        function load422() {
+          if (unit422 === void 0) unit422 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function errorCode22(error) {
+              return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+            }
+            function json22(status, body) {
+              return {
+                status,
+                headers: [["Content-Type", "application/json"]],
+                body
+              };
+            }
+            var TOKEN_NOT_FOUND22 = json22(404, '{"error":"Token not found"}');
+            var TOKEN_FORM2 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+            function looksLikeStoreToken2(credential) {
+              return credential.length === 36 && TOKEN_FORM2.test(credential);
+            }
+            var DEFAULT_TOKEN_LIFETIME_SECONDS2 = 30 * 24 * 3600;
+            function findStoredUser(credential, access2) {
+              if (!looksLikeStoreToken2(credential)) {
+                return Promise.reject(codedError222(ErrorCode222.StoreTokenNotFound, "Token not found"));
+              }
+              var now = access2.nowSeconds();
+              return access2.backend.find(access2.sha256Base64url(credential)).then(stored => {
+                if (stored === void 0 || !(stored.expiresAt > now)) {
+                  throw codedError222(ErrorCode222.StoreTokenNotFound, "Token not found");
+                }
+                return stored.user;
+              });
+            }
+            var tokenStoreProvider = {
+              authenticate(provider, credential, ctx) {
+                var platform = ctx.platform;
+                if (!looksLikeStoreToken2(credential)) {
+                  return Promise.reject(codedError222(ErrorCode222.StoreTokenNotFound, "Token not found"));
+                }
+                if (platform.tokenStore === void 0) {
+                  return Promise.reject(codedError222(ErrorCode222.StoreUnsupported, "no token store on this platform"));
+                }
+                var found;
+                try {
+                  found = findStoredUser(credential, platform.tokenStore(provider.store));
+                } catch (e) {
+                  found = Promise.reject(e);
+                }
+                return found.then(void 0, e => {
+                  var code = errorCode22(e);
+                  if (code !== ErrorCode222.StoreTokenNotFound) {
+                    platform.logger.log("warn", "store.lookup.failed", {
+                      code: code || ErrorCode222.Unexpected,
+                      reason: e instanceof Error ? e.message : String(e)
+                    });
+                  }
+                  throw e;
+                });
+              }
+            };
+            return {
+              "tokenStoreProvider": tokenStoreProvider
+            };
+          }();
+          return unit422;
+        }
+        var providerModules2 = {
+          plain: () => plainProvider2,
+          jwt: () => load8().jwtProvider,
+          "ecmwf-api": () => load222().ecmwfApiProvider,
+          "efas-api": () => load322().efasApiProvider,
+          "token-store": () => load422().tokenStoreProvider
+        };
+        function isEligible2(provider, realmFilter) {
+          return realmFilter === void 0 || provider.filterRealm === realmFilter;
+        }
+        function runProvidersForCredential2(config, indices, credential, realmFilter, platform) {
+          var pending = [];
+          var pendingNames = [];
+          var _loop6 = function () {
+              var provider = config.providers[indices[i]];
+              if (!isEligible2(provider, realmFilter)) return 0;
+              var outcome;
+              try {
+                outcome = startProvider2(provider, credential, platform);
+              } catch (e) {
+                logFailure3(platform, provider, e);
+                return 0;
+              }
+              if (!isPromise2(outcome)) {
+                logSuccess2(platform, provider);
+                return {
+                  v: outcome
+                };
+              }
+              pending.push(outcome);
+              pendingNames.push(provider.name);
+              var provider_ = provider;
+              outcome.then(() => logSuccess2(platform, provider_), e => logFailure3(platform, provider_, e));
+            },
+            _ret6;
+          for (var i = 0; i < indices.length; i++) {
+            _ret6 = _loop6();
+            if (_ret6 === 0) continue;
+            if (_ret6) return _ret6.v;
+          }
+          if (pending.length === 0) return void 0;
+          return firstSuccess2(pending, config.timeoutMs, platform);
+        }
+        function startProvider2(provider, credential, platform) {
+          var load522 = providerModules2[provider.type];
+          if (load522 === void 0) {
+            throw codedError22(ErrorCode22.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
+          }
+          return load522().authenticate(provider, credential, {
+            platform
+          });
+        }
+        function firstSuccess2(pending, timeoutMs, platform) {
+          return new Promise(resolve => {
+            var outstanding = pending.length;
+            var settled = false;
+            var timer = platform.timers.setTimeout(() => finish(void 0), timeoutMs);
+            function finish(user) {
+              if (settled) return;
+              settled = true;
+              platform.timers.clearTimeout(timer);
+              resolve(user);
+            }
+            function oneFailed() {
+              outstanding -= 1;
+              if (outstanding === 0) finish(void 0);
+            }
+            for (var i = 0; i < pending.length; i++) pending[i].then(finish, oneFailed);
+          });
+        }
+        function logSuccess2(platform, provider) {
+          platform.logger.log("debug", "auth.provider.success", {
+            provider: provider.name,
+            realm: provider.realm
+          });
+        }
+        function logFailure3(platform, provider, error) {
+          platform.logger.log("debug", "auth.provider.failed", {
+            provider: provider.name,
+            code: errorCode2(error) || ErrorCode22.Unexpected,
+            reason: error instanceof Error ? error.message : String(error)
+          });
+        }
+        function identify2(input, config, platform, outcome) {
+          if (outcome === void 0) {
+            outcome = {};
+          }
+          var credentials = parseAuthorization2(input.authorization);
+          var realm = visibleAsciiOrUndefined2(input.realm);
+          var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
+          return tryCredentials2(credentials, 0, realmFilter, config, platform, outcome);
+        }
+        function tryCredentials2(credentials, start, realmFilter, config, platform, outcome, ownTried) {
+          var _loop7 = function () {
+              var credential = credentials[i];
+              if (config.session !== void 0 && credential.scheme === "Bearer" && ownTried !== i) {
+                var own = ownToken2(credential.credential, realmFilter, config, platform);
+                if (isPromise2(own)) {
+                  var at = i;
+                  return {
+                    v: own.then(accepted => accepted !== void 0 ? ownUser2(outcome, accepted) : tryCredentials2(credentials, at, realmFilter, config, platform, outcome, at))
+                  };
+                }
+                if (own !== void 0) return {
+                  v: ownUser2(outcome, own)
+                };
+              }
+              var indices = providerIndices2(config, credential.scheme);
+              if (indices === void 0) return 0;
+              var result = runProvidersForCredential2(config, indices, credential.credential, realmFilter, platform);
+              if (isPromise2(result)) {
+                var next = i + 1;
+                return {
+                  v: result.then(user => user !== void 0 ? user : tryCredentials2(credentials, next, realmFilter, config, platform, outcome))
+                };
+              }
+              if (result !== void 0) return {
+                v: result
+              };
+            },
+            _ret7;
+          for (var i = start; i < credentials.length; i++) {
+            _ret7 = _loop7();
+            if (_ret7 === 0) continue;
+            if (_ret7) return _ret7.v;
+          }
+          platform.logger.log("info", "auth.provider.all_failed");
+          throw codedError22(ErrorCode22.AllFailed, "no provider accepted the credentials");
+        }
+        function ownUser2(outcome, own) {
+          outcome.ownToken = own;
+          return own.user;
+        }
+        function ownToken2(token, realmFilter, config, platform) {
+          var verified;
+          try {
+            verified = verifyOwnToken2(token, config.jwt, platform.clock.nowSeconds(), platform.crypto);
+          } catch (e) {
+            return ownTokenRefused2(platform, e);
+          }
+          if (isPromise2(verified)) {
+            return verified.then(own => inRealm2(own, realmFilter), e => ownTokenRefused2(platform, e));
+          }
+          return inRealm2(verified, realmFilter);
+        }
+        function inRealm2(own, realmFilter) {
+          return realmFilter === void 0 || own.user.realm.toLowerCase() === realmFilter ? own : void 0;
+        }
+        function ownTokenRefused2(platform, error) {
+          platform.logger.log("debug", "auth.own_token.refused", {
+            code: errorCode2(error) || ErrorCode22.Unexpected
+          });
+          return void 0;
+        }
+        function providerIndices2(config, scheme) {
+          if (scheme === "Basic") return config.providersByScheme.Basic;
+          if (scheme === "Bearer") return config.providersByScheme.Bearer;
+          return void 0;
+        }
+        function json2(status, body) {
+          return {
+            status,
+            headers: [["Content-Type", "application/json"]],
+            body
+          };
+        }
+        var TOKEN_NOT_FOUND2 = json2(404, '{"error":"Token not found"}');
+        var TOKEN_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+        function looksLikeStoreToken(credential) {
+          return credential.length === 36 && TOKEN_FORM.test(credential);
+        }
+        var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+        var ID_FORM = /^[A-Za-z0-9_-]{43}$/;
+        function newToken(random) {
+          var hex = "";
+          for (var i = 0; i < 16; i++) {
+            var byte = random[i];
+            if (i === 6) byte = byte & 15 | 64;else if (i === 8) byte = byte & 63 | 128;
+            hex += (byte < 16 ? "0" : "") + byte.toString(16);
+          }
+          return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+        }
+        function ownerOf(user, sha256Base64url22) {
+          return sha256Base64url22(JSON.stringify([user.realm, user.username]));
+        }
+        function snapshotOf(user) {
+          var attributes = {};
+          var names = Object.keys(user.attributes);
+          for (var i = 0; i < names.length; i++) if (names[i] !== "exp") attributes[names[i]] = user.attributes[names[i]];
+          return JSON.parse(userJson22(Object.assign(Object.assign({}, user), {}, {
+            attributes
+          })));
+        }
+        function createToken(user, lifetimeSeconds, access2) {
+          var token = newToken(access2.randomBytes(16));
+          var now = access2.nowSeconds();
+          var stored = {
+            id: access2.sha256Base64url(token),
+            owner: ownerOf(user, access2.sha256Base64url),
+            user: snapshotOf(user),
+            createdAt: now,
+            expiresAt: now + lifetimeSeconds
+          };
+          return access2.backend.create(stored).then(() => json2(200, JSON.stringify({
+            token
+          })));
+        }
+        function listTokens(user, access2) {
+          var now = access2.nowSeconds();
+          return access2.backend.list(ownerOf(user, access2.sha256Base64url)).then(listed => {
+            var live = [];
+            for (var i = 0; i < listed.length; i++) if (listed[i].expiresAt > now) live.push(listed[i]);
+            live.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+            var tokens = [];
+            for (var _i18 = 0; _i18 < live.length; _i18++) {
+              tokens.push({
+                version: 1,
+                token_string: live[_i18].id,
+                scopes: {},
+                created_at: isoTime(live[_i18].createdAt),
+                expires_at: isoTime(live[_i18].expiresAt)
+              });
+            }
+            return json2(200, JSON.stringify({
+              tokens
+            }));
+          });
+        }
+        function deleteToken(user, segment, access2) {
+          var id = looksLikeStoreToken(segment) ? access2.sha256Base64url(segment) : ID_FORM.test(segment) ? segment : void 0;
+          if (id === void 0) return Promise.resolve(TOKEN_NOT_FOUND2);
+          return access2.backend.remove(id, ownerOf(user, access2.sha256Base64url)).then(removed => removed ? {
+            status: 204,
+            headers: [],
+            body: ""
+          } : TOKEN_NOT_FOUND2);
+        }
+        function isoTime(seconds) {
+          return new Date(seconds * 1e3).toISOString().replace(".000Z", "Z");
+        }
+        function answerTokenRoute(route, input, path, config, platform) {
+          return Promise.resolve().then(() => identify2(input, config, platform)).then(user => {
+            var settings = config.tokenStore;
+            if (settings === void 0) throw codedError22(ErrorCode22.StoreDisabled, "Token store is disabled");
+            if (platform.tokenStore === void 0) {
+              throw codedError22(ErrorCode22.StoreUnsupported, "no token store on this platform");
+            }
+            var access2 = platform.tokenStore(settings);
+            if (route === "create") return createToken(user, settings.lifetimeSeconds, access2);
+            if (route === "list") return listTokens(user, access2);
+            return deleteToken(user, path.slice(path.lastIndexOf("/") + 1), access2);
+          });
+        }
+        return {
+          "answerTokenRoute": answerTokenRoute
+        };
+      }();
+      return unit7;
     }
     var ROUTES = {
       authenticate: {
@@ -2892,6 +5400,19 @@ function load2() {
         readOnly: true,
         handle: answering(ctx => jwksAnswer(ctx.config))
       },
+      token: {
+        readOnly: true,
+        handle: answering(ctx => load7().answerTokenRoute("create", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+      },
+      tokens: {
+        readOnly: true,
+        handle: answering(ctx => load7().answerTokenRoute("list", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+      },
+      deleteToken: {
+        readOnly: false,
+        only: "DELETE",
+        handle: answering(ctx => load7().answerTokenRoute("delete", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+      },
       home: {
         readOnly: true,
         handle: answering(() => ({
@@ -2903,8 +5424,8 @@ function load2() {
     };
     function serve(name, r, config, grantMiss) {
       var route = ROUTES[name];
-      if (route.readOnly && r.method !== "GET" && r.method !== "HEAD") {
-        r.headersOut["Allow"] = "GET,HEAD";
+      if (route.only !== void 0 ? r.method !== route.only : route.readOnly && r.method !== "GET" && r.method !== "HEAD") {
+        r.headersOut["Allow"] = route.only !== void 0 ? route.only : "GET,HEAD";
         r.return(405);
         return;
       }
@@ -2937,7 +5458,7 @@ function load2() {
   return unit2;
 }
 var unit3;
-function load3() {
+function load4() {
   if (unit3 === void 0) unit3 = function () {
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
@@ -2967,7 +5488,7 @@ function load3() {
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
     var unit4;
-    function load4() {
+    function load5() {
       if (unit4 === void 0) unit4 = function () {
         function codedError2(code, message, path) {
           var error = new Error(message);
@@ -3060,7 +5581,7 @@ function load3() {
               break;
             case "all-roles":
               met = true;
-              for (var _i10 = 0; _i10 < values.length && met; _i10++) met = listHolds(user.roles, values[_i10]);
+              for (var _i19 = 0; _i19 < values.length && met; _i19++) met = listHolds(user.roles, values[_i19]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -3071,7 +5592,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i11 = 0; _i11 < values.length && !met; _i11++) met = listHolds(list, values[_i11]);
+                  if (Array.isArray(list)) for (var _i20 = 0; _i20 < values.length && !met; _i20++) met = listHolds(list, values[_i20]);
                 }
                 break;
               }
@@ -3155,10 +5676,10 @@ function load3() {
         var _held = facts !== void 0;
         if (_held) {
           var _words = rule.split(" ");
-          for (var _i12 = _words.length - 1; _held && _i12 >= 0; _i12--) _held = facts[_words[_i12]] === 1;
+          for (var _i21 = _words.length - 1; _held && _i21 >= 0; _i21--) _held = facts[_words[_i21]] === 1;
         }
         var held = _held;
-        if (!held && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+        if (!held && load5().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       }
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
@@ -3210,15 +5731,15 @@ function load3() {
 function authenticate(r, accessPhase) {
   var config = loadConfig(r);
   if (config === void 0) {
-    load2().configUnusable(r);
+    load3().configUnusable(r);
     return;
   }
   if (config.session !== void 0 && accessPhase === void 0 && r.variables.arg_redirect !== void 0) {
-    load2().serve("login", r, config);
+    load3().serve("login", r, config);
     return;
   }
   if (accessPhase === void 0 && r.method !== "GET") {
-    load2().serve("authenticate", r, config);
+    load3().serve("authenticate", r, config);
     return;
   }
   var rule = r.variables["authotron_require"];
@@ -3239,12 +5760,12 @@ function authenticate(r, accessPhase) {
       var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
       var _text3 = config.configId + _realmPart3 + _authorization7;
       var _digest3 = nodeStyleCrypto.createHash("sha256").update(_text3).digest("base64url");
-      var _key3 = rule ? "grant2:" + _digest3 + " " + rule : "grant2:" + _digest3;
-      var _text4 = _dict.get(_key3);
+      var _key4 = rule ? "grant2:" + _digest3 + " " + rule : "grant2:" + _digest3;
+      var _text4 = _dict.get(_key4);
       var _fields2 = _text4 === void 0 ? void 0 : _text4.split("\n", 5);
       var _fields3 = _fields2 !== void 0 && _fields2.length === 5 && _fields2[0] !== "" ? _fields2 : void 0;
       if (_fields3 === void 0) {
-        _outcome = _key3;
+        _outcome = _key4;
       } else {
         var _sendLegacy = _fields3[4] === "1";
         var _authorization8 = "Bearer " + _fields3[0];
@@ -3272,8 +5793,8 @@ function authenticate(r, accessPhase) {
   }
   var key = _outcome;
   if (key === true) return;
-  if (config.precomputedBasic !== void 0 && load3().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
-  load2().serve(accessPhase ? "access" : "authenticate", r, config, {
+  if (config.precomputedBasic !== void 0 && load4().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
+  load3().serve(accessPhase ? "access" : "authenticate", r, config, {
     key
   });
 }
@@ -3284,7 +5805,7 @@ var index_default = {
   authenticate,
   access,
   get endpoints() {
-    return load2().endpoints(loadConfig);
+    return load3().endpoints(loadConfig);
   }
 };
 export default index_default;

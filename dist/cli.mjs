@@ -1165,27 +1165,27 @@ var require_stringifyString = __commonJS({
       return true;
     }
     function doubleQuotedString(value, ctx) {
-      const json = JSON.stringify(value);
+      const json2 = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
-        return json;
+        return json2;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
       let start = 0;
-      for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
+      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
+        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
+          str += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json[i + 1]) {
+          switch (json2[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
-                const code = json.substr(i + 2, 4);
+                str += json2.slice(start, i);
+                const code = json2.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
                     str += "\\0";
@@ -1215,23 +1215,23 @@ var require_stringifyString = __commonJS({
                     if (code.substr(0, 2) === "00")
                       str += "\\x" + code.substr(2);
                     else
-                      str += json.substr(i, 6);
+                      str += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
               }
               break;
             case "n":
-              if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
+              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json.slice(start, i) + "\n\n";
-                while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
+                str += json2.slice(start, i) + "\n\n";
+                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
                   str += "\n";
                   i += 2;
                 }
                 str += indent;
-                if (json[i + 2] === " ")
+                if (json2[i + 2] === " ")
                   str += "\\";
                 i += 1;
                 start = i + 1;
@@ -1241,7 +1241,7 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json.slice(start) : json;
+      str = start ? str + json2.slice(start) : json2;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
@@ -3663,11 +3663,11 @@ var require_Document = __commonJS({
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
       // json & jsonArg are only used from toJSON()
-      toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
           doc: this,
-          keep: !json,
+          keep: !json2,
           mapAsMap: mapAsMap === true,
           mapKeyWarned: false,
           maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
@@ -14963,6 +14963,14 @@ var ErrorCode = {
   AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID" /* AccessRuleInvalid */,
   /** An access rule names (`@name`) a rule that `access_rules` does not define. */
   AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN" /* AccessRuleUnknown */,
+  /** The token routes were called while `store.enabled` is false (§7.5: 503 "Token store is disabled"). */
+  StoreDisabled: "ERR_STORE_DISABLED",
+  /** The token store could not answer (etcd down or refusing, the shared dict full or unreadable). */
+  StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+  /** The configured token store cannot run on this nginx (no shared dict, or its zone not declared). */
+  StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+  /** A Bearer credential is no token of the store (unknown, expired or deleted). */
+  StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
   /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
   Unexpected: "ERR_UNEXPECTED" /* Unexpected */
 };
@@ -15986,6 +15994,94 @@ function augmenterCompiler(type) {
   return typeof type === "string" && Object.hasOwn(augmenterCompilers, type) ? augmenterCompilers[type] : void 0;
 }
 
+// src/store/answers.ts
+function json(status, body) {
+  return { status, headers: [["Content-Type", "application/json"]], body };
+}
+var TOKEN_NOT_FOUND = json(404, '{"error":"Token not found"}');
+
+// src/user.ts
+var USER_PAYLOAD_VERSION = 1;
+function newUser(username, realm, roles) {
+  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
+}
+function userJson(user) {
+  return JSON.stringify({
+    version: user.version,
+    username: user.username,
+    realm: user.realm,
+    roles: user.roles,
+    attributes: user.attributes,
+    scopes: user.scopes
+  });
+}
+
+// src/store/tokens.ts
+var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+
+// src/providers/token-store/compile.ts
+var TOKEN_STORE_BACKENDS = ["embedded", "etcd"];
+var DEFAULT_ETCD_LOCATION = "/_authotron/etcd";
+var DEFAULT_KEY_PREFIX = "authotron/tokens/";
+var MAX_TOKEN_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
+var STORE_SCHEMA = {
+  type: "object",
+  required: ["enabled"],
+  properties: {
+    enabled: { type: "boolean" },
+    type: {
+      type: "string",
+      description: 'The backend: `embedded` (a shared dict of nginx, njs >= 0.8.0) or `etcd` (etcd v3 through nginx/authotron-etcd.conf); the reference\'s `mongo` is refused. README, "Token store".'
+    },
+    uri: { type: "string", description: "MongoDB connection string (reference; refused with type mongo)." },
+    database: { type: "string" },
+    token_lifetime_in_s: {
+      type: "integer",
+      minimum: 1,
+      maximum: MAX_TOKEN_LIFETIME_SECONDS,
+      default: DEFAULT_TOKEN_LIFETIME_SECONDS,
+      description: "Extension: how long a token made by GET /token authenticates (seconds; 30 days)."
+    },
+    prefix: {
+      type: "string",
+      pattern: "^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*/$",
+      default: DEFAULT_KEY_PREFIX,
+      description: 'Extension, etcd: the prefix of every key the store writes (ends with "/").'
+    },
+    etcd_location: {
+      type: "string",
+      pattern: "^/[A-Za-z0-9_/-]*[A-Za-z0-9_-]$",
+      default: DEFAULT_ETCD_LOCATION,
+      description: `Extension, etcd: the internal location that proxies to the gateway's /v3/ (no trailing "/").`
+    }
+  },
+  if: { properties: { enabled: { const: true } }, required: ["enabled"] },
+  then: { required: ["type"] }
+};
+function checkStore(store, report) {
+  if (store === null || typeof store !== "object" || Array.isArray(store)) return;
+  const { enabled, type } = store;
+  if (enabled !== true || typeof type !== "string") return;
+  if (!TOKEN_STORE_BACKENDS.includes(type)) {
+    const what = type === "mongo" ? "'mongo' (MongoDB) is not supported by authotron-njs" : `'${type}' is not a token store`;
+    report("error", ["store", "type"], `${what}: use ${TOKEN_STORE_BACKENDS.map((name) => `'${name}'`).join(" or ")} (README, "Token store")`);
+  }
+}
+function compileTokenStore(data) {
+  const store = data.store;
+  if (store === void 0 || store.enabled !== true) return void 0;
+  const settings = {
+    backend: store.type,
+    lifetimeSeconds: typeof store.token_lifetime_in_s === "number" ? store.token_lifetime_in_s : DEFAULT_TOKEN_LIFETIME_SECONDS,
+    etcdLocation: typeof store.etcd_location === "string" ? store.etcd_location : DEFAULT_ETCD_LOCATION,
+    keyPrefix: typeof store.prefix === "string" ? store.prefix : DEFAULT_KEY_PREFIX
+  };
+  return {
+    settings,
+    provider: { type: "token-store", name: "token-store", realm: "", filterRealm: null, scheme: "Bearer", store: settings }
+  };
+}
+
 // src/compiler/schema.ts
 var PROVIDER_SCHEMAS = schemasOf(providerCompilers, REFERENCE_PROVIDERS);
 var AUGMENTER_SCHEMAS = schemasOf(augmenterCompilers, REFERENCE_AUGMENTERS);
@@ -16056,18 +16152,7 @@ var CONFIG_SCHEMA = {
         auth: ref("AuthConfig")
       }
     },
-    StoreConfig: {
-      type: "object",
-      required: ["enabled"],
-      properties: {
-        enabled: { type: "boolean" },
-        type: { const: "mongo" },
-        uri: string("MongoDB connection string."),
-        database: string()
-      },
-      if: { properties: { enabled: { const: true } }, required: ["enabled"] },
-      then: { required: ["type", "uri", "database"] }
-    },
+    StoreConfig: STORE_SCHEMA,
     ServiceConfig: {
       type: "object",
       required: ["name", "scopes"],
@@ -16296,6 +16381,7 @@ function checkDocument(doc) {
     compiler?.check?.(augmenter, path, report);
   });
   checkAccessRules(data, report);
+  checkStore(data.store, report);
   return found;
 }
 function describe(member2, kind) {
@@ -16351,22 +16437,6 @@ var DEFAULT_GRANT_CACHE_TTL_MS = 3e4;
 var CRYPT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 var MD5_CRYPT_MAX_SALT_LENGTH = 8;
 var MD5_CRYPT_HASH_LENGTH = 22;
-
-// src/user.ts
-var USER_PAYLOAD_VERSION = 1;
-function newUser(username, realm, roles) {
-  return { version: USER_PAYLOAD_VERSION, username, realm, roles, attributes: {}, scopes: {} };
-}
-function userJson(user) {
-  return JSON.stringify({
-    version: user.version,
-    username: user.username,
-    realm: user.realm,
-    roles: user.roles,
-    attributes: user.attributes,
-    scopes: user.scopes
-  });
-}
 
 // src/preloaded.ts
 function contains(items, item) {
@@ -16711,6 +16781,8 @@ function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs 
   const providers = providerItems.map(
     (provider, index) => compileProvider(provider, ["providers", index], data, plainUsers.get(index) ?? [])
   );
+  const tokenStore = compileTokenStore(data);
+  if (tokenStore !== void 0) providers.push(tokenStore.provider);
   const augmenters = augmenterItems.map(
     (augmenter, index) => compileAugmenter(augmenter, ["augmenters", index], data, doc, augmenterInputs?.get(index))
   );
@@ -16740,7 +16812,8 @@ function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs 
   const withBasic = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
   const withRules = accessRules === void 0 ? withBasic : { ...withBasic, accessRules };
   const session = compileSession(data);
-  const complete = session === void 0 ? withRules : { ...withRules, session };
+  const withSession = session === void 0 ? withRules : { ...withRules, session };
+  const complete = tokenStore === void 0 ? withSession : { ...withSession, tokenStore: tokenStore.settings };
   const { format, ...rest } = complete;
   return { format, configId: configIdOf(complete), ...rest };
 }
@@ -17304,18 +17377,6 @@ var INERT_KEYS = [
     pattern: ["logging", "service_version"],
     severity: "note",
     text: "NGINX's error_log lines carry no service version"
-  },
-  {
-    pattern: ["store"],
-    applies: (_, store) => !(isMapping(store) && store.enabled === true),
-    severity: "note",
-    text: "authotron-njs has no token store yet; it behaves as the reference does with the store disabled"
-  },
-  {
-    pattern: ["store", "enabled"],
-    applies: (store) => store.enabled === true,
-    severity: "warning",
-    text: "the token store (MongoDB) is not available in authotron-njs yet: it behaves as with `enabled: false`, so stored tokens are not accepted and the token routes do not work"
   },
   {
     pattern: ["services"],
@@ -18522,14 +18583,14 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
       if (!writeJwksSnippets(result.config, snippetsDir, cacheDir, io2)) return EXIT_FAILURE;
       if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, io2)) return EXIT_FAILURE;
     }
-    const json = `${JSON.stringify(result.config, null, 2)}
+    const json2 = `${JSON.stringify(result.config, null, 2)}
 `;
     if (output === "-") {
-      io2.stdout.write(json);
+      io2.stdout.write(json2);
       return EXIT_OK;
     }
     try {
-      writeFileAtomic(output, json);
+      writeFileAtomic(output, json2);
     } catch (error) {
       writeLine(io2.stderr, `error: cannot write ${output}: ${describeIoError(error)}`);
       return EXIT_FAILURE;
@@ -21840,12 +21901,12 @@ async function syncOnce(options, io2) {
     writeLine(io2.stderr, `authotron: ${result.source ?? "config"}: ${errorCount(result)}; nothing written`);
     return { status: EXIT_FAILURE, fatal: true };
   }
-  const json = `${JSON.stringify(result.config, null, 2)}
+  const json2 = `${JSON.stringify(result.config, null, 2)}
 `;
-  if (previous !== void 0 && previous.text === json) return { status: failed ? EXIT_FAILURE : EXIT_OK, fatal: false };
+  if (previous !== void 0 && previous.text === json2) return { status: failed ? EXIT_FAILURE : EXIT_OK, fatal: false };
   try {
     const { mode, owner } = keepingAccess(output);
-    writeFileAtomic(output, json, mode, owner);
+    writeFileAtomic(output, json2, mode, owner);
   } catch (error) {
     writeLine(io2.stderr, `ldap-sync: cannot write ${output}: ${describeIoError(error)}`);
     return { status: EXIT_FAILURE, fatal: false };

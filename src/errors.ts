@@ -102,6 +102,14 @@ export const ErrorCode = {
   AccessRuleInvalid: LeanErrorCode.AccessRuleInvalid,
   /** An access rule names (`@name`) a rule that `access_rules` does not define. */
   AccessRuleUnknown: LeanErrorCode.AccessRuleUnknown,
+  /** The token routes were called while `store.enabled` is false (§7.5: 503 "Token store is disabled"). */
+  StoreDisabled: 'ERR_STORE_DISABLED',
+  /** The token store could not answer (etcd down or refusing, the shared dict full or unreadable). */
+  StoreUnavailable: 'ERR_STORE_UNAVAILABLE',
+  /** The configured token store cannot run on this nginx (no shared dict, or its zone not declared). */
+  StoreUnsupported: 'ERR_STORE_UNSUPPORTED',
+  /** A Bearer credential is no token of the store (unknown, expired or deleted). */
+  StoreTokenNotFound: 'ERR_STORE_TOKEN_NOT_FOUND',
   /** A failure that carries no code of ours (a fault in this module or the runtime), as logged. */
   Unexpected: LeanErrorCode.Unexpected,
 } as const

@@ -3,6 +3,9 @@
  * them with njs primitives; unit tests implement them with Node's.
  */
 
+import type { CompiledTokenStore } from './providers/token-store/compiled'
+import type { TokenStoreAccess } from './store/tokens'
+
 /** The members of an RSA or EC public key as WebCrypto's JWK import takes them (src/jwt/jwk.ts). */
 export type PublicJwk = { kty: 'RSA'; n: string; e: string } | { kty: 'EC'; crv: string; x: string; y: string }
 
@@ -186,4 +189,9 @@ export interface Platform {
   jwks?: JwksSource
   /** Remote services for the ecmwf-api, efas-api, … providers; undefined: they reject every token. */
   remote?: RemoteCaller
+  /**
+   * The token store `settings` name (src/store/tokens.ts), opened for this request; undefined where
+   * the boundary provides none (the token routes then answer 503, the token-store provider refuses).
+   */
+  tokenStore?(settings: CompiledTokenStore): TokenStoreAccess
 }

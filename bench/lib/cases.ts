@@ -26,6 +26,7 @@ export const CASE_IDS = [
   'bearer-cold',
   'bearer-cached',
   'cookie',
+  'token-store',
   'access',
 ] as const
 export type CaseId = (typeof CASE_IDS)[number]
@@ -48,7 +49,7 @@ export type SigningInstance = 'rs256' | 'es256' | 'rs256-nocache' | 'es256-nocac
 export const SIGNING_INSTANCES: readonly SigningInstance[] = ['rs256', 'es256', 'rs256-nocache', 'es256-nocache']
 
 /** What a request of the case carries. */
-export type Credential = 'none' | 'basic' | 'basic-ldap' | 'bearer-cached' | 'cookie' | 'bearer-pool' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
+export type Credential = 'none' | 'basic' | 'basic-ldap' | 'bearer-cached' | 'cookie' | 'bearer-pool' | 'store-token' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'
 
 /**
  * Bytes of base64 in a `basic-large-*` credential: an unknown user with a long password, as anyone
@@ -263,6 +264,16 @@ export const CASES: { [id in CaseId]: BenchCase } = {
     credential: 'cookie',
     refusesAnonymous: true,
   },
+  'token-store': {
+    id: 'token-store',
+    title: 'a token of the embedded token store (GET /token), reused: one shared-dict lookup per request, never grant-cached',
+    path: '/bearer',
+    instance: 'main',
+    credential: 'store-token',
+    refusesAnonymous: true,
+    unsupported: (leg) =>
+      leg.features.sharedDict ? undefined : `the embedded token store needs a shared dict (leg ${leg.name} has njs ${leg.expected.njs})`,
+  },
   access: {
     id: 'access',
     title: 'this module via `js_access authotron.access;` (no subrequest), Basic',
@@ -366,6 +377,12 @@ export const RATIOS: RatioTarget[] = [
       target: () => ({ none: 'diagnostic: what a miss costs against HS256\'s (precomputed Basic + HMAC)' }),
     }),
   ),
+  {
+    id: 'token-store/bearer-cached',
+    numerator: 'token-store',
+    denominator: 'bearer-cached',
+    target: () => ({ none: 'issue 20: a stored token against a reused identity-provider JWT' }),
+  },
   {
     id: 'bearer-cached/basic',
     numerator: 'bearer-cached',

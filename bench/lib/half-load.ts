@@ -45,7 +45,7 @@ export async function halfLoad(
       continue
     }
     const headerObject: { [name: string]: string } = {}
-    for (const line of headersOf(c, idp)) headerObject[line.slice(0, line.indexOf(':'))] = line.slice(line.indexOf(':') + 1).trim()
+    for (const line of headersOf(c, idp, state)) headerObject[line.slice(0, line.indexOf(':'))] = line.slice(line.indexOf(':') + 1).trim()
     const pairs: NonNullable<HalfLoadResult['pairs']> = []
     for (let pair = 0; pair < options.halfLoadRepeats; pair++) {
       let nginx: BenchNginx = instance(state, c)
@@ -54,7 +54,7 @@ export async function halfLoad(
       if (c.instance === 'cold') {
         cold = await startBenchNginx(state.runtime, 'cold', state.config, state.cache, state.snippets)
         nginx = cold
-        await runWrk({ url: cold.url(c.path), connections: options.connections, durationS: 1, headers: headersOf(c, idp), core: LOAD_CORE })
+        await runWrk({ url: cold.url(c.path), connections: options.connections, durationS: 1, headers: headersOf(c, idp, state), core: LOAD_CORE })
         const tokens = readFileSync(idp.poolFile, 'utf8').split('\n')
         let i = 0
         const port = cold.server.port

@@ -43,6 +43,8 @@ export interface LegState {
   signing: { [kind in SigningInstance]?: BenchNginx }
   /** The cases measured on this leg, in canonical order. */
   cases: BenchCase[]
+  /** The token-store case's token, made by GET /token on `main` (each leg's nginx has its own store). */
+  storeToken?: string
 }
 
 export interface Configs {
@@ -172,6 +174,9 @@ export async function setUpLeg(
   }
   result.config = config === configs.withJwt ? 'bench/fixtures/config.yaml (plain + jwt providers)' : 'bench/fixtures/config.yaml without the jwt provider'
   const state: LegState = { runtime, result, config, snippets, cache, main, signing: {}, cases: [] }
+  if (options.cases.includes('token-store') && runtime.features.sharedDict) {
+    state.storeToken = await newStoreToken(main)
+  }
 
   for (const id of options.cases) {
     const c = CASES[id]
@@ -205,7 +210,7 @@ export async function setUpLeg(
     // bearer-cold is probed where it runs (a fresh nginx) with the reused token, so the pool stays unseen.
     const target = c.instance === 'cold' ? undefined : instance(state, c)
     let problem: string | undefined
-    if (target !== undefined) problem = await probe(target, c, idp)
+    if (target !== undefined) problem = await probe(target, c, idp, state)
     else {
       const cold = await startBenchNginx(runtime, 'cold', config, cache, snippets)
       try {
@@ -238,7 +243,15 @@ export function instance(state: LegState, c: BenchCase): BenchNginx {
   return state.main
 }
 
-export function headersOf(c: BenchCase, idp: IdentityProvider): string[] {
+/** GET /token with the Basic credential (the bench config's embedded token store). */
+async function newStoreToken(nginx: BenchNginx): Promise<string | undefined> {
+  const response = await fetch(nginx.url('/token'), { headers: { Authorization: BASIC_AUTHORIZATION } })
+  if (response.status !== 200) return undefined
+  return ((await response.json()) as { token: string }).token
+}
+
+export function headersOf(c: BenchCase, idp: IdentityProvider, state?: Pick<LegState, 'storeToken'>): string[] {
+  if (c.credential === 'store-token') return state?.storeToken === undefined ? [] : [`Authorization: Bearer ${state.storeToken}`]
   if (c.credential === 'basic') return [`Authorization: ${BASIC_AUTHORIZATION}`]
   if (c.credential === 'basic-ldap') return [`Authorization: ${LDAP_AUTHORIZATION}`]
   if (c.credential in LARGE_CREDENTIAL_BASE64_BYTES) return [`Authorization: ${largeBasicAuthorization(c.credential as keyof typeof LARGE_CREDENTIAL_BASE64_BYTES)}`]
@@ -268,10 +281,10 @@ function sessionToken(): string {
  * Why `c` does not work on `nginx` (undefined when it does): the protected file must come back
  * with the case's credential, and a case that authenticates must refuse a request without one.
  */
-async function probe(nginx: BenchNginx, c: BenchCase, idp: IdentityProvider): Promise<string | undefined> {
+async function probe(nginx: BenchNginx, c: BenchCase, idp: IdentityProvider, state?: Pick<LegState, 'storeToken'>): Promise<string | undefined> {
   const logOffset = nginx.server.errorLogSize()
   const headers: { [name: string]: string } = {}
-  for (const line of headersOf(c, idp)) {
+  for (const line of headersOf(c, idp, state)) {
     const at = line.indexOf(':')
     headers[line.slice(0, at)] = line.slice(at + 1).trim()
   }

@@ -90,7 +90,7 @@ async function measureOnce(
     // reused token (module loaded, JWKS fetched), then every request carries a new pool token.
     const cold = await startBenchNginx(state.runtime, 'cold', state.config, state.cache, state.snippets)
     try {
-      await runWrk({ url: cold.url(c.path), connections: options.connections, durationS: 1, headers: headersOf(c, idp), core: LOAD_CORE })
+      await runWrk({ url: cold.url(c.path), connections: options.connections, durationS: 1, headers: headersOf(c, idp, state), core: LOAD_CORE })
       const meter = startUsage(cold.workerPid())
       result = await runWrk({ url: cold.url(c.path), connections: options.connections, durationS: options.durationS, script: poolLua, core: LOAD_CORE })
       usage = meter()
@@ -105,7 +105,7 @@ async function measureOnce(
       url: instance(state, c).url(c.path),
       connections: options.connections,
       durationS: options.durationS,
-      headers: headersOf(c, idp),
+      headers: headersOf(c, idp, state),
       core: LOAD_CORE,
     })
     usage = meter()

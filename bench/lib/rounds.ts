@@ -18,7 +18,7 @@ export async function warmUp(states: LegState[], options: BenchOptions, idp: Ide
   for (const state of states) {
     for (const c of state.cases) {
       if (c.instance === 'cold') continue // a fresh nginx each time, warmed on its own
-      await runWrk({ url: instance(state, c).url(c.path), connections: options.connections, durationS: options.warmupS, headers: headersOf(c, idp), core: LOAD_CORE })
+      await runWrk({ url: instance(state, c).url(c.path), connections: options.connections, durationS: options.warmupS, headers: headersOf(c, idp, state), core: LOAD_CORE })
     }
   }
   for (const state of states) {

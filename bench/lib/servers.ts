@@ -170,6 +170,7 @@ ${
   return `
 js_import bench from ${EMPTY_NJS};
 ${cache ? `include ${SNIPPETS}/authotron-cache.conf;` : '# no grant cache (nginx/authotron-cache.conf not included)'}
+${leg.features.sharedDict ? `include ${SNIPPETS}/authotron-tokens-memory.conf;  # the token-store case` : '# no token store zone (njs 0.7.9)'}
 ${snippets.http.map((file) => `include ${file};`).join('\n')}
 
 # The cheapest possible sidecar: a second server block of the same worker answering 200.

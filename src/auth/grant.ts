@@ -16,6 +16,7 @@ import { grantKey } from './grant-key'
 import { AuthInput, AuthOutcome, authenticate } from './pipeline'
 import { legacyHeaderValues } from './answers'
 import type { User } from '../user'
+import { mayCarryStoreToken } from '../store/token-form'
 
 export type { Grant } from './grant-entry'
 export { DEFAULT_GRANT_CACHE_TTL_MS } from './grant-entry'
@@ -64,7 +65,9 @@ export function obtainGrant(
         expiresAt: minted.expiresAt,
         legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : undefined,
       }
-      if (store !== undefined && key !== undefined && (admits === undefined || admits(user))) {
+      // A stored token's grant is never cached: deleting it refuses its next use, on every node.
+      const cacheable = config.tokenStore === undefined || !mayCarryStoreToken(input.authorization as string)
+      if (store !== undefined && key !== undefined && cacheable && (admits === undefined || admits(user))) {
         const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
         const userJsonText = JSON.stringify(user)
         const failure = storeGrant(store, key, grant.token, legacy, config.includeLegacyHeaders, grant.expiresAt, userJsonText, nowMs, ttlMs)

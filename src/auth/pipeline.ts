@@ -36,12 +36,26 @@ export function authenticate(
   platform: Platform,
   outcome: AuthOutcome = {},
 ): MaybePromise<User> {
+  return whenReady(identify(input, config, platform, outcome), (user) =>
+    outcome.ownToken !== undefined ? user : augmentUser(config, user, platform),
+  )
+}
+
+/**
+ * The user as the winning provider gives it, before augmentation: what GET /token stores
+ * (src/store/tokens.ts), so that the augmenters derive the roles afresh on every use. A token of
+ * ours is the exception (`outcome.ownToken`): its user already carries the augmenters' roles.
+ */
+export function identify(
+  input: AuthInput,
+  config: CompiledConfig,
+  platform: Platform,
+  outcome: AuthOutcome = {},
+): MaybePromise<User> {
   const credentials = parseAuthorization(input.authorization)
   const realm = visibleAsciiOrUndefined(input.realm)
   const realmFilter = realm === undefined ? undefined : realm.toLowerCase()
-  return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform, outcome), (user) =>
-    outcome.ownToken !== undefined ? user : augmentUser(config, user, platform),
-  )
+  return tryCredentials(credentials, 0, realmFilter, config, platform, outcome)
 }
 
 /**

@@ -13,6 +13,7 @@ import { AUGMENTER_TYPES, PROVIDER_TYPES } from './schema'
 import { LocatedDocument, valueLocation } from './source'
 import type { Report } from './unit'
 import { augmenterCompiler, providerCompiler } from './units'
+import { checkStore } from '../providers/token-store/compile'
 
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits. */
 export const MIN_HS256_SECRET_BYTES = 32
@@ -99,6 +100,7 @@ export function checkDocument(doc: LocatedDocument): Diagnostic[] {
     compiler?.check?.(augmenter, path, report)
   })
   checkAccessRules(data, report)
+  checkStore(data.store, report)
   return found
 }
 

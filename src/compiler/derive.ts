@@ -26,6 +26,7 @@ import { REFERENCE_PROVIDERS } from './reference-types'
 import { keysInfo, schemasAt } from './schema-walk'
 import type { LocatedDocument } from './source'
 import { augmenterCompiler, providerCompiler } from './units'
+import { compileTokenStore } from '../providers/token-store/compile'
 
 export const DEFAULT_TIMEOUT_MS = 5000
 /** The WWW-Authenticate value when there is no provider to name (§7.2). */
@@ -56,6 +57,10 @@ export function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenter
   const providers = providerItems.map((provider, index) =>
     compileProvider(provider, ['providers', index], data, plainUsers.get(index) ?? []),
   )
+  // §4.7: the token-store provider comes after every configured one, in neither the challenge nor
+  // /providers (both are built from the YAML's list).
+  const tokenStore = compileTokenStore(data)
+  if (tokenStore !== undefined) providers.push(tokenStore.provider)
   const augmenters = augmenterItems.map((augmenter, index) =>
     compileAugmenter(augmenter, ['augmenters', index], data, doc, augmenterInputs?.get(index)),
   )
@@ -86,7 +91,8 @@ export function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenter
   const withBasic = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
   const withRules = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
   const session = compileSession(data)
-  const complete = session === undefined ? withRules : { ...withRules, session }
+  const withSession = session === undefined ? withRules : { ...withRules, session }
+  const complete = tokenStore === undefined ? withSession : { ...withSession, tokenStore: tokenStore.settings }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
 }

@@ -50,18 +50,6 @@ export const INERT_KEYS: InertKey[] = [
     text: "NGINX's error_log lines carry no service version",
   },
   {
-    pattern: ['store'],
-    applies: (_, store) => !(isMapping(store) && store.enabled === true),
-    severity: 'note',
-    text: 'authotron-njs has no token store yet; it behaves as the reference does with the store disabled',
-  },
-  {
-    pattern: ['store', 'enabled'],
-    applies: (store) => store.enabled === true,
-    severity: 'warning',
-    text: 'the token store (MongoDB) is not available in authotron-njs yet: it behaves as with `enabled: false`, so stored tokens are not accepted and the token routes do not work',
-  },
-  {
     pattern: ['services'],
     severity: 'note',
     text: 'read by nothing, here as in the reference',

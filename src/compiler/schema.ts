@@ -15,6 +15,7 @@
 import { REFERENCE_AUGMENTERS, REFERENCE_PROVIDERS } from './reference-types'
 import { JsonSchema, ref, string, stringList, UnitSchema } from './schema-parts'
 import { augmenterCompilers, providerCompilers } from './units'
+import { STORE_SCHEMA } from '../providers/token-store/compile'
 
 export type { JsonSchema }
 
@@ -103,18 +104,7 @@ export const CONFIG_SCHEMA: JsonSchema = {
         auth: ref('AuthConfig'),
       },
     },
-    StoreConfig: {
-      type: 'object',
-      required: ['enabled'],
-      properties: {
-        enabled: { type: 'boolean' },
-        type: { const: 'mongo' },
-        uri: string('MongoDB connection string.'),
-        database: string(),
-      },
-      if: { properties: { enabled: { const: true } }, required: ['enabled'] },
-      then: { required: ['type', 'uri', 'database'] },
-    },
+    StoreConfig: STORE_SCHEMA,
     ServiceConfig: {
       type: 'object',
       required: ['name', 'scopes'],

@@ -19,6 +19,7 @@ import type { CompiledPlainProvider, CompiledUserEntry, PasswordVerifier } from 
 import type { CompiledPlainAugmenter } from '../augmenters/plain/compiled'
 import type { CompiledPlainAdvancedAugmenter } from '../augmenters/plain_advanced/compiled'
 import type { CompiledLdapAugmenter, LdapSnapshot } from '../augmenters/ldap/compiled'
+import type { CompiledTokenStore, CompiledTokenStoreProvider } from '../providers/token-store/compiled'
 
 export type {
   CompiledEcmwfApiProvider,
@@ -30,6 +31,8 @@ export type {
   CompiledPlainAdvancedAugmenter,
   CompiledPlainAugmenter,
   CompiledPlainProvider,
+  CompiledTokenStore,
+  CompiledTokenStoreProvider,
   CompiledUserEntry,
   LdapSnapshot,
   PasswordVerifier,
@@ -48,6 +51,7 @@ export type {
  *      steps (`whoAmI`, `lookup`) instead of `uri`; `session` (browser login, our own tokens) and
  *      `jwt.previousSecrets` (issue 18)
  *      `jwt` may carry `alg`, `signingKey` and `jwks` (asymmetric minting), `secret` then absent
+ *      `tokenStore` and the `token-store` provider (filterRealm null) when `store.enabled`
  */
 export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
@@ -69,6 +73,7 @@ export type CompiledProvider =
   | CompiledJwtProvider
   | CompiledEcmwfApiProvider
   | CompiledEfasApiProvider
+  | CompiledTokenStoreProvider
   | CompiledOtherProvider
 
 export interface CompiledOtherAugmenter {
@@ -158,6 +163,11 @@ export interface CompiledConfig {
    * + name → the rule that `@name` in `$authotron_require` stands for. Absent when there are none.
    */
   accessRules?: { [prefixedName: string]: AccessRule }
+  /**
+   * `store` with `enabled: true` (src/store/tokens.ts); the token-store provider, last in
+   * `providers`, carries the same settings. Absent: the token routes answer 503 (§7.5).
+   */
+  tokenStore?: CompiledTokenStore
   /**
    * The YAML's `session` (extension, issue 18): browser login on `/authenticate?redirect=…` with a
    * session cookie, `/logout`, and our own tokens accepted back (cookie or Bearer). Absent: the

@@ -14,6 +14,7 @@ import { RuleVariable } from './access-variables'
 import { sendGrant } from './grant-answer'
 import { njsPlatform } from './platform'
 import { authInput } from './request'
+import { storeFailureAnswer } from '../store/answers'
 
 export interface HandlerContext {
   r: NginxHTTPRequest
@@ -93,6 +94,12 @@ function failureAnswer(ctx: HandlerContext, error: unknown): HttpAnswer {
       reason: (error as Error).message,
     })
     return unauthorized(ctx.config)
+  }
+  const reason = error instanceof Error ? error.message : String(error)
+  const storeFailure = storeFailureAnswer(code, reason)
+  if (storeFailure !== undefined) {
+    if (code !== ErrorCode.StoreDisabled) ctx.platform.logger.log('warn', 'store.request.failed', { code: code as string, reason })
+    return storeFailure
   }
   ctx.platform.logger.log('error', 'auth.request.internal_error', {
     code: code || ErrorCode.Unexpected,

@@ -16,10 +16,13 @@ import { answering, CoreHandler, granting, handler, send } from './context'
 import { authInput } from './request'
 import { reportConfigProblem } from './config-problem'
 import type { CompiledConfig } from '../config/compiled'
+import loadTokenRoutes from '../store/routes.load'
 
 interface Route {
   /** Answer 405 to anything but GET and HEAD (the reference's routes are GET-only). */
   readOnly: boolean
+  /** The one method the route takes (DELETE /token/{t}); 405 with `Allow: <it>` to any other. */
+  only?: 'DELETE'
   /**
    * Exported by index.ts itself rather than through `endpoints`: the grant tiers of the top
    * layer run first (authenticate, access).
@@ -86,6 +89,20 @@ const ROUTES = {
   health: { readOnly: true, handle: answering((ctx) => health(ctx.config, ctx.platform.clock.nowMilliseconds())) },
   /** `/.well-known/jwks.json`: the public keys of an asymmetric `jwt.alg` (extension), 404 with HS256. */
   jwks: { readOnly: true, handle: answering((ctx) => jwksAnswer(ctx.config)) },
+  /** The token store (§7.5, src/store/): GET /token, GET /tokens, DELETE /token/{t}. */
+  token: {
+    readOnly: true,
+    handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('create', authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform)),
+  },
+  tokens: {
+    readOnly: true,
+    handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('list', authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform)),
+  },
+  deleteToken: {
+    readOnly: false,
+    only: 'DELETE',
+    handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('delete', authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform)),
+  },
   home: {
     readOnly: true,
     handle: answering(() => ({
@@ -101,8 +118,8 @@ export type RouteName = keyof typeof ROUTES
 /** Runs a route for a request whose config the caller found: its method rule, then its handler. */
 export function serve(name: RouteName, r: NginxHTTPRequest, config: CompiledConfig, grantMiss?: GrantCacheMiss): void {
   const route: Route = ROUTES[name]
-  if (route.readOnly && r.method !== 'GET' && r.method !== 'HEAD') {
-    r.headersOut['Allow'] = READ_ONLY_METHODS
+  if (route.only !== undefined ? r.method !== route.only : route.readOnly && r.method !== 'GET' && r.method !== 'HEAD') {
+    r.headersOut['Allow'] = route.only !== undefined ? route.only : READ_ONLY_METHODS
     r.return(405)
     return
   }

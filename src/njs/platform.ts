@@ -5,6 +5,7 @@ import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { njsJwksSource } from './jwks'
 import { njsRemoteCaller } from './remote'
 import { njsSignatureVerifier, njsSigner } from './webcrypto'
+import loadTokenStore from './token-store.load'
 
 const LEVEL_RANK: { [level: string]: number } = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 }
 
@@ -35,6 +36,7 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platf
     sharedCache: sharedStore(SHARED_ZONE),
     jwks: njsJwksSource(r, SHARED_ZONE),
     remote: njsRemoteCaller(r),
+    tokenStore: (settings) => loadTokenStore().openTokenStore(r, settings),
     // `njs.engine` exists from njs 0.8.6 ('njs' or 'QuickJS'); older runtimes have only the njs engine.
     contextReused: typeof njs !== 'undefined' && (njs as any).engine === 'QuickJS',
     timers: {

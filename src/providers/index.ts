@@ -10,10 +10,13 @@ import loadJwt from './jwt/runtime.load'
 import loadEcmwfApi from './ecmwf-api/runtime.load'
 import loadEfasApi from './efas-api/runtime.load'
 import { plainProvider } from './plain/runtime'
+import loadTokenStore from './token-store/runtime.load'
 
 export const providerModules: { [type: string]: (() => ProviderModule<any>) | undefined } = {
   plain: () => plainProvider,
   jwt: () => loadJwt().jwtProvider,
   'ecmwf-api': () => loadEcmwfApi().ecmwfApiProvider,
   'efas-api': () => loadEfasApi().efasApiProvider,
+  /** Not a `providers:` type: the compiler appends it when `store.enabled` (§4.7). */
+  'token-store': () => loadTokenStore().tokenStoreProvider,
 }

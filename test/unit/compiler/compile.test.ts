@@ -69,7 +69,6 @@ test('the seed config compiles to exactly this', (t) => {
     "server.host: NGINX's `listen` decides the address",
     "server.port: NGINX's `listen` decides the port",
     "logging.format: messages go to NGINX's error_log, in NGINX's format",
-    'store: authotron-njs has no token store yet; it behaves as the reference does with the store disabled',
     'services: read by nothing, here as in the reference',
     'jwt.aud: ignored, here as in the reference: minted tokens carry no `aud` claim',
   ])

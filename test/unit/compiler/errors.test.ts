@@ -135,13 +135,26 @@ const cases: Case[] = [
     errors: ['store.enabled (config.yaml:2:1): required key missing'],
   },
   {
-    title: 'store enabled without its backend',
+    title: 'store enabled with a backend this build lacks',
     sections: { store: 'store: {enabled: true, type: redis}' },
+    errors: [`store.type (config.yaml:2:30): 'redis' is not a token store: use 'embedded' or 'etcd' (README, "Token store")`],
+  },
+  {
+    title: "the reference's MongoDB store names the supported backends",
+    sections: { store: 'store: {enabled: true, type: mongo, uri: "mongodb://db", database: aot}' },
     errors: [
-      'store.uri (config.yaml:2:1): required key missing',
-      'store.database (config.yaml:2:1): required key missing',
-      "store.type (config.yaml:2:30): expected 'mongo'",
+      `store.type (config.yaml:2:30): 'mongo' (MongoDB) is not supported by authotron-njs: use 'embedded' or 'etcd' (README, "Token store")`,
     ],
+  },
+  {
+    title: 'store enabled without its backend',
+    sections: { store: 'store: {enabled: true}' },
+    errors: ['store.type (config.yaml:2:1): required key missing'],
+  },
+  {
+    title: 'a token lifetime of zero',
+    sections: { store: 'store: {enabled: true, type: etcd, token_lifetime_in_s: 0}' },
+    errors: ['store.token_lifetime_in_s (config.yaml:2:57): expected an integer >= 1'],
   },
   {
     title: 'a service without scopes',

@@ -25,25 +25,16 @@ test('every inert key is noted once, with what takes its place', (t) => {
     "logging.format: messages go to NGINX's error_log, in NGINX's format",
     "logging.service_name: NGINX's error_log lines carry no service name",
     "logging.service_version: NGINX's error_log lines carry no service version",
-    'store: authotron-njs has no token store yet; it behaves as the reference does with the store disabled',
     'services: read by nothing, here as in the reference',
     'jwt.aud: ignored, here as in the reference: minted tokens carry no `aud` claim',
     'providers[0].iam_realm: required by the reference but unused; `realm` names the realm',
   ])
 })
 
-test('an enabled token store is a warning, not a note: it changes what the operator gets', (t) => {
-  const result = compileText(
-    configText({
-      store: 'store: {enabled: true, type: mongo, uri: "mongodb://db", database: aot}',
-    }),
-  )
+test('an enabled token store is no inert key: it works (README, "Token store")', (t) => {
+  const result = compileText(configText({ store: 'store: {enabled: true, type: embedded}' }))
   t.deepEqual(result.errors, [])
-  t.true(
-    result.warnings.includes(
-      'store.enabled (config.yaml:2:18): the token store (MongoDB) is not available in authotron-njs yet: it behaves as with `enabled: false`, so stored tokens are not accepted and the token routes do not work',
-    ),
-  )
+  t.false(result.warnings.some((warning) => warning.startsWith('store')))
   t.false(result.notes.some((note) => note.startsWith('store')))
 })
 
@@ -59,8 +50,6 @@ test('the table names each key by a readable pattern', (t) => {
       'logging.format',
       'logging.service_name',
       'logging.service_version',
-      'store',
-      'store.enabled',
       'services',
       'jwt.aud',
       'providers[].iam_realm',

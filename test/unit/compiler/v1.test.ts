@@ -34,7 +34,6 @@ test('a v1 document compiles like its v2 equivalent, with a note for bind_addres
   t.deepEqual(result.notes, [
     "bind_address: NGINX's `listen` decides the address and port (the value is still checked as the reference does)",
     "logging.format: messages go to NGINX's error_log, in NGINX's format",
-    'store: authotron-njs has no token store yet; it behaves as the reference does with the store disabled',
     'services: read by nothing, here as in the reference',
   ])
   t.is(result.config?.challenge, 'Basic realm="ecmwf"')
