@@ -84,7 +84,7 @@ function load() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
-  return config !== void 0 && config.format === 4 ? config : void 0;
+  return config !== void 0 && config.format === 5 ? config : void 0;
 }
 var unit2;
 function load2() {
@@ -375,6 +375,25 @@ function load2() {
       plain_advanced: plainAdvancedAugmenter,
       ldap: ldapAugmenter
     };
+    var BUCKET_BOUNDS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1e3, 2500, 5e3, 1e4];
+    function recordProvider(sink, provider, result, ms) {
+      var labels = "\n" + result + "\n" + labelValue(provider.name) + "\n" + provider.scheme + "\n" + labelValue(provider.realm);
+      if (result === "timeout") {
+        sink.incr("prov\nt" + labels, 1);
+        return;
+      }
+      sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+      if (ms > 0) sink.incr("prov\ns" + labels, ms / 1e3);
+    }
+    function recordAugmenter(sink, augmenter, realm, result, ms) {
+      var labels = "\n" + result + "\n" + labelValue(augmenter.name) + "\n" + labelValue(augmenter.type) + "\n" + labelValue(realm);
+      sink.incr("aug\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+      if (ms > 0) sink.incr("aug\ns" + labels, ms / 1e3);
+    }
+    var LINE_BREAKS = /[\r\n]/g;
+    function labelValue(value) {
+      return value.replace(LINE_BREAKS, " ");
+    }
     function augmentUser(config, user, platform) {
       var plan = config.augmenterPlans["=" + user.realm];
       if (plan === void 0) return user;
@@ -404,6 +423,8 @@ function load2() {
       return user;
     }
     function runAugmenter(augmenter, user, platform) {
+      var startedMs = platform.metrics !== void 0 ? platform.clock.nowMilliseconds() : 0;
+      var realm = user.realm;
       try {
         var module = augmenterModules[augmenter.type];
         if (module === void 0) {
@@ -412,11 +433,20 @@ function load2() {
         var outcome = module.augment(augmenter, user, {
           platform
         });
-        if (isPromise(outcome)) return outcome.then(void 0, e => logFailure(platform, augmenter, e));
+        if (isPromise(outcome)) return outcome.then(() => record(platform, augmenter, realm, "success", startedMs), e => {
+          logFailure(platform, augmenter, e);
+          record(platform, augmenter, realm, "error", startedMs);
+        });
+        record(platform, augmenter, realm, "success", startedMs);
       } catch (e) {
         logFailure(platform, augmenter, e);
+        record(platform, augmenter, realm, "error", startedMs);
       }
       return void 0;
+    }
+    function record(platform, augmenter, realm, result, startedMs) {
+      var metrics = platform.metrics;
+      if (metrics !== void 0) recordAugmenter(metrics, augmenter, realm, result, platform.clock.nowMilliseconds() - startedMs);
     }
     function settleAll(promises) {
       return Promise.all(promises).then(() => void 0);
@@ -1285,27 +1315,40 @@ function load2() {
     }
     function runProvidersForCredential(config, indices, credential, realmFilter, platform) {
       var pending = [];
-      var pendingNames = [];
+      var runs = [];
+      var metrics = platform.metrics;
       var _loop3 = function () {
           var provider = config.providers[indices[i]];
           if (!isEligible(provider, realmFilter)) return 0;
+          var run = {
+            provider,
+            startedMs: metrics !== void 0 ? platform.clock.nowMilliseconds() : 0,
+            settled: false
+          };
           var outcome;
           try {
             outcome = startProvider(provider, credential, platform);
           } catch (e) {
             logFailure2(platform, provider, e);
+            settle(platform, run, "error");
             return 0;
           }
           if (!isPromise(outcome)) {
             logSuccess(platform, provider);
+            settle(platform, run, "success");
             return {
               v: outcome
             };
           }
           pending.push(outcome);
-          pendingNames.push(provider.name);
-          var provider_ = provider;
-          outcome.then(() => logSuccess(platform, provider_), e => logFailure2(platform, provider_, e));
+          runs.push(run);
+          outcome.then(() => {
+            logSuccess(platform, run.provider);
+            settle(platform, run, "success");
+          }, e => {
+            logFailure2(platform, run.provider, e);
+            settle(platform, run, "error");
+          });
         },
         _ret3;
       for (var i = 0; i < indices.length; i++) {
@@ -1314,7 +1357,15 @@ function load2() {
         if (_ret3) return _ret3.v;
       }
       if (pending.length === 0) return void 0;
-      return firstSuccess(pending, config.timeoutMs, platform);
+      return firstSuccess(pending, config.timeoutMs, platform, () => {
+        for (var _i7 = 0; _i7 < runs.length; _i7++) settle(platform, runs[_i7], "timeout");
+      });
+    }
+    function settle(platform, run, result) {
+      if (run.settled) return;
+      run.settled = true;
+      var metrics = platform.metrics;
+      if (metrics !== void 0) recordProvider(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs);
     }
     function startProvider(provider, credential, platform) {
       var load32 = providerModules[provider.type];
@@ -1325,11 +1376,14 @@ function load2() {
         platform
       });
     }
-    function firstSuccess(pending, timeoutMs, platform) {
+    function firstSuccess(pending, timeoutMs, platform, onTimeout) {
       return new Promise(resolve => {
         var outstanding = pending.length;
         var settled = false;
-        var timer = platform.timers.setTimeout(() => finish(void 0), timeoutMs);
+        var timer = platform.timers.setTimeout(() => {
+          onTimeout();
+          finish(void 0);
+        }, timeoutMs);
         function finish(user) {
           if (settled) return;
           settled = true;
@@ -1406,9 +1460,25 @@ function load2() {
         key = "grant2:" + platform.crypto.sha256Base64url(config.configId + _rulePart2 + _realmPart2 + input.authorization);
         var text = store.get(key);
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
-        if (cached !== void 0) return cached;
+        if (cached !== void 0) {
+          if (platform.metrics !== void 0) {
+            var _realm = headerSafe(cached.user.realm);
+            var _ms3 = platform.clock.nowMilliseconds() - nowMs;
+            var _labels2 = "\n" + "success" + "\n" + _realm;
+            platform.metrics.incr("auth\n" + (_ms3 <= 1 ? 0 : _ms3 <= 5 ? 1 : _ms3 <= 10 ? 2 : _ms3 <= 25 ? 3 : _ms3 <= 50 ? 4 : _ms3 <= 100 ? 5 : _ms3 <= 250 ? 6 : _ms3 <= 500 ? 7 : _ms3 <= 1e3 ? 8 : _ms3 <= 2500 ? 9 : _ms3 <= 5e3 ? 10 : _ms3 <= 1e4 ? 11 : 12) + _labels2, 1);
+            if (_ms3 > 0) platform.metrics.incr("auth\ns" + _labels2, _ms3 / 1e3);
+          }
+          return cached;
+        }
       }
       return whenReady(authenticate2(input, config, platform), user => {
+        var realm = headerSafe(user.realm);
+        if (platform.metrics !== void 0) {
+          var _ms4 = platform.clock.nowMilliseconds() - nowMs;
+          var _labels3 = "\n" + "success" + "\n" + realm;
+          platform.metrics.incr("auth\n" + (_ms4 <= 1 ? 0 : _ms4 <= 5 ? 1 : _ms4 <= 10 ? 2 : _ms4 <= 25 ? 3 : _ms4 <= 50 ? 4 : _ms4 <= 100 ? 5 : _ms4 <= 250 ? 6 : _ms4 <= 500 ? 7 : _ms4 <= 1e3 ? 8 : _ms4 <= 2500 ? 9 : _ms4 <= 5e3 ? 10 : _ms4 <= 1e4 ? 11 : 12) + _labels3, 1);
+          if (_ms4 > 0) platform.metrics.incr("auth\ns" + _labels3, _ms4 / 1e3);
+        }
         var minted = mint(user, config.jwt, now, platform.crypto);
         var grant = {
           user,
@@ -1417,7 +1487,7 @@ function load2() {
           legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : void 0
         };
         if (store !== void 0 && key !== void 0 && (admits === void 0 || admits(user))) {
-          var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
+          var legacy = grant.legacy !== void 0 ? grant.legacy : entryWithRealm(realm);
           var userJsonText = JSON.stringify(user);
           var _key2 = key;
           var _untilMs = nowMs + ttlMs;
@@ -1425,8 +1495,8 @@ function load2() {
           var _storeForMs = _untilMs - nowMs;
           var _failure;
           if (_storeForMs > 0) {
-            var _ms2 = _untilMs;
-            var _cachedUntil2 = (_ms2 - _ms2 % 1e3) / 1e3;
+            var _ms5 = _untilMs;
+            var _cachedUntil2 = (_ms5 - _ms5 % 1e3) / 1e3;
             var _entry = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (config.includeLegacyHeaders ? "1" : "") + "\n" + _cachedUntil2 + "\n" + grant.expiresAt + "\n" + userJsonText;
             try {
               store.set(_key2, _entry, _storeForMs);
@@ -1441,6 +1511,9 @@ function load2() {
         }
         return grant;
       });
+    }
+    function entryWithRealm(realm) {
+      return ["", realm, ""];
     }
     var unit22;
     function load22() {
@@ -1536,7 +1609,7 @@ function load2() {
               break;
             case "all-roles":
               met = true;
-              for (var _i7 = 0; _i7 < values.length && met; _i7++) met = listHolds(user.roles, values[_i7]);
+              for (var _i8 = 0; _i8 < values.length && met; _i8++) met = listHolds(user.roles, values[_i8]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -1547,7 +1620,7 @@ function load2() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i8 = 0; _i8 < values.length && !met; _i8++) met = listHolds(list, values[_i8]);
+                  if (Array.isArray(list)) for (var _i9 = 0; _i9 < values.length && !met; _i9++) met = listHolds(list, values[_i9]);
                 }
                 break;
               }
@@ -1699,7 +1772,7 @@ function load2() {
       },
       subtle: njsSignatureVerifier2
     };
-    function njsPlatform(r, configuredLevel) {
+    function njsPlatform(r, configuredLevel, metricsEnabled) {
       var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
       return {
         crypto: njsCrypto,
@@ -1708,6 +1781,7 @@ function load2() {
           nowMilliseconds: () => Date.now()
         },
         sharedCache: sharedStore("authotron"),
+        metrics: metricsEnabled ? metricsSink() : void 0,
         jwks: njsJwksSource2(r),
         contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
         timers: {
@@ -1734,6 +1808,21 @@ function load2() {
         }
       };
     }
+    function metricsSink() {
+      var dict = metricsDict();
+      if (dict === void 0) return void 0;
+      return {
+        incr: (key, delta) => {
+          try {
+            dict.incr(key, delta);
+          } catch (e) {}
+        }
+      };
+    }
+    function metricsDict() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_metrics"] : void 0;
+    }
     function formatFields(fields) {
       if (fields === void 0) return "";
       var text = "";
@@ -1756,9 +1845,9 @@ function load2() {
       return void 0;
     }
     var AUTHENTICATION_FAILURES = {
-      [ErrorCode2.HeaderMissing]: true,
-      [ErrorCode2.HeaderInvalid]: true,
-      [ErrorCode2.AllFailed]: true
+      [ErrorCode2.HeaderMissing]: "no_auth_header",
+      [ErrorCode2.HeaderInvalid]: "invalid_header",
+      [ErrorCode2.AllFailed]: "all_failed"
     };
     function answering(run) {
       return handler(run, (ctx, answer) => send(ctx.r, answer));
@@ -1795,11 +1884,14 @@ function load2() {
     }
     function handler(run, deliver) {
       return function (r, config, grantMiss) {
+        var platform = njsPlatform(r, config.logLevel, config.metricsEnabled !== false);
+        var startedMs = platform.metrics !== void 0 ? platform.clock.nowMilliseconds() : 0;
         var ctx = {
           r,
           config,
-          platform: njsPlatform(r, config.logLevel),
-          grantMiss
+          platform,
+          grantMiss,
+          startedMs
         };
         var outcome;
         try {
@@ -1818,6 +1910,14 @@ function load2() {
     function failureAnswer(ctx, error) {
       var code = errorCode(error);
       if (code !== void 0 && AUTHENTICATION_FAILURES[code]) {
+        var metrics = ctx.platform.metrics;
+        if (metrics !== void 0) {
+          var ms = ctx.platform.clock.nowMilliseconds() - ctx.startedMs;
+          var _result = AUTHENTICATION_FAILURES[code];
+          var _labels4 = "\n" + _result + "\n" + "unknown";
+          metrics.incr("auth\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + _labels4, 1);
+          if (ms > 0) metrics.incr("auth\ns" + _labels4, ms / 1e3);
+        }
         ctx.platform.logger.log(code === ErrorCode2.HeaderInvalid ? "warn" : "debug", "auth.request.rejected", {
           code,
           reason: error.message
@@ -1856,9 +1956,189 @@ function load2() {
           return;
         }
       }
-      if (config.format !== 4) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 4 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 5) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
+    }
+    function renderMetrics(config, entries, version) {
+      var tables = {
+        auth: {},
+        providerAttempts: {},
+        providerDuration: {},
+        augmenterAttempts: {},
+        augmenterDuration: {}
+      };
+      preinitialise(config, tables);
+      for (var i = 0; i < entries.length; i++) add(tables, entries[i][0], entries[i][1]);
+      var families = [];
+      families.push(histogramFamily("auth_duration_seconds", "Authentication request duration in seconds", ["result", "realm"], ["realm", "result"], tables.auth, 12), counterFamily("auth_provider_attempts_total", "Total authentication attempts per provider", ["provider_name", "provider_type", "realm", "result"], tables.providerAttempts), histogramFamily("auth_provider_duration_seconds", "Provider authentication duration in seconds", ["provider_name", "provider_type", "realm"], ["provider_name", "provider_type", "realm"], tables.providerDuration, 11), authCounterFamily(tables.auth), counterFamily("augmenter_attempts_total", "Total augmenter executions", ["augmenter_name", "augmenter_type", "realm", "result"], tables.augmenterAttempts), histogramFamily("augmenter_duration_seconds", "Augmenter execution duration in seconds", ["augmenter_type", "realm"], ["augmenter_type", "realm"], tables.augmenterDuration, 10), '# HELP authotron_build_info Build information; constant 1 with the crate version as a label\n# TYPE authotron_build_info gauge\nauthotron_build_info{version="' + escapeLabel(version) + '"} 1\n');
+      families.sort();
+      return families.join("");
+    }
+    function preinitialise(config, tables) {
+      var successRealms = ["unknown"];
+      for (var i = 0; i < config.providers.length; i++) {
+        var provider = config.providers[i];
+        var series = [labelValue(provider.name), provider.scheme, labelValue(provider.realm)];
+        var results = ["success", "error", "timeout"];
+        for (var j = 0; j < results.length; j++) attempts(tables.providerAttempts, series.concat(results[j]));
+        histogram(tables.providerDuration, series);
+        successRealms.push(headerSafe(provider.realm));
+      }
+      for (var _i0 = 0; _i0 < config.augmenters.length; _i0++) {
+        var augmenter = config.augmenters[_i0];
+        var realm = labelValue(augmenter.realm);
+        var _series = [labelValue(augmenter.name), labelValue(augmenter.type), realm];
+        attempts(tables.augmenterAttempts, _series.concat("success"));
+        attempts(tables.augmenterAttempts, _series.concat("error"));
+        histogram(tables.augmenterDuration, [labelValue(augmenter.type), realm]);
+        successRealms.push(headerSafe(augmenter.realm));
+      }
+      var failures = ["no_auth_header", "invalid_header", "all_failed"];
+      for (var _i1 = 0; _i1 < failures.length; _i1++) histogram(tables.auth, [failures[_i1], "unknown"]);
+      for (var _i10 = 0; _i10 < successRealms.length; _i10++) histogram(tables.auth, ["success", successRealms[_i10]]);
+    }
+    function add(tables, key, value) {
+      var parts = key.split("\n");
+      var slot = parts[1];
+      if (typeof value !== "number") return;
+      if (parts[0] === "auth" && parts.length === 4) {
+        observe(histogram(tables.auth, [parts[2], parts[3]]), slot, value, 12);
+      } else if (parts[0] === "prov" && parts.length === 6) {
+        var series = [parts[3], parts[4], parts[5]];
+        if (slot === "t") {
+          attempts(tables.providerAttempts, series.concat("timeout"), value);
+          return;
+        }
+        if (slot !== "s") attempts(tables.providerAttempts, series.concat(parts[2]), value);
+        observe(histogram(tables.providerDuration, series), slot, value, 11);
+      } else if (parts[0] === "aug" && parts.length === 6) {
+        if (slot !== "s") attempts(tables.augmenterAttempts, [parts[3], parts[4], parts[5], parts[2]], value);
+        observe(histogram(tables.augmenterDuration, [parts[4], parts[5]]), slot, value, 10);
+      }
+    }
+    function attempts(table, labels, value) {
+      if (value === void 0) {
+        value = 0;
+      }
+      var id = JSON.stringify(labels);
+      table[id] = (table[id] === void 0 ? 0 : table[id]) + value;
+    }
+    function histogram(table, labels) {
+      var id = JSON.stringify(labels);
+      if (table[id] === void 0) {
+        var counts = [];
+        for (var i = 0; i <= BUCKET_BOUNDS_MS.length; i++) counts.push(0);
+        table[id] = {
+          counts,
+          sum: 0
+        };
+      }
+      return table[id];
+    }
+    function observe(target, slot, value, buckets) {
+      if (slot === "s") {
+        target.sum += value;
+        return;
+      }
+      var index = Number(slot);
+      if (!(index >= 0 && index <= BUCKET_BOUNDS_MS.length && index === Math.floor(index))) return;
+      target.counts[index < buckets ? index : BUCKET_BOUNDS_MS.length] += value;
+    }
+    function counterFamily(name, help, labelNames, table) {
+      var text = "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n";
+      var ids = Object.keys(table).sort(byLabels);
+      for (var i = 0; i < ids.length; i++) {
+        text += name + labelSet(labelNames, JSON.parse(ids[i]), "") + " " + formatNumber(table[ids[i]]) + "\n";
+      }
+      return text;
+    }
+    function authCounterFamily(table) {
+      var counts = {};
+      var ids = Object.keys(table);
+      for (var i = 0; i < ids.length; i++) counts[reorder(ids[i], [1, 0])] = total(table[ids[i]]);
+      return counterFamily("auth_requests_total", "Total number of authentication attempts", ["realm", "result"], counts);
+    }
+    function histogramFamily(name, help, keyNames, labelNames, table, buckets) {
+      var order = [];
+      for (var i = 0; i < labelNames.length; i++) order.push(keyNames.indexOf(labelNames[i]));
+      var sorted = {};
+      var keys = Object.keys(table);
+      for (var _i11 = 0; _i11 < keys.length; _i11++) sorted[reorder(keys[_i11], order)] = table[keys[_i11]];
+      var text = "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
+      var ids = Object.keys(sorted).sort(byLabels);
+      for (var _i12 = 0; _i12 < ids.length; _i12++) {
+        var values = JSON.parse(ids[_i12]);
+        var series = sorted[ids[_i12]];
+        var cumulative = 0;
+        for (var b = 0; b < buckets; b++) {
+          cumulative += series.counts[b];
+          var le = 'le="' + formatNumber(BUCKET_BOUNDS_MS[b] / 1e3) + '"';
+          text += name + "_bucket" + labelSet(labelNames, values, le) + " " + formatNumber(cumulative) + "\n";
+        }
+        text += name + "_bucket" + labelSet(labelNames, values, 'le="+Inf"') + " " + formatNumber(total(series)) + "\n";
+        text += name + "_sum" + labelSet(labelNames, values, "") + " " + formatNumber(series.sum) + "\n";
+        text += name + "_count" + labelSet(labelNames, values, "") + " " + formatNumber(total(series)) + "\n";
+      }
+      return text;
+    }
+    function total(series) {
+      var count = 0;
+      for (var i = 0; i < series.counts.length; i++) count += series.counts[i];
+      return count;
+    }
+    function reorder(id, order) {
+      var values = JSON.parse(id);
+      var result = [];
+      for (var i = 0; i < order.length; i++) result.push(values[order[i]]);
+      return JSON.stringify(result);
+    }
+    function byLabels(a, b) {
+      return a < b ? -1 : a > b ? 1 : 0;
+    }
+    function labelSet(names, values, extra) {
+      var text = "{";
+      for (var i = 0; i < names.length; i++) text += (i === 0 ? "" : ",") + names[i] + '="' + escapeLabel(values[i]) + '"';
+      if (extra !== "") text += (names.length === 0 ? "" : ",") + extra;
+      return text + "}";
+    }
+    function escapeLabel(value) {
+      return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+    }
+    function formatNumber(value) {
+      return String(Math.round(value * 1e6) / 1e6);
+    }
+    var NO_SHARED_DICT = 'metrics need a shared dict (njs >= 0.8.0); on this njs count authentications from the access log instead: log_format authotron_auth (README, "Metrics")';
+    function metricsAnswer(config) {
+      if (config.metricsEnabled === false) return {
+        status: 404,
+        headers: [],
+        body: ""
+      };
+      var hasSharedDicts = typeof ngx !== "undefined" && ngx.shared !== void 0;
+      var plain = [["Content-Type", "text/plain; charset=utf-8"]];
+      if (!hasSharedDicts) {
+        var njsVersion = typeof njs !== "undefined" ? njs.version : "unknown";
+        return {
+          status: 501,
+          headers: plain,
+          body: NO_SHARED_DICT + " [njs " + njsVersion + "]\n"
+        };
+      }
+      var dict = metricsDict();
+      if (dict === void 0) {
+        return {
+          status: 501,
+          headers: plain,
+          body: "metrics need the zone " + "authotron_metrics" + ': include nginx/authotron-metrics.conf in http {} (README, "Metrics")\n'
+        };
+      }
+      var entries = dict.items(1e6);
+      return {
+        status: 200,
+        headers: [["Content-Type", "text/plain; version=0.0.4; charset=utf-8"]],
+        body: renderMetrics(config, entries, "0.1.0")
+      };
     }
     var ROUTES = {
       authenticate: {
@@ -1886,6 +2166,10 @@ function load2() {
       health: {
         readOnly: true,
         handle: answering(ctx => health(ctx.config, ctx.platform.clock.nowMilliseconds()))
+      },
+      metrics: {
+        readOnly: true,
+        handle: answering(ctx => metricsAnswer(ctx.config))
       },
       home: {
         readOnly: true,
@@ -2055,7 +2339,7 @@ function load3() {
               break;
             case "all-roles":
               met = true;
-              for (var _i9 = 0; _i9 < values.length && met; _i9++) met = listHolds(user.roles, values[_i9]);
+              for (var _i13 = 0; _i13 < values.length && met; _i13++) met = listHolds(user.roles, values[_i13]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -2066,7 +2350,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i0 = 0; _i0 < values.length && !met; _i0++) met = listHolds(list, values[_i0]);
+                  if (Array.isArray(list)) for (var _i14 = 0; _i14 < values.length && !met; _i14++) met = listHolds(list, values[_i14]);
                 }
                 break;
               }
@@ -2133,6 +2417,21 @@ function load3() {
     function hmacSha256Base64url2(key, data) {
       return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
     }
+    function metricsSink() {
+      var dict = metricsDict();
+      if (dict === void 0) return void 0;
+      return {
+        incr: (key, delta) => {
+          try {
+            dict.incr(key, delta);
+          } catch (e) {}
+        }
+      };
+    }
+    function metricsDict() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_metrics"] : void 0;
+    }
     var PRECOMPUTED_BASIC_CRYPTO = {
       sha256Base64url: sha256Base64url2,
       hmacSha256Base64url: hmacSha256Base64url2
@@ -2141,10 +2440,17 @@ function load3() {
       var authorization = r.headersIn["Authorization"];
       if (authorization === void 0 || r.headersIn["X-Auth-Realm"] !== void 0) return false;
       var nowMs = Date.now();
+      var metrics = config.metricsEnabled === false ? void 0 : metricsSink();
       var grant = precomputedBasicGrant(authorization, config.precomputedBasic, config.jwt, (nowMs - nowMs % 1e3) / 1e3, PRECOMPUTED_BASIC_CRYPTO);
       if (grant === void 0) return false;
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
+      if (metrics !== void 0) {
+        var _ms7 = Date.now() - nowMs;
+        var _labels5 = "\n" + "success" + "\n" + legacy[1];
+        metrics.incr("auth\n" + (_ms7 <= 1 ? 0 : _ms7 <= 5 ? 1 : _ms7 <= 10 ? 2 : _ms7 <= 25 ? 3 : _ms7 <= 50 ? 4 : _ms7 <= 100 ? 5 : _ms7 <= 250 ? 6 : _ms7 <= 500 ? 7 : _ms7 <= 1e3 ? 8 : _ms7 <= 2500 ? 9 : _ms7 <= 5e3 ? 10 : _ms7 <= 1e4 ? 11 : 12) + _labels5, 1);
+        if (_ms7 > 0) metrics.incr("auth\ns" + _labels5, _ms7 / 1e3);
+      }
       if (rule && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
@@ -2154,8 +2460,8 @@ function load3() {
         var _storeForMs2 = _untilMs2 - nowMs;
         var _failure2;
         if (_storeForMs2 > 0) {
-          var _ms4 = _untilMs2;
-          var _cachedUntil4 = (_ms4 - _ms4 % 1e3) / 1e3;
+          var _ms8 = _untilMs2;
+          var _cachedUntil4 = (_ms8 - _ms8 % 1e3) / 1e3;
           var _entry2 = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (sendLegacy ? "1" : "") + "\n" + _cachedUntil4 + "\n" + grant.expiresAt + "\n" + grant.row.userJson;
           try {
             dict.set(key, _entry2, _storeForMs2);
@@ -2211,9 +2517,11 @@ function authenticate(r, accessPhase) {
     var _dict = _shared["authotron"];
     var _authorization4 = r.headersIn["Authorization"];
     if (_dict !== void 0 && _authorization4 !== void 0) {
-      var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
+      var _metrics = config.metricsEnabled === false ? void 0 : _shared["authotron_metrics"];
+      var _startedMs = _metrics === void 0 ? 0 : Date.now();
+      var _realm2 = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
       var _rulePart3 = rule ? "\n=" + rule.length + ":" + rule : "";
-      var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
+      var _realmPart3 = _realm2 === void 0 ? "\n-\n" : "\n+" + _realm2 + "\n";
       var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization4).digest("base64url");
       var _text2 = _dict.get(_key3);
       var _fields2 = _text2 === void 0 ? void 0 : _text2.split("\n", 5);
@@ -2240,6 +2548,14 @@ function authenticate(r, accessPhase) {
             _headers4["X-Auth-Roles"] = _fields3[3];
           }
           r.return(200, "Authenticated successfully");
+        }
+        if (_metrics !== void 0) {
+          try {
+            var _ms9 = Date.now() - _startedMs;
+            var _labels6 = "\n" + "success" + "\n" + _fields3[2];
+            _metrics.incr("auth\n" + (_ms9 <= 1 ? 0 : _ms9 <= 5 ? 1 : _ms9 <= 10 ? 2 : _ms9 <= 25 ? 3 : _ms9 <= 50 ? 4 : _ms9 <= 100 ? 5 : _ms9 <= 250 ? 6 : _ms9 <= 500 ? 7 : _ms9 <= 1e3 ? 8 : _ms9 <= 2500 ? 9 : _ms9 <= 5e3 ? 10 : _ms9 <= 1e4 ? 11 : 12) + _labels6, 1);
+            if (_ms9 > 0) _metrics.incr("auth\ns" + _labels6, _ms9 / 1e3);
+          } catch (_e3) {}
         }
         _outcome = true;
       }

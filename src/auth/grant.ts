@@ -11,10 +11,11 @@ import type { CompiledConfig } from '../config/compiled'
 import { mint } from '../jwt/mint'
 import { MaybePromise, whenReady } from '../maybe-async'
 import type { Platform } from '../platform'
-import { DEFAULT_GRANT_CACHE_TTL_MS, Grant, grantFromEntry, NO_LEGACY, storeGrant, wholeSeconds } from './grant-entry'
+import { DEFAULT_GRANT_CACHE_TTL_MS, Grant, grantFromEntry, storeGrant, wholeSeconds } from './grant-entry'
 import { grantKey } from './grant-key'
 import { AuthInput, authenticate } from './pipeline'
-import { legacyHeaderValues } from './answers'
+import { headerSafe, legacyHeaderValues } from './answers'
+import { AuthResult, recordAuthentication } from './metrics'
 import type { User } from '../user'
 
 export type { Grant } from './grant-entry'
@@ -52,9 +53,18 @@ export function obtainGrant(
     key = grantKey(config.configId, undefined, input.realm, input.authorization, platform.crypto.sha256Base64url)
     const text = store.get(key)
     const cached = text === undefined ? undefined : grantFromEntry(text, now)
-    if (cached !== undefined) return cached
+    if (cached !== undefined) {
+      // A hit is a success (§8), as on the top layer's hit path (src/njs/cached-grant.ts).
+      if (platform.metrics !== undefined)
+        recordAuthentication(platform.metrics, AuthResult.Success, headerSafe(cached.user.realm), platform.clock.nowMilliseconds() - nowMs)
+      return cached
+    }
   }
   return whenReady(authenticate(input, config, platform), (user) => {
+    // Recorded after augmentation, with the user's realm (§8); header-safe, as the grant entry keeps it.
+    const realm = headerSafe(user.realm)
+    if (platform.metrics !== undefined)
+      recordAuthentication(platform.metrics, AuthResult.Success, realm, platform.clock.nowMilliseconds() - nowMs)
     const minted = mint(user, config.jwt, now, platform.crypto)
     const grant: Grant = {
       user,
@@ -63,11 +73,17 @@ export function obtainGrant(
       legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : undefined,
     }
     if (store !== undefined && key !== undefined && (admits === undefined || admits(user))) {
-      const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
+      // The realm always, even where the legacy headers are not sent: a hit's metrics label.
+      const legacy = grant.legacy !== undefined ? grant.legacy : entryWithRealm(realm)
       const userJsonText = JSON.stringify(user)
       const failure = storeGrant(store, key, grant.token, legacy, config.includeLegacyHeaders, grant.expiresAt, userJsonText, nowMs, ttlMs)
       if (failure !== undefined) platform.logger.log('warn', 'cache.grant.store_failed', { reason: failure })
     }
     return grant
   })
+}
+
+/** The legacy fields of an entry whose config does not send them: only the realm (the hit's metrics label). */
+function entryWithRealm(realm: string): [string, string, string] {
+  return ['', realm, '']
 }

@@ -76,6 +76,7 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
       })),
     }),
     logLevel: (logging.level as string).trim().toLowerCase() as CompiledConfig['logLevel'],
+    metricsEnabled: !(isMapping(data.metrics) && data.metrics.enabled === false),
   }
   const precomputedBasic = precomputeBasicGrants(content, plainUsers)
   const accessRules = compileAccessRules(data)

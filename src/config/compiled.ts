@@ -38,8 +38,9 @@ export type {
  *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
  *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
  *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
+ *   5  `metricsEnabled`, and `lockout` (auth.lockout): an older module would ignore a lockout
  */
-export const COMPILED_FORMAT = 4
+export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
@@ -130,6 +131,11 @@ export interface CompiledConfig {
   providersBody: string
   augmentersBody: string
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
+  /**
+   * The YAML's `metrics.enabled` (default true): whether requests are counted where the zone
+   * `authotron_metrics` exists (src/auth/metrics.ts) and `/metrics` answers. Absent (older files): true.
+   */
+  metricsEnabled?: boolean
   /**
    * The precomputed Basic grants (src/compiler/basic-grants.ts), by credential. Absent when Basic
    * requests must always run the full pipeline. (Earlier builds of the compiler wrote a `basicGrants`

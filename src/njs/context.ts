@@ -9,6 +9,7 @@ import { isPromise, MaybePromise } from '../maybe-async'
 import { Grant, GrantCacheMiss, obtainGrant } from '../auth/grant'
 import { NO_LEGACY } from '../auth/grant-entry'
 import type { Platform } from '../platform'
+import { AuthResult, recordAuthentication, UNKNOWN_REALM } from '../auth/metrics'
 import loadAccessRule from './access-rule.load'
 import { RuleVariable } from './access-variables'
 import { sendGrant } from './grant-answer'
@@ -21,12 +22,15 @@ export interface HandlerContext {
   platform: Platform
   /** authenticate/access: the top layer's grant-cache miss (src/njs/cached-grant.ts). */
   grantMiss?: GrantCacheMiss
+  /** When the handler started (ms), where metrics are recorded: a failure's duration. */
+  startedMs: number
 }
 
-const AUTHENTICATION_FAILURES: { [code: string]: true } = {
-  [ErrorCode.HeaderMissing]: true,
-  [ErrorCode.HeaderInvalid]: true,
-  [ErrorCode.AllFailed]: true,
+/** The failures that answer 401, and their `auth_requests_total.result` (§8). */
+const AUTHENTICATION_FAILURES: { [code: string]: string } = {
+  [ErrorCode.HeaderMissing]: AuthResult.NoAuthHeader,
+  [ErrorCode.HeaderInvalid]: AuthResult.InvalidHeader,
+  [ErrorCode.AllFailed]: AuthResult.AllFailed,
 }
 
 /** A handler of the module's core: the top layer (index.ts) has already found the config. */
@@ -65,7 +69,9 @@ export function handler<T extends HttpAnswer | Grant>(
   deliver: (ctx: HandlerContext, outcome: T) => void,
 ): CoreHandler {
   return function (r: NginxHTTPRequest, config: CompiledConfig, grantMiss?: GrantCacheMiss) {
-    const ctx: HandlerContext = { r, config, platform: njsPlatform(r, config.logLevel), grantMiss }
+    const platform = njsPlatform(r, config.logLevel, config.metricsEnabled !== false)
+    const startedMs = platform.metrics !== undefined ? platform.clock.nowMilliseconds() : 0
+    const ctx: HandlerContext = { r, config, platform, grantMiss, startedMs }
     let outcome: MaybePromise<T>
     try {
       outcome = run(ctx)
@@ -88,6 +94,11 @@ export function handler<T extends HttpAnswer | Grant>(
 function failureAnswer(ctx: HandlerContext, error: unknown): HttpAnswer {
   const code = errorCode(error)
   if (code !== undefined && AUTHENTICATION_FAILURES[code]) {
+    const metrics = ctx.platform.metrics
+    if (metrics !== undefined) {
+      const ms = ctx.platform.clock.nowMilliseconds() - ctx.startedMs
+      recordAuthentication(metrics, AUTHENTICATION_FAILURES[code], UNKNOWN_REALM, ms)
+    }
     ctx.platform.logger.log(code === ErrorCode.HeaderInvalid ? 'warn' : 'debug', 'auth.request.rejected', {
       code,
       reason: (error as Error).message,

@@ -13,6 +13,7 @@ import { VERSION } from '../version'
 import { answering, CoreHandler, granting } from './context'
 import { authInput } from './request'
 import { reportConfigProblem } from './config-problem'
+import { metricsAnswer } from './metrics-endpoint'
 import type { CompiledConfig } from '../config/compiled'
 
 interface Route {
@@ -50,6 +51,8 @@ const ROUTES = {
   providers: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.providersBody)) },
   augmenters: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.augmentersBody)) },
   health: { readOnly: true, handle: answering((ctx) => health(ctx.config, ctx.platform.clock.nowMilliseconds())) },
+  /** `GET /metrics` (§7.9): the metrics zone in Prometheus text, or why it cannot be (metrics-endpoint.ts). */
+  metrics: { readOnly: true, handle: answering((ctx) => metricsAnswer(ctx.config)) },
   home: {
     readOnly: true,
     handle: answering(() => ({

@@ -73,6 +73,8 @@ export interface StartNginxOptions {
   port?: number
   /** Goes into the prefix folder's name. */
   label?: string
+  /** `worker_processes` (default 1); the metrics tests run 2 to show the sums over workers. */
+  workers?: number
   httpbin?: HttpbinServer
   /** How long to wait for the first answer (default 15 s; the docker leg adds image pulls). */
   startTimeoutMs?: number
@@ -266,7 +268,7 @@ export function renderConf(options: StartNginxOptions, context: ConfContext, con
   }
   return [
     ...main,
-    'worker_processes 1;',
+    `worker_processes ${options.workers ?? 1};`,
     leg.loadModuleLine,
     '',
     'events {',

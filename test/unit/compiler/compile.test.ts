@@ -51,6 +51,7 @@ test('the seed config compiles to exactly this', (t) => {
       '{"providers":[{"name":"plain-provider","type":"plain","realm":"localrealm"},{"name":"ECMWF API Provider","type":"ecmwf-api","realm":"ecmwf"}]}',
     augmentersBody: '{"augmenters":[]}',
     logLevel: 'debug',
+    metricsEnabled: true,
   })
   t.deepEqual(result.warnings, [
     'providers[1] (seed.yaml:6:5): ecmwf-api provider "ECMWF API Provider" is not implemented by authotron-njs 0.1.0 yet; it rejects every credential',
