@@ -8,6 +8,8 @@
  *   git show HEAD~1:dist/authotron.js > /tmp/before.js
  *   npx tsx bench/ab.ts --baseline /tmp/before.js [--legs trixie,sid] [--cases basic,access]
  *                       [--rounds 7] [--duration 3] [--name NAME]
+ *   npx tsx bench/ab.ts --metrics [--legs …]   dist/authotron.js without (baseline) and with
+ *                                             nginx/authotron-metrics.conf (current)
  *
  * Cases: the bench's Basic cases on the main instance (`basic`, and `access` where js_access
  * exists). The config is the bench's without its jwt provider. Writes bench/results/<name>.{json,md}
@@ -77,7 +79,8 @@ async function compiledBenchConfig(work: string, leg: RuntimeLeg): Promise<strin
 }
 
 async function main(): Promise<void> {
-  const baseline = resolve(option('--baseline'))
+  const metricsMode = process.argv.includes('--metrics')
+  const baseline = metricsMode ? AUTHOTRON_MODULE : resolve(option('--baseline'))
   if (!existsSync(baseline)) throw new Error(`--baseline ${baseline}: no such file`)
   if (!existsSync(AUTHOTRON_MODULE)) throw new Error(`${AUTHOTRON_MODULE} is missing. Fix: npm run build`)
   const legNames = option('--legs', 'trixie,sid,sid-qjs').split(',')
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
       const config = await compiledBenchConfig(join(work, legName), leg)
       const cache = leg.features.sharedDict
       const before = await startBenchNginx(leg, 'main', config, cache, undefined, baseline)
-      const after = await startBenchNginx(leg, 'main', config, cache, undefined, AUTHOTRON_MODULE)
+      const after = await startBenchNginx(leg, metricsMode ? 'metrics' : 'main', config, cache, undefined, AUTHOTRON_MODULE)
       const series: Series[] = [{ label: 'sidecar', nginx: after, path: CASES.sidecar.path, headers: [], runs: [] }]
       for (const id of cases) {
         if (CASES[id].unsupported?.(leg) !== undefined) continue
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   }
 
   const lines = [
-    `bench/ab.ts: baseline ${baseline} vs ${AUTHOTRON_MODULE}; ${rounds} rounds × ${durationS} s, wrk -c${CONNECTIONS}, 1 worker; worker CPU µs per request (median of rounds)`,
+    `bench/ab.ts: baseline ${baseline}${metricsMode ? ' without nginx/authotron-metrics.conf' : ''} vs ${AUTHOTRON_MODULE}${metricsMode ? ' with it' : ''}; ${rounds} rounds × ${durationS} s, wrk -c${CONNECTIONS}, 1 worker; worker CPU µs per request (median of rounds)`,
     '',
     '| leg | case | baseline µs | current µs | baseline / current (per-round range) | `/sidecar` baseline → current |',
     '|---|---|---|---|---|---|',

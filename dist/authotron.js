@@ -24,6 +24,8 @@ function load() {
       LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
       LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
       AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
       ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -276,6 +278,8 @@ function load2() {
       LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
       LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
       AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
       ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -514,9 +518,9 @@ function load2() {
     function invalid(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
-    var unit4;
-    function load4() {
-      if (unit4 === void 0) unit4 = function () {
+    var unit5;
+    function load5() {
+      if (unit5 === void 0) unit5 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -529,6 +533,8 @@ function load2() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -1180,7 +1186,7 @@ function load2() {
           "verifiedKey": verifiedKey
         };
       }();
-      return unit4;
+      return unit5;
     }
     function md5Crypt(password, magic, salt, crypto) {
       var saltBytes = utf8ToBytes(salt);
@@ -1308,7 +1314,7 @@ function load2() {
     }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load4().jwtProvider
+      jwt: () => load5().jwtProvider
     };
     function isEligible(provider, realmFilter) {
       return realmFilter === void 0 || provider.filterRealm === realmFilter;
@@ -1368,11 +1374,11 @@ function load2() {
       if (metrics !== void 0) recordProvider(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs);
     }
     function startProvider(provider, credential, platform) {
-      var load32 = providerModules[provider.type];
-      if (load32 === void 0) {
+      var load42 = providerModules[provider.type];
+      if (load42 === void 0) {
         throw codedError2(ErrorCode2.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
       }
-      return load32().authenticate(provider, credential, {
+      return load42().authenticate(provider, credential, {
         platform
       });
     }
@@ -1681,6 +1687,214 @@ function load2() {
       }();
       return unit22;
     }
+    var unit32;
+    function load32() {
+      if (unit32 === void 0) unit32 = function () {
+        var NOT_BASE64_OR_PAD2 = /[^A-Za-z0-9+/=]/;
+        function isStrictBase642(text) {
+          var length = text.length;
+          if (length % 4 !== 0 || NOT_BASE64_OR_PAD2.test(text)) return false;
+          var firstPad = text.indexOf("=");
+          if (firstPad === -1) return true;
+          var padding = length - firstPad;
+          if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+          var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
+          var unusedBitsMask = padding === 1 ? 3 : 15;
+          return (lastSymbol & unusedBitsMask) === 0;
+        }
+        function decodeStrictBase642(text) {
+          return Buffer.from(text, "base64");
+        }
+        function bytesToUtf8Strict2(bytes) {
+          try {
+            return new TextDecoder("utf-8", {
+              fatal: true
+            }).decode(bytes);
+          } catch (e) {
+            return void 0;
+          }
+        }
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function decodeBasicCredential2(credential) {
+          if (!isStrictBase642(credential)) {
+            throw codedError22(ErrorCode22.BasicMalformed, "Invalid base64 in Basic auth");
+          }
+          var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
+          if (text === void 0) throw codedError22(ErrorCode22.BasicMalformed, "Invalid UTF-8 in Basic auth");
+          var colon = text.indexOf(":");
+          var username = colon === -1 ? text : text.slice(0, colon);
+          var password = colon === -1 ? "" : text.slice(colon + 1);
+          if (username === "") throw codedError22(ErrorCode22.BasicMalformed, "No username in Basic credentials");
+          return {
+            username,
+            password
+          };
+        }
+        var NOT_VISIBLE_ASCII_OR_TAB2 = /[^\t\x20-\x7e]/;
+        function visibleAsciiOrUndefined2(value) {
+          return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB2.test(value) ? value : void 0;
+        }
+        function normaliseScheme2(token) {
+          var lower = token.toLowerCase();
+          if (lower === "basic" || lower === "plain") return "Basic";
+          if (lower === "bearer") return "Bearer";
+          return lower;
+        }
+        function parseAuthorization2(header) {
+          var value = visibleAsciiOrUndefined2(header);
+          if (value === void 0 || value.trim() === "") {
+            throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
+          }
+          var parts = value.split(",");
+          var seenParts = [];
+          var credentials = [];
+          for (var i = 0; i < parts.length; i++) {
+            var part = parts[i].trim();
+            if (seenParts.indexOf(part) !== -1) continue;
+            seenParts.push(part);
+            if (seenParts.length > 3) throw invalid2("too_many_credentials");
+            var tokens = schemeAndCredential2(part);
+            if (tokens === void 0) throw invalid2("invalid_format");
+            var scheme = normaliseScheme2(tokens[0]);
+            var replaced = false;
+            for (var j = 0; j < credentials.length; j++) {
+              if (credentials[j].scheme === scheme) {
+                credentials[j].credential = tokens[1];
+                replaced = true;
+              }
+            }
+            if (!replaced) credentials.push({
+              scheme,
+              credential: tokens[1]
+            });
+          }
+          return credentials;
+        }
+        function schemeAndCredential2(part) {
+          var end = firstSpaceOrTab2(part, 0);
+          if (end === -1) return void 0;
+          var credential = part.slice(end + 1).trim();
+          if (firstSpaceOrTab2(credential, 0) !== -1) return void 0;
+          return [part.slice(0, end), credential];
+        }
+        function firstSpaceOrTab2(text, from) {
+          var space = text.indexOf(" ", from);
+          var tab = text.indexOf("	", from);
+          return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
+        }
+        function invalid2(reason) {
+          return codedError22(ErrorCode22.HeaderInvalid, reason);
+        }
+        function basicUsername(authorization) {
+          try {
+            var credentials = parseAuthorization2(authorization);
+            for (var i = 0; i < credentials.length; i++) {
+              if (credentials[i].scheme === "Basic") return decodeBasicCredential2(credentials[i].credential).username;
+            }
+          } catch (e) {}
+          return void 0;
+        }
+        function lockoutKey(salt, address, username, sha256Base64url222) {
+          return "lock:" + sha256Base64url222(salt + "\n" + address + "\n" + username);
+        }
+        function lockoutVerdict(store, settings, address, authorization, sha256Base64url222) {
+          if (store === void 0) return {
+            state: "unavailable"
+          };
+          if (authorization === void 0) return void 0;
+          var username = basicUsername(authorization);
+          if (username === void 0) return void 0;
+          var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
+          var failures = store.get(key);
+          if (failures === void 0 || !(failures > 0)) return void 0;
+          return {
+            state: failures >= settings.maxFailures ? "locked" : "pending",
+            key
+          };
+        }
+        function recordFailure(store, settings, address, authorization, sha256Base64url222) {
+          var username = basicUsername(authorization);
+          if (username === void 0) return false;
+          var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
+          var failures = store.incr(key, 1, 0, settings.windowMs);
+          if (failures < settings.maxFailures) return false;
+          store.set(key, settings.maxFailures, settings.durationMs);
+          return true;
+        }
+        function sha256Base64url22(text) {
+          return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
+        }
+        function lockoutVerdictOf(r, config) {
+          return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+        }
+        function countFailure(r, config) {
+          var store = lockoutStore();
+          if (store === void 0) return;
+          var locked = false;
+          try {
+            locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+          } catch (e) {}
+          if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
+        }
+        function clearFailures(key) {
+          var store = lockoutStore();
+          if (store !== void 0) store.delete(key);
+        }
+        function lockoutStore() {
+          var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+          return shared !== void 0 ? shared["authotron_lockout"] : void 0;
+        }
+        return {
+          "clearFailures": clearFailures,
+          "countFailure": countFailure,
+          "lockoutVerdictOf": lockoutVerdictOf
+        };
+      }();
+      return unit32;
+    }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
     }
@@ -1847,7 +2061,8 @@ function load2() {
     var AUTHENTICATION_FAILURES = {
       [ErrorCode2.HeaderMissing]: "no_auth_header",
       [ErrorCode2.HeaderInvalid]: "invalid_header",
-      [ErrorCode2.AllFailed]: "all_failed"
+      [ErrorCode2.AllFailed]: "all_failed",
+      [ErrorCode2.LockedOut]: "all_failed"
     };
     function answering(run) {
       return handler(run, (ctx, answer) => send(ctx.r, answer));
@@ -1856,8 +2071,13 @@ function load2() {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
         var admits = rule ? load22().admission(ctx.config, rule) : void 0;
-        return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits);
+        var lockout = lockoutGate(ctx);
+        var miss = lockout !== void 0 ? {
+          key: void 0
+        } : ctx.grantMiss;
+        return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, miss, admits);
       }, (ctx, grant) => {
+        clearLockout(ctx);
         var rule = ctx.r.variables["authotron_require"];
         if (rule && load22().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
@@ -1881,6 +2101,25 @@ function load2() {
           ctx.r.return(200, "Authenticated successfully");
         }
       });
+    }
+    function lockoutGate(ctx) {
+      if (ctx.config.lockout === void 0) return void 0;
+      var verdict = ctx.grantMiss !== void 0 ? ctx.grantMiss.lockout : load32().lockoutVerdictOf(ctx.r, ctx.config);
+      if (verdict === void 0) return void 0;
+      if (verdict.state === "locked") throw codedError2(ErrorCode2.LockedOut, "locked out after repeated failures");
+      if (verdict.state === "unavailable") {
+        var njsVersion = typeof njs !== "undefined" ? njs.version : "unknown";
+        throw codedError2(ErrorCode2.LockoutUnavailable, "auth.lockout needs the shared dict zone " + "authotron_lockout" + " (njs >= 0.8.0, nginx/authotron-lockout.conf); this is njs " + njsVersion + ": include the zone, or remove auth.lockout and use limit_req (README, Security)");
+      }
+      if (ctx.grantMiss === void 0) ctx.grantMiss = {
+        key: void 0,
+        lockout: verdict
+      };
+      return verdict;
+    }
+    function clearLockout(ctx) {
+      var lockout = ctx.grantMiss !== void 0 ? ctx.grantMiss.lockout : void 0;
+      if (lockout !== void 0 && lockout.key !== void 0) load32().clearFailures(lockout.key);
     }
     function handler(run, deliver) {
       return function (r, config, grantMiss) {
@@ -1910,6 +2149,7 @@ function load2() {
     function failureAnswer(ctx, error) {
       var code = errorCode(error);
       if (code !== void 0 && AUTHENTICATION_FAILURES[code]) {
+        if (code === ErrorCode2.AllFailed && ctx.config.lockout !== void 0) load32().countFailure(ctx.r, ctx.config);
         var metrics = ctx.platform.metrics;
         if (metrics !== void 0) {
           var ms = ctx.platform.clock.nowMilliseconds() - ctx.startedMs;
@@ -2153,7 +2393,16 @@ function load2() {
       },
       whoami: {
         readOnly: true,
-        handle: answering(ctx => whenReady(obtainGrant(authInput(ctx.r), ctx.config, ctx.platform), grant => whoami(grant.user)))
+        handle: answering(ctx => {
+          var lockout = lockoutGate(ctx);
+          var miss = lockout !== void 0 ? {
+            key: void 0
+          } : void 0;
+          return whenReady(obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, miss), grant => {
+            clearLockout(ctx);
+            return whoami(grant.user);
+          });
+        })
       },
       providers: {
         readOnly: true,
@@ -2218,6 +2467,214 @@ function load2() {
 var unit3;
 function load3() {
   if (unit3 === void 0) unit3 = function () {
+    var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
+    function isStrictBase64(text) {
+      var length = text.length;
+      if (length % 4 !== 0 || NOT_BASE64_OR_PAD.test(text)) return false;
+      var firstPad = text.indexOf("=");
+      if (firstPad === -1) return true;
+      var padding = length - firstPad;
+      if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+      var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
+      var unusedBitsMask = padding === 1 ? 3 : 15;
+      return (lastSymbol & unusedBitsMask) === 0;
+    }
+    function decodeStrictBase64(text) {
+      return Buffer.from(text, "base64");
+    }
+    function bytesToUtf8Strict(bytes) {
+      try {
+        return new TextDecoder("utf-8", {
+          fatal: true
+        }).decode(bytes);
+      } catch (e) {
+        return void 0;
+      }
+    }
+    var ErrorCode2 = {
+      HeaderInvalid: "ERR_HEADER_INVALID",
+      HeaderMissing: "ERR_HEADER_MISSING",
+      BasicMalformed: "ERR_BASIC_MALFORMED",
+      BadCredentials: "ERR_BAD_CREDENTIALS",
+      ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+      ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+      AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+      AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+      PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+      ConfigFormat: "ERR_CONFIG_FORMAT",
+      ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+      ConfigInvalid: "ERR_CONFIG_INVALID",
+      RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+      JwtMalformed: "ERR_JWT_MALFORMED",
+      JwtAlgNone: "ERR_JWT_ALG_NONE",
+      JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+      JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+      JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+      JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+      JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+      JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+      JwtExpired: "ERR_JWT_EXPIRED",
+      JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+      JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+      JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+      JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+      JwksInvalid: "ERR_JWKS_INVALID",
+      AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+      AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      Unexpected: "ERR_UNEXPECTED"
+    };
+    function codedError2(code, message, path) {
+      var error = new Error(message);
+      error.code = code;
+      if (path !== void 0) error.path = path;
+      return error;
+    }
+    function decodeBasicCredential(credential) {
+      if (!isStrictBase64(credential)) {
+        throw codedError2(ErrorCode2.BasicMalformed, "Invalid base64 in Basic auth");
+      }
+      var text = bytesToUtf8Strict(decodeStrictBase64(credential));
+      if (text === void 0) throw codedError2(ErrorCode2.BasicMalformed, "Invalid UTF-8 in Basic auth");
+      var colon = text.indexOf(":");
+      var username = colon === -1 ? text : text.slice(0, colon);
+      var password = colon === -1 ? "" : text.slice(colon + 1);
+      if (username === "") throw codedError2(ErrorCode2.BasicMalformed, "No username in Basic credentials");
+      return {
+        username,
+        password
+      };
+    }
+    var NOT_VISIBLE_ASCII_OR_TAB = /[^\t\x20-\x7e]/;
+    function visibleAsciiOrUndefined(value) {
+      return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB.test(value) ? value : void 0;
+    }
+    function normaliseScheme(token) {
+      var lower = token.toLowerCase();
+      if (lower === "basic" || lower === "plain") return "Basic";
+      if (lower === "bearer") return "Bearer";
+      return lower;
+    }
+    function parseAuthorization(header) {
+      var value = visibleAsciiOrUndefined(header);
+      if (value === void 0 || value.trim() === "") {
+        throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
+      }
+      var parts = value.split(",");
+      var seenParts = [];
+      var credentials = [];
+      for (var i = 0; i < parts.length; i++) {
+        var part = parts[i].trim();
+        if (seenParts.indexOf(part) !== -1) continue;
+        seenParts.push(part);
+        if (seenParts.length > 3) throw invalid("too_many_credentials");
+        var tokens = schemeAndCredential(part);
+        if (tokens === void 0) throw invalid("invalid_format");
+        var scheme = normaliseScheme(tokens[0]);
+        var replaced = false;
+        for (var j = 0; j < credentials.length; j++) {
+          if (credentials[j].scheme === scheme) {
+            credentials[j].credential = tokens[1];
+            replaced = true;
+          }
+        }
+        if (!replaced) credentials.push({
+          scheme,
+          credential: tokens[1]
+        });
+      }
+      return credentials;
+    }
+    function schemeAndCredential(part) {
+      var end = firstSpaceOrTab(part, 0);
+      if (end === -1) return void 0;
+      var credential = part.slice(end + 1).trim();
+      if (firstSpaceOrTab(credential, 0) !== -1) return void 0;
+      return [part.slice(0, end), credential];
+    }
+    function firstSpaceOrTab(text, from) {
+      var space = text.indexOf(" ", from);
+      var tab = text.indexOf("	", from);
+      return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
+    }
+    function invalid(reason) {
+      return codedError2(ErrorCode2.HeaderInvalid, reason);
+    }
+    function basicUsername(authorization) {
+      try {
+        var credentials = parseAuthorization(authorization);
+        for (var i = 0; i < credentials.length; i++) {
+          if (credentials[i].scheme === "Basic") return decodeBasicCredential(credentials[i].credential).username;
+        }
+      } catch (e) {}
+      return void 0;
+    }
+    function lockoutKey(salt, address, username, sha256Base64url22) {
+      return "lock:" + sha256Base64url22(salt + "\n" + address + "\n" + username);
+    }
+    function lockoutVerdict(store, settings, address, authorization, sha256Base64url22) {
+      if (store === void 0) return {
+        state: "unavailable"
+      };
+      if (authorization === void 0) return void 0;
+      var username = basicUsername(authorization);
+      if (username === void 0) return void 0;
+      var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
+      var failures = store.get(key);
+      if (failures === void 0 || !(failures > 0)) return void 0;
+      return {
+        state: failures >= settings.maxFailures ? "locked" : "pending",
+        key
+      };
+    }
+    function recordFailure(store, settings, address, authorization, sha256Base64url22) {
+      var username = basicUsername(authorization);
+      if (username === void 0) return false;
+      var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
+      var failures = store.incr(key, 1, 0, settings.windowMs);
+      if (failures < settings.maxFailures) return false;
+      store.set(key, settings.maxFailures, settings.durationMs);
+      return true;
+    }
+    function sha256Base64url2(text) {
+      return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
+    }
+    function lockoutVerdictOf(r, config) {
+      return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+    }
+    function countFailure(r, config) {
+      var store = lockoutStore();
+      if (store === void 0) return;
+      var locked = false;
+      try {
+        locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+      } catch (e) {}
+      if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
+    }
+    function clearFailures(key) {
+      var store = lockoutStore();
+      if (store !== void 0) store.delete(key);
+    }
+    function lockoutStore() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_lockout"] : void 0;
+    }
+    return {
+      "clearFailures": clearFailures,
+      "countFailure": countFailure,
+      "lockoutVerdictOf": lockoutVerdictOf
+    };
+  }();
+  return unit3;
+}
+var unit4;
+function load4() {
+  if (unit4 === void 0) unit4 = function () {
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
     }
@@ -2245,9 +2702,9 @@ function load3() {
       var own = now + lifetimeSeconds;
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
-    var unit4;
-    function load4() {
-      if (unit4 === void 0) unit4 = function () {
+    var unit5;
+    function load5() {
+      if (unit5 === void 0) unit5 = function () {
         function codedError2(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -2409,7 +2866,7 @@ function load3() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit4;
+      return unit5;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -2451,7 +2908,7 @@ function load3() {
         metrics.incr("auth\n" + (_ms7 <= 1 ? 0 : _ms7 <= 5 ? 1 : _ms7 <= 10 ? 2 : _ms7 <= 25 ? 3 : _ms7 <= 50 ? 4 : _ms7 <= 100 ? 5 : _ms7 <= 250 ? 6 : _ms7 <= 500 ? 7 : _ms7 <= 1e3 ? 8 : _ms7 <= 2500 ? 9 : _ms7 <= 5e3 ? 10 : _ms7 <= 1e4 ? 11 : 12) + _labels5, 1);
         if (_ms7 > 0) metrics.incr("auth\ns" + _labels5, _ms7 / 1e3);
       }
-      if (rule && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+      if (rule && load5().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
         var dict = ngx.shared["authotron"];
@@ -2497,7 +2954,7 @@ function load3() {
       "answeredPrecomputedBasic": answeredPrecomputedBasic
     };
   }();
-  return unit3;
+  return unit4;
 }
 function authenticate(r, accessPhase) {
   var config = loadConfig(r);
@@ -2508,6 +2965,16 @@ function authenticate(r, accessPhase) {
   if (accessPhase === void 0 && r.method !== "GET") {
     load2().serve("authenticate", r, config);
     return;
+  }
+  if (config.lockout !== void 0) {
+    var lockout = load3().lockoutVerdictOf(r, config);
+    if (lockout !== void 0) {
+      load2().serve(accessPhase ? "access" : "authenticate", r, config, {
+        key: void 0,
+        lockout
+      });
+      return;
+    }
   }
   var rule = r.variables["authotron_require"];
   var _outcome;
@@ -2563,7 +3030,7 @@ function authenticate(r, accessPhase) {
   }
   var key = _outcome;
   if (key === true) return;
-  if (config.precomputedBasic !== void 0 && load3().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
+  if (config.precomputedBasic !== void 0 && load4().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
   load2().serve(accessPhase ? "access" : "authenticate", r, config, {
     key
   });

@@ -14904,6 +14904,10 @@ var ErrorCode = {
   LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
   /** No provider accepted the credential. */
   AllFailed: "ERR_ALL_FAILED",
+  /** The (client address, Basic username) pair is locked out after repeated failures (auth.lockout). */
+  LockedOut: "ERR_LOCKED_OUT",
+  /** auth.lockout is configured but the runtime has no shared dict, or the zone authotron_lockout is missing. */
+  LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
   /** A stored password uses a form this build cannot verify. */
   PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
   /** The compiled config is missing or of another format version. */
@@ -15730,6 +15734,9 @@ var AUGMENTER_TYPES = Object.keys(AUGMENTER_SCHEMAS);
 var LOG_LEVELS = ["trace", "debug", "info", "warn", "error"];
 var CONFIG_VERSIONS = ["1.0.0", "2.0.0"];
 var MAX_TIMEOUT_MS = 2147483647;
+var DEFAULT_LOCKOUT_MAX_FAILURES = 5;
+var DEFAULT_LOCKOUT_WINDOW_MS = 6e5;
+var DEFAULT_LOCKOUT_DURATION_MS = 9e5;
 function taggedUnion(tag, members) {
   return Object.entries(members).map(([value, definition]) => ({
     if: { properties: { [tag]: { const: value } }, required: [tag] },
@@ -15864,6 +15871,16 @@ var CONFIG_SCHEMA = {
           maximum: MAX_TIMEOUT_MS,
           default: 3e4,
           description: "authotron-njs: how long a successful authentication is reused per credential where the shared dict `authotron` exists (never past the token exp); 0 disables."
+        },
+        lockout: {
+          type: "object",
+          additionalProperties: false,
+          description: "authotron-njs: after `max_failures` failed Basic authentications for one (client address, username) within `window_in_ms`, that pair answers 401 without a check for `duration_in_ms`; a success before resets it. Needs the shared dict `authotron_lockout` (njs >= 0.8.0).",
+          properties: {
+            max_failures: { type: "integer", minimum: 1, maximum: 1e6, default: DEFAULT_LOCKOUT_MAX_FAILURES },
+            window_in_ms: { type: "integer", minimum: 1e3, maximum: MAX_TIMEOUT_MS, default: DEFAULT_LOCKOUT_WINDOW_MS },
+            duration_in_ms: { type: "integer", minimum: 1e3, maximum: MAX_TIMEOUT_MS, default: DEFAULT_LOCKOUT_DURATION_MS }
+          }
         }
       }
     },
@@ -16205,7 +16222,7 @@ function headerSafe(value) {
 }
 
 // src/compiler/derive.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash4, createHmac as createHmac2 } from "node:crypto";
 
 // src/auth/precomputed-basic.ts
 function credentialCheck(salt, authorization, crypto2) {
@@ -16422,10 +16439,23 @@ function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
   };
   const precomputedBasic = precomputeBasicGrants(content, plainUsers);
   const accessRules = compileAccessRules(data);
-  const withBasic = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
+  const lockout = lockoutSettings(auth, content.jwt.secret);
+  const withLockout = lockout === void 0 ? content : { ...content, lockout };
+  const withBasic = precomputedBasic === void 0 ? withLockout : { ...withLockout, precomputedBasic };
   const complete = accessRules === void 0 ? withBasic : { ...withBasic, accessRules };
   const { format, ...rest } = complete;
   return { format, configId: configIdOf(complete), ...rest };
+}
+function lockoutSettings(auth, secret) {
+  if (!isMapping(auth.lockout)) return void 0;
+  const lockout = auth.lockout;
+  return {
+    maxFailures: typeof lockout.max_failures === "number" ? lockout.max_failures : DEFAULT_LOCKOUT_MAX_FAILURES,
+    windowMs: typeof lockout.window_in_ms === "number" ? lockout.window_in_ms : DEFAULT_LOCKOUT_WINDOW_MS,
+    durationMs: typeof lockout.duration_in_ms === "number" ? lockout.duration_in_ms : DEFAULT_LOCKOUT_DURATION_MS,
+    // Deterministic: a reload with the same secret keeps the pairs locked.
+    salt: createHmac2("sha256", secret).update("authotron-njs lockout keys").digest("base64url")
+  };
 }
 function schemeOf(type) {
   const implemented = providerCompiler(type);

@@ -33,6 +33,7 @@ export interface LegState {
   cache: boolean
   main: BenchNginx
   nocache?: BenchNginx
+  metrics?: BenchNginx
   bare?: BenchNginx
   minimal?: BenchNginx
   /** The cases measured on this leg, in canonical order. */
@@ -168,6 +169,9 @@ export async function setUpLeg(
     if (c.instance === 'nocache' && state.nocache === undefined) {
       state.nocache = await startBenchNginx(runtime, 'nocache', config, false, snippets)
     }
+    if (c.instance === 'metrics' && state.metrics === undefined) {
+      state.metrics = await startBenchNginx(runtime, 'metrics', config, cache, snippets)
+    }
     if (c.instance === 'bare' && state.bare === undefined) {
       state.bare = await startBenchNginx(runtime, 'bare', undefined, false)
     }
@@ -203,6 +207,7 @@ export async function setUpLeg(
 
 export function instance(state: LegState, c: BenchCase): BenchNginx {
   if (c.instance === 'nocache') return state.nocache!
+  if (c.instance === 'metrics') return state.metrics!
   if (c.instance === 'bare') return state.bare!
   if (c.instance === 'minimal') return state.minimal!
   return state.main
@@ -261,6 +266,7 @@ async function probe(nginx: BenchNginx, c: BenchCase, idp: IdentityProvider): Pr
 export async function stopLeg(state: LegState): Promise<void> {
   await state.main.stop()
   await state.nocache?.stop()
+  await state.metrics?.stop()
   await state.bare?.stop()
   await state.minimal?.stop()
 }

@@ -64,7 +64,7 @@ export async function startBenchNginx(
     conf: (context) =>
       kind === 'minimal'
         ? minimalHitConf(context)
-        : benchConf(context, cache, kind === 'bare', kind === 'bare' ? undefined : snippets),
+        : benchConf(context, cache, kind === 'bare', kind === 'bare' ? undefined : snippets, kind === 'metrics'),
   })
   const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
   let worker: number | undefined
@@ -131,6 +131,8 @@ export function benchConf(
   cache: boolean,
   bare = false,
   snippets: ConfigSnippets = { http: [], server: [] },
+  /** Include nginx/authotron-metrics.conf (the `metrics` instance). */
+  metrics = false,
 ): string {
   const content = CONTENT_FILE
   const access = leg.features.jsAccess
@@ -170,6 +172,7 @@ ${
   return `
 js_import bench from ${EMPTY_NJS};
 ${cache ? `include ${SNIPPETS}/authotron-cache.conf;` : '# no grant cache (nginx/authotron-cache.conf not included)'}
+${metrics ? `include ${SNIPPETS}/authotron-metrics.conf;` : '# no metrics (nginx/authotron-metrics.conf not included)'}
 ${snippets.http.map((file) => `include ${file};`).join('\n')}
 
 # The cheapest possible sidecar: a second server block of the same worker answering 200.

@@ -17,6 +17,7 @@ import { AuthInput, authenticate } from './pipeline'
 import { headerSafe, legacyHeaderValues } from './answers'
 import { AuthResult, recordAuthentication } from './metrics'
 import type { User } from '../user'
+import type { LockoutVerdict } from './lockout'
 
 export type { Grant } from './grant-entry'
 export { DEFAULT_GRANT_CACHE_TTL_MS } from './grant-entry'
@@ -28,6 +29,11 @@ export { DEFAULT_GRANT_CACHE_TTL_MS } from './grant-entry'
  */
 export interface GrantCacheMiss {
   key: string | undefined
+  /**
+   * With auth.lockout, the top layer checked the pair before any tier (src/njs/lockout.ts): what it
+   * found, undefined when the pair is clean.
+   */
+  lockout?: LockoutVerdict
 }
 
 /**

@@ -5,7 +5,8 @@
  * (§7.6) and the defaults of §2.3 and §2.12.
  */
 import { DEFAULT_GRANT_CACHE_TTL_MS } from '../auth/grant'
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
+import { DEFAULT_LOCKOUT_DURATION_MS, DEFAULT_LOCKOUT_MAX_FAILURES, DEFAULT_LOCKOUT_WINDOW_MS } from './schema'
 import { VERSION } from '../version'
 import {
   AugmenterPlan,
@@ -14,6 +15,7 @@ import {
   CompiledConfig,
   CompiledProvider,
   KEY_PREFIX,
+  LockoutSettings,
   Scheme,
 } from '../config/compiled'
 import type { PlainUser } from '../providers/plain/users'
@@ -80,10 +82,25 @@ export function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }:
   }
   const precomputedBasic = precomputeBasicGrants(content, plainUsers)
   const accessRules = compileAccessRules(data)
-  const withBasic = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
+  const lockout = lockoutSettings(auth, content.jwt.secret)
+  const withLockout = lockout === undefined ? content : { ...content, lockout }
+  const withBasic = precomputedBasic === undefined ? withLockout : { ...withLockout, precomputedBasic }
   const complete = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
   const { format, ...rest } = complete
   return { format, configId: configIdOf(complete), ...rest }
+}
+
+/** auth.lockout (extension): its numbers with their defaults, and the salt of its keys. */
+function lockoutSettings(auth: Mapping, secret: string): LockoutSettings | undefined {
+  if (!isMapping(auth.lockout)) return undefined
+  const lockout = auth.lockout
+  return {
+    maxFailures: typeof lockout.max_failures === 'number' ? lockout.max_failures : DEFAULT_LOCKOUT_MAX_FAILURES,
+    windowMs: typeof lockout.window_in_ms === 'number' ? lockout.window_in_ms : DEFAULT_LOCKOUT_WINDOW_MS,
+    durationMs: typeof lockout.duration_in_ms === 'number' ? lockout.duration_in_ms : DEFAULT_LOCKOUT_DURATION_MS,
+    // Deterministic: a reload with the same secret keeps the pairs locked.
+    salt: createHmac('sha256', secret).update('authotron-njs lockout keys').digest('base64url'),
+  }
 }
 
 /** The scheme a provider type answers (its unit says; the types only accepted are all Bearer). */

@@ -136,6 +136,8 @@ export interface CompiledConfig {
    * `authotron_metrics` exists (src/auth/metrics.ts) and `/metrics` answers. Absent (older files): true.
    */
   metricsEnabled?: boolean
+  /** The YAML's `auth.lockout` (extension, src/auth/lockout.ts); absent when there is none. */
+  lockout?: LockoutSettings
   /**
    * The precomputed Basic grants (src/compiler/basic-grants.ts), by credential. Absent when Basic
    * requests must always run the full pipeline. (Earlier builds of the compiler wrote a `basicGrants`
@@ -147,6 +149,16 @@ export interface CompiledConfig {
    * + name → the rule that `@name` in `$authotron_require` stands for. Absent when there are none.
    */
   accessRules?: { [prefixedName: string]: AccessRule }
+}
+
+export interface LockoutSettings {
+  /** Failures of one (client address, username) within the window that lock the pair out. */
+  maxFailures: number
+  windowMs: number
+  /** How long a locked pair answers 401 without a check. */
+  durationMs: number
+  /** Secret (derived from jwt.secret): keys the zone's entries, so they name no username. */
+  salt: string
 }
 
 /**

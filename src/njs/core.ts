@@ -10,7 +10,7 @@ import { landingPage } from '../auth/landing'
 import { obtainGrant, GrantCacheMiss } from '../auth/grant'
 import { whenReady } from '../maybe-async'
 import { VERSION } from '../version'
-import { answering, CoreHandler, granting } from './context'
+import { answering, clearLockout, CoreHandler, granting, lockoutGate } from './context'
 import { authInput } from './request'
 import { reportConfigProblem } from './config-problem'
 import { metricsAnswer } from './metrics-endpoint'
@@ -44,9 +44,15 @@ const ROUTES = {
   access: { readOnly: false, direct: true, handle: granting(true) },
   whoami: {
     readOnly: true,
-    handle: answering((ctx) =>
-      whenReady(obtainGrant(authInput(ctx.r), ctx.config, ctx.platform), (grant) => whoami(grant.user)),
-    ),
+    handle: answering((ctx) => {
+      // auth.lockout holds here too: /whoami must not be a way round it (context.ts).
+      const lockout = lockoutGate(ctx)
+      const miss = lockout !== undefined ? { key: undefined } : undefined
+      return whenReady(obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, miss), (grant) => {
+        clearLockout(ctx)
+        return whoami(grant.user)
+      })
+    }),
   },
   providers: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.providersBody)) },
   augmenters: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.augmentersBody)) },
