@@ -91,7 +91,7 @@ function loadConfig(r) {
 var unit2;
 function load2() {
   if (unit2 === void 0) unit2 = function () {
-    function newUser(username, realm, roles) {
+    function newUser2(username, realm, roles) {
       return {
         version: 1,
         username,
@@ -163,7 +163,7 @@ function load2() {
       return '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Auth-O-Tron (njs)</title></head><body><h1>Auth-O-Tron</h1><p>authotron-njs ' + version + ', running inside the NGINX worker.</p><p><a href="https://github.com/ecmwf/auth-o-tron">GitHub</a> · <a href="#">Documentation</a></p></body></html>\n';
     }
     var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
-    function isStrictBase64(text) {
+    function isStrictBase642(text) {
       var length = text.length;
       if (length % 4 !== 0 || NOT_BASE64_OR_PAD.test(text)) return false;
       var firstPad = text.indexOf("=");
@@ -174,20 +174,20 @@ function load2() {
       var unusedBitsMask = padding === 1 ? 3 : 15;
       return (lastSymbol & unusedBitsMask) === 0;
     }
-    function decodeStrictBase64(text) {
+    function decodeStrictBase642(text) {
       return Buffer.from(text, "base64");
     }
-    function base64ToBytes(text) {
-      if (!isStrictBase64(text)) throw new Error("base64ToBytes: not canonical base64");
+    function base64ToBytes2(text) {
+      if (!isStrictBase642(text)) throw new Error("base64ToBytes: not canonical base64");
       return Buffer.from(text, "base64");
     }
-    function utf8ToBytes(text) {
+    function utf8ToBytes2(text) {
       return Buffer.from(text, "utf8");
     }
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
     }
-    function bytesToUtf8Strict(bytes) {
+    function bytesToUtf8Strict2(bytes) {
       try {
         return new TextDecoder("utf-8", {
           fatal: true
@@ -313,7 +313,7 @@ function load2() {
     function errorCode(error) {
       return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
     }
-    function copyArray(items) {
+    function copyArray2(items) {
       var copy = [];
       for (var i = 0; i < items.length; i++) copy.push(items[i]);
       return copy;
@@ -473,7 +473,7 @@ function load2() {
       if (lower === "bearer") return "Bearer";
       return lower;
     }
-    function parseAuthorization(header) {
+    function parseAuthorization2(header) {
       var value = visibleAsciiOrUndefined(header);
       if (value === void 0 || value.trim() === "") {
         throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
@@ -700,10 +700,10 @@ function load2() {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function utf8ToBytes2(text) {
+        function utf8ToBytes22(text) {
           return Buffer.from(text, "utf8");
         }
-        function bytesToUtf8Strict2(bytes) {
+        function bytesToUtf8Strict22(bytes) {
           try {
             return new TextDecoder("utf-8", {
               fatal: true
@@ -745,7 +745,7 @@ function load2() {
           return {
             header,
             payloadSegment,
-            signingInput: utf8ToBytes2(token.slice(0, second)),
+            signingInput: utf8ToBytes22(token.slice(0, second)),
             signature
           };
         }
@@ -753,7 +753,7 @@ function load2() {
           return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
         }
         function jsonObject(bytes, what) {
-          var text = bytesToUtf8Strict2(bytes);
+          var text = bytesToUtf8Strict22(bytes);
           if (text === void 0) throw malformed(what + " is not UTF-8");
           var value;
           try {
@@ -1188,10 +1188,10 @@ function load2() {
       }();
       return unit5;
     }
-    function md5Crypt(password, magic, salt, crypto) {
-      var saltBytes = utf8ToBytes(salt);
+    function md5Crypt2(password, magic, salt, crypto) {
+      var saltBytes = utf8ToBytes2(salt);
       var alternate = crypto.digest("md5", [password, saltBytes, password]);
-      var initial = [password, utf8ToBytes(magic), saltBytes];
+      var initial = [password, utf8ToBytes2(magic), saltBytes];
       for (var remaining = password.length; remaining > 0; remaining -= 16) {
         initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
       }
@@ -1219,26 +1219,26 @@ function load2() {
       }
       return text;
     }
-    function verifyPassword(verifier, password, crypto) {
+    function verifyPassword2(verifier, password, crypto) {
       switch (verifier.form) {
         case "plain":
-          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes(verifier.sha256));
+          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes2(verifier.sha256));
         case "sha1":
-          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes(verifier.digest));
+          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes2(verifier.digest));
         case "ssha":
           {
-            var computed = crypto.digest("sha1", [password, base64ToBytes(verifier.salt)]);
-            return constantTimeEqual(computed, base64ToBytes(verifier.digest));
+            var computed = crypto.digest("sha1", [password, base64ToBytes2(verifier.salt)]);
+            return constantTimeEqual(computed, base64ToBytes2(verifier.digest));
           }
         case "md5crypt":
           {
-            var _computed = md5Crypt(password, verifier.magic, verifier.salt, crypto);
-            return constantTimeEqual(utf8ToBytes(_computed), utf8ToBytes(verifier.hash));
+            var _computed = md5Crypt2(password, verifier.magic, verifier.salt, crypto);
+            return constantTimeEqual(utf8ToBytes2(_computed), utf8ToBytes2(verifier.hash));
           }
         case "pbkdf2":
           {
-            var expected = base64ToBytes(verifier.derived);
-            var salt = base64ToBytes(verifier.salt);
+            var expected = base64ToBytes2(verifier.derived);
+            var salt = base64ToBytes2(verifier.salt);
             return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual(derived, expected));
           }
       }
@@ -1257,11 +1257,11 @@ function load2() {
       for (var _i6 = 0; _i6 < a.length; _i6++) difference |= a[_i6] ^ b[_i6];
       return difference === 0;
     }
-    function decodeBasicCredential(credential) {
-      if (!isStrictBase64(credential)) {
+    function decodeBasicCredential2(credential) {
+      if (!isStrictBase642(credential)) {
         throw codedError2(ErrorCode2.BasicMalformed, "Invalid base64 in Basic auth");
       }
-      var text = bytesToUtf8Strict(decodeStrictBase64(credential));
+      var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
       if (text === void 0) throw codedError2(ErrorCode2.BasicMalformed, "Invalid UTF-8 in Basic auth");
       var colon = text.indexOf(":");
       var username = colon === -1 ? text : text.slice(0, colon);
@@ -1274,15 +1274,15 @@ function load2() {
     }
     var plainProvider = {
       authenticate(provider, credential, ctx) {
-        var basic = decodeBasicCredential(credential);
+        var basic = decodeBasicCredential2(credential);
         var entries = provider.users["=" + basic.username];
-        if (entries === void 0 || entries.length === 0) return unknownUser(provider, utf8ToBytes(basic.password), ctx);
-        return firstMatchingEntry(entries, 0, utf8ToBytes(basic.password), ctx, entry => newUser(basic.username, provider.realm, copyArray(entry.roles)));
+        if (entries === void 0 || entries.length === 0) return unknownUser(provider, utf8ToBytes2(basic.password), ctx);
+        return firstMatchingEntry(entries, 0, utf8ToBytes2(basic.password), ctx, entry => newUser2(basic.username, provider.realm, copyArray2(entry.roles)));
       }
     };
     function firstMatchingEntry(entries, start, password, ctx, toUser) {
       var _loop2 = function () {
-          var verdict = verifyPassword(entries[i].verifier, password, ctx.platform.crypto);
+          var verdict = verifyPassword2(entries[i].verifier, password, ctx.platform.crypto);
           if (verdict === true) return {
             v: toUser(entries[i])
           };
@@ -1303,7 +1303,7 @@ function load2() {
     function unknownUser(provider, password, ctx) {
       var decoy = provider.unknownUserVerifier;
       if (decoy === void 0) throw wrongCredentials();
-      var verdict = verifyPassword(decoy, password, ctx.platform.crypto);
+      var verdict = verifyPassword2(decoy, password, ctx.platform.crypto);
       if (verdict === true || verdict === false) throw wrongCredentials();
       return verdict.then(() => {
         throw wrongCredentials();
@@ -1417,7 +1417,7 @@ function load2() {
       });
     }
     function authenticate2(input, config, platform) {
-      var credentials = parseAuthorization(input.authorization);
+      var credentials = parseAuthorization2(input.authorization);
       var realm = visibleAsciiOrUndefined(input.realm);
       var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
       return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform), user => augmentUser(config, user, platform));
@@ -1691,7 +1691,7 @@ function load2() {
     function load32() {
       if (unit32 === void 0) unit32 = function () {
         var NOT_BASE64_OR_PAD2 = /[^A-Za-z0-9+/=]/;
-        function isStrictBase642(text) {
+        function isStrictBase6422(text) {
           var length = text.length;
           if (length % 4 !== 0 || NOT_BASE64_OR_PAD2.test(text)) return false;
           var firstPad = text.indexOf("=");
@@ -1702,10 +1702,10 @@ function load2() {
           var unusedBitsMask = padding === 1 ? 3 : 15;
           return (lastSymbol & unusedBitsMask) === 0;
         }
-        function decodeStrictBase642(text) {
+        function decodeStrictBase6422(text) {
           return Buffer.from(text, "base64");
         }
-        function bytesToUtf8Strict2(bytes) {
+        function bytesToUtf8Strict22(bytes) {
           try {
             return new TextDecoder("utf-8", {
               fatal: true
@@ -1758,11 +1758,11 @@ function load2() {
           if (path !== void 0) error.path = path;
           return error;
         }
-        function decodeBasicCredential2(credential) {
-          if (!isStrictBase642(credential)) {
+        function decodeBasicCredential22(credential) {
+          if (!isStrictBase6422(credential)) {
             throw codedError22(ErrorCode22.BasicMalformed, "Invalid base64 in Basic auth");
           }
-          var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
+          var text = bytesToUtf8Strict22(decodeStrictBase6422(credential));
           if (text === void 0) throw codedError22(ErrorCode22.BasicMalformed, "Invalid UTF-8 in Basic auth");
           var colon = text.indexOf(":");
           var username = colon === -1 ? text : text.slice(0, colon);
@@ -1783,7 +1783,7 @@ function load2() {
           if (lower === "bearer") return "Bearer";
           return lower;
         }
-        function parseAuthorization2(header) {
+        function parseAuthorization22(header) {
           var value = visibleAsciiOrUndefined2(header);
           if (value === void 0 || value.trim() === "") {
             throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
@@ -1830,9 +1830,9 @@ function load2() {
         }
         function basicUsername(authorization) {
           try {
-            var credentials = parseAuthorization2(authorization);
+            var credentials = parseAuthorization22(authorization);
             for (var i = 0; i < credentials.length; i++) {
-              if (credentials[i].scheme === "Basic") return decodeBasicCredential2(credentials[i].credential).username;
+              if (credentials[i].scheme === "Basic") return decodeBasicCredential22(credentials[i].credential).username;
             }
           } catch (e) {}
           return void 0;
@@ -1859,6 +1859,7 @@ function load2() {
           var username = basicUsername(authorization);
           if (username === void 0) return false;
           var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
+          store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
           var failures = store.incr(key, 1, 0, settings.windowMs);
           if (failures < settings.maxFailures) return false;
           store.set(key, settings.maxFailures, settings.durationMs);
@@ -2468,7 +2469,7 @@ var unit3;
 function load3() {
   if (unit3 === void 0) unit3 = function () {
     var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
-    function isStrictBase64(text) {
+    function isStrictBase642(text) {
       var length = text.length;
       if (length % 4 !== 0 || NOT_BASE64_OR_PAD.test(text)) return false;
       var firstPad = text.indexOf("=");
@@ -2479,10 +2480,10 @@ function load3() {
       var unusedBitsMask = padding === 1 ? 3 : 15;
       return (lastSymbol & unusedBitsMask) === 0;
     }
-    function decodeStrictBase64(text) {
+    function decodeStrictBase642(text) {
       return Buffer.from(text, "base64");
     }
-    function bytesToUtf8Strict(bytes) {
+    function bytesToUtf8Strict2(bytes) {
       try {
         return new TextDecoder("utf-8", {
           fatal: true
@@ -2535,11 +2536,11 @@ function load3() {
       if (path !== void 0) error.path = path;
       return error;
     }
-    function decodeBasicCredential(credential) {
-      if (!isStrictBase64(credential)) {
+    function decodeBasicCredential2(credential) {
+      if (!isStrictBase642(credential)) {
         throw codedError2(ErrorCode2.BasicMalformed, "Invalid base64 in Basic auth");
       }
-      var text = bytesToUtf8Strict(decodeStrictBase64(credential));
+      var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
       if (text === void 0) throw codedError2(ErrorCode2.BasicMalformed, "Invalid UTF-8 in Basic auth");
       var colon = text.indexOf(":");
       var username = colon === -1 ? text : text.slice(0, colon);
@@ -2560,7 +2561,7 @@ function load3() {
       if (lower === "bearer") return "Bearer";
       return lower;
     }
-    function parseAuthorization(header) {
+    function parseAuthorization2(header) {
       var value = visibleAsciiOrUndefined(header);
       if (value === void 0 || value.trim() === "") {
         throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
@@ -2607,9 +2608,9 @@ function load3() {
     }
     function basicUsername(authorization) {
       try {
-        var credentials = parseAuthorization(authorization);
+        var credentials = parseAuthorization2(authorization);
         for (var i = 0; i < credentials.length; i++) {
-          if (credentials[i].scheme === "Basic") return decodeBasicCredential(credentials[i].credential).username;
+          if (credentials[i].scheme === "Basic") return decodeBasicCredential2(credentials[i].credential).username;
         }
       } catch (e) {}
       return void 0;
@@ -2636,6 +2637,7 @@ function load3() {
       var username = basicUsername(authorization);
       if (username === void 0) return false;
       var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
+      store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
       var failures = store.incr(key, 1, 0, settings.windowMs);
       if (failures < settings.maxFailures) return false;
       store.set(key, settings.maxFailures, settings.durationMs);
@@ -2967,13 +2969,17 @@ function authenticate(r, accessPhase) {
     return;
   }
   if (config.lockout !== void 0) {
-    var lockout = load3().lockoutVerdictOf(r, config);
-    if (lockout !== void 0) {
-      load2().serve(accessPhase ? "access" : "authenticate", r, config, {
-        key: void 0,
-        lockout
-      });
-      return;
+    var shared = ngx.shared;
+    var zone = shared === void 0 ? void 0 : shared["authotron_lockout"];
+    if (zone === void 0 || zone.get("addr:" + r.remoteAddress) !== void 0) {
+      var lockout = load3().lockoutVerdictOf(r, config);
+      if (lockout !== void 0) {
+        load2().serve(accessPhase ? "access" : "authenticate", r, config, {
+          key: void 0,
+          lockout
+        });
+        return;
+      }
     }
   }
   var rule = r.variables["authotron_require"];

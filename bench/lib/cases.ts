@@ -33,9 +33,10 @@ export type CaseId = (typeof CASE_IDS)[number]
  * only bench/njs/empty.js, not the module: on the njs engine every imported module's top level
  * runs again for each request, so the njs ceiling is measured without the module loaded.
  * `minimal` imports only bench/njs/minimal-hit.js, with the shared dict. `metrics` is `main` with
- * nginx/authotron-metrics.conf included (every authentication counted, README "Metrics").
+ * nginx/authotron-metrics.conf included (every authentication counted, README "Metrics"); `lockout`
+ * is `main` with nginx/authotron-lockout.conf, for a config with auth.lockout (bench/ab.ts --lockout).
  */
-export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal' | 'metrics'
+export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal' | 'metrics' | 'lockout'
 
 /** What a request of the case carries. */
 export type Credential = 'none' | 'basic' | 'basic-ldap' | 'bearer-cached' | 'bearer-pool' | 'basic-large-4k' | 'basic-large-8k' | 'basic-large-16k'

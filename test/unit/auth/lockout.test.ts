@@ -1,5 +1,5 @@
 import test from 'ava'
-import { basicUsername, CounterStore, lockoutKey, LockoutState, lockoutVerdict, recordFailure } from '../../../src/auth/lockout'
+import { addressMayBeLocked, basicUsername, CounterStore, lockoutKey, LockoutState, lockoutVerdict, recordFailure } from '../../../src/auth/lockout'
 import type { LockoutSettings } from '../../../src/config/compiled'
 import { compileText, configText } from '../compiler/support'
 import { basic } from '../support/config'
@@ -48,7 +48,12 @@ test('failures within the window lock the pair for the duration; below it the pa
   const store = memoryStore()
   const alice = basic('alice', 'wrong')
   t.is(lockoutVerdict(store, SETTINGS, '10.0.0.1', alice, sha), undefined)
+  t.false(addressMayBeLocked(store, '10.0.0.1'))
   t.false(recordFailure(store, SETTINGS, '10.0.0.1', alice, sha))
+  // The address is marked for as long as its counts or locks live: the top layer's quick check.
+  t.true(addressMayBeLocked(store, '10.0.0.1'))
+  t.is(store.timeouts.get('addr:10.0.0.1'), 60_000)
+  t.false(addressMayBeLocked(store, '10.0.0.2'))
   const key = lockoutKey('salt', '10.0.0.1', 'alice', sha)
   t.is(store.timeouts.get(key), 60_000)
   t.deepEqual(lockoutVerdict(store, SETTINGS, '10.0.0.1', basic('alice', 'right'), sha), { state: LockoutState.Pending, key })
