@@ -8,6 +8,9 @@
  *   git show HEAD~1:dist/authotron.js > /tmp/before.js
  *   npx tsx bench/ab.ts --baseline /tmp/before.js [--legs trixie,sid] [--cases basic,access]
  *                       [--rounds 7] [--duration 3] [--name NAME]
+ *   npx tsx bench/ab.ts --metrics [--legs …]   dist/authotron.js without (baseline) and with
+ *                                             nginx/authotron-metrics.conf (current)
+ *   npx tsx bench/ab.ts --lockout [--legs …]   the same, without and with auth.lockout (and its zone)
  *
  * Cases: the bench's Basic cases on the main instance (`basic`, and `access` where js_access
  * exists). The config is the bench's without its jwt provider. Writes bench/results/<name>.{json,md}
@@ -68,16 +71,19 @@ async function measure(series: Series, round: number, durationS: number): Promis
   series.runs.push({ round, us: used / 1000 / result.requests, rps: result.rps })
 }
 
-async function compiledBenchConfig(work: string, leg: RuntimeLeg): Promise<string> {
-  const doc = parseYaml(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8')) as { providers: { type: string }[] }
+async function compiledBenchConfig(work: string, leg: RuntimeLeg, lockout = false): Promise<string> {
+  const doc = parseYaml(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8')) as { providers: { type: string }[]; auth?: object }
   doc.providers = doc.providers.filter((provider) => provider.type !== 'jwt')
+  if (lockout) doc.auth = { ...doc.auth, lockout: {} }
   const dir = join(work, 'config')
   mkdirSync(dir, { recursive: true })
   return compileConfig(stringifyYaml(doc), dir, { workerGroupId: leg.workerGroupId })
 }
 
 async function main(): Promise<void> {
-  const baseline = resolve(option('--baseline'))
+  const metricsMode = process.argv.includes('--metrics')
+  const lockoutMode = process.argv.includes('--lockout')
+  const baseline = metricsMode || lockoutMode ? AUTHOTRON_MODULE : resolve(option('--baseline'))
   if (!existsSync(baseline)) throw new Error(`--baseline ${baseline}: no such file`)
   if (!existsSync(AUTHOTRON_MODULE)) throw new Error(`${AUTHOTRON_MODULE} is missing. Fix: npm run build`)
   const legNames = option('--legs', 'trixie,sid,sid-qjs').split(',')
@@ -99,7 +105,9 @@ async function main(): Promise<void> {
       const config = await compiledBenchConfig(join(work, legName), leg)
       const cache = leg.features.sharedDict
       const before = await startBenchNginx(leg, 'main', config, cache, undefined, baseline)
-      const after = await startBenchNginx(leg, 'main', config, cache, undefined, AUTHOTRON_MODULE)
+      const afterConfig = lockoutMode ? await compiledBenchConfig(join(work, legName + '-lockout'), leg, true) : config
+      const afterKind = metricsMode ? 'metrics' : lockoutMode ? 'lockout' : 'main'
+      const after = await startBenchNginx(leg, afterKind, afterConfig, cache, undefined, AUTHOTRON_MODULE)
       const series: Series[] = [{ label: 'sidecar', nginx: after, path: CASES.sidecar.path, headers: [], runs: [] }]
       for (const id of cases) {
         if (CASES[id].unsupported?.(leg) !== undefined) continue
@@ -124,7 +132,7 @@ async function main(): Promise<void> {
   }
 
   const lines = [
-    `bench/ab.ts: baseline ${baseline} vs ${AUTHOTRON_MODULE}; ${rounds} rounds × ${durationS} s, wrk -c${CONNECTIONS}, 1 worker; worker CPU µs per request (median of rounds)`,
+    `bench/ab.ts: baseline ${baseline}${metricsMode ? ' without nginx/authotron-metrics.conf' : lockoutMode ? ' without auth.lockout' : ''} vs ${AUTHOTRON_MODULE}${metricsMode || lockoutMode ? ' with it' : ''}; ${rounds} rounds × ${durationS} s, wrk -c${CONNECTIONS}, 1 worker; worker CPU µs per request (median of rounds)`,
     '',
     '| leg | case | baseline µs | current µs | baseline / current (per-round range) | `/sidecar` baseline → current |',
     '|---|---|---|---|---|---|',

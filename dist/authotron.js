@@ -24,6 +24,8 @@ function load2() {
       LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
       LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
       AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
       ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -99,7 +101,7 @@ function loadConfig(r) {
 var unit2;
 function load3() {
   if (unit2 === void 0) unit2 = function () {
-    function newUser(username, realm, roles) {
+    function newUser2(username, realm, roles) {
       return {
         version: 1,
         username,
@@ -190,7 +192,7 @@ function load3() {
       return isPromise(value) ? value.then(next) : next(value);
     }
     var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
-    function isStrictBase64(text) {
+    function isStrictBase642(text) {
       var length = text.length;
       if (length % 4 !== 0 || NOT_BASE64_OR_PAD.test(text)) return false;
       var firstPad = text.indexOf("=");
@@ -201,20 +203,20 @@ function load3() {
       var unusedBitsMask = padding === 1 ? 3 : 15;
       return (lastSymbol & unusedBitsMask) === 0;
     }
-    function decodeStrictBase64(text) {
+    function decodeStrictBase642(text) {
       return Buffer.from(text, "base64");
     }
-    function base64ToBytes(text) {
-      if (!isStrictBase64(text)) throw new Error("base64ToBytes: not canonical base64");
+    function base64ToBytes2(text) {
+      if (!isStrictBase642(text)) throw new Error("base64ToBytes: not canonical base64");
       return Buffer.from(text, "base64");
     }
-    function utf8ToBytes(text) {
+    function utf8ToBytes2(text) {
       return Buffer.from(text, "utf8");
     }
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
     }
-    function bytesToUtf8Strict(bytes) {
+    function bytesToUtf8Strict2(bytes) {
       try {
         return new TextDecoder("utf-8", {
           fatal: true
@@ -239,6 +241,8 @@ function load3() {
       LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
       LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
       AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
       ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -393,7 +397,7 @@ function load3() {
       }
       var algorithm = jwsAlgorithm(alg, void 0);
       var signingInput = signingKey.header + "." + utf8ToBase64url(payloadJson);
-      return privateKey(signer, signingKey.pkcs8, alg, algorithm.importParams, keepKey).then(key => signer.sign(algorithm.verifyParams, key, utf8ToBytes(signingInput))).then(signature => {
+      return privateKey(signer, signingKey.pkcs8, alg, algorithm.importParams, keepKey).then(key => signer.sign(algorithm.verifyParams, key, utf8ToBytes2(signingInput))).then(signature => {
         if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) {
           throw codedError2(ErrorCode2.JwtSignFailed, alg + " signature of " + signature.length + " bytes, expected " + algorithm.signatureLength);
         }
@@ -487,10 +491,10 @@ function load3() {
       for (var i = 0; i < 7 && (i === 0 || userStart > 0); i++) userStart = text.indexOf("\n", userStart) + 1;
       return userStart === 0 ? void 0 : text.slice(userStart);
     }
-    function md5Crypt(password, magic, salt, crypto) {
-      var saltBytes = utf8ToBytes(salt);
+    function md5Crypt2(password, magic, salt, crypto) {
+      var saltBytes = utf8ToBytes2(salt);
       var alternate = crypto.digest("md5", [password, saltBytes, password]);
-      var initial = [password, utf8ToBytes(magic), saltBytes];
+      var initial = [password, utf8ToBytes2(magic), saltBytes];
       for (var remaining = password.length; remaining > 0; remaining -= 16) {
         initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
       }
@@ -518,26 +522,26 @@ function load3() {
       }
       return text;
     }
-    function verifyPassword(verifier, password, crypto) {
+    function verifyPassword2(verifier, password, crypto) {
       switch (verifier.form) {
         case "plain":
-          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes(verifier.sha256));
+          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes2(verifier.sha256));
         case "sha1":
-          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes(verifier.digest));
+          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes2(verifier.digest));
         case "ssha":
           {
-            var computed = crypto.digest("sha1", [password, base64ToBytes(verifier.salt)]);
-            return constantTimeEqual(computed, base64ToBytes(verifier.digest));
+            var computed = crypto.digest("sha1", [password, base64ToBytes2(verifier.salt)]);
+            return constantTimeEqual(computed, base64ToBytes2(verifier.digest));
           }
         case "md5crypt":
           {
-            var _computed = md5Crypt(password, verifier.magic, verifier.salt, crypto);
-            return constantTimeEqual(utf8ToBytes(_computed), utf8ToBytes(verifier.hash));
+            var _computed = md5Crypt2(password, verifier.magic, verifier.salt, crypto);
+            return constantTimeEqual(utf8ToBytes2(_computed), utf8ToBytes2(verifier.hash));
           }
         case "pbkdf2":
           {
-            var expected = base64ToBytes(verifier.derived);
-            var salt = base64ToBytes(verifier.salt);
+            var expected = base64ToBytes2(verifier.derived);
+            var salt = base64ToBytes2(verifier.salt);
             return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual(derived, expected));
           }
       }
@@ -726,7 +730,7 @@ function load3() {
       return void 0;
     }
     function hs256Signature(parts, keys, crypto) {
-      var given = utf8ToBytes(parts.signature);
+      var given = utf8ToBytes2(parts.signature);
       if (keys.secret !== void 0 && hs256Matches(given, parts.signingInput, keys.secret, crypto)) return true;
       var previous = keys.previousSecrets;
       if (previous === void 0) return false;
@@ -748,10 +752,10 @@ function load3() {
       var algorithm = jwsAlgorithm(parts.header.alg, void 0);
       var signature = new Uint8Array(Buffer.from(parts.signature, "base64url"));
       if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) return false;
-      return importKey(subtle2, jwk, algorithm).then(key => subtle2.verify(algorithm.verifyParams, key, signature, utf8ToBytes(parts.signingInput))).then(valid => valid === true, () => false);
+      return importKey(subtle2, jwk, algorithm).then(key => subtle2.verify(algorithm.verifyParams, key, signature, utf8ToBytes2(parts.signingInput))).then(valid => valid === true, () => false);
     }
     function hs256Matches(given, signingInput, secret, crypto) {
-      return constantTimeEqual(utf8ToBytes(crypto.hmacSha256Base64url(secret, signingInput)), given);
+      return constantTimeEqual(utf8ToBytes2(crypto.hmacSha256Base64url(secret, signingInput)), given);
     }
     function verifyOwnToken(token, keys, nowSeconds, crypto) {
       var first = token.indexOf(".");
@@ -835,7 +839,7 @@ function load3() {
     function claimInvalid(claim) {
       return codedError2(ErrorCode2.JwtClaimInvalid, "claim " + claim + " is not what we mint");
     }
-    function copyArray(items) {
+    function copyArray2(items) {
       var copy = [];
       for (var i = 0; i < items.length; i++) copy.push(items[i]);
       return copy;
@@ -901,6 +905,25 @@ function load3() {
       plain_advanced: plainAdvancedAugmenter,
       ldap: ldapAugmenter
     };
+    var BUCKET_BOUNDS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1e3, 2500, 5e3, 1e4];
+    function recordProvider(sink, provider, result, ms) {
+      var labels = "\n" + result + "\n" + labelValue(provider.name) + "\n" + provider.scheme + "\n" + labelValue(provider.realm);
+      if (result === "timeout") {
+        sink.incr("prov\nt" + labels, 1);
+        return;
+      }
+      sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+      if (ms > 0) sink.incr("prov\ns" + labels, ms / 1e3);
+    }
+    function recordAugmenter(sink, augmenter, realm, result, ms) {
+      var labels = "\n" + result + "\n" + labelValue(augmenter.name) + "\n" + labelValue(augmenter.type) + "\n" + labelValue(realm);
+      sink.incr("aug\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+      if (ms > 0) sink.incr("aug\ns" + labels, ms / 1e3);
+    }
+    var LINE_BREAKS = /[\r\n]/g;
+    function labelValue(value) {
+      return value.replace(LINE_BREAKS, " ");
+    }
     function augmentUser(config, user, platform) {
       var plan = config.augmenterPlans["=" + user.realm];
       if (plan === void 0) return user;
@@ -930,6 +953,8 @@ function load3() {
       return user;
     }
     function runAugmenter(augmenter, user, platform) {
+      var startedMs = platform.metrics !== void 0 ? platform.clock.nowMilliseconds() : 0;
+      var realm = user.realm;
       try {
         var module = augmenterModules[augmenter.type];
         if (module === void 0) {
@@ -938,11 +963,20 @@ function load3() {
         var outcome = module.augment(augmenter, user, {
           platform
         });
-        if (isPromise(outcome)) return outcome.then(void 0, e => logFailure(platform, augmenter, e));
+        if (isPromise(outcome)) return outcome.then(() => record(platform, augmenter, realm, "success", startedMs), e => {
+          logFailure(platform, augmenter, e);
+          record(platform, augmenter, realm, "error", startedMs);
+        });
+        record(platform, augmenter, realm, "success", startedMs);
       } catch (e) {
         logFailure(platform, augmenter, e);
+        record(platform, augmenter, realm, "error", startedMs);
       }
       return void 0;
+    }
+    function record(platform, augmenter, realm, result, startedMs) {
+      var metrics = platform.metrics;
+      if (metrics !== void 0) recordAugmenter(metrics, augmenter, realm, result, platform.clock.nowMilliseconds() - startedMs);
     }
     function settleAll(promises) {
       return Promise.all(promises).then(() => void 0);
@@ -965,7 +999,7 @@ function load3() {
       if (lower === "bearer") return "Bearer";
       return lower;
     }
-    function parseAuthorization(header) {
+    function parseAuthorization2(header) {
       var value = visibleAsciiOrUndefined(header);
       if (value === void 0 || value.trim() === "") {
         throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
@@ -1010,9 +1044,9 @@ function load3() {
     function invalid2(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
-    var unit4;
-    function load5() {
-      if (unit4 === void 0) unit4 = function () {
+    var unit5;
+    function load6() {
+      if (unit5 === void 0) unit5 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -1025,6 +1059,8 @@ function load3() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -1200,10 +1236,10 @@ function load3() {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function utf8ToBytes2(text) {
+        function utf8ToBytes22(text) {
           return Buffer.from(text, "utf8");
         }
-        function bytesToUtf8Strict2(bytes) {
+        function bytesToUtf8Strict22(bytes) {
           try {
             return new TextDecoder("utf-8", {
               fatal: true
@@ -1245,7 +1281,7 @@ function load3() {
           return {
             header,
             payloadSegment,
-            signingInput: utf8ToBytes2(token.slice(0, second)),
+            signingInput: utf8ToBytes22(token.slice(0, second)),
             signature
           };
         }
@@ -1253,7 +1289,7 @@ function load3() {
           return jsonObject2(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
         }
         function jsonObject2(bytes, what) {
-          var text = bytesToUtf8Strict2(bytes);
+          var text = bytesToUtf8Strict22(bytes);
           if (text === void 0) throw malformed2(what + " is not UTF-8");
           var value;
           try {
@@ -1703,7 +1739,7 @@ function load3() {
           "verifiedKey": verifiedKey
         };
       }();
-      return unit4;
+      return unit5;
     }
     var unit22;
     function load22() {
@@ -1720,6 +1756,8 @@ function load3() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -1799,7 +1837,7 @@ function load3() {
         function isSuccess(status) {
           return status >= 200 && status < 300;
         }
-        function newUser2(username, realm, roles) {
+        function newUser22(username, realm, roles) {
           return {
             version: 1,
             username,
@@ -1830,7 +1868,7 @@ function load3() {
           if (typeof uid !== "string" || uid === "") {
             throw codedError22(ErrorCode22.RemoteMalformed, "Error parsing JSON: no uid in the who-am-i answer");
           }
-          var user = newUser2(uid, provider.realm, []);
+          var user = newUser22(uid, provider.realm, []);
           var email = fields.email;
           if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes["ecmwf-email"] = email;
           return user;
@@ -1857,6 +1895,8 @@ function load3() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -1936,7 +1976,7 @@ function load3() {
         function isSuccess(status) {
           return status >= 200 && status < 300;
         }
-        function newUser2(username, realm, roles) {
+        function newUser22(username, realm, roles) {
           return {
             version: 1,
             username,
@@ -1977,7 +2017,7 @@ function load3() {
           }
           var email = fields.email;
           if (email !== void 0 && email !== null && typeof email !== "string") throw malformed2("email is not a string");
-          var user = newUser2(fields.username, provider.realm, roles);
+          var user = newUser22(fields.username, provider.realm, roles);
           if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes.email = email;
           return user;
         }
@@ -1991,11 +2031,11 @@ function load3() {
       }();
       return unit32;
     }
-    function decodeBasicCredential(credential) {
-      if (!isStrictBase64(credential)) {
+    function decodeBasicCredential2(credential) {
+      if (!isStrictBase642(credential)) {
         throw codedError2(ErrorCode2.BasicMalformed, "Invalid base64 in Basic auth");
       }
-      var text = bytesToUtf8Strict(decodeStrictBase64(credential));
+      var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
       if (text === void 0) throw codedError2(ErrorCode2.BasicMalformed, "Invalid UTF-8 in Basic auth");
       var colon = text.indexOf(":");
       var username = colon === -1 ? text : text.slice(0, colon);
@@ -2008,15 +2048,15 @@ function load3() {
     }
     var plainProvider = {
       authenticate(provider, credential, ctx) {
-        var basic = decodeBasicCredential(credential);
+        var basic = decodeBasicCredential2(credential);
         var entries = provider.users["=" + basic.username];
-        if (entries === void 0 || entries.length === 0) return unknownUser(provider, utf8ToBytes(basic.password), ctx);
-        return firstMatchingEntry(entries, 0, utf8ToBytes(basic.password), ctx, entry => newUser(basic.username, provider.realm, copyArray(entry.roles)));
+        if (entries === void 0 || entries.length === 0) return unknownUser(provider, utf8ToBytes2(basic.password), ctx);
+        return firstMatchingEntry(entries, 0, utf8ToBytes2(basic.password), ctx, entry => newUser2(basic.username, provider.realm, copyArray2(entry.roles)));
       }
     };
     function firstMatchingEntry(entries, start, password, ctx, toUser) {
       var _loop2 = function () {
-          var verdict = verifyPassword(entries[i].verifier, password, ctx.platform.crypto);
+          var verdict = verifyPassword2(entries[i].verifier, password, ctx.platform.crypto);
           if (verdict === true) return {
             v: toUser(entries[i])
           };
@@ -2037,7 +2077,7 @@ function load3() {
     function unknownUser(provider, password, ctx) {
       var decoy = provider.unknownUserVerifier;
       if (decoy === void 0) throw wrongCredentials();
-      var verdict = verifyPassword(decoy, password, ctx.platform.crypto);
+      var verdict = verifyPassword2(decoy, password, ctx.platform.crypto);
       if (verdict === true || verdict === false) throw wrongCredentials();
       return verdict.then(() => {
         throw wrongCredentials();
@@ -2061,6 +2101,8 @@ function load3() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -2164,7 +2206,7 @@ function load3() {
     }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load5().jwtProvider,
+      jwt: () => load6().jwtProvider,
       "ecmwf-api": () => load22().ecmwfApiProvider,
       "efas-api": () => load32().efasApiProvider,
       "token-store": () => load42().tokenStoreProvider
@@ -2174,27 +2216,40 @@ function load3() {
     }
     function runProvidersForCredential(config, indices, credential, realmFilter, platform) {
       var pending = [];
-      var pendingNames = [];
+      var runs = [];
+      var metrics = platform.metrics;
       var _loop3 = function () {
           var provider = config.providers[indices[i]];
           if (!isEligible(provider, realmFilter)) return 0;
+          var run = {
+            provider,
+            startedMs: metrics !== void 0 ? platform.clock.nowMilliseconds() : 0,
+            settled: false
+          };
           var outcome;
           try {
             outcome = startProvider(provider, credential, platform);
           } catch (e) {
             logFailure2(platform, provider, e);
+            settle(platform, run, "error");
             return 0;
           }
           if (!isPromise(outcome)) {
             logSuccess(platform, provider);
+            settle(platform, run, "success");
             return {
               v: outcome
             };
           }
           pending.push(outcome);
-          pendingNames.push(provider.name);
-          var provider_ = provider;
-          outcome.then(() => logSuccess(platform, provider_), e => logFailure2(platform, provider_, e));
+          runs.push(run);
+          outcome.then(() => {
+            logSuccess(platform, run.provider);
+            settle(platform, run, "success");
+          }, e => {
+            logFailure2(platform, run.provider, e);
+            settle(platform, run, "error");
+          });
         },
         _ret3;
       for (var i = 0; i < indices.length; i++) {
@@ -2203,22 +2258,33 @@ function load3() {
         if (_ret3) return _ret3.v;
       }
       if (pending.length === 0) return void 0;
-      return firstSuccess(pending, config.timeoutMs, platform);
+      return firstSuccess(pending, config.timeoutMs, platform, () => {
+        for (var _i0 = 0; _i0 < runs.length; _i0++) settle(platform, runs[_i0], "timeout");
+      });
+    }
+    function settle(platform, run, result) {
+      if (run.settled) return;
+      run.settled = true;
+      var metrics = platform.metrics;
+      if (metrics !== void 0) recordProvider(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs);
     }
     function startProvider(provider, credential, platform) {
-      var load8 = providerModules[provider.type];
-      if (load8 === void 0) {
+      var load9 = providerModules[provider.type];
+      if (load9 === void 0) {
         throw codedError2(ErrorCode2.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
       }
-      return load8().authenticate(provider, credential, {
+      return load9().authenticate(provider, credential, {
         platform
       });
     }
-    function firstSuccess(pending, timeoutMs, platform) {
+    function firstSuccess(pending, timeoutMs, platform, onTimeout) {
       return new Promise(resolve => {
         var outstanding = pending.length;
         var settled = false;
-        var timer = platform.timers.setTimeout(() => finish(void 0), timeoutMs);
+        var timer = platform.timers.setTimeout(() => {
+          onTimeout();
+          finish(void 0);
+        }, timeoutMs);
         function finish(user) {
           if (settled) return;
           settled = true;
@@ -2255,7 +2321,7 @@ function load3() {
       if (outcome === void 0) {
         outcome = {};
       }
-      var credentials = parseAuthorization(input.authorization);
+      var credentials = parseAuthorization2(input.authorization);
       var realm = visibleAsciiOrUndefined(input.realm);
       var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
       return tryCredentials(credentials, 0, realmFilter, config, platform, outcome);
@@ -2346,42 +2412,64 @@ function load3() {
         key = _rule ? "grant2:" + _digest2 + " " + _rule : "grant2:" + _digest2;
         var text = store.get(key);
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
-        if (cached !== void 0) return cached;
+        if (cached !== void 0) {
+          if (platform.metrics !== void 0) {
+            var _realm = headerSafe(cached.user.realm);
+            var _ms3 = platform.clock.nowMilliseconds() - nowMs;
+            var _labels2 = "\n" + "success" + "\n" + _realm;
+            platform.metrics.incr("auth\n" + (_ms3 <= 1 ? 0 : _ms3 <= 5 ? 1 : _ms3 <= 10 ? 2 : _ms3 <= 25 ? 3 : _ms3 <= 50 ? 4 : _ms3 <= 100 ? 5 : _ms3 <= 250 ? 6 : _ms3 <= 500 ? 7 : _ms3 <= 1e3 ? 8 : _ms3 <= 2500 ? 9 : _ms3 <= 5e3 ? 10 : _ms3 <= 1e4 ? 11 : 12) + _labels2, 1);
+            if (_ms3 > 0) platform.metrics.incr("auth\ns" + _labels2, _ms3 / 1e3);
+          }
+          return cached;
+        }
       }
       var outcome = {};
-      return whenReady(authenticate2(input, config, platform, outcome), user => whenReady(outcome.ownToken !== void 0 ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused), minted => {
-        var grant = {
-          user,
-          token: minted.token,
-          expiresAt: minted.expiresAt,
-          legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : void 0
-        };
-        var cacheable = config.tokenStore === void 0 || !mayCarryStoreToken(input.authorization);
-        if (store !== void 0 && key !== void 0 && cacheable && (admits === void 0 || admits(user))) {
-          var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
-          var userJsonText = JSON.stringify(user);
-          var _key3 = key;
-          var _untilMs = nowMs + ttlMs;
-          if (grant.expiresAt * 1e3 < _untilMs) _untilMs = grant.expiresAt * 1e3;
-          var _storeForMs = _untilMs - nowMs;
-          var _failure;
-          if (_storeForMs > 0) {
-            var _ms2 = _untilMs;
-            var _cachedUntil2 = (_ms2 - _ms2 % 1e3) / 1e3;
-            var _entry = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (config.includeLegacyHeaders ? "1" : "") + "\n" + _cachedUntil2 + "\n" + grant.expiresAt + "\n" + userJsonText;
-            try {
-              store.set(_key3, _entry, _storeForMs);
-            } catch (_e) {
-              _failure = _e instanceof Error ? _e.message : String(_e);
-            }
-          }
-          var failure = _failure;
-          if (failure !== void 0) platform.logger.log("warn", "cache.grant.store_failed", {
-            reason: failure
-          });
+      return whenReady(authenticate2(input, config, platform, outcome), user => {
+        var realm = headerSafe(user.realm);
+        if (platform.metrics !== void 0) {
+          var _ms4 = platform.clock.nowMilliseconds() - nowMs;
+          var _labels3 = "\n" + "success" + "\n" + realm;
+          platform.metrics.incr("auth\n" + (_ms4 <= 1 ? 0 : _ms4 <= 5 ? 1 : _ms4 <= 10 ? 2 : _ms4 <= 25 ? 3 : _ms4 <= 50 ? 4 : _ms4 <= 100 ? 5 : _ms4 <= 250 ? 6 : _ms4 <= 500 ? 7 : _ms4 <= 1e3 ? 8 : _ms4 <= 2500 ? 9 : _ms4 <= 5e3 ? 10 : _ms4 <= 1e4 ? 11 : 12) + _labels3, 1);
+          if (_ms4 > 0) platform.metrics.incr("auth\ns" + _labels3, _ms4 / 1e3);
         }
-        return grant;
-      }));
+        var minting = outcome.ownToken !== void 0 ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused);
+        return whenReady(minting, minted => {
+          var grant = {
+            user,
+            token: minted.token,
+            expiresAt: minted.expiresAt,
+            legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : void 0
+          };
+          var cacheable = config.tokenStore === void 0 || !mayCarryStoreToken(input.authorization);
+          if (store !== void 0 && key !== void 0 && cacheable && (admits === void 0 || admits(user))) {
+            var legacy = grant.legacy !== void 0 ? grant.legacy : entryWithRealm(realm);
+            var userJsonText = JSON.stringify(user);
+            var _key3 = key;
+            var _untilMs = nowMs + ttlMs;
+            if (grant.expiresAt * 1e3 < _untilMs) _untilMs = grant.expiresAt * 1e3;
+            var _storeForMs = _untilMs - nowMs;
+            var _failure;
+            if (_storeForMs > 0) {
+              var _ms5 = _untilMs;
+              var _cachedUntil2 = (_ms5 - _ms5 % 1e3) / 1e3;
+              var _entry = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (config.includeLegacyHeaders ? "1" : "") + "\n" + _cachedUntil2 + "\n" + grant.expiresAt + "\n" + userJsonText;
+              try {
+                store.set(_key3, _entry, _storeForMs);
+              } catch (_e) {
+                _failure = _e instanceof Error ? _e.message : String(_e);
+              }
+            }
+            var failure = _failure;
+            if (failure !== void 0) platform.logger.log("warn", "cache.grant.store_failed", {
+              reason: failure
+            });
+          }
+          return grant;
+        });
+      });
+    }
+    function entryWithRealm(realm) {
+      return ["", realm, ""];
     }
     var NOT_PATH_CHARACTER = /[^\x21-\x5b\x5d-\x7e]/;
     var ENCODED_SEPARATOR_OR_CONTROL = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
@@ -2412,9 +2500,9 @@ function load3() {
         body: target
       };
     }
-    var unit5;
+    var unit52;
     function load52() {
-      if (unit5 === void 0) unit5 = function () {
+      if (unit52 === void 0) unit52 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -2506,7 +2594,7 @@ function load3() {
               break;
             case "all-roles":
               met = true;
-              for (var _i0 = 0; _i0 < values.length && met; _i0++) met = listHolds(user.roles, values[_i0]);
+              for (var _i1 = 0; _i1 < values.length && met; _i1++) met = listHolds(user.roles, values[_i1]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -2517,7 +2605,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i1 = 0; _i1 < values.length && !met; _i1++) met = listHolds(list, values[_i1]);
+                  if (Array.isArray(list)) for (var _i10 = 0; _i10 < values.length && !met; _i10++) met = listHolds(list, values[_i10]);
                 }
                 break;
               }
@@ -2576,7 +2664,226 @@ function load3() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit5;
+      return unit52;
+    }
+    var unit6;
+    function load62() {
+      if (unit6 === void 0) unit6 = function () {
+        var NOT_BASE64_OR_PAD2 = /[^A-Za-z0-9+/=]/;
+        function isStrictBase6422(text) {
+          var length = text.length;
+          if (length % 4 !== 0 || NOT_BASE64_OR_PAD2.test(text)) return false;
+          var firstPad = text.indexOf("=");
+          if (firstPad === -1) return true;
+          var padding = length - firstPad;
+          if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+          var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
+          var unusedBitsMask = padding === 1 ? 3 : 15;
+          return (lastSymbol & unusedBitsMask) === 0;
+        }
+        function decodeStrictBase6422(text) {
+          return Buffer.from(text, "base64");
+        }
+        function bytesToUtf8Strict22(bytes) {
+          try {
+            return new TextDecoder("utf-8", {
+              fatal: true
+            }).decode(bytes);
+          } catch (e) {
+            return void 0;
+          }
+        }
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function decodeBasicCredential22(credential) {
+          if (!isStrictBase6422(credential)) {
+            throw codedError22(ErrorCode22.BasicMalformed, "Invalid base64 in Basic auth");
+          }
+          var text = bytesToUtf8Strict22(decodeStrictBase6422(credential));
+          if (text === void 0) throw codedError22(ErrorCode22.BasicMalformed, "Invalid UTF-8 in Basic auth");
+          var colon = text.indexOf(":");
+          var username = colon === -1 ? text : text.slice(0, colon);
+          var password = colon === -1 ? "" : text.slice(colon + 1);
+          if (username === "") throw codedError22(ErrorCode22.BasicMalformed, "No username in Basic credentials");
+          return {
+            username,
+            password
+          };
+        }
+        var NOT_VISIBLE_ASCII_OR_TAB2 = /[^\t\x20-\x7e]/;
+        function visibleAsciiOrUndefined2(value) {
+          return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB2.test(value) ? value : void 0;
+        }
+        function normaliseScheme2(token) {
+          var lower = token.toLowerCase();
+          if (lower === "basic" || lower === "plain") return "Basic";
+          if (lower === "bearer") return "Bearer";
+          return lower;
+        }
+        function parseAuthorization22(header) {
+          var value = visibleAsciiOrUndefined2(header);
+          if (value === void 0 || value.trim() === "") {
+            throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
+          }
+          var parts = value.split(",");
+          var seenParts = [];
+          var credentials = [];
+          for (var i = 0; i < parts.length; i++) {
+            var part = parts[i].trim();
+            if (seenParts.indexOf(part) !== -1) continue;
+            seenParts.push(part);
+            if (seenParts.length > 3) throw invalid3("too_many_credentials");
+            var tokens = schemeAndCredential2(part);
+            if (tokens === void 0) throw invalid3("invalid_format");
+            var scheme = normaliseScheme2(tokens[0]);
+            var replaced = false;
+            for (var j = 0; j < credentials.length; j++) {
+              if (credentials[j].scheme === scheme) {
+                credentials[j].credential = tokens[1];
+                replaced = true;
+              }
+            }
+            if (!replaced) credentials.push({
+              scheme,
+              credential: tokens[1]
+            });
+          }
+          return credentials;
+        }
+        function schemeAndCredential2(part) {
+          var end = firstSpaceOrTab2(part, 0);
+          if (end === -1) return void 0;
+          var credential = part.slice(end + 1).trim();
+          if (firstSpaceOrTab2(credential, 0) !== -1) return void 0;
+          return [part.slice(0, end), credential];
+        }
+        function firstSpaceOrTab2(text, from) {
+          var space = text.indexOf(" ", from);
+          var tab = text.indexOf("	", from);
+          return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
+        }
+        function invalid3(reason) {
+          return codedError22(ErrorCode22.HeaderInvalid, reason);
+        }
+        function basicUsername(authorization) {
+          try {
+            var credentials = parseAuthorization22(authorization);
+            for (var i = 0; i < credentials.length; i++) {
+              if (credentials[i].scheme === "Basic") return decodeBasicCredential22(credentials[i].credential).username;
+            }
+          } catch (e) {}
+          return void 0;
+        }
+        function lockoutKey(salt, address, username, sha256Base64url222) {
+          return "lock:" + sha256Base64url222(salt + "\n" + address + "\n" + username);
+        }
+        function lockoutVerdict(store, settings, address, authorization, sha256Base64url222) {
+          if (store === void 0) return {
+            state: "unavailable"
+          };
+          if (authorization === void 0) return void 0;
+          var username = basicUsername(authorization);
+          if (username === void 0) return void 0;
+          var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
+          var failures = store.get(key);
+          if (failures === void 0 || !(failures > 0)) return void 0;
+          return {
+            state: failures >= settings.maxFailures ? "locked" : "pending",
+            key
+          };
+        }
+        function recordFailure(store, settings, address, authorization, sha256Base64url222) {
+          var username = basicUsername(authorization);
+          if (username === void 0) return false;
+          var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
+          store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
+          var failures = store.incr(key, 1, 0, settings.windowMs);
+          if (failures < settings.maxFailures) return false;
+          store.set(key, settings.maxFailures, settings.durationMs);
+          return true;
+        }
+        function sha256Base64url22(text) {
+          return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
+        }
+        function lockoutVerdictOf(r, config) {
+          return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+        }
+        function countFailure(r, config) {
+          var store = lockoutStore();
+          if (store === void 0) return;
+          var locked = false;
+          try {
+            locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+          } catch (e) {}
+          if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
+        }
+        function clearFailures(key) {
+          var store = lockoutStore();
+          if (store !== void 0) store.delete(key);
+        }
+        function lockoutStore() {
+          var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+          return shared !== void 0 ? shared["authotron_lockout"] : void 0;
+        }
+        return {
+          "clearFailures": clearFailures,
+          "countFailure": countFailure,
+          "lockoutVerdictOf": lockoutVerdictOf
+        };
+      }();
+      return unit6;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -2796,9 +3103,9 @@ function load3() {
         }
       }
     };
-    var unit6;
-    function load6() {
-      if (unit6 === void 0) unit6 = function () {
+    var unit7;
+    function load7() {
+      if (unit7 === void 0) unit7 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -2811,6 +3118,8 @@ function load3() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -3097,7 +3406,7 @@ function load3() {
           "openTokenStore": openTokenStore
         };
       }();
-      return unit6;
+      return unit7;
     }
     var LEVEL_RANK = {
       trace: 0,
@@ -3126,7 +3435,7 @@ function load3() {
       subtle: njsSignatureVerifier2,
       signer: njsSigner2
     };
-    function njsPlatform(r, configuredLevel) {
+    function njsPlatform(r, configuredLevel, metricsEnabled) {
       var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
       return {
         crypto: njsCrypto,
@@ -3135,9 +3444,10 @@ function load3() {
           nowMilliseconds: () => Date.now()
         },
         sharedCache: sharedStore("authotron"),
+        metrics: metricsEnabled ? metricsSink() : void 0,
         jwks: njsJwksSource2(r, "authotron"),
         remote: njsRemoteCaller2(r),
-        tokenStore: settings => load6().openTokenStore(r, settings),
+        tokenStore: settings => load7().openTokenStore(r, settings),
         contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
         timers: {
           setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -3162,6 +3472,21 @@ function load3() {
           dict.set(key, value, ttlMs);
         }
       };
+    }
+    function metricsSink() {
+      var dict = metricsDict();
+      if (dict === void 0) return void 0;
+      return {
+        incr: (key, delta) => {
+          try {
+            dict.incr(key, delta);
+          } catch (e) {}
+        }
+      };
+    }
+    function metricsDict() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_metrics"] : void 0;
     }
     function formatFields(fields) {
       if (fields === void 0) return "";
@@ -3213,9 +3538,10 @@ function load3() {
       return void 0;
     }
     var AUTHENTICATION_FAILURES = {
-      [ErrorCode2.HeaderMissing]: true,
-      [ErrorCode2.HeaderInvalid]: true,
-      [ErrorCode2.AllFailed]: true
+      [ErrorCode2.HeaderMissing]: "no_auth_header",
+      [ErrorCode2.HeaderInvalid]: "invalid_header",
+      [ErrorCode2.AllFailed]: "all_failed",
+      [ErrorCode2.LockedOut]: "all_failed"
     };
     function answering(run) {
       return handler(run, (ctx, answer2) => send(ctx.r, answer2));
@@ -3224,8 +3550,13 @@ function load3() {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
         var admits = rule ? load52().admission(ctx.config, rule) : void 0;
-        return obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, ctx.grantMiss, admits);
+        var lockout = lockoutGate(ctx);
+        var miss = lockout !== void 0 ? {
+          key: void 0
+        } : ctx.grantMiss;
+        return obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, miss, admits);
       }, (ctx, grant) => {
+        clearLockout(ctx);
         var rule = ctx.r.variables["authotron_require"];
         if (rule && load52().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
@@ -3250,13 +3581,35 @@ function load3() {
         }
       });
     }
+    function lockoutGate(ctx) {
+      if (ctx.config.lockout === void 0) return void 0;
+      var verdict = ctx.grantMiss !== void 0 ? ctx.grantMiss.lockout : load62().lockoutVerdictOf(ctx.r, ctx.config);
+      if (verdict === void 0) return void 0;
+      if (verdict.state === "locked") throw codedError2(ErrorCode2.LockedOut, "locked out after repeated failures");
+      if (verdict.state === "unavailable") {
+        var njsVersion = typeof njs !== "undefined" ? njs.version : "unknown";
+        throw codedError2(ErrorCode2.LockoutUnavailable, "auth.lockout needs the shared dict zone " + "authotron_lockout" + " (njs >= 0.8.0, nginx/authotron-lockout.conf); this is njs " + njsVersion + ": include the zone, or remove auth.lockout and use limit_req (README, Security)");
+      }
+      if (ctx.grantMiss === void 0) ctx.grantMiss = {
+        key: void 0,
+        lockout: verdict
+      };
+      return verdict;
+    }
+    function clearLockout(ctx) {
+      var lockout = ctx.grantMiss !== void 0 ? ctx.grantMiss.lockout : void 0;
+      if (lockout !== void 0 && lockout.key !== void 0) load62().clearFailures(lockout.key);
+    }
     function handler(run, deliver) {
       return function (r, config, grantMiss) {
+        var platform = njsPlatform(r, config.logLevel, config.metricsEnabled !== false);
+        var startedMs = platform.metrics !== void 0 ? platform.clock.nowMilliseconds() : 0;
         var ctx = {
           r,
           config,
-          platform: njsPlatform(r, config.logLevel),
-          grantMiss
+          platform,
+          grantMiss,
+          startedMs
         };
         var outcome;
         try {
@@ -3275,6 +3628,15 @@ function load3() {
     function failureAnswer(ctx, error) {
       var code = errorCode(error);
       if (code !== void 0 && AUTHENTICATION_FAILURES[code]) {
+        if (code === ErrorCode2.AllFailed && ctx.config.lockout !== void 0) load62().countFailure(ctx.r, ctx.config);
+        var metrics = ctx.platform.metrics;
+        if (metrics !== void 0) {
+          var ms = ctx.platform.clock.nowMilliseconds() - ctx.startedMs;
+          var _result = AUTHENTICATION_FAILURES[code];
+          var _labels4 = "\n" + _result + "\n" + "unknown";
+          metrics.incr("auth\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + _labels4, 1);
+          if (ms > 0) metrics.incr("auth\ns" + _labels4, ms / 1e3);
+        }
         ctx.platform.logger.log(code === ErrorCode2.HeaderInvalid ? "warn" : "debug", "auth.request.rejected", {
           code,
           reason: error.message
@@ -3326,9 +3688,189 @@ function load3() {
         r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
-    var unit7;
-    function load7() {
-      if (unit7 === void 0) unit7 = function () {
+    function renderMetrics(config, entries, version) {
+      var tables = {
+        auth: {},
+        providerAttempts: {},
+        providerDuration: {},
+        augmenterAttempts: {},
+        augmenterDuration: {}
+      };
+      preinitialise(config, tables);
+      for (var i = 0; i < entries.length; i++) add(tables, entries[i][0], entries[i][1]);
+      var families = [];
+      families.push(histogramFamily("auth_duration_seconds", "Authentication request duration in seconds", ["result", "realm"], ["realm", "result"], tables.auth, 12), counterFamily("auth_provider_attempts_total", "Total authentication attempts per provider", ["provider_name", "provider_type", "realm", "result"], tables.providerAttempts), histogramFamily("auth_provider_duration_seconds", "Provider authentication duration in seconds", ["provider_name", "provider_type", "realm"], ["provider_name", "provider_type", "realm"], tables.providerDuration, 11), authCounterFamily(tables.auth), counterFamily("augmenter_attempts_total", "Total augmenter executions", ["augmenter_name", "augmenter_type", "realm", "result"], tables.augmenterAttempts), histogramFamily("augmenter_duration_seconds", "Augmenter execution duration in seconds", ["augmenter_type", "realm"], ["augmenter_type", "realm"], tables.augmenterDuration, 10), '# HELP authotron_build_info Build information; constant 1 with the crate version as a label\n# TYPE authotron_build_info gauge\nauthotron_build_info{version="' + escapeLabel(version) + '"} 1\n');
+      families.sort();
+      return families.join("");
+    }
+    function preinitialise(config, tables) {
+      var successRealms = ["unknown"];
+      for (var i = 0; i < config.providers.length; i++) {
+        var provider = config.providers[i];
+        var series = [labelValue(provider.name), provider.scheme, labelValue(provider.realm)];
+        var results = ["success", "error", "timeout"];
+        for (var j = 0; j < results.length; j++) attempts(tables.providerAttempts, series.concat(results[j]));
+        histogram(tables.providerDuration, series);
+        successRealms.push(headerSafe(provider.realm));
+      }
+      for (var _i11 = 0; _i11 < config.augmenters.length; _i11++) {
+        var augmenter = config.augmenters[_i11];
+        var realm = labelValue(augmenter.realm);
+        var _series = [labelValue(augmenter.name), labelValue(augmenter.type), realm];
+        attempts(tables.augmenterAttempts, _series.concat("success"));
+        attempts(tables.augmenterAttempts, _series.concat("error"));
+        histogram(tables.augmenterDuration, [labelValue(augmenter.type), realm]);
+        successRealms.push(headerSafe(augmenter.realm));
+      }
+      var failures = ["no_auth_header", "invalid_header", "all_failed"];
+      for (var _i12 = 0; _i12 < failures.length; _i12++) histogram(tables.auth, [failures[_i12], "unknown"]);
+      for (var _i13 = 0; _i13 < successRealms.length; _i13++) histogram(tables.auth, ["success", successRealms[_i13]]);
+    }
+    function add(tables, key, value) {
+      var parts = key.split("\n");
+      var slot = parts[1];
+      if (typeof value !== "number") return;
+      if (parts[0] === "auth" && parts.length === 4) {
+        observe(histogram(tables.auth, [parts[2], parts[3]]), slot, value, 12);
+      } else if (parts[0] === "prov" && parts.length === 6) {
+        var series = [parts[3], parts[4], parts[5]];
+        if (slot === "t") {
+          attempts(tables.providerAttempts, series.concat("timeout"), value);
+          return;
+        }
+        if (slot !== "s") attempts(tables.providerAttempts, series.concat(parts[2]), value);
+        observe(histogram(tables.providerDuration, series), slot, value, 11);
+      } else if (parts[0] === "aug" && parts.length === 6) {
+        if (slot !== "s") attempts(tables.augmenterAttempts, [parts[3], parts[4], parts[5], parts[2]], value);
+        observe(histogram(tables.augmenterDuration, [parts[4], parts[5]]), slot, value, 10);
+      }
+    }
+    function attempts(table2, labels, value) {
+      if (value === void 0) {
+        value = 0;
+      }
+      var id = JSON.stringify(labels);
+      table2[id] = (table2[id] === void 0 ? 0 : table2[id]) + value;
+    }
+    function histogram(table2, labels) {
+      var id = JSON.stringify(labels);
+      if (table2[id] === void 0) {
+        var counts = [];
+        for (var i = 0; i <= BUCKET_BOUNDS_MS.length; i++) counts.push(0);
+        table2[id] = {
+          counts,
+          sum: 0
+        };
+      }
+      return table2[id];
+    }
+    function observe(target, slot, value, buckets) {
+      if (slot === "s") {
+        target.sum += value;
+        return;
+      }
+      var index = Number(slot);
+      if (!(index >= 0 && index <= BUCKET_BOUNDS_MS.length && index === Math.floor(index))) return;
+      target.counts[index < buckets ? index : BUCKET_BOUNDS_MS.length] += value;
+    }
+    function counterFamily(name, help, labelNames, table2) {
+      var text = "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n";
+      var ids = Object.keys(table2).sort(byLabels);
+      for (var i = 0; i < ids.length; i++) {
+        text += name + labelSet(labelNames, JSON.parse(ids[i]), "") + " " + formatNumber(table2[ids[i]]) + "\n";
+      }
+      return text;
+    }
+    function authCounterFamily(table2) {
+      var counts = {};
+      var ids = Object.keys(table2);
+      for (var i = 0; i < ids.length; i++) counts[reorder(ids[i], [1, 0])] = total(table2[ids[i]]);
+      return counterFamily("auth_requests_total", "Total number of authentication attempts", ["realm", "result"], counts);
+    }
+    function histogramFamily(name, help, keyNames, labelNames, table2, buckets) {
+      var order = [];
+      for (var i = 0; i < labelNames.length; i++) order.push(keyNames.indexOf(labelNames[i]));
+      var sorted = {};
+      var keys = Object.keys(table2);
+      for (var _i14 = 0; _i14 < keys.length; _i14++) sorted[reorder(keys[_i14], order)] = table2[keys[_i14]];
+      var text = "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
+      var ids = Object.keys(sorted).sort(byLabels);
+      for (var _i15 = 0; _i15 < ids.length; _i15++) {
+        var values = JSON.parse(ids[_i15]);
+        var series = sorted[ids[_i15]];
+        var cumulative = 0;
+        for (var b = 0; b < buckets; b++) {
+          cumulative += series.counts[b];
+          var le = 'le="' + formatNumber(BUCKET_BOUNDS_MS[b] / 1e3) + '"';
+          text += name + "_bucket" + labelSet(labelNames, values, le) + " " + formatNumber(cumulative) + "\n";
+        }
+        text += name + "_bucket" + labelSet(labelNames, values, 'le="+Inf"') + " " + formatNumber(total(series)) + "\n";
+        text += name + "_sum" + labelSet(labelNames, values, "") + " " + formatNumber(series.sum) + "\n";
+        text += name + "_count" + labelSet(labelNames, values, "") + " " + formatNumber(total(series)) + "\n";
+      }
+      return text;
+    }
+    function total(series) {
+      var count = 0;
+      for (var i = 0; i < series.counts.length; i++) count += series.counts[i];
+      return count;
+    }
+    function reorder(id, order) {
+      var values = JSON.parse(id);
+      var result = [];
+      for (var i = 0; i < order.length; i++) result.push(values[order[i]]);
+      return JSON.stringify(result);
+    }
+    function byLabels(a, b) {
+      return a < b ? -1 : a > b ? 1 : 0;
+    }
+    function labelSet(names, values, extra) {
+      var text = "{";
+      for (var i = 0; i < names.length; i++) text += (i === 0 ? "" : ",") + names[i] + '="' + escapeLabel(values[i]) + '"';
+      if (extra !== "") text += (names.length === 0 ? "" : ",") + extra;
+      return text + "}";
+    }
+    function escapeLabel(value) {
+      return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+    }
+    function formatNumber(value) {
+      return String(Math.round(value * 1e6) / 1e6);
+    }
+    var NO_SHARED_DICT = 'metrics need a shared dict (njs >= 0.8.0); on this njs count authentications from the access log instead: log_format authotron_auth (README, "Metrics")';
+    function metricsAnswer(config) {
+      if (config.metricsEnabled === false) return {
+        status: 404,
+        headers: [],
+        body: ""
+      };
+      var hasSharedDicts = typeof ngx !== "undefined" && ngx.shared !== void 0;
+      var plain = [["Content-Type", "text/plain; charset=utf-8"]];
+      if (!hasSharedDicts) {
+        var njsVersion = typeof njs !== "undefined" ? njs.version : "unknown";
+        return {
+          status: 501,
+          headers: plain,
+          body: NO_SHARED_DICT + " [njs " + njsVersion + "]\n"
+        };
+      }
+      var dict = metricsDict();
+      if (dict === void 0) {
+        return {
+          status: 501,
+          headers: plain,
+          body: "metrics need the zone " + "authotron_metrics" + ': include nginx/authotron-metrics.conf in http {} (README, "Metrics")\n'
+        };
+      }
+      var entries = dict.items(1e6);
+      return {
+        status: 200,
+        headers: [["Content-Type", "text/plain; version=0.0.4; charset=utf-8"]],
+        body: renderMetrics(config, entries, "0.1.0")
+      };
+    }
+    var unit8;
+    function load8() {
+      if (unit8 === void 0) unit8 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -3341,6 +3883,8 @@ function load3() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -3385,7 +3929,7 @@ function load3() {
           return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
         }
         var NOT_BASE64_OR_PAD2 = /[^A-Za-z0-9+/=]/;
-        function isStrictBase642(text) {
+        function isStrictBase6422(text) {
           var length = text.length;
           if (length % 4 !== 0 || NOT_BASE64_OR_PAD2.test(text)) return false;
           var firstPad = text.indexOf("=");
@@ -3396,17 +3940,17 @@ function load3() {
           var unusedBitsMask = padding === 1 ? 3 : 15;
           return (lastSymbol & unusedBitsMask) === 0;
         }
-        function decodeStrictBase642(text) {
+        function decodeStrictBase6422(text) {
           return Buffer.from(text, "base64");
         }
-        function base64ToBytes2(text) {
-          if (!isStrictBase642(text)) throw new Error("base64ToBytes: not canonical base64");
+        function base64ToBytes22(text) {
+          if (!isStrictBase6422(text)) throw new Error("base64ToBytes: not canonical base64");
           return Buffer.from(text, "base64");
         }
-        function utf8ToBytes2(text) {
+        function utf8ToBytes22(text) {
           return Buffer.from(text, "utf8");
         }
-        function bytesToUtf8Strict2(bytes) {
+        function bytesToUtf8Strict22(bytes) {
           try {
             return new TextDecoder("utf-8", {
               fatal: true
@@ -3421,10 +3965,10 @@ function load3() {
         function whenReady2(value, next) {
           return isPromise2(value) ? value.then(next) : next(value);
         }
-        function md5Crypt2(password, magic, salt, crypto) {
-          var saltBytes = utf8ToBytes2(salt);
+        function md5Crypt22(password, magic, salt, crypto) {
+          var saltBytes = utf8ToBytes22(salt);
           var alternate = crypto.digest("md5", [password, saltBytes, password]);
-          var initial = [password, utf8ToBytes2(magic), saltBytes];
+          var initial = [password, utf8ToBytes22(magic), saltBytes];
           for (var remaining = password.length; remaining > 0; remaining -= 16) {
             initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
           }
@@ -3452,26 +3996,26 @@ function load3() {
           }
           return text;
         }
-        function verifyPassword2(verifier, password, crypto) {
+        function verifyPassword22(verifier, password, crypto) {
           switch (verifier.form) {
             case "plain":
-              return constantTimeEqual2(crypto.digest("sha256", [password]), base64ToBytes2(verifier.sha256));
+              return constantTimeEqual2(crypto.digest("sha256", [password]), base64ToBytes22(verifier.sha256));
             case "sha1":
-              return constantTimeEqual2(crypto.digest("sha1", [password]), base64ToBytes2(verifier.digest));
+              return constantTimeEqual2(crypto.digest("sha1", [password]), base64ToBytes22(verifier.digest));
             case "ssha":
               {
-                var computed = crypto.digest("sha1", [password, base64ToBytes2(verifier.salt)]);
-                return constantTimeEqual2(computed, base64ToBytes2(verifier.digest));
+                var computed = crypto.digest("sha1", [password, base64ToBytes22(verifier.salt)]);
+                return constantTimeEqual2(computed, base64ToBytes22(verifier.digest));
               }
             case "md5crypt":
               {
-                var _computed2 = md5Crypt2(password, verifier.magic, verifier.salt, crypto);
-                return constantTimeEqual2(utf8ToBytes2(_computed2), utf8ToBytes2(verifier.hash));
+                var _computed2 = md5Crypt22(password, verifier.magic, verifier.salt, crypto);
+                return constantTimeEqual2(utf8ToBytes22(_computed2), utf8ToBytes22(verifier.hash));
               }
             case "pbkdf2":
               {
-                var expected = base64ToBytes2(verifier.derived);
-                var salt = base64ToBytes2(verifier.salt);
+                var expected = base64ToBytes22(verifier.derived);
+                var salt = base64ToBytes22(verifier.salt);
                 return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual2(derived, expected));
               }
           }
@@ -3487,10 +4031,10 @@ function load3() {
             for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
             return difference === 0;
           }
-          for (var _i10 = 0; _i10 < a.length; _i10++) difference |= a[_i10] ^ b[_i10];
+          for (var _i16 = 0; _i16 < a.length; _i16++) difference |= a[_i16] ^ b[_i16];
           return difference === 0;
         }
-        function newUser2(username, realm, roles) {
+        function newUser22(username, realm, roles) {
           return {
             version: 1,
             username,
@@ -3715,7 +4259,7 @@ function load3() {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var all = [[tag], derLength2(length)];
-          for (var _i11 = 0; _i11 < parts.length; _i11++) all.push(parts[_i11]);
+          for (var _i17 = 0; _i17 < parts.length; _i17++) all.push(parts[_i17]);
           return concat2(all);
         }
         function derLength2(length) {
@@ -3729,9 +4273,9 @@ function load3() {
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var out = new Uint8Array(length);
           var offset = 0;
-          for (var _i12 = 0; _i12 < parts.length; _i12++) {
-            out.set(parts[_i12], offset);
-            offset += parts[_i12].length;
+          for (var _i18 = 0; _i18 < parts.length; _i18++) {
+            out.set(parts[_i18], offset);
+            offset += parts[_i18].length;
           }
           return out;
         }
@@ -3776,7 +4320,7 @@ function load3() {
           return void 0;
         }
         function hs256Signature2(parts, keys, crypto) {
-          var given = utf8ToBytes2(parts.signature);
+          var given = utf8ToBytes22(parts.signature);
           if (keys.secret !== void 0 && hs256Matches2(given, parts.signingInput, keys.secret, crypto)) return true;
           var previous = keys.previousSecrets;
           if (previous === void 0) return false;
@@ -3798,10 +4342,10 @@ function load3() {
           var algorithm = jwsAlgorithm2(parts.header.alg, void 0);
           var signature = new Uint8Array(Buffer.from(parts.signature, "base64url"));
           if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) return false;
-          return importKey2(subtle2, jwk, algorithm).then(key => subtle2.verify(algorithm.verifyParams, key, signature, utf8ToBytes2(parts.signingInput))).then(valid => valid === true, () => false);
+          return importKey2(subtle2, jwk, algorithm).then(key => subtle2.verify(algorithm.verifyParams, key, signature, utf8ToBytes22(parts.signingInput))).then(valid => valid === true, () => false);
         }
         function hs256Matches2(given, signingInput, secret, crypto) {
-          return constantTimeEqual2(utf8ToBytes2(crypto.hmacSha256Base64url(secret, signingInput)), given);
+          return constantTimeEqual2(utf8ToBytes22(crypto.hmacSha256Base64url(secret, signingInput)), given);
         }
         function verifyOwnToken2(token, keys, nowSeconds, crypto) {
           var first = token.indexOf(".");
@@ -3885,10 +4429,23 @@ function load3() {
         function claimInvalid2(claim) {
           return codedError22(ErrorCode22.JwtClaimInvalid, "claim " + claim + " is not what we mint");
         }
-        function copyArray2(items) {
+        function copyArray22(items) {
           var copy = [];
           for (var i = 0; i < items.length; i++) copy.push(items[i]);
           return copy;
+        }
+        function recordProvider2(sink, provider, result, ms) {
+          var labels = "\n" + result + "\n" + labelValue2(provider.name) + "\n" + provider.scheme + "\n" + labelValue2(provider.realm);
+          if (result === "timeout") {
+            sink.incr("prov\nt" + labels, 1);
+            return;
+          }
+          sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+          if (ms > 0) sink.incr("prov\ns" + labels, ms / 1e3);
+        }
+        var LINE_BREAKS2 = /[\r\n]/g;
+        function labelValue2(value) {
+          return value.replace(LINE_BREAKS2, " ");
         }
         var NOT_VISIBLE_ASCII_OR_TAB2 = /[^\t\x20-\x7e]/;
         function visibleAsciiOrUndefined2(value) {
@@ -3900,7 +4457,7 @@ function load3() {
           if (lower === "bearer") return "Bearer";
           return lower;
         }
-        function parseAuthorization2(header) {
+        function parseAuthorization22(header) {
           var value = visibleAsciiOrUndefined2(header);
           if (value === void 0 || value.trim() === "") {
             throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
@@ -3945,9 +4502,9 @@ function load3() {
         function invalid22(reason) {
           return codedError22(ErrorCode22.HeaderInvalid, reason);
         }
-        var unit8;
-        function load8() {
-          if (unit8 === void 0) unit8 = function () {
+        var unit9;
+        function load9() {
+          if (unit9 === void 0) unit9 = function () {
             var ErrorCode222 = {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
@@ -3960,6 +4517,8 @@ function load3() {
               LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
               LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
               AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
               PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
               ConfigFormat: "ERR_CONFIG_FORMAT",
               ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -4135,10 +4694,10 @@ function load3() {
               for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
               return false;
             }
-            function utf8ToBytes22(text) {
+            function utf8ToBytes222(text) {
               return Buffer.from(text, "utf8");
             }
-            function bytesToUtf8Strict22(bytes) {
+            function bytesToUtf8Strict222(bytes) {
               try {
                 return new TextDecoder("utf-8", {
                   fatal: true
@@ -4180,7 +4739,7 @@ function load3() {
               return {
                 header,
                 payloadSegment,
-                signingInput: utf8ToBytes22(token.slice(0, second)),
+                signingInput: utf8ToBytes222(token.slice(0, second)),
                 signature
               };
             }
@@ -4188,7 +4747,7 @@ function load3() {
               return jsonObject22(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
             }
             function jsonObject22(bytes, what) {
-              var text = bytesToUtf8Strict22(bytes);
+              var text = bytesToUtf8Strict222(bytes);
               if (text === void 0) throw malformed22(what + " is not UTF-8");
               var value;
               try {
@@ -4273,11 +4832,11 @@ function load3() {
               }
               var words = [];
               var start = -1;
-              for (var _i13 = 0; _i13 < text.length; _i13++) {
-                if (isWhitespace(text.charCodeAt(_i13))) {
-                  if (start !== -1) words.push(text.slice(start, _i13));
+              for (var _i19 = 0; _i19 < text.length; _i19++) {
+                if (isWhitespace(text.charCodeAt(_i19))) {
+                  if (start !== -1) words.push(text.slice(start, _i19));
                   start = -1;
-                } else if (start === -1) start = _i13;
+                } else if (start === -1) start = _i19;
               }
               if (start !== -1) words.push(text.slice(start));
               return words;
@@ -4317,7 +4876,7 @@ function load3() {
                 for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
                 return difference === 0;
               }
-              for (var _i14 = 0; _i14 < a.length; _i14++) difference |= a[_i14] ^ b[_i14];
+              for (var _i20 = 0; _i20 < a.length; _i20++) difference |= a[_i20] ^ b[_i20];
               return difference === 0;
             }
             var CURVE_FIELD_BYTES22 = {
@@ -4416,7 +4975,7 @@ function load3() {
               var length = 0;
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var all = [[tag], derLength22(length)];
-              for (var _i15 = 0; _i15 < parts.length; _i15++) all.push(parts[_i15]);
+              for (var _i21 = 0; _i21 < parts.length; _i21++) all.push(parts[_i21]);
               return concat22(all);
             }
             function derLength22(length) {
@@ -4430,9 +4989,9 @@ function load3() {
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var out = new Uint8Array(length);
               var offset = 0;
-              for (var _i16 = 0; _i16 < parts.length; _i16++) {
-                out.set(parts[_i16], offset);
-                offset += parts[_i16].length;
+              for (var _i22 = 0; _i22 < parts.length; _i22++) {
+                out.set(parts[_i22], offset);
+                offset += parts[_i22].length;
               }
               return out;
             }
@@ -4466,8 +5025,8 @@ function load3() {
                 return void 0;
               }
               var found;
-              for (var _i17 = 0; _i17 < keys.length; _i17++) {
-                var _key2 = keys[_i17];
+              for (var _i23 = 0; _i23 < keys.length; _i23++) {
+                var _key2 = keys[_i23];
                 if (!isObject2(_key2) || !fits(_key2, algorithm)) continue;
                 if (found !== void 0) {
                   throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -4638,7 +5197,7 @@ function load3() {
               "verifiedKey": verifiedKey
             };
           }();
-          return unit8;
+          return unit9;
         }
         var unit222;
         function load222() {
@@ -4655,6 +5214,8 @@ function load3() {
               LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
               LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
               AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
               PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
               ConfigFormat: "ERR_CONFIG_FORMAT",
               ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -4734,7 +5295,7 @@ function load3() {
             function isSuccess(status) {
               return status >= 200 && status < 300;
             }
-            function newUser22(username, realm, roles) {
+            function newUser222(username, realm, roles) {
               return {
                 version: 1,
                 username,
@@ -4765,7 +5326,7 @@ function load3() {
               if (typeof uid !== "string" || uid === "") {
                 throw codedError222(ErrorCode222.RemoteMalformed, "Error parsing JSON: no uid in the who-am-i answer");
               }
-              var user = newUser22(uid, provider.realm, []);
+              var user = newUser222(uid, provider.realm, []);
               var email = fields.email;
               if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes["ecmwf-email"] = email;
               return user;
@@ -4792,6 +5353,8 @@ function load3() {
               LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
               LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
               AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
               PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
               ConfigFormat: "ERR_CONFIG_FORMAT",
               ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -4871,7 +5434,7 @@ function load3() {
             function isSuccess(status) {
               return status >= 200 && status < 300;
             }
-            function newUser22(username, realm, roles) {
+            function newUser222(username, realm, roles) {
               return {
                 version: 1,
                 username,
@@ -4912,7 +5475,7 @@ function load3() {
               }
               var email = fields.email;
               if (email !== void 0 && email !== null && typeof email !== "string") throw malformed22("email is not a string");
-              var user = newUser22(fields.username, provider.realm, roles);
+              var user = newUser222(fields.username, provider.realm, roles);
               if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes.email = email;
               return user;
             }
@@ -4926,11 +5489,11 @@ function load3() {
           }();
           return unit322;
         }
-        function decodeBasicCredential2(credential) {
-          if (!isStrictBase642(credential)) {
+        function decodeBasicCredential22(credential) {
+          if (!isStrictBase6422(credential)) {
             throw codedError22(ErrorCode22.BasicMalformed, "Invalid base64 in Basic auth");
           }
-          var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
+          var text = bytesToUtf8Strict22(decodeStrictBase6422(credential));
           if (text === void 0) throw codedError22(ErrorCode22.BasicMalformed, "Invalid UTF-8 in Basic auth");
           var colon = text.indexOf(":");
           var username = colon === -1 ? text : text.slice(0, colon);
@@ -4943,15 +5506,15 @@ function load3() {
         }
         var plainProvider2 = {
           authenticate(provider, credential, ctx) {
-            var basic = decodeBasicCredential2(credential);
+            var basic = decodeBasicCredential22(credential);
             var entries = provider.users["=" + basic.username];
-            if (entries === void 0 || entries.length === 0) return unknownUser2(provider, utf8ToBytes2(basic.password), ctx);
-            return firstMatchingEntry2(entries, 0, utf8ToBytes2(basic.password), ctx, entry => newUser2(basic.username, provider.realm, copyArray2(entry.roles)));
+            if (entries === void 0 || entries.length === 0) return unknownUser2(provider, utf8ToBytes22(basic.password), ctx);
+            return firstMatchingEntry2(entries, 0, utf8ToBytes22(basic.password), ctx, entry => newUser22(basic.username, provider.realm, copyArray22(entry.roles)));
           }
         };
         function firstMatchingEntry2(entries, start, password, ctx, toUser) {
           var _loop5 = function () {
-              var verdict = verifyPassword2(entries[i].verifier, password, ctx.platform.crypto);
+              var verdict = verifyPassword22(entries[i].verifier, password, ctx.platform.crypto);
               if (verdict === true) return {
                 v: toUser(entries[i])
               };
@@ -4972,7 +5535,7 @@ function load3() {
         function unknownUser2(provider, password, ctx) {
           var decoy = provider.unknownUserVerifier;
           if (decoy === void 0) throw wrongCredentials2();
-          var verdict = verifyPassword2(decoy, password, ctx.platform.crypto);
+          var verdict = verifyPassword22(decoy, password, ctx.platform.crypto);
           if (verdict === true || verdict === false) throw wrongCredentials2();
           return verdict.then(() => {
             throw wrongCredentials2();
@@ -4996,6 +5559,8 @@ function load3() {
               LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
               LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
               AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
               PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
               ConfigFormat: "ERR_CONFIG_FORMAT",
               ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -5099,7 +5664,7 @@ function load3() {
         }
         var providerModules2 = {
           plain: () => plainProvider2,
-          jwt: () => load8().jwtProvider,
+          jwt: () => load9().jwtProvider,
           "ecmwf-api": () => load222().ecmwfApiProvider,
           "efas-api": () => load322().efasApiProvider,
           "token-store": () => load422().tokenStoreProvider
@@ -5109,27 +5674,40 @@ function load3() {
         }
         function runProvidersForCredential2(config, indices, credential, realmFilter, platform) {
           var pending = [];
-          var pendingNames = [];
+          var runs = [];
+          var metrics = platform.metrics;
           var _loop6 = function () {
               var provider = config.providers[indices[i]];
               if (!isEligible2(provider, realmFilter)) return 0;
+              var run = {
+                provider,
+                startedMs: metrics !== void 0 ? platform.clock.nowMilliseconds() : 0,
+                settled: false
+              };
               var outcome;
               try {
                 outcome = startProvider2(provider, credential, platform);
               } catch (e) {
                 logFailure3(platform, provider, e);
+                settle2(platform, run, "error");
                 return 0;
               }
               if (!isPromise2(outcome)) {
                 logSuccess2(platform, provider);
+                settle2(platform, run, "success");
                 return {
                   v: outcome
                 };
               }
               pending.push(outcome);
-              pendingNames.push(provider.name);
-              var provider_ = provider;
-              outcome.then(() => logSuccess2(platform, provider_), e => logFailure3(platform, provider_, e));
+              runs.push(run);
+              outcome.then(() => {
+                logSuccess2(platform, run.provider);
+                settle2(platform, run, "success");
+              }, e => {
+                logFailure3(platform, run.provider, e);
+                settle2(platform, run, "error");
+              });
             },
             _ret6;
           for (var i = 0; i < indices.length; i++) {
@@ -5138,7 +5716,15 @@ function load3() {
             if (_ret6) return _ret6.v;
           }
           if (pending.length === 0) return void 0;
-          return firstSuccess2(pending, config.timeoutMs, platform);
+          return firstSuccess2(pending, config.timeoutMs, platform, () => {
+            for (var _i24 = 0; _i24 < runs.length; _i24++) settle2(platform, runs[_i24], "timeout");
+          });
+        }
+        function settle2(platform, run, result) {
+          if (run.settled) return;
+          run.settled = true;
+          var metrics = platform.metrics;
+          if (metrics !== void 0) recordProvider2(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs);
         }
         function startProvider2(provider, credential, platform) {
           var load522 = providerModules2[provider.type];
@@ -5149,11 +5735,14 @@ function load3() {
             platform
           });
         }
-        function firstSuccess2(pending, timeoutMs, platform) {
+        function firstSuccess2(pending, timeoutMs, platform, onTimeout) {
           return new Promise(resolve => {
             var outstanding = pending.length;
             var settled = false;
-            var timer = platform.timers.setTimeout(() => finish(void 0), timeoutMs);
+            var timer = platform.timers.setTimeout(() => {
+              onTimeout();
+              finish(void 0);
+            }, timeoutMs);
             function finish(user) {
               if (settled) return;
               settled = true;
@@ -5184,7 +5773,7 @@ function load3() {
           if (outcome === void 0) {
             outcome = {};
           }
-          var credentials = parseAuthorization2(input.authorization);
+          var credentials = parseAuthorization22(input.authorization);
           var realm = visibleAsciiOrUndefined2(input.realm);
           var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
           return tryCredentials2(credentials, 0, realmFilter, config, platform, outcome);
@@ -5311,13 +5900,13 @@ function load3() {
             for (var i = 0; i < listed.length; i++) if (listed[i].expiresAt > now) live.push(listed[i]);
             live.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
             var tokens = [];
-            for (var _i18 = 0; _i18 < live.length; _i18++) {
+            for (var _i25 = 0; _i25 < live.length; _i25++) {
               tokens.push({
                 version: 1,
-                token_string: live[_i18].id,
+                token_string: live[_i25].id,
                 scopes: {},
-                created_at: isoTime(live[_i18].createdAt),
-                expires_at: isoTime(live[_i18].expiresAt)
+                created_at: isoTime(live[_i25].createdAt),
+                expires_at: isoTime(live[_i25].expiresAt)
               });
             }
             return json2(200, JSON.stringify({
@@ -5354,7 +5943,7 @@ function load3() {
           "answerTokenRoute": answerTokenRoute
         };
       }();
-      return unit7;
+      return unit8;
     }
     var ROUTES = {
       authenticate: {
@@ -5382,7 +5971,16 @@ function load3() {
       },
       whoami: {
         readOnly: true,
-        handle: answering(ctx => whenReady(obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform), grant => whoami(grant.user)))
+        handle: answering(ctx => {
+          var lockout = lockoutGate(ctx);
+          var miss = lockout !== void 0 ? {
+            key: void 0
+          } : void 0;
+          return whenReady(obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, miss), grant => {
+            clearLockout(ctx);
+            return whoami(grant.user);
+          });
+        })
       },
       providers: {
         readOnly: true,
@@ -5402,16 +6000,20 @@ function load3() {
       },
       token: {
         readOnly: true,
-        handle: answering(ctx => load7().answerTokenRoute("create", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+        handle: answering(ctx => load8().answerTokenRoute("create", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
       },
       tokens: {
         readOnly: true,
-        handle: answering(ctx => load7().answerTokenRoute("list", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+        handle: answering(ctx => load8().answerTokenRoute("list", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
       },
       deleteToken: {
         readOnly: false,
         only: "DELETE",
-        handle: answering(ctx => load7().answerTokenRoute("delete", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+        handle: answering(ctx => load8().answerTokenRoute("delete", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+      },
+      metrics: {
+        readOnly: true,
+        handle: answering(ctx => metricsAnswer(ctx.config))
       },
       home: {
         readOnly: true,
@@ -5460,6 +6062,225 @@ function load3() {
 var unit3;
 function load4() {
   if (unit3 === void 0) unit3 = function () {
+    var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
+    function isStrictBase642(text) {
+      var length = text.length;
+      if (length % 4 !== 0 || NOT_BASE64_OR_PAD.test(text)) return false;
+      var firstPad = text.indexOf("=");
+      if (firstPad === -1) return true;
+      var padding = length - firstPad;
+      if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+      var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
+      var unusedBitsMask = padding === 1 ? 3 : 15;
+      return (lastSymbol & unusedBitsMask) === 0;
+    }
+    function decodeStrictBase642(text) {
+      return Buffer.from(text, "base64");
+    }
+    function bytesToUtf8Strict2(bytes) {
+      try {
+        return new TextDecoder("utf-8", {
+          fatal: true
+        }).decode(bytes);
+      } catch (e) {
+        return void 0;
+      }
+    }
+    var ErrorCode2 = {
+      HeaderInvalid: "ERR_HEADER_INVALID",
+      HeaderMissing: "ERR_HEADER_MISSING",
+      BasicMalformed: "ERR_BASIC_MALFORMED",
+      BadCredentials: "ERR_BAD_CREDENTIALS",
+      ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+      ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+      AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+      AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+      PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+      ConfigFormat: "ERR_CONFIG_FORMAT",
+      ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+      ConfigInvalid: "ERR_CONFIG_INVALID",
+      RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+      JwtMalformed: "ERR_JWT_MALFORMED",
+      JwtAlgNone: "ERR_JWT_ALG_NONE",
+      JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+      JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+      JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+      JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+      JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+      JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+      JwtExpired: "ERR_JWT_EXPIRED",
+      JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+      JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+      JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+      JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+      JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+      JwksInvalid: "ERR_JWKS_INVALID",
+      RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+      RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+      RemoteMalformed: "ERR_REMOTE_MALFORMED",
+      RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+      RemoteStatus: "ERR_REMOTE_STATUS",
+      AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+      AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+      Unexpected: "ERR_UNEXPECTED"
+    };
+    function codedError2(code, message, path) {
+      var error = new Error(message);
+      error.code = code;
+      if (path !== void 0) error.path = path;
+      return error;
+    }
+    function decodeBasicCredential2(credential) {
+      if (!isStrictBase642(credential)) {
+        throw codedError2(ErrorCode2.BasicMalformed, "Invalid base64 in Basic auth");
+      }
+      var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
+      if (text === void 0) throw codedError2(ErrorCode2.BasicMalformed, "Invalid UTF-8 in Basic auth");
+      var colon = text.indexOf(":");
+      var username = colon === -1 ? text : text.slice(0, colon);
+      var password = colon === -1 ? "" : text.slice(colon + 1);
+      if (username === "") throw codedError2(ErrorCode2.BasicMalformed, "No username in Basic credentials");
+      return {
+        username,
+        password
+      };
+    }
+    var NOT_VISIBLE_ASCII_OR_TAB = /[^\t\x20-\x7e]/;
+    function visibleAsciiOrUndefined(value) {
+      return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB.test(value) ? value : void 0;
+    }
+    function normaliseScheme(token) {
+      var lower = token.toLowerCase();
+      if (lower === "basic" || lower === "plain") return "Basic";
+      if (lower === "bearer") return "Bearer";
+      return lower;
+    }
+    function parseAuthorization2(header) {
+      var value = visibleAsciiOrUndefined(header);
+      if (value === void 0 || value.trim() === "") {
+        throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
+      }
+      var parts = value.split(",");
+      var seenParts = [];
+      var credentials = [];
+      for (var i = 0; i < parts.length; i++) {
+        var part = parts[i].trim();
+        if (seenParts.indexOf(part) !== -1) continue;
+        seenParts.push(part);
+        if (seenParts.length > 3) throw invalid("too_many_credentials");
+        var tokens = schemeAndCredential(part);
+        if (tokens === void 0) throw invalid("invalid_format");
+        var scheme = normaliseScheme(tokens[0]);
+        var replaced = false;
+        for (var j = 0; j < credentials.length; j++) {
+          if (credentials[j].scheme === scheme) {
+            credentials[j].credential = tokens[1];
+            replaced = true;
+          }
+        }
+        if (!replaced) credentials.push({
+          scheme,
+          credential: tokens[1]
+        });
+      }
+      return credentials;
+    }
+    function schemeAndCredential(part) {
+      var end = firstSpaceOrTab(part, 0);
+      if (end === -1) return void 0;
+      var credential = part.slice(end + 1).trim();
+      if (firstSpaceOrTab(credential, 0) !== -1) return void 0;
+      return [part.slice(0, end), credential];
+    }
+    function firstSpaceOrTab(text, from) {
+      var space = text.indexOf(" ", from);
+      var tab = text.indexOf("	", from);
+      return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
+    }
+    function invalid(reason) {
+      return codedError2(ErrorCode2.HeaderInvalid, reason);
+    }
+    function basicUsername(authorization) {
+      try {
+        var credentials = parseAuthorization2(authorization);
+        for (var i = 0; i < credentials.length; i++) {
+          if (credentials[i].scheme === "Basic") return decodeBasicCredential2(credentials[i].credential).username;
+        }
+      } catch (e) {}
+      return void 0;
+    }
+    function lockoutKey(salt, address, username, sha256Base64url22) {
+      return "lock:" + sha256Base64url22(salt + "\n" + address + "\n" + username);
+    }
+    function lockoutVerdict(store, settings, address, authorization, sha256Base64url22) {
+      if (store === void 0) return {
+        state: "unavailable"
+      };
+      if (authorization === void 0) return void 0;
+      var username = basicUsername(authorization);
+      if (username === void 0) return void 0;
+      var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
+      var failures = store.get(key);
+      if (failures === void 0 || !(failures > 0)) return void 0;
+      return {
+        state: failures >= settings.maxFailures ? "locked" : "pending",
+        key
+      };
+    }
+    function recordFailure(store, settings, address, authorization, sha256Base64url22) {
+      var username = basicUsername(authorization);
+      if (username === void 0) return false;
+      var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
+      store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
+      var failures = store.incr(key, 1, 0, settings.windowMs);
+      if (failures < settings.maxFailures) return false;
+      store.set(key, settings.maxFailures, settings.durationMs);
+      return true;
+    }
+    function sha256Base64url2(text) {
+      return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
+    }
+    function lockoutVerdictOf(r, config) {
+      return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+    }
+    function countFailure(r, config) {
+      var store = lockoutStore();
+      if (store === void 0) return;
+      var locked = false;
+      try {
+        locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+      } catch (e) {}
+      if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
+    }
+    function clearFailures(key) {
+      var store = lockoutStore();
+      if (store !== void 0) store.delete(key);
+    }
+    function lockoutStore() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_lockout"] : void 0;
+    }
+    return {
+      "clearFailures": clearFailures,
+      "countFailure": countFailure,
+      "lockoutVerdictOf": lockoutVerdictOf
+    };
+  }();
+  return unit3;
+}
+var unit4;
+function load5() {
+  if (unit4 === void 0) unit4 = function () {
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
     }
@@ -5487,9 +6308,9 @@ function load4() {
       var own = now + lifetimeSeconds;
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
-    var unit4;
-    function load5() {
-      if (unit4 === void 0) unit4 = function () {
+    var unit5;
+    function load6() {
+      if (unit5 === void 0) unit5 = function () {
         function codedError2(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -5581,7 +6402,7 @@ function load4() {
               break;
             case "all-roles":
               met = true;
-              for (var _i19 = 0; _i19 < values.length && met; _i19++) met = listHolds(user.roles, values[_i19]);
+              for (var _i26 = 0; _i26 < values.length && met; _i26++) met = listHolds(user.roles, values[_i26]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -5592,7 +6413,7 @@ function load4() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i20 = 0; _i20 < values.length && !met; _i20++) met = listHolds(list, values[_i20]);
+                  if (Array.isArray(list)) for (var _i27 = 0; _i27 < values.length && !met; _i27++) met = listHolds(list, values[_i27]);
                 }
                 break;
               }
@@ -5651,13 +6472,28 @@ function load4() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit4;
+      return unit5;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
     }
     function hmacSha256Base64url2(key, data) {
       return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
+    }
+    function metricsSink() {
+      var dict = metricsDict();
+      if (dict === void 0) return void 0;
+      return {
+        incr: (key, delta) => {
+          try {
+            dict.incr(key, delta);
+          } catch (e) {}
+        }
+      };
+    }
+    function metricsDict() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_metrics"] : void 0;
     }
     var PRECOMPUTED_BASIC_CRYPTO = {
       sha256Base64url: sha256Base64url2,
@@ -5667,19 +6503,26 @@ function load4() {
       var authorization = r.headersIn["Authorization"];
       if (authorization === void 0 || r.headersIn["X-Auth-Realm"] !== void 0) return false;
       var nowMs = Date.now();
+      var metrics = config.metricsEnabled === false ? void 0 : metricsSink();
       var grant = precomputedBasicGrant(authorization, config.precomputedBasic, config.jwt, (nowMs - nowMs % 1e3) / 1e3, PRECOMPUTED_BASIC_CRYPTO);
       if (grant === void 0) return false;
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
+      if (metrics !== void 0) {
+        var _ms7 = Date.now() - nowMs;
+        var _labels5 = "\n" + "success" + "\n" + legacy[1];
+        metrics.incr("auth\n" + (_ms7 <= 1 ? 0 : _ms7 <= 5 ? 1 : _ms7 <= 10 ? 2 : _ms7 <= 25 ? 3 : _ms7 <= 50 ? 4 : _ms7 <= 100 ? 5 : _ms7 <= 250 ? 6 : _ms7 <= 500 ? 7 : _ms7 <= 1e3 ? 8 : _ms7 <= 2500 ? 9 : _ms7 <= 5e3 ? 10 : _ms7 <= 1e4 ? 11 : 12) + _labels5, 1);
+        if (_ms7 > 0) metrics.incr("auth\ns" + _labels5, _ms7 / 1e3);
+      }
       if (rule) {
         var facts = grant.row.ruleFacts;
         var _held = facts !== void 0;
         if (_held) {
           var _words = rule.split(" ");
-          for (var _i21 = _words.length - 1; _held && _i21 >= 0; _i21--) _held = facts[_words[_i21]] === 1;
+          for (var _i28 = _words.length - 1; _held && _i28 >= 0; _i28--) _held = facts[_words[_i28]] === 1;
         }
         var held = _held;
-        if (!held && load5().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+        if (!held && load6().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       }
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
@@ -5689,8 +6532,8 @@ function load4() {
         var _storeForMs2 = _untilMs2 - nowMs;
         var _failure2;
         if (_storeForMs2 > 0) {
-          var _ms4 = _untilMs2;
-          var _cachedUntil4 = (_ms4 - _ms4 % 1e3) / 1e3;
+          var _ms8 = _untilMs2;
+          var _cachedUntil4 = (_ms8 - _ms8 % 1e3) / 1e3;
           var _entry2 = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (sendLegacy ? "1" : "") + "\n" + _cachedUntil4 + "\n" + grant.expiresAt + "\n" + grant.row.userJson;
           try {
             dict.set(key, _entry2, _storeForMs2);
@@ -5726,7 +6569,7 @@ function load4() {
       "answeredPrecomputedBasic": answeredPrecomputedBasic
     };
   }();
-  return unit3;
+  return unit4;
 }
 function authenticate(r, accessPhase) {
   var config = loadConfig(r);
@@ -5742,6 +6585,20 @@ function authenticate(r, accessPhase) {
     load3().serve("authenticate", r, config);
     return;
   }
+  if (config.lockout !== void 0) {
+    var shared = ngx.shared;
+    var zone = shared === void 0 ? void 0 : shared["authotron_lockout"];
+    if (zone === void 0 || zone.get("addr:" + r.remoteAddress) !== void 0) {
+      var lockout = load4().lockoutVerdictOf(r, config);
+      if (lockout !== void 0) {
+        load3().serve(accessPhase ? "access" : "authenticate", r, config, {
+          key: void 0,
+          lockout
+        });
+        return;
+      }
+    }
+  }
   var rule = r.variables["authotron_require"];
   var _outcome;
   var _shared = ngx.shared;
@@ -5756,8 +6613,10 @@ function authenticate(r, accessPhase) {
     }
     var _authorization7 = _authorization6;
     if (_dict !== void 0 && _authorization7 !== void 0) {
-      var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
-      var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
+      var _metrics = config.metricsEnabled === false ? void 0 : _shared["authotron_metrics"];
+      var _startedMs = _metrics === void 0 ? 0 : Date.now();
+      var _realm2 = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
+      var _realmPart3 = _realm2 === void 0 ? "\n-\n" : "\n+" + _realm2 + "\n";
       var _text3 = config.configId + _realmPart3 + _authorization7;
       var _digest3 = nodeStyleCrypto.createHash("sha256").update(_text3).digest("base64url");
       var _key4 = rule ? "grant2:" + _digest3 + " " + rule : "grant2:" + _digest3;
@@ -5787,13 +6646,21 @@ function authenticate(r, accessPhase) {
           }
           r.return(200, "Authenticated successfully");
         }
+        if (_metrics !== void 0) {
+          try {
+            var _ms9 = Date.now() - _startedMs;
+            var _labels6 = "\n" + "success" + "\n" + _fields3[2];
+            _metrics.incr("auth\n" + (_ms9 <= 1 ? 0 : _ms9 <= 5 ? 1 : _ms9 <= 10 ? 2 : _ms9 <= 25 ? 3 : _ms9 <= 50 ? 4 : _ms9 <= 100 ? 5 : _ms9 <= 250 ? 6 : _ms9 <= 500 ? 7 : _ms9 <= 1e3 ? 8 : _ms9 <= 2500 ? 9 : _ms9 <= 5e3 ? 10 : _ms9 <= 1e4 ? 11 : 12) + _labels6, 1);
+            if (_ms9 > 0) _metrics.incr("auth\ns" + _labels6, _ms9 / 1e3);
+          } catch (_e3) {}
+        }
         _outcome = true;
       }
     }
   }
   var key = _outcome;
   if (key === true) return;
-  if (config.precomputedBasic !== void 0 && load4().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
+  if (config.precomputedBasic !== void 0 && load5().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
   load3().serve(accessPhase ? "access" : "authenticate", r, config, {
     key
   });

@@ -14904,6 +14904,10 @@ var ErrorCode = {
   LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
   /** No provider accepted the credential. */
   AllFailed: "ERR_ALL_FAILED",
+  /** The (client address, Basic username) pair is locked out after repeated failures (auth.lockout). */
+  LockedOut: "ERR_LOCKED_OUT",
+  /** auth.lockout is configured but the runtime has no shared dict, or the zone authotron_lockout is missing. */
+  LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
   /** A stored password uses a form this build cannot verify. */
   PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
   /** The compiled config is missing or of another format version. */
@@ -16092,6 +16096,9 @@ var CONFIG_VERSIONS = ["1.0.0", "2.0.0"];
 var ASYMMETRIC_MINT_ALGORITHMS = ["RS256", "ES256", "EdDSA"];
 var MINT_ALGORITHMS = ["HS256", ...ASYMMETRIC_MINT_ALGORITHMS];
 var MAX_TIMEOUT_MS = 2147483647;
+var DEFAULT_LOCKOUT_MAX_FAILURES = 5;
+var DEFAULT_LOCKOUT_WINDOW_MS = 6e5;
+var DEFAULT_LOCKOUT_DURATION_MS = 9e5;
 var DEFAULT_SESSION_COOKIE_NAME = "authotron_session";
 var SESSION_COOKIE_NAME_PATTERN = "^[A-Za-z0-9_]{1,64}$";
 function taggedUnion(tag, members) {
@@ -16269,6 +16276,16 @@ var CONFIG_SCHEMA = {
           maximum: MAX_TIMEOUT_MS,
           default: 3e4,
           description: "authotron-njs: how long a successful authentication is reused per credential where the shared dict `authotron` exists (never past the token exp); 0 disables."
+        },
+        lockout: {
+          type: "object",
+          additionalProperties: false,
+          description: "authotron-njs: after `max_failures` failed Basic authentications for one (client address, username) within `window_in_ms`, that pair answers 401 without a check for `duration_in_ms`; a success before resets it. Needs the shared dict `authotron_lockout` (njs >= 0.8.0).",
+          properties: {
+            max_failures: { type: "integer", minimum: 1, maximum: 1e6, default: DEFAULT_LOCKOUT_MAX_FAILURES },
+            window_in_ms: { type: "integer", minimum: 1e3, maximum: MAX_TIMEOUT_MS, default: DEFAULT_LOCKOUT_WINDOW_MS },
+            duration_in_ms: { type: "integer", minimum: 1e3, maximum: MAX_TIMEOUT_MS, default: DEFAULT_LOCKOUT_DURATION_MS }
+          }
         }
       }
     },
@@ -16515,6 +16532,20 @@ var augmenterModules = {
   ldap: ldapAugmenter
 };
 
+// src/auth/metrics.ts
+function durationBucket(ms) {
+  return ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12;
+}
+function recordAugmenter(sink, augmenter, realm, result, ms) {
+  const labels = "\n" + result + "\n" + labelValue(augmenter.name) + "\n" + labelValue(augmenter.type) + "\n" + labelValue(realm);
+  sink.incr("aug\n" + durationBucket(ms) + labels, 1);
+  if (ms > 0) sink.incr("aug\ns" + labels, ms / 1e3);
+}
+var LINE_BREAKS = /[\r\n]/g;
+function labelValue(value) {
+  return value.replace(LINE_BREAKS, " ");
+}
+
 // src/auth/augment.ts
 function augmentUser(config, user, platform) {
   const plan = config.augmenterPlans[KEY_PREFIX + user.realm];
@@ -16538,17 +16569,32 @@ function runSerial(config, indices, start, user, platform) {
   return user;
 }
 function runAugmenter(augmenter, user, platform) {
+  const startedMs = platform.metrics !== void 0 ? platform.clock.nowMilliseconds() : 0;
+  const realm = user.realm;
   try {
     const module = augmenterModules[augmenter.type];
     if (module === void 0) {
       throw codedError(ErrorCode.AugmenterUnsupported, `augmenter type '${augmenter.type}' is not implemented`);
     }
     const outcome = module.augment(augmenter, user, { platform });
-    if (isPromise(outcome)) return outcome.then(void 0, (e) => logFailure(platform, augmenter, e));
+    if (isPromise(outcome))
+      return outcome.then(
+        () => record(platform, augmenter, realm, "success", startedMs),
+        (e) => {
+          logFailure(platform, augmenter, e);
+          record(platform, augmenter, realm, "error", startedMs);
+        }
+      );
+    record(platform, augmenter, realm, "success", startedMs);
   } catch (e) {
     logFailure(platform, augmenter, e);
+    record(platform, augmenter, realm, "error", startedMs);
   }
   return void 0;
+}
+function record(platform, augmenter, realm, result, startedMs) {
+  const metrics = platform.metrics;
+  if (metrics !== void 0) recordAugmenter(metrics, augmenter, realm, result, platform.clock.nowMilliseconds() - startedMs);
 }
 function settleAll(promises) {
   return Promise.all(promises).then(() => void 0);
@@ -16572,7 +16618,7 @@ function headerSafe(value) {
 }
 
 // src/compiler/derive.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash5, createHmac as createHmac3 } from "node:crypto";
 
 // src/auth/precomputed-basic.ts
 function credentialCheck(salt, authorization, crypto2) {
@@ -16659,6 +16705,7 @@ function grantRow(config, user, accessRules) {
 var NODE_SHA256 = { sha256Base64url: (text) => createHash4("sha256").update(text, "utf8").digest("base64url") };
 var COMPILE_TIME_PLATFORM = new Proxy({}, {
   get(_target, name) {
+    if (name === "metrics") return void 0;
     throw new Error(`a static augmenter used the platform's ${String(name)}`);
   }
 });
@@ -16805,11 +16852,14 @@ function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs 
         ...augmenterCompiler(item.type)?.listing?.(augmenters[index])
       }))
     }),
-    logLevel: logging.level.trim().toLowerCase()
+    logLevel: logging.level.trim().toLowerCase(),
+    metricsEnabled: !(isMapping(data.metrics) && data.metrics.enabled === false)
   };
   const accessRules = compileAccessRules(data);
   const precomputedBasic = precomputeBasicGrants(content, plainUsers, accessRules);
-  const withBasic = precomputedBasic === void 0 ? content : { ...content, precomputedBasic };
+  const lockout = lockoutSettings(auth, content.jwt.secret !== void 0 ? content.jwt.secret : content.jwt.signingKey.pkcs8);
+  const withLockout = lockout === void 0 ? content : { ...content, lockout };
+  const withBasic = precomputedBasic === void 0 ? withLockout : { ...withLockout, precomputedBasic };
   const withRules = accessRules === void 0 ? withBasic : { ...withBasic, accessRules };
   const session = compileSession(data);
   const withSession = session === void 0 ? withRules : { ...withRules, session };
@@ -16823,6 +16873,17 @@ function jwtSection(jwt, signing) {
   const previous = previousSecrets(jwt);
   if (previous !== void 0) section.previousSecrets = previous;
   return section;
+}
+function lockoutSettings(auth, secret) {
+  if (!isMapping(auth.lockout)) return void 0;
+  const lockout = auth.lockout;
+  return {
+    maxFailures: typeof lockout.max_failures === "number" ? lockout.max_failures : DEFAULT_LOCKOUT_MAX_FAILURES,
+    windowMs: typeof lockout.window_in_ms === "number" ? lockout.window_in_ms : DEFAULT_LOCKOUT_WINDOW_MS,
+    durationMs: typeof lockout.duration_in_ms === "number" ? lockout.duration_in_ms : DEFAULT_LOCKOUT_DURATION_MS,
+    // Deterministic: a reload with the same secret keeps the pairs locked.
+    salt: createHmac3("sha256", secret).update("authotron-njs lockout keys").digest("base64url")
+  };
 }
 function schemeOf(type) {
   const implemented = providerCompiler(type);
@@ -17354,14 +17415,9 @@ var INERT_KEYS = [
     text: "NGINX's `listen` decides the address and port (the value is still checked as the reference does)"
   },
   {
-    pattern: ["metrics", "enabled"],
-    severity: "note",
-    text: "authotron-njs opens no metrics listener; NGINX serves every route, and its access log and status module take the place of /metrics"
-  },
-  {
     pattern: ["metrics", "port"],
     severity: "note",
-    text: "authotron-njs opens no metrics listener; put /health in any NGINX `server` block"
+    text: 'authotron-njs opens no metrics listener: put `location = /metrics { js_content authotron.endpoints.metrics; }` (and /health) in the NGINX `server` block that should serve them (README, "Metrics")'
   },
   {
     pattern: ["logging", "format"],

@@ -43,6 +43,10 @@ export const ErrorCode = {
   LdapUnavailable: 'ERR_LDAP_UNAVAILABLE',
   /** No provider accepted the credential. */
   AllFailed: 'ERR_ALL_FAILED',
+  /** The (client address, Basic username) pair is locked out after repeated failures (auth.lockout). */
+  LockedOut: 'ERR_LOCKED_OUT',
+  /** auth.lockout is configured but the runtime has no shared dict, or the zone authotron_lockout is missing. */
+  LockoutUnavailable: 'ERR_LOCKOUT_UNAVAILABLE',
   /** A stored password uses a form this build cannot verify. */
   PasswordFormUnsupported: 'ERR_PASSWORD_FORM_UNSUPPORTED',
   /** The compiled config is missing or of another format version. */

@@ -176,6 +176,15 @@ export interface RemoteCaller {
   call(call: RemoteCall): Promise<RemoteAnswer>
 }
 
+/**
+ * Counters shared by every worker: the metrics (src/auth/metrics.ts), in the number dict
+ * `authotron_metrics` (njs ≥ 0.8.0). `incr` adds `delta` to the entry `key`, creating it at 0, and
+ * never throws: a full zone loses the observation, never the request.
+ */
+export interface MetricsSink {
+  incr(key: string, delta: number): void
+}
+
 export interface Platform {
   crypto: Crypto
   clock: Clock
@@ -183,6 +192,8 @@ export interface Platform {
   timers: Timers
   /** The shared cache of authentication results; undefined where the runtime has none. */
   sharedCache?: SharedStore
+  /** Where metrics are recorded; undefined where they are not (no zone, or `metrics.enabled: false`). */
+  metrics?: MetricsSink
   /** True where module state outlives the request (QuickJS reuses its JS context). */
   contextReused?: boolean
   /** JWK Sets for the jwt provider; undefined where the boundary provides none (then no jwt). */

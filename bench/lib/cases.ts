@@ -20,6 +20,7 @@ export const CASE_IDS = [
   'basic-es256',
   'basic-rs256-nocache',
   'basic-es256-nocache',
+  'basic-metrics',
   'basic-4k',
   'basic-8k',
   'basic-16k',
@@ -37,9 +38,11 @@ export type CaseId = (typeof CASE_IDS)[number]
  * that its grant cache is empty and every pool token is seen for the first time. `bare` imports
  * only bench/njs/empty.js, not the module: on the njs engine every imported module's top level
  * runs again for each request, so the njs ceiling is measured without the module loaded.
- * `minimal` imports only bench/njs/minimal-hit.js, with the shared dict.
+ * `minimal` imports only bench/njs/minimal-hit.js, with the shared dict. `metrics` is `main` with
+ * nginx/authotron-metrics.conf included (every authentication counted, README "Metrics"); `lockout`
+ * is `main` with nginx/authotron-lockout.conf, for a config with auth.lockout (bench/ab.ts --lockout).
  */
-export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal' | SigningInstance
+export type InstanceKind = 'main' | 'nocache' | 'cold' | 'bare' | 'minimal' | 'metrics' | 'lockout' | SigningInstance
 
 /**
  * `main` (and `nocache`) with `jwt.alg` RS256 or ES256 (a key generated for the run) instead of
@@ -213,6 +216,16 @@ export const CASES: { [id in CaseId]: BenchCase } = {
     unsupported: (leg) =>
       leg.features.sharedDict ? undefined : `same as basic-es256 on this leg: njs ${leg.expected.njs} has no js_shared_dict_zone`,
   },
+  'basic-metrics': {
+    id: 'basic-metrics',
+    title: 'the same with nginx/authotron-metrics.conf included (every authentication counted in the shared dict)',
+    path: '/basic',
+    instance: 'metrics',
+    credential: 'basic',
+    refusesAnonymous: true,
+    unsupported: (leg) =>
+      leg.features.sharedDict ? undefined : `no metrics: njs ${leg.expected.njs} has no js_shared_dict_zone (/metrics answers 501)`,
+  },
   'basic-4k': {
     id: 'basic-4k',
     title:
@@ -295,6 +308,13 @@ export interface RatioTarget {
 
 /** Issue 5, point 2. */
 export const RATIOS: RatioTarget[] = [
+  {
+    // Issue 20, point 3: counting must cost little.
+    id: 'basic-metrics/basic',
+    numerator: 'basic-metrics',
+    denominator: 'basic',
+    target: (leg) => (leg.features.sharedDict ? { min: 0.95 } : { none: 'no metrics without a shared dict (njs 0.7.9)' }),
+  },
   {
     id: 'basic/sidecar',
     numerator: 'basic',

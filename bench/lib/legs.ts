@@ -37,6 +37,7 @@ export interface LegState {
   cache: boolean
   main: BenchNginx
   nocache?: BenchNginx
+  metrics?: BenchNginx
   bare?: BenchNginx
   minimal?: BenchNginx
   /** The RS256/ES256 instances (cases.ts SigningInstance), started when a case needs one. */
@@ -196,6 +197,9 @@ export async function setUpLeg(
     if (c.instance === 'nocache' && state.nocache === undefined) {
       state.nocache = await startBenchNginx(runtime, 'nocache', config, false, snippets)
     }
+    if (c.instance === 'metrics' && state.metrics === undefined) {
+      state.metrics = await startBenchNginx(runtime, 'metrics', config, cache, snippets)
+    }
     if (c.instance === 'bare' && state.bare === undefined) {
       state.bare = await startBenchNginx(runtime, 'bare', undefined, false)
     }
@@ -236,6 +240,7 @@ export async function setUpLeg(
 
 export function instance(state: LegState, c: BenchCase): BenchNginx {
   if (c.instance === 'nocache') return state.nocache!
+  if (c.instance === 'metrics') return state.metrics!
   if (c.instance === 'bare') return state.bare!
   if (c.instance === 'minimal') return state.minimal!
   const signingKind = SIGNING_INSTANCES.find((kind) => kind === c.instance)
@@ -322,6 +327,7 @@ async function probe(nginx: BenchNginx, c: BenchCase, idp: IdentityProvider, sta
 export async function stopLeg(state: LegState): Promise<void> {
   await state.main.stop()
   await state.nocache?.stop()
+  await state.metrics?.stop()
   await state.bare?.stop()
   await state.minimal?.stop()
   for (const kind of SIGNING_INSTANCES) await state.signing[kind]?.stop()

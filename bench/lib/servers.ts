@@ -64,7 +64,7 @@ export async function startBenchNginx(
     conf: (context) =>
       kind === 'minimal'
         ? minimalHitConf(context)
-        : benchConf(context, cache, kind === 'bare', kind === 'bare' ? undefined : snippets),
+        : benchConf(context, cache, kind === 'bare', kind === 'bare' ? undefined : snippets, kind === 'metrics', kind === 'lockout'),
   })
   const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
   let worker: number | undefined
@@ -131,6 +131,10 @@ export function benchConf(
   cache: boolean,
   bare = false,
   snippets: ConfigSnippets = { http: [], server: [] },
+  /** Include nginx/authotron-metrics.conf (the `metrics` instance). */
+  metrics = false,
+  /** Include nginx/authotron-lockout.conf (the `lockout` instance). */
+  lockout = false,
 ): string {
   const content = CONTENT_FILE
   const access = leg.features.jsAccess
@@ -171,6 +175,8 @@ ${
 js_import bench from ${EMPTY_NJS};
 ${cache ? `include ${SNIPPETS}/authotron-cache.conf;` : '# no grant cache (nginx/authotron-cache.conf not included)'}
 ${leg.features.sharedDict ? `include ${SNIPPETS}/authotron-tokens-memory.conf;  # the token-store case` : '# no token store zone (njs 0.7.9)'}
+${metrics ? `include ${SNIPPETS}/authotron-metrics.conf;` : '# no metrics (nginx/authotron-metrics.conf not included)'}
+${lockout ? `include ${SNIPPETS}/authotron-lockout.conf;` : ''}
 ${snippets.http.map((file) => `include ${file};`).join('\n')}
 
 # The cheapest possible sidecar: a second server block of the same worker answering 200.

@@ -10,6 +10,7 @@ import { codedError, errorCode, ErrorCode } from '../errors'
 import { isPromise, MaybePromise, whenReady } from '../maybe-async'
 import type { Platform } from '../platform'
 import type { User } from '../user'
+import { recordAugmenter } from './metrics'
 
 export function augmentUser(config: CompiledConfig, user: User, platform: Platform): MaybePromise<User> {
   const plan = config.augmenterPlans[KEY_PREFIX + user.realm]
@@ -42,17 +43,35 @@ function runSerial(
 
 /** Runs one augmenter; returns a promise only when it is asynchronous. Never throws or rejects. */
 function runAugmenter(augmenter: CompiledAugmenter, user: User, platform: Platform): Promise<void> | undefined {
+  const startedMs = platform.metrics !== undefined ? platform.clock.nowMilliseconds() : 0
+  // The realm before the augmenter ran (augmenters never change it; the label must not follow one that did).
+  const realm = user.realm
   try {
     const module = augmenterModules[augmenter.type]
     if (module === undefined) {
       throw codedError(ErrorCode.AugmenterUnsupported, `augmenter type '${augmenter.type}' is not implemented`)
     }
     const outcome = module.augment(augmenter, user, { platform })
-    if (isPromise(outcome)) return outcome.then(undefined, (e) => logFailure(platform, augmenter, e))
+    if (isPromise(outcome))
+      return outcome.then(
+        () => record(platform, augmenter, realm, 'success', startedMs),
+        (e) => {
+          logFailure(platform, augmenter, e)
+          record(platform, augmenter, realm, 'error', startedMs)
+        },
+      )
+    record(platform, augmenter, realm, 'success', startedMs)
   } catch (e) {
     logFailure(platform, augmenter, e)
+    record(platform, augmenter, realm, 'error', startedMs)
   }
   return undefined
+}
+
+/** `augmenter_attempts_total` and `augmenter_duration_seconds` (§8), where metrics are recorded. */
+function record(platform: Platform, augmenter: CompiledAugmenter, realm: string, result: 'success' | 'error', startedMs: number) {
+  const metrics = platform.metrics
+  if (metrics !== undefined) recordAugmenter(metrics, augmenter, realm, result, platform.clock.nowMilliseconds() - startedMs)
 }
 
 function settleAll(promises: Promise<void>[]): Promise<void> {

@@ -11,11 +11,13 @@ import type { CompiledConfig } from '../config/compiled'
 import { mint } from '../jwt/mint'
 import { MaybePromise, whenReady } from '../maybe-async'
 import type { Platform } from '../platform'
-import { DEFAULT_GRANT_CACHE_TTL_MS, Grant, grantFromEntry, NO_LEGACY, storeGrant, wholeSeconds } from './grant-entry'
+import { DEFAULT_GRANT_CACHE_TTL_MS, Grant, grantFromEntry, storeGrant, wholeSeconds } from './grant-entry'
 import { grantKey } from './grant-key'
 import { AuthInput, AuthOutcome, authenticate } from './pipeline'
-import { legacyHeaderValues } from './answers'
+import { headerSafe, legacyHeaderValues } from './answers'
+import { AuthResult, recordAuthentication } from './metrics'
 import type { User } from '../user'
+import type { LockoutVerdict } from './lockout'
 import { mayCarryStoreToken } from '../store/token-form'
 
 export type { Grant } from './grant-entry'
@@ -28,6 +30,11 @@ export { DEFAULT_GRANT_CACHE_TTL_MS } from './grant-entry'
  */
 export interface GrantCacheMiss {
   key: string | undefined
+  /**
+   * With auth.lockout, the top layer checked the pair before any tier (src/njs/lockout.ts): what it
+   * found, undefined when the pair is clean.
+   */
+  lockout?: LockoutVerdict
 }
 
 /**
@@ -53,12 +60,22 @@ export function obtainGrant(
     key = grantKey(config.configId, undefined, input.realm, input.authorization, platform.crypto.sha256Base64url)
     const text = store.get(key)
     const cached = text === undefined ? undefined : grantFromEntry(text, now)
-    if (cached !== undefined) return cached
+    if (cached !== undefined) {
+      // A hit is a success (§8), as on the top layer's hit path (src/njs/cached-grant.ts).
+      if (platform.metrics !== undefined)
+        recordAuthentication(platform.metrics, AuthResult.Success, headerSafe(cached.user.realm), platform.clock.nowMilliseconds() - nowMs)
+      return cached
+    }
   }
   const outcome: AuthOutcome = {}
-  return whenReady(authenticate(input, config, platform, outcome), (user) =>
+  return whenReady(authenticate(input, config, platform, outcome), (user) => {
+    // Recorded after augmentation, with the user's realm (§8); header-safe, as the grant entry keeps it.
+    const realm = headerSafe(user.realm)
+    if (platform.metrics !== undefined)
+      recordAuthentication(platform.metrics, AuthResult.Success, realm, platform.clock.nowMilliseconds() - nowMs)
     // A token of ours is kept as it is (its own exp: reuse never extends it); anything else is minted.
-    whenReady(outcome.ownToken !== undefined ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused), (minted) => {
+    const minting = outcome.ownToken !== undefined ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused)
+    return whenReady(minting, (minted) => {
       const grant: Grant = {
         user,
         token: minted.token,
@@ -68,12 +85,18 @@ export function obtainGrant(
       // A stored token's grant is never cached: deleting it refuses its next use, on every node.
       const cacheable = config.tokenStore === undefined || !mayCarryStoreToken(input.authorization as string)
       if (store !== undefined && key !== undefined && cacheable && (admits === undefined || admits(user))) {
-        const legacy = grant.legacy !== undefined ? grant.legacy : NO_LEGACY
+        // The realm always, even where the legacy headers are not sent: a hit's metrics label.
+        const legacy = grant.legacy !== undefined ? grant.legacy : entryWithRealm(realm)
         const userJsonText = JSON.stringify(user)
         const failure = storeGrant(store, key, grant.token, legacy, config.includeLegacyHeaders, grant.expiresAt, userJsonText, nowMs, ttlMs)
         if (failure !== undefined) platform.logger.log('warn', 'cache.grant.store_failed', { reason: failure })
       }
       return grant
-    }),
-  )
+    })
+  })
+}
+
+/** The legacy fields of an entry whose config does not send them: only the realm (the hit's metrics label). */
+function entryWithRealm(realm: string): [string, string, string] {
+  return ['', realm, '']
 }

@@ -10,6 +10,7 @@ import { isPromise, MaybePromise } from '../maybe-async'
 import type { Platform } from '../platform'
 import { providerModules } from '../providers/index'
 import type { User } from '../user'
+import { ProviderResult, recordProvider } from './metrics'
 
 /** `realmFilter` is the lower-cased X-Auth-Realm, or undefined when none was sent. */
 export function isEligible(provider: CompiledProvider, realmFilter: string | undefined): boolean {
@@ -24,31 +25,56 @@ export function runProvidersForCredential(
   platform: Platform,
 ): MaybePromise<User | undefined> {
   const pending: Promise<User>[] = []
-  const pendingNames: string[] = []
+  const runs: ProviderRun[] = []
+  const metrics = platform.metrics
   for (let i = 0; i < indices.length; i++) {
     const provider = config.providers[indices[i]]
     if (!isEligible(provider, realmFilter)) continue
+    const run: ProviderRun = { provider, startedMs: metrics !== undefined ? platform.clock.nowMilliseconds() : 0, settled: false }
     let outcome: MaybePromise<User>
     try {
       outcome = startProvider(provider, credential, platform)
     } catch (e) {
       logFailure(platform, provider, e)
+      settle(platform, run, ProviderResult.Error)
       continue
     }
     if (!isPromise(outcome)) {
       logSuccess(platform, provider)
+      settle(platform, run, ProviderResult.Success)
       return outcome
     }
     pending.push(outcome)
-    pendingNames.push(provider.name)
-    const provider_ = provider
+    runs.push(run)
     outcome.then(
-      () => logSuccess(platform, provider_),
-      (e) => logFailure(platform, provider_, e),
+      () => {
+        logSuccess(platform, run.provider)
+        settle(platform, run, ProviderResult.Success)
+      },
+      (e) => {
+        logFailure(platform, run.provider, e)
+        settle(platform, run, ProviderResult.Error)
+      },
     )
   }
   if (pending.length === 0) return undefined
-  return firstSuccess(pending, config.timeoutMs, platform)
+  return firstSuccess(pending, config.timeoutMs, platform, () => {
+    for (let i = 0; i < runs.length; i++) settle(platform, runs[i], ProviderResult.Timeout)
+  })
+}
+
+/** One provider's run, for its metrics: recorded once, as its outcome or as a timeout. */
+interface ProviderRun {
+  provider: CompiledProvider
+  startedMs: number
+  settled: boolean
+}
+
+function settle(platform: Platform, run: ProviderRun, result: ProviderResult) {
+  if (run.settled) return
+  run.settled = true
+  const metrics = platform.metrics
+  if (metrics !== undefined) recordProvider(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs)
 }
 
 function startProvider(provider: CompiledProvider, credential: string, platform: Platform): MaybePromise<User> {
@@ -59,12 +85,24 @@ function startProvider(provider: CompiledProvider, credential: string, platform:
   return load().authenticate(provider, credential, { platform })
 }
 
-/** Resolves with the first provider to succeed within the timeout, or undefined. */
-function firstSuccess(pending: Promise<User>[], timeoutMs: number, platform: Platform): Promise<User | undefined> {
+/**
+ * Resolves with the first provider to succeed within the timeout, or undefined. `onTimeout` runs
+ * when the time is up first.
+ */
+function firstSuccess(
+  pending: Promise<User>[],
+  timeoutMs: number,
+  platform: Platform,
+  onTimeout: () => void,
+): Promise<User | undefined> {
   return new Promise((resolve) => {
     let outstanding = pending.length
     let settled = false
-    const timer = platform.timers.setTimeout(() => finish(undefined), timeoutMs)
+    const timer = platform.timers.setTimeout(() => {
+      // The providers still running when the time is up count as timed out (§8), once.
+      onTimeout()
+      finish(undefined)
+    }, timeoutMs)
     function finish(user: User | undefined) {
       if (settled) return
       settled = true

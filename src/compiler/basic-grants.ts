@@ -130,9 +130,13 @@ function grantRow(config: CompiledContent, user: User, accessRules: NamedRules |
 
 const NODE_SHA256 = { sha256Base64url: (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url') }
 
-/** Static augmenters log nothing and touch no platform service; this one only proves it. */
+/**
+ * Static augmenters log nothing and touch no platform service; this one only proves it. Metrics
+ * are absent (the pipeline then records none): compiling is no request.
+ */
 const COMPILE_TIME_PLATFORM: Platform = new Proxy({} as Platform, {
   get(_target, name) {
+    if (name === 'metrics') return undefined
     throw new Error(`a static augmenter used the platform's ${String(name)}`)
   },
 })

@@ -5,7 +5,8 @@
  * (§7.6) and the defaults of §2.3 and §2.12.
  */
 import { DEFAULT_GRANT_CACHE_TTL_MS } from '../auth/grant'
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
+import { DEFAULT_LOCKOUT_DURATION_MS, DEFAULT_LOCKOUT_MAX_FAILURES, DEFAULT_LOCKOUT_WINDOW_MS } from './schema'
 import { VERSION } from '../version'
 import {
   AugmenterPlan,
@@ -14,6 +15,7 @@ import {
   CompiledConfig,
   CompiledProvider,
   KEY_PREFIX,
+  LockoutSettings,
   Scheme,
 } from '../config/compiled'
 import type { PlainUser } from '../providers/plain/users'
@@ -85,10 +87,13 @@ export function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenter
       })),
     }),
     logLevel: (logging.level as string).trim().toLowerCase() as CompiledConfig['logLevel'],
+    metricsEnabled: !(isMapping(data.metrics) && data.metrics.enabled === false),
   }
   const accessRules = compileAccessRules(data)
   const precomputedBasic = precomputeBasicGrants(content, plainUsers, accessRules)
-  const withBasic = precomputedBasic === undefined ? content : { ...content, precomputedBasic }
+  const lockout = lockoutSettings(auth, content.jwt.secret !== undefined ? content.jwt.secret : (content.jwt.signingKey as { pkcs8: string }).pkcs8)
+  const withLockout = lockout === undefined ? content : { ...content, lockout }
+  const withBasic = precomputedBasic === undefined ? withLockout : { ...withLockout, precomputedBasic }
   const withRules = accessRules === undefined ? withBasic : { ...withBasic, accessRules }
   const session = compileSession(data)
   const withSession = session === undefined ? withRules : { ...withRules, session }
@@ -108,6 +113,19 @@ function jwtSection(jwt: Mapping, signing: CompiledSigning | undefined): Compile
   const previous = previousSecrets(jwt)
   if (previous !== undefined) section.previousSecrets = previous
   return section
+}
+
+/** auth.lockout (extension): its numbers with their defaults, and the salt of its keys. */
+function lockoutSettings(auth: Mapping, secret: string): LockoutSettings | undefined {
+  if (!isMapping(auth.lockout)) return undefined
+  const lockout = auth.lockout
+  return {
+    maxFailures: typeof lockout.max_failures === 'number' ? lockout.max_failures : DEFAULT_LOCKOUT_MAX_FAILURES,
+    windowMs: typeof lockout.window_in_ms === 'number' ? lockout.window_in_ms : DEFAULT_LOCKOUT_WINDOW_MS,
+    durationMs: typeof lockout.duration_in_ms === 'number' ? lockout.duration_in_ms : DEFAULT_LOCKOUT_DURATION_MS,
+    // Deterministic: a reload with the same secret keeps the pairs locked.
+    salt: createHmac('sha256', secret).update('authotron-njs lockout keys').digest('base64url'),
+  }
 }
 
 /** The scheme a provider type answers (its unit says; the types only accepted are all Bearer). */

@@ -25,14 +25,9 @@ export const INERT_KEYS: InertKey[] = [
     text: "NGINX's `listen` decides the address and port (the value is still checked as the reference does)",
   },
   {
-    pattern: ['metrics', 'enabled'],
-    severity: 'note',
-    text: 'authotron-njs opens no metrics listener; NGINX serves every route, and its access log and status module take the place of /metrics',
-  },
-  {
     pattern: ['metrics', 'port'],
     severity: 'note',
-    text: 'authotron-njs opens no metrics listener; put /health in any NGINX `server` block',
+    text: 'authotron-njs opens no metrics listener: put `location = /metrics { js_content authotron.endpoints.metrics; }` (and /health) in the NGINX `server` block that should serve them (README, "Metrics")',
   },
   {
     pattern: ['logging', 'format'],

@@ -33,6 +33,10 @@ export const MINT_ALGORITHMS = ['HS256', ...ASYMMETRIC_MINT_ALGORITHMS] as const
 
 /** Timers beyond 2^31−1 ms overflow in NGINX and njs (and in Node), so that is the ceiling. */
 export const MAX_TIMEOUT_MS = 2147483647
+/** auth.lockout's defaults: 5 failures within 10 minutes lock the pair out for 15 minutes. */
+export const DEFAULT_LOCKOUT_MAX_FAILURES = 5
+export const DEFAULT_LOCKOUT_WINDOW_MS = 600_000
+export const DEFAULT_LOCKOUT_DURATION_MS = 900_000
 
 export const DEFAULT_SESSION_COOKIE_NAME = 'authotron_session'
 export const SESSION_COOKIE_NAME_PATTERN = '^[A-Za-z0-9_]{1,64}$'
@@ -241,6 +245,19 @@ export const CONFIG_SCHEMA: JsonSchema = {
           description:
             'authotron-njs: how long a successful authentication is reused per credential where the ' +
             'shared dict `authotron` exists (never past the token exp); 0 disables.',
+        },
+        lockout: {
+          type: 'object',
+          additionalProperties: false,
+          description:
+            'authotron-njs: after `max_failures` failed Basic authentications for one (client address, ' +
+            'username) within `window_in_ms`, that pair answers 401 without a check for `duration_in_ms`; ' +
+            'a success before resets it. Needs the shared dict `authotron_lockout` (njs >= 0.8.0).',
+          properties: {
+            max_failures: { type: 'integer', minimum: 1, maximum: 1000000, default: DEFAULT_LOCKOUT_MAX_FAILURES },
+            window_in_ms: { type: 'integer', minimum: 1000, maximum: MAX_TIMEOUT_MS, default: DEFAULT_LOCKOUT_WINDOW_MS },
+            duration_in_ms: { type: 'integer', minimum: 1000, maximum: MAX_TIMEOUT_MS, default: DEFAULT_LOCKOUT_DURATION_MS },
+          },
         },
       },
     },

@@ -52,6 +52,7 @@ export type {
  *      `jwt.previousSecrets` (issue 18)
  *      `jwt` may carry `alg`, `signingKey` and `jwks` (asymmetric minting), `secret` then absent
  *      `tokenStore` and the `token-store` provider (filterRealm null) when `store.enabled`
+ *      `metricsEnabled`, and `lockout` (auth.lockout): an older module would ignore a lockout
  */
 export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
@@ -153,6 +154,13 @@ export interface CompiledConfig {
   augmentersBody: string
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
   /**
+   * The YAML's `metrics.enabled` (default true): whether requests are counted where the zone
+   * `authotron_metrics` exists (src/auth/metrics.ts) and `/metrics` answers. Absent (older files): true.
+   */
+  metricsEnabled?: boolean
+  /** The YAML's `auth.lockout` (extension, src/auth/lockout.ts); absent when there is none. */
+  lockout?: LockoutSettings
+  /**
    * The precomputed Basic grants (src/compiler/basic-grants.ts), by credential. Absent when Basic
    * requests must always run the full pipeline. (Earlier builds of the compiler wrote a `basicGrants`
    * keyed by username, which this module ignores: such a config takes the full pipeline.)
@@ -218,6 +226,16 @@ export interface CompiledSigningKey {
   kid: string
   /** base64url of the JWS header `{"typ":"JWT","alg":…,"kid":…}`, ready to sign with. */
   header: string
+}
+
+export interface LockoutSettings {
+  /** Failures of one (client address, username) within the window that lock the pair out. */
+  maxFailures: number
+  windowMs: number
+  /** How long a locked pair answers 401 without a check. */
+  durationMs: number
+  /** Secret (derived from jwt.secret): keys the zone's entries, so they name no username. */
+  salt: string
 }
 
 /**

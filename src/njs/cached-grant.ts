@@ -15,6 +15,7 @@ import { GrantField, grantHeadersFromEntry, SEND_LEGACY } from '../auth/grant-en
 import { grantKey } from '../auth/grant-key'
 import { sendGrant } from './grant-answer'
 import { sha256Base64url } from './hash'
+import { AuthResult, METRICS_ZONE, recordAuthentication } from '../auth/metrics'
 import { SHARED_ZONE } from './platform'
 import { firstHeaderLine, requestAuthorization } from './request'
 
@@ -46,6 +47,9 @@ export function answeredFromGrantCache(
     const dict = shared[SHARED_ZONE] as NgxSharedDict<string> | undefined
     const authorization = requestAuthorization(r, config)
     if (dict !== undefined && authorization !== undefined) {
+      // A hit counts as a success (§8): one or two incr on the metrics zone, where it exists.
+      const metrics = config.metricsEnabled === false ? undefined : (shared[METRICS_ZONE] as NgxSharedDict<number> | undefined)
+      const startedMs = metrics === undefined ? 0 : Date.now()
       // Most requests have no X-Auth-Realm: spare them the call.
       const realm = r.headersIn['X-Auth-Realm'] === undefined ? undefined : firstHeaderLine(r, 'x-auth-realm')
       const key = grantKey(config.configId, rule, realm, authorization, sha256Base64url)
@@ -55,6 +59,13 @@ export function answeredFromGrantCache(
       } else {
         const sendLegacy = fields[GrantField.Legacy] === SEND_LEGACY
         sendGrant(r, fields[GrantField.Token], fields[GrantField.Username], fields[GrantField.Realm], fields[GrantField.Roles], sendLegacy, accessPhase)
+        if (metrics !== undefined) {
+          try {
+            recordAuthentication(metrics, AuthResult.Success, fields[GrantField.Realm], Date.now() - startedMs)
+          } catch (e) {
+            // A full zone loses the observation, never the answer.
+          }
+        }
         outcome = ANSWERED
       }
     }

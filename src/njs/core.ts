@@ -12,9 +12,10 @@ import { whenReady } from '../maybe-async'
 import { VERSION } from '../version'
 import { safeRedirectTarget } from '../auth/redirect'
 import { loginAnswer, logoutAnswer } from '../auth/session'
-import { answering, CoreHandler, granting, handler, send } from './context'
+import { answering, clearLockout, CoreHandler, granting, handler, lockoutGate, send } from './context'
 import { authInput } from './request'
 import { reportConfigProblem } from './config-problem'
+import { metricsAnswer } from './metrics-endpoint'
 import type { CompiledConfig } from '../config/compiled'
 import loadTokenRoutes from '../store/routes.load'
 
@@ -80,9 +81,15 @@ const ROUTES = {
   },
   whoami: {
     readOnly: true,
-    handle: answering((ctx) =>
-      whenReady(obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform), (grant) => whoami(grant.user)),
-    ),
+    handle: answering((ctx) => {
+      // auth.lockout holds here too: /whoami must not be a way round it (context.ts).
+      const lockout = lockoutGate(ctx)
+      const miss = lockout !== undefined ? { key: undefined } : undefined
+      return whenReady(obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, miss), (grant) => {
+        clearLockout(ctx)
+        return whoami(grant.user)
+      })
+    }),
   },
   providers: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.providersBody)) },
   augmenters: { readOnly: true, handle: answering((ctx) => jsonBody(ctx.config.augmentersBody)) },
@@ -103,6 +110,8 @@ const ROUTES = {
     only: 'DELETE',
     handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('delete', authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform)),
   },
+  /** `GET /metrics` (§7.9): the metrics zone in Prometheus text, or why it cannot be (metrics-endpoint.ts). */
+  metrics: { readOnly: true, handle: answering((ctx) => metricsAnswer(ctx.config)) },
   home: {
     readOnly: true,
     handle: answering(() => ({

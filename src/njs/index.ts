@@ -15,6 +15,8 @@ import { RuleVariable } from './access-variables'
 import { answeredFromGrantCache, ANSWERED } from './cached-grant'
 import { loadConfig } from './config-source'
 import loadCore from './core.load'
+import { addressMayBeLocked, LOCKOUT_ZONE } from '../auth/lockout'
+import loadLockout from './lockout.load'
 import loadPrecomputedBasic from './precomputed-basic.load'
 
 /**
@@ -41,6 +43,20 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
   if (accessPhase === undefined && r.method !== 'GET') {
     loadCore().serve('authenticate', r, config)
     return
+  }
+  // auth.lockout: a locked (address, username) pair gets no tier, a pair with failures only the
+  // full pipeline (which clears them on success); the lockout unit is loaded only by such configs.
+  // An address without recent failures is clean: one lookup, nothing decoded (lockout.ts).
+  if (config.lockout !== undefined) {
+    const shared = (ngx as any).shared
+    const zone = shared === undefined ? undefined : (shared[LOCKOUT_ZONE] as NgxSharedDict<number> | undefined)
+    if (zone === undefined || addressMayBeLocked(zone, r.remoteAddress)) {
+      const lockout = loadLockout().lockoutVerdictOf(r, config)
+      if (lockout !== undefined) {
+        loadCore().serve(accessPhase ? 'access' : 'authenticate', r, config, { key: undefined, lockout })
+        return
+      }
+    }
   }
   // The location's access rule, '' where it sets none: every tier checks it before granting.
   const rule = r.variables[RuleVariable.Name]

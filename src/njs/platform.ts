@@ -1,6 +1,7 @@
 /** The platform interfaces (src/platform.ts) implemented with njs primitives. */
 import nodeStyleCrypto from 'crypto'
-import type { Crypto, DigestAlgorithm, LogLevel, Platform, SharedStore } from '../platform'
+import { METRICS_ZONE } from '../auth/metrics'
+import type { Crypto, DigestAlgorithm, LogLevel, MetricsSink, Platform, SharedStore } from '../platform'
 import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { njsJwksSource } from './jwks'
 import { njsRemoteCaller } from './remote'
@@ -28,12 +29,13 @@ export const njsCrypto: Crypto = {
   signer: njsSigner,
 }
 
-export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platform {
+export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string, metricsEnabled: boolean): Platform {
   const threshold = LEVEL_RANK[configuredLevel] === undefined ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel]
   return {
     crypto: njsCrypto,
     clock: { nowSeconds: () => Math.floor(Date.now() / 1000), nowMilliseconds: () => Date.now() },
     sharedCache: sharedStore(SHARED_ZONE),
+    metrics: metricsEnabled ? metricsSink() : undefined,
     jwks: njsJwksSource(r, SHARED_ZONE),
     remote: njsRemoteCaller(r),
     tokenStore: (settings) => loadTokenStore().openTokenStore(r, settings),
@@ -69,6 +71,27 @@ function sharedStore(zone: string): SharedStore | undefined {
       dict.set(key, value, ttlMs)
     },
   }
+}
+
+/** The metrics zone as a MetricsSink, or undefined where there is none (njs < 0.8.0, or not declared). */
+export function metricsSink(): MetricsSink | undefined {
+  const dict = metricsDict()
+  if (dict === undefined) return undefined
+  return {
+    incr: (key, delta) => {
+      try {
+        dict.incr(key, delta)
+      } catch (e) {
+        // A full zone (declared without evict) refuses new series: the observation is lost.
+      }
+    },
+  }
+}
+
+/** `ngx.shared.authotron_metrics`, or undefined (njs < 0.8.0, or the zone is not declared). */
+export function metricsDict(): NgxSharedDict<number> | undefined {
+  const shared = typeof ngx !== 'undefined' ? (ngx as any).shared : undefined
+  return shared !== undefined ? shared[METRICS_ZONE] : undefined
 }
 
 function formatFields(fields: { [key: string]: string | number | boolean } | undefined): string {

@@ -10,7 +10,8 @@ import { heldByFacts } from '../rules/access-rule'
 import loadAccessRule from './access-rule.load'
 import { sendGrant } from './grant-answer'
 import { hmacSha256Base64url, sha256Base64url } from './hash'
-import { SHARED_ZONE } from './platform'
+import { AuthResult, recordAuthentication } from '../auth/metrics'
+import { metricsSink, SHARED_ZONE } from './platform'
 
 const PRECOMPUTED_BASIC_CRYPTO = { sha256Base64url, hmacSha256Base64url }
 
@@ -26,10 +27,14 @@ export function answeredPrecomputedBasic(
   const authorization = r.headersIn['Authorization']
   if (authorization === undefined || r.headersIn['X-Auth-Realm'] !== undefined) return false
   const nowMs = Date.now()
+  const metrics = config.metricsEnabled === false ? undefined : metricsSink()
   const grant = precomputedBasicGrant(authorization, config.precomputedBasic!, config.jwt, wholeSeconds(nowMs), PRECOMPUTED_BASIC_CRYPTO)
   if (grant === undefined) return false
   const sendLegacy = config.includeLegacyHeaders
   const legacy = grant.row.legacy
+  // A success (§8), as the full pipeline counts it (before the access rule), with the user's realm
+  // as the row keeps it (header-safe).
+  if (metrics !== undefined) recordAuthentication(metrics, AuthResult.Success, legacy[1], Date.now() - nowMs)
   // Before storing: an entry under a rule's key is that rule's yes (grant-key.ts).
   if (rule) {
     // The row's facts answer a rule that lets its user in; anything else is evaluated in full.

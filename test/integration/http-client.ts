@@ -21,12 +21,14 @@ export async function rawRequest(
   path: string,
   headerLines: (string | Buffer)[] = [],
   method = 'GET',
+  /** The client's source address (any 127.0.0.x works on Linux): tests of per-address behaviour. */
+  localAddress?: string,
 ): Promise<RawResponse> {
   const parts: Buffer[] = [Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\n`)]
   for (const line of headerLines) parts.push(Buffer.isBuffer(line) ? line : Buffer.from(line, 'latin1'), Buffer.from('\r\n'))
   parts.push(Buffer.from('Connection: close\r\n\r\n'))
   const raw = await new Promise<Buffer>((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1')
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress })
     const chunks: Buffer[] = []
     socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer from 127.0.0.1:${port}${path}`)))
     socket.on('data', (chunk) => chunks.push(chunk))

@@ -113,7 +113,7 @@ function compileWithSnippets(yaml: string, prefix: string): string {
 const suite = withNginxOnEveryLeg(test, {
   label: 'remote',
   legs,
-  workerProcesses: 2,
+  workers: 2,
   conf: ({ leg, port, paths }) => {
     const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix)
     return `

@@ -73,6 +73,8 @@ export interface StartNginxOptions {
   port?: number
   /** Goes into the prefix folder's name. */
   label?: string
+  /** `worker_processes` (default 1); the metrics tests run 2 to show the sums over workers. */
+  workers?: number
   httpbin?: HttpbinServer
   /** How long to wait for the first answer (default 15 s; the docker leg adds image pulls). */
   startTimeoutMs?: number
@@ -88,8 +90,6 @@ export interface StartNginxOptions {
    * test sets `authotron_config`.
    */
   preloadName?: string
-  /** `worker_processes` (default 1): cross-worker caches are tested with 2. */
-  workerProcesses?: number
 }
 
 /** The name the README gives the preloaded config: 14 characters at most (njs 0.7.9 leaks above). */
@@ -270,7 +270,7 @@ export function renderConf(options: StartNginxOptions, context: ConfContext, con
   }
   return [
     ...main,
-    `worker_processes ${options.workerProcesses ?? 1};`,
+    `worker_processes ${options.workers ?? 1};`,
     leg.loadModuleLine,
     '',
     'events {',

@@ -61,6 +61,7 @@ test('the seed config compiles to exactly this', (t) => {
       '{"providers":[{"name":"plain-provider","type":"plain","realm":"localrealm"},{"name":"ECMWF API Provider","type":"ecmwf-api","realm":"ecmwf"}]}',
     augmentersBody: '{"augmenters":[]}',
     logLevel: 'debug',
+    metricsEnabled: true,
   })
   t.deepEqual(result.warnings, [
     'jwt.secret (seed.yaml:9:47): shorter than 32 bytes: an HS256 key this short can be guessed offline from any minted token',

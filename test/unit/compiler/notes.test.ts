@@ -20,8 +20,7 @@ test('every inert key is noted once, with what takes its place', (t) => {
   t.deepEqual(result.notes, [
     "server.host: NGINX's `listen` decides the address",
     "server.port: NGINX's `listen` decides the port",
-    'metrics.enabled: authotron-njs opens no metrics listener; NGINX serves every route, and its access log and status module take the place of /metrics',
-    'metrics.port: authotron-njs opens no metrics listener; put /health in any NGINX `server` block',
+    'metrics.port: authotron-njs opens no metrics listener: put `location = /metrics { js_content authotron.endpoints.metrics; }` (and /health) in the NGINX `server` block that should serve them (README, "Metrics")',
     "logging.format: messages go to NGINX's error_log, in NGINX's format",
     "logging.service_name: NGINX's error_log lines carry no service name",
     "logging.service_version: NGINX's error_log lines carry no service version",
@@ -45,7 +44,6 @@ test('the table names each key by a readable pattern', (t) => {
       'server.host',
       'server.port',
       'bind_address',
-      'metrics.enabled',
       'metrics.port',
       'logging.format',
       'logging.service_name',
