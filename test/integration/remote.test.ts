@@ -20,7 +20,7 @@ import { startFakeRemote, type FakeRemote, type Handler } from '../support/fake-
 import { efasLookup, whoAmI } from '../support/fake-ecmwf'
 
 const MINT_SECRET = 'remote-integration-secret-0123456789'
-const TIMEOUT_MS = 1500
+const TIMEOUT_MS = 3000
 const INVALID_TTL_S = 2
 /** 10 MB: far beyond what a subrequest buffers. */
 const HUGE_BYTES = 10 * 1024 * 1024
