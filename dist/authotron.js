@@ -44,6 +44,10 @@ function load() {
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
+      RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+      RemoteMalformed: "ERR_REMOTE_MALFORMED",
+      RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+      TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
       AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
       Unexpected: "ERR_UNEXPECTED"
@@ -296,6 +300,10 @@ function load2() {
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
+      RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+      RemoteMalformed: "ERR_REMOTE_MALFORMED",
+      RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+      TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
       AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
       Unexpected: "ERR_UNEXPECTED"
@@ -519,6 +527,10 @@ function load2() {
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
           Unexpected: "ERR_UNEXPECTED"
@@ -1276,9 +1288,1471 @@ function load2() {
     function wrongCredentials() {
       return codedError2(ErrorCode2.BadCredentials, "Wrong username or password");
     }
+    var unit22;
+    function load22() {
+      if (unit22 === void 0) unit22 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode2(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        function rsa(name, bits) {
+          var hash = "SHA-" + bits;
+          return {
+            kty: "RSA",
+            format: "spki",
+            importParams: {
+              name,
+              hash
+            },
+            verifyParams: name === "RSA-PSS" ? {
+              name,
+              saltLength: bits / 8
+            } : {
+              name
+            }
+          };
+        }
+        function ecdsa(bits, crv, fieldBytes) {
+          return {
+            kty: "EC",
+            crv,
+            format: "spki",
+            importParams: {
+              name: "ECDSA",
+              namedCurve: crv
+            },
+            verifyParams: {
+              name: "ECDSA",
+              hash: "SHA-" + bits
+            },
+            signatureLength: 2 * fieldBytes
+          };
+        }
+        function hmac(bits) {
+          return {
+            kty: "oct",
+            format: "raw",
+            importParams: {
+              name: "HMAC",
+              hash: "SHA-" + bits
+            },
+            verifyParams: {
+              name: "HMAC"
+            },
+            signatureLength: bits / 8
+          };
+        }
+        function table() {
+          return {
+            RS256: rsa("RSASSA-PKCS1-v1_5", 256),
+            RS384: rsa("RSASSA-PKCS1-v1_5", 384),
+            RS512: rsa("RSASSA-PKCS1-v1_5", 512),
+            PS256: rsa("RSA-PSS", 256),
+            PS384: rsa("RSA-PSS", 384),
+            PS512: rsa("RSA-PSS", 512),
+            ES256: ecdsa(256, "P-256", 32),
+            ES384: ecdsa(384, "P-384", 48),
+            ES512: ecdsa(512, "P-521", 66),
+            HS256: hmac(256),
+            HS384: hmac(384),
+            HS512: hmac(512),
+            EdDSA: {
+              kty: "OKP",
+              crv: "Ed25519",
+              format: "spki",
+              importParams: {
+                name: "Ed25519"
+              },
+              verifyParams: {
+                name: "Ed25519"
+              },
+              signatureLength: 64
+            }
+          };
+        }
+        function jwsAlgorithm(alg, allowed) {
+          if (alg.toLowerCase() === "none") {
+            throw codedError22(ErrorCode22.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+          }
+          var algorithms = table();
+          var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+          if (entry === void 0) {
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+          }
+          if (allowed !== void 0 && !includes(allowed, alg)) {
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+          }
+          return entry;
+        }
+        function includes(items, item) {
+          for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+          return false;
+        }
+        function printable(text) {
+          return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+        }
+        function checkRegisteredClaims(claims, rules, nowSeconds) {
+          var exp = timestamp(claims, "exp");
+          if (exp === void 0) throw codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: missing required claim exp");
+          if (exp < nowSeconds - rules.leeway) throw codedError22(ErrorCode22.JwtExpired, "Failed to decode JWT: ExpiredSignature");
+          var nbf = timestamp(claims, "nbf");
+          if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
+            throw codedError22(ErrorCode22.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
+          }
+          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes2(rules.issuers, claims.iss))) {
+            throw codedError22(ErrorCode22.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
+          }
+          if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
+            throw codedError22(ErrorCode22.JwtAudienceMismatch, "Failed to decode JWT: InvalidAudience");
+          }
+          return exp;
+        }
+        function timestamp(claims, name) {
+          var value = claims[name];
+          if (value === void 0) return void 0;
+          if (typeof value !== "number" || !isFinite(value) || value < 0) {
+            throw codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + name + " is not a non-negative number");
+          }
+          return Math.round(value);
+        }
+        function audienceMatches(aud, accepted) {
+          if (typeof aud === "string") return includes2(accepted, aud);
+          if (!Array.isArray(aud)) return false;
+          for (var i = 0; i < aud.length; i++) {
+            if (typeof aud[i] === "string" && includes2(accepted, aud[i])) return true;
+          }
+          return false;
+        }
+        function includes2(items, item) {
+          for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+          return false;
+        }
+        function utf8ToBytes2(text) {
+          return Buffer.from(text, "utf8");
+        }
+        function bytesToUtf8Strict2(bytes) {
+          try {
+            return new TextDecoder("utf-8", {
+              fatal: true
+            }).decode(bytes);
+          } catch (e) {
+            return void 0;
+          }
+        }
+        var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
+        function isStrictBase64url(text) {
+          if (NOT_BASE64URL.test(text)) return false;
+          var tail = text.length % 4;
+          if (tail === 0) return true;
+          if (tail === 1) return false;
+          var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+          return (last & (tail === 2 ? 15 : 3)) === 0;
+        }
+        function decodeBase64url(text) {
+          if (!isStrictBase64url(text)) return void 0;
+          return new Uint8Array(Buffer.from(text, "base64url"));
+        }
+        function parseCompactJws(token) {
+          var first = token.indexOf(".");
+          var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+          if (second === -1 || token.indexOf(".", second + 1) !== -1) {
+            throw malformed("not a compact JWS (three dot-separated parts)");
+          }
+          var headerSegment = token.slice(0, first);
+          var payloadSegment = token.slice(first + 1, second);
+          var signature = decodeBase64url(token.slice(second + 1));
+          if (signature === void 0) throw malformed("signature is not base64url");
+          var headerBytes = decodeBase64url(headerSegment);
+          if (headerBytes === void 0) throw malformed("header is not base64url");
+          var header = jsonObject(headerBytes, "header");
+          if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
+          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
+          if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
+          if (!isStrictBase64url(payloadSegment)) throw malformed("payload is not base64url");
+          return {
+            header,
+            payloadSegment,
+            signingInput: utf8ToBytes2(token.slice(0, second)),
+            signature
+          };
+        }
+        function decodeClaims(jws) {
+          return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+        }
+        function jsonObject(bytes, what) {
+          var text = bytesToUtf8Strict2(bytes);
+          if (text === void 0) throw malformed(what + " is not UTF-8");
+          var value;
+          try {
+            value = JSON.parse(text);
+          } catch (e) {
+            throw malformed(what + " is not JSON");
+          }
+          if (value === null || typeof value !== "object" || Array.isArray(value)) {
+            throw malformed(what + " is not a JSON object");
+          }
+          return value;
+        }
+        function malformed(reason) {
+          return codedError22(ErrorCode22.JwtMalformed, "Failed to decode JWT: " + reason);
+        }
+        var MAPPED_CLAIMS = {
+          sub: true,
+          scope: true,
+          realm_access: true,
+          resource_access: true,
+          entitlements: true
+        };
+        var CONTROL_CHARACTERS2 = /[\u0000-\u001f\u007f-\u009f]/g;
+        function isWhitespace(code) {
+          if (code <= 32) return code === 32 || code >= 9 && code <= 13;
+          if (code < 133) return false;
+          return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
+        }
+        function userFromClaims(claims, providerName, realm) {
+          var sub = claims.sub;
+          if (typeof sub !== "string") throw invalid2("sub", "a string");
+          var scope = claims.scope;
+          if (scope !== void 0 && typeof scope !== "string") throw invalid2("scope", "a string");
+          var roles = [];
+          var realmAccess = claims.realm_access;
+          if (realmAccess !== void 0 && realmAccess !== null) {
+            appendRoleList(roles, rolesOf(realmAccess, "realm_access"), "realm_access.roles");
+          }
+          var entitlements = claims.entitlements;
+          if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
+          var resourceAccess = claims.resource_access;
+          if (resourceAccess !== void 0 && resourceAccess !== null) {
+            if (!isObject(resourceAccess)) throw invalid2("resource_access", "an object");
+            var clients = Object.keys(resourceAccess);
+            for (var i = 0; i < clients.length; i++) {
+              var path = "resource_access." + clients[i];
+              appendRoleList(roles, rolesOf(resourceAccess[clients[i]], path), path + ".roles");
+            }
+          }
+          var preferred = claims.preferred_username;
+          var scopes = {};
+          defineEntry(scopes, providerName, scope === void 0 ? [] : splitWhitespace(scope));
+          return {
+            version: 1,
+            username: typeof preferred === "string" ? preferred : sub,
+            realm,
+            roles,
+            attributes: attributesOf(claims),
+            scopes
+          };
+        }
+        function attributesOf(claims) {
+          var attributes = {};
+          var names = Object.keys(claims);
+          for (var i = 0; i < names.length; i++) {
+            if (MAPPED_CLAIMS[names[i]] === true) continue;
+            defineEntry(attributes, names[i], attributeText(claims[names[i]]));
+          }
+          return attributes;
+        }
+        function attributeText(value) {
+          var text = typeof value === "string" ? value : JSON.stringify(value);
+          return text.replace(CONTROL_CHARACTERS2, "");
+        }
+        var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+        function splitWhitespace(text) {
+          if (!WHITESPACE_BUT_SPACE.test(text)) {
+            var parts = text.split(" ");
+            var nonEmpty = [];
+            for (var i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
+            return nonEmpty;
+          }
+          var words = [];
+          var start = -1;
+          for (var _i7 = 0; _i7 < text.length; _i7++) {
+            if (isWhitespace(text.charCodeAt(_i7))) {
+              if (start !== -1) words.push(text.slice(start, _i7));
+              start = -1;
+            } else if (start === -1) start = _i7;
+          }
+          if (start !== -1) words.push(text.slice(start));
+          return words;
+        }
+        function rolesOf(container, path) {
+          if (!isObject(container)) throw invalid2(path, 'an object with "roles"');
+          if (container.roles === void 0) throw invalid2(path + ".roles", "present");
+          return container.roles;
+        }
+        function appendRoleList(roles, list, path) {
+          if (!Array.isArray(list)) throw invalid2(path, "an array of strings");
+          for (var i = 0; i < list.length; i++) {
+            if (typeof list[i] !== "string") throw invalid2(path, "an array of strings");
+            roles.push(list[i]);
+          }
+        }
+        function defineEntry(target, key, value) {
+          if (key !== "__proto__") target[key] = value;else Object.defineProperty(target, key, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true
+          });
+        }
+        function isObject(value) {
+          return value !== null && typeof value === "object" && !Array.isArray(value);
+        }
+        function invalid2(claim, expected) {
+          return codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
+        }
+        var CURVE_FIELD_BYTES = {
+          "P-256": 32,
+          "P-384": 48,
+          "P-521": 66,
+          Ed25519: 32
+        };
+        var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+        var DER_NULL = [5, 0];
+        var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+        var OID_CURVE = {
+          "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+          "P-384": [6, 5, 43, 129, 4, 0, 34],
+          "P-521": [6, 5, 43, 129, 4, 0, 35]
+        };
+        var OID_ED25519 = [6, 3, 43, 101, 112];
+        function publicJwk(jwk, algorithm) {
+          switch (algorithm.kty) {
+            case "RSA":
+              checkRsa(member(jwk, "n"), member(jwk, "e"));
+              return {
+                kty: "RSA",
+                n: jwk.n,
+                e: jwk.e
+              };
+            case "EC":
+              {
+                var crv = algorithm.crv;
+                checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+                return {
+                  kty: "EC",
+                  crv,
+                  x: jwk.x,
+                  y: jwk.y
+                };
+              }
+          }
+          return void 0;
+        }
+        function jwkKeyData(jwk, algorithm) {
+          switch (algorithm.kty) {
+            case "RSA":
+              return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+            case "EC":
+              return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+            case "OKP":
+              return ed25519Spki(member(jwk, "x"));
+            case "oct":
+              {
+                var secret = member(jwk, "k");
+                if (secret.length === 0) throw invalid22('JWK member "k" is empty');
+                return secret;
+              }
+          }
+        }
+        function rsaSpki(n, e) {
+          checkRsa(n, e);
+          var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
+          return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+        }
+        function ecSpki(crv, x, y) {
+          var curve = checkEc(crv, x, y);
+          var point = concat([[4], x, y]);
+          return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+        }
+        function ed25519Spki(x) {
+          if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
+          return spki(new Uint8Array(OID_ED25519), x);
+        }
+        function checkRsa(n, e) {
+          if (isZero(n)) throw invalid22('JWK member "n" is zero');
+          if (isZero(e)) throw invalid22('JWK member "e" is zero');
+        }
+        function checkEc(crv, x, y) {
+          var size = CURVE_FIELD_BYTES[crv];
+          var curve = OID_CURVE[crv];
+          if (size === void 0 || curve === void 0) throw invalid22("unsupported EC curve");
+          if (x.length !== size || y.length !== size) {
+            throw invalid22('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+          }
+          return curve;
+        }
+        function spki(algorithmIdentifierContent, publicKey) {
+          var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
+          var bits = der(3, [new Uint8Array([0]), publicKey]);
+          return der(48, [algorithmIdentifier, bits]);
+        }
+        function derUnsignedInteger(bytes) {
+          var start = 0;
+          while (start < bytes.length - 1 && bytes[start] === 0) start++;
+          var digits = bytes.subarray(start);
+          return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+        }
+        function der(tag, parts) {
+          var length = 0;
+          for (var i = 0; i < parts.length; i++) length += parts[i].length;
+          var all = [[tag], derLength(length)];
+          for (var _i8 = 0; _i8 < parts.length; _i8++) all.push(parts[_i8]);
+          return concat(all);
+        }
+        function derLength(length) {
+          if (length < 128) return [length];
+          var bytes = [];
+          for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+          return [128 + bytes.length].concat(bytes);
+        }
+        function concat(parts) {
+          var length = 0;
+          for (var i = 0; i < parts.length; i++) length += parts[i].length;
+          var out = new Uint8Array(length);
+          var offset = 0;
+          for (var _i9 = 0; _i9 < parts.length; _i9++) {
+            out.set(parts[_i9], offset);
+            offset += parts[_i9].length;
+          }
+          return out;
+        }
+        function isZero(bytes) {
+          for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+          return true;
+        }
+        function member(jwk, name) {
+          var value = jwk[name];
+          if (typeof value !== "string") throw invalid22('JWK member "' + name + '" is missing or not a string');
+          var bytes = decodeBase64url(value);
+          if (bytes === void 0) throw invalid22('JWK member "' + name + '" is not base64url');
+          return bytes;
+        }
+        function invalid22(message) {
+          return codedError22(ErrorCode22.JwtKeyInvalid, message);
+        }
+        function selectKey(jwks, kid, algorithm) {
+          var keys = jwkSetKeys(jwks);
+          if (kid !== void 0) {
+            var mismatched = false;
+            for (var i = 0; i < keys.length; i++) {
+              var key = keys[i];
+              if (!isObject2(key) || key.kid !== kid) continue;
+              if (fits(key, algorithm)) return key;
+              mismatched = true;
+            }
+            if (mismatched) {
+              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+            }
+            return void 0;
+          }
+          var found;
+          for (var _i0 = 0; _i0 < keys.length; _i0++) {
+            var _key2 = keys[_i0];
+            if (!isObject2(_key2) || !fits(_key2, algorithm)) continue;
+            if (found !== void 0) {
+              throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
+            }
+            found = _key2;
+          }
+          if (found === void 0) {
+            throw codedError22(ErrorCode22.JwtKeyNotFound, "the token has no kid and no key fits its algorithm");
+          }
+          return found;
+        }
+        function unknownKid(kid) {
+          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable(kid));
+        }
+        function fits(key, algorithm) {
+          return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
+        }
+        function jwkSetKeys(jwks) {
+          if (!isObject2(jwks) || !Array.isArray(jwks.keys)) {
+            throw codedError22(ErrorCode22.JwksInvalid, 'Failed to parse certificates: not a JWK Set ({"keys": [...]})');
+          }
+          return jwks.keys;
+        }
+        function isObject2(value) {
+          return value !== null && typeof value === "object" && !Array.isArray(value);
+        }
+        function verifyJws(jws, algorithm, endpoint2, services) {
+          var subtle2 = services.subtle;
+          var jwks = services.jwks;
+          if (subtle2 === void 0) {
+            return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no WebCrypto (crypto.subtle)"));
+          }
+          if (jwks === void 0) {
+            return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "no JWK Set source on this platform"));
+          }
+          if (algorithm.signatureLength !== void 0 && jws.signature.length !== algorithm.signatureLength) {
+            return Promise.reject(signatureInvalid());
+          }
+          var kid = jws.header.kid;
+          return jwks.get(endpoint2, false).then(set => {
+            var key = selectKey(set, kid, algorithm);
+            if (key !== void 0 || kid === void 0) return key;
+            if (services.onRefresh !== void 0) services.onRefresh();
+            return jwks.get(endpoint2, true).then(refreshed => {
+              var again = selectKey(refreshed, kid, algorithm);
+              if (again === void 0) throw unknownKid(kid);
+              return again;
+            });
+          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
+            if (!valid) throw signatureInvalid();
+            return decodeClaims(jws);
+          });
+        }
+        var importedKeys = Object.create(null);
+        var importedCount = 0;
+        function cachedImport(subtle2, jwk, algorithm, endpoint2) {
+          var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
+          var known = importedKeys[id];
+          if (known !== void 0) return Promise.resolve(known);
+          return importKey(subtle2, jwk, algorithm).then(key => {
+            if (importedCount >= 64) {
+              importedKeys = Object.create(null);
+              importedCount = 0;
+            }
+            importedKeys[id] = key;
+            importedCount++;
+            return key;
+          });
+        }
+        function importKey(subtle2, jwk, algorithm) {
+          var imported;
+          try {
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
+          } catch (e) {
+            return Promise.reject(e);
+          }
+          return imported.then(key => key, e => {
+            throw importFailure(algorithm, e);
+          });
+        }
+        function importFailure(algorithm, error) {
+          var reason = error instanceof Error ? error.message : String(error);
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM.test(reason)) {
+            return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+          }
+          return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+        }
+        var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+        function signatureInvalid() {
+          return codedError22(ErrorCode22.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
+        }
+        var jwtProvider = {
+          authenticate(provider, credential, ctx) {
+            var platform = ctx.platform;
+            if (provider.jwks === void 0 || typeof provider.leeway !== "number") {
+              throw codedError22(ErrorCode22.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
+            }
+            var jws = parseCompactJws(credential);
+            var algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms);
+            var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
+            var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
+            if (store !== void 0 && cacheKey !== void 0) {
+              var cached = readVerified(store, cacheKey, platform.clock.nowSeconds());
+              if (cached !== void 0) {
+                platform.logger.log("debug", "jwt.verified.cached", {
+                  provider: provider.name
+                });
+                return cached;
+              }
+            }
+            return verifyJws(jws, algorithm, provider.jwks, {
+              subtle: platform.crypto.subtle,
+              jwks: platform.jwks,
+              keepKeys: platform.contextReused === true,
+              onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", {
+                provider: provider.name
+              })
+            }).then(claims => {
+              var now = platform.clock.nowSeconds();
+              var exp = checkRegisteredClaims(claims, {
+                leeway: provider.leeway,
+                issuers: provider.issuers,
+                audiences: provider.audiences
+              }, now);
+              var user = userFromClaims(claims, provider.name, provider.realm);
+              if (store !== void 0 && cacheKey !== void 0) {
+                storeVerified(store, cacheKey, user, Math.min(exp, now + provider.verifiedCacheTtl), now, platform);
+              }
+              return user;
+            });
+          }
+        };
+        function verifiedKey(provider, token, platform) {
+          return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
+        }
+        function readVerified(store, key, now) {
+          var text = store.get(key);
+          if (text === void 0) return void 0;
+          try {
+            var stored = JSON.parse(text);
+            return stored.until > now ? stored.user : void 0;
+          } catch (e) {
+            return void 0;
+          }
+        }
+        function storeVerified(store, key, user, until, now, platform) {
+          if (until <= now) return;
+          var stored = {
+            user,
+            until
+          };
+          try {
+            store.set(key, JSON.stringify(stored), (until - now) * 1e3);
+          } catch (e) {
+            platform.logger.log("warn", "cache.jwt.store_failed", {
+              code: errorCode2(e) || ErrorCode22.Unexpected
+            });
+          }
+        }
+        function refreshTokenFlow(calls, texts, validator, ctx) {
+          return calls.validate(false).then(reply => {
+            if (judge(reply, texts)) return true;
+            if (reply.cached === false) return false;
+            return calls.validate(true).then(fresh => judge(fresh, texts));
+          }).then(valid => {
+            if (!valid) throw codedError22(ErrorCode22.RemoteInvalidCredential, texts.notValid);
+            return calls.exchange();
+          }).then(reply => {
+            var answer = parseObject(reply.body, texts.exchangeJson);
+            var accessToken = answer.access_token;
+            if (typeof accessToken !== "string") throw codedError22(ErrorCode22.TokenExchangeFailed, texts.noAccessToken);
+            return jwtProvider.authenticate(validator, accessToken, ctx);
+          });
+        }
+        function judge(reply, texts) {
+          return texts.isValid(parseObject(reply.body, texts.validateJson));
+        }
+        function parseObject(body, what) {
+          var parsed;
+          try {
+            parsed = JSON.parse(body);
+          } catch (e) {
+            throw codedError22(ErrorCode22.RemoteMalformed, what + ": not JSON");
+          }
+          if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            throw codedError22(ErrorCode22.RemoteMalformed, what + ": not a JSON object");
+          }
+          return parsed;
+        }
+        function formValue(text) {
+          return encodeURIComponent(text);
+        }
+        function remoteCalls(_ctx, _provider, _credential, _bodies) {
+          var missing = () => Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this build has no remote-call layer"));
+          return {
+            validate: missing,
+            exchange: missing
+          };
+        }
+        var OPENID_OFFLINE_TEXTS = {
+          validateJson: "Failed to parse introspection JSON",
+          notValid: "Not a valid offline_access token",
+          exchangeJson: "Failed to parse access token JSON",
+          noAccessToken: "Failed to retrieve access token from response",
+          isValid: answer => answer.active === true && typeof answer.scope === "string" && answer.scope.indexOf("offline_access") >= 0
+        };
+        var openIdOfflineProvider = {
+          authenticate(provider, credential, ctx) {
+            var calls = remoteCalls(ctx, provider, credential, {
+              validateBody: "token=" + formValue(credential),
+              exchangeBody: "client_id=" + formValue(provider.publicClientId) + "&grant_type=refresh_token&refresh_token=" + formValue(credential)
+            });
+            return refreshTokenFlow(calls, OPENID_OFFLINE_TEXTS, provider.validator, ctx);
+          }
+        };
+        return {
+          "OPENID_OFFLINE_TEXTS": OPENID_OFFLINE_TEXTS,
+          "openIdOfflineProvider": openIdOfflineProvider
+        };
+      }();
+      return unit22;
+    }
+    var unit32;
+    function load32() {
+      if (unit32 === void 0) unit32 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode2(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        function rsa(name, bits) {
+          var hash = "SHA-" + bits;
+          return {
+            kty: "RSA",
+            format: "spki",
+            importParams: {
+              name,
+              hash
+            },
+            verifyParams: name === "RSA-PSS" ? {
+              name,
+              saltLength: bits / 8
+            } : {
+              name
+            }
+          };
+        }
+        function ecdsa(bits, crv, fieldBytes) {
+          return {
+            kty: "EC",
+            crv,
+            format: "spki",
+            importParams: {
+              name: "ECDSA",
+              namedCurve: crv
+            },
+            verifyParams: {
+              name: "ECDSA",
+              hash: "SHA-" + bits
+            },
+            signatureLength: 2 * fieldBytes
+          };
+        }
+        function hmac(bits) {
+          return {
+            kty: "oct",
+            format: "raw",
+            importParams: {
+              name: "HMAC",
+              hash: "SHA-" + bits
+            },
+            verifyParams: {
+              name: "HMAC"
+            },
+            signatureLength: bits / 8
+          };
+        }
+        function table() {
+          return {
+            RS256: rsa("RSASSA-PKCS1-v1_5", 256),
+            RS384: rsa("RSASSA-PKCS1-v1_5", 384),
+            RS512: rsa("RSASSA-PKCS1-v1_5", 512),
+            PS256: rsa("RSA-PSS", 256),
+            PS384: rsa("RSA-PSS", 384),
+            PS512: rsa("RSA-PSS", 512),
+            ES256: ecdsa(256, "P-256", 32),
+            ES384: ecdsa(384, "P-384", 48),
+            ES512: ecdsa(512, "P-521", 66),
+            HS256: hmac(256),
+            HS384: hmac(384),
+            HS512: hmac(512),
+            EdDSA: {
+              kty: "OKP",
+              crv: "Ed25519",
+              format: "spki",
+              importParams: {
+                name: "Ed25519"
+              },
+              verifyParams: {
+                name: "Ed25519"
+              },
+              signatureLength: 64
+            }
+          };
+        }
+        function jwsAlgorithm(alg, allowed) {
+          if (alg.toLowerCase() === "none") {
+            throw codedError22(ErrorCode22.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+          }
+          var algorithms = table();
+          var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+          if (entry === void 0) {
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+          }
+          if (allowed !== void 0 && !includes(allowed, alg)) {
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+          }
+          return entry;
+        }
+        function includes(items, item) {
+          for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+          return false;
+        }
+        function printable(text) {
+          return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+        }
+        function checkRegisteredClaims(claims, rules, nowSeconds) {
+          var exp = timestamp(claims, "exp");
+          if (exp === void 0) throw codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: missing required claim exp");
+          if (exp < nowSeconds - rules.leeway) throw codedError22(ErrorCode22.JwtExpired, "Failed to decode JWT: ExpiredSignature");
+          var nbf = timestamp(claims, "nbf");
+          if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
+            throw codedError22(ErrorCode22.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
+          }
+          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes2(rules.issuers, claims.iss))) {
+            throw codedError22(ErrorCode22.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
+          }
+          if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
+            throw codedError22(ErrorCode22.JwtAudienceMismatch, "Failed to decode JWT: InvalidAudience");
+          }
+          return exp;
+        }
+        function timestamp(claims, name) {
+          var value = claims[name];
+          if (value === void 0) return void 0;
+          if (typeof value !== "number" || !isFinite(value) || value < 0) {
+            throw codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + name + " is not a non-negative number");
+          }
+          return Math.round(value);
+        }
+        function audienceMatches(aud, accepted) {
+          if (typeof aud === "string") return includes2(accepted, aud);
+          if (!Array.isArray(aud)) return false;
+          for (var i = 0; i < aud.length; i++) {
+            if (typeof aud[i] === "string" && includes2(accepted, aud[i])) return true;
+          }
+          return false;
+        }
+        function includes2(items, item) {
+          for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+          return false;
+        }
+        function utf8ToBytes2(text) {
+          return Buffer.from(text, "utf8");
+        }
+        function bytesToUtf8Strict2(bytes) {
+          try {
+            return new TextDecoder("utf-8", {
+              fatal: true
+            }).decode(bytes);
+          } catch (e) {
+            return void 0;
+          }
+        }
+        var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
+        function isStrictBase64url(text) {
+          if (NOT_BASE64URL.test(text)) return false;
+          var tail = text.length % 4;
+          if (tail === 0) return true;
+          if (tail === 1) return false;
+          var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+          return (last & (tail === 2 ? 15 : 3)) === 0;
+        }
+        function decodeBase64url(text) {
+          if (!isStrictBase64url(text)) return void 0;
+          return new Uint8Array(Buffer.from(text, "base64url"));
+        }
+        function parseCompactJws(token) {
+          var first = token.indexOf(".");
+          var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+          if (second === -1 || token.indexOf(".", second + 1) !== -1) {
+            throw malformed("not a compact JWS (three dot-separated parts)");
+          }
+          var headerSegment = token.slice(0, first);
+          var payloadSegment = token.slice(first + 1, second);
+          var signature = decodeBase64url(token.slice(second + 1));
+          if (signature === void 0) throw malformed("signature is not base64url");
+          var headerBytes = decodeBase64url(headerSegment);
+          if (headerBytes === void 0) throw malformed("header is not base64url");
+          var header = jsonObject(headerBytes, "header");
+          if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
+          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
+          if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
+          if (!isStrictBase64url(payloadSegment)) throw malformed("payload is not base64url");
+          return {
+            header,
+            payloadSegment,
+            signingInput: utf8ToBytes2(token.slice(0, second)),
+            signature
+          };
+        }
+        function decodeClaims(jws) {
+          return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+        }
+        function jsonObject(bytes, what) {
+          var text = bytesToUtf8Strict2(bytes);
+          if (text === void 0) throw malformed(what + " is not UTF-8");
+          var value;
+          try {
+            value = JSON.parse(text);
+          } catch (e) {
+            throw malformed(what + " is not JSON");
+          }
+          if (value === null || typeof value !== "object" || Array.isArray(value)) {
+            throw malformed(what + " is not a JSON object");
+          }
+          return value;
+        }
+        function malformed(reason) {
+          return codedError22(ErrorCode22.JwtMalformed, "Failed to decode JWT: " + reason);
+        }
+        var MAPPED_CLAIMS = {
+          sub: true,
+          scope: true,
+          realm_access: true,
+          resource_access: true,
+          entitlements: true
+        };
+        var CONTROL_CHARACTERS2 = /[\u0000-\u001f\u007f-\u009f]/g;
+        function isWhitespace(code) {
+          if (code <= 32) return code === 32 || code >= 9 && code <= 13;
+          if (code < 133) return false;
+          return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
+        }
+        function userFromClaims(claims, providerName, realm) {
+          var sub = claims.sub;
+          if (typeof sub !== "string") throw invalid2("sub", "a string");
+          var scope = claims.scope;
+          if (scope !== void 0 && typeof scope !== "string") throw invalid2("scope", "a string");
+          var roles = [];
+          var realmAccess = claims.realm_access;
+          if (realmAccess !== void 0 && realmAccess !== null) {
+            appendRoleList(roles, rolesOf(realmAccess, "realm_access"), "realm_access.roles");
+          }
+          var entitlements = claims.entitlements;
+          if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
+          var resourceAccess = claims.resource_access;
+          if (resourceAccess !== void 0 && resourceAccess !== null) {
+            if (!isObject(resourceAccess)) throw invalid2("resource_access", "an object");
+            var clients = Object.keys(resourceAccess);
+            for (var i = 0; i < clients.length; i++) {
+              var path = "resource_access." + clients[i];
+              appendRoleList(roles, rolesOf(resourceAccess[clients[i]], path), path + ".roles");
+            }
+          }
+          var preferred = claims.preferred_username;
+          var scopes = {};
+          defineEntry(scopes, providerName, scope === void 0 ? [] : splitWhitespace(scope));
+          return {
+            version: 1,
+            username: typeof preferred === "string" ? preferred : sub,
+            realm,
+            roles,
+            attributes: attributesOf(claims),
+            scopes
+          };
+        }
+        function attributesOf(claims) {
+          var attributes = {};
+          var names = Object.keys(claims);
+          for (var i = 0; i < names.length; i++) {
+            if (MAPPED_CLAIMS[names[i]] === true) continue;
+            defineEntry(attributes, names[i], attributeText(claims[names[i]]));
+          }
+          return attributes;
+        }
+        function attributeText(value) {
+          var text = typeof value === "string" ? value : JSON.stringify(value);
+          return text.replace(CONTROL_CHARACTERS2, "");
+        }
+        var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+        function splitWhitespace(text) {
+          if (!WHITESPACE_BUT_SPACE.test(text)) {
+            var parts = text.split(" ");
+            var nonEmpty = [];
+            for (var i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
+            return nonEmpty;
+          }
+          var words = [];
+          var start = -1;
+          for (var _i1 = 0; _i1 < text.length; _i1++) {
+            if (isWhitespace(text.charCodeAt(_i1))) {
+              if (start !== -1) words.push(text.slice(start, _i1));
+              start = -1;
+            } else if (start === -1) start = _i1;
+          }
+          if (start !== -1) words.push(text.slice(start));
+          return words;
+        }
+        function rolesOf(container, path) {
+          if (!isObject(container)) throw invalid2(path, 'an object with "roles"');
+          if (container.roles === void 0) throw invalid2(path + ".roles", "present");
+          return container.roles;
+        }
+        function appendRoleList(roles, list, path) {
+          if (!Array.isArray(list)) throw invalid2(path, "an array of strings");
+          for (var i = 0; i < list.length; i++) {
+            if (typeof list[i] !== "string") throw invalid2(path, "an array of strings");
+            roles.push(list[i]);
+          }
+        }
+        function defineEntry(target, key, value) {
+          if (key !== "__proto__") target[key] = value;else Object.defineProperty(target, key, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true
+          });
+        }
+        function isObject(value) {
+          return value !== null && typeof value === "object" && !Array.isArray(value);
+        }
+        function invalid2(claim, expected) {
+          return codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
+        }
+        var CURVE_FIELD_BYTES = {
+          "P-256": 32,
+          "P-384": 48,
+          "P-521": 66,
+          Ed25519: 32
+        };
+        var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+        var DER_NULL = [5, 0];
+        var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+        var OID_CURVE = {
+          "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+          "P-384": [6, 5, 43, 129, 4, 0, 34],
+          "P-521": [6, 5, 43, 129, 4, 0, 35]
+        };
+        var OID_ED25519 = [6, 3, 43, 101, 112];
+        function publicJwk(jwk, algorithm) {
+          switch (algorithm.kty) {
+            case "RSA":
+              checkRsa(member(jwk, "n"), member(jwk, "e"));
+              return {
+                kty: "RSA",
+                n: jwk.n,
+                e: jwk.e
+              };
+            case "EC":
+              {
+                var crv = algorithm.crv;
+                checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+                return {
+                  kty: "EC",
+                  crv,
+                  x: jwk.x,
+                  y: jwk.y
+                };
+              }
+          }
+          return void 0;
+        }
+        function jwkKeyData(jwk, algorithm) {
+          switch (algorithm.kty) {
+            case "RSA":
+              return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+            case "EC":
+              return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+            case "OKP":
+              return ed25519Spki(member(jwk, "x"));
+            case "oct":
+              {
+                var secret = member(jwk, "k");
+                if (secret.length === 0) throw invalid22('JWK member "k" is empty');
+                return secret;
+              }
+          }
+        }
+        function rsaSpki(n, e) {
+          checkRsa(n, e);
+          var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
+          return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+        }
+        function ecSpki(crv, x, y) {
+          var curve = checkEc(crv, x, y);
+          var point = concat([[4], x, y]);
+          return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+        }
+        function ed25519Spki(x) {
+          if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
+          return spki(new Uint8Array(OID_ED25519), x);
+        }
+        function checkRsa(n, e) {
+          if (isZero(n)) throw invalid22('JWK member "n" is zero');
+          if (isZero(e)) throw invalid22('JWK member "e" is zero');
+        }
+        function checkEc(crv, x, y) {
+          var size = CURVE_FIELD_BYTES[crv];
+          var curve = OID_CURVE[crv];
+          if (size === void 0 || curve === void 0) throw invalid22("unsupported EC curve");
+          if (x.length !== size || y.length !== size) {
+            throw invalid22('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+          }
+          return curve;
+        }
+        function spki(algorithmIdentifierContent, publicKey) {
+          var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
+          var bits = der(3, [new Uint8Array([0]), publicKey]);
+          return der(48, [algorithmIdentifier, bits]);
+        }
+        function derUnsignedInteger(bytes) {
+          var start = 0;
+          while (start < bytes.length - 1 && bytes[start] === 0) start++;
+          var digits = bytes.subarray(start);
+          return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+        }
+        function der(tag, parts) {
+          var length = 0;
+          for (var i = 0; i < parts.length; i++) length += parts[i].length;
+          var all = [[tag], derLength(length)];
+          for (var _i10 = 0; _i10 < parts.length; _i10++) all.push(parts[_i10]);
+          return concat(all);
+        }
+        function derLength(length) {
+          if (length < 128) return [length];
+          var bytes = [];
+          for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+          return [128 + bytes.length].concat(bytes);
+        }
+        function concat(parts) {
+          var length = 0;
+          for (var i = 0; i < parts.length; i++) length += parts[i].length;
+          var out = new Uint8Array(length);
+          var offset = 0;
+          for (var _i11 = 0; _i11 < parts.length; _i11++) {
+            out.set(parts[_i11], offset);
+            offset += parts[_i11].length;
+          }
+          return out;
+        }
+        function isZero(bytes) {
+          for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+          return true;
+        }
+        function member(jwk, name) {
+          var value = jwk[name];
+          if (typeof value !== "string") throw invalid22('JWK member "' + name + '" is missing or not a string');
+          var bytes = decodeBase64url(value);
+          if (bytes === void 0) throw invalid22('JWK member "' + name + '" is not base64url');
+          return bytes;
+        }
+        function invalid22(message) {
+          return codedError22(ErrorCode22.JwtKeyInvalid, message);
+        }
+        function selectKey(jwks, kid, algorithm) {
+          var keys = jwkSetKeys(jwks);
+          if (kid !== void 0) {
+            var mismatched = false;
+            for (var i = 0; i < keys.length; i++) {
+              var key = keys[i];
+              if (!isObject2(key) || key.kid !== kid) continue;
+              if (fits(key, algorithm)) return key;
+              mismatched = true;
+            }
+            if (mismatched) {
+              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+            }
+            return void 0;
+          }
+          var found;
+          for (var _i12 = 0; _i12 < keys.length; _i12++) {
+            var _key3 = keys[_i12];
+            if (!isObject2(_key3) || !fits(_key3, algorithm)) continue;
+            if (found !== void 0) {
+              throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
+            }
+            found = _key3;
+          }
+          if (found === void 0) {
+            throw codedError22(ErrorCode22.JwtKeyNotFound, "the token has no kid and no key fits its algorithm");
+          }
+          return found;
+        }
+        function unknownKid(kid) {
+          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable(kid));
+        }
+        function fits(key, algorithm) {
+          return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
+        }
+        function jwkSetKeys(jwks) {
+          if (!isObject2(jwks) || !Array.isArray(jwks.keys)) {
+            throw codedError22(ErrorCode22.JwksInvalid, 'Failed to parse certificates: not a JWK Set ({"keys": [...]})');
+          }
+          return jwks.keys;
+        }
+        function isObject2(value) {
+          return value !== null && typeof value === "object" && !Array.isArray(value);
+        }
+        function verifyJws(jws, algorithm, endpoint2, services) {
+          var subtle2 = services.subtle;
+          var jwks = services.jwks;
+          if (subtle2 === void 0) {
+            return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no WebCrypto (crypto.subtle)"));
+          }
+          if (jwks === void 0) {
+            return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "no JWK Set source on this platform"));
+          }
+          if (algorithm.signatureLength !== void 0 && jws.signature.length !== algorithm.signatureLength) {
+            return Promise.reject(signatureInvalid());
+          }
+          var kid = jws.header.kid;
+          return jwks.get(endpoint2, false).then(set => {
+            var key = selectKey(set, kid, algorithm);
+            if (key !== void 0 || kid === void 0) return key;
+            if (services.onRefresh !== void 0) services.onRefresh();
+            return jwks.get(endpoint2, true).then(refreshed => {
+              var again = selectKey(refreshed, kid, algorithm);
+              if (again === void 0) throw unknownKid(kid);
+              return again;
+            });
+          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
+            if (!valid) throw signatureInvalid();
+            return decodeClaims(jws);
+          });
+        }
+        var importedKeys = Object.create(null);
+        var importedCount = 0;
+        function cachedImport(subtle2, jwk, algorithm, endpoint2) {
+          var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
+          var known = importedKeys[id];
+          if (known !== void 0) return Promise.resolve(known);
+          return importKey(subtle2, jwk, algorithm).then(key => {
+            if (importedCount >= 64) {
+              importedKeys = Object.create(null);
+              importedCount = 0;
+            }
+            importedKeys[id] = key;
+            importedCount++;
+            return key;
+          });
+        }
+        function importKey(subtle2, jwk, algorithm) {
+          var imported;
+          try {
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
+          } catch (e) {
+            return Promise.reject(e);
+          }
+          return imported.then(key => key, e => {
+            throw importFailure(algorithm, e);
+          });
+        }
+        function importFailure(algorithm, error) {
+          var reason = error instanceof Error ? error.message : String(error);
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM.test(reason)) {
+            return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+          }
+          return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+        }
+        var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+        function signatureInvalid() {
+          return codedError22(ErrorCode22.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
+        }
+        var jwtProvider = {
+          authenticate(provider, credential, ctx) {
+            var platform = ctx.platform;
+            if (provider.jwks === void 0 || typeof provider.leeway !== "number") {
+              throw codedError22(ErrorCode22.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
+            }
+            var jws = parseCompactJws(credential);
+            var algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms);
+            var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
+            var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
+            if (store !== void 0 && cacheKey !== void 0) {
+              var cached = readVerified(store, cacheKey, platform.clock.nowSeconds());
+              if (cached !== void 0) {
+                platform.logger.log("debug", "jwt.verified.cached", {
+                  provider: provider.name
+                });
+                return cached;
+              }
+            }
+            return verifyJws(jws, algorithm, provider.jwks, {
+              subtle: platform.crypto.subtle,
+              jwks: platform.jwks,
+              keepKeys: platform.contextReused === true,
+              onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", {
+                provider: provider.name
+              })
+            }).then(claims => {
+              var now = platform.clock.nowSeconds();
+              var exp = checkRegisteredClaims(claims, {
+                leeway: provider.leeway,
+                issuers: provider.issuers,
+                audiences: provider.audiences
+              }, now);
+              var user = userFromClaims(claims, provider.name, provider.realm);
+              if (store !== void 0 && cacheKey !== void 0) {
+                storeVerified(store, cacheKey, user, Math.min(exp, now + provider.verifiedCacheTtl), now, platform);
+              }
+              return user;
+            });
+          }
+        };
+        function verifiedKey(provider, token, platform) {
+          return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
+        }
+        function readVerified(store, key, now) {
+          var text = store.get(key);
+          if (text === void 0) return void 0;
+          try {
+            var stored = JSON.parse(text);
+            return stored.until > now ? stored.user : void 0;
+          } catch (e) {
+            return void 0;
+          }
+        }
+        function storeVerified(store, key, user, until, now, platform) {
+          if (until <= now) return;
+          var stored = {
+            user,
+            until
+          };
+          try {
+            store.set(key, JSON.stringify(stored), (until - now) * 1e3);
+          } catch (e) {
+            platform.logger.log("warn", "cache.jwt.store_failed", {
+              code: errorCode2(e) || ErrorCode22.Unexpected
+            });
+          }
+        }
+        function refreshTokenFlow(calls, texts, validator, ctx) {
+          return calls.validate(false).then(reply => {
+            if (judge(reply, texts)) return true;
+            if (reply.cached === false) return false;
+            return calls.validate(true).then(fresh => judge(fresh, texts));
+          }).then(valid => {
+            if (!valid) throw codedError22(ErrorCode22.RemoteInvalidCredential, texts.notValid);
+            return calls.exchange();
+          }).then(reply => {
+            var answer = parseObject(reply.body, texts.exchangeJson);
+            var accessToken = answer.access_token;
+            if (typeof accessToken !== "string") throw codedError22(ErrorCode22.TokenExchangeFailed, texts.noAccessToken);
+            return jwtProvider.authenticate(validator, accessToken, ctx);
+          });
+        }
+        function judge(reply, texts) {
+          return texts.isValid(parseObject(reply.body, texts.validateJson));
+        }
+        function parseObject(body, what) {
+          var parsed;
+          try {
+            parsed = JSON.parse(body);
+          } catch (e) {
+            throw codedError22(ErrorCode22.RemoteMalformed, what + ": not JSON");
+          }
+          if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            throw codedError22(ErrorCode22.RemoteMalformed, what + ": not a JSON object");
+          }
+          return parsed;
+        }
+        function remoteCalls(_ctx, _provider, _credential, _bodies) {
+          var missing = () => Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this build has no remote-call layer"));
+          return {
+            validate: missing,
+            exchange: missing
+          };
+        }
+        var TOKEN_GENERATOR_TEXTS = {
+          validateJson: "Failed to parse validation JSON",
+          notValid: "Token is not valid according to ECMWF Token Generator",
+          exchangeJson: "Failed to parse access token response",
+          noAccessToken: "Failed to retrieve access token from generator response",
+          isValid: answer => answer.active === true
+        };
+        var ecmwfTokenGeneratorProvider = {
+          authenticate(provider, credential, ctx) {
+            var calls = remoteCalls(ctx, provider, credential, {
+              validateBody: JSON.stringify({
+                token: credential,
+                client_id: provider.clientId
+              }),
+              exchangeBody: JSON.stringify({
+                client_id: provider.clientId,
+                client_secret: provider.clientSecret,
+                refresh_token: credential
+              })
+            });
+            return refreshTokenFlow(calls, TOKEN_GENERATOR_TEXTS, provider.validator, ctx);
+          }
+        };
+        return {
+          "TOKEN_GENERATOR_TEXTS": TOKEN_GENERATOR_TEXTS,
+          "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
+        };
+      }();
+      return unit32;
+    }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load4().jwtProvider
+      jwt: () => load4().jwtProvider,
+      "openid-offline": () => load22().openIdOfflineProvider,
+      "ecmwf-token-generator": () => load32().ecmwfTokenGeneratorProvider
     };
     function isEligible(provider, realmFilter) {
       return realmFilter === void 0 || provider.filterRealm === realmFilter;
@@ -1317,11 +2791,11 @@ function load2() {
       return firstSuccess(pending, config.timeoutMs, platform);
     }
     function startProvider(provider, credential, platform) {
-      var load32 = providerModules[provider.type];
-      if (load32 === void 0) {
+      var load5 = providerModules[provider.type];
+      if (load5 === void 0) {
         throw codedError2(ErrorCode2.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
       }
-      return load32().authenticate(provider, credential, {
+      return load5().authenticate(provider, credential, {
         platform
       });
     }
@@ -1419,7 +2893,7 @@ function load2() {
         if (store !== void 0 && key !== void 0 && (admits === void 0 || admits(user))) {
           var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
           var userJsonText = JSON.stringify(user);
-          var _key2 = key;
+          var _key4 = key;
           var _untilMs = nowMs + ttlMs;
           if (grant.expiresAt * 1e3 < _untilMs) _untilMs = grant.expiresAt * 1e3;
           var _storeForMs = _untilMs - nowMs;
@@ -1429,7 +2903,7 @@ function load2() {
             var _cachedUntil2 = (_ms2 - _ms2 % 1e3) / 1e3;
             var _entry = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (config.includeLegacyHeaders ? "1" : "") + "\n" + _cachedUntil2 + "\n" + grant.expiresAt + "\n" + userJsonText;
             try {
-              store.set(_key2, _entry, _storeForMs);
+              store.set(_key4, _entry, _storeForMs);
             } catch (_e) {
               _failure = _e instanceof Error ? _e.message : String(_e);
             }
@@ -1442,9 +2916,9 @@ function load2() {
         return grant;
       });
     }
-    var unit22;
-    function load22() {
-      if (unit22 === void 0) unit22 = function () {
+    var unit42;
+    function load42() {
+      if (unit42 === void 0) unit42 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -1536,7 +3010,7 @@ function load2() {
               break;
             case "all-roles":
               met = true;
-              for (var _i7 = 0; _i7 < values.length && met; _i7++) met = listHolds(user.roles, values[_i7]);
+              for (var _i13 = 0; _i13 < values.length && met; _i13++) met = listHolds(user.roles, values[_i13]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -1547,7 +3021,7 @@ function load2() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i8 = 0; _i8 < values.length && !met; _i8++) met = listHolds(list, values[_i8]);
+                  if (Array.isArray(list)) for (var _i14 = 0; _i14 < values.length && !met; _i14++) met = listHolds(list, values[_i14]);
                 }
                 break;
               }
@@ -1606,7 +3080,7 @@ function load2() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit22;
+      return unit42;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -1766,11 +3240,11 @@ function load2() {
     function granting(accessPhase) {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
-        var admits = rule ? load22().admission(ctx.config, rule) : void 0;
+        var admits = rule ? load42().admission(ctx.config, rule) : void 0;
         return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits);
       }, (ctx, grant) => {
         var rule = ctx.r.variables["authotron_require"];
-        if (rule && load22().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
+        if (rule && load42().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
         var _authorization2 = "Bearer " + grant.token;
         if (accessPhase) {
@@ -2055,7 +3529,7 @@ function load3() {
               break;
             case "all-roles":
               met = true;
-              for (var _i9 = 0; _i9 < values.length && met; _i9++) met = listHolds(user.roles, values[_i9]);
+              for (var _i15 = 0; _i15 < values.length && met; _i15++) met = listHolds(user.roles, values[_i15]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -2066,7 +3540,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i0 = 0; _i0 < values.length && !met; _i0++) met = listHolds(list, values[_i0]);
+                  if (Array.isArray(list)) for (var _i16 = 0; _i16 < values.length && !met; _i16++) met = listHolds(list, values[_i16]);
                 }
                 break;
               }
@@ -2214,12 +3688,12 @@ function authenticate(r, accessPhase) {
       var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
       var _rulePart3 = rule ? "\n=" + rule.length + ":" + rule : "";
       var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
-      var _key3 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization4).digest("base64url");
-      var _text2 = _dict.get(_key3);
+      var _key5 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization4).digest("base64url");
+      var _text2 = _dict.get(_key5);
       var _fields2 = _text2 === void 0 ? void 0 : _text2.split("\n", 5);
       var _fields3 = _fields2 !== void 0 && _fields2.length === 5 && _fields2[0] !== "" ? _fields2 : void 0;
       if (_fields3 === void 0) {
-        _outcome = _key3;
+        _outcome = _key5;
       } else {
         var _sendLegacy = _fields3[4] === "1";
         var _authorization5 = "Bearer " + _fields3[0];

@@ -83,6 +83,17 @@ export const ErrorCode = {
   JwksUnavailable: 'ERR_JWKS_UNAVAILABLE',
   /** The JWK Set endpoint answered something that is not a JWK Set (`{"keys": [...]}`). */
   JwksInvalid: 'ERR_JWKS_INVALID',
+  /**
+   * A remote service (ecmwf-api, efas-api, …) gave no answer: down, timed out, TLS refused, or the
+   * internal location missing (the remote snippets not included).
+   */
+  RemoteUnavailable: 'ERR_REMOTE_UNAVAILABLE',
+  /** A remote service's 2xx answer is not JSON, or not of the shape the provider needs. */
+  RemoteMalformed: 'ERR_REMOTE_MALFORMED',
+  /** A remote service said the credential is not valid (403: "Invalid API token"). */
+  RemoteInvalidCredential: 'ERR_REMOTE_INVALID_CREDENTIAL',
+  /** The refresh-token exchange gave no access token (`access_token` missing or not a string). */
+  TokenExchangeFailed: 'ERR_TOKEN_EXCHANGE_FAILED',
   /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */
   AccessRuleInvalid: LeanErrorCode.AccessRuleInvalid,
   /** An access rule names (`@name`) a rule that `access_rules` does not define. */

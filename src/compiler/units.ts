@@ -7,6 +7,8 @@
  */
 import { plainProviderCompiler } from '../providers/plain/compile'
 import { jwtProviderCompiler } from '../providers/jwt/compile'
+import { openIdOfflineProviderCompiler } from '../providers/openid-offline/compile'
+import { ecmwfTokenGeneratorProviderCompiler } from '../providers/ecmwf-token-generator/compile'
 import { plainAugmenterCompiler } from '../augmenters/plain/compile'
 import { plainAdvancedAugmenterCompiler } from '../augmenters/plain_advanced/compile'
 import { ldapAugmenterCompiler } from '../augmenters/ldap/compile'
@@ -15,6 +17,8 @@ import type { AugmenterCompiler, ProviderCompiler } from './unit'
 export const providerCompilers: { [type: string]: ProviderCompiler<any> } = {
   plain: plainProviderCompiler,
   jwt: jwtProviderCompiler,
+  'openid-offline': openIdOfflineProviderCompiler,
+  'ecmwf-token-generator': ecmwfTokenGeneratorProviderCompiler,
 }
 
 export const augmenterCompilers: { [type: string]: AugmenterCompiler<any> } = {

@@ -12,15 +12,19 @@
  * (src/providers/<type>/compiled.ts, src/augmenters/<type>/compiled.ts); this file joins them.
  */
 import type { CompiledJwksEndpoint, CompiledJwtProvider } from '../providers/jwt/compiled'
+import type { CompiledOpenIdOfflineProvider } from '../providers/openid-offline/compiled'
+import type { CompiledEcmwfTokenGeneratorProvider } from '../providers/ecmwf-token-generator/compiled'
 import type { CompiledPlainProvider, CompiledUserEntry, PasswordVerifier } from '../providers/plain/compiled'
 import type { CompiledPlainAugmenter } from '../augmenters/plain/compiled'
 import type { CompiledPlainAdvancedAugmenter } from '../augmenters/plain_advanced/compiled'
 import type { CompiledLdapAugmenter, LdapSnapshot } from '../augmenters/ldap/compiled'
 
 export type {
+  CompiledEcmwfTokenGeneratorProvider,
   CompiledJwksEndpoint,
   CompiledJwtProvider,
   CompiledLdapAugmenter,
+  CompiledOpenIdOfflineProvider,
   CompiledPlainAdvancedAugmenter,
   CompiledPlainAugmenter,
   CompiledPlainProvider,
@@ -54,7 +58,12 @@ export interface CompiledOtherProvider {
   [key: string]: unknown
 }
 
-export type CompiledProvider = CompiledPlainProvider | CompiledJwtProvider | CompiledOtherProvider
+export type CompiledProvider =
+  | CompiledPlainProvider
+  | CompiledJwtProvider
+  | CompiledOpenIdOfflineProvider
+  | CompiledEcmwfTokenGeneratorProvider
+  | CompiledOtherProvider
 
 export interface CompiledOtherAugmenter {
   type: string

@@ -8,8 +8,12 @@
 import type { ProviderModule } from './types'
 import loadJwt from './jwt/runtime.load'
 import { plainProvider } from './plain/runtime'
+import loadOpenIdOffline from './openid-offline/runtime.load'
+import loadEcmwfTokenGenerator from './ecmwf-token-generator/runtime.load'
 
 export const providerModules: { [type: string]: (() => ProviderModule<any>) | undefined } = {
   plain: () => plainProvider,
   jwt: () => loadJwt().jwtProvider,
+  'openid-offline': () => loadOpenIdOffline().openIdOfflineProvider,
+  'ecmwf-token-generator': () => loadEcmwfTokenGenerator().ecmwfTokenGeneratorProvider,
 }
