@@ -15517,7 +15517,7 @@ function basicAuthorization(id, secret) {
   return "Basic " + Buffer.from(formEncode(id) + ":" + formEncode(secret), "utf8").toString("base64");
 }
 function formEncode(text) {
-  return new URLSearchParams({ v: text }).toString().slice(2);
+  return encodeURIComponent(text);
 }
 function invalidCacheTtl(value) {
   return typeof value === "number" ? value : DEFAULT_INVALID_CACHE_TTL_SECONDS;

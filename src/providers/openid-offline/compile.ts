@@ -55,9 +55,9 @@ export function basicAuthorization(id: string, secret: string): string {
   return 'Basic ' + Buffer.from(formEncode(id) + ':' + formEncode(secret), 'utf8').toString('base64')
 }
 
-/** application/x-www-form-urlencoded (WHATWG URL): what URLSearchParams writes. */
+/** Percent-encoding that every form decoder reads; RFC 3986 unreserved characters stay as they are. */
 export function formEncode(text: string): string {
-  return new URLSearchParams({ v: text }).toString().slice(2)
+  return encodeURIComponent(text)
 }
 
 export function invalidCacheTtl(value: unknown): number {
