@@ -1954,19 +1954,25 @@ function load2() {
           }
         }
         function refreshTokenFlow(calls, texts, validator, ctx) {
-          return calls.validate(false).then(reply => {
+          var validate = recheck => calls.validate(recheck).then(void 0, e => rethrow(e, texts.validateCall));
+          return validate(false).then(reply => {
             if (judge(reply, texts)) return true;
             if (reply.cached === false) return false;
-            return calls.validate(true).then(fresh => judge(fresh, texts));
+            return validate(true).then(fresh => judge(fresh, texts));
           }).then(valid => {
             if (!valid) throw codedError22(ErrorCode22.RemoteInvalidCredential, texts.notValid);
-            return calls.exchange();
+            return calls.exchange().then(void 0, e => rethrow(e, texts.exchangeCall));
           }).then(reply => {
             var answer = parseObject(reply.body, texts.exchangeJson);
             var accessToken = answer.access_token;
             if (typeof accessToken !== "string") throw codedError22(ErrorCode22.TokenExchangeFailed, texts.noAccessToken);
             return jwtProvider.authenticate(validator, accessToken, ctx);
           });
+        }
+        function rethrow(error, prefix) {
+          var code = errorCode2(error);
+          var reason = error instanceof Error ? error.message : String(error);
+          throw codedError22(code || ErrorCode22.RemoteUnavailable, prefix + ": " + reason);
         }
         function judge(reply, texts) {
           return texts.isValid(parseObject(reply.body, texts.validateJson));
@@ -1994,8 +2000,10 @@ function load2() {
           };
         }
         var OPENID_OFFLINE_TEXTS = {
+          validateCall: "Failed to call introspection endpoint",
           validateJson: "Failed to parse introspection JSON",
           notValid: "Not a valid offline_access token",
+          exchangeCall: "Failed to exchange token",
           exchangeJson: "Failed to parse access token JSON",
           noAccessToken: "Failed to retrieve access token from response",
           isValid: answer => answer.active === true && typeof answer.scope === "string" && answer.scope.indexOf("offline_access") >= 0
@@ -2682,19 +2690,25 @@ function load2() {
           }
         }
         function refreshTokenFlow(calls, texts, validator, ctx) {
-          return calls.validate(false).then(reply => {
+          var validate = recheck => calls.validate(recheck).then(void 0, e => rethrow(e, texts.validateCall));
+          return validate(false).then(reply => {
             if (judge(reply, texts)) return true;
             if (reply.cached === false) return false;
-            return calls.validate(true).then(fresh => judge(fresh, texts));
+            return validate(true).then(fresh => judge(fresh, texts));
           }).then(valid => {
             if (!valid) throw codedError22(ErrorCode22.RemoteInvalidCredential, texts.notValid);
-            return calls.exchange();
+            return calls.exchange().then(void 0, e => rethrow(e, texts.exchangeCall));
           }).then(reply => {
             var answer = parseObject(reply.body, texts.exchangeJson);
             var accessToken = answer.access_token;
             if (typeof accessToken !== "string") throw codedError22(ErrorCode22.TokenExchangeFailed, texts.noAccessToken);
             return jwtProvider.authenticate(validator, accessToken, ctx);
           });
+        }
+        function rethrow(error, prefix) {
+          var code = errorCode2(error);
+          var reason = error instanceof Error ? error.message : String(error);
+          throw codedError22(code || ErrorCode22.RemoteUnavailable, prefix + ": " + reason);
         }
         function judge(reply, texts) {
           return texts.isValid(parseObject(reply.body, texts.validateJson));
@@ -2719,8 +2733,10 @@ function load2() {
           };
         }
         var TOKEN_GENERATOR_TEXTS = {
+          validateCall: "Failed to call token validation endpoint",
           validateJson: "Failed to parse validation JSON",
           notValid: "Token is not valid according to ECMWF Token Generator",
+          exchangeCall: "Failed to exchange token via generator",
           exchangeJson: "Failed to parse access token response",
           noAccessToken: "Failed to retrieve access token from generator response",
           isValid: answer => answer.active === true

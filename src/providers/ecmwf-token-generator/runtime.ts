@@ -14,8 +14,10 @@ import { FlowTexts, refreshTokenFlow } from '../openid-offline/runtime-flow'
 import { remoteCalls } from '../openid-offline/runtime-remote'
 
 export const TOKEN_GENERATOR_TEXTS: FlowTexts = {
+  validateCall: 'Failed to call token validation endpoint',
   validateJson: 'Failed to parse validation JSON',
   notValid: 'Token is not valid according to ECMWF Token Generator',
+  exchangeCall: 'Failed to exchange token via generator',
   exchangeJson: 'Failed to parse access token response',
   noAccessToken: 'Failed to retrieve access token from generator response',
   isValid: (answer) => answer.active === true,

@@ -11,7 +11,7 @@
  *
  * Error texts are the reference's (Appendix A); none holds the token or an answer's text.
  */
-import { codedError, ErrorCode } from '../../errors'
+import { codedError, errorCode, ErrorCode, type ErrorCodeValue } from '../../errors'
 import type { User } from '../../user'
 import { jwtProvider } from '../jwt/runtime'
 import type { CompiledJwtProvider } from '../jwt/compiled'
@@ -34,8 +34,11 @@ export interface RefreshTokenCalls {
 
 /** The reference's texts for one provider type (Appendix A). */
 export interface FlowTexts {
+  /** Prefix of a failed validation call (the layer's code and reason follow). */
+  validateCall: string
   validateJson: string
   notValid: string
+  exchangeCall: string
   exchangeJson: string
   noAccessToken: string
   /** Is the parsed validation answer a yes? */
@@ -48,17 +51,17 @@ export function refreshTokenFlow(
   validator: CompiledJwtProvider,
   ctx: ProviderContext,
 ): Promise<User> {
-  return calls
-    .validate(false)
+  const validate = (recheck: boolean) => calls.validate(recheck).then(undefined, (e) => rethrow(e, texts.validateCall))
+  return validate(false)
     .then((reply) => {
       if (judge(reply, texts)) return true
       if (reply.cached === false) return false
       // A cached "no" may be older than invalidTtl: ask past it.
-      return calls.validate(true).then((fresh) => judge(fresh, texts))
+      return validate(true).then((fresh) => judge(fresh, texts))
     })
     .then((valid) => {
       if (!valid) throw codedError(ErrorCode.RemoteInvalidCredential, texts.notValid)
-      return calls.exchange()
+      return calls.exchange().then(undefined, (e) => rethrow(e, texts.exchangeCall))
     })
     .then((reply) => {
       const answer = parseObject(reply.body, texts.exchangeJson)
@@ -66,6 +69,13 @@ export function refreshTokenFlow(
       if (typeof accessToken !== 'string') throw codedError(ErrorCode.TokenExchangeFailed, texts.noAccessToken)
       return jwtProvider.authenticate(validator, accessToken, ctx)
     })
+}
+
+/** The call's failure with the reference's prefix, its code kept (ERR_REMOTE_UNAVAILABLE, …). */
+function rethrow(error: unknown, prefix: string): never {
+  const code = errorCode(error)
+  const reason = error instanceof Error ? error.message : String(error)
+  throw codedError((code || ErrorCode.RemoteUnavailable) as ErrorCodeValue, prefix + ': ' + reason)
 }
 
 function judge(reply: RemoteReply, texts: FlowTexts): boolean {

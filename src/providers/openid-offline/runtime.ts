@@ -14,8 +14,10 @@ import { FlowTexts, formValue, refreshTokenFlow, RefreshTokenCalls } from './run
 import { remoteCalls } from './runtime-remote'
 
 export const OPENID_OFFLINE_TEXTS: FlowTexts = {
+  validateCall: 'Failed to call introspection endpoint',
   validateJson: 'Failed to parse introspection JSON',
   notValid: 'Not a valid offline_access token',
+  exchangeCall: 'Failed to exchange token',
   exchangeJson: 'Failed to parse access token JSON',
   noAccessToken: 'Failed to retrieve access token from response',
   isValid: (answer) =>

@@ -137,3 +137,23 @@ test('an access token the jwt provider refuses (signed by another key) is refuse
     code: ErrorCode.JwtSignatureInvalid,
   })
 })
+
+test('a call that fails keeps the layer\'s code, with the reference\'s prefix', async (t) => {
+  const { platform, validator } = await setup()
+  const down: RefreshTokenCalls = {
+    validate: () => Promise.reject(Object.assign(new Error('Error sending request: 504'), { code: ErrorCode.RemoteUnavailable })),
+    exchange: () => Promise.reject(new Error('not asked')),
+  }
+  t.deepEqual(await outcome(refreshTokenFlow(down, OPENID_OFFLINE_TEXTS, validator, { platform })), {
+    code: ErrorCode.RemoteUnavailable,
+    message: 'Failed to call introspection endpoint: Error sending request: 504',
+  })
+  const exchangeDown: RefreshTokenCalls = {
+    validate: () => Promise.resolve(reply({ active: true })),
+    exchange: () => Promise.reject(Object.assign(new Error('Error sending request: timeout'), { code: ErrorCode.RemoteUnavailable })),
+  }
+  t.deepEqual(await outcome(refreshTokenFlow(exchangeDown, TOKEN_GENERATOR_TEXTS, validator, { platform })), {
+    code: ErrorCode.RemoteUnavailable,
+    message: 'Failed to exchange token via generator: Error sending request: timeout',
+  })
+})
