@@ -45,8 +45,10 @@ function load() {
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
       RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+      RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
       RemoteMalformed: "ERR_REMOTE_MALFORMED",
       RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+      RemoteStatus: "ERR_REMOTE_STATUS",
       TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
       AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
@@ -88,7 +90,7 @@ function load() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
-  return config !== void 0 && config.format === 4 ? config : void 0;
+  return config !== void 0 && config.format === 5 ? config : void 0;
 }
 var unit2;
 function load2() {
@@ -301,8 +303,10 @@ function load2() {
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
       RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+      RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
       RemoteMalformed: "ERR_REMOTE_MALFORMED",
       RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+      RemoteStatus: "ERR_REMOTE_STATUS",
       TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
       AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
@@ -528,8 +532,10 @@ function load2() {
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
           RemoteMalformed: "ERR_REMOTE_MALFORMED",
           RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
           TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
@@ -1164,6 +1170,284 @@ function load2() {
       }();
       return unit4;
     }
+    var unit22;
+    function load22() {
+      if (unit22 === void 0) unit22 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function callRemote(platform, step, request) {
+          var remote = platform.remote;
+          if (remote === void 0) {
+            return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
+          }
+          if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+            return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+          }
+          var key = remoteCacheKey(platform, step, request.credential);
+          return remote.call({
+            uri: step.location + "/" + key,
+            method: step.method,
+            query: request.query,
+            body: request.body,
+            maxBytes: 65536
+          });
+        }
+        function remoteCacheKey(platform, step, credential) {
+          return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+        }
+        function queryString(params) {
+          var names = Object.keys(params);
+          var text = "";
+          for (var i = 0; i < names.length; i++) {
+            if (i > 0) text += "&";
+            text += encodeURIComponent(names[i]) + "=" + encodeURIComponent(params[names[i]]);
+          }
+          return text;
+        }
+        function jsonBody2(answer2) {
+          try {
+            return JSON.parse(answer2.body);
+          } catch (e) {
+            throw codedError22(ErrorCode22.RemoteMalformed, "Error parsing JSON: the answer (" + answer2.body.length + " bytes) is not JSON");
+          }
+        }
+        function isSuccess(status) {
+          return status >= 200 && status < 300;
+        }
+        function newUser2(username, realm, roles) {
+          return {
+            version: 1,
+            username,
+            realm,
+            roles,
+            attributes: {},
+            scopes: {}
+          };
+        }
+        var ecmwfApiProvider = {
+          authenticate(provider, credential, ctx) {
+            return callRemote(ctx.platform, provider.whoAmI, {
+              credential,
+              query: queryString({
+                token: credential
+              })
+            }).then(answer2 => userFromWhoAmI(provider, credential, answer2));
+          }
+        };
+        function userFromWhoAmI(provider, credential, answer2) {
+          if (answer2.status === 403) throw codedError22(ErrorCode22.RemoteInvalidCredential, "Invalid API token");
+          if (!isSuccess(answer2.status)) {
+            throw codedError22(ErrorCode22.RemoteStatus, "Unexpected status code: " + answer2.status);
+          }
+          var body = jsonBody2(answer2);
+          var fields = body !== null && typeof body === "object" && !Array.isArray(body) ? body : {};
+          var uid = fields.uid;
+          if (typeof uid !== "string" || uid === "") {
+            throw codedError22(ErrorCode22.RemoteMalformed, "Error parsing JSON: no uid in the who-am-i answer");
+          }
+          var user = newUser2(uid, provider.realm, []);
+          var email = fields.email;
+          if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes["ecmwf-email"] = email;
+          return user;
+        }
+        return {
+          "ecmwfApiProvider": ecmwfApiProvider,
+          "userFromWhoAmI": userFromWhoAmI
+        };
+      }();
+      return unit22;
+    }
+    var unit32;
+    function load32() {
+      if (unit32 === void 0) unit32 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function callRemote(platform, step, request) {
+          var remote = platform.remote;
+          if (remote === void 0) {
+            return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
+          }
+          if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+            return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+          }
+          var key = remoteCacheKey(platform, step, request.credential);
+          return remote.call({
+            uri: step.location + "/" + key,
+            method: step.method,
+            query: request.query,
+            body: request.body,
+            maxBytes: 65536
+          });
+        }
+        function remoteCacheKey(platform, step, credential) {
+          return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+        }
+        function queryString(params) {
+          var names = Object.keys(params);
+          var text = "";
+          for (var i = 0; i < names.length; i++) {
+            if (i > 0) text += "&";
+            text += encodeURIComponent(names[i]) + "=" + encodeURIComponent(params[names[i]]);
+          }
+          return text;
+        }
+        function jsonBody2(answer2) {
+          try {
+            return JSON.parse(answer2.body);
+          } catch (e) {
+            throw codedError22(ErrorCode22.RemoteMalformed, "Error parsing JSON: the answer (" + answer2.body.length + " bytes) is not JSON");
+          }
+        }
+        function isSuccess(status) {
+          return status >= 200 && status < 300;
+        }
+        function newUser2(username, realm, roles) {
+          return {
+            version: 1,
+            username,
+            realm,
+            roles,
+            attributes: {},
+            scopes: {}
+          };
+        }
+        var efasApiProvider = {
+          authenticate(provider, credential, ctx) {
+            return callRemote(ctx.platform, provider.lookup, {
+              credential,
+              query: queryString({
+                token: credential
+              })
+            }).then(answer2 => userFromEfas(provider, credential, answer2));
+          }
+        };
+        function userFromEfas(provider, credential, answer2) {
+          if (answer2.status === 403) throw codedError22(ErrorCode22.RemoteInvalidCredential, "Invalid API token");
+          if (!isSuccess(answer2.status)) {
+            throw codedError22(ErrorCode22.RemoteStatus, "Unexpected status code: " + answer2.status);
+          }
+          var body = jsonBody2(answer2);
+          if (body === null || typeof body !== "object" || Array.isArray(body)) {
+            throw malformed("the answer is not a JSON object");
+          }
+          var fields = body;
+          if (typeof fields.username !== "string" || fields.username === "") throw malformed("no username");
+          var roles = [];
+          if (fields.roles !== void 0) {
+            if (!Array.isArray(fields.roles)) throw malformed("roles is not a list");
+            for (var i = 0; i < fields.roles.length; i++) {
+              if (typeof fields.roles[i] !== "string") throw malformed("a role is not a string");
+            }
+            roles = fields.roles.slice();
+          }
+          var email = fields.email;
+          if (email !== void 0 && email !== null && typeof email !== "string") throw malformed("email is not a string");
+          var user = newUser2(fields.username, provider.realm, roles);
+          if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes.email = email;
+          return user;
+        }
+        function malformed(reason) {
+          return codedError22(ErrorCode22.RemoteMalformed, "Error parsing JSON: " + reason);
+        }
+        return {
+          "efasApiProvider": efasApiProvider,
+          "userFromEfas": userFromEfas
+        };
+      }();
+      return unit32;
+    }
     function md5Crypt(password, magic, salt, crypto) {
       var saltBytes = utf8ToBytes(salt);
       var alternate = crypto.digest("md5", [password, saltBytes, password]);
@@ -1288,9 +1572,9 @@ function load2() {
     function wrongCredentials() {
       return codedError2(ErrorCode2.BadCredentials, "Wrong username or password");
     }
-    var unit22;
-    function load22() {
-      if (unit22 === void 0) unit22 = function () {
+    var unit42;
+    function load42() {
+      if (unit42 === void 0) unit42 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -1324,8 +1608,10 @@ function load2() {
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
           RemoteMalformed: "ERR_REMOTE_MALFORMED",
           RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
           TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
@@ -1963,8 +2249,8 @@ function load2() {
             if (!valid) throw codedError22(ErrorCode22.RemoteInvalidCredential, texts.notValid);
             return calls.exchange().then(void 0, e => rethrow(e, texts.exchangeCall));
           }).then(reply => {
-            var answer = parseObject(reply.body, texts.exchangeJson);
-            var accessToken = answer.access_token;
+            var answer2 = parseObject(reply.body, texts.exchangeJson);
+            var accessToken = answer2.access_token;
             if (typeof accessToken !== "string") throw codedError22(ErrorCode22.TokenExchangeFailed, texts.noAccessToken);
             return jwtProvider.authenticate(validator, accessToken, ctx);
           });
@@ -1992,11 +2278,37 @@ function load2() {
         function formValue(text) {
           return encodeURIComponent(text);
         }
-        function remoteCalls(_ctx, _provider, _credential, _bodies) {
-          var missing = () => Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this build has no remote-call layer"));
+        function callRemote(platform, step, request) {
+          var remote = platform.remote;
+          if (remote === void 0) {
+            return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
+          }
+          if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+            return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+          }
+          var key = remoteCacheKey(platform, step, request.credential);
+          return remote.call({
+            uri: step.location + "/" + key,
+            method: step.method,
+            query: request.query,
+            body: request.body,
+            maxBytes: 65536
+          });
+        }
+        function remoteCacheKey(platform, step, credential) {
+          return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+        }
+        function remoteCalls(ctx, steps, credential, bodies) {
+          var platform = ctx.platform;
           return {
-            validate: missing,
-            exchange: missing
+            validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
+              credential,
+              body: bodies.validateBody
+            }),
+            exchange: () => callRemote(platform, steps.exchange, {
+              credential,
+              body: bodies.exchangeBody
+            })
           };
         }
         var OPENID_OFFLINE_TEXTS = {
@@ -2006,11 +2318,15 @@ function load2() {
           exchangeCall: "Failed to exchange token",
           exchangeJson: "Failed to parse access token JSON",
           noAccessToken: "Failed to retrieve access token from response",
-          isValid: answer => answer.active === true && typeof answer.scope === "string" && answer.scope.indexOf("offline_access") >= 0
+          isValid: answer2 => answer2.active === true && typeof answer2.scope === "string" && answer2.scope.indexOf("offline_access") >= 0
         };
         var openIdOfflineProvider = {
           authenticate(provider, credential, ctx) {
-            var calls = remoteCalls(ctx, provider, credential, {
+            var calls = remoteCalls(ctx, {
+              validation: provider.introspection,
+              recheck: provider.introspectionRecheck,
+              exchange: provider.exchange
+            }, credential, {
               validateBody: "token=" + formValue(credential),
               exchangeBody: "client_id=" + formValue(provider.publicClientId) + "&grant_type=refresh_token&refresh_token=" + formValue(credential)
             });
@@ -2022,11 +2338,11 @@ function load2() {
           "openIdOfflineProvider": openIdOfflineProvider
         };
       }();
-      return unit22;
+      return unit42;
     }
-    var unit32;
-    function load32() {
-      if (unit32 === void 0) unit32 = function () {
+    var unit5;
+    function load5() {
+      if (unit5 === void 0) unit5 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -2060,8 +2376,10 @@ function load2() {
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
           RemoteMalformed: "ERR_REMOTE_MALFORMED",
           RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
           TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
@@ -2699,8 +3017,8 @@ function load2() {
             if (!valid) throw codedError22(ErrorCode22.RemoteInvalidCredential, texts.notValid);
             return calls.exchange().then(void 0, e => rethrow(e, texts.exchangeCall));
           }).then(reply => {
-            var answer = parseObject(reply.body, texts.exchangeJson);
-            var accessToken = answer.access_token;
+            var answer2 = parseObject(reply.body, texts.exchangeJson);
+            var accessToken = answer2.access_token;
             if (typeof accessToken !== "string") throw codedError22(ErrorCode22.TokenExchangeFailed, texts.noAccessToken);
             return jwtProvider.authenticate(validator, accessToken, ctx);
           });
@@ -2725,11 +3043,37 @@ function load2() {
           }
           return parsed;
         }
-        function remoteCalls(_ctx, _provider, _credential, _bodies) {
-          var missing = () => Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this build has no remote-call layer"));
+        function callRemote(platform, step, request) {
+          var remote = platform.remote;
+          if (remote === void 0) {
+            return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
+          }
+          if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+            return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+          }
+          var key = remoteCacheKey(platform, step, request.credential);
+          return remote.call({
+            uri: step.location + "/" + key,
+            method: step.method,
+            query: request.query,
+            body: request.body,
+            maxBytes: 65536
+          });
+        }
+        function remoteCacheKey(platform, step, credential) {
+          return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+        }
+        function remoteCalls(ctx, steps, credential, bodies) {
+          var platform = ctx.platform;
           return {
-            validate: missing,
-            exchange: missing
+            validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
+              credential,
+              body: bodies.validateBody
+            }),
+            exchange: () => callRemote(platform, steps.exchange, {
+              credential,
+              body: bodies.exchangeBody
+            })
           };
         }
         var TOKEN_GENERATOR_TEXTS = {
@@ -2739,11 +3083,15 @@ function load2() {
           exchangeCall: "Failed to exchange token via generator",
           exchangeJson: "Failed to parse access token response",
           noAccessToken: "Failed to retrieve access token from generator response",
-          isValid: answer => answer.active === true
+          isValid: answer2 => answer2.active === true
         };
         var ecmwfTokenGeneratorProvider = {
           authenticate(provider, credential, ctx) {
-            var calls = remoteCalls(ctx, provider, credential, {
+            var calls = remoteCalls(ctx, {
+              validation: provider.validation,
+              recheck: provider.validationRecheck,
+              exchange: provider.exchange
+            }, credential, {
               validateBody: JSON.stringify({
                 token: credential,
                 client_id: provider.clientId
@@ -2762,13 +3110,15 @@ function load2() {
           "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
         };
       }();
-      return unit32;
+      return unit5;
     }
     var providerModules = {
       plain: () => plainProvider,
       jwt: () => load4().jwtProvider,
-      "openid-offline": () => load22().openIdOfflineProvider,
-      "ecmwf-token-generator": () => load32().ecmwfTokenGeneratorProvider
+      "ecmwf-api": () => load22().ecmwfApiProvider,
+      "efas-api": () => load32().efasApiProvider,
+      "openid-offline": () => load42().openIdOfflineProvider,
+      "ecmwf-token-generator": () => load5().ecmwfTokenGeneratorProvider
     };
     function isEligible(provider, realmFilter) {
       return realmFilter === void 0 || provider.filterRealm === realmFilter;
@@ -2807,11 +3157,11 @@ function load2() {
       return firstSuccess(pending, config.timeoutMs, platform);
     }
     function startProvider(provider, credential, platform) {
-      var load5 = providerModules[provider.type];
-      if (load5 === void 0) {
+      var load7 = providerModules[provider.type];
+      if (load7 === void 0) {
         throw codedError2(ErrorCode2.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
       }
-      return load5().authenticate(provider, credential, {
+      return load7().authenticate(provider, credential, {
         platform
       });
     }
@@ -2932,9 +3282,9 @@ function load2() {
         return grant;
       });
     }
-    var unit42;
-    function load42() {
-      if (unit42 === void 0) unit42 = function () {
+    var unit6;
+    function load6() {
+      if (unit6 === void 0) unit6 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -3096,7 +3446,7 @@ function load2() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit42;
+      return unit6;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -3135,6 +3485,39 @@ function load2() {
     }
     function unavailable(endpoint2, reason) {
       return codedError2(ErrorCode2.JwksUnavailable, "Failed to download certificates from " + endpoint2.url + ": " + reason);
+    }
+    function njsRemoteCaller2(r) {
+      return {
+        call(call) {
+          var options = {
+            method: call.method
+          };
+          if (call.query !== void 0) options.args = call.query;
+          if (call.body !== void 0) options.body = call.body;
+          var pending;
+          try {
+            pending = r.subrequest(call.uri, options);
+          } catch (e) {
+            return Promise.reject(unavailable2("subrequest failed: " + String(e)));
+          }
+          return pending.then(reply => answer(call, reply), e => {
+            throw unavailable2("subrequest failed: " + String(e));
+          });
+        }
+      };
+    }
+    function answer(call, reply) {
+      var body = reply.responseText || "";
+      if (body.length > call.maxBytes) {
+        throw codedError2(ErrorCode2.RemoteTooLarge, "Error reading response body: more than " + call.maxBytes + " bytes");
+      }
+      return {
+        status: reply.status,
+        body
+      };
+    }
+    function unavailable2(reason) {
+      return codedError2(ErrorCode2.RemoteUnavailable, "Error sending request: " + reason);
     }
     function subtle() {
       return globalThis.crypto.subtle;
@@ -3199,6 +3582,7 @@ function load2() {
         },
         sharedCache: sharedStore("authotron"),
         jwks: njsJwksSource2(r),
+        remote: njsRemoteCaller2(r),
         contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
         timers: {
           setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -3251,16 +3635,16 @@ function load2() {
       [ErrorCode2.AllFailed]: true
     };
     function answering(run) {
-      return handler(run, (ctx, answer) => send(ctx.r, answer));
+      return handler(run, (ctx, answer2) => send(ctx.r, answer2));
     }
     function granting(accessPhase) {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
-        var admits = rule ? load42().admission(ctx.config, rule) : void 0;
+        var admits = rule ? load6().admission(ctx.config, rule) : void 0;
         return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits);
       }, (ctx, grant) => {
         var rule = ctx.r.variables["authotron_require"];
-        if (rule && load42().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
+        if (rule && load6().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
         var _authorization2 = "Bearer " + grant.token;
         if (accessPhase) {
@@ -3324,12 +3708,12 @@ function load2() {
         body: ""
       };
     }
-    function send(r, answer) {
-      for (var i = 0; i < answer.headers.length; i++) {
-        var header = answer.headers[i];
+    function send(r, answer2) {
+      for (var i = 0; i < answer2.headers.length; i++) {
+        var header = answer2.headers[i];
         if (header[0] === "Content-Type") r.headersOut["Content-Type"] = header[1];else r.headersOut[header[0]] = header[1];
       }
-      if (answer.body === "") r.return(answer.status);else r.return(answer.status, answer.body);
+      if (answer2.body === "") r.return(answer2.status);else r.return(answer2.status, answer2.body);
     }
     function reportConfigProblem(r) {
       var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : typeof authotron_config !== "undefined" ? authotron_config : void 0;
@@ -3346,8 +3730,8 @@ function load2() {
           return;
         }
       }
-      if (config.format !== 4) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 4 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 5) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
     var ROUTES = {

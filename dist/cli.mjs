@@ -14877,7 +14877,7 @@ function parseCommandArgs(args, options, maxPositionals) {
 }
 
 // src/config/compiled.ts
-var COMPILED_FORMAT = 4;
+var COMPILED_FORMAT = 5;
 var KEY_PREFIX = "=";
 
 // src/errors.ts
@@ -14949,10 +14949,14 @@ var ErrorCode = {
    * internal location missing (the remote snippets not included).
    */
   RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+  /** A remote service's answer exceeds the size the layer reads (src/remote/request.ts). */
+  RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
   /** A remote service's 2xx answer is not JSON, or not of the shape the provider needs. */
   RemoteMalformed: "ERR_REMOTE_MALFORMED",
   /** A remote service said the credential is not valid (403: "Invalid API token"). */
   RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+  /** A remote service answered a status the provider does not expect ("Unexpected status code"). */
+  RemoteStatus: "ERR_REMOTE_STATUS",
   /** The refresh-token exchange gave no access token (`access_token` missing or not a string). */
   TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
   /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */
@@ -15129,6 +15133,10 @@ function compileAccessRules(data) {
   return Object.keys(compiled2).length === 0 ? void 0 : compiled2;
 }
 
+// src/compiler/reference-types.ts
+var REFERENCE_PROVIDERS = {};
+var REFERENCE_AUGMENTERS = {};
+
 // src/compiler/schema-parts.ts
 var string = (description) => description === void 0 ? { type: "string" } : { type: "string", description };
 var stringList = (description) => ({
@@ -15154,25 +15162,6 @@ function member(type, required, properties) {
     }
   };
 }
-
-// src/compiler/reference-types.ts
-var REFERENCE_PROVIDERS = {
-  "ecmwf-api": {
-    scheme: "Bearer",
-    schema: {
-      definition: "EcmwfApiProviderConfig",
-      defs: { EcmwfApiProviderConfig: member("ecmwf-api", ["uri"], { uri: string() }) }
-    }
-  },
-  "efas-api": {
-    scheme: "Bearer",
-    schema: {
-      definition: "EFASApiProviderConfig",
-      defs: { EFASApiProviderConfig: member("efas-api", ["uri"], { uri: string() }) }
-    }
-  }
-};
-var REFERENCE_AUGMENTERS = {};
 
 // src/providers/plain/compile.ts
 import { createHash } from "node:crypto";
@@ -15358,14 +15347,6 @@ function caFileProperty(what) {
     errorMessage: "expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
   };
 }
-function httpUrl(description) {
-  return {
-    type: "string",
-    pattern: JWKS_URL_PATTERN,
-    description,
-    errorMessage: "expected an http:// or https:// URL without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
-  };
-}
 
 // src/providers/jwt/compile.ts
 var JWKS_REFRESH_INTERVAL_SECONDS = 30;
@@ -15441,21 +15422,184 @@ function shortHash(text) {
   return createHash2("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-// src/providers/openid-offline/compile.ts
-import { createHash as createHash3 } from "node:crypto";
+// src/remote/compile.ts
+import { createHash as createHash3, createHmac } from "node:crypto";
+var REMOTE_LOCATION_PREFIX = "/_authotron/remote/";
+var DEFAULT_INVALID_CACHE_TTL_SECONDS = 5;
+var MAX_INVALID_CACHE_TTL_SECONDS = 60;
+var DEFAULT_TIMEOUT_MS = 5e3;
+var REMOTE_URL_PATTERN = `^https?://[^\\s"'\\\\$;{}#]+$`;
+var NGINX_SAFE_ABSOLUTE_PATH2 = `^/[^\\s"'\\\\$;{}]*$`;
+var RESOLVER_ADDRESS = `^[^\\s"'\\\\$;{}]+$`;
+function remoteUrl(description) {
+  return {
+    type: "string",
+    pattern: REMOTE_URL_PATTERN,
+    description,
+    errorMessage: "expected an http:// or https:// URL without spaces, quotes, backslashes, `#`, `$`, `;`, `{` or `}`"
+  };
+}
+function remoteSchemaKeys(defaultTtlSeconds) {
+  return {
+    cache_ttl: {
+      type: "integer",
+      minimum: 0,
+      default: defaultTtlSeconds,
+      description: `Extension: seconds a successful answer of the service is reused by every worker (default ${defaultTtlSeconds}, the reference's); 0 asks the service every time.`
+    },
+    invalid_cache_ttl: {
+      type: "integer",
+      minimum: 0,
+      maximum: MAX_INVALID_CACHE_TTL_SECONDS,
+      default: DEFAULT_INVALID_CACHE_TTL_SECONDS,
+      description: `Extension: seconds a "not valid" answer (403) is reused (default ${DEFAULT_INVALID_CACHE_TTL_SECONDS}, at most ${MAX_INVALID_CACHE_TTL_SECONDS}); 0 never reuses one. The reference never caches them.`
+    },
+    ca_file: {
+      type: "string",
+      pattern: NGINX_SAFE_ABSOLUTE_PATH2,
+      description: "Extension: absolute path of the PEM CA bundle that verifies an https service (default /etc/ssl/certs/ca-certificates.crt).",
+      errorMessage: "expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
+    },
+    resolver: {
+      anyOf: [
+        { type: "string", pattern: RESOLVER_ADDRESS },
+        { type: "array", minItems: 1, items: { type: "string", pattern: RESOLVER_ADDRESS } }
+      ],
+      description: 'Extension: DNS server address(es) (nginx `resolver`, e.g. 127.0.0.53 or [10.0.0.2, "[::1]:5353"]) through which the service host is resolved while nginx runs (answers reused 30 s). Unset, the host is resolved when nginx starts or reloads.',
+      errorMessage: "expected an address or a non-empty list of addresses (no spaces, quotes, `$`, `;`, `{`, `}`)"
+    }
+  };
+}
+function compileRemoteStep(input) {
+  const auth = input.data.auth;
+  const timeoutMs = typeof auth?.timeout_in_ms === "number" ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS;
+  const settings = {
+    url: input.url,
+    method: input.method,
+    ttl: input.ttl,
+    invalidStatuses: [...input.invalidStatuses],
+    invalidTtl: input.invalidTtl,
+    timeoutMs,
+    headers: { Accept: "application/json", ...input.headers ?? {} }
+  };
+  const id = shortHash2(JSON.stringify([settings, input.caFile ?? null, input.resolver ?? null]));
+  const secret = input.data.jwt.secret;
+  const step = {
+    location: REMOTE_LOCATION_PREFIX + id,
+    ...settings,
+    keySalt: createHmac("sha256", secret).update("authotron remote cache key\n" + id).digest("base64url")
+  };
+  if (input.caFile !== void 0) step.caFile = input.caFile;
+  if (input.resolver !== void 0) step.resolver = [...input.resolver];
+  return step;
+}
+function remoteOptions(provider, defaultTtlSeconds) {
+  const options = {
+    ttl: typeof provider.cache_ttl === "number" ? provider.cache_ttl : defaultTtlSeconds,
+    invalidTtl: typeof provider.invalid_cache_ttl === "number" ? provider.invalid_cache_ttl : DEFAULT_INVALID_CACHE_TTL_SECONDS
+  };
+  if (typeof provider.ca_file === "string") options.caFile = provider.ca_file;
+  if (typeof provider.resolver === "string") options.resolver = [provider.resolver];
+  else if (Array.isArray(provider.resolver)) options.resolver = [...provider.resolver];
+  return options;
+}
+function checkRemoteUrl(url) {
+  return typeof url === "string" && /^http:/i.test(url) && !/^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?:[:/]|$)/i.test(url) ? "the credential travels in clear over plain http and anyone on the path can answer for the service; use https" : void 0;
+}
+function shortHash2(text) {
+  return createHash3("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+// src/providers/ecmwf-api/schema.ts
+var DEFAULT_ECMWF_API_CACHE_TTL_SECONDS = 60;
+var ecmwfApiProviderSchema = {
+  definition: "EcmwfApiProviderConfig",
+  defs: {
+    EcmwfApiProviderConfig: member("ecmwf-api", ["uri"], {
+      uri: remoteUrl(
+        "Base URL of the ECMWF API (e.g. https://api.ecmwf.int/v1); the key is checked with GET {uri}/who-am-i?token=<key>, through the nginx locations that `authotron compile --nginx-snippets` writes (docs/remote.md)."
+      ),
+      ...remoteSchemaKeys(DEFAULT_ECMWF_API_CACHE_TTL_SECONDS)
+    })
+  }
+};
+
+// src/providers/ecmwf-api/compile.ts
+var ECMWF_API_INVALID_STATUSES = [403];
+var ecmwfApiProviderCompiler = {
+  scheme: "Bearer",
+  schema: ecmwfApiProviderSchema,
+  compile({ provider, common, data }) {
+    const options = remoteOptions(provider, DEFAULT_ECMWF_API_CACHE_TTL_SECONDS);
+    const uri = provider.uri.replace(/\/+$/, "");
+    return {
+      ...common,
+      type: "ecmwf-api",
+      scheme: "Bearer",
+      whoAmI: compileRemoteStep({
+        url: uri + "/who-am-i",
+        method: "GET",
+        ttl: options.ttl,
+        invalidStatuses: ECMWF_API_INVALID_STATUSES,
+        invalidTtl: options.invalidTtl,
+        caFile: options.caFile,
+        resolver: options.resolver,
+        data
+      })
+    };
+  },
+  check(provider, path, report) {
+    const warning = checkRemoteUrl(provider.uri);
+    if (warning !== void 0) report("warning", [...path, "uri"], warning);
+  }
+};
+
+// src/providers/efas-api/schema.ts
+var DEFAULT_EFAS_API_CACHE_TTL_SECONDS = 60;
+var efasApiProviderSchema = {
+  definition: "EFASApiProviderConfig",
+  defs: {
+    EFASApiProviderConfig: member("efas-api", ["uri"], {
+      uri: remoteUrl(
+        "URL of the EFAS token service; the token is checked with GET {uri}?token=<token> (&token= when uri has a query), through the nginx locations that `authotron compile --nginx-snippets` writes (docs/remote.md). X-Auth-Realm and the challenge name this provider `efas`, whatever `realm` says; the user carries `realm`."
+      ),
+      ...remoteSchemaKeys(DEFAULT_EFAS_API_CACHE_TTL_SECONDS)
+    })
+  }
+};
+
+// src/providers/efas-api/compile.ts
+var EFAS_API_INVALID_STATUSES = [403];
+var efasApiProviderCompiler = {
+  scheme: "Bearer",
+  schema: efasApiProviderSchema,
+  compile({ provider, common, data }) {
+    const options = remoteOptions(provider, DEFAULT_EFAS_API_CACHE_TTL_SECONDS);
+    return {
+      ...common,
+      type: "efas-api",
+      scheme: "Bearer",
+      lookup: compileRemoteStep({
+        url: provider.uri,
+        method: "GET",
+        ttl: options.ttl,
+        invalidStatuses: EFAS_API_INVALID_STATUSES,
+        invalidTtl: options.invalidTtl,
+        caFile: options.caFile,
+        resolver: options.resolver,
+        data
+      })
+    };
+  },
+  check(provider, path, report) {
+    const warning = checkRemoteUrl(provider.uri);
+    if (warning !== void 0) report("warning", [...path, "uri"], warning);
+  }
+};
 
 // src/providers/openid-offline/schema.ts
 var INTROSPECTION_TTL_SECONDS = 120;
 var EXCHANGE_TTL_SECONDS = 10;
-var DEFAULT_INVALID_CACHE_TTL_SECONDS = 5;
-var MAX_INVALID_CACHE_TTL_SECONDS = 60;
-var invalidCacheTtlProperty = {
-  type: "integer",
-  minimum: 0,
-  maximum: MAX_INVALID_CACHE_TTL_SECONDS,
-  default: DEFAULT_INVALID_CACHE_TTL_SECONDS,
-  description: 'Extension: seconds a "not valid" answer of the IAM is reused for the same token (0: never). The reference reuses it as long as a valid one.'
-};
 var openIdOfflineProviderSchema = {
   definition: "OpenIDOfflineProviderConfig",
   defs: {
@@ -15463,19 +15607,20 @@ var openIdOfflineProviderSchema = {
       "openid-offline",
       ["cert_uri", "public_client_id", "private_client_id", "private_client_secret", "iam_url"],
       {
-        cert_uri: httpUrl(
+        cert_uri: remoteUrl(
           "JWKS URL that verifies the access tokens the refresh-token grant returns (as a jwt provider's cert_uri)."
         ),
         public_client_id: string("The client the access token is issued to (form field `client_id` of the grant)."),
         private_client_id: string(
           "The confidential client that authenticates (HTTP Basic) to introspection and to the grant."
         ),
-        private_client_secret: string("Its secret: sent only to the IAM, in the Authorization header; never logged."),
-        iam_url: httpUrl(
+        private_client_secret: string(
+          "Its secret: sent only to the IAM, in the Authorization header (written to the generated nginx snippet, mode 0600); never logged."
+        ),
+        iam_url: remoteUrl(
           "Keycloak base URL: the calls go to {iam_url}/realms/{realm}/protocol/openid-connect/token[/introspect]."
         ),
-        invalid_cache_ttl: invalidCacheTtlProperty,
-        ca_file: caFileProperty("https iam_url and cert_uri")
+        ...remoteSchemaKeys(INTROSPECTION_TTL_SECONDS)
       }
     )
   }
@@ -15487,54 +15632,50 @@ var openIdOfflineProviderCompiler = {
   schema: openIdOfflineProviderSchema,
   compile: compileOpenIdOfflineProvider,
   check(provider, path, report) {
-    warnPlainHttp(provider.iam_url, [...path, "iam_url"], report, "the offline tokens and the client secret");
-    warnPlainHttp(provider.cert_uri, [...path, "cert_uri"], report, "the keys");
+    for (const key of ["iam_url", "cert_uri"]) {
+      const warning = checkRemoteUrl(provider[key]);
+      if (warning !== void 0) report("warning", [...path, key], warning);
+    }
   }
 };
-function compileOpenIdOfflineProvider({ provider, common }) {
+function compileOpenIdOfflineProvider({ provider, common, data }) {
   const base = withoutTrailingSlashes(provider.iam_url) + "/realms/" + encodeURIComponent(common.realm);
-  const compiled2 = {
+  const introspectionUrl = base + "/protocol/openid-connect/token/introspect";
+  const options = remoteOptions(provider, INTROSPECTION_TTL_SECONDS);
+  const headers = {
+    Authorization: basicAuthorization(provider.private_client_id, provider.private_client_secret),
+    "Content-Type": "application/x-www-form-urlencoded"
+  };
+  const step = (url, ttl) => postStep(url, ttl, headers, options, data);
+  return {
     ...common,
     type: "openid-offline",
     scheme: "Bearer",
-    introspectionUrl: base + "/protocol/openid-connect/token/introspect",
-    tokenUrl: base + "/protocol/openid-connect/token",
+    introspection: step(introspectionUrl, options.ttl),
+    introspectionRecheck: step(introspectionUrl, Math.min(options.invalidTtl, options.ttl)),
+    exchange: step(base + "/protocol/openid-connect/token", Math.min(EXCHANGE_TTL_SECONDS, options.ttl)),
     publicClientId: provider.public_client_id,
-    clientAuthorization: basicAuthorization(
-      provider.private_client_id,
-      provider.private_client_secret
-    ),
-    validTtl: INTROSPECTION_TTL_SECONDS,
-    invalidTtl: invalidCacheTtl(provider.invalid_cache_ttl),
-    exchangeTtl: EXCHANGE_TTL_SECONDS,
-    cacheId: "",
-    validator: compileJwtValidator(common, provider.cert_uri, optionalString(provider.ca_file))
+    validator: compileJwtValidator(common, provider.cert_uri, options.caFile)
   };
-  compiled2.cacheId = shortHash2(JSON.stringify(compiled2));
-  return compiled2;
+}
+function postStep(url, ttl, headers, options, data) {
+  return compileRemoteStep({
+    url,
+    method: "POST",
+    ttl,
+    invalidStatuses: [],
+    invalidTtl: options.invalidTtl,
+    headers,
+    caFile: options.caFile,
+    resolver: options.resolver,
+    data
+  });
 }
 function basicAuthorization(id, secret) {
-  return "Basic " + Buffer.from(formEncode(id) + ":" + formEncode(secret), "utf8").toString("base64");
-}
-function formEncode(text) {
-  return encodeURIComponent(text);
-}
-function invalidCacheTtl(value) {
-  return typeof value === "number" ? value : DEFAULT_INVALID_CACHE_TTL_SECONDS;
+  return "Basic " + Buffer.from(encodeURIComponent(id) + ":" + encodeURIComponent(secret), "utf8").toString("base64");
 }
 function withoutTrailingSlashes(url) {
   return url.replace(/\/+$/, "");
-}
-function optionalString(value) {
-  return typeof value === "string" ? value : void 0;
-}
-function warnPlainHttp(url, path, report, what) {
-  if (typeof url === "string" && /^http:/i.test(url)) {
-    report("warning", path, `${what} travel over plain http, readable by anyone on the network path; use https`);
-  }
-}
-function shortHash2(text) {
-  return createHash3("sha256").update(text).digest("hex").slice(0, 16);
 }
 
 // src/providers/ecmwf-token-generator/schema.ts
@@ -15547,14 +15688,13 @@ var ecmwfTokenGeneratorProviderSchema = {
       "ecmwf-token-generator",
       ["cert_uri", "client_id", "client_secret", "token_generator_url"],
       {
-        cert_uri: httpUrl("JWKS URL that verifies the access tokens the generator returns."),
+        cert_uri: remoteUrl("JWKS URL that verifies the access tokens the generator returns."),
         client_id: string("Sent in both calls (`client_id`)."),
-        client_secret: string("Sent in the exchange call only; never logged."),
-        token_generator_url: httpUrl(
+        client_secret: string("Sent in the exchange call only (its JSON body); never logged."),
+        token_generator_url: remoteUrl(
           "Base URL of the ECMWF token generator: {token_generator_url}/validate-token and …/admin/refresh-access-token."
         ),
-        invalid_cache_ttl: invalidCacheTtlProperty,
-        ca_file: caFileProperty("https token_generator_url and cert_uri")
+        ...remoteSchemaKeys(VALIDATION_TTL_SECONDS)
       }
     )
   }
@@ -15566,36 +15706,32 @@ var ecmwfTokenGeneratorProviderCompiler = {
   schema: ecmwfTokenGeneratorProviderSchema,
   compile: compileEcmwfTokenGeneratorProvider,
   check(provider, path, report) {
-    warnPlainHttp(
-      provider.token_generator_url,
-      [...path, "token_generator_url"],
-      report,
-      "the refresh tokens and the client secret"
-    );
-    warnPlainHttp(provider.cert_uri, [...path, "cert_uri"], report, "the keys");
+    for (const key of ["token_generator_url", "cert_uri"]) {
+      const warning = checkRemoteUrl(provider[key]);
+      if (warning !== void 0) report("warning", [...path, key], warning);
+    }
   }
 };
 function compileEcmwfTokenGeneratorProvider({
   provider,
-  common
+  common,
+  data
 }) {
   const base = withoutTrailingSlashes(provider.token_generator_url);
-  const compiled2 = {
+  const options = remoteOptions(provider, VALIDATION_TTL_SECONDS);
+  const headers = { "Content-Type": "application/json" };
+  const step = (url, ttl) => postStep(url, ttl, headers, options, data);
+  return {
     ...common,
     type: "ecmwf-token-generator",
     scheme: "Bearer",
-    validationUrl: base + "/validate-token",
-    exchangeUrl: base + "/admin/refresh-access-token",
+    validation: step(base + "/validate-token", options.ttl),
+    validationRecheck: step(base + "/validate-token", Math.min(options.invalidTtl, options.ttl)),
+    exchange: step(base + "/admin/refresh-access-token", Math.min(EXCHANGE_TTL_SECONDS2, options.ttl)),
     clientId: provider.client_id,
     clientSecret: provider.client_secret,
-    validTtl: VALIDATION_TTL_SECONDS,
-    invalidTtl: invalidCacheTtl(provider.invalid_cache_ttl),
-    exchangeTtl: EXCHANGE_TTL_SECONDS2,
-    cacheId: "",
-    validator: compileJwtValidator(common, provider.cert_uri, optionalString(provider.ca_file))
+    validator: compileJwtValidator(common, provider.cert_uri, options.caFile)
   };
-  compiled2.cacheId = shortHash2(JSON.stringify(compiled2));
-  return compiled2;
 }
 
 // src/compiler/source.ts
@@ -15869,6 +16005,8 @@ function ldapDirectoryConfig(augmenter) {
 var providerCompilers = {
   plain: plainProviderCompiler,
   jwt: jwtProviderCompiler,
+  "ecmwf-api": ecmwfApiProviderCompiler,
+  "efas-api": efasApiProviderCompiler,
   "openid-offline": openIdOfflineProviderCompiler,
   "ecmwf-token-generator": ecmwfTokenGeneratorProviderCompiler
 };
@@ -16353,13 +16491,13 @@ function expiryFromRow(row, lifetimeSeconds, now) {
 }
 
 // src/compiler/basic-grants.ts
-import { createHash as createHash4, createHmac } from "node:crypto";
+import { createHash as createHash4, createHmac as createHmac2 } from "node:crypto";
 var CHECK_NOW = 17e8;
 function precomputeBasicGrants(config, plainUsers) {
   if (config.logLevel === "debug" || config.logLevel === "trace") return void 0;
   const basic = config.providersByScheme.Basic;
   if (basic.length === 0) return void 0;
-  const salt = createHmac("sha256", config.jwt.secret).update("authotron-njs basic credential checks").digest("base64url");
+  const salt = createHmac2("sha256", config.jwt.secret).update("authotron-njs basic credential checks").digest("base64url");
   const candidates = {};
   for (const index of basic) {
     const provider = config.providers[index];
@@ -16515,7 +16653,7 @@ function matchesCondition(condition, value) {
 }
 
 // src/compiler/derive.ts
-var DEFAULT_TIMEOUT_MS = 5e3;
+var DEFAULT_TIMEOUT_MS2 = 5e3;
 var BARE_CHALLENGE = "Bearer";
 var EFAS_FILTER_REALM = "efas";
 function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
@@ -16535,7 +16673,7 @@ function deriveCompiledConfig({ data, doc, plainUsers, augmenterInputs }) {
     compilerVersion: VERSION,
     jwt: { iss: jwt.iss, exp: jwt.exp, secret: jwt.secret },
     includeLegacyHeaders: data.include_legacy_headers === true,
-    timeoutMs: typeof auth.timeout_in_ms === "number" ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS,
+    timeoutMs: typeof auth.timeout_in_ms === "number" ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS2,
     grantCacheTtlMs: typeof auth.grant_cache_ttl_in_ms === "number" ? auth.grant_cache_ttl_in_ms : DEFAULT_GRANT_CACHE_TTL_MS,
     challenge: challengeFor(providerItems),
     providers,
@@ -17870,6 +18008,164 @@ function checkSafe(value, what) {
   }
 }
 
+// src/remote/nginx-snippets.ts
+var REMOTE_HTTP_SNIPPET = "authotron-remote-http.conf";
+var REMOTE_LOCATIONS_SNIPPET = "authotron-remote-locations.conf";
+var DEFAULT_REMOTE_CACHE_DIR = "/var/lib/nginx/authotron-remote";
+var DEFAULT_CA_FILE2 = "/etc/ssl/certs/ca-certificates.crt";
+var REMOTE_CACHE_ZONE = "authotron_remote";
+var REMOTE_SUBREQUEST_BUFFER = "64k";
+var RESOLVER_VALID_SECONDS = 30;
+function remoteSteps(config) {
+  const uses = [];
+  for (const provider of config.providers) {
+    const values2 = Object.keys(provider).map((key) => provider[key]);
+    for (const value of values2) {
+      if (!isRemoteStep(value)) continue;
+      const label = `${provider.type} ${JSON.stringify(provider.name)}`;
+      const existing = uses.find((use) => use.step.location === value.location);
+      if (existing === void 0) uses.push({ step: value, users: [label] });
+      else if (!existing.users.includes(label)) existing.users.push(label);
+    }
+  }
+  return uses;
+}
+function isRemoteStep(value) {
+  return value !== null && typeof value === "object" && typeof value.location === "string" && value.location.startsWith(REMOTE_LOCATION_PREFIX) && typeof value.url === "string";
+}
+function remoteSnippets(config, options) {
+  const uses = remoteSteps(config);
+  const header = (file, context) => `# ${file}: generated by \`authotron compile --nginx-snippets\` (${options.generator}) for config ${config.configId}.
+# Include it in ${context}; regenerate it with the config (do not edit).
+`;
+  if (uses.length === 0) {
+    const none = "# No remote provider (ecmwf-api, efas-api, …) in this config: nothing to configure.\n";
+    return {
+      http: header(REMOTE_HTTP_SNIPPET, "http {}") + none,
+      locations: header(REMOTE_LOCATIONS_SNIPPET, "every server {} that authenticates") + none,
+      secret: false
+    };
+  }
+  checkSafe2(options.cacheDir, "the remote cache directory");
+  const maxTtl = Math.max(...uses.map(({ step }) => step.ttl), 60);
+  const http = [
+    header(REMOTE_HTTP_SNIPPET, "http {}"),
+    "# Answers of the remote services, shared by every worker, keyed by an HMAC of the credential.",
+    "# nginx creates the directory.",
+    `proxy_cache_path ${options.cacheDir} levels=1:2 keys_zone=${REMOTE_CACHE_ZONE}:10m max_size=256m inactive=${maxTtl}s use_temp_path=off;`,
+    ...uses.filter(({ step }) => step.resolver === void 0).map(({ step }) => upstreamBlock(step))
+  ].join("\n");
+  return {
+    http: http + "\n",
+    locations: header(REMOTE_LOCATIONS_SNIPPET, "every server {} that authenticates") + uses.map(({ step, users }) => stepLocation(step, users)).join(""),
+    secret: uses.some(({ step }) => Object.keys(step.headers).some((name) => /^authorization$/i.test(name)))
+  };
+}
+function parseUrl(url) {
+  checkSafe2(url, "a remote service URL");
+  const parsed = new URL(url);
+  const scheme = parsed.protocol === "https:" ? "https" : "http";
+  const port = parsed.port !== "" ? parsed.port : scheme === "https" ? "443" : "80";
+  return {
+    scheme,
+    host: parsed.hostname,
+    authority: parsed.host,
+    hostPort: `${parsed.hostname}:${port}`,
+    pathAndQuery: (parsed.pathname || "/") + parsed.search
+  };
+}
+function stepId(step) {
+  return step.location.slice(REMOTE_LOCATION_PREFIX.length);
+}
+function upstreamName(step) {
+  return `authotron_remote_${stepId(step)}`;
+}
+function upstreamBlock(step) {
+  const url = parseUrl(step.url);
+  return [
+    "",
+    `# ${step.url}: resolved when nginx starts or reloads (no \`resolver\` in the config).`,
+    `upstream ${upstreamName(step)} {`,
+    `    server ${url.hostPort};`,
+    "    keepalive 16;",
+    "}"
+  ].join("\n");
+}
+function stepLocation(step, users) {
+  const url = parseUrl(step.url);
+  const https = url.scheme === "https";
+  const caFile = step.caFile ?? DEFAULT_CA_FILE2;
+  if (https) checkSafe2(caFile, "a ca_file");
+  const target = step.resolver === void 0 ? upstreamName(step) : url.hostPort;
+  const query = url.pathAndQuery.includes("?") ? "&$args" : "$is_args$args";
+  const timeout = `${upstreamTimeoutMs(step)}ms`;
+  const headers = Object.keys(step.headers).map((name) => {
+    checkSafe2(name, "a header name");
+    checkSafe2(step.headers[name], "a header value");
+    return `proxy_set_header ${name} "${step.headers[name]}";`;
+  });
+  const valid = [`proxy_cache_valid 200 ${step.ttl}s;`];
+  if (step.invalidTtl > 0 && step.invalidStatuses.length > 0) {
+    valid.push(`proxy_cache_valid ${step.invalidStatuses.join(" ")} ${step.invalidTtl}s;`);
+  }
+  const lines = [
+    "internal;",
+    ...step.resolver !== void 0 ? [
+      `resolver ${step.resolver.map((address) => checkSafe2(address, "a resolver address")).join(" ")} valid=${RESOLVER_VALID_SECONDS}s;`,
+      `resolver_timeout ${timeout};`
+    ] : [],
+    `proxy_pass ${url.scheme}://${target}${url.pathAndQuery}${query};`,
+    `proxy_method ${step.method};`,
+    // The subrequest carries the client's headers (its Authorization too): send none of them.
+    "proxy_pass_request_headers off;",
+    `proxy_pass_request_body ${step.method === "POST" ? "on" : "off"};`,
+    `proxy_set_header Host "${url.authority}";`,
+    'proxy_set_header Connection "";',
+    ...headers,
+    "proxy_http_version 1.1;",
+    `proxy_connect_timeout ${timeout};`,
+    `proxy_send_timeout ${timeout};`,
+    `proxy_read_timeout ${timeout};`,
+    `subrequest_output_buffer_size ${REMOTE_SUBREQUEST_BUFFER};`,
+    `proxy_cache ${REMOTE_CACHE_ZONE};`,
+    // $uri is this location + the HMAC of the credential: no credential in the key or the file.
+    "proxy_cache_key $uri;",
+    "proxy_cache_methods GET HEAD POST;",
+    ...valid,
+    // The lifetimes are ours, whatever caching headers the service sends.
+    "proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Redirect X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;",
+    // Concurrent misses of one key wait for one call (other keys never wait), within the timeout.
+    "proxy_cache_lock on;",
+    `proxy_cache_lock_timeout ${timeout};`,
+    `proxy_cache_lock_age ${timeout};`,
+    ...https ? [
+      "proxy_ssl_server_name on;",
+      `proxy_ssl_name ${url.host};`,
+      "proxy_ssl_verify on;",
+      "proxy_ssl_verify_depth 4;",
+      `proxy_ssl_trusted_certificate "${caFile}";`,
+      "proxy_ssl_session_reuse on;"
+    ] : []
+  ];
+  const lifetimes = `cache ${step.ttl} s` + (step.invalidTtl > 0 ? `, ${step.invalidStatuses.join("/")} ${step.invalidTtl} s` : "");
+  return `
+# ${users.join(", ")}: ${step.method} ${step.url} (${lifetimes}, timeout ${step.timeoutMs} ms)
+location ^~ ${step.location}/ {
+${lines.map((line) => `    ${line}
+`).join("")}}
+`;
+}
+function upstreamTimeoutMs(step) {
+  return Math.max(1, Math.floor(step.timeoutMs * 0.9));
+}
+var UNSAFE2 = /[\s"'\\$;{}]/;
+function checkSafe2(value, what) {
+  if (UNSAFE2.test(value)) {
+    throw new Error(`${what} holds a character nginx would read as syntax: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 // src/cli/atomic-write.ts
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, statSync as statSync2, writeSync } from "node:fs";
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -17925,12 +18221,15 @@ written. Errors, warnings and notes go to standard error.
 With --nginx-snippets DIR it also writes the nginx configuration the jwt providers
 need (docs/jwt.md), generated for this config: DIR/authotron-jwks-http.conf (include
 it in http {}) and DIR/authotron-jwks-locations.conf (include it in every server {}
-that authenticates). Regenerate them whenever you compile.
+that authenticates); and the same pair for the remote providers (ecmwf-api, efas-api,
+…; docs/remote.md): DIR/authotron-remote-http.conf and
+DIR/authotron-remote-locations.conf. Regenerate them whenever you compile.
 
 Options:
   -o, --output FILE        where to write the compiled JSON (required; - for stdout)
   --nginx-snippets DIR     also write the jwt providers' nginx snippets into DIR
   --jwks-cache-dir PATH    their proxy_cache_path (default ${DEFAULT_JWKS_CACHE_DIR})
+  --remote-cache-dir PATH  the remote answers' proxy_cache_path (default ${DEFAULT_REMOTE_CACHE_DIR})
   -q, --quiet              do not print notes (errors and warnings are always printed)
   -h, --help               show this help
 
@@ -17942,7 +18241,8 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
         output: { type: "string", short: "o" },
         quiet: { type: "boolean", short: "q" },
         "nginx-snippets": { type: "string" },
-        "jwks-cache-dir": { type: "string" }
+        "jwks-cache-dir": { type: "string" },
+        "remote-cache-dir": { type: "string" }
       },
       1
     );
@@ -17958,6 +18258,9 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     if (snippetsDir === "") throw new UsageError("--nginx-snippets needs a directory");
     if (cacheDir !== void 0 && snippetsDir === void 0)
       throw new UsageError("--jwks-cache-dir goes with --nginx-snippets DIR");
+    const remoteCacheDir = values2["remote-cache-dir"];
+    if (remoteCacheDir !== void 0 && snippetsDir === void 0)
+      throw new UsageError("--remote-cache-dir goes with --nginx-snippets DIR");
     const result = compileConfig({ path: positionals[0], env: io2.env, cwd: io2.cwd });
     printDiagnostics(result, io2, { quiet: values2.quiet === true });
     if (result.config === void 0) {
@@ -17969,6 +18272,7 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     }
     if (snippetsDir !== void 0) {
       if (!writeJwksSnippets(result.config, snippetsDir, cacheDir, io2)) return EXIT_FAILURE;
+      if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, io2)) return EXIT_FAILURE;
     }
     const json = `${JSON.stringify(result.config, null, 2)}
 `;
@@ -18005,6 +18309,31 @@ function writeJwksSnippets(config, dir, cacheDir, io2) {
       const target = join3(dir, name);
       try {
         writeFileAtomic(target, text, 420);
+      } catch (error) {
+        writeLine(io2.stderr, `error: cannot write ${target}: ${describeIoError(error)}`);
+        return false;
+      }
+      writeLine(io2.stderr, `authotron: wrote ${target}`);
+    }
+    return true;
+  } catch (error) {
+    writeLine(io2.stderr, `error: --nginx-snippets: ${error.message}`);
+    return false;
+  }
+}
+function writeRemoteSnippets(config, dir, cacheDir, io2) {
+  try {
+    const snippets = remoteSnippets(config, {
+      cacheDir: cacheDir ?? DEFAULT_REMOTE_CACHE_DIR,
+      generator: `authotron-njs ${VERSION}`
+    });
+    for (const [name, text] of [
+      [REMOTE_HTTP_SNIPPET, snippets.http],
+      [REMOTE_LOCATIONS_SNIPPET, snippets.locations]
+    ]) {
+      const target = join3(dir, name);
+      try {
+        writeFileAtomic(target, text, snippets.secret ? 384 : 420);
       } catch (error) {
         writeLine(io2.stderr, `error: cannot write ${target}: ${describeIoError(error)}`);
         return false;

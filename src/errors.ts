@@ -88,10 +88,14 @@ export const ErrorCode = {
    * internal location missing (the remote snippets not included).
    */
   RemoteUnavailable: 'ERR_REMOTE_UNAVAILABLE',
+  /** A remote service's answer exceeds the size the layer reads (src/remote/request.ts). */
+  RemoteTooLarge: 'ERR_REMOTE_TOO_LARGE',
   /** A remote service's 2xx answer is not JSON, or not of the shape the provider needs. */
   RemoteMalformed: 'ERR_REMOTE_MALFORMED',
   /** A remote service said the credential is not valid (403: "Invalid API token"). */
   RemoteInvalidCredential: 'ERR_REMOTE_INVALID_CREDENTIAL',
+  /** A remote service answered a status the provider does not expect ("Unexpected status code"). */
+  RemoteStatus: 'ERR_REMOTE_STATUS',
   /** The refresh-token exchange gave no access token (`access_token` missing or not a string). */
   TokenExchangeFailed: 'ERR_TOKEN_EXCHANGE_FAILED',
   /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */

@@ -115,6 +115,37 @@ export interface JwksSource {
   get(endpoint: JwksEndpoint, refresh: boolean): Promise<unknown>
 }
 
+/**
+ * One call to a remote service, as src/remote/request.ts hands it to the boundary: the internal
+ * location to ask (its last segment is the cache key, an HMAC of the credential) and what to send.
+ */
+export interface RemoteCall {
+  /** `<step location>/<cache key>`. */
+  uri: string
+  method: 'GET' | 'POST'
+  /** Encoded query string for the upstream, without `?`. */
+  query?: string
+  body?: string
+  /** Answers longer than this many bytes fail with ERR_REMOTE_TOO_LARGE. */
+  maxBytes: number
+}
+
+export interface RemoteAnswer {
+  /** The upstream's HTTP status (or nginx's, for a cached one: the same). */
+  status: number
+  body: string
+}
+
+/**
+ * Remote services through nginx (src/njs/remote.ts): a subrequest to a location that
+ * `authotron compile --nginx-snippets` generated (docs/remote.md). Resolves with whatever status
+ * the upstream answered; rejects with ERR_REMOTE_UNAVAILABLE when there was no answer (down, timed
+ * out, the location missing) and ERR_REMOTE_TOO_LARGE for an oversized one.
+ */
+export interface RemoteCaller {
+  call(call: RemoteCall): Promise<RemoteAnswer>
+}
+
 export interface Platform {
   crypto: Crypto
   clock: Clock
@@ -126,4 +157,6 @@ export interface Platform {
   contextReused?: boolean
   /** JWK Sets for the jwt provider; undefined where the boundary provides none (then no jwt). */
   jwks?: JwksSource
+  /** Remote services for the ecmwf-api, efas-api, … providers; undefined: they reject every token. */
+  remote?: RemoteCaller
 }

@@ -5,23 +5,8 @@
  * (docs/architecture.md).
  */
 import type { Scheme } from '../config/compiled'
-import { member, string, UnitSchema } from './schema-parts'
+import type { UnitSchema } from './schema-parts'
 
-export const REFERENCE_PROVIDERS: { [type: string]: { scheme: Scheme; schema: UnitSchema } } = {
-  'ecmwf-api': {
-    scheme: 'Bearer',
-    schema: {
-      definition: 'EcmwfApiProviderConfig',
-      defs: { EcmwfApiProviderConfig: member('ecmwf-api', ['uri'], { uri: string() }) },
-    },
-  },
-  'efas-api': {
-    scheme: 'Bearer',
-    schema: {
-      definition: 'EFASApiProviderConfig',
-      defs: { EFASApiProviderConfig: member('efas-api', ['uri'], { uri: string() }) },
-    },
-  },
-}
+export const REFERENCE_PROVIDERS: { [type: string]: { scheme: Scheme; schema: UnitSchema } } = {}
 
 export const REFERENCE_AUGMENTERS: { [type: string]: { schema: UnitSchema } } = {}

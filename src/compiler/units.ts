@@ -7,6 +7,8 @@
  */
 import { plainProviderCompiler } from '../providers/plain/compile'
 import { jwtProviderCompiler } from '../providers/jwt/compile'
+import { ecmwfApiProviderCompiler } from '../providers/ecmwf-api/compile'
+import { efasApiProviderCompiler } from '../providers/efas-api/compile'
 import { openIdOfflineProviderCompiler } from '../providers/openid-offline/compile'
 import { ecmwfTokenGeneratorProviderCompiler } from '../providers/ecmwf-token-generator/compile'
 import { plainAugmenterCompiler } from '../augmenters/plain/compile'
@@ -17,6 +19,8 @@ import type { AugmenterCompiler, ProviderCompiler } from './unit'
 export const providerCompilers: { [type: string]: ProviderCompiler<any> } = {
   plain: plainProviderCompiler,
   jwt: jwtProviderCompiler,
+  'ecmwf-api': ecmwfApiProviderCompiler,
+  'efas-api': efasApiProviderCompiler,
   'openid-offline': openIdOfflineProviderCompiler,
   'ecmwf-token-generator': ecmwfTokenGeneratorProviderCompiler,
 }

@@ -12,6 +12,9 @@
  * (src/providers/<type>/compiled.ts, src/augmenters/<type>/compiled.ts); this file joins them.
  */
 import type { CompiledJwksEndpoint, CompiledJwtProvider } from '../providers/jwt/compiled'
+import type { CompiledEcmwfApiProvider } from '../providers/ecmwf-api/compiled'
+import type { CompiledEfasApiProvider } from '../providers/efas-api/compiled'
+import type { CompiledRemoteStep } from '../remote/compiled'
 import type { CompiledOpenIdOfflineProvider } from '../providers/openid-offline/compiled'
 import type { CompiledEcmwfTokenGeneratorProvider } from '../providers/ecmwf-token-generator/compiled'
 import type { CompiledPlainProvider, CompiledUserEntry, PasswordVerifier } from '../providers/plain/compiled'
@@ -20,6 +23,9 @@ import type { CompiledPlainAdvancedAugmenter } from '../augmenters/plain_advance
 import type { CompiledLdapAugmenter, LdapSnapshot } from '../augmenters/ldap/compiled'
 
 export type {
+  CompiledEcmwfApiProvider,
+  CompiledEfasApiProvider,
+  CompiledRemoteStep,
   CompiledEcmwfTokenGeneratorProvider,
   CompiledJwksEndpoint,
   CompiledJwtProvider,
@@ -42,8 +48,9 @@ export type {
  *      grants are `expressBasic`, keyed by credential (was `basicGrants`, keyed by username)
  *   3  `expressBasic` is `precomputedBasic` (the path's name no longer reads as Express.js)
  *   4  ldap augmenters carry `snapshot` (written by `authotron ldap-sync`) instead of their YAML keys
+ *   5  ecmwf-api and efas-api providers carry remote steps (`whoAmI`, `lookup`) instead of `uri`
  */
-export const COMPILED_FORMAT = 4
+export const COMPILED_FORMAT = 5
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
@@ -61,6 +68,8 @@ export interface CompiledOtherProvider {
 export type CompiledProvider =
   | CompiledPlainProvider
   | CompiledJwtProvider
+  | CompiledEcmwfApiProvider
+  | CompiledEfasApiProvider
   | CompiledOpenIdOfflineProvider
   | CompiledEcmwfTokenGeneratorProvider
   | CompiledOtherProvider

@@ -3,6 +3,7 @@ import nodeStyleCrypto from 'crypto'
 import type { Crypto, DigestAlgorithm, LogLevel, Platform, SharedStore } from '../platform'
 import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { njsJwksSource } from './jwks'
+import { njsRemoteCaller } from './remote'
 import { njsSignatureVerifier } from './webcrypto'
 
 const LEVEL_RANK: { [level: string]: number } = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 }
@@ -32,6 +33,7 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string): Platf
     clock: { nowSeconds: () => Math.floor(Date.now() / 1000), nowMilliseconds: () => Date.now() },
     sharedCache: sharedStore(SHARED_ZONE),
     jwks: njsJwksSource(r),
+    remote: njsRemoteCaller(r),
     // `njs.engine` exists from njs 0.8.6 ('njs' or 'QuickJS'); older runtimes have only the njs engine.
     contextReused: typeof njs !== 'undefined' && (njs as any).engine === 'QuickJS',
     timers: {

@@ -7,6 +7,8 @@
  */
 import type { ProviderModule } from './types'
 import loadJwt from './jwt/runtime.load'
+import loadEcmwfApi from './ecmwf-api/runtime.load'
+import loadEfasApi from './efas-api/runtime.load'
 import { plainProvider } from './plain/runtime'
 import loadOpenIdOffline from './openid-offline/runtime.load'
 import loadEcmwfTokenGenerator from './ecmwf-token-generator/runtime.load'
@@ -14,6 +16,8 @@ import loadEcmwfTokenGenerator from './ecmwf-token-generator/runtime.load'
 export const providerModules: { [type: string]: (() => ProviderModule<any>) | undefined } = {
   plain: () => plainProvider,
   jwt: () => loadJwt().jwtProvider,
+  'ecmwf-api': () => loadEcmwfApi().ecmwfApiProvider,
+  'efas-api': () => loadEfasApi().efasApiProvider,
   'openid-offline': () => loadOpenIdOffline().openIdOfflineProvider,
   'ecmwf-token-generator': () => loadEcmwfTokenGenerator().ecmwfTokenGeneratorProvider,
 }

@@ -88,6 +88,8 @@ export interface StartNginxOptions {
    * test sets `authotron_config`.
    */
   preloadName?: string
+  /** `worker_processes` (default 1): cross-worker caches are tested with 2. */
+  workerProcesses?: number
 }
 
 /** The name the README gives the preloaded config: 14 characters at most (njs 0.7.9 leaks above). */
@@ -266,7 +268,7 @@ export function renderConf(options: StartNginxOptions, context: ConfContext, con
   }
   return [
     ...main,
-    'worker_processes 1;',
+    `worker_processes ${options.workerProcesses ?? 1};`,
     leg.loadModuleLine,
     '',
     'events {',

@@ -34,13 +34,16 @@ const MAY_IMPORT: { [layer in Layer]: Layer[] } = {
 }
 
 /** Compile-time modules that live beside their runtime counterpart, outside src/compiler/. */
-const COMPILE_TIME_ELSEWHERE = ['src/passwords/parse.ts']
+const COMPILE_TIME_ELSEWHERE = ['src/passwords/parse.ts', 'src/remote/compile.ts', 'src/remote/nginx-snippets.ts']
+
+/** Contract modules outside src/config/ and the units: the remote-call layer's compiled step. */
+const CONTRACT_ELSEWHERE = ['src/remote/compiled.ts']
 
 /** The modules njs provides; the only non-relative imports allowed below the compiler. */
 const NJS_BUILTINS = ['crypto', 'fs', 'querystring', 'buffer']
 
 function layerOf(file: string): Layer {
-  if (file === 'src/config/compiled.ts') return 'contract'
+  if (file === 'src/config/compiled.ts' || CONTRACT_ELSEWHERE.includes(file)) return 'contract'
   if (file.startsWith('src/cli/')) return 'cli'
   if (file.startsWith('src/njs/')) return 'njs'
   if (file.startsWith('src/compiler/')) return 'compiler'

@@ -9,6 +9,12 @@ import {
   JWKS_LOCATIONS_SNIPPET,
   jwksSnippets,
 } from '../../providers/jwt/nginx-snippets'
+import {
+  DEFAULT_REMOTE_CACHE_DIR,
+  REMOTE_HTTP_SNIPPET,
+  REMOTE_LOCATIONS_SNIPPET,
+  remoteSnippets,
+} from '../../remote/nginx-snippets'
 import { VERSION } from '../../version'
 import { describeIoError } from '../../compiler/io-error'
 import { parseCommandArgs, UsageError } from '../args'
@@ -35,12 +41,15 @@ written. Errors, warnings and notes go to standard error.
 With --nginx-snippets DIR it also writes the nginx configuration the jwt providers
 need (docs/jwt.md), generated for this config: DIR/authotron-jwks-http.conf (include
 it in http {}) and DIR/authotron-jwks-locations.conf (include it in every server {}
-that authenticates). Regenerate them whenever you compile.
+that authenticates); and the same pair for the remote providers (ecmwf-api, efas-api,
+…; docs/remote.md): DIR/authotron-remote-http.conf and
+DIR/authotron-remote-locations.conf. Regenerate them whenever you compile.
 
 Options:
   -o, --output FILE        where to write the compiled JSON (required; - for stdout)
   --nginx-snippets DIR     also write the jwt providers' nginx snippets into DIR
   --jwks-cache-dir PATH    their proxy_cache_path (default ${DEFAULT_JWKS_CACHE_DIR})
+  --remote-cache-dir PATH  the remote answers' proxy_cache_path (default ${DEFAULT_REMOTE_CACHE_DIR})
   -q, --quiet              do not print notes (errors and warnings are always printed)
   -h, --help               show this help
 
@@ -54,6 +63,7 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
         quiet: { type: 'boolean', short: 'q' },
         'nginx-snippets': { type: 'string' },
         'jwks-cache-dir': { type: 'string' },
+        'remote-cache-dir': { type: 'string' },
       },
       1,
     )
@@ -70,6 +80,9 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     if (snippetsDir === '') throw new UsageError('--nginx-snippets needs a directory')
     if (cacheDir !== undefined && snippetsDir === undefined)
       throw new UsageError('--jwks-cache-dir goes with --nginx-snippets DIR')
+    const remoteCacheDir = values['remote-cache-dir'] as string | undefined
+    if (remoteCacheDir !== undefined && snippetsDir === undefined)
+      throw new UsageError('--remote-cache-dir goes with --nginx-snippets DIR')
 
     const result = compileConfig({ path: positionals[0], env: io.env, cwd: io.cwd })
     printDiagnostics(result, io, { quiet: values.quiet === true })
@@ -83,6 +96,7 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     if (snippetsDir !== undefined) {
       // Before the config: a reload must never see a config whose locations do not exist yet.
       if (!writeJwksSnippets(result.config, snippetsDir, cacheDir, io)) return EXIT_FAILURE
+      if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, io)) return EXIT_FAILURE
     }
     const json = `${JSON.stringify(result.config, null, 2)}\n`
     if (output === '-') {
@@ -125,6 +139,39 @@ function writeJwksSnippets(
       const target = join(dir, name)
       try {
         writeFileAtomic(target, text, 0o644)
+      } catch (error) {
+        writeLine(io.stderr, `error: cannot write ${target}: ${describeIoError(error)}`)
+        return false
+      }
+      writeLine(io.stderr, `authotron: wrote ${target}`)
+    }
+    return true
+  } catch (error) {
+    writeLine(io.stderr, `error: --nginx-snippets: ${(error as Error).message}`)
+    return false
+  }
+}
+
+/** DIR/authotron-remote-http.conf and DIR/authotron-remote-locations.conf (docs/remote.md). */
+function writeRemoteSnippets(
+  config: CompiledConfig,
+  dir: string,
+  cacheDir: string | undefined,
+  io: CliIO,
+): boolean {
+  try {
+    const snippets = remoteSnippets(config, {
+      cacheDir: cacheDir ?? DEFAULT_REMOTE_CACHE_DIR,
+      generator: `authotron-njs ${VERSION}`,
+    })
+    for (const [name, text] of [
+      [REMOTE_HTTP_SNIPPET, snippets.http],
+      [REMOTE_LOCATIONS_SNIPPET, snippets.locations],
+    ]) {
+      const target = join(dir, name)
+      try {
+        // A step that authenticates as a client puts its credentials in the locations file.
+        writeFileAtomic(target, text, snippets.secret ? 0o600 : 0o644)
       } catch (error) {
         writeLine(io.stderr, `error: cannot write ${target}: ${describeIoError(error)}`)
         return false

@@ -1,8 +1,10 @@
 /**
  * `type: ecmwf-token-generator` in the compiled JSON (part of the contract, src/config/compiled.ts):
- * what compile.ts writes and runtime.ts reads (authotron-behaviour.md §4.6).
+ * what compile.ts writes and runtime.ts reads (authotron-behaviour.md §4.6). Its remote calls are
+ * steps of the remote-call layer (src/remote/compiled.ts).
  */
 import type { CompiledJwtProvider } from '../jwt/compiled'
+import type { CompiledRemoteStep } from '../../remote/compiled'
 
 export interface CompiledEcmwfTokenGeneratorProvider {
   type: 'ecmwf-token-generator'
@@ -10,21 +12,15 @@ export interface CompiledEcmwfTokenGeneratorProvider {
   realm: string
   filterRealm: string
   scheme: 'Bearer'
-  /** `{token_generator_url}/validate-token` */
-  validationUrl: string
-  /** `{token_generator_url}/admin/refresh-access-token` */
-  exchangeUrl: string
+  /** POST `{token_generator_url}/validate-token` (JSON); answers reused `cache_ttl` (240 s). */
+  validation: CompiledRemoteStep
+  /** The same call through a cache that keeps an answer `invalid_cache_ttl` seconds (5) at most. */
+  validationRecheck: CompiledRemoteStep
+  /** POST `{token_generator_url}/admin/refresh-access-token` (JSON); answers reused 240 s. */
+  exchange: CompiledRemoteStep
   clientId: string
   /** A secret: sent in the exchange body only, never logged. */
   clientSecret: string
-  /** Seconds an active validation answer is reused (240). */
-  validTtl: number
-  /** Seconds a "not valid" validation answer is reused (`invalid_cache_ttl`, default 5). */
-  invalidTtl: number
-  /** Seconds an exchanged access token is reused (240). */
-  exchangeTtl: number
-  /** Separates this provider's cached answers from any other's: a hash of its settings. */
-  cacheId: string
   /** Step 3: the jwt provider (`cert_uri`, this provider's name and realm) the access token goes through. */
   validator: CompiledJwtProvider
 }

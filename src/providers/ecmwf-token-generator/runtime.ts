@@ -25,14 +25,19 @@ export const TOKEN_GENERATOR_TEXTS: FlowTexts = {
 
 export const ecmwfTokenGeneratorProvider: ProviderModule<CompiledEcmwfTokenGeneratorProvider> = {
   authenticate(provider: CompiledEcmwfTokenGeneratorProvider, credential: string, ctx: ProviderContext): Promise<User> {
-    const calls = remoteCalls(ctx, provider, credential, {
+    const calls = remoteCalls(
+      ctx,
+      { validation: provider.validation, recheck: provider.validationRecheck, exchange: provider.exchange },
+      credential,
+      {
       validateBody: JSON.stringify({ token: credential, client_id: provider.clientId }),
       exchangeBody: JSON.stringify({
         client_id: provider.clientId,
         client_secret: provider.clientSecret,
         refresh_token: credential,
       }),
-    })
+      },
+    )
     return refreshTokenFlow(calls, TOKEN_GENERATOR_TEXTS, provider.validator, ctx)
   },
 }

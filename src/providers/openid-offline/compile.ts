@@ -1,49 +1,68 @@
 /**
  * `type: openid-offline` → CompiledOpenIdOfflineProvider (runtime.ts reads it; README and
- * docs/configuration.md document the keys).
+ * docs/configuration.md document the keys). The three calls are steps of the remote-call layer
+ * (src/remote/compile.ts); `authotron compile --nginx-snippets` writes their locations.
  */
-import { createHash } from 'node:crypto'
+import type { Mapping } from '../../compiler/paths'
 import type { ProviderCompileInput, ProviderCompiler } from '../../compiler/unit'
+import { checkRemoteUrl, compileRemoteStep, remoteOptions } from '../../remote/compile'
+import type { CompiledRemoteStep } from '../../remote/compiled'
 import { compileJwtValidator } from '../jwt/compile'
 import type { CompiledOpenIdOfflineProvider } from './compiled'
-import {
-  DEFAULT_INVALID_CACHE_TTL_SECONDS,
-  EXCHANGE_TTL_SECONDS,
-  INTROSPECTION_TTL_SECONDS,
-  openIdOfflineProviderSchema,
-} from './schema'
+import { EXCHANGE_TTL_SECONDS, INTROSPECTION_TTL_SECONDS, openIdOfflineProviderSchema } from './schema'
 
 export const openIdOfflineProviderCompiler: ProviderCompiler<CompiledOpenIdOfflineProvider> = {
   scheme: 'Bearer',
   schema: openIdOfflineProviderSchema,
   compile: compileOpenIdOfflineProvider,
   check(provider, path, report) {
-    warnPlainHttp(provider.iam_url, [...path, 'iam_url'], report, 'the offline tokens and the client secret')
-    warnPlainHttp(provider.cert_uri, [...path, 'cert_uri'], report, 'the keys')
+    for (const key of ['iam_url', 'cert_uri']) {
+      const warning = checkRemoteUrl(provider[key])
+      if (warning !== undefined) report('warning', [...path, key], warning)
+    }
   },
 }
 
-function compileOpenIdOfflineProvider({ provider, common }: ProviderCompileInput): CompiledOpenIdOfflineProvider {
+function compileOpenIdOfflineProvider({ provider, common, data }: ProviderCompileInput): CompiledOpenIdOfflineProvider {
   const base = withoutTrailingSlashes(provider.iam_url as string) + '/realms/' + encodeURIComponent(common.realm)
-  const compiled: CompiledOpenIdOfflineProvider = {
+  const introspectionUrl = base + '/protocol/openid-connect/token/introspect'
+  const options = remoteOptions(provider, INTROSPECTION_TTL_SECONDS)
+  const headers = {
+    Authorization: basicAuthorization(provider.private_client_id as string, provider.private_client_secret as string),
+    'Content-Type': 'application/x-www-form-urlencoded',
+  }
+  const step = (url: string, ttl: number) => postStep(url, ttl, headers, options, data)
+  return {
     ...common,
     type: 'openid-offline',
     scheme: 'Bearer',
-    introspectionUrl: base + '/protocol/openid-connect/token/introspect',
-    tokenUrl: base + '/protocol/openid-connect/token',
+    introspection: step(introspectionUrl, options.ttl),
+    introspectionRecheck: step(introspectionUrl, Math.min(options.invalidTtl, options.ttl)),
+    exchange: step(base + '/protocol/openid-connect/token', Math.min(EXCHANGE_TTL_SECONDS, options.ttl)),
     publicClientId: provider.public_client_id as string,
-    clientAuthorization: basicAuthorization(
-      provider.private_client_id as string,
-      provider.private_client_secret as string,
-    ),
-    validTtl: INTROSPECTION_TTL_SECONDS,
-    invalidTtl: invalidCacheTtl(provider.invalid_cache_ttl),
-    exchangeTtl: EXCHANGE_TTL_SECONDS,
-    cacheId: '',
-    validator: compileJwtValidator(common, provider.cert_uri as string, optionalString(provider.ca_file)),
+    validator: compileJwtValidator(common, provider.cert_uri as string, options.caFile),
   }
-  compiled.cacheId = shortHash(JSON.stringify(compiled))
-  return compiled
+}
+
+/** One POST call of a refresh-token provider; every answer status is the provider's to judge. */
+export function postStep(
+  url: string,
+  ttl: number,
+  headers: { [name: string]: string },
+  options: ReturnType<typeof remoteOptions>,
+  data: Mapping,
+): CompiledRemoteStep {
+  return compileRemoteStep({
+    url,
+    method: 'POST',
+    ttl,
+    invalidStatuses: [],
+    invalidTtl: options.invalidTtl,
+    headers,
+    caFile: options.caFile,
+    resolver: options.resolver,
+    data,
+  })
 }
 
 /**
@@ -52,37 +71,9 @@ function compileOpenIdOfflineProvider({ provider, common }: ProviderCompileInput
  * ids and secrets, and a secret with `%` or `:` works here only (docs/compatibility.md).
  */
 export function basicAuthorization(id: string, secret: string): string {
-  return 'Basic ' + Buffer.from(formEncode(id) + ':' + formEncode(secret), 'utf8').toString('base64')
-}
-
-/** Percent-encoding that every form decoder reads; RFC 3986 unreserved characters stay as they are. */
-export function formEncode(text: string): string {
-  return encodeURIComponent(text)
-}
-
-export function invalidCacheTtl(value: unknown): number {
-  return typeof value === 'number' ? value : DEFAULT_INVALID_CACHE_TTL_SECONDS
+  return 'Basic ' + Buffer.from(encodeURIComponent(id) + ':' + encodeURIComponent(secret), 'utf8').toString('base64')
 }
 
 export function withoutTrailingSlashes(url: string): string {
   return url.replace(/\/+$/, '')
-}
-
-export function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
-}
-
-export function warnPlainHttp(
-  url: unknown,
-  path: (string | number)[],
-  report: Parameters<NonNullable<ProviderCompiler['check']>>[2],
-  what: string,
-) {
-  if (typeof url === 'string' && /^http:/i.test(url)) {
-    report('warning', path, `${what} travel over plain http, readable by anyone on the network path; use https`)
-  }
-}
-
-export function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16)
 }

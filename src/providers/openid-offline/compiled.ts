@@ -1,8 +1,11 @@
 /**
  * `type: openid-offline` in the compiled JSON (part of the contract, src/config/compiled.ts): what
- * compile.ts writes and runtime.ts reads (authotron-behaviour.md §4.5).
+ * compile.ts writes and runtime.ts reads (authotron-behaviour.md §4.5). Its remote calls are steps
+ * of the remote-call layer (src/remote/compiled.ts), top-level values of the entry as that layer's
+ * snippet generator expects.
  */
 import type { CompiledJwtProvider } from '../jwt/compiled'
+import type { CompiledRemoteStep } from '../../remote/compiled'
 
 export interface CompiledOpenIdOfflineProvider {
   type: 'openid-offline'
@@ -10,25 +13,17 @@ export interface CompiledOpenIdOfflineProvider {
   realm: string
   filterRealm: string
   scheme: 'Bearer'
-  /** `{iam_url}/realms/{realm}/protocol/openid-connect/token/introspect` */
-  introspectionUrl: string
-  /** `{iam_url}/realms/{realm}/protocol/openid-connect/token` */
-  tokenUrl: string
-  /** `public_client_id`: the `client_id` form field of the refresh-token grant. */
-  publicClientId: string
   /**
-   * `Basic base64(id:secret)` of the private client, each form-urlencoded first (RFC 6749 §2.3.1),
-   * the Authorization header of both calls. A secret: never logged.
+   * POST `{iam_url}/realms/{realm}/protocol/openid-connect/token/introspect`, Basic auth as the
+   * private client (a header of the generated location); answers reused `cache_ttl` (120 s).
    */
-  clientAuthorization: string
-  /** Seconds an active introspection answer is reused (120). */
-  validTtl: number
-  /** Seconds a "not valid" introspection answer is reused (`invalid_cache_ttl`, default 5). */
-  invalidTtl: number
-  /** Seconds an exchanged access token is reused (10). */
-  exchangeTtl: number
-  /** Separates this provider's cached answers from any other's: a hash of its settings. */
-  cacheId: string
+  introspection: CompiledRemoteStep
+  /** The same call through a cache that keeps an answer `invalid_cache_ttl` seconds (5) at most. */
+  introspectionRecheck: CompiledRemoteStep
+  /** POST `…/protocol/openid-connect/token` (refresh_token grant); answers reused 10 s. */
+  exchange: CompiledRemoteStep
+  /** `public_client_id`: the `client_id` form field of the grant. */
+  publicClientId: string
   /** Step 3: the jwt provider (`cert_uri`, this provider's name and realm) the access token goes through. */
   validator: CompiledJwtProvider
 }

@@ -1,18 +1,34 @@
 /**
- * The two remote calls of a refresh-token provider over the remote-call layer. Until that layer is
- * part of this build, there is nothing to call: every token is refused with a clear code.
+ * The two remote calls of a refresh-token provider (openid-offline, ecmwf-token-generator) over the
+ * remote-call layer (src/remote/request.ts): nginx caches each answer for every worker, keyed by an
+ * HMAC of the token, and coalesces concurrent misses.
  */
-import { codedError, ErrorCode } from '../../errors'
+import { callRemote } from '../../remote/request'
+import type { CompiledRemoteStep } from '../../remote/compiled'
 import type { ProviderContext } from '../types'
 import type { RefreshTokenCalls } from './runtime-flow'
+
+export interface RefreshTokenSteps {
+  validation: CompiledRemoteStep
+  recheck: CompiledRemoteStep
+  exchange: CompiledRemoteStep
+}
 
 export interface RemoteBodies {
   validateBody: string
   exchangeBody: string
 }
 
-export function remoteCalls(_ctx: ProviderContext, _provider: unknown, _credential: string, _bodies: RemoteBodies): RefreshTokenCalls {
-  const missing = () =>
-    Promise.reject(codedError(ErrorCode.RuntimeUnsupported, 'this build has no remote-call layer'))
-  return { validate: missing, exchange: missing }
+export function remoteCalls(
+  ctx: ProviderContext,
+  steps: RefreshTokenSteps,
+  credential: string,
+  bodies: RemoteBodies,
+): RefreshTokenCalls {
+  const platform = ctx.platform
+  return {
+    validate: (recheck) =>
+      callRemote(platform, recheck ? steps.recheck : steps.validation, { credential, body: bodies.validateBody }),
+    exchange: () => callRemote(platform, steps.exchange, { credential, body: bodies.exchangeBody }),
+  }
 }

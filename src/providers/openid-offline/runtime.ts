@@ -26,12 +26,17 @@ export const OPENID_OFFLINE_TEXTS: FlowTexts = {
 
 export const openIdOfflineProvider: ProviderModule<CompiledOpenIdOfflineProvider> = {
   authenticate(provider: CompiledOpenIdOfflineProvider, credential: string, ctx: ProviderContext): Promise<User> {
-    const calls: RefreshTokenCalls = remoteCalls(ctx, provider, credential, {
+    const calls: RefreshTokenCalls = remoteCalls(
+      ctx,
+      { validation: provider.introspection, recheck: provider.introspectionRecheck, exchange: provider.exchange },
+      credential,
+      {
       validateBody: 'token=' + formValue(credential),
       exchangeBody:
         'client_id=' + formValue(provider.publicClientId) +
         '&grant_type=refresh_token&refresh_token=' + formValue(credential),
-    })
+      },
+    )
     return refreshTokenFlow(calls, OPENID_OFFLINE_TEXTS, provider.validator, ctx)
   },
 }

@@ -161,7 +161,7 @@ test('a synchronous provider answering first wins the tie in config order', asyn
 })
 
 test('a provider type this build does not implement rejects, and is logged', async (t) => {
-  const config = testConfig([{ type: 'ecmwf-api', name: 'ECMWF', realm: 'ecmwf', filterRealm: 'ecmwf', scheme: 'Bearer' }])
+  const config = testConfig([{ type: 'token-store', name: 'store', realm: 'store', filterRealm: 'store', scheme: 'Bearer' }])
   const platform = testPlatform()
   await t.throwsAsync(async () => authenticate({ authorization: 'Bearer x', realm: undefined }, config, platform))
   t.truthy(platform.logs.find((l) => l.event === 'auth.provider.failed' && l.fields?.code === ErrorCode.ProviderUnsupported))

@@ -40,7 +40,14 @@ test('compile --nginx-snippets writes both snippets (0644) before the config, fo
     dir,
   )
   t.is(code, 0, stderr)
-  t.deepEqual(readdirSync(dir).sort(), ['authotron-jwks-http.conf', 'authotron-jwks-locations.conf', 'config.json', 'config.yaml'])
+  t.deepEqual(readdirSync(dir).sort(), [
+    'authotron-jwks-http.conf',
+    'authotron-jwks-locations.conf',
+    'authotron-remote-http.conf',
+    'authotron-remote-locations.conf',
+    'config.json',
+    'config.yaml',
+  ])
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))
   const http = readFileSync(join(dir, 'authotron-jwks-http.conf'), 'utf8')
   const locations = readFileSync(join(dir, 'authotron-jwks-locations.conf'), 'utf8')
@@ -54,6 +61,8 @@ test('compile --nginx-snippets writes both snippets (0644) before the config, fo
     [
       'authotron: wrote authotron-jwks-http.conf',
       'authotron: wrote authotron-jwks-locations.conf',
+      'authotron: wrote authotron-remote-http.conf',
+      'authotron: wrote authotron-remote-locations.conf',
       'authotron: wrote config.json',
     ],
   )
@@ -79,7 +88,12 @@ test('a missing snippets directory is created, parents included', (t) => {
   const dir = scratch()
   const target = join(dir, 'snippets', 'jwt')
   t.is(run(['compile', 'config.yaml', '-o', 'config.json', '-q', '--nginx-snippets', target], dir).code, 0)
-  t.deepEqual(readdirSync(target).sort(), ['authotron-jwks-http.conf', 'authotron-jwks-locations.conf'])
+  t.deepEqual(readdirSync(target).sort(), [
+    'authotron-jwks-http.conf',
+    'authotron-jwks-locations.conf',
+    'authotron-remote-http.conf',
+    'authotron-remote-locations.conf',
+  ])
   t.true(existsSync(join(dir, 'config.json')))
 })
 

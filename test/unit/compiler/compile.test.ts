@@ -41,7 +41,17 @@ test('the seed config compiles to exactly this', (t) => {
         realm: 'ecmwf',
         filterRealm: 'ecmwf',
         scheme: 'Bearer',
-        uri: 'https://api.ecmwf.int/v1',
+        whoAmI: {
+          location: '/_authotron/remote/b0a25c5100e34336',
+          url: 'https://api.ecmwf.int/v1/who-am-i',
+          method: 'GET',
+          ttl: 60,
+          invalidStatuses: [403],
+          invalidTtl: 5,
+          timeoutMs: 3000,
+          headers: { Accept: 'application/json' },
+          keySalt: 'RnVmi8ZX57mu8rqFLjL07PjNNk8px_L4BZ7hxhfe64c',
+        },
       },
     ],
     providersByScheme: { Basic: [0], Bearer: [1] },
@@ -53,7 +63,6 @@ test('the seed config compiles to exactly this', (t) => {
     logLevel: 'debug',
   })
   t.deepEqual(result.warnings, [
-    'providers[1] (seed.yaml:6:5): ecmwf-api provider "ECMWF API Provider" is not implemented by authotron-njs 0.1.0 yet; it rejects every credential',
     'jwt.secret (seed.yaml:9:47): shorter than 32 bytes: an HS256 key this short can be guessed offline from any minted token',
   ])
   t.deepEqual(result.notes, [

@@ -158,7 +158,7 @@ const cases: Case[] = [
     title: 'unknown provider type (its other keys are not judged)',
     sections: { providers: 'providers:\n  - {type: ldap, name: x}' },
     errors: [
-      "providers[0].type (config.yaml:8:12): expected one of 'plain', 'jwt', 'openid-offline', 'ecmwf-token-generator', 'ecmwf-api', 'efas-api'",
+      "providers[0].type (config.yaml:8:12): expected one of 'plain', 'jwt', 'ecmwf-api', 'efas-api', 'openid-offline', 'ecmwf-token-generator'",
     ],
   },
   {
@@ -265,7 +265,7 @@ const cases: Case[] = [
     },
     errors: [
       'providers[0].uri (config.yaml:8:5): required key missing',
-      'providers[1].uri (config.yaml:9:49): expected a string',
+      'providers[1].uri (config.yaml:9:49): expected an http:// or https:// URL without spaces, quotes, backslashes, `#`, `$`, `;`, `{` or `}`',
     ],
   },
   {

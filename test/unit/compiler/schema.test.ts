@@ -16,8 +16,8 @@ test('every provider type is accepted with its reference keys', (t) => {
   const providers = [
     '  - {type: plain, name: a, realm: r, users: [{username: u, password: p, roles: null}]}',
     '  - {type: jwt, name: b, realm: r, cert_uri: "https://c/certs", iam_realm: i}',
-    '  - {type: ecmwf-api, name: c, realm: r, uri: u}',
-    '  - {type: efas-api, name: d, realm: r, uri: u}',
+    '  - {type: ecmwf-api, name: c, realm: r, uri: "https://api.ecmwf.int/v1"}',
+    '  - {type: efas-api, name: d, realm: r, uri: "https://efas.example/token"}',
     '  - {type: openid-offline, name: e, realm: r, cert_uri: "https://c/certs", public_client_id: p, private_client_id: q, private_client_secret: s, iam_url: "https://iam"}',
     '  - {type: ecmwf-token-generator, name: f, realm: r, cert_uri: "https://c/certs", client_id: i, client_secret: s, token_generator_url: "https://tg"}',
   ]

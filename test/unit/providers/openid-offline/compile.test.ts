@@ -14,23 +14,26 @@ const GENERATOR =
   '{type: ecmwf-token-generator, name: tg, realm: ecmwf, cert_uri: "https://tg.example/jwks", client_id: aot,' +
   ' client_secret: shh, token_generator_url: "https://tg.example/api"'
 
-test('openid-offline: the reference URLs, Basic auth of the private client, TTLs 120/10, its validator', (t) => {
+test('openid-offline: the reference URLs as POST steps, Basic auth of the private client, TTLs 120/5/10, its validator', (t) => {
   const result = compileProviders(OFFLINE + '}')
   t.deepEqual(result.errors, [])
   t.deepEqual(result.warnings, [], 'no "not implemented" warning')
   const provider = result.config!.providers[0] as CompiledOpenIdOfflineProvider
+  const introspect = 'https://iam.example/realms/desp/protocol/openid-connect/token/introspect'
   t.like(provider, {
     type: 'openid-offline',
     scheme: 'Bearer',
-    introspectionUrl: 'https://iam.example/realms/desp/protocol/openid-connect/token/introspect',
-    tokenUrl: 'https://iam.example/realms/desp/protocol/openid-connect/token',
+    introspection: { url: introspect, method: 'POST', ttl: 120, invalidStatuses: [] },
+    introspectionRecheck: { url: introspect, method: 'POST', ttl: 5 },
+    exchange: { url: 'https://iam.example/realms/desp/protocol/openid-connect/token', method: 'POST', ttl: 10 },
     publicClientId: 'pub',
-    validTtl: 120,
-    invalidTtl: 5,
-    exchangeTtl: 10,
   })
-  // RFC 6749 §2.3.1: id and secret form-encoded before base64.
-  t.is(Buffer.from(provider.clientAuthorization.slice(6), 'base64').toString(), 'priv:s3cr%3At%25')
+  t.not(provider.introspection.location, provider.introspectionRecheck.location, 'the recheck has its own cache')
+  for (const step of [provider.introspection, provider.introspectionRecheck, provider.exchange]) {
+    t.is(step.headers['Content-Type'], 'application/x-www-form-urlencoded')
+    // RFC 6749 §2.3.1: id and secret percent-encoded before base64.
+    t.is(Buffer.from(step.headers.Authorization.slice(6), 'base64').toString(), 'priv:s3cr%3At%25')
+  }
   t.like(provider.validator, {
     type: 'jwt',
     name: 'desp',
@@ -41,20 +44,22 @@ test('openid-offline: the reference URLs, Basic auth of the private client, TTLs
   t.deepEqual(result.config!.providersByScheme, { Basic: [], Bearer: [0] })
 })
 
-test('ecmwf-token-generator: the reference URLs, TTLs 240/240, invalid_cache_ttl, its validator', (t) => {
+test('ecmwf-token-generator: the reference URLs, TTLs 240/240, invalid_cache_ttl and cache_ttl, its validator', (t) => {
   const result = compileProviders(GENERATOR + ', invalid_cache_ttl: 0}')
   t.deepEqual(result.errors, [])
   t.deepEqual(result.warnings, [])
-  t.like(result.config!.providers[0] as CompiledEcmwfTokenGeneratorProvider, {
-    validationUrl: 'https://tg.example/api/validate-token',
-    exchangeUrl: 'https://tg.example/api/admin/refresh-access-token',
+  const provider = result.config!.providers[0] as CompiledEcmwfTokenGeneratorProvider
+  t.like(provider, {
+    validation: { url: 'https://tg.example/api/validate-token', ttl: 240, headers: { 'Content-Type': 'application/json' } },
+    validationRecheck: { url: 'https://tg.example/api/validate-token', ttl: 0 },
+    exchange: { url: 'https://tg.example/api/admin/refresh-access-token', ttl: 240 },
     clientId: 'aot',
     clientSecret: 'shh',
-    validTtl: 240,
-    invalidTtl: 0,
-    exchangeTtl: 240,
     validator: { name: 'tg', realm: 'ecmwf', jwks: { url: 'https://tg.example/jwks' } },
   })
+  t.false(JSON.stringify(provider.exchange.headers).includes('shh'), 'the secret goes in the body, not a header')
+  const short = compileProviders(GENERATOR + ', cache_ttl: 30}').config!.providers[0] as CompiledEcmwfTokenGeneratorProvider
+  t.like(short, { validation: { ttl: 30 }, validationRecheck: { ttl: 5 }, exchange: { ttl: 30 } })
 })
 
 test('plain http is a warning naming the key; a bad URL or invalid_cache_ttl an error naming it', (t) => {

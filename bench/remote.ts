@@ -1,0 +1,181 @@
+/**
+ * `npm run bench:remote` — issue 15, points 3 and 6, on every available leg (one worker):
+ *
+ *   remote-cached vs bearer-cached  the same nginx, /authenticate, `X-Auth-Realm` narrowing each
+ *                                   request to one provider: an ECMWF API key whose who-am-i answer
+ *                                   is in proxy_cache, against the bench's reused RS256 token
+ *                                   (bench/lib/tokens.ts). Measured with the grant cache as
+ *                                   shipped (legs with a shared dict answer both from it) and with
+ *                                   it off (`grant_cache_ttl_in_ms: 0`: the remote layer itself).
+ *                                   Cost ratio = bearer req/s ÷ remote req/s (target ≤ 1.2).
+ *   basic during an ECMWF API hang  p99 of a Basic user of another realm, alone and while 32
+ *                                   requests keep waiting on a who-am-i that never answers.
+ *
+ * Rounds alternate the cases; medians are reported. The machine is shared: quote ratios.
+ *   npm run bench:remote -- [--legs bookworm,sid] [--seconds 4] [--rounds 3]
+ */
+import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AUTHOTRON_CLI, REPO_ROOT } from '../test/nginx-harness/paths'
+import { startNginx, type NginxServer } from '../test/nginx-harness/nginx'
+import { legByName, LOCAL_LEG_NAMES } from '../test/nginx-harness/runtimes'
+import { startFakeRemote } from '../test/support/fake-remote'
+import { whoAmI } from '../test/support/fake-ecmwf'
+import { startIdentityProvider } from './lib/tokens'
+import { runWrk, type WrkResult } from './lib/wrk'
+
+const args = process.argv.slice(2)
+const option = (name: string, fallback: string) => {
+  const at = args.indexOf(`--${name}`)
+  return at >= 0 && args[at + 1] !== undefined ? args[at + 1] : fallback
+}
+const LEGS = option('legs', LOCAL_LEG_NAMES.join(',')).split(',')
+const SECONDS = Number(option('seconds', '4'))
+const ROUNDS = Number(option('rounds', '3'))
+const CONNECTIONS = 16
+const API_KEY = 'bench-api-key-0123456789abcdef'
+const BASIC = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`
+
+const log = (line: string) => process.stderr.write(`${line}\n`)
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+async function main() {
+  const idp = await startIdentityProvider(1, log)
+  const remote = await startFakeRemote({
+    '/v1/who-am-i': (request) => {
+      const token = request.query.get('token') ?? ''
+      if (token.startsWith('hang-')) return { hang: true }
+      return whoAmI({ [API_KEY]: { uid: 'bench', email: 'bench@ecmwf.int' } })(request)
+    },
+  })
+  const lines: string[] = []
+  try {
+    for (const name of LEGS) {
+      const leg = legByName(name)
+      const missing = leg.missing()
+      if (missing !== undefined) {
+        lines.push(`| ${name} | not available: ${missing} |`)
+        continue
+      }
+      for (const grantCache of leg.features.sharedDict ? [true, false] : [false]) {
+        const work = mkdtempSync(join(tmpdir(), `aot-bench-remote-${name}-`))
+        const config = compile(work, idp.jwksUrl, remote.url('/v1'), grantCache)
+        const nginx = await startNginx({
+          leg,
+          label: `bench-remote-${name}`,
+          configFile: config,
+          errorLogLevel: 'warn',
+          conf: ({ port, paths }) => `
+            ${leg.features.sharedDict ? `include ${REPO_ROOT}/nginx/authotron-cache.conf;` : ''}
+            include ${work}/authotron-jwks-http.conf;
+            include ${work}/authotron-remote-http.conf;
+            server {
+              listen 127.0.0.1:${port};
+              access_log off;
+              include ${paths.repo}/nginx/authotron-endpoints.conf;
+              include ${work}/authotron-jwks-locations.conf;
+              include ${work}/authotron-remote-locations.conf;
+            }`,
+        })
+        try {
+          const bearer = [`Authorization: Bearer ${idp.cachedToken}`, 'X-Auth-Realm: idprealm']
+          const api = [`Authorization: Bearer ${API_KEY}`, 'X-Auth-Realm: ecmwf']
+          for (const headers of [bearer, api]) await expect200(nginx, headers)
+          const rps: { bearer: number[]; remote: number[] } = { bearer: [], remote: [] }
+          for (let round = 0; round < ROUNDS; round++) {
+            rps.bearer.push((await wrk(nginx, bearer)).rps)
+            rps.remote.push((await wrk(nginx, api)).rps)
+          }
+          const b = median(rps.bearer)
+          const r = median(rps.remote)
+          const label = `${name} (grant cache ${grantCache ? 'on' : 'off'})`
+          lines.push(`| ${label} | bearer-cached ${b.toFixed(0)} req/s | remote-cached ${r.toFixed(0)} req/s | cost ratio ${(b / r).toFixed(2)} |`)
+          log(lines[lines.length - 1])
+          if (!grantCache) lines.push(await hang(nginx, name))
+        } finally {
+          await nginx.stop()
+          rmSync(work, { recursive: true, force: true })
+        }
+      }
+    }
+  } finally {
+    await remote.stop()
+    await idp.stop?.()
+  }
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
+
+function compile(work: string, jwksUrl: string, apiUrl: string, grantCache: boolean): string {
+  const yaml = [
+    'version: 2.0.0',
+    'logging: { level: warn, format: console }',
+    `auth: { timeout_in_ms: 5000${grantCache ? '' : ', grant_cache_ttl_in_ms: 0'} }`,
+    'providers:',
+    '  - { name: local, type: plain, realm: localrealm, users: [{ username: bench, password: bench-password }] }',
+    `  - { name: idp, type: jwt, realm: idprealm, cert_uri: "${jwksUrl}", iam_realm: bench }`,
+    `  - { name: ecmwf, type: ecmwf-api, realm: ecmwf, uri: "${apiUrl}" }`,
+    'store: { enabled: false }',
+    'services: []',
+    'jwt: { exp: 3600, iss: authotron-bench, secret: bench-secret-0123456789abcdef-0123456789abcdef }',
+    'server: { port: 8080 }',
+    '',
+  ].join('\n')
+  writeFileSync(join(work, 'config.yaml'), yaml)
+  const out = join(work, 'config.json')
+  const run = spawnSync(
+    process.execPath,
+    [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', out, '-q', '--nginx-snippets', work,
+      '--jwks-cache-dir', join(work, 'jwks-cache'), '--remote-cache-dir', join(work, 'remote-cache')],
+    { encoding: 'utf8' },
+  )
+  if (run.status !== 0) throw new Error(run.stderr)
+  chmodSync(work, 0o755)
+  chmodSync(out, 0o644)
+  return out
+}
+
+async function expect200(nginx: NginxServer, headers: string[]) {
+  const init: { [name: string]: string } = {}
+  for (const header of headers) init[header.slice(0, header.indexOf(':'))] = header.slice(header.indexOf(':') + 2)
+  const response = await fetch(nginx.url('/authenticate'), { headers: init })
+  if (response.status !== 200) throw new Error(`${headers[1]}: ${response.status}\n${nginx.errorLog().slice(-2000)}`)
+}
+
+function wrk(nginx: NginxServer, headers: string[]): Promise<WrkResult> {
+  return runWrk({ url: nginx.url('/authenticate'), connections: CONNECTIONS, durationS: SECONDS, headers, core: 1 }).then((result) => {
+    if (result.non2xx > 0 || result.socketErrors > 0) throw new Error(`wrk: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`)
+    return result
+  })
+}
+
+/** p99 of Basic alone, then while 32 who-am-i calls hang (each replaced when its 5 s timeout ends). */
+async function hang(nginx: NginxServer, name: string): Promise<string> {
+  const basic = [`Authorization: ${BASIC}`]
+  const alone = await wrk(nginx, basic)
+  let stop = false
+  let n = 0
+  const hanging = Array.from({ length: 32 }, async () => {
+    while (!stop) {
+      const response = await fetch(nginx.url('/authenticate'), {
+        headers: { Authorization: `Bearer hang-${n++}-${Date.now()}`, 'X-Auth-Realm': 'ecmwf' },
+      })
+      await response.arrayBuffer()
+    }
+  })
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const during = await wrk(nginx, basic)
+  stop = true
+  await Promise.all(hanging)
+  const line =
+    `| ${name} Basic p99 | alone ${alone.p99Ms.toFixed(2)} ms (${alone.rps.toFixed(0)} req/s) | during the hang ` +
+    `${during.p99Ms.toFixed(2)} ms (${during.rps.toFixed(0)} req/s) | ${n} hanging calls |`
+  log(line)
+  return line
+}
+
+main().catch((error) => {
+  log(String(error?.stack ?? error))
+  process.exit(1)
+})

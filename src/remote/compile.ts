@@ -1,0 +1,144 @@
+/**
+ * The compile side of the remote-call layer (docs/remote.md): the YAML keys every remote provider
+ * shares (`cache_ttl`, `invalid_cache_ttl`, `ca_file`, `resolver`) and `compileRemoteStep`, which
+ * turns one kind of upstream call into the CompiledRemoteStep its runtime asks and its nginx
+ * location is generated from (nginx-snippets.ts).
+ */
+import { createHash, createHmac } from 'node:crypto'
+import type { JsonSchema } from '../compiler/schema-parts'
+import type { Mapping } from '../compiler/paths'
+import type { CompiledRemoteStep } from './compiled'
+
+/** Where the generated locations live: `<prefix><id>/<cache key>`. */
+export const REMOTE_LOCATION_PREFIX = '/_authotron/remote/'
+/** How long a "not valid" answer (403 …) is reused unless `invalid_cache_ttl` says otherwise. */
+export const DEFAULT_INVALID_CACHE_TTL_SECONDS = 5
+/** "A few seconds at most": a revoked key's refusal, or a new key's, is never remembered longer. */
+export const MAX_INVALID_CACHE_TTL_SECONDS = 60
+/** The default timeout when the document has no auth.timeout_in_ms (src/compiler/derive.ts's). */
+const DEFAULT_TIMEOUT_MS = 5000
+
+/** Values written into nginx snippets: nothing nginx would read as syntax or a variable. */
+export const REMOTE_URL_PATTERN = '^https?://[^\\s"\'\\\\$;{}#]+$'
+const NGINX_SAFE_ABSOLUTE_PATH = '^/[^\\s"\'\\\\$;{}]*$'
+const RESOLVER_ADDRESS = '^[^\\s"\'\\\\$;{}]+$'
+
+export function remoteUrl(description: string): JsonSchema {
+  return {
+    type: 'string',
+    pattern: REMOTE_URL_PATTERN,
+    description,
+    errorMessage:
+      'expected an http:// or https:// URL without spaces, quotes, backslashes, `#`, `$`, `;`, `{` or `}`',
+  }
+}
+
+/** The keys of a remote provider beside its own (`cache_ttl` defaults to the reference's TTL). */
+export function remoteSchemaKeys(defaultTtlSeconds: number): { [key: string]: JsonSchema } {
+  return {
+    cache_ttl: {
+      type: 'integer',
+      minimum: 0,
+      default: defaultTtlSeconds,
+      description:
+        `Extension: seconds a successful answer of the service is reused by every worker (default ` +
+        `${defaultTtlSeconds}, the reference's); 0 asks the service every time.`,
+    },
+    invalid_cache_ttl: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_INVALID_CACHE_TTL_SECONDS,
+      default: DEFAULT_INVALID_CACHE_TTL_SECONDS,
+      description:
+        `Extension: seconds a "not valid" answer (403) is reused (default ${DEFAULT_INVALID_CACHE_TTL_SECONDS}, ` +
+        `at most ${MAX_INVALID_CACHE_TTL_SECONDS}); 0 never reuses one. The reference never caches them.`,
+    },
+    ca_file: {
+      type: 'string',
+      pattern: NGINX_SAFE_ABSOLUTE_PATH,
+      description:
+        'Extension: absolute path of the PEM CA bundle that verifies an https service ' +
+        '(default /etc/ssl/certs/ca-certificates.crt).',
+      errorMessage: 'expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
+    },
+    resolver: {
+      anyOf: [
+        { type: 'string', pattern: RESOLVER_ADDRESS },
+        { type: 'array', minItems: 1, items: { type: 'string', pattern: RESOLVER_ADDRESS } },
+      ],
+      description:
+        'Extension: DNS server address(es) (nginx `resolver`, e.g. 127.0.0.53 or [10.0.0.2, "[::1]:5353"]) ' +
+        'through which the service host is resolved while nginx runs (answers reused 30 s). Unset, ' +
+        'the host is resolved when nginx starts or reloads.',
+      errorMessage: 'expected an address or a non-empty list of addresses (no spaces, quotes, `$`, `;`, `{`, `}`)',
+    },
+  }
+}
+
+/** What a provider's compile step passes for one kind of call. */
+export interface RemoteStepInput {
+  url: string
+  method: 'GET' | 'POST'
+  /** Seconds a 200 is reused (the provider's `cache_ttl`). */
+  ttl: number
+  /** Statuses meaning "not valid", reused `invalidTtl` seconds. */
+  invalidStatuses: number[]
+  invalidTtl: number
+  /** Static headers besides Host and Accept (e.g. Content-Type of a POST). */
+  headers?: { [name: string]: string }
+  caFile?: string
+  resolver?: string[]
+  /** The whole document (2.0.0 form): auth.timeout_in_ms bounds the call, jwt.secret keys the cache. */
+  data: Mapping
+}
+
+export function compileRemoteStep(input: RemoteStepInput): CompiledRemoteStep {
+  const auth = input.data.auth as Mapping | undefined
+  const timeoutMs = typeof auth?.timeout_in_ms === 'number' ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS
+  const settings = {
+    url: input.url,
+    method: input.method,
+    ttl: input.ttl,
+    invalidStatuses: [...input.invalidStatuses],
+    invalidTtl: input.invalidTtl,
+    timeoutMs,
+    headers: { Accept: 'application/json', ...(input.headers ?? {}) },
+  }
+  const id = shortHash(JSON.stringify([settings, input.caFile ?? null, input.resolver ?? null]))
+  const secret = (input.data.jwt as Mapping).secret as string
+  const step: CompiledRemoteStep = {
+    location: REMOTE_LOCATION_PREFIX + id,
+    ...settings,
+    keySalt: createHmac('sha256', secret).update('authotron remote cache key\n' + id).digest('base64url'),
+  }
+  if (input.caFile !== undefined) step.caFile = input.caFile
+  if (input.resolver !== undefined) step.resolver = [...input.resolver]
+  return step
+}
+
+/** A provider's `cache_ttl`, `invalid_cache_ttl`, `ca_file` and `resolver` (schema above). */
+export function remoteOptions(
+  provider: Mapping,
+  defaultTtlSeconds: number,
+): { ttl: number; invalidTtl: number; caFile?: string; resolver?: string[] } {
+  const options: { ttl: number; invalidTtl: number; caFile?: string; resolver?: string[] } = {
+    ttl: typeof provider.cache_ttl === 'number' ? provider.cache_ttl : defaultTtlSeconds,
+    invalidTtl:
+      typeof provider.invalid_cache_ttl === 'number' ? provider.invalid_cache_ttl : DEFAULT_INVALID_CACHE_TTL_SECONDS,
+  }
+  if (typeof provider.ca_file === 'string') options.caFile = provider.ca_file
+  if (typeof provider.resolver === 'string') options.resolver = [provider.resolver]
+  else if (Array.isArray(provider.resolver)) options.resolver = [...(provider.resolver as string[])]
+  return options
+}
+
+/** A warning for plain http (credentials and answers readable on the network path). */
+export function checkRemoteUrl(url: unknown): string | undefined {
+  return typeof url === 'string' && /^http:/i.test(url) && !/^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?:[:/]|$)/i.test(url)
+    ? 'the credential travels in clear over plain http and anyone on the path can answer for the service; use https'
+    : undefined
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16)
+}

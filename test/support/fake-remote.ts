@@ -1,0 +1,131 @@
+/**
+ * A recording fake of a remote HTTP service (issue 15): a real HTTP server on 127.0.0.1 that
+ * answers each path through a handler and records every request it got (method, path, query,
+ * headers, body, time). Handlers answer JSON, any status, a malformed body, an oversized body, or
+ * hang. The fakes of the ECMWF services (fake-ecmwf.ts) are handlers for it; a test can swap a
+ * path's handler at any time (`on`), e.g. to play dead for one test.
+ *
+ *   const remote = await startFakeRemote({ '/v1/who-am-i': whoAmI({ key1: { uid: 'adam' } }) })
+ *   remote.url('/v1')                 → http://127.0.0.1:PORT/v1
+ *   remote.requests('/v1/who-am-i')   → what nginx asked, in order
+ */
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  /** The raw query string, without `?`. */
+  rawQuery: string
+  query: URLSearchParams
+  headers: IncomingMessage['headers']
+  body: string
+  /** Date.now() when the request arrived. */
+  at: number
+}
+
+export interface Reply {
+  status?: number
+  /** A string, or an object sent as JSON. */
+  body?: string | object
+  headers?: { [name: string]: string }
+  /** Answer after this many milliseconds. */
+  delayMs?: number
+  /** Never answer (until the server stops). */
+  hang?: boolean
+  /** Send this many bytes of `x` as the body instead of `body` (oversized answers). */
+  bytes?: number
+}
+
+export type Handler = (request: RecordedRequest) => Reply | Promise<Reply>
+
+export interface FakeRemote {
+  port: number
+  /** `http://127.0.0.1:PORT<path>`. */
+  url(path?: string): string
+  /** Requests received, all or those for one path. */
+  requests(path?: string): RecordedRequest[]
+  /** Answer `path` with `handler` from now on. */
+  on(path: string, handler: Handler): void
+  /** Forget the recorded requests. */
+  clear(): void
+  stop(): Promise<void>
+}
+
+export async function startFakeRemote(routes: { [path: string]: Handler } = {}): Promise<FakeRemote> {
+  const handlers = new Map<string, Handler>(Object.entries(routes))
+  const recorded: RecordedRequest[] = []
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const [path, rawQuery = ''] = (req.url ?? '/').split(/\?(.*)/s)
+      const request: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path,
+        rawQuery,
+        query: new URLSearchParams(rawQuery),
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      }
+      recorded.push(request)
+      const handler = handlers.get(path)
+      if (handler === undefined) return send(res, { status: 404, body: { error: 'no such path' } })
+      Promise.resolve(handler(request)).then(
+        (reply) => send(res, reply),
+        (error) => send(res, { status: 500, body: String(error) }),
+      )
+    })
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    port,
+    url: (path = '') => `http://127.0.0.1:${port}${path}`,
+    requests: (path) => (path === undefined ? [...recorded] : recorded.filter((r) => r.path === path)),
+    on: (path, handler) => handlers.set(path, handler),
+    clear: () => {
+      recorded.length = 0
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+function send(res: ServerResponse, reply: Reply) {
+  if (reply.hang) return
+  const write = () => {
+    if (res.destroyed) return
+    const headers: { [name: string]: string } = { ...reply.headers }
+    if (reply.bytes !== undefined) {
+      res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json', ...headers })
+      const chunk = Buffer.alloc(65536, 'x')
+      let left = reply.bytes
+      const pump = () => {
+        while (left > 0) {
+          const piece = left >= chunk.length ? chunk : chunk.subarray(0, left)
+          left -= piece.length
+          if (!res.write(piece)) return void res.once('drain', pump)
+        }
+        res.end()
+      }
+      res.on('error', () => undefined)
+      return pump()
+    }
+    const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {})
+    if (typeof reply.body !== 'string' && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json'
+    res.writeHead(reply.status ?? 200, headers)
+    res.end(body)
+  }
+  if (reply.delayMs !== undefined && reply.delayMs > 0) setTimeout(write, reply.delayMs)
+  else write()
+}
