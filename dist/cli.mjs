@@ -18101,7 +18101,7 @@ function stepLocation(step, users) {
   const timeout = `${upstreamTimeoutMs(step)}ms`;
   const headers = Object.keys(step.headers).map((name) => {
     checkSafe2(name, "a header name");
-    checkSafe2(step.headers[name], "a header value");
+    checkSafe2(step.headers[name], "a header value", UNSAFE_IN_QUOTES);
     return `proxy_set_header ${name} "${step.headers[name]}";`;
   });
   const valid = [`proxy_cache_valid 200 ${step.ttl}s;`];
@@ -18159,8 +18159,9 @@ function upstreamTimeoutMs(step) {
   return Math.max(1, Math.floor(step.timeoutMs * 0.9));
 }
 var UNSAFE2 = /[\s"'\\$;{}]/;
-function checkSafe2(value, what) {
-  if (UNSAFE2.test(value)) {
+var UNSAFE_IN_QUOTES = /[\t\r\n"'\\$;{}]/;
+function checkSafe2(value, what, unsafe = UNSAFE2) {
+  if (unsafe.test(value)) {
     throw new Error(`${what} holds a character nginx would read as syntax: ${JSON.stringify(value)}`);
   }
   return value;

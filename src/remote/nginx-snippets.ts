@@ -168,7 +168,7 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
   const timeout = `${upstreamTimeoutMs(step)}ms`
   const headers = Object.keys(step.headers).map((name) => {
     checkSafe(name, 'a header name')
-    checkSafe(step.headers[name], 'a header value')
+    checkSafe(step.headers[name], 'a header value', UNSAFE_IN_QUOTES)
     return `proxy_set_header ${name} "${step.headers[name]}";`
   })
   const valid = [`proxy_cache_valid 200 ${step.ttl}s;`]
@@ -236,8 +236,11 @@ export function upstreamTimeoutMs(step: CompiledRemoteStep): number {
 /** The schema keeps these out of URLs, paths and addresses; a hand-made compiled config could still hold them. */
 const UNSAFE = /[\s"'\\$;{}]/
 
-function checkSafe(value: string, what: string): string {
-  if (UNSAFE.test(value)) {
+/** Inside the double quotes a header value is written in, a space is text (`Basic <credentials>`). */
+const UNSAFE_IN_QUOTES = /[\t\r\n"'\\$;{}]/
+
+function checkSafe(value: string, what: string, unsafe: RegExp = UNSAFE): string {
+  if (unsafe.test(value)) {
     throw new Error(`${what} holds a character nginx would read as syntax: ${JSON.stringify(value)}`)
   }
   return value
