@@ -66,7 +66,7 @@ async function main() {
           leg,
           label: `bench-remote-${name}`,
           configFile: config,
-          errorLogLevel: 'warn',
+          errorLogLevel: 'notice',
           conf: ({ port, paths }) => `
             ${leg.features.sharedDict ? `include ${REPO_ROOT}/nginx/authotron-cache.conf;` : ''}
             include ${work}/authotron-jwks-http.conf;

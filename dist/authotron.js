@@ -2298,15 +2298,15 @@ function load2() {
         function remoteCacheKey(platform, step, credential) {
           return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
         }
-        function remoteCalls(ctx, steps, credential, bodies) {
+        function remoteCalls(ctx, steps, _credential, bodies) {
           var platform = ctx.platform;
           return {
             validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
-              credential,
+              credential: bodies.validateBody,
               body: bodies.validateBody
             }),
             exchange: () => callRemote(platform, steps.exchange, {
-              credential,
+              credential: bodies.exchangeBody,
               body: bodies.exchangeBody
             })
           };
@@ -3063,15 +3063,15 @@ function load2() {
         function remoteCacheKey(platform, step, credential) {
           return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
         }
-        function remoteCalls(ctx, steps, credential, bodies) {
+        function remoteCalls(ctx, steps, _credential, bodies) {
           var platform = ctx.platform;
           return {
             validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
-              credential,
+              credential: bodies.validateBody,
               body: bodies.validateBody
             }),
             exchange: () => callRemote(platform, steps.exchange, {
-              credential,
+              credential: bodies.exchangeBody,
               body: bodies.exchangeBody
             })
           };

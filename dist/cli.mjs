@@ -18101,7 +18101,7 @@ function stepLocation(step, users) {
   const timeout = `${upstreamTimeoutMs(step)}ms`;
   const headers = Object.keys(step.headers).map((name) => {
     checkSafe2(name, "a header name");
-    checkSafe2(step.headers[name], "a header value", UNSAFE_IN_QUOTES);
+    checkQuotable(step.headers[name], "a header value");
     return `proxy_set_header ${name} "${step.headers[name]}";`;
   });
   const valid = [`proxy_cache_valid 200 ${step.ttl}s;`];
@@ -18155,13 +18155,18 @@ ${lines.map((line) => `    ${line}
 `).join("")}}
 `;
 }
+function checkQuotable(value, what) {
+  if (/["\\$\x00-\x1f\x7f]/.test(value)) {
+    throw new Error(`${what} holds a character nginx would read as syntax: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
 function upstreamTimeoutMs(step) {
   return Math.max(1, Math.floor(step.timeoutMs * 0.9));
 }
 var UNSAFE2 = /[\s"'\\$;{}]/;
-var UNSAFE_IN_QUOTES = /[\t\r\n"'\\$;{}]/;
-function checkSafe2(value, what, unsafe = UNSAFE2) {
-  if (unsafe.test(value)) {
+function checkSafe2(value, what) {
+  if (UNSAFE2.test(value)) {
     throw new Error(`${what} holds a character nginx would read as syntax: ${JSON.stringify(value)}`);
   }
   return value;

@@ -168,7 +168,7 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
   const timeout = `${upstreamTimeoutMs(step)}ms`
   const headers = Object.keys(step.headers).map((name) => {
     checkSafe(name, 'a header name')
-    checkSafe(step.headers[name], 'a header value', UNSAFE_IN_QUOTES)
+    checkQuotable(step.headers[name], 'a header value')
     return `proxy_set_header ${name} "${step.headers[name]}";`
   })
   const valid = [`proxy_cache_valid 200 ${step.ttl}s;`]
@@ -228,6 +228,14 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
   )
 }
 
+/** A value written inside double quotes: spaces are fine, quotes, escapes and variables are not. */
+function checkQuotable(value: string, what: string): string {
+  if (/["\\$\x00-\x1f\x7f]/.test(value)) {
+    throw new Error(`${what} holds a character nginx would read as syntax: ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
 /** 90 % of auth.timeout_in_ms, at least 1 ms: what nginx allows the upstream (connect, send, read, lock). */
 export function upstreamTimeoutMs(step: CompiledRemoteStep): number {
   return Math.max(1, Math.floor(step.timeoutMs * 0.9))
@@ -236,11 +244,8 @@ export function upstreamTimeoutMs(step: CompiledRemoteStep): number {
 /** The schema keeps these out of URLs, paths and addresses; a hand-made compiled config could still hold them. */
 const UNSAFE = /[\s"'\\$;{}]/
 
-/** Inside the double quotes a header value is written in, a space is text (`Basic <credentials>`). */
-const UNSAFE_IN_QUOTES = /[\t\r\n"'\\$;{}]/
-
-function checkSafe(value: string, what: string, unsafe: RegExp = UNSAFE): string {
-  if (unsafe.test(value)) {
+function checkSafe(value: string, what: string): string {
+  if (UNSAFE.test(value)) {
     throw new Error(`${what} holds a character nginx would read as syntax: ${JSON.stringify(value)}`)
   }
   return value

@@ -1,0 +1,81 @@
+import test from 'ava'
+import type { CompiledConfig } from '../../../src/config/compiled'
+import { compileRemoteStep } from '../../../src/remote/compile'
+import { remoteSnippets } from '../../../src/remote/nginx-snippets'
+
+const data = { jwt: { secret: 's' }, auth: { timeout_in_ms: 1000 } }
+const options = { cacheDir: '/srv/remote', generator: 'test' }
+
+function configWith(...steps: ReturnType<typeof compileRemoteStep>[]): CompiledConfig {
+  return {
+    configId: 'cfg',
+    providers: steps.map((step, i) => ({ type: 'ecmwf-api', name: `p${i}`, realm: 'r', filterRealm: 'r', scheme: 'Bearer', whoAmI: step })),
+  } as unknown as CompiledConfig
+}
+
+test('no remote provider: both files say so', (t) => {
+  const snippets = remoteSnippets(configWith(), options)
+  t.regex(snippets.http, /No remote provider/)
+  t.regex(snippets.locations, /No remote provider/)
+})
+
+test('a GET step: cache zone, keepalive upstream, internal location keyed by $uri, lifetimes, 90 % timeouts, no client header', (t) => {
+  const step = compileRemoteStep({ url: 'https://api.example:8443/v1/who-am-i', method: 'GET', ttl: 60, invalidStatuses: [403], invalidTtl: 5, data })
+  const { http, locations, secret } = remoteSnippets(configWith(step, step), options)
+  const id = step.location.split('/').pop()
+  t.regex(http, /proxy_cache_path \/srv\/remote levels=1:2 keys_zone=authotron_remote:10m/)
+  t.true(http.includes(`upstream authotron_remote_${id} {\n    server api.example:8443;\n    keepalive 16;\n}`))
+  t.is(locations.match(/location \^~/g)?.length, 1, 'one location for identical steps')
+  for (const line of [
+    `location ^~ ${step.location}/ {`,
+    `proxy_pass https://authotron_remote_${id}/v1/who-am-i$is_args$args;`,
+    'proxy_pass_request_headers off;',
+    'proxy_pass_request_body off;',
+    'proxy_set_header Host "api.example:8443";',
+    'proxy_set_header Accept "application/json";',
+    'proxy_cache_key $uri;',
+    'proxy_cache_valid 200 60s;',
+    'proxy_cache_valid 403 5s;',
+    'proxy_cache_lock on;',
+    'proxy_read_timeout 900ms;',
+    'proxy_ssl_verify on;',
+    'proxy_ssl_name api.example;',
+    'proxy_ssl_trusted_certificate "/etc/ssl/certs/ca-certificates.crt";',
+  ]) {
+    t.true(locations.includes(line), line)
+  }
+  t.false(secret)
+})
+
+test('a resolver: no upstream block, the host resolved per request; a URL with a query gets &$args', (t) => {
+  const step = compileRemoteStep({ url: 'http://efas.example/token?app=x', method: 'GET', ttl: 60, invalidStatuses: [403], invalidTtl: 0, resolver: ['127.0.0.53'], data })
+  const { http, locations } = remoteSnippets(configWith(step), options)
+  t.false(http.includes('upstream '))
+  t.true(locations.includes('resolver 127.0.0.53 valid=30s;'))
+  t.true(locations.includes('proxy_pass http://efas.example:80/token?app=x&$args;'))
+  t.false(locations.includes('proxy_cache_valid 403'), 'invalid_cache_ttl 0: refusals never cached')
+  t.false(locations.includes('proxy_ssl'))
+})
+
+test('a POST step with client credentials: body passed, headers set, files flagged secret', (t) => {
+  const step = compileRemoteStep({
+    url: 'https://iam.example/token',
+    method: 'POST',
+    ttl: 10,
+    invalidStatuses: [],
+    invalidTtl: 0,
+    headers: { Authorization: 'Basic Y2xpZW50OnNlY3JldA==', 'Content-Type': 'application/x-www-form-urlencoded' },
+    data,
+  })
+  const { locations, secret } = remoteSnippets(configWith(step), options)
+  t.true(locations.includes('proxy_method POST;'))
+  t.true(locations.includes('proxy_pass_request_body on;'))
+  t.true(locations.includes('proxy_set_header Authorization "Basic Y2xpZW50OnNlY3JldA==";'))
+  t.true(secret)
+})
+
+test('values nginx would read as syntax are refused', (t) => {
+  const step = compileRemoteStep({ url: 'https://a.example/x', method: 'GET', ttl: 1, invalidStatuses: [], invalidTtl: 0, data })
+  t.throws(() => remoteSnippets(configWith({ ...step, url: 'https://a.example/x;evil' }), options), { message: /syntax/ })
+  t.throws(() => remoteSnippets(configWith(step), { ...options, cacheDir: '/a b' }), { message: /syntax/ })
+})
