@@ -14963,6 +14963,8 @@ var ErrorCode = {
   RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
   /** A remote service answered a status the provider does not expect ("Unexpected status code"). */
   RemoteStatus: "ERR_REMOTE_STATUS",
+  /** The refresh-token exchange gave no access token (`access_token` missing or not a string). */
+  TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
   /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */
   AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID" /* AccessRuleInvalid */,
   /** An access rule names (`@name`) a rule that `access_rules` does not define. */
@@ -15231,6 +15233,10 @@ function compileAccessRules(data) {
   return Object.keys(compiled2).length === 0 ? void 0 : compiled2;
 }
 
+// src/compiler/reference-types.ts
+var REFERENCE_PROVIDERS = {};
+var REFERENCE_AUGMENTERS = {};
+
 // src/compiler/schema-parts.ts
 var string = (description) => description === void 0 ? { type: "string" } : { type: "string", description };
 var stringList = (description) => ({
@@ -15256,48 +15262,6 @@ function member(type, required, properties) {
     }
   };
 }
-
-// src/compiler/reference-types.ts
-var REFERENCE_PROVIDERS = {
-  "openid-offline": {
-    scheme: "Bearer",
-    schema: {
-      definition: "OpenIDOfflineProviderConfig",
-      defs: {
-        OpenIDOfflineProviderConfig: member(
-          "openid-offline",
-          ["cert_uri", "public_client_id", "private_client_id", "private_client_secret", "iam_url"],
-          {
-            cert_uri: string(),
-            public_client_id: string(),
-            private_client_id: string(),
-            private_client_secret: string(),
-            iam_url: string()
-          }
-        )
-      }
-    }
-  },
-  "ecmwf-token-generator": {
-    scheme: "Bearer",
-    schema: {
-      definition: "EcmwfTokenGeneratorProviderConfig",
-      defs: {
-        EcmwfTokenGeneratorProviderConfig: member(
-          "ecmwf-token-generator",
-          ["cert_uri", "client_id", "client_secret", "token_generator_url"],
-          {
-            cert_uri: string(),
-            client_id: string(),
-            client_secret: string(),
-            token_generator_url: string()
-          }
-        )
-      }
-    }
-  }
-};
-var REFERENCE_AUGMENTERS = {};
 
 // src/providers/plain/compile.ts
 import { createHash } from "node:crypto";
@@ -15471,15 +15435,18 @@ var jwtProviderSchema = {
         default: DEFAULT_JWKS_TTL_SECONDS,
         description: "Extension: seconds the JWK Set is used before it is fetched again (a token with an unknown kid triggers a refetch sooner, at most every 30 s)."
       },
-      ca_file: {
-        type: "string",
-        pattern: NGINX_SAFE_ABSOLUTE_PATH,
-        description: "Extension: absolute path of the PEM CA bundle that verifies an https cert_uri (default /etc/ssl/certs/ca-certificates.crt).",
-        errorMessage: "expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
-      }
+      ca_file: caFileProperty("an https cert_uri")
     })
   }
 };
+function caFileProperty(what) {
+  return {
+    type: "string",
+    pattern: NGINX_SAFE_ABSOLUTE_PATH,
+    description: `Extension: absolute path of the PEM CA bundle that verifies ${what} (default /etc/ssl/certs/ca-certificates.crt).`,
+    errorMessage: "expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
+  };
+}
 
 // src/providers/jwt/compile.ts
 var JWKS_REFRESH_INTERVAL_SECONDS = 30;
@@ -15510,6 +15477,24 @@ function compileJwtProvider({ provider, common }) {
     // A verified token is reused no longer than the keys that verified it are trusted unchecked.
     verifiedCacheTtl: ttl
   };
+  return finishJwtProvider(compiled2, provider);
+}
+function compileJwtValidator(common, certUri, caFile) {
+  const compiled2 = {
+    type: "jwt",
+    name: common.name,
+    realm: common.realm,
+    filterRealm: common.filterRealm,
+    scheme: "Bearer",
+    jwks: jwksEndpoint(certUri, DEFAULT_JWKS_TTL_SECONDS, caFile),
+    leeway: DEFAULT_LEEWAY_SECONDS,
+    cacheId: "",
+    verifiedCacheTtl: DEFAULT_JWKS_TTL_SECONDS
+  };
+  compiled2.cacheId = shortHash(JSON.stringify(compiled2));
+  return compiled2;
+}
+function finishJwtProvider(compiled2, provider) {
   const issuers = stringList2(provider.issuer);
   if (issuers !== void 0) compiled2.issuers = issuers;
   const audiences = stringList2(provider.audience);
@@ -15711,6 +15696,143 @@ var efasApiProviderCompiler = {
     if (warning !== void 0) report("warning", [...path, "uri"], warning);
   }
 };
+
+// src/providers/openid-offline/schema.ts
+var INTROSPECTION_TTL_SECONDS = 120;
+var EXCHANGE_TTL_SECONDS = 10;
+var openIdOfflineProviderSchema = {
+  definition: "OpenIDOfflineProviderConfig",
+  defs: {
+    OpenIDOfflineProviderConfig: member(
+      "openid-offline",
+      ["cert_uri", "public_client_id", "private_client_id", "private_client_secret", "iam_url"],
+      {
+        cert_uri: remoteUrl(
+          "JWKS URL that verifies the access tokens the refresh-token grant returns (as a jwt provider's cert_uri)."
+        ),
+        public_client_id: string("The client the access token is issued to (form field `client_id` of the grant)."),
+        private_client_id: string(
+          "The confidential client that authenticates (HTTP Basic) to introspection and to the grant."
+        ),
+        private_client_secret: string(
+          "Its secret: sent only to the IAM, in the Authorization header (written to the generated nginx snippet, mode 0600); never logged."
+        ),
+        iam_url: remoteUrl(
+          "Keycloak base URL: the calls go to {iam_url}/realms/{realm}/protocol/openid-connect/token[/introspect]."
+        ),
+        ...remoteSchemaKeys(INTROSPECTION_TTL_SECONDS)
+      }
+    )
+  }
+};
+
+// src/providers/openid-offline/compile.ts
+var openIdOfflineProviderCompiler = {
+  scheme: "Bearer",
+  schema: openIdOfflineProviderSchema,
+  compile: compileOpenIdOfflineProvider,
+  check(provider, path, report) {
+    for (const key of ["iam_url", "cert_uri"]) {
+      const warning = checkRemoteUrl(provider[key]);
+      if (warning !== void 0) report("warning", [...path, key], warning);
+    }
+  }
+};
+function compileOpenIdOfflineProvider({ provider, common, data }) {
+  const base = withoutTrailingSlashes(provider.iam_url) + "/realms/" + encodeURIComponent(common.realm);
+  const introspectionUrl = base + "/protocol/openid-connect/token/introspect";
+  const options = remoteOptions(provider, INTROSPECTION_TTL_SECONDS);
+  const headers = {
+    Authorization: basicAuthorization(provider.private_client_id, provider.private_client_secret),
+    "Content-Type": "application/x-www-form-urlencoded"
+  };
+  const step = (url, ttl) => postStep(url, ttl, headers, options, data);
+  return {
+    ...common,
+    type: "openid-offline",
+    scheme: "Bearer",
+    introspection: step(introspectionUrl, options.ttl),
+    introspectionRecheck: step(introspectionUrl, Math.min(options.invalidTtl, options.ttl)),
+    exchange: step(base + "/protocol/openid-connect/token", Math.min(EXCHANGE_TTL_SECONDS, options.ttl)),
+    publicClientId: provider.public_client_id,
+    validator: compileJwtValidator(common, provider.cert_uri, options.caFile)
+  };
+}
+function postStep(url, ttl, headers, options, data) {
+  return compileRemoteStep({
+    url,
+    method: "POST",
+    ttl,
+    invalidStatuses: [],
+    invalidTtl: options.invalidTtl,
+    headers,
+    caFile: options.caFile,
+    resolver: options.resolver,
+    data
+  });
+}
+function basicAuthorization(id, secret) {
+  return "Basic " + Buffer.from(encodeURIComponent(id) + ":" + encodeURIComponent(secret), "utf8").toString("base64");
+}
+function withoutTrailingSlashes(url) {
+  return url.replace(/\/+$/, "");
+}
+
+// src/providers/ecmwf-token-generator/schema.ts
+var VALIDATION_TTL_SECONDS = 240;
+var EXCHANGE_TTL_SECONDS2 = 240;
+var ecmwfTokenGeneratorProviderSchema = {
+  definition: "EcmwfTokenGeneratorProviderConfig",
+  defs: {
+    EcmwfTokenGeneratorProviderConfig: member(
+      "ecmwf-token-generator",
+      ["cert_uri", "client_id", "client_secret", "token_generator_url"],
+      {
+        cert_uri: remoteUrl("JWKS URL that verifies the access tokens the generator returns."),
+        client_id: string("Sent in both calls (`client_id`)."),
+        client_secret: string("Sent in the exchange call only (its JSON body); never logged."),
+        token_generator_url: remoteUrl(
+          "Base URL of the ECMWF token generator: {token_generator_url}/validate-token and …/admin/refresh-access-token."
+        ),
+        ...remoteSchemaKeys(VALIDATION_TTL_SECONDS)
+      }
+    )
+  }
+};
+
+// src/providers/ecmwf-token-generator/compile.ts
+var ecmwfTokenGeneratorProviderCompiler = {
+  scheme: "Bearer",
+  schema: ecmwfTokenGeneratorProviderSchema,
+  compile: compileEcmwfTokenGeneratorProvider,
+  check(provider, path, report) {
+    for (const key of ["token_generator_url", "cert_uri"]) {
+      const warning = checkRemoteUrl(provider[key]);
+      if (warning !== void 0) report("warning", [...path, key], warning);
+    }
+  }
+};
+function compileEcmwfTokenGeneratorProvider({
+  provider,
+  common,
+  data
+}) {
+  const base = withoutTrailingSlashes(provider.token_generator_url);
+  const options = remoteOptions(provider, VALIDATION_TTL_SECONDS);
+  const headers = { "Content-Type": "application/json" };
+  const step = (url, ttl) => postStep(url, ttl, headers, options, data);
+  return {
+    ...common,
+    type: "ecmwf-token-generator",
+    scheme: "Bearer",
+    validation: step(base + "/validate-token", options.ttl),
+    validationRecheck: step(base + "/validate-token", Math.min(options.invalidTtl, options.ttl)),
+    exchange: step(base + "/admin/refresh-access-token", Math.min(EXCHANGE_TTL_SECONDS2, options.ttl)),
+    clientId: provider.client_id,
+    clientSecret: provider.client_secret,
+    validator: compileJwtValidator(common, provider.cert_uri, options.caFile)
+  };
+}
 
 // src/compiler/source.ts
 function emptyDocument(file) {
@@ -15984,7 +16106,9 @@ var providerCompilers = {
   plain: plainProviderCompiler,
   jwt: jwtProviderCompiler,
   "ecmwf-api": ecmwfApiProviderCompiler,
-  "efas-api": efasApiProviderCompiler
+  "efas-api": efasApiProviderCompiler,
+  "openid-offline": openIdOfflineProviderCompiler,
+  "ecmwf-token-generator": ecmwfTokenGeneratorProviderCompiler
 };
 var augmenterCompilers = {
   plain: plainAugmenterCompiler,
@@ -18297,13 +18421,18 @@ proxy_cache_path ${options.cacheDir} keys_zone=${JWKS_CACHE_ZONE}:1m max_size=16
 function distinctEndpoints(config) {
   const uses = [];
   for (const provider of config.providers) {
-    if (provider.type !== "jwt") continue;
-    const endpoint = provider.jwks;
+    const endpoint = jwksEndpointOf(provider);
+    if (endpoint === void 0) continue;
     const existing = uses.find((use) => use.endpoint.location === endpoint.location);
     if (existing !== void 0) existing.names.push(provider.name);
     else uses.push({ endpoint, names: [provider.name] });
   }
   return uses;
+}
+function jwksEndpointOf(provider) {
+  if (provider.type === "jwt") return provider.jwks;
+  const validator2 = provider.validator;
+  return validator2 !== void 0 && validator2 !== null ? validator2.jwks : void 0;
 }
 function endpointLocations(endpoint, names) {
   checkSafe(endpoint.url, "a cert_uri");

@@ -102,6 +102,8 @@ export const ErrorCode = {
   RemoteInvalidCredential: 'ERR_REMOTE_INVALID_CREDENTIAL',
   /** A remote service answered a status the provider does not expect ("Unexpected status code"). */
   RemoteStatus: 'ERR_REMOTE_STATUS',
+  /** The refresh-token exchange gave no access token (`access_token` missing or not a string). */
+  TokenExchangeFailed: 'ERR_TOKEN_EXCHANGE_FAILED',
   /** An access rule (`$authotron_require`, `access_rules`) breaks the grammar of src/rules/access-rule.ts. */
   AccessRuleInvalid: LeanErrorCode.AccessRuleInvalid,
   /** An access rule names (`@name`) a rule that `access_rules` does not define. */

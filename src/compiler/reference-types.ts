@@ -5,46 +5,8 @@
  * (docs/architecture.md).
  */
 import type { Scheme } from '../config/compiled'
-import { member, string, UnitSchema } from './schema-parts'
+import type { UnitSchema } from './schema-parts'
 
-export const REFERENCE_PROVIDERS: { [type: string]: { scheme: Scheme; schema: UnitSchema } } = {
-  'openid-offline': {
-    scheme: 'Bearer',
-    schema: {
-      definition: 'OpenIDOfflineProviderConfig',
-      defs: {
-        OpenIDOfflineProviderConfig: member(
-          'openid-offline',
-          ['cert_uri', 'public_client_id', 'private_client_id', 'private_client_secret', 'iam_url'],
-          {
-            cert_uri: string(),
-            public_client_id: string(),
-            private_client_id: string(),
-            private_client_secret: string(),
-            iam_url: string(),
-          },
-        ),
-      },
-    },
-  },
-  'ecmwf-token-generator': {
-    scheme: 'Bearer',
-    schema: {
-      definition: 'EcmwfTokenGeneratorProviderConfig',
-      defs: {
-        EcmwfTokenGeneratorProviderConfig: member(
-          'ecmwf-token-generator',
-          ['cert_uri', 'client_id', 'client_secret', 'token_generator_url'],
-          {
-            cert_uri: string(),
-            client_id: string(),
-            client_secret: string(),
-            token_generator_url: string(),
-          },
-        ),
-      },
-    },
-  },
-}
+export const REFERENCE_PROVIDERS: { [type: string]: { scheme: Scheme; schema: UnitSchema } } = {}
 
 export const REFERENCE_AUGMENTERS: { [type: string]: { schema: UnitSchema } } = {}

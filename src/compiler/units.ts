@@ -9,6 +9,8 @@ import { plainProviderCompiler } from '../providers/plain/compile'
 import { jwtProviderCompiler } from '../providers/jwt/compile'
 import { ecmwfApiProviderCompiler } from '../providers/ecmwf-api/compile'
 import { efasApiProviderCompiler } from '../providers/efas-api/compile'
+import { openIdOfflineProviderCompiler } from '../providers/openid-offline/compile'
+import { ecmwfTokenGeneratorProviderCompiler } from '../providers/ecmwf-token-generator/compile'
 import { plainAugmenterCompiler } from '../augmenters/plain/compile'
 import { plainAdvancedAugmenterCompiler } from '../augmenters/plain_advanced/compile'
 import { ldapAugmenterCompiler } from '../augmenters/ldap/compile'
@@ -19,6 +21,8 @@ export const providerCompilers: { [type: string]: ProviderCompiler<any> } = {
   jwt: jwtProviderCompiler,
   'ecmwf-api': ecmwfApiProviderCompiler,
   'efas-api': efasApiProviderCompiler,
+  'openid-offline': openIdOfflineProviderCompiler,
+  'ecmwf-token-generator': ecmwfTokenGeneratorProviderCompiler,
 }
 
 export const augmenterCompilers: { [type: string]: AugmenterCompiler<any> } = {

@@ -15,6 +15,8 @@ import type { CompiledJwksEndpoint, CompiledJwtProvider } from '../providers/jwt
 import type { CompiledEcmwfApiProvider } from '../providers/ecmwf-api/compiled'
 import type { CompiledEfasApiProvider } from '../providers/efas-api/compiled'
 import type { CompiledRemoteStep } from '../remote/compiled'
+import type { CompiledOpenIdOfflineProvider } from '../providers/openid-offline/compiled'
+import type { CompiledEcmwfTokenGeneratorProvider } from '../providers/ecmwf-token-generator/compiled'
 import type { CompiledPlainProvider, CompiledUserEntry, PasswordVerifier } from '../providers/plain/compiled'
 import type { CompiledPlainAugmenter } from '../augmenters/plain/compiled'
 import type { CompiledPlainAdvancedAugmenter } from '../augmenters/plain_advanced/compiled'
@@ -25,9 +27,11 @@ export type {
   CompiledEcmwfApiProvider,
   CompiledEfasApiProvider,
   CompiledRemoteStep,
+  CompiledEcmwfTokenGeneratorProvider,
   CompiledJwksEndpoint,
   CompiledJwtProvider,
   CompiledLdapAugmenter,
+  CompiledOpenIdOfflineProvider,
   CompiledPlainAdvancedAugmenter,
   CompiledPlainAugmenter,
   CompiledPlainProvider,
@@ -75,6 +79,8 @@ export type CompiledProvider =
   | CompiledEcmwfApiProvider
   | CompiledEfasApiProvider
   | CompiledTokenStoreProvider
+  | CompiledOpenIdOfflineProvider
+  | CompiledEcmwfTokenGeneratorProvider
   | CompiledOtherProvider
 
 export interface CompiledOtherAugmenter {

@@ -11,6 +11,8 @@ import loadEcmwfApi from './ecmwf-api/runtime.load'
 import loadEfasApi from './efas-api/runtime.load'
 import { plainProvider } from './plain/runtime'
 import loadTokenStore from './token-store/runtime.load'
+import loadOpenIdOffline from './openid-offline/runtime.load'
+import loadEcmwfTokenGenerator from './ecmwf-token-generator/runtime.load'
 
 export const providerModules: { [type: string]: (() => ProviderModule<any>) | undefined } = {
   plain: () => plainProvider,
@@ -19,4 +21,6 @@ export const providerModules: { [type: string]: (() => ProviderModule<any>) | un
   'efas-api': () => loadEfasApi().efasApiProvider,
   /** Not a `providers:` type: the compiler appends it when `store.enabled` (§4.7). */
   'token-store': () => loadTokenStore().tokenStoreProvider,
+  'openid-offline': () => loadOpenIdOffline().openIdOfflineProvider,
+  'ecmwf-token-generator': () => loadEcmwfTokenGenerator().ecmwfTokenGeneratorProvider,
 }

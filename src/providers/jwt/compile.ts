@@ -41,6 +41,35 @@ function compileJwtProvider({ provider, common }: ProviderCompileInput): Compile
     // A verified token is reused no longer than the keys that verified it are trusted unchecked.
     verifiedCacheTtl: ttl,
   }
+  return finishJwtProvider(compiled, provider)
+}
+
+/**
+ * The jwt provider with only the reference's settings (§4.2 with this build's defaults) that
+ * openid-offline and ecmwf-token-generator run on the access token they obtain (their step 3):
+ * `cert_uri` and `ca_file` of their own item, their name and realm.
+ */
+export function compileJwtValidator(
+  common: { name: string; realm: string; filterRealm: string },
+  certUri: string,
+  caFile: string | undefined,
+): CompiledJwtProvider {
+  const compiled: CompiledJwtProvider = {
+    type: 'jwt',
+    name: common.name,
+    realm: common.realm,
+    filterRealm: common.filterRealm,
+    scheme: 'Bearer',
+    jwks: jwksEndpoint(certUri, DEFAULT_JWKS_TTL_SECONDS, caFile),
+    leeway: DEFAULT_LEEWAY_SECONDS,
+    cacheId: '',
+    verifiedCacheTtl: DEFAULT_JWKS_TTL_SECONDS,
+  }
+  compiled.cacheId = shortHash(JSON.stringify(compiled))
+  return compiled
+}
+
+function finishJwtProvider(compiled: CompiledJwtProvider, provider: ProviderCompileInput['provider']): CompiledJwtProvider {
   const issuers = stringList(provider.issuer)
   if (issuers !== undefined) compiled.issuers = issuers
   const audiences = stringList(provider.audience)

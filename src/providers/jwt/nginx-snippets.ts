@@ -12,7 +12,7 @@
  * copy served while the endpoint fails (proxy_cache_use_stale), no client header forwarded (the
  * subrequest shares the client's headers, Authorization included).
  */
-import type { CompiledConfig } from '../../config/compiled'
+import type { CompiledConfig, CompiledProvider } from '../../config/compiled'
 import { JWKS_REFRESH_INTERVAL_SECONDS } from './compile'
 import type { CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
 
@@ -72,13 +72,23 @@ interface EndpointUse {
 function distinctEndpoints(config: CompiledConfig): EndpointUse[] {
   const uses: EndpointUse[] = []
   for (const provider of config.providers) {
-    if (provider.type !== 'jwt') continue
-    const endpoint = (provider as CompiledJwtProvider).jwks
+    const endpoint = jwksEndpointOf(provider)
+    if (endpoint === undefined) continue
     const existing = uses.find((use) => use.endpoint.location === endpoint.location)
     if (existing !== undefined) existing.names.push(provider.name)
     else uses.push({ endpoint, names: [provider.name] })
   }
   return uses
+}
+
+/**
+ * A jwt provider's keys, or those of the jwt validator inside a provider that checks the access
+ * token it obtains (openid-offline, ecmwf-token-generator: their `validator`).
+ */
+function jwksEndpointOf(provider: CompiledProvider): CompiledJwksEndpoint | undefined {
+  if (provider.type === 'jwt') return (provider as CompiledJwtProvider).jwks
+  const validator = (provider as { validator?: CompiledJwtProvider }).validator
+  return validator !== undefined && validator !== null ? validator.jwks : undefined
 }
 
 function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[]): string {

@@ -7,8 +7,8 @@ import { member, string, stringOrList, UnitSchema } from '../../compiler/schema-
 export const DEFAULT_JWKS_TTL_SECONDS = 600
 
 /** Values written into nginx snippets: nothing nginx would read as syntax or a variable. */
-const JWKS_URL_PATTERN = '^https?://[^\\s"\'\\\\$;{}]+$'
-const NGINX_SAFE_ABSOLUTE_PATH = '^/[^\\s"\'\\\\$;{}]*$'
+export const JWKS_URL_PATTERN = '^https?://[^\\s"\'\\\\$;{}]+$'
+export const NGINX_SAFE_ABSOLUTE_PATH = '^/[^\\s"\'\\\\$;{}]*$'
 
 export const jwtProviderSchema: UnitSchema = {
   definition: 'JWTAuthConfig',
@@ -49,14 +49,27 @@ export const jwtProviderSchema: UnitSchema = {
           'Extension: seconds the JWK Set is used before it is fetched again (a token with an unknown kid ' +
           'triggers a refetch sooner, at most every 30 s).',
       },
-      ca_file: {
-        type: 'string',
-        pattern: NGINX_SAFE_ABSOLUTE_PATH,
-        description:
-          'Extension: absolute path of the PEM CA bundle that verifies an https cert_uri ' +
-          '(default /etc/ssl/certs/ca-certificates.crt).',
-        errorMessage: 'expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
-      },
+      ca_file: caFileProperty('an https cert_uri'),
     }),
   },
+}
+
+/** `ca_file`: the PEM bundle nginx verifies the https URLs of a provider with. */
+export function caFileProperty(what: string) {
+  return {
+    type: 'string',
+    pattern: NGINX_SAFE_ABSOLUTE_PATH,
+    description: `Extension: absolute path of the PEM CA bundle that verifies ${what} (default /etc/ssl/certs/ca-certificates.crt).`,
+    errorMessage: 'expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
+  }
+}
+
+/** A URL nginx is configured to reach (written into generated snippets). */
+export function httpUrl(description: string) {
+  return {
+    type: 'string',
+    pattern: JWKS_URL_PATTERN,
+    description,
+    errorMessage: 'expected an http:// or https:// URL without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
+  }
 }

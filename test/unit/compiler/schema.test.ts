@@ -18,16 +18,16 @@ test('every provider type is accepted with its reference keys', (t) => {
     '  - {type: jwt, name: b, realm: r, cert_uri: "https://c/certs", iam_realm: i}',
     '  - {type: ecmwf-api, name: c, realm: r, uri: "https://api.ecmwf.int/v1"}',
     '  - {type: efas-api, name: d, realm: r, uri: "https://efas.example/token"}',
-    '  - {type: openid-offline, name: e, realm: r, cert_uri: c, public_client_id: p, private_client_id: q, private_client_secret: s, iam_url: u}',
-    '  - {type: ecmwf-token-generator, name: f, realm: r, cert_uri: c, client_id: i, client_secret: s, token_generator_url: u}',
+    '  - {type: openid-offline, name: e, realm: r, cert_uri: "https://c/certs", public_client_id: p, private_client_id: q, private_client_secret: s, iam_url: "https://iam"}',
+    '  - {type: ecmwf-token-generator, name: f, realm: r, cert_uri: "https://c/certs", client_id: i, client_secret: s, token_generator_url: "https://tg"}',
   ]
   t.is(providers.length, PROVIDER_TYPES.length)
   const result = compileText(configText({ providers: `providers:\n${providers.join('\n')}` }))
   t.deepEqual(result.errors, [])
   t.false(result.warnings.some((warning) => warning.includes('unknown key')))
   t.deepEqual(
-    result.config?.providers.map((provider) => provider.type),
-    [...PROVIDER_TYPES],
+    result.config?.providers.map((provider) => provider.type).sort(),
+    [...PROVIDER_TYPES].sort(),
   )
 })
 

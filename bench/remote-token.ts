@@ -1,0 +1,142 @@
+/**
+ * `npm run bench:remote-token` — issue 15, point 6, for the refresh-token providers, on every
+ * available leg (one worker): an openid-offline request whose introspection and exchange answers
+ * are in proxy_cache (the IAM is the npm oidc-provider, test/integration/remote-token-fixtures.ts),
+ * against the bench's reused RS256 token (bearer-cached), the same nginx, /authenticate, each
+ * narrowed to its provider by X-Auth-Realm. With the grant cache as shipped (legs with a shared
+ * dict answer both from it) and off (`grant_cache_ttl_in_ms: 0`: the remote layer itself).
+ * Cost ratio = bearer req/s ÷ offline req/s (target ≤ 1.2). Rounds alternate; medians reported.
+ * The machine is shared: quote ratios.
+ *   npm run bench:remote-token -- [--legs bookworm,sid] [--seconds 4] [--rounds 3]
+ */
+import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AUTHOTRON_CLI, REPO_ROOT } from '../test/nginx-harness/paths'
+import { startNginx, type NginxServer } from '../test/nginx-harness/nginx'
+import { legByName, LOCAL_LEG_NAMES } from '../test/nginx-harness/runtimes'
+import { IAM_REALM, PRIVATE_CLIENT, startOfflineIam } from '../test/integration/remote-token-fixtures'
+import { startIdentityProvider } from './lib/tokens'
+import { runWrk, type WrkResult } from './lib/wrk'
+
+const args = process.argv.slice(2)
+const option = (name: string, fallback: string) => {
+  const at = args.indexOf(`--${name}`)
+  return at >= 0 && args[at + 1] !== undefined ? args[at + 1] : fallback
+}
+const LEGS = option('legs', LOCAL_LEG_NAMES.join(',')).split(',')
+const SECONDS = Number(option('seconds', '4'))
+const ROUNDS = Number(option('rounds', '3'))
+const CONNECTIONS = 16
+
+const log = (line: string) => process.stderr.write(`${line}\n`)
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+async function main() {
+  const idp = await startIdentityProvider(1, log)
+  const iam = await startOfflineIam()
+  const lines: string[] = []
+  try {
+    for (const name of LEGS) {
+      const leg = legByName(name)
+      const missing = leg.missing()
+      if (missing !== undefined) {
+        lines.push(`| ${name} | not available: ${missing} |`)
+        continue
+      }
+      for (const grantCache of leg.features.sharedDict ? [true, false] : [false]) {
+        const work = mkdtempSync(join(tmpdir(), `aot-bench-remote-token-${name}-`))
+        const config = compile(work, idp.jwksUrl, iam, grantCache)
+        const nginx = await startNginx({
+          leg,
+          label: `bench-remote-token-${name}`,
+          configFile: config,
+          errorLogLevel: 'notice',
+          conf: ({ port, paths }) => `
+            ${leg.features.sharedDict ? `include ${REPO_ROOT}/nginx/authotron-cache.conf;` : ''}
+            include ${work}/authotron-jwks-http.conf;
+            include ${work}/authotron-remote-http.conf;
+            server {
+              listen 127.0.0.1:${port};
+              access_log off;
+              include ${paths.repo}/nginx/authotron-endpoints.conf;
+              include ${work}/authotron-jwks-locations.conf;
+              include ${work}/authotron-remote-locations.conf;
+            }`,
+        })
+        try {
+          const offlineToken = await iam.offlineToken()
+          const bearer = [`Authorization: Bearer ${idp.cachedToken}`, 'X-Auth-Realm: idprealm']
+          const offline = [`Authorization: Bearer ${offlineToken}`, `X-Auth-Realm: ${IAM_REALM}`]
+          for (const headers of [bearer, offline]) await expect200(nginx, headers)
+          const rps: { bearer: number[]; offline: number[] } = { bearer: [], offline: [] }
+          for (let round = 0; round < ROUNDS; round++) {
+            rps.bearer.push((await wrk(nginx, bearer)).rps)
+            rps.offline.push((await wrk(nginx, offline)).rps)
+          }
+          const b = median(rps.bearer)
+          const o = median(rps.offline)
+          const label = `${name} (grant cache ${grantCache ? 'on' : 'off'})`
+          lines.push(`| ${label} | bearer-cached ${b.toFixed(0)} req/s | offline-cached ${o.toFixed(0)} req/s | cost ratio ${(b / o).toFixed(2)} |`)
+          log(lines[lines.length - 1])
+        } finally {
+          await nginx.stop()
+          rmSync(work, { recursive: true, force: true })
+        }
+      }
+    }
+  } finally {
+    await iam.stop()
+    await idp.stop?.()
+  }
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
+
+function compile(work: string, jwksUrl: string, iam: Awaited<ReturnType<typeof startOfflineIam>>, grantCache: boolean): string {
+  const yaml = [
+    'version: 2.0.0',
+    'logging: { level: warn, format: console }',
+    `auth: { timeout_in_ms: 5000${grantCache ? '' : ', grant_cache_ttl_in_ms: 0'} }`,
+    'providers:',
+    `  - { name: idp, type: jwt, realm: idprealm, cert_uri: "${jwksUrl}", iam_realm: bench }`,
+    `  - { name: desp, type: openid-offline, realm: ${IAM_REALM}, cert_uri: "${iam.jwksUrl}", iam_url: "${iam.url}",` +
+      ` public_client_id: ${PRIVATE_CLIENT.id}, private_client_id: ${PRIVATE_CLIENT.id}, private_client_secret: ${PRIVATE_CLIENT.secret} }`,
+    'store: { enabled: false }',
+    'services: []',
+    'jwt: { exp: 3600, iss: authotron-bench, secret: bench-secret-0123456789abcdef-0123456789abcdef }',
+    'server: { port: 8080 }',
+    '',
+  ].join('\n')
+  writeFileSync(join(work, 'config.yaml'), yaml)
+  const out = join(work, 'config.json')
+  const run = spawnSync(
+    process.execPath,
+    [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', out, '-q', '--nginx-snippets', work,
+      '--jwks-cache-dir', join(work, 'jwks-cache'), '--remote-cache-dir', join(work, 'remote-cache')],
+    { encoding: 'utf8' },
+  )
+  if (run.status !== 0) throw new Error(run.stderr)
+  chmodSync(work, 0o755)
+  chmodSync(out, 0o644)
+  return out
+}
+
+async function expect200(nginx: NginxServer, headers: string[]) {
+  const init: { [name: string]: string } = {}
+  for (const header of headers) init[header.slice(0, header.indexOf(':'))] = header.slice(header.indexOf(':') + 2)
+  const response = await fetch(nginx.url('/authenticate'), { headers: init })
+  if (response.status !== 200) throw new Error(`${headers[1]}: ${response.status}\n${nginx.errorLog().slice(-2000)}`)
+}
+
+function wrk(nginx: NginxServer, headers: string[]): Promise<WrkResult> {
+  return runWrk({ url: nginx.url('/authenticate'), connections: CONNECTIONS, durationS: SECONDS, headers, core: 1 }).then((result) => {
+    if (result.non2xx > 0 || result.socketErrors > 0) throw new Error(`wrk: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`)
+    return result
+  })
+}
+
+main().catch((error) => {
+  log(String(error?.stack ?? error))
+  process.exit(1)
+})
