@@ -10,7 +10,7 @@ function firstHeaderLine(r, lowerName) {
 }
 import fs from "fs";
 var unit;
-function load() {
+function load2() {
   if (unit === void 0) unit = function () {
     var ErrorCode2 = {
       HeaderInvalid: "ERR_HEADER_INVALID",
@@ -24,6 +24,8 @@ function load() {
       LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
       LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
       AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
       PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
       ConfigFormat: "ERR_CONFIG_FORMAT",
       ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -42,6 +44,7 @@ function load() {
       JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
       JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
       JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
       JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
       JwksInvalid: "ERR_JWKS_INVALID",
       RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -52,6 +55,10 @@ function load() {
       TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
       AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
       AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
       Unexpected: "ERR_UNEXPECTED"
     };
     var contextConfig;
@@ -89,13 +96,13 @@ function load() {
   return unit;
 }
 function loadConfig(r) {
-  var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load().fallbackConfig(r);
+  var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load2().fallbackConfig(r);
   return config !== void 0 && config.format === 5 ? config : void 0;
 }
 var unit2;
-function load2() {
+function load3() {
   if (unit2 === void 0) unit2 = function () {
-    function newUser(username, realm, roles) {
+    function newUser2(username, realm, roles) {
       return {
         version: 1,
         username,
@@ -159,6 +166,19 @@ function load2() {
         body
       };
     }
+    function jwksAnswer(config) {
+      var body = config.jwt.jwks;
+      if (body === void 0) return {
+        status: 404,
+        headers: [],
+        body: ""
+      };
+      return {
+        status: 200,
+        headers: [["Content-Type", "application/jwk-set+json"], ["Cache-Control", "public, max-age=" + 300]],
+        body
+      };
+    }
     var CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g;
     function headerSafe(value) {
       return value.replace(CONTROL_CHARACTERS, "");
@@ -166,8 +186,14 @@ function load2() {
     function landingPage(version) {
       return '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Auth-O-Tron (njs)</title></head><body><h1>Auth-O-Tron</h1><p>authotron-njs ' + version + ', running inside the NGINX worker.</p><p><a href="https://github.com/ecmwf/auth-o-tron">GitHub</a> · <a href="#">Documentation</a></p></body></html>\n';
     }
+    function isPromise(value) {
+      return value !== null && typeof value === "object" && typeof value.then === "function";
+    }
+    function whenReady(value, next) {
+      return isPromise(value) ? value.then(next) : next(value);
+    }
     var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
-    function isStrictBase64(text) {
+    function isStrictBase642(text) {
       var length = text.length;
       if (length % 4 !== 0 || NOT_BASE64_OR_PAD.test(text)) return false;
       var firstPad = text.indexOf("=");
@@ -178,20 +204,20 @@ function load2() {
       var unusedBitsMask = padding === 1 ? 3 : 15;
       return (lastSymbol & unusedBitsMask) === 0;
     }
-    function decodeStrictBase64(text) {
+    function decodeStrictBase642(text) {
       return Buffer.from(text, "base64");
     }
-    function base64ToBytes(text) {
-      if (!isStrictBase64(text)) throw new Error("base64ToBytes: not canonical base64");
+    function base64ToBytes2(text) {
+      if (!isStrictBase642(text)) throw new Error("base64ToBytes: not canonical base64");
       return Buffer.from(text, "base64");
     }
-    function utf8ToBytes(text) {
+    function utf8ToBytes2(text) {
       return Buffer.from(text, "utf8");
     }
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
     }
-    function bytesToUtf8Strict(bytes) {
+    function bytesToUtf8Strict2(bytes) {
       try {
         return new TextDecoder("utf-8", {
           fatal: true
@@ -203,6 +229,204 @@ function load2() {
     function signHs256(payloadJson, secret, crypto) {
       var signingInput = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" + "." + utf8ToBase64url(payloadJson);
       return signingInput + "." + crypto.hmacSha256Base64url(secret, signingInput);
+    }
+    var ErrorCode2 = {
+      HeaderInvalid: "ERR_HEADER_INVALID",
+      HeaderMissing: "ERR_HEADER_MISSING",
+      BasicMalformed: "ERR_BASIC_MALFORMED",
+      BadCredentials: "ERR_BAD_CREDENTIALS",
+      ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+      ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+      AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+      AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+      PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+      ConfigFormat: "ERR_CONFIG_FORMAT",
+      ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+      ConfigInvalid: "ERR_CONFIG_INVALID",
+      RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+      JwtMalformed: "ERR_JWT_MALFORMED",
+      JwtAlgNone: "ERR_JWT_ALG_NONE",
+      JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+      JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+      JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+      JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+      JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+      JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+      JwtExpired: "ERR_JWT_EXPIRED",
+      JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+      JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+      JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+      JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+      JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+      JwksInvalid: "ERR_JWKS_INVALID",
+      RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+      RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+      RemoteMalformed: "ERR_REMOTE_MALFORMED",
+      RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+      RemoteStatus: "ERR_REMOTE_STATUS",
+      TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+      AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+      AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+      Unexpected: "ERR_UNEXPECTED"
+    };
+    function codedError2(code, message, path) {
+      var error = new Error(message);
+      error.code = code;
+      if (path !== void 0) error.path = path;
+      return error;
+    }
+    function errorCode(error) {
+      return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+    }
+    function rsa(name, bits) {
+      var hash = "SHA-" + bits;
+      return {
+        kty: "RSA",
+        format: "spki",
+        importParams: {
+          name,
+          hash
+        },
+        verifyParams: name === "RSA-PSS" ? {
+          name,
+          saltLength: bits / 8
+        } : {
+          name
+        }
+      };
+    }
+    function ecdsa(bits, crv, fieldBytes) {
+      return {
+        kty: "EC",
+        crv,
+        format: "spki",
+        importParams: {
+          name: "ECDSA",
+          namedCurve: crv
+        },
+        verifyParams: {
+          name: "ECDSA",
+          hash: "SHA-" + bits
+        },
+        signatureLength: 2 * fieldBytes
+      };
+    }
+    function hmac(bits) {
+      return {
+        kty: "oct",
+        format: "raw",
+        importParams: {
+          name: "HMAC",
+          hash: "SHA-" + bits
+        },
+        verifyParams: {
+          name: "HMAC"
+        },
+        signatureLength: bits / 8
+      };
+    }
+    function table() {
+      return {
+        RS256: rsa("RSASSA-PKCS1-v1_5", 256),
+        RS384: rsa("RSASSA-PKCS1-v1_5", 384),
+        RS512: rsa("RSASSA-PKCS1-v1_5", 512),
+        PS256: rsa("RSA-PSS", 256),
+        PS384: rsa("RSA-PSS", 384),
+        PS512: rsa("RSA-PSS", 512),
+        ES256: ecdsa(256, "P-256", 32),
+        ES384: ecdsa(384, "P-384", 48),
+        ES512: ecdsa(512, "P-521", 66),
+        HS256: hmac(256),
+        HS384: hmac(384),
+        HS512: hmac(512),
+        EdDSA: {
+          kty: "OKP",
+          crv: "Ed25519",
+          format: "spki",
+          importParams: {
+            name: "Ed25519"
+          },
+          verifyParams: {
+            name: "Ed25519"
+          },
+          signatureLength: 64
+        }
+      };
+    }
+    function jwsAlgorithm(alg, allowed) {
+      if (alg.toLowerCase() === "none") {
+        throw codedError2(ErrorCode2.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+      }
+      var algorithms = table();
+      var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+      if (entry === void 0) {
+        throw codedError2(ErrorCode2.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+      }
+      if (allowed !== void 0 && !includes(allowed, alg)) {
+        throw codedError2(ErrorCode2.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+      }
+      return entry;
+    }
+    function includes(items, item) {
+      for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+      return false;
+    }
+    function printable(text) {
+      return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+    }
+    function signToken(payloadJson, jwt, crypto, keepKey) {
+      if (jwt.alg === void 0) return signHs256(payloadJson, jwt.secret, crypto);
+      return signAsymmetric(payloadJson, jwt, crypto.signer, keepKey === true);
+    }
+    function signAsymmetric(payloadJson, jwt, signer, keepKey) {
+      var alg = jwt.alg;
+      var signingKey = jwt.signingKey;
+      if (signingKey === void 0) {
+        return Promise.reject(codedError2(ErrorCode2.ConfigFormat, "jwt.alg is " + alg + " but the compiled config has no signing key"));
+      }
+      if (signer === void 0) {
+        return Promise.reject(codedError2(ErrorCode2.RuntimeUnsupported, "minting " + alg + " tokens needs WebCrypto (crypto.subtle), which this runtime lacks"));
+      }
+      var algorithm = jwsAlgorithm(alg, void 0);
+      var signingInput = signingKey.header + "." + utf8ToBase64url(payloadJson);
+      return privateKey(signer, signingKey.pkcs8, alg, algorithm.importParams, keepKey).then(key => signer.sign(algorithm.verifyParams, key, utf8ToBytes2(signingInput))).then(signature => {
+        if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) {
+          throw codedError2(ErrorCode2.JwtSignFailed, alg + " signature of " + signature.length + " bytes, expected " + algorithm.signatureLength);
+        }
+        return signingInput + "." + Buffer.from(signature).toString("base64url");
+      });
+    }
+    var keptPkcs8;
+    var keptKey;
+    function privateKey(signer, pkcs8, alg, params, keep2) {
+      if (keep2 && keptPkcs8 === pkcs8) return Promise.resolve(keptKey);
+      return signer.importPrivateKey(Buffer.from(pkcs8, "base64"), params).then(key => {
+        if (keep2) {
+          keptPkcs8 = pkcs8;
+          keptKey = key;
+        }
+        return key;
+      }, e => {
+        throw importFailure(alg, e, signer);
+      });
+    }
+    var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+    function importFailure(alg, error, signer) {
+      var reason = error instanceof Error ? error.message : String(error);
+      if (alg === "EdDSA" && UNKNOWN_ALGORITHM.test(reason)) {
+        return codedError2(ErrorCode2.RuntimeUnsupported, "jwt.alg EdDSA: minting needs Ed25519 in the runtime's WebCrypto (njs >= 0.9.7 built with it); this runtime (" + (signer.runtime !== void 0 ? signer.runtime : "unknown") + ") answered: " + reason + ". Use RS256 or ES256 here.");
+      }
+      return codedError2(ErrorCode2.JwtSignFailed, "the runtime refused the " + alg + " signing key: " + reason);
     }
     var SIGNED_INTEGER = /^[+-]?\d+$/;
     var I64_MIN = -9223372036854776e3;
@@ -231,18 +455,17 @@ function load2() {
         attributes: user.attributes
       });
     }
-    function mint(user, settings, nowSeconds, crypto) {
+    function mint(user, settings, nowSeconds, crypto, keepKey) {
       var expiresAt = mintedExpiry(user, settings.exp, nowSeconds);
-      return {
-        token: signHs256(mintClaims(user, settings, nowSeconds, expiresAt), settings.secret, crypto),
+      var claims = mintClaims(user, settings, nowSeconds, expiresAt);
+      if (settings.alg === void 0) return {
+        token: signHs256(claims, settings.secret, crypto),
         expiresAt
       };
-    }
-    function isPromise(value) {
-      return value !== null && typeof value === "object" && typeof value.then === "function";
-    }
-    function whenReady(value, next) {
-      return isPromise(value) ? value.then(next) : next(value);
+      return whenReady(signToken(claims, settings, crypto, keepKey), token => ({
+        token,
+        expiresAt
+      }));
     }
     var NO_LEGACY = ["", "", ""];
     function grantFromEntry(text, now) {
@@ -270,58 +493,355 @@ function load2() {
       for (var i = 0; i < 7 && (i === 0 || userStart > 0); i++) userStart = text.indexOf("\n", userStart) + 1;
       return userStart === 0 ? void 0 : text.slice(userStart);
     }
-    var ErrorCode2 = {
-      HeaderInvalid: "ERR_HEADER_INVALID",
-      HeaderMissing: "ERR_HEADER_MISSING",
-      BasicMalformed: "ERR_BASIC_MALFORMED",
-      BadCredentials: "ERR_BAD_CREDENTIALS",
-      ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
-      ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
-      AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
-      AugmenterRealm: "ERR_AUGMENTER_REALM",
-      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
-      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
-      AllFailed: "ERR_ALL_FAILED",
-      PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
-      ConfigFormat: "ERR_CONFIG_FORMAT",
-      ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
-      ConfigInvalid: "ERR_CONFIG_INVALID",
-      RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
-      JwtMalformed: "ERR_JWT_MALFORMED",
-      JwtAlgNone: "ERR_JWT_ALG_NONE",
-      JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
-      JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
-      JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
-      JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
-      JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
-      JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
-      JwtExpired: "ERR_JWT_EXPIRED",
-      JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
-      JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
-      JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
-      JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
-      JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
-      JwksInvalid: "ERR_JWKS_INVALID",
-      RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
-      RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
-      RemoteMalformed: "ERR_REMOTE_MALFORMED",
-      RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
-      RemoteStatus: "ERR_REMOTE_STATUS",
-      TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
-      AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
-      AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
-      Unexpected: "ERR_UNEXPECTED"
+    function md5Crypt2(password, magic, salt, crypto) {
+      var saltBytes = utf8ToBytes2(salt);
+      var alternate = crypto.digest("md5", [password, saltBytes, password]);
+      var initial = [password, utf8ToBytes2(magic), saltBytes];
+      for (var remaining = password.length; remaining > 0; remaining -= 16) {
+        initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
+      }
+      var nulByte = new Uint8Array(1);
+      var firstByte = password.subarray(0, 1);
+      for (var bits = password.length; bits > 0; bits >>>= 1) {
+        initial.push(bits & 1 ? nulByte : firstByte);
+      }
+      var digest = crypto.digest("md5", initial);
+      for (var round = 0; round < 1e3; round++) {
+        var parts = [round & 1 ? password : digest];
+        if (round % 3 !== 0) parts.push(saltBytes);
+        if (round % 7 !== 0) parts.push(password);
+        parts.push(round & 1 ? digest : password);
+        digest = crypto.digest("md5", parts);
+      }
+      return cryptBase64(digest[0], digest[6], digest[12], 4) + cryptBase64(digest[1], digest[7], digest[13], 4) + cryptBase64(digest[2], digest[8], digest[14], 4) + cryptBase64(digest[3], digest[9], digest[15], 4) + cryptBase64(digest[4], digest[10], digest[5], 4) + cryptBase64(0, 0, digest[11], 2);
+    }
+    function cryptBase64(high, middle, low, count) {
+      var value = high << 16 | middle << 8 | low;
+      var text = "";
+      for (var i = 0; i < count; i++) {
+        text += "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(value & 63);
+        value >>>= 6;
+      }
+      return text;
+    }
+    function verifyPassword2(verifier, password, crypto) {
+      switch (verifier.form) {
+        case "plain":
+          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes2(verifier.sha256));
+        case "sha1":
+          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes2(verifier.digest));
+        case "ssha":
+          {
+            var computed = crypto.digest("sha1", [password, base64ToBytes2(verifier.salt)]);
+            return constantTimeEqual(computed, base64ToBytes2(verifier.digest));
+          }
+        case "md5crypt":
+          {
+            var _computed = md5Crypt2(password, verifier.magic, verifier.salt, crypto);
+            return constantTimeEqual(utf8ToBytes2(_computed), utf8ToBytes2(verifier.hash));
+          }
+        case "pbkdf2":
+          {
+            var expected = base64ToBytes2(verifier.derived);
+            var salt = base64ToBytes2(verifier.salt);
+            return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual(derived, expected));
+          }
+      }
+      var form = String(verifier.form);
+      throw codedError2(ErrorCode2.PasswordFormUnsupported, `password form "${form}" is not supported by this build`);
+    }
+    function constantTimeEqual(a, b) {
+      if (a.length !== b.length) return false;
+      var difference = 0;
+      if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+        var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+        var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+        for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+        return difference === 0;
+      }
+      for (var _i = 0; _i < a.length; _i++) difference |= a[_i] ^ b[_i];
+      return difference === 0;
+    }
+    var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
+    function isStrictBase64url(text) {
+      if (NOT_BASE64URL.test(text)) return false;
+      var tail = text.length % 4;
+      if (tail === 0) return true;
+      if (tail === 1) return false;
+      var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+      return (last & (tail === 2 ? 15 : 3)) === 0;
+    }
+    function decodeBase64url(text) {
+      if (!isStrictBase64url(text)) return void 0;
+      return new Uint8Array(Buffer.from(text, "base64url"));
+    }
+    var CURVE_FIELD_BYTES = {
+      "P-256": 32,
+      "P-384": 48,
+      "P-521": 66,
+      Ed25519: 32
     };
-    function codedError2(code, message, path) {
-      var error = new Error(message);
-      error.code = code;
-      if (path !== void 0) error.path = path;
-      return error;
+    var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+    var DER_NULL = [5, 0];
+    var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+    var OID_CURVE = {
+      "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+      "P-384": [6, 5, 43, 129, 4, 0, 34],
+      "P-521": [6, 5, 43, 129, 4, 0, 35]
+    };
+    var OID_ED25519 = [6, 3, 43, 101, 112];
+    function publicJwk(jwk, algorithm) {
+      switch (algorithm.kty) {
+        case "RSA":
+          checkRsa(member(jwk, "n"), member(jwk, "e"));
+          return {
+            kty: "RSA",
+            n: jwk.n,
+            e: jwk.e
+          };
+        case "EC":
+          {
+            var crv = algorithm.crv;
+            checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+            return {
+              kty: "EC",
+              crv,
+              x: jwk.x,
+              y: jwk.y
+            };
+          }
+      }
+      return void 0;
     }
-    function errorCode(error) {
-      return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+    function jwkKeyData(jwk, algorithm) {
+      switch (algorithm.kty) {
+        case "RSA":
+          return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+        case "EC":
+          return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+        case "OKP":
+          return ed25519Spki(member(jwk, "x"));
+        case "oct":
+          {
+            var secret = member(jwk, "k");
+            if (secret.length === 0) throw invalid('JWK member "k" is empty');
+            return secret;
+          }
+      }
     }
-    function copyArray(items) {
+    function rsaSpki(n, e) {
+      checkRsa(n, e);
+      var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
+      return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+    }
+    function ecSpki(crv, x, y) {
+      var curve = checkEc(crv, x, y);
+      var point = concat([[4], x, y]);
+      return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+    }
+    function ed25519Spki(x) {
+      if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid('JWK member "x" of an Ed25519 key must be 32 bytes');
+      return spki(new Uint8Array(OID_ED25519), x);
+    }
+    function checkRsa(n, e) {
+      if (isZero(n)) throw invalid('JWK member "n" is zero');
+      if (isZero(e)) throw invalid('JWK member "e" is zero');
+    }
+    function checkEc(crv, x, y) {
+      var size = CURVE_FIELD_BYTES[crv];
+      var curve = OID_CURVE[crv];
+      if (size === void 0 || curve === void 0) throw invalid("unsupported EC curve");
+      if (x.length !== size || y.length !== size) {
+        throw invalid('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+      }
+      return curve;
+    }
+    function spki(algorithmIdentifierContent, publicKey) {
+      var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
+      var bits = der(3, [new Uint8Array([0]), publicKey]);
+      return der(48, [algorithmIdentifier, bits]);
+    }
+    function derUnsignedInteger(bytes) {
+      var start = 0;
+      while (start < bytes.length - 1 && bytes[start] === 0) start++;
+      var digits = bytes.subarray(start);
+      return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+    }
+    function der(tag, parts) {
+      var length = 0;
+      for (var i = 0; i < parts.length; i++) length += parts[i].length;
+      var all = [[tag], derLength(length)];
+      for (var _i2 = 0; _i2 < parts.length; _i2++) all.push(parts[_i2]);
+      return concat(all);
+    }
+    function derLength(length) {
+      if (length < 128) return [length];
+      var bytes = [];
+      for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+      return [128 + bytes.length].concat(bytes);
+    }
+    function concat(parts) {
+      var length = 0;
+      for (var i = 0; i < parts.length; i++) length += parts[i].length;
+      var out = new Uint8Array(length);
+      var offset = 0;
+      for (var _i3 = 0; _i3 < parts.length; _i3++) {
+        out.set(parts[_i3], offset);
+        offset += parts[_i3].length;
+      }
+      return out;
+    }
+    function isZero(bytes) {
+      for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+      return true;
+    }
+    function member(jwk, name) {
+      var value = jwk[name];
+      if (typeof value !== "string") throw invalid('JWK member "' + name + '" is missing or not a string');
+      var bytes = decodeBase64url(value);
+      if (bytes === void 0) throw invalid('JWK member "' + name + '" is not base64url');
+      return bytes;
+    }
+    function invalid(message) {
+      return codedError2(ErrorCode2.JwtKeyInvalid, message);
+    }
+    function importKey(subtle2, jwk, algorithm) {
+      var imported;
+      var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
+      try {
+        var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
+        imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, usages);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return imported.then(key => key, e => {
+        throw importFailure2(algorithm, e);
+      });
+    }
+    function importFailure2(algorithm, error) {
+      var reason = error instanceof Error ? error.message : String(error);
+      if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM2.test(reason)) {
+        return codedError2(ErrorCode2.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+      }
+      return codedError2(ErrorCode2.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+    }
+    var UNKNOWN_ALGORITHM2 = /unknown algorithm|unrecognized algorithm|not supported/i;
+    function ownSignatureCheck(alg) {
+      if (alg === "HS256") return hs256Signature;
+      if (alg === "RS256" || alg === "ES256" || alg === "EdDSA") return publishedKeySignature;
+      return void 0;
+    }
+    function hs256Signature(parts, keys, crypto) {
+      var given = utf8ToBytes2(parts.signature);
+      if (keys.secret !== void 0 && hs256Matches(given, parts.signingInput, keys.secret, crypto)) return true;
+      var previous = keys.previousSecrets;
+      if (previous === void 0) return false;
+      for (var i = 0; i < previous.length; i++) {
+        if (hs256Matches(given, parts.signingInput, previous[i], crypto)) return true;
+      }
+      return false;
+    }
+    function publishedKeySignature(parts, keys, crypto) {
+      var subtle2 = crypto.subtle;
+      var kid = parts.header.kid;
+      if (keys.jwks === void 0 || subtle2 === void 0 || kid === void 0) return false;
+      var set = JSON.parse(keys.jwks);
+      var jwk;
+      for (var i = 0; i < set.keys.length; i++) {
+        if (set.keys[i].kid === kid && set.keys[i].alg === parts.header.alg) jwk = set.keys[i];
+      }
+      if (jwk === void 0) return false;
+      var algorithm = jwsAlgorithm(parts.header.alg, void 0);
+      var signature = new Uint8Array(Buffer.from(parts.signature, "base64url"));
+      if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) return false;
+      return importKey(subtle2, jwk, algorithm).then(key => subtle2.verify(algorithm.verifyParams, key, signature, utf8ToBytes2(parts.signingInput))).then(valid => valid === true, () => false);
+    }
+    function hs256Matches(given, signingInput, secret, crypto) {
+      return constantTimeEqual(utf8ToBytes2(crypto.hmacSha256Base64url(secret, signingInput)), given);
+    }
+    function verifyOwnToken(token, keys, nowSeconds, crypto) {
+      var first = token.indexOf(".");
+      var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+      if (second === -1 || token.indexOf(".", second + 1) !== -1) throw malformed("not a compact JWS");
+      var headerSegment = token.slice(0, first);
+      var payloadSegment = token.slice(first + 1, second);
+      var signature = token.slice(second + 1);
+      if (!isStrictBase64url(payloadSegment) || !isStrictBase64url(signature)) throw malformed("not base64url");
+      var header = headerSegment === "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" ? {
+        alg: "HS256"
+      } : decodeHeader(headerSegment);
+      var check = ownSignatureCheck(header.alg);
+      if (check === void 0) throw codedError2(ErrorCode2.JwtAlgUnsupported, "not an algorithm this gateway mints");
+      return whenReady(check({
+        header,
+        signingInput: token.slice(0, second),
+        signature
+      }, keys, crypto), valid => {
+        if (!valid) throw codedError2(ErrorCode2.JwtSignatureInvalid, "not signed by one of our keys");
+        return ownTokenGrant(token, jsonObject(payloadSegment), keys, nowSeconds);
+      });
+    }
+    function ownTokenGrant(token, claims, keys, nowSeconds) {
+      if (claims.iss !== keys.iss) throw codedError2(ErrorCode2.JwtIssuerMismatch, "iss is not ours");
+      var exp = claims.exp;
+      if (typeof exp !== "number" || !isFinite(exp)) throw claimInvalid("exp");
+      if (!(exp > nowSeconds)) throw codedError2(ErrorCode2.JwtExpired, "our token has expired");
+      var username = claims.username,
+        realm = claims.realm,
+        roles = claims.roles,
+        scopes = claims.scopes,
+        attributes = claims.attributes;
+      if (typeof username !== "string") throw claimInvalid("username");
+      if (typeof realm !== "string") throw claimInvalid("realm");
+      if (!isStringList(roles)) throw claimInvalid("roles");
+      if (!isPlainObject(scopes)) throw claimInvalid("scopes");
+      if (!isPlainObject(attributes)) throw claimInvalid("attributes");
+      var user = {
+        version: 1,
+        username,
+        realm,
+        roles,
+        attributes,
+        scopes
+      };
+      return {
+        user,
+        token,
+        expiresAt: exp
+      };
+    }
+    function decodeHeader(segment) {
+      if (!isStrictBase64url(segment)) throw malformed("not base64url");
+      var header = jsonObject(segment);
+      if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
+      if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
+      return header;
+    }
+    function jsonObject(segment) {
+      var value;
+      try {
+        value = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+      } catch (e) {
+        throw malformed("not JSON");
+      }
+      if (!isPlainObject(value)) throw malformed("not a JSON object");
+      return value;
+    }
+    function isPlainObject(value) {
+      return value !== null && typeof value === "object" && !Array.isArray(value);
+    }
+    function isStringList(value) {
+      if (!Array.isArray(value)) return false;
+      for (var i = 0; i < value.length; i++) if (typeof value[i] !== "string") return false;
+      return true;
+    }
+    function malformed(reason) {
+      return codedError2(ErrorCode2.JwtMalformed, "not a token of ours: " + reason);
+    }
+    function claimInvalid(claim) {
+      return codedError2(ErrorCode2.JwtClaimInvalid, "claim " + claim + " is not what we mint");
+    }
+    function copyArray2(items) {
       var copy = [];
       for (var i = 0; i < items.length; i++) copy.push(items[i]);
       return copy;
@@ -346,8 +866,8 @@ function load2() {
           var role = augmenter.roles[i];
           if (!contains(user.roles, role)) user.roles.push(role);
         }
-        for (var _i = 0; _i < augmenter.attributes.length; _i++) {
-          var pair = augmenter.attributes[_i];
+        for (var _i4 = 0; _i4 < augmenter.attributes.length; _i4++) {
+          var pair = augmenter.attributes[_i4];
           user.attributes[pair[0]] = pair[1];
         }
       }
@@ -387,6 +907,25 @@ function load2() {
       plain_advanced: plainAdvancedAugmenter,
       ldap: ldapAugmenter
     };
+    var BUCKET_BOUNDS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1e3, 2500, 5e3, 1e4];
+    function recordProvider(sink, provider, result, ms) {
+      var labels = "\n" + result + "\n" + labelValue(provider.name) + "\n" + provider.scheme + "\n" + labelValue(provider.realm);
+      if (result === "timeout") {
+        sink.incr("prov\nt" + labels, 1);
+        return;
+      }
+      sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+      if (ms > 0) sink.incr("prov\ns" + labels, ms / 1e3);
+    }
+    function recordAugmenter(sink, augmenter, realm, result, ms) {
+      var labels = "\n" + result + "\n" + labelValue(augmenter.name) + "\n" + labelValue(augmenter.type) + "\n" + labelValue(realm);
+      sink.incr("aug\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+      if (ms > 0) sink.incr("aug\ns" + labels, ms / 1e3);
+    }
+    var LINE_BREAKS = /[\r\n]/g;
+    function labelValue(value) {
+      return value.replace(LINE_BREAKS, " ");
+    }
     function augmentUser(config, user, platform) {
       var plan = config.augmenterPlans["=" + user.realm];
       if (plan === void 0) return user;
@@ -416,6 +955,8 @@ function load2() {
       return user;
     }
     function runAugmenter(augmenter, user, platform) {
+      var startedMs = platform.metrics !== void 0 ? platform.clock.nowMilliseconds() : 0;
+      var realm = user.realm;
       try {
         var module = augmenterModules[augmenter.type];
         if (module === void 0) {
@@ -424,11 +965,20 @@ function load2() {
         var outcome = module.augment(augmenter, user, {
           platform
         });
-        if (isPromise(outcome)) return outcome.then(void 0, e => logFailure(platform, augmenter, e));
+        if (isPromise(outcome)) return outcome.then(() => record(platform, augmenter, realm, "success", startedMs), e => {
+          logFailure(platform, augmenter, e);
+          record(platform, augmenter, realm, "error", startedMs);
+        });
+        record(platform, augmenter, realm, "success", startedMs);
       } catch (e) {
         logFailure(platform, augmenter, e);
+        record(platform, augmenter, realm, "error", startedMs);
       }
       return void 0;
+    }
+    function record(platform, augmenter, realm, result, startedMs) {
+      var metrics = platform.metrics;
+      if (metrics !== void 0) recordAugmenter(metrics, augmenter, realm, result, platform.clock.nowMilliseconds() - startedMs);
     }
     function settleAll(promises) {
       return Promise.all(promises).then(() => void 0);
@@ -451,7 +1001,7 @@ function load2() {
       if (lower === "bearer") return "Bearer";
       return lower;
     }
-    function parseAuthorization(header) {
+    function parseAuthorization2(header) {
       var value = visibleAsciiOrUndefined(header);
       if (value === void 0 || value.trim() === "") {
         throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
@@ -463,9 +1013,9 @@ function load2() {
         var part = parts[i].trim();
         if (seenParts.indexOf(part) !== -1) continue;
         seenParts.push(part);
-        if (seenParts.length > 3) throw invalid("too_many_credentials");
+        if (seenParts.length > 3) throw invalid2("too_many_credentials");
         var tokens = schemeAndCredential(part);
-        if (tokens === void 0) throw invalid("invalid_format");
+        if (tokens === void 0) throw invalid2("invalid_format");
         var scheme = normaliseScheme(tokens[0]);
         var replaced = false;
         for (var j = 0; j < credentials.length; j++) {
@@ -493,12 +1043,12 @@ function load2() {
       var tab = text.indexOf("	", from);
       return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
     }
-    function invalid(reason) {
+    function invalid2(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
-    var unit4;
-    function load4() {
-      if (unit4 === void 0) unit4 = function () {
+    var unit5;
+    function load6() {
+      if (unit5 === void 0) unit5 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -511,6 +1061,8 @@ function load2() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -529,6 +1081,7 @@ function load2() {
           JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -539,6 +1092,10 @@ function load2() {
           TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -550,7 +1107,7 @@ function load2() {
         function errorCode2(error) {
           return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
         }
-        function rsa(name, bits) {
+        function rsa2(name, bits) {
           var hash = "SHA-" + bits;
           return {
             kty: "RSA",
@@ -567,7 +1124,7 @@ function load2() {
             }
           };
         }
-        function ecdsa(bits, crv, fieldBytes) {
+        function ecdsa2(bits, crv, fieldBytes) {
           return {
             kty: "EC",
             crv,
@@ -583,7 +1140,7 @@ function load2() {
             signatureLength: 2 * fieldBytes
           };
         }
-        function hmac(bits) {
+        function hmac2(bits) {
           return {
             kty: "oct",
             format: "raw",
@@ -597,20 +1154,20 @@ function load2() {
             signatureLength: bits / 8
           };
         }
-        function table() {
+        function table2() {
           return {
-            RS256: rsa("RSASSA-PKCS1-v1_5", 256),
-            RS384: rsa("RSASSA-PKCS1-v1_5", 384),
-            RS512: rsa("RSASSA-PKCS1-v1_5", 512),
-            PS256: rsa("RSA-PSS", 256),
-            PS384: rsa("RSA-PSS", 384),
-            PS512: rsa("RSA-PSS", 512),
-            ES256: ecdsa(256, "P-256", 32),
-            ES384: ecdsa(384, "P-384", 48),
-            ES512: ecdsa(512, "P-521", 66),
-            HS256: hmac(256),
-            HS384: hmac(384),
-            HS512: hmac(512),
+            RS256: rsa2("RSASSA-PKCS1-v1_5", 256),
+            RS384: rsa2("RSASSA-PKCS1-v1_5", 384),
+            RS512: rsa2("RSASSA-PKCS1-v1_5", 512),
+            PS256: rsa2("RSA-PSS", 256),
+            PS384: rsa2("RSA-PSS", 384),
+            PS512: rsa2("RSA-PSS", 512),
+            ES256: ecdsa2(256, "P-256", 32),
+            ES384: ecdsa2(384, "P-384", 48),
+            ES512: ecdsa2(512, "P-521", 66),
+            HS256: hmac2(256),
+            HS384: hmac2(384),
+            HS512: hmac2(512),
             EdDSA: {
               kty: "OKP",
               crv: "Ed25519",
@@ -625,25 +1182,25 @@ function load2() {
             }
           };
         }
-        function jwsAlgorithm(alg, allowed) {
+        function jwsAlgorithm2(alg, allowed) {
           if (alg.toLowerCase() === "none") {
             throw codedError22(ErrorCode22.JwtAlgNone, 'unsecured JWT (alg "none") refused');
           }
-          var algorithms = table();
+          var algorithms = table2();
           var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
           if (entry === void 0) {
-            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable2(alg));
           }
-          if (allowed !== void 0 && !includes(allowed, alg)) {
+          if (allowed !== void 0 && !includes2(allowed, alg)) {
             throw codedError22(ErrorCode22.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
           }
           return entry;
         }
-        function includes(items, item) {
+        function includes2(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function printable(text) {
+        function printable2(text) {
           return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
         }
         function checkRegisteredClaims(claims, rules, nowSeconds) {
@@ -654,7 +1211,7 @@ function load2() {
           if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
             throw codedError22(ErrorCode22.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
           }
-          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes2(rules.issuers, claims.iss))) {
+          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes22(rules.issuers, claims.iss))) {
             throw codedError22(ErrorCode22.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
           }
           if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
@@ -671,21 +1228,21 @@ function load2() {
           return Math.round(value);
         }
         function audienceMatches(aud, accepted) {
-          if (typeof aud === "string") return includes2(accepted, aud);
+          if (typeof aud === "string") return includes22(accepted, aud);
           if (!Array.isArray(aud)) return false;
           for (var i = 0; i < aud.length; i++) {
-            if (typeof aud[i] === "string" && includes2(accepted, aud[i])) return true;
+            if (typeof aud[i] === "string" && includes22(accepted, aud[i])) return true;
           }
           return false;
         }
-        function includes2(items, item) {
+        function includes22(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function utf8ToBytes2(text) {
+        function utf8ToBytes22(text) {
           return Buffer.from(text, "utf8");
         }
-        function bytesToUtf8Strict2(bytes) {
+        function bytesToUtf8Strict22(bytes) {
           try {
             return new TextDecoder("utf-8", {
               fatal: true
@@ -694,61 +1251,61 @@ function load2() {
             return void 0;
           }
         }
-        var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
-        function isStrictBase64url(text) {
-          if (NOT_BASE64URL.test(text)) return false;
+        var NOT_BASE64URL2 = /[^A-Za-z0-9_-]/;
+        function isStrictBase64url2(text) {
+          if (NOT_BASE64URL2.test(text)) return false;
           var tail = text.length % 4;
           if (tail === 0) return true;
           if (tail === 1) return false;
           var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
           return (last & (tail === 2 ? 15 : 3)) === 0;
         }
-        function decodeBase64url(text) {
-          if (!isStrictBase64url(text)) return void 0;
+        function decodeBase64url2(text) {
+          if (!isStrictBase64url2(text)) return void 0;
           return new Uint8Array(Buffer.from(text, "base64url"));
         }
         function parseCompactJws(token) {
           var first = token.indexOf(".");
           var second = first === -1 ? -1 : token.indexOf(".", first + 1);
           if (second === -1 || token.indexOf(".", second + 1) !== -1) {
-            throw malformed("not a compact JWS (three dot-separated parts)");
+            throw malformed2("not a compact JWS (three dot-separated parts)");
           }
           var headerSegment = token.slice(0, first);
           var payloadSegment = token.slice(first + 1, second);
-          var signature = decodeBase64url(token.slice(second + 1));
-          if (signature === void 0) throw malformed("signature is not base64url");
-          var headerBytes = decodeBase64url(headerSegment);
-          if (headerBytes === void 0) throw malformed("header is not base64url");
-          var header = jsonObject(headerBytes, "header");
-          if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
-          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
-          if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
-          if (!isStrictBase64url(payloadSegment)) throw malformed("payload is not base64url");
+          var signature = decodeBase64url2(token.slice(second + 1));
+          if (signature === void 0) throw malformed2("signature is not base64url");
+          var headerBytes = decodeBase64url2(headerSegment);
+          if (headerBytes === void 0) throw malformed2("header is not base64url");
+          var header = jsonObject2(headerBytes, "header");
+          if (typeof header.alg !== "string") throw malformed2('header has no "alg" string');
+          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed2('header "kid" is not a string');
+          if (header.crit !== void 0) throw malformed2('header has "crit" extensions, none of which is supported');
+          if (!isStrictBase64url2(payloadSegment)) throw malformed2("payload is not base64url");
           return {
             header,
             payloadSegment,
-            signingInput: utf8ToBytes2(token.slice(0, second)),
+            signingInput: utf8ToBytes22(token.slice(0, second)),
             signature
           };
         }
-        function decodeClaims(jws) {
-          return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+        function decodeClaims2(jws) {
+          return jsonObject2(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
         }
-        function jsonObject(bytes, what) {
-          var text = bytesToUtf8Strict2(bytes);
-          if (text === void 0) throw malformed(what + " is not UTF-8");
+        function jsonObject2(bytes, what) {
+          var text = bytesToUtf8Strict22(bytes);
+          if (text === void 0) throw malformed2(what + " is not UTF-8");
           var value;
           try {
             value = JSON.parse(text);
           } catch (e) {
-            throw malformed(what + " is not JSON");
+            throw malformed2(what + " is not JSON");
           }
           if (value === null || typeof value !== "object" || Array.isArray(value)) {
-            throw malformed(what + " is not a JSON object");
+            throw malformed2(what + " is not a JSON object");
           }
           return value;
         }
-        function malformed(reason) {
+        function malformed2(reason) {
           return codedError22(ErrorCode22.JwtMalformed, "Failed to decode JWT: " + reason);
         }
         var MAPPED_CLAIMS = {
@@ -766,9 +1323,9 @@ function load2() {
         }
         function userFromClaims(claims, providerName, realm) {
           var sub = claims.sub;
-          if (typeof sub !== "string") throw invalid2("sub", "a string");
+          if (typeof sub !== "string") throw invalid3("sub", "a string");
           var scope = claims.scope;
-          if (scope !== void 0 && typeof scope !== "string") throw invalid2("scope", "a string");
+          if (scope !== void 0 && typeof scope !== "string") throw invalid3("scope", "a string");
           var roles = [];
           var realmAccess = claims.realm_access;
           if (realmAccess !== void 0 && realmAccess !== null) {
@@ -778,7 +1335,7 @@ function load2() {
           if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
           var resourceAccess = claims.resource_access;
           if (resourceAccess !== void 0 && resourceAccess !== null) {
-            if (!isObject(resourceAccess)) throw invalid2("resource_access", "an object");
+            if (!isObject(resourceAccess)) throw invalid3("resource_access", "an object");
             var clients = Object.keys(resourceAccess);
             for (var i = 0; i < clients.length; i++) {
               var path = "resource_access." + clients[i];
@@ -820,24 +1377,24 @@ function load2() {
           }
           var words = [];
           var start = -1;
-          for (var _i2 = 0; _i2 < text.length; _i2++) {
-            if (isWhitespace(text.charCodeAt(_i2))) {
-              if (start !== -1) words.push(text.slice(start, _i2));
+          for (var _i5 = 0; _i5 < text.length; _i5++) {
+            if (isWhitespace(text.charCodeAt(_i5))) {
+              if (start !== -1) words.push(text.slice(start, _i5));
               start = -1;
-            } else if (start === -1) start = _i2;
+            } else if (start === -1) start = _i5;
           }
           if (start !== -1) words.push(text.slice(start));
           return words;
         }
         function rolesOf(container, path) {
-          if (!isObject(container)) throw invalid2(path, 'an object with "roles"');
-          if (container.roles === void 0) throw invalid2(path + ".roles", "present");
+          if (!isObject(container)) throw invalid3(path, 'an object with "roles"');
+          if (container.roles === void 0) throw invalid3(path + ".roles", "present");
           return container.roles;
         }
         function appendRoleList(roles, list, path) {
-          if (!Array.isArray(list)) throw invalid2(path, "an array of strings");
+          if (!Array.isArray(list)) throw invalid3(path, "an array of strings");
           for (var i = 0; i < list.length; i++) {
-            if (typeof list[i] !== "string") throw invalid2(path, "an array of strings");
+            if (typeof list[i] !== "string") throw invalid3(path, "an array of strings");
             roles.push(list[i]);
           }
         }
@@ -852,28 +1409,40 @@ function load2() {
         function isObject(value) {
           return value !== null && typeof value === "object" && !Array.isArray(value);
         }
-        function invalid2(claim, expected) {
+        function invalid3(claim, expected) {
           return codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
         }
-        var CURVE_FIELD_BYTES = {
+        function constantTimeEqual2(a, b) {
+          if (a.length !== b.length) return false;
+          var difference = 0;
+          if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+            var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+            var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+            for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+            return difference === 0;
+          }
+          for (var _i6 = 0; _i6 < a.length; _i6++) difference |= a[_i6] ^ b[_i6];
+          return difference === 0;
+        }
+        var CURVE_FIELD_BYTES2 = {
           "P-256": 32,
           "P-384": 48,
           "P-521": 66,
           Ed25519: 32
         };
-        var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
-        var DER_NULL = [5, 0];
-        var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
-        var OID_CURVE = {
+        var OID_RSA_ENCRYPTION2 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+        var DER_NULL2 = [5, 0];
+        var OID_EC_PUBLIC_KEY2 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+        var OID_CURVE2 = {
           "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
           "P-384": [6, 5, 43, 129, 4, 0, 34],
           "P-521": [6, 5, 43, 129, 4, 0, 35]
         };
-        var OID_ED25519 = [6, 3, 43, 101, 112];
-        function publicJwk(jwk, algorithm) {
+        var OID_ED255192 = [6, 3, 43, 101, 112];
+        function publicJwk2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              checkRsa(member(jwk, "n"), member(jwk, "e"));
+              checkRsa2(member2(jwk, "n"), member2(jwk, "e"));
               return {
                 kty: "RSA",
                 n: jwk.n,
@@ -882,7 +1451,7 @@ function load2() {
             case "EC":
               {
                 var crv = algorithm.crv;
-                checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+                checkEc2(crv, member2(jwk, "x"), member2(jwk, "y"));
                 return {
                   kty: "EC",
                   crv,
@@ -893,99 +1462,99 @@ function load2() {
           }
           return void 0;
         }
-        function jwkKeyData(jwk, algorithm) {
+        function jwkKeyData2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+              return rsaSpki2(member2(jwk, "n"), member2(jwk, "e"));
             case "EC":
-              return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+              return ecSpki2(algorithm.crv, member2(jwk, "x"), member2(jwk, "y"));
             case "OKP":
-              return ed25519Spki(member(jwk, "x"));
+              return ed25519Spki2(member2(jwk, "x"));
             case "oct":
               {
-                var secret = member(jwk, "k");
+                var secret = member2(jwk, "k");
                 if (secret.length === 0) throw invalid22('JWK member "k" is empty');
                 return secret;
               }
           }
         }
-        function rsaSpki(n, e) {
-          checkRsa(n, e);
-          var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
-          return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+        function rsaSpki2(n, e) {
+          checkRsa2(n, e);
+          var publicKey = der2(48, [derUnsignedInteger2(n), derUnsignedInteger2(e)]);
+          return spki2(concat2([OID_RSA_ENCRYPTION2, DER_NULL2]), publicKey);
         }
-        function ecSpki(crv, x, y) {
-          var curve = checkEc(crv, x, y);
-          var point = concat([[4], x, y]);
-          return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+        function ecSpki2(crv, x, y) {
+          var curve = checkEc2(crv, x, y);
+          var point = concat2([[4], x, y]);
+          return spki2(concat2([OID_EC_PUBLIC_KEY2, curve]), point);
         }
-        function ed25519Spki(x) {
-          if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
-          return spki(new Uint8Array(OID_ED25519), x);
+        function ed25519Spki2(x) {
+          if (x.length !== CURVE_FIELD_BYTES2.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
+          return spki2(new Uint8Array(OID_ED255192), x);
         }
-        function checkRsa(n, e) {
-          if (isZero(n)) throw invalid22('JWK member "n" is zero');
-          if (isZero(e)) throw invalid22('JWK member "e" is zero');
+        function checkRsa2(n, e) {
+          if (isZero2(n)) throw invalid22('JWK member "n" is zero');
+          if (isZero2(e)) throw invalid22('JWK member "e" is zero');
         }
-        function checkEc(crv, x, y) {
-          var size = CURVE_FIELD_BYTES[crv];
-          var curve = OID_CURVE[crv];
+        function checkEc2(crv, x, y) {
+          var size = CURVE_FIELD_BYTES2[crv];
+          var curve = OID_CURVE2[crv];
           if (size === void 0 || curve === void 0) throw invalid22("unsupported EC curve");
           if (x.length !== size || y.length !== size) {
             throw invalid22('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
           }
           return curve;
         }
-        function spki(algorithmIdentifierContent, publicKey) {
-          var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
-          var bits = der(3, [new Uint8Array([0]), publicKey]);
-          return der(48, [algorithmIdentifier, bits]);
+        function spki2(algorithmIdentifierContent, publicKey) {
+          var algorithmIdentifier = der2(48, [algorithmIdentifierContent]);
+          var bits = der2(3, [new Uint8Array([0]), publicKey]);
+          return der2(48, [algorithmIdentifier, bits]);
         }
-        function derUnsignedInteger(bytes) {
+        function derUnsignedInteger2(bytes) {
           var start = 0;
           while (start < bytes.length - 1 && bytes[start] === 0) start++;
           var digits = bytes.subarray(start);
-          return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+          return der2(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
         }
-        function der(tag, parts) {
+        function der2(tag, parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
-          var all = [[tag], derLength(length)];
-          for (var _i3 = 0; _i3 < parts.length; _i3++) all.push(parts[_i3]);
-          return concat(all);
+          var all = [[tag], derLength2(length)];
+          for (var _i7 = 0; _i7 < parts.length; _i7++) all.push(parts[_i7]);
+          return concat2(all);
         }
-        function derLength(length) {
+        function derLength2(length) {
           if (length < 128) return [length];
           var bytes = [];
           for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
           return [128 + bytes.length].concat(bytes);
         }
-        function concat(parts) {
+        function concat2(parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var out = new Uint8Array(length);
           var offset = 0;
-          for (var _i4 = 0; _i4 < parts.length; _i4++) {
-            out.set(parts[_i4], offset);
-            offset += parts[_i4].length;
+          for (var _i8 = 0; _i8 < parts.length; _i8++) {
+            out.set(parts[_i8], offset);
+            offset += parts[_i8].length;
           }
           return out;
         }
-        function isZero(bytes) {
+        function isZero2(bytes) {
           for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
           return true;
         }
-        function member(jwk, name) {
+        function member2(jwk, name) {
           var value = jwk[name];
           if (typeof value !== "string") throw invalid22('JWK member "' + name + '" is missing or not a string');
-          var bytes = decodeBase64url(value);
+          var bytes = decodeBase64url2(value);
           if (bytes === void 0) throw invalid22('JWK member "' + name + '" is not base64url');
           return bytes;
         }
         function invalid22(message) {
           return codedError22(ErrorCode22.JwtKeyInvalid, message);
         }
-        function selectKey(jwks, kid, algorithm) {
+        function selectKey2(jwks, kid, algorithm) {
           var keys = jwkSetKeys(jwks);
           if (kid !== void 0) {
             var mismatched = false;
@@ -996,13 +1565,13 @@ function load2() {
               mismatched = true;
             }
             if (mismatched) {
-              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable2(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
             }
             return void 0;
           }
           var found;
-          for (var _i5 = 0; _i5 < keys.length; _i5++) {
-            var _key = keys[_i5];
+          for (var _i9 = 0; _i9 < keys.length; _i9++) {
+            var _key = keys[_i9];
             if (!isObject2(_key) || !fits(_key, algorithm)) continue;
             if (found !== void 0) {
               throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -1014,8 +1583,8 @@ function load2() {
           }
           return found;
         }
-        function unknownKid(kid) {
-          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable(kid));
+        function unknownKid2(kid) {
+          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable2(kid));
         }
         function fits(key, algorithm) {
           return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
@@ -1043,18 +1612,22 @@ function load2() {
           }
           var kid = jws.header.kid;
           return jwks.get(endpoint2, false).then(set => {
-            var key = selectKey(set, kid, algorithm);
+            var key = selectKey2(set, kid, algorithm);
             if (key !== void 0 || kid === void 0) return key;
             if (services.onRefresh !== void 0) services.onRefresh();
             return jwks.get(endpoint2, true).then(refreshed => {
-              var again = selectKey(refreshed, kid, algorithm);
-              if (again === void 0) throw unknownKid(kid);
+              var again = selectKey2(refreshed, kid, algorithm);
+              if (again === void 0) throw unknownKid2(kid);
               return again;
             });
-          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
+          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey2(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
             if (!valid) throw signatureInvalid();
-            return decodeClaims(jws);
+            return decodeClaims2(jws);
           });
+        }
+        function signatureMatches(subtle2, algorithm, key, jws) {
+          var checked = algorithm.kty === "oct" ? subtle2.sign(algorithm.verifyParams, key, jws.signingInput).then(mac => constantTimeEqual2(new Uint8Array(mac), jws.signature)) : subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput);
+          return checked.then(valid => valid, () => false);
         }
         var importedKeys = Object.create(null);
         var importedCount = 0;
@@ -1062,7 +1635,7 @@ function load2() {
           var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
           var known = importedKeys[id];
           if (known !== void 0) return Promise.resolve(known);
-          return importKey(subtle2, jwk, algorithm).then(key => {
+          return importKey2(subtle2, jwk, algorithm).then(key => {
             if (importedCount >= 64) {
               importedKeys = Object.create(null);
               importedCount = 0;
@@ -1072,26 +1645,27 @@ function load2() {
             return key;
           });
         }
-        function importKey(subtle2, jwk, algorithm) {
+        function importKey2(subtle2, jwk, algorithm) {
           var imported;
+          var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
           try {
-            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
-            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk2(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData2(jwk, algorithm), algorithm.importParams, false, usages);
           } catch (e) {
             return Promise.reject(e);
           }
           return imported.then(key => key, e => {
-            throw importFailure(algorithm, e);
+            throw importFailure3(algorithm, e);
           });
         }
-        function importFailure(algorithm, error) {
+        function importFailure3(algorithm, error) {
           var reason = error instanceof Error ? error.message : String(error);
-          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM.test(reason)) {
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM3.test(reason)) {
             return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
           }
           return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
         }
-        var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+        var UNKNOWN_ALGORITHM3 = /unknown algorithm|unrecognized algorithm|not supported/i;
         function signatureInvalid() {
           return codedError22(ErrorCode22.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
         }
@@ -1102,7 +1676,7 @@ function load2() {
               throw codedError22(ErrorCode22.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
             }
             var jws = parseCompactJws(credential);
-            var algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms);
+            var algorithm = jwsAlgorithm2(jws.header.alg, provider.algorithms);
             var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
             var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
             if (store !== void 0 && cacheKey !== void 0) {
@@ -1168,7 +1742,7 @@ function load2() {
           "verifiedKey": verifiedKey
         };
       }();
-      return unit4;
+      return unit5;
     }
     var unit22;
     function load22() {
@@ -1185,6 +1759,8 @@ function load2() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -1203,6 +1779,7 @@ function load2() {
           JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -1213,6 +1790,10 @@ function load2() {
           TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -1260,7 +1841,7 @@ function load2() {
         function isSuccess(status) {
           return status >= 200 && status < 300;
         }
-        function newUser2(username, realm, roles) {
+        function newUser22(username, realm, roles) {
           return {
             version: 1,
             username,
@@ -1291,7 +1872,7 @@ function load2() {
           if (typeof uid !== "string" || uid === "") {
             throw codedError22(ErrorCode22.RemoteMalformed, "Error parsing JSON: no uid in the who-am-i answer");
           }
-          var user = newUser2(uid, provider.realm, []);
+          var user = newUser22(uid, provider.realm, []);
           var email = fields.email;
           if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes["ecmwf-email"] = email;
           return user;
@@ -1318,6 +1899,8 @@ function load2() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -1336,6 +1919,7 @@ function load2() {
           JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -1346,6 +1930,10 @@ function load2() {
           TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -1393,7 +1981,7 @@ function load2() {
         function isSuccess(status) {
           return status >= 200 && status < 300;
         }
-        function newUser2(username, realm, roles) {
+        function newUser22(username, realm, roles) {
           return {
             version: 1,
             username,
@@ -1420,25 +2008,25 @@ function load2() {
           }
           var body = jsonBody2(answer2);
           if (body === null || typeof body !== "object" || Array.isArray(body)) {
-            throw malformed("the answer is not a JSON object");
+            throw malformed2("the answer is not a JSON object");
           }
           var fields = body;
-          if (typeof fields.username !== "string" || fields.username === "") throw malformed("no username");
+          if (typeof fields.username !== "string" || fields.username === "") throw malformed2("no username");
           var roles = [];
           if (fields.roles !== void 0) {
-            if (!Array.isArray(fields.roles)) throw malformed("roles is not a list");
+            if (!Array.isArray(fields.roles)) throw malformed2("roles is not a list");
             for (var i = 0; i < fields.roles.length; i++) {
-              if (typeof fields.roles[i] !== "string") throw malformed("a role is not a string");
+              if (typeof fields.roles[i] !== "string") throw malformed2("a role is not a string");
             }
             roles = fields.roles.slice();
           }
           var email = fields.email;
-          if (email !== void 0 && email !== null && typeof email !== "string") throw malformed("email is not a string");
-          var user = newUser2(fields.username, provider.realm, roles);
+          if (email !== void 0 && email !== null && typeof email !== "string") throw malformed2("email is not a string");
+          var user = newUser22(fields.username, provider.realm, roles);
           if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes.email = email;
           return user;
         }
-        function malformed(reason) {
+        function malformed2(reason) {
           return codedError22(ErrorCode22.RemoteMalformed, "Error parsing JSON: " + reason);
         }
         return {
@@ -1448,80 +2036,11 @@ function load2() {
       }();
       return unit32;
     }
-    function md5Crypt(password, magic, salt, crypto) {
-      var saltBytes = utf8ToBytes(salt);
-      var alternate = crypto.digest("md5", [password, saltBytes, password]);
-      var initial = [password, utf8ToBytes(magic), saltBytes];
-      for (var remaining = password.length; remaining > 0; remaining -= 16) {
-        initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
-      }
-      var nulByte = new Uint8Array(1);
-      var firstByte = password.subarray(0, 1);
-      for (var bits = password.length; bits > 0; bits >>>= 1) {
-        initial.push(bits & 1 ? nulByte : firstByte);
-      }
-      var digest = crypto.digest("md5", initial);
-      for (var round = 0; round < 1e3; round++) {
-        var parts = [round & 1 ? password : digest];
-        if (round % 3 !== 0) parts.push(saltBytes);
-        if (round % 7 !== 0) parts.push(password);
-        parts.push(round & 1 ? digest : password);
-        digest = crypto.digest("md5", parts);
-      }
-      return cryptBase64(digest[0], digest[6], digest[12], 4) + cryptBase64(digest[1], digest[7], digest[13], 4) + cryptBase64(digest[2], digest[8], digest[14], 4) + cryptBase64(digest[3], digest[9], digest[15], 4) + cryptBase64(digest[4], digest[10], digest[5], 4) + cryptBase64(0, 0, digest[11], 2);
-    }
-    function cryptBase64(high, middle, low, count) {
-      var value = high << 16 | middle << 8 | low;
-      var text = "";
-      for (var i = 0; i < count; i++) {
-        text += "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(value & 63);
-        value >>>= 6;
-      }
-      return text;
-    }
-    function verifyPassword(verifier, password, crypto) {
-      switch (verifier.form) {
-        case "plain":
-          return constantTimeEqual(crypto.digest("sha256", [password]), base64ToBytes(verifier.sha256));
-        case "sha1":
-          return constantTimeEqual(crypto.digest("sha1", [password]), base64ToBytes(verifier.digest));
-        case "ssha":
-          {
-            var computed = crypto.digest("sha1", [password, base64ToBytes(verifier.salt)]);
-            return constantTimeEqual(computed, base64ToBytes(verifier.digest));
-          }
-        case "md5crypt":
-          {
-            var _computed = md5Crypt(password, verifier.magic, verifier.salt, crypto);
-            return constantTimeEqual(utf8ToBytes(_computed), utf8ToBytes(verifier.hash));
-          }
-        case "pbkdf2":
-          {
-            var expected = base64ToBytes(verifier.derived);
-            var salt = base64ToBytes(verifier.salt);
-            return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual(derived, expected));
-          }
-      }
-      var form = String(verifier.form);
-      throw codedError2(ErrorCode2.PasswordFormUnsupported, `password form "${form}" is not supported by this build`);
-    }
-    function constantTimeEqual(a, b) {
-      if (a.length !== b.length) return false;
-      var difference = 0;
-      if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
-        var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
-        var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
-        for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
-        return difference === 0;
-      }
-      for (var _i6 = 0; _i6 < a.length; _i6++) difference |= a[_i6] ^ b[_i6];
-      return difference === 0;
-    }
-    function decodeBasicCredential(credential) {
-      if (!isStrictBase64(credential)) {
+    function decodeBasicCredential2(credential) {
+      if (!isStrictBase642(credential)) {
         throw codedError2(ErrorCode2.BasicMalformed, "Invalid base64 in Basic auth");
       }
-      var text = bytesToUtf8Strict(decodeStrictBase64(credential));
+      var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
       if (text === void 0) throw codedError2(ErrorCode2.BasicMalformed, "Invalid UTF-8 in Basic auth");
       var colon = text.indexOf(":");
       var username = colon === -1 ? text : text.slice(0, colon);
@@ -1534,15 +2053,15 @@ function load2() {
     }
     var plainProvider = {
       authenticate(provider, credential, ctx) {
-        var basic = decodeBasicCredential(credential);
+        var basic = decodeBasicCredential2(credential);
         var entries = provider.users["=" + basic.username];
-        if (entries === void 0 || entries.length === 0) return unknownUser(provider, utf8ToBytes(basic.password), ctx);
-        return firstMatchingEntry(entries, 0, utf8ToBytes(basic.password), ctx, entry => newUser(basic.username, provider.realm, copyArray(entry.roles)));
+        if (entries === void 0 || entries.length === 0) return unknownUser(provider, utf8ToBytes2(basic.password), ctx);
+        return firstMatchingEntry(entries, 0, utf8ToBytes2(basic.password), ctx, entry => newUser2(basic.username, provider.realm, copyArray2(entry.roles)));
       }
     };
     function firstMatchingEntry(entries, start, password, ctx, toUser) {
       var _loop2 = function () {
-          var verdict = verifyPassword(entries[i].verifier, password, ctx.platform.crypto);
+          var verdict = verifyPassword2(entries[i].verifier, password, ctx.platform.crypto);
           if (verdict === true) return {
             v: toUser(entries[i])
           };
@@ -1563,7 +2082,7 @@ function load2() {
     function unknownUser(provider, password, ctx) {
       var decoy = provider.unknownUserVerifier;
       if (decoy === void 0) throw wrongCredentials();
-      var verdict = verifyPassword(decoy, password, ctx.platform.crypto);
+      var verdict = verifyPassword2(decoy, password, ctx.platform.crypto);
       if (verdict === true || verdict === false) throw wrongCredentials();
       return verdict.then(() => {
         throw wrongCredentials();
@@ -1587,6 +2106,8 @@ function load2() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -1605,6 +2126,7 @@ function load2() {
           JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -1615,6 +2137,10 @@ function load2() {
           TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -1626,7 +2152,126 @@ function load2() {
         function errorCode2(error) {
           return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
         }
-        function rsa(name, bits) {
+        function json2(status, body) {
+          return {
+            status,
+            headers: [["Content-Type", "application/json"]],
+            body
+          };
+        }
+        var TOKEN_NOT_FOUND2 = json2(404, '{"error":"Token not found"}');
+        var TOKEN_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+        function looksLikeStoreToken(credential) {
+          return credential.length === 36 && TOKEN_FORM.test(credential);
+        }
+        var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+        function findStoredUser(credential, access2) {
+          if (!looksLikeStoreToken(credential)) {
+            return Promise.reject(codedError22(ErrorCode22.StoreTokenNotFound, "Token not found"));
+          }
+          var now = access2.nowSeconds();
+          return access2.backend.find(access2.sha256Base64url(credential)).then(stored => {
+            if (stored === void 0 || !(stored.expiresAt > now)) {
+              throw codedError22(ErrorCode22.StoreTokenNotFound, "Token not found");
+            }
+            return stored.user;
+          });
+        }
+        var tokenStoreProvider = {
+          authenticate(provider, credential, ctx) {
+            var platform = ctx.platform;
+            if (!looksLikeStoreToken(credential)) {
+              return Promise.reject(codedError22(ErrorCode22.StoreTokenNotFound, "Token not found"));
+            }
+            if (platform.tokenStore === void 0) {
+              return Promise.reject(codedError22(ErrorCode22.StoreUnsupported, "no token store on this platform"));
+            }
+            var found;
+            try {
+              found = findStoredUser(credential, platform.tokenStore(provider.store));
+            } catch (e) {
+              found = Promise.reject(e);
+            }
+            return found.then(void 0, e => {
+              var code = errorCode2(e);
+              if (code !== ErrorCode22.StoreTokenNotFound) {
+                platform.logger.log("warn", "store.lookup.failed", {
+                  code: code || ErrorCode22.Unexpected,
+                  reason: e instanceof Error ? e.message : String(e)
+                });
+              }
+              throw e;
+            });
+          }
+        };
+        return {
+          "tokenStoreProvider": tokenStoreProvider
+        };
+      }();
+      return unit42;
+    }
+    var unit52;
+    function load52() {
+      if (unit52 === void 0) unit52 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode2(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        function rsa2(name, bits) {
           var hash = "SHA-" + bits;
           return {
             kty: "RSA",
@@ -1643,7 +2288,7 @@ function load2() {
             }
           };
         }
-        function ecdsa(bits, crv, fieldBytes) {
+        function ecdsa2(bits, crv, fieldBytes) {
           return {
             kty: "EC",
             crv,
@@ -1659,7 +2304,7 @@ function load2() {
             signatureLength: 2 * fieldBytes
           };
         }
-        function hmac(bits) {
+        function hmac2(bits) {
           return {
             kty: "oct",
             format: "raw",
@@ -1673,20 +2318,20 @@ function load2() {
             signatureLength: bits / 8
           };
         }
-        function table() {
+        function table2() {
           return {
-            RS256: rsa("RSASSA-PKCS1-v1_5", 256),
-            RS384: rsa("RSASSA-PKCS1-v1_5", 384),
-            RS512: rsa("RSASSA-PKCS1-v1_5", 512),
-            PS256: rsa("RSA-PSS", 256),
-            PS384: rsa("RSA-PSS", 384),
-            PS512: rsa("RSA-PSS", 512),
-            ES256: ecdsa(256, "P-256", 32),
-            ES384: ecdsa(384, "P-384", 48),
-            ES512: ecdsa(512, "P-521", 66),
-            HS256: hmac(256),
-            HS384: hmac(384),
-            HS512: hmac(512),
+            RS256: rsa2("RSASSA-PKCS1-v1_5", 256),
+            RS384: rsa2("RSASSA-PKCS1-v1_5", 384),
+            RS512: rsa2("RSASSA-PKCS1-v1_5", 512),
+            PS256: rsa2("RSA-PSS", 256),
+            PS384: rsa2("RSA-PSS", 384),
+            PS512: rsa2("RSA-PSS", 512),
+            ES256: ecdsa2(256, "P-256", 32),
+            ES384: ecdsa2(384, "P-384", 48),
+            ES512: ecdsa2(512, "P-521", 66),
+            HS256: hmac2(256),
+            HS384: hmac2(384),
+            HS512: hmac2(512),
             EdDSA: {
               kty: "OKP",
               crv: "Ed25519",
@@ -1701,25 +2346,25 @@ function load2() {
             }
           };
         }
-        function jwsAlgorithm(alg, allowed) {
+        function jwsAlgorithm2(alg, allowed) {
           if (alg.toLowerCase() === "none") {
             throw codedError22(ErrorCode22.JwtAlgNone, 'unsecured JWT (alg "none") refused');
           }
-          var algorithms = table();
+          var algorithms = table2();
           var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
           if (entry === void 0) {
-            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable2(alg));
           }
-          if (allowed !== void 0 && !includes(allowed, alg)) {
+          if (allowed !== void 0 && !includes2(allowed, alg)) {
             throw codedError22(ErrorCode22.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
           }
           return entry;
         }
-        function includes(items, item) {
+        function includes2(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function printable(text) {
+        function printable2(text) {
           return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
         }
         function checkRegisteredClaims(claims, rules, nowSeconds) {
@@ -1730,7 +2375,7 @@ function load2() {
           if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
             throw codedError22(ErrorCode22.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
           }
-          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes2(rules.issuers, claims.iss))) {
+          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes22(rules.issuers, claims.iss))) {
             throw codedError22(ErrorCode22.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
           }
           if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
@@ -1747,21 +2392,21 @@ function load2() {
           return Math.round(value);
         }
         function audienceMatches(aud, accepted) {
-          if (typeof aud === "string") return includes2(accepted, aud);
+          if (typeof aud === "string") return includes22(accepted, aud);
           if (!Array.isArray(aud)) return false;
           for (var i = 0; i < aud.length; i++) {
-            if (typeof aud[i] === "string" && includes2(accepted, aud[i])) return true;
+            if (typeof aud[i] === "string" && includes22(accepted, aud[i])) return true;
           }
           return false;
         }
-        function includes2(items, item) {
+        function includes22(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function utf8ToBytes2(text) {
+        function utf8ToBytes22(text) {
           return Buffer.from(text, "utf8");
         }
-        function bytesToUtf8Strict2(bytes) {
+        function bytesToUtf8Strict22(bytes) {
           try {
             return new TextDecoder("utf-8", {
               fatal: true
@@ -1770,61 +2415,61 @@ function load2() {
             return void 0;
           }
         }
-        var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
-        function isStrictBase64url(text) {
-          if (NOT_BASE64URL.test(text)) return false;
+        var NOT_BASE64URL2 = /[^A-Za-z0-9_-]/;
+        function isStrictBase64url2(text) {
+          if (NOT_BASE64URL2.test(text)) return false;
           var tail = text.length % 4;
           if (tail === 0) return true;
           if (tail === 1) return false;
           var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
           return (last & (tail === 2 ? 15 : 3)) === 0;
         }
-        function decodeBase64url(text) {
-          if (!isStrictBase64url(text)) return void 0;
+        function decodeBase64url2(text) {
+          if (!isStrictBase64url2(text)) return void 0;
           return new Uint8Array(Buffer.from(text, "base64url"));
         }
         function parseCompactJws(token) {
           var first = token.indexOf(".");
           var second = first === -1 ? -1 : token.indexOf(".", first + 1);
           if (second === -1 || token.indexOf(".", second + 1) !== -1) {
-            throw malformed("not a compact JWS (three dot-separated parts)");
+            throw malformed2("not a compact JWS (three dot-separated parts)");
           }
           var headerSegment = token.slice(0, first);
           var payloadSegment = token.slice(first + 1, second);
-          var signature = decodeBase64url(token.slice(second + 1));
-          if (signature === void 0) throw malformed("signature is not base64url");
-          var headerBytes = decodeBase64url(headerSegment);
-          if (headerBytes === void 0) throw malformed("header is not base64url");
-          var header = jsonObject(headerBytes, "header");
-          if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
-          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
-          if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
-          if (!isStrictBase64url(payloadSegment)) throw malformed("payload is not base64url");
+          var signature = decodeBase64url2(token.slice(second + 1));
+          if (signature === void 0) throw malformed2("signature is not base64url");
+          var headerBytes = decodeBase64url2(headerSegment);
+          if (headerBytes === void 0) throw malformed2("header is not base64url");
+          var header = jsonObject2(headerBytes, "header");
+          if (typeof header.alg !== "string") throw malformed2('header has no "alg" string');
+          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed2('header "kid" is not a string');
+          if (header.crit !== void 0) throw malformed2('header has "crit" extensions, none of which is supported');
+          if (!isStrictBase64url2(payloadSegment)) throw malformed2("payload is not base64url");
           return {
             header,
             payloadSegment,
-            signingInput: utf8ToBytes2(token.slice(0, second)),
+            signingInput: utf8ToBytes22(token.slice(0, second)),
             signature
           };
         }
-        function decodeClaims(jws) {
-          return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+        function decodeClaims2(jws) {
+          return jsonObject2(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
         }
-        function jsonObject(bytes, what) {
-          var text = bytesToUtf8Strict2(bytes);
-          if (text === void 0) throw malformed(what + " is not UTF-8");
+        function jsonObject2(bytes, what) {
+          var text = bytesToUtf8Strict22(bytes);
+          if (text === void 0) throw malformed2(what + " is not UTF-8");
           var value;
           try {
             value = JSON.parse(text);
           } catch (e) {
-            throw malformed(what + " is not JSON");
+            throw malformed2(what + " is not JSON");
           }
           if (value === null || typeof value !== "object" || Array.isArray(value)) {
-            throw malformed(what + " is not a JSON object");
+            throw malformed2(what + " is not a JSON object");
           }
           return value;
         }
-        function malformed(reason) {
+        function malformed2(reason) {
           return codedError22(ErrorCode22.JwtMalformed, "Failed to decode JWT: " + reason);
         }
         var MAPPED_CLAIMS = {
@@ -1842,9 +2487,9 @@ function load2() {
         }
         function userFromClaims(claims, providerName, realm) {
           var sub = claims.sub;
-          if (typeof sub !== "string") throw invalid2("sub", "a string");
+          if (typeof sub !== "string") throw invalid3("sub", "a string");
           var scope = claims.scope;
-          if (scope !== void 0 && typeof scope !== "string") throw invalid2("scope", "a string");
+          if (scope !== void 0 && typeof scope !== "string") throw invalid3("scope", "a string");
           var roles = [];
           var realmAccess = claims.realm_access;
           if (realmAccess !== void 0 && realmAccess !== null) {
@@ -1854,7 +2499,7 @@ function load2() {
           if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
           var resourceAccess = claims.resource_access;
           if (resourceAccess !== void 0 && resourceAccess !== null) {
-            if (!isObject(resourceAccess)) throw invalid2("resource_access", "an object");
+            if (!isObject(resourceAccess)) throw invalid3("resource_access", "an object");
             var clients = Object.keys(resourceAccess);
             for (var i = 0; i < clients.length; i++) {
               var path = "resource_access." + clients[i];
@@ -1896,24 +2541,24 @@ function load2() {
           }
           var words = [];
           var start = -1;
-          for (var _i7 = 0; _i7 < text.length; _i7++) {
-            if (isWhitespace(text.charCodeAt(_i7))) {
-              if (start !== -1) words.push(text.slice(start, _i7));
+          for (var _i0 = 0; _i0 < text.length; _i0++) {
+            if (isWhitespace(text.charCodeAt(_i0))) {
+              if (start !== -1) words.push(text.slice(start, _i0));
               start = -1;
-            } else if (start === -1) start = _i7;
+            } else if (start === -1) start = _i0;
           }
           if (start !== -1) words.push(text.slice(start));
           return words;
         }
         function rolesOf(container, path) {
-          if (!isObject(container)) throw invalid2(path, 'an object with "roles"');
-          if (container.roles === void 0) throw invalid2(path + ".roles", "present");
+          if (!isObject(container)) throw invalid3(path, 'an object with "roles"');
+          if (container.roles === void 0) throw invalid3(path + ".roles", "present");
           return container.roles;
         }
         function appendRoleList(roles, list, path) {
-          if (!Array.isArray(list)) throw invalid2(path, "an array of strings");
+          if (!Array.isArray(list)) throw invalid3(path, "an array of strings");
           for (var i = 0; i < list.length; i++) {
-            if (typeof list[i] !== "string") throw invalid2(path, "an array of strings");
+            if (typeof list[i] !== "string") throw invalid3(path, "an array of strings");
             roles.push(list[i]);
           }
         }
@@ -1928,28 +2573,40 @@ function load2() {
         function isObject(value) {
           return value !== null && typeof value === "object" && !Array.isArray(value);
         }
-        function invalid2(claim, expected) {
+        function invalid3(claim, expected) {
           return codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
         }
-        var CURVE_FIELD_BYTES = {
+        function constantTimeEqual2(a, b) {
+          if (a.length !== b.length) return false;
+          var difference = 0;
+          if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+            var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+            var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+            for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+            return difference === 0;
+          }
+          for (var _i1 = 0; _i1 < a.length; _i1++) difference |= a[_i1] ^ b[_i1];
+          return difference === 0;
+        }
+        var CURVE_FIELD_BYTES2 = {
           "P-256": 32,
           "P-384": 48,
           "P-521": 66,
           Ed25519: 32
         };
-        var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
-        var DER_NULL = [5, 0];
-        var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
-        var OID_CURVE = {
+        var OID_RSA_ENCRYPTION2 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+        var DER_NULL2 = [5, 0];
+        var OID_EC_PUBLIC_KEY2 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+        var OID_CURVE2 = {
           "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
           "P-384": [6, 5, 43, 129, 4, 0, 34],
           "P-521": [6, 5, 43, 129, 4, 0, 35]
         };
-        var OID_ED25519 = [6, 3, 43, 101, 112];
-        function publicJwk(jwk, algorithm) {
+        var OID_ED255192 = [6, 3, 43, 101, 112];
+        function publicJwk2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              checkRsa(member(jwk, "n"), member(jwk, "e"));
+              checkRsa2(member2(jwk, "n"), member2(jwk, "e"));
               return {
                 kty: "RSA",
                 n: jwk.n,
@@ -1958,7 +2615,7 @@ function load2() {
             case "EC":
               {
                 var crv = algorithm.crv;
-                checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+                checkEc2(crv, member2(jwk, "x"), member2(jwk, "y"));
                 return {
                   kty: "EC",
                   crv,
@@ -1969,99 +2626,99 @@ function load2() {
           }
           return void 0;
         }
-        function jwkKeyData(jwk, algorithm) {
+        function jwkKeyData2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+              return rsaSpki2(member2(jwk, "n"), member2(jwk, "e"));
             case "EC":
-              return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+              return ecSpki2(algorithm.crv, member2(jwk, "x"), member2(jwk, "y"));
             case "OKP":
-              return ed25519Spki(member(jwk, "x"));
+              return ed25519Spki2(member2(jwk, "x"));
             case "oct":
               {
-                var secret = member(jwk, "k");
+                var secret = member2(jwk, "k");
                 if (secret.length === 0) throw invalid22('JWK member "k" is empty');
                 return secret;
               }
           }
         }
-        function rsaSpki(n, e) {
-          checkRsa(n, e);
-          var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
-          return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+        function rsaSpki2(n, e) {
+          checkRsa2(n, e);
+          var publicKey = der2(48, [derUnsignedInteger2(n), derUnsignedInteger2(e)]);
+          return spki2(concat2([OID_RSA_ENCRYPTION2, DER_NULL2]), publicKey);
         }
-        function ecSpki(crv, x, y) {
-          var curve = checkEc(crv, x, y);
-          var point = concat([[4], x, y]);
-          return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+        function ecSpki2(crv, x, y) {
+          var curve = checkEc2(crv, x, y);
+          var point = concat2([[4], x, y]);
+          return spki2(concat2([OID_EC_PUBLIC_KEY2, curve]), point);
         }
-        function ed25519Spki(x) {
-          if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
-          return spki(new Uint8Array(OID_ED25519), x);
+        function ed25519Spki2(x) {
+          if (x.length !== CURVE_FIELD_BYTES2.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
+          return spki2(new Uint8Array(OID_ED255192), x);
         }
-        function checkRsa(n, e) {
-          if (isZero(n)) throw invalid22('JWK member "n" is zero');
-          if (isZero(e)) throw invalid22('JWK member "e" is zero');
+        function checkRsa2(n, e) {
+          if (isZero2(n)) throw invalid22('JWK member "n" is zero');
+          if (isZero2(e)) throw invalid22('JWK member "e" is zero');
         }
-        function checkEc(crv, x, y) {
-          var size = CURVE_FIELD_BYTES[crv];
-          var curve = OID_CURVE[crv];
+        function checkEc2(crv, x, y) {
+          var size = CURVE_FIELD_BYTES2[crv];
+          var curve = OID_CURVE2[crv];
           if (size === void 0 || curve === void 0) throw invalid22("unsupported EC curve");
           if (x.length !== size || y.length !== size) {
             throw invalid22('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
           }
           return curve;
         }
-        function spki(algorithmIdentifierContent, publicKey) {
-          var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
-          var bits = der(3, [new Uint8Array([0]), publicKey]);
-          return der(48, [algorithmIdentifier, bits]);
+        function spki2(algorithmIdentifierContent, publicKey) {
+          var algorithmIdentifier = der2(48, [algorithmIdentifierContent]);
+          var bits = der2(3, [new Uint8Array([0]), publicKey]);
+          return der2(48, [algorithmIdentifier, bits]);
         }
-        function derUnsignedInteger(bytes) {
+        function derUnsignedInteger2(bytes) {
           var start = 0;
           while (start < bytes.length - 1 && bytes[start] === 0) start++;
           var digits = bytes.subarray(start);
-          return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+          return der2(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
         }
-        function der(tag, parts) {
+        function der2(tag, parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
-          var all = [[tag], derLength(length)];
-          for (var _i8 = 0; _i8 < parts.length; _i8++) all.push(parts[_i8]);
-          return concat(all);
+          var all = [[tag], derLength2(length)];
+          for (var _i10 = 0; _i10 < parts.length; _i10++) all.push(parts[_i10]);
+          return concat2(all);
         }
-        function derLength(length) {
+        function derLength2(length) {
           if (length < 128) return [length];
           var bytes = [];
           for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
           return [128 + bytes.length].concat(bytes);
         }
-        function concat(parts) {
+        function concat2(parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var out = new Uint8Array(length);
           var offset = 0;
-          for (var _i9 = 0; _i9 < parts.length; _i9++) {
-            out.set(parts[_i9], offset);
-            offset += parts[_i9].length;
+          for (var _i11 = 0; _i11 < parts.length; _i11++) {
+            out.set(parts[_i11], offset);
+            offset += parts[_i11].length;
           }
           return out;
         }
-        function isZero(bytes) {
+        function isZero2(bytes) {
           for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
           return true;
         }
-        function member(jwk, name) {
+        function member2(jwk, name) {
           var value = jwk[name];
           if (typeof value !== "string") throw invalid22('JWK member "' + name + '" is missing or not a string');
-          var bytes = decodeBase64url(value);
+          var bytes = decodeBase64url2(value);
           if (bytes === void 0) throw invalid22('JWK member "' + name + '" is not base64url');
           return bytes;
         }
         function invalid22(message) {
           return codedError22(ErrorCode22.JwtKeyInvalid, message);
         }
-        function selectKey(jwks, kid, algorithm) {
+        function selectKey2(jwks, kid, algorithm) {
           var keys = jwkSetKeys(jwks);
           if (kid !== void 0) {
             var mismatched = false;
@@ -2072,13 +2729,13 @@ function load2() {
               mismatched = true;
             }
             if (mismatched) {
-              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable2(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
             }
             return void 0;
           }
           var found;
-          for (var _i0 = 0; _i0 < keys.length; _i0++) {
-            var _key2 = keys[_i0];
+          for (var _i12 = 0; _i12 < keys.length; _i12++) {
+            var _key2 = keys[_i12];
             if (!isObject2(_key2) || !fits(_key2, algorithm)) continue;
             if (found !== void 0) {
               throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -2090,8 +2747,8 @@ function load2() {
           }
           return found;
         }
-        function unknownKid(kid) {
-          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable(kid));
+        function unknownKid2(kid) {
+          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable2(kid));
         }
         function fits(key, algorithm) {
           return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
@@ -2119,18 +2776,22 @@ function load2() {
           }
           var kid = jws.header.kid;
           return jwks.get(endpoint2, false).then(set => {
-            var key = selectKey(set, kid, algorithm);
+            var key = selectKey2(set, kid, algorithm);
             if (key !== void 0 || kid === void 0) return key;
             if (services.onRefresh !== void 0) services.onRefresh();
             return jwks.get(endpoint2, true).then(refreshed => {
-              var again = selectKey(refreshed, kid, algorithm);
-              if (again === void 0) throw unknownKid(kid);
+              var again = selectKey2(refreshed, kid, algorithm);
+              if (again === void 0) throw unknownKid2(kid);
               return again;
             });
-          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
+          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey2(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
             if (!valid) throw signatureInvalid();
-            return decodeClaims(jws);
+            return decodeClaims2(jws);
           });
+        }
+        function signatureMatches(subtle2, algorithm, key, jws) {
+          var checked = algorithm.kty === "oct" ? subtle2.sign(algorithm.verifyParams, key, jws.signingInput).then(mac => constantTimeEqual2(new Uint8Array(mac), jws.signature)) : subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput);
+          return checked.then(valid => valid, () => false);
         }
         var importedKeys = Object.create(null);
         var importedCount = 0;
@@ -2138,7 +2799,7 @@ function load2() {
           var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
           var known = importedKeys[id];
           if (known !== void 0) return Promise.resolve(known);
-          return importKey(subtle2, jwk, algorithm).then(key => {
+          return importKey2(subtle2, jwk, algorithm).then(key => {
             if (importedCount >= 64) {
               importedKeys = Object.create(null);
               importedCount = 0;
@@ -2148,26 +2809,27 @@ function load2() {
             return key;
           });
         }
-        function importKey(subtle2, jwk, algorithm) {
+        function importKey2(subtle2, jwk, algorithm) {
           var imported;
+          var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
           try {
-            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
-            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk2(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData2(jwk, algorithm), algorithm.importParams, false, usages);
           } catch (e) {
             return Promise.reject(e);
           }
           return imported.then(key => key, e => {
-            throw importFailure(algorithm, e);
+            throw importFailure3(algorithm, e);
           });
         }
-        function importFailure(algorithm, error) {
+        function importFailure3(algorithm, error) {
           var reason = error instanceof Error ? error.message : String(error);
-          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM.test(reason)) {
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM3.test(reason)) {
             return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
           }
           return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
         }
-        var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+        var UNKNOWN_ALGORITHM3 = /unknown algorithm|unrecognized algorithm|not supported/i;
         function signatureInvalid() {
           return codedError22(ErrorCode22.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
         }
@@ -2178,7 +2840,7 @@ function load2() {
               throw codedError22(ErrorCode22.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
             }
             var jws = parseCompactJws(credential);
-            var algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms);
+            var algorithm = jwsAlgorithm2(jws.header.alg, provider.algorithms);
             var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
             var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
             if (store !== void 0 && cacheKey !== void 0) {
@@ -2264,16 +2926,16 @@ function load2() {
           return texts.isValid(parseObject(reply.body, texts.validateJson));
         }
         function parseObject(body, what) {
-          var parsed;
+          var parsed2;
           try {
-            parsed = JSON.parse(body);
+            parsed2 = JSON.parse(body);
           } catch (e) {
             throw codedError22(ErrorCode22.RemoteMalformed, what + ": not JSON");
           }
-          if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+          if (parsed2 === null || typeof parsed2 !== "object" || Array.isArray(parsed2)) {
             throw codedError22(ErrorCode22.RemoteMalformed, what + ": not a JSON object");
           }
-          return parsed;
+          return parsed2;
         }
         function formValue(text) {
           return encodeURIComponent(text);
@@ -2338,11 +3000,11 @@ function load2() {
           "openIdOfflineProvider": openIdOfflineProvider
         };
       }();
-      return unit42;
+      return unit52;
     }
-    var unit5;
-    function load5() {
-      if (unit5 === void 0) unit5 = function () {
+    var unit6;
+    function load62() {
+      if (unit6 === void 0) unit6 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -2355,6 +3017,8 @@ function load2() {
           LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
           LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
           AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
           PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
           ConfigFormat: "ERR_CONFIG_FORMAT",
           ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
@@ -2373,6 +3037,7 @@ function load2() {
           JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
           JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
           JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
           JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
           JwksInvalid: "ERR_JWKS_INVALID",
           RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
@@ -2383,6 +3048,10 @@ function load2() {
           TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
           AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
           AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
           Unexpected: "ERR_UNEXPECTED"
         };
         function codedError22(code, message, path) {
@@ -2394,7 +3063,7 @@ function load2() {
         function errorCode2(error) {
           return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
         }
-        function rsa(name, bits) {
+        function rsa2(name, bits) {
           var hash = "SHA-" + bits;
           return {
             kty: "RSA",
@@ -2411,7 +3080,7 @@ function load2() {
             }
           };
         }
-        function ecdsa(bits, crv, fieldBytes) {
+        function ecdsa2(bits, crv, fieldBytes) {
           return {
             kty: "EC",
             crv,
@@ -2427,7 +3096,7 @@ function load2() {
             signatureLength: 2 * fieldBytes
           };
         }
-        function hmac(bits) {
+        function hmac2(bits) {
           return {
             kty: "oct",
             format: "raw",
@@ -2441,20 +3110,20 @@ function load2() {
             signatureLength: bits / 8
           };
         }
-        function table() {
+        function table2() {
           return {
-            RS256: rsa("RSASSA-PKCS1-v1_5", 256),
-            RS384: rsa("RSASSA-PKCS1-v1_5", 384),
-            RS512: rsa("RSASSA-PKCS1-v1_5", 512),
-            PS256: rsa("RSA-PSS", 256),
-            PS384: rsa("RSA-PSS", 384),
-            PS512: rsa("RSA-PSS", 512),
-            ES256: ecdsa(256, "P-256", 32),
-            ES384: ecdsa(384, "P-384", 48),
-            ES512: ecdsa(512, "P-521", 66),
-            HS256: hmac(256),
-            HS384: hmac(384),
-            HS512: hmac(512),
+            RS256: rsa2("RSASSA-PKCS1-v1_5", 256),
+            RS384: rsa2("RSASSA-PKCS1-v1_5", 384),
+            RS512: rsa2("RSASSA-PKCS1-v1_5", 512),
+            PS256: rsa2("RSA-PSS", 256),
+            PS384: rsa2("RSA-PSS", 384),
+            PS512: rsa2("RSA-PSS", 512),
+            ES256: ecdsa2(256, "P-256", 32),
+            ES384: ecdsa2(384, "P-384", 48),
+            ES512: ecdsa2(512, "P-521", 66),
+            HS256: hmac2(256),
+            HS384: hmac2(384),
+            HS512: hmac2(512),
             EdDSA: {
               kty: "OKP",
               crv: "Ed25519",
@@ -2469,25 +3138,25 @@ function load2() {
             }
           };
         }
-        function jwsAlgorithm(alg, allowed) {
+        function jwsAlgorithm2(alg, allowed) {
           if (alg.toLowerCase() === "none") {
             throw codedError22(ErrorCode22.JwtAlgNone, 'unsecured JWT (alg "none") refused');
           }
-          var algorithms = table();
+          var algorithms = table2();
           var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
           if (entry === void 0) {
-            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable(alg));
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable2(alg));
           }
-          if (allowed !== void 0 && !includes(allowed, alg)) {
+          if (allowed !== void 0 && !includes2(allowed, alg)) {
             throw codedError22(ErrorCode22.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
           }
           return entry;
         }
-        function includes(items, item) {
+        function includes2(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function printable(text) {
+        function printable2(text) {
           return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
         }
         function checkRegisteredClaims(claims, rules, nowSeconds) {
@@ -2498,7 +3167,7 @@ function load2() {
           if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
             throw codedError22(ErrorCode22.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
           }
-          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes2(rules.issuers, claims.iss))) {
+          if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes22(rules.issuers, claims.iss))) {
             throw codedError22(ErrorCode22.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
           }
           if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
@@ -2515,21 +3184,21 @@ function load2() {
           return Math.round(value);
         }
         function audienceMatches(aud, accepted) {
-          if (typeof aud === "string") return includes2(accepted, aud);
+          if (typeof aud === "string") return includes22(accepted, aud);
           if (!Array.isArray(aud)) return false;
           for (var i = 0; i < aud.length; i++) {
-            if (typeof aud[i] === "string" && includes2(accepted, aud[i])) return true;
+            if (typeof aud[i] === "string" && includes22(accepted, aud[i])) return true;
           }
           return false;
         }
-        function includes2(items, item) {
+        function includes22(items, item) {
           for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
           return false;
         }
-        function utf8ToBytes2(text) {
+        function utf8ToBytes22(text) {
           return Buffer.from(text, "utf8");
         }
-        function bytesToUtf8Strict2(bytes) {
+        function bytesToUtf8Strict22(bytes) {
           try {
             return new TextDecoder("utf-8", {
               fatal: true
@@ -2538,61 +3207,61 @@ function load2() {
             return void 0;
           }
         }
-        var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
-        function isStrictBase64url(text) {
-          if (NOT_BASE64URL.test(text)) return false;
+        var NOT_BASE64URL2 = /[^A-Za-z0-9_-]/;
+        function isStrictBase64url2(text) {
+          if (NOT_BASE64URL2.test(text)) return false;
           var tail = text.length % 4;
           if (tail === 0) return true;
           if (tail === 1) return false;
           var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
           return (last & (tail === 2 ? 15 : 3)) === 0;
         }
-        function decodeBase64url(text) {
-          if (!isStrictBase64url(text)) return void 0;
+        function decodeBase64url2(text) {
+          if (!isStrictBase64url2(text)) return void 0;
           return new Uint8Array(Buffer.from(text, "base64url"));
         }
         function parseCompactJws(token) {
           var first = token.indexOf(".");
           var second = first === -1 ? -1 : token.indexOf(".", first + 1);
           if (second === -1 || token.indexOf(".", second + 1) !== -1) {
-            throw malformed("not a compact JWS (three dot-separated parts)");
+            throw malformed2("not a compact JWS (three dot-separated parts)");
           }
           var headerSegment = token.slice(0, first);
           var payloadSegment = token.slice(first + 1, second);
-          var signature = decodeBase64url(token.slice(second + 1));
-          if (signature === void 0) throw malformed("signature is not base64url");
-          var headerBytes = decodeBase64url(headerSegment);
-          if (headerBytes === void 0) throw malformed("header is not base64url");
-          var header = jsonObject(headerBytes, "header");
-          if (typeof header.alg !== "string") throw malformed('header has no "alg" string');
-          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed('header "kid" is not a string');
-          if (header.crit !== void 0) throw malformed('header has "crit" extensions, none of which is supported');
-          if (!isStrictBase64url(payloadSegment)) throw malformed("payload is not base64url");
+          var signature = decodeBase64url2(token.slice(second + 1));
+          if (signature === void 0) throw malformed2("signature is not base64url");
+          var headerBytes = decodeBase64url2(headerSegment);
+          if (headerBytes === void 0) throw malformed2("header is not base64url");
+          var header = jsonObject2(headerBytes, "header");
+          if (typeof header.alg !== "string") throw malformed2('header has no "alg" string');
+          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed2('header "kid" is not a string');
+          if (header.crit !== void 0) throw malformed2('header has "crit" extensions, none of which is supported');
+          if (!isStrictBase64url2(payloadSegment)) throw malformed2("payload is not base64url");
           return {
             header,
             payloadSegment,
-            signingInput: utf8ToBytes2(token.slice(0, second)),
+            signingInput: utf8ToBytes22(token.slice(0, second)),
             signature
           };
         }
-        function decodeClaims(jws) {
-          return jsonObject(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+        function decodeClaims2(jws) {
+          return jsonObject2(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
         }
-        function jsonObject(bytes, what) {
-          var text = bytesToUtf8Strict2(bytes);
-          if (text === void 0) throw malformed(what + " is not UTF-8");
+        function jsonObject2(bytes, what) {
+          var text = bytesToUtf8Strict22(bytes);
+          if (text === void 0) throw malformed2(what + " is not UTF-8");
           var value;
           try {
             value = JSON.parse(text);
           } catch (e) {
-            throw malformed(what + " is not JSON");
+            throw malformed2(what + " is not JSON");
           }
           if (value === null || typeof value !== "object" || Array.isArray(value)) {
-            throw malformed(what + " is not a JSON object");
+            throw malformed2(what + " is not a JSON object");
           }
           return value;
         }
-        function malformed(reason) {
+        function malformed2(reason) {
           return codedError22(ErrorCode22.JwtMalformed, "Failed to decode JWT: " + reason);
         }
         var MAPPED_CLAIMS = {
@@ -2610,9 +3279,9 @@ function load2() {
         }
         function userFromClaims(claims, providerName, realm) {
           var sub = claims.sub;
-          if (typeof sub !== "string") throw invalid2("sub", "a string");
+          if (typeof sub !== "string") throw invalid3("sub", "a string");
           var scope = claims.scope;
-          if (scope !== void 0 && typeof scope !== "string") throw invalid2("scope", "a string");
+          if (scope !== void 0 && typeof scope !== "string") throw invalid3("scope", "a string");
           var roles = [];
           var realmAccess = claims.realm_access;
           if (realmAccess !== void 0 && realmAccess !== null) {
@@ -2622,7 +3291,7 @@ function load2() {
           if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
           var resourceAccess = claims.resource_access;
           if (resourceAccess !== void 0 && resourceAccess !== null) {
-            if (!isObject(resourceAccess)) throw invalid2("resource_access", "an object");
+            if (!isObject(resourceAccess)) throw invalid3("resource_access", "an object");
             var clients = Object.keys(resourceAccess);
             for (var i = 0; i < clients.length; i++) {
               var path = "resource_access." + clients[i];
@@ -2664,24 +3333,24 @@ function load2() {
           }
           var words = [];
           var start = -1;
-          for (var _i1 = 0; _i1 < text.length; _i1++) {
-            if (isWhitespace(text.charCodeAt(_i1))) {
-              if (start !== -1) words.push(text.slice(start, _i1));
+          for (var _i13 = 0; _i13 < text.length; _i13++) {
+            if (isWhitespace(text.charCodeAt(_i13))) {
+              if (start !== -1) words.push(text.slice(start, _i13));
               start = -1;
-            } else if (start === -1) start = _i1;
+            } else if (start === -1) start = _i13;
           }
           if (start !== -1) words.push(text.slice(start));
           return words;
         }
         function rolesOf(container, path) {
-          if (!isObject(container)) throw invalid2(path, 'an object with "roles"');
-          if (container.roles === void 0) throw invalid2(path + ".roles", "present");
+          if (!isObject(container)) throw invalid3(path, 'an object with "roles"');
+          if (container.roles === void 0) throw invalid3(path + ".roles", "present");
           return container.roles;
         }
         function appendRoleList(roles, list, path) {
-          if (!Array.isArray(list)) throw invalid2(path, "an array of strings");
+          if (!Array.isArray(list)) throw invalid3(path, "an array of strings");
           for (var i = 0; i < list.length; i++) {
-            if (typeof list[i] !== "string") throw invalid2(path, "an array of strings");
+            if (typeof list[i] !== "string") throw invalid3(path, "an array of strings");
             roles.push(list[i]);
           }
         }
@@ -2696,28 +3365,40 @@ function load2() {
         function isObject(value) {
           return value !== null && typeof value === "object" && !Array.isArray(value);
         }
-        function invalid2(claim, expected) {
+        function invalid3(claim, expected) {
           return codedError22(ErrorCode22.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
         }
-        var CURVE_FIELD_BYTES = {
+        function constantTimeEqual2(a, b) {
+          if (a.length !== b.length) return false;
+          var difference = 0;
+          if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+            var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+            var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+            for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+            return difference === 0;
+          }
+          for (var _i14 = 0; _i14 < a.length; _i14++) difference |= a[_i14] ^ b[_i14];
+          return difference === 0;
+        }
+        var CURVE_FIELD_BYTES2 = {
           "P-256": 32,
           "P-384": 48,
           "P-521": 66,
           Ed25519: 32
         };
-        var OID_RSA_ENCRYPTION = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
-        var DER_NULL = [5, 0];
-        var OID_EC_PUBLIC_KEY = [6, 7, 42, 134, 72, 206, 61, 2, 1];
-        var OID_CURVE = {
+        var OID_RSA_ENCRYPTION2 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+        var DER_NULL2 = [5, 0];
+        var OID_EC_PUBLIC_KEY2 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+        var OID_CURVE2 = {
           "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
           "P-384": [6, 5, 43, 129, 4, 0, 34],
           "P-521": [6, 5, 43, 129, 4, 0, 35]
         };
-        var OID_ED25519 = [6, 3, 43, 101, 112];
-        function publicJwk(jwk, algorithm) {
+        var OID_ED255192 = [6, 3, 43, 101, 112];
+        function publicJwk2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              checkRsa(member(jwk, "n"), member(jwk, "e"));
+              checkRsa2(member2(jwk, "n"), member2(jwk, "e"));
               return {
                 kty: "RSA",
                 n: jwk.n,
@@ -2726,7 +3407,7 @@ function load2() {
             case "EC":
               {
                 var crv = algorithm.crv;
-                checkEc(crv, member(jwk, "x"), member(jwk, "y"));
+                checkEc2(crv, member2(jwk, "x"), member2(jwk, "y"));
                 return {
                   kty: "EC",
                   crv,
@@ -2737,99 +3418,99 @@ function load2() {
           }
           return void 0;
         }
-        function jwkKeyData(jwk, algorithm) {
+        function jwkKeyData2(jwk, algorithm) {
           switch (algorithm.kty) {
             case "RSA":
-              return rsaSpki(member(jwk, "n"), member(jwk, "e"));
+              return rsaSpki2(member2(jwk, "n"), member2(jwk, "e"));
             case "EC":
-              return ecSpki(algorithm.crv, member(jwk, "x"), member(jwk, "y"));
+              return ecSpki2(algorithm.crv, member2(jwk, "x"), member2(jwk, "y"));
             case "OKP":
-              return ed25519Spki(member(jwk, "x"));
+              return ed25519Spki2(member2(jwk, "x"));
             case "oct":
               {
-                var secret = member(jwk, "k");
+                var secret = member2(jwk, "k");
                 if (secret.length === 0) throw invalid22('JWK member "k" is empty');
                 return secret;
               }
           }
         }
-        function rsaSpki(n, e) {
-          checkRsa(n, e);
-          var publicKey = der(48, [derUnsignedInteger(n), derUnsignedInteger(e)]);
-          return spki(concat([OID_RSA_ENCRYPTION, DER_NULL]), publicKey);
+        function rsaSpki2(n, e) {
+          checkRsa2(n, e);
+          var publicKey = der2(48, [derUnsignedInteger2(n), derUnsignedInteger2(e)]);
+          return spki2(concat2([OID_RSA_ENCRYPTION2, DER_NULL2]), publicKey);
         }
-        function ecSpki(crv, x, y) {
-          var curve = checkEc(crv, x, y);
-          var point = concat([[4], x, y]);
-          return spki(concat([OID_EC_PUBLIC_KEY, curve]), point);
+        function ecSpki2(crv, x, y) {
+          var curve = checkEc2(crv, x, y);
+          var point = concat2([[4], x, y]);
+          return spki2(concat2([OID_EC_PUBLIC_KEY2, curve]), point);
         }
-        function ed25519Spki(x) {
-          if (x.length !== CURVE_FIELD_BYTES.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
-          return spki(new Uint8Array(OID_ED25519), x);
+        function ed25519Spki2(x) {
+          if (x.length !== CURVE_FIELD_BYTES2.Ed25519) throw invalid22('JWK member "x" of an Ed25519 key must be 32 bytes');
+          return spki2(new Uint8Array(OID_ED255192), x);
         }
-        function checkRsa(n, e) {
-          if (isZero(n)) throw invalid22('JWK member "n" is zero');
-          if (isZero(e)) throw invalid22('JWK member "e" is zero');
+        function checkRsa2(n, e) {
+          if (isZero2(n)) throw invalid22('JWK member "n" is zero');
+          if (isZero2(e)) throw invalid22('JWK member "e" is zero');
         }
-        function checkEc(crv, x, y) {
-          var size = CURVE_FIELD_BYTES[crv];
-          var curve = OID_CURVE[crv];
+        function checkEc2(crv, x, y) {
+          var size = CURVE_FIELD_BYTES2[crv];
+          var curve = OID_CURVE2[crv];
           if (size === void 0 || curve === void 0) throw invalid22("unsupported EC curve");
           if (x.length !== size || y.length !== size) {
             throw invalid22('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
           }
           return curve;
         }
-        function spki(algorithmIdentifierContent, publicKey) {
-          var algorithmIdentifier = der(48, [algorithmIdentifierContent]);
-          var bits = der(3, [new Uint8Array([0]), publicKey]);
-          return der(48, [algorithmIdentifier, bits]);
+        function spki2(algorithmIdentifierContent, publicKey) {
+          var algorithmIdentifier = der2(48, [algorithmIdentifierContent]);
+          var bits = der2(3, [new Uint8Array([0]), publicKey]);
+          return der2(48, [algorithmIdentifier, bits]);
         }
-        function derUnsignedInteger(bytes) {
+        function derUnsignedInteger2(bytes) {
           var start = 0;
           while (start < bytes.length - 1 && bytes[start] === 0) start++;
           var digits = bytes.subarray(start);
-          return der(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+          return der2(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
         }
-        function der(tag, parts) {
+        function der2(tag, parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
-          var all = [[tag], derLength(length)];
-          for (var _i10 = 0; _i10 < parts.length; _i10++) all.push(parts[_i10]);
-          return concat(all);
+          var all = [[tag], derLength2(length)];
+          for (var _i15 = 0; _i15 < parts.length; _i15++) all.push(parts[_i15]);
+          return concat2(all);
         }
-        function derLength(length) {
+        function derLength2(length) {
           if (length < 128) return [length];
           var bytes = [];
           for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
           return [128 + bytes.length].concat(bytes);
         }
-        function concat(parts) {
+        function concat2(parts) {
           var length = 0;
           for (var i = 0; i < parts.length; i++) length += parts[i].length;
           var out = new Uint8Array(length);
           var offset = 0;
-          for (var _i11 = 0; _i11 < parts.length; _i11++) {
-            out.set(parts[_i11], offset);
-            offset += parts[_i11].length;
+          for (var _i16 = 0; _i16 < parts.length; _i16++) {
+            out.set(parts[_i16], offset);
+            offset += parts[_i16].length;
           }
           return out;
         }
-        function isZero(bytes) {
+        function isZero2(bytes) {
           for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
           return true;
         }
-        function member(jwk, name) {
+        function member2(jwk, name) {
           var value = jwk[name];
           if (typeof value !== "string") throw invalid22('JWK member "' + name + '" is missing or not a string');
-          var bytes = decodeBase64url(value);
+          var bytes = decodeBase64url2(value);
           if (bytes === void 0) throw invalid22('JWK member "' + name + '" is not base64url');
           return bytes;
         }
         function invalid22(message) {
           return codedError22(ErrorCode22.JwtKeyInvalid, message);
         }
-        function selectKey(jwks, kid, algorithm) {
+        function selectKey2(jwks, kid, algorithm) {
           var keys = jwkSetKeys(jwks);
           if (kid !== void 0) {
             var mismatched = false;
@@ -2840,13 +3521,13 @@ function load2() {
               mismatched = true;
             }
             if (mismatched) {
-              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+              throw codedError22(ErrorCode22.JwtKeyMismatch, "the key with kid " + printable2(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
             }
             return void 0;
           }
           var found;
-          for (var _i12 = 0; _i12 < keys.length; _i12++) {
-            var _key3 = keys[_i12];
+          for (var _i17 = 0; _i17 < keys.length; _i17++) {
+            var _key3 = keys[_i17];
             if (!isObject2(_key3) || !fits(_key3, algorithm)) continue;
             if (found !== void 0) {
               throw codedError22(ErrorCode22.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -2858,8 +3539,8 @@ function load2() {
           }
           return found;
         }
-        function unknownKid(kid) {
-          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable(kid));
+        function unknownKid2(kid) {
+          return codedError22(ErrorCode22.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable2(kid));
         }
         function fits(key, algorithm) {
           return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
@@ -2887,18 +3568,22 @@ function load2() {
           }
           var kid = jws.header.kid;
           return jwks.get(endpoint2, false).then(set => {
-            var key = selectKey(set, kid, algorithm);
+            var key = selectKey2(set, kid, algorithm);
             if (key !== void 0 || kid === void 0) return key;
             if (services.onRefresh !== void 0) services.onRefresh();
             return jwks.get(endpoint2, true).then(refreshed => {
-              var again = selectKey(refreshed, kid, algorithm);
-              if (again === void 0) throw unknownKid(kid);
+              var again = selectKey2(refreshed, kid, algorithm);
+              if (again === void 0) throw unknownKid2(kid);
               return again;
             });
-          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey(subtle2, jwk, algorithm)).then(key => subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput).then(valid => valid, () => false)).then(valid => {
+          }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey2(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
             if (!valid) throw signatureInvalid();
-            return decodeClaims(jws);
+            return decodeClaims2(jws);
           });
+        }
+        function signatureMatches(subtle2, algorithm, key, jws) {
+          var checked = algorithm.kty === "oct" ? subtle2.sign(algorithm.verifyParams, key, jws.signingInput).then(mac => constantTimeEqual2(new Uint8Array(mac), jws.signature)) : subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput);
+          return checked.then(valid => valid, () => false);
         }
         var importedKeys = Object.create(null);
         var importedCount = 0;
@@ -2906,7 +3591,7 @@ function load2() {
           var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
           var known = importedKeys[id];
           if (known !== void 0) return Promise.resolve(known);
-          return importKey(subtle2, jwk, algorithm).then(key => {
+          return importKey2(subtle2, jwk, algorithm).then(key => {
             if (importedCount >= 64) {
               importedKeys = Object.create(null);
               importedCount = 0;
@@ -2916,26 +3601,27 @@ function load2() {
             return key;
           });
         }
-        function importKey(subtle2, jwk, algorithm) {
+        function importKey2(subtle2, jwk, algorithm) {
           var imported;
+          var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
           try {
-            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk(jwk, algorithm) : void 0;
-            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, ["verify"]) : subtle2.importKey(algorithm.format, jwkKeyData(jwk, algorithm), algorithm.importParams, false, ["verify"]);
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk2(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData2(jwk, algorithm), algorithm.importParams, false, usages);
           } catch (e) {
             return Promise.reject(e);
           }
           return imported.then(key => key, e => {
-            throw importFailure(algorithm, e);
+            throw importFailure3(algorithm, e);
           });
         }
-        function importFailure(algorithm, error) {
+        function importFailure3(algorithm, error) {
           var reason = error instanceof Error ? error.message : String(error);
-          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM.test(reason)) {
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM3.test(reason)) {
             return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
           }
           return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
         }
-        var UNKNOWN_ALGORITHM = /unknown algorithm|unrecognized algorithm|not supported/i;
+        var UNKNOWN_ALGORITHM3 = /unknown algorithm|unrecognized algorithm|not supported/i;
         function signatureInvalid() {
           return codedError22(ErrorCode22.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
         }
@@ -2946,7 +3632,7 @@ function load2() {
               throw codedError22(ErrorCode22.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
             }
             var jws = parseCompactJws(credential);
-            var algorithm = jwsAlgorithm(jws.header.alg, provider.algorithms);
+            var algorithm = jwsAlgorithm2(jws.header.alg, provider.algorithms);
             var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
             var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
             if (store !== void 0 && cacheKey !== void 0) {
@@ -3032,16 +3718,16 @@ function load2() {
           return texts.isValid(parseObject(reply.body, texts.validateJson));
         }
         function parseObject(body, what) {
-          var parsed;
+          var parsed2;
           try {
-            parsed = JSON.parse(body);
+            parsed2 = JSON.parse(body);
           } catch (e) {
             throw codedError22(ErrorCode22.RemoteMalformed, what + ": not JSON");
           }
-          if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+          if (parsed2 === null || typeof parsed2 !== "object" || Array.isArray(parsed2)) {
             throw codedError22(ErrorCode22.RemoteMalformed, what + ": not a JSON object");
           }
-          return parsed;
+          return parsed2;
         }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
@@ -3110,42 +3796,56 @@ function load2() {
           "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
         };
       }();
-      return unit5;
+      return unit6;
     }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load4().jwtProvider,
+      jwt: () => load6().jwtProvider,
       "ecmwf-api": () => load22().ecmwfApiProvider,
       "efas-api": () => load32().efasApiProvider,
-      "openid-offline": () => load42().openIdOfflineProvider,
-      "ecmwf-token-generator": () => load5().ecmwfTokenGeneratorProvider
+      "token-store": () => load42().tokenStoreProvider,
+      "openid-offline": () => load52().openIdOfflineProvider,
+      "ecmwf-token-generator": () => load62().ecmwfTokenGeneratorProvider
     };
     function isEligible(provider, realmFilter) {
       return realmFilter === void 0 || provider.filterRealm === realmFilter;
     }
     function runProvidersForCredential(config, indices, credential, realmFilter, platform) {
       var pending = [];
-      var pendingNames = [];
+      var runs = [];
+      var metrics = platform.metrics;
       var _loop3 = function () {
           var provider = config.providers[indices[i]];
           if (!isEligible(provider, realmFilter)) return 0;
+          var run = {
+            provider,
+            startedMs: metrics !== void 0 ? platform.clock.nowMilliseconds() : 0,
+            settled: false
+          };
           var outcome;
           try {
             outcome = startProvider(provider, credential, platform);
           } catch (e) {
             logFailure2(platform, provider, e);
+            settle(platform, run, "error");
             return 0;
           }
           if (!isPromise(outcome)) {
             logSuccess(platform, provider);
+            settle(platform, run, "success");
             return {
               v: outcome
             };
           }
           pending.push(outcome);
-          pendingNames.push(provider.name);
-          var provider_ = provider;
-          outcome.then(() => logSuccess(platform, provider_), e => logFailure2(platform, provider_, e));
+          runs.push(run);
+          outcome.then(() => {
+            logSuccess(platform, run.provider);
+            settle(platform, run, "success");
+          }, e => {
+            logFailure2(platform, run.provider, e);
+            settle(platform, run, "error");
+          });
         },
         _ret3;
       for (var i = 0; i < indices.length; i++) {
@@ -3154,22 +3854,33 @@ function load2() {
         if (_ret3) return _ret3.v;
       }
       if (pending.length === 0) return void 0;
-      return firstSuccess(pending, config.timeoutMs, platform);
+      return firstSuccess(pending, config.timeoutMs, platform, () => {
+        for (var _i18 = 0; _i18 < runs.length; _i18++) settle(platform, runs[_i18], "timeout");
+      });
+    }
+    function settle(platform, run, result) {
+      if (run.settled) return;
+      run.settled = true;
+      var metrics = platform.metrics;
+      if (metrics !== void 0) recordProvider(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs);
     }
     function startProvider(provider, credential, platform) {
-      var load7 = providerModules[provider.type];
-      if (load7 === void 0) {
+      var load11 = providerModules[provider.type];
+      if (load11 === void 0) {
         throw codedError2(ErrorCode2.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
       }
-      return load7().authenticate(provider, credential, {
+      return load11().authenticate(provider, credential, {
         platform
       });
     }
-    function firstSuccess(pending, timeoutMs, platform) {
+    function firstSuccess(pending, timeoutMs, platform, onTimeout) {
       return new Promise(resolve => {
         var outstanding = pending.length;
         var settled = false;
-        var timer = platform.timers.setTimeout(() => finish(void 0), timeoutMs);
+        var timer = platform.timers.setTimeout(() => {
+          onTimeout();
+          finish(void 0);
+        }, timeoutMs);
         function finish(user) {
           if (settled) return;
           settled = true;
@@ -3196,25 +3907,47 @@ function load2() {
         reason: error instanceof Error ? error.message : String(error)
       });
     }
-    function authenticate2(input, config, platform) {
-      var credentials = parseAuthorization(input.authorization);
+    function authenticate2(input, config, platform, outcome) {
+      if (outcome === void 0) {
+        outcome = {};
+      }
+      return whenReady(identify(input, config, platform, outcome), user => outcome.ownToken !== void 0 ? user : augmentUser(config, user, platform));
+    }
+    function identify(input, config, platform, outcome) {
+      if (outcome === void 0) {
+        outcome = {};
+      }
+      var credentials = parseAuthorization2(input.authorization);
       var realm = visibleAsciiOrUndefined(input.realm);
       var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
-      return whenReady(tryCredentials(credentials, 0, realmFilter, config, platform), user => augmentUser(config, user, platform));
+      return tryCredentials(credentials, 0, realmFilter, config, platform, outcome);
     }
-    function tryCredentials(credentials, start, realmFilter, config, platform) {
+    function tryCredentials(credentials, start, realmFilter, config, platform, outcome, ownTried) {
       var _loop4 = function () {
-          var indices = providerIndices(config, credentials[i].scheme);
-          if (indices === void 0) return 0;
-          var outcome = runProvidersForCredential(config, indices, credentials[i].credential, realmFilter, platform);
-          if (isPromise(outcome)) {
-            var next = i + 1;
-            return {
-              v: outcome.then(user => user !== void 0 ? user : tryCredentials(credentials, next, realmFilter, config, platform))
+          var credential = credentials[i];
+          if (config.session !== void 0 && credential.scheme === "Bearer" && ownTried !== i) {
+            var own = ownToken(credential.credential, realmFilter, config, platform);
+            if (isPromise(own)) {
+              var at = i;
+              return {
+                v: own.then(accepted => accepted !== void 0 ? ownUser(outcome, accepted) : tryCredentials(credentials, at, realmFilter, config, platform, outcome, at))
+              };
+            }
+            if (own !== void 0) return {
+              v: ownUser(outcome, own)
             };
           }
-          if (outcome !== void 0) return {
-            v: outcome
+          var indices = providerIndices(config, credential.scheme);
+          if (indices === void 0) return 0;
+          var result = runProvidersForCredential(config, indices, credential.credential, realmFilter, platform);
+          if (isPromise(result)) {
+            var next = i + 1;
+            return {
+              v: result.then(user => user !== void 0 ? user : tryCredentials(credentials, next, realmFilter, config, platform, outcome))
+            };
+          }
+          if (result !== void 0) return {
+            v: result
           };
         },
         _ret4;
@@ -3226,10 +3959,39 @@ function load2() {
       platform.logger.log("info", "auth.provider.all_failed");
       throw codedError2(ErrorCode2.AllFailed, "no provider accepted the credentials");
     }
+    function ownUser(outcome, own) {
+      outcome.ownToken = own;
+      return own.user;
+    }
+    function ownToken(token, realmFilter, config, platform) {
+      var verified;
+      try {
+        verified = verifyOwnToken(token, config.jwt, platform.clock.nowSeconds(), platform.crypto);
+      } catch (e) {
+        return ownTokenRefused(platform, e);
+      }
+      if (isPromise(verified)) {
+        return verified.then(own => inRealm(own, realmFilter), e => ownTokenRefused(platform, e));
+      }
+      return inRealm(verified, realmFilter);
+    }
+    function inRealm(own, realmFilter) {
+      return realmFilter === void 0 || own.user.realm.toLowerCase() === realmFilter ? own : void 0;
+    }
+    function ownTokenRefused(platform, error) {
+      platform.logger.log("debug", "auth.own_token.refused", {
+        code: errorCode(error) || ErrorCode2.Unexpected
+      });
+      return void 0;
+    }
     function providerIndices(config, scheme) {
       if (scheme === "Basic") return config.providersByScheme.Basic;
       if (scheme === "Bearer") return config.providersByScheme.Bearer;
       return void 0;
+    }
+    var BEARER_UUID = /(?:^|,)\s*bearer\s+[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\s*(?:,|$)/i;
+    function mayCarryStoreToken(authorization) {
+      return BEARER_UUID.test(authorization);
     }
     function obtainGrant(input, config, platform, miss, admits) {
       var store = platform.sharedCache;
@@ -3241,50 +4003,102 @@ function load2() {
         key = miss.key;
       } else if (store !== void 0 && ttlMs > 0 && input.authorization !== void 0) {
         var _rule = void 0;
-        var _rulePart2 = _rule ? "\n=" + _rule.length + ":" + _rule : "";
         var _realmPart2 = input.realm === void 0 ? "\n-\n" : "\n+" + input.realm + "\n";
-        key = "grant2:" + platform.crypto.sha256Base64url(config.configId + _rulePart2 + _realmPart2 + input.authorization);
+        var _digest2 = platform.crypto.sha256Base64url(config.configId + _realmPart2 + input.authorization);
+        key = _rule ? "grant2:" + _digest2 + " " + _rule : "grant2:" + _digest2;
         var text = store.get(key);
         var cached = text === void 0 ? void 0 : grantFromEntry(text, now);
-        if (cached !== void 0) return cached;
-      }
-      return whenReady(authenticate2(input, config, platform), user => {
-        var minted = mint(user, config.jwt, now, platform.crypto);
-        var grant = {
-          user,
-          token: minted.token,
-          expiresAt: minted.expiresAt,
-          legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : void 0
-        };
-        if (store !== void 0 && key !== void 0 && (admits === void 0 || admits(user))) {
-          var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
-          var userJsonText = JSON.stringify(user);
-          var _key4 = key;
-          var _untilMs = nowMs + ttlMs;
-          if (grant.expiresAt * 1e3 < _untilMs) _untilMs = grant.expiresAt * 1e3;
-          var _storeForMs = _untilMs - nowMs;
-          var _failure;
-          if (_storeForMs > 0) {
-            var _ms2 = _untilMs;
-            var _cachedUntil2 = (_ms2 - _ms2 % 1e3) / 1e3;
-            var _entry = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (config.includeLegacyHeaders ? "1" : "") + "\n" + _cachedUntil2 + "\n" + grant.expiresAt + "\n" + userJsonText;
-            try {
-              store.set(_key4, _entry, _storeForMs);
-            } catch (_e) {
-              _failure = _e instanceof Error ? _e.message : String(_e);
-            }
+        if (cached !== void 0) {
+          if (platform.metrics !== void 0) {
+            var _realm = headerSafe(cached.user.realm);
+            var _ms3 = platform.clock.nowMilliseconds() - nowMs;
+            var _labels2 = "\n" + "success" + "\n" + _realm;
+            platform.metrics.incr("auth\n" + (_ms3 <= 1 ? 0 : _ms3 <= 5 ? 1 : _ms3 <= 10 ? 2 : _ms3 <= 25 ? 3 : _ms3 <= 50 ? 4 : _ms3 <= 100 ? 5 : _ms3 <= 250 ? 6 : _ms3 <= 500 ? 7 : _ms3 <= 1e3 ? 8 : _ms3 <= 2500 ? 9 : _ms3 <= 5e3 ? 10 : _ms3 <= 1e4 ? 11 : 12) + _labels2, 1);
+            if (_ms3 > 0) platform.metrics.incr("auth\ns" + _labels2, _ms3 / 1e3);
           }
-          var failure = _failure;
-          if (failure !== void 0) platform.logger.log("warn", "cache.grant.store_failed", {
-            reason: failure
-          });
+          return cached;
         }
-        return grant;
+      }
+      var outcome = {};
+      return whenReady(authenticate2(input, config, platform, outcome), user => {
+        var realm = headerSafe(user.realm);
+        if (platform.metrics !== void 0) {
+          var _ms4 = platform.clock.nowMilliseconds() - nowMs;
+          var _labels3 = "\n" + "success" + "\n" + realm;
+          platform.metrics.incr("auth\n" + (_ms4 <= 1 ? 0 : _ms4 <= 5 ? 1 : _ms4 <= 10 ? 2 : _ms4 <= 25 ? 3 : _ms4 <= 50 ? 4 : _ms4 <= 100 ? 5 : _ms4 <= 250 ? 6 : _ms4 <= 500 ? 7 : _ms4 <= 1e3 ? 8 : _ms4 <= 2500 ? 9 : _ms4 <= 5e3 ? 10 : _ms4 <= 1e4 ? 11 : 12) + _labels3, 1);
+          if (_ms4 > 0) platform.metrics.incr("auth\ns" + _labels3, _ms4 / 1e3);
+        }
+        var minting = outcome.ownToken !== void 0 ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused);
+        return whenReady(minting, minted => {
+          var grant = {
+            user,
+            token: minted.token,
+            expiresAt: minted.expiresAt,
+            legacy: config.includeLegacyHeaders ? legacyHeaderValues(user) : void 0
+          };
+          var cacheable = config.tokenStore === void 0 || !mayCarryStoreToken(input.authorization);
+          if (store !== void 0 && key !== void 0 && cacheable && (admits === void 0 || admits(user))) {
+            var legacy = grant.legacy !== void 0 ? grant.legacy : entryWithRealm(realm);
+            var userJsonText = JSON.stringify(user);
+            var _key7 = key;
+            var _untilMs = nowMs + ttlMs;
+            if (grant.expiresAt * 1e3 < _untilMs) _untilMs = grant.expiresAt * 1e3;
+            var _storeForMs = _untilMs - nowMs;
+            var _failure;
+            if (_storeForMs > 0) {
+              var _ms5 = _untilMs;
+              var _cachedUntil2 = (_ms5 - _ms5 % 1e3) / 1e3;
+              var _entry = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (config.includeLegacyHeaders ? "1" : "") + "\n" + _cachedUntil2 + "\n" + grant.expiresAt + "\n" + userJsonText;
+              try {
+                store.set(_key7, _entry, _storeForMs);
+              } catch (_e) {
+                _failure = _e instanceof Error ? _e.message : String(_e);
+              }
+            }
+            var failure = _failure;
+            if (failure !== void 0) platform.logger.log("warn", "cache.grant.store_failed", {
+              reason: failure
+            });
+          }
+          return grant;
+        });
       });
     }
-    var unit6;
-    function load6() {
-      if (unit6 === void 0) unit6 = function () {
+    function entryWithRealm(realm) {
+      return ["", realm, ""];
+    }
+    var NOT_PATH_CHARACTER = /[^\x21-\x5b\x5d-\x7e]/;
+    var ENCODED_SEPARATOR_OR_CONTROL = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
+    function safeRedirectTarget(encoded) {
+      if (encoded === void 0 || encoded === "" || encoded.length > 3 * 2048) return "/";
+      var target;
+      try {
+        target = decodeURIComponent(encoded);
+      } catch (e) {
+        return "/";
+      }
+      if (target.length > 2048 || target.charAt(0) !== "/" || target.charAt(1) === "/" || NOT_PATH_CHARACTER.test(target) || ENCODED_SEPARATOR_OR_CONTROL.test(target)) {
+        return "/";
+      }
+      return target;
+    }
+    function loginAnswer(session, token, expiresAt, nowSeconds, target) {
+      var maxAge = expiresAt > nowSeconds ? expiresAt - nowSeconds : 0;
+      return redirect(session.cookieName + "=" + token + "; Max-Age=" + maxAge + session.cookieAttributes, target);
+    }
+    function logoutAnswer(session, target) {
+      return redirect(session.cookieName + "=; Max-Age=0" + session.cookieAttributes, target);
+    }
+    function redirect(setCookie, target) {
+      return {
+        status: 302,
+        headers: [["Set-Cookie", setCookie], ["Cache-Control", "no-store"]],
+        body: target
+      };
+    }
+    var unit7;
+    function load7() {
+      if (unit7 === void 0) unit7 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -3304,7 +4118,7 @@ function load2() {
               if (words[w] !== "") clauses.push(parseClause(words[w]));
             }
             if (clauses.length === 0) {
-              throw invalid2(alternatives.length === 1 ? "the rule is empty" : "an alternative of `|` is empty");
+              throw invalid3(alternatives.length === 1 ? "the rule is empty" : "an alternative of `|` is empty");
             }
             rule.push(clauses);
           }
@@ -3317,11 +4131,11 @@ function load2() {
             name: word.slice(1)
           };
           var equals = word.indexOf("=");
-          if (equals < 0) throw invalid2("`" + word + "` is neither `key=values` nor `@name`");
+          if (equals < 0) throw invalid3("`" + word + "` is neither `key=values` nor `@name`");
           var key = word.slice(0, equals);
           var values = word.slice(equals + 1).split(",");
           for (var i = 0; i < values.length; i++) {
-            if (values[i] === "") throw invalid2("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
+            if (values[i] === "") throw invalid3("`" + word + "`: empty value (percent-encode a `,` inside a value: %2C)");
             values[i] = decoded(values[i], word);
           }
           if (key === "role" || key === "all-roles" || key === "realm" || key === "scope") return {
@@ -3335,17 +4149,17 @@ function load2() {
               name: decoded(key.slice(10), word)
             };
           }
-          throw invalid2("`" + key + "`: unknown requirement (role, all-roles, realm, scope, attribute.<name>, @<rule>)");
+          throw invalid3("`" + key + "`: unknown requirement (role, all-roles, realm, scope, attribute.<name>, @<rule>)");
         }
         function decoded(text, word) {
           if (text.indexOf("%") < 0) return text;
           try {
             return decodeURIComponent(text);
           } catch (e) {
-            throw invalid2("`" + word + "`: bad percent-encoding (a `%` is written %25)");
+            throw invalid3("`" + word + "`: bad percent-encoding (a `%` is written %25)");
           }
         }
-        function invalid2(message) {
+        function invalid3(message) {
           return codedError22("ERR_ACCESS_RULE_INVALID", message);
         }
         function unmetRequirements(rule, user, named) {
@@ -3376,7 +4190,7 @@ function load2() {
               break;
             case "all-roles":
               met = true;
-              for (var _i13 = 0; _i13 < values.length && met; _i13++) met = listHolds(user.roles, values[_i13]);
+              for (var _i19 = 0; _i19 < values.length && met; _i19++) met = listHolds(user.roles, values[_i19]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -3387,7 +4201,7 @@ function load2() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i14 = 0; _i14 < values.length && !met; _i14++) met = listHolds(list, values[_i14]);
+                  if (Array.isArray(list)) for (var _i20 = 0; _i20 < values.length && !met; _i20++) met = listHolds(list, values[_i20]);
                 }
                 break;
               }
@@ -3446,7 +4260,227 @@ function load2() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit6;
+      return unit7;
+    }
+    var unit8;
+    function load8() {
+      if (unit8 === void 0) unit8 = function () {
+        var NOT_BASE64_OR_PAD2 = /[^A-Za-z0-9+/=]/;
+        function isStrictBase6422(text) {
+          var length = text.length;
+          if (length % 4 !== 0 || NOT_BASE64_OR_PAD2.test(text)) return false;
+          var firstPad = text.indexOf("=");
+          if (firstPad === -1) return true;
+          var padding = length - firstPad;
+          if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+          var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
+          var unusedBitsMask = padding === 1 ? 3 : 15;
+          return (lastSymbol & unusedBitsMask) === 0;
+        }
+        function decodeStrictBase6422(text) {
+          return Buffer.from(text, "base64");
+        }
+        function bytesToUtf8Strict22(bytes) {
+          try {
+            return new TextDecoder("utf-8", {
+              fatal: true
+            }).decode(bytes);
+          } catch (e) {
+            return void 0;
+          }
+        }
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function decodeBasicCredential22(credential) {
+          if (!isStrictBase6422(credential)) {
+            throw codedError22(ErrorCode22.BasicMalformed, "Invalid base64 in Basic auth");
+          }
+          var text = bytesToUtf8Strict22(decodeStrictBase6422(credential));
+          if (text === void 0) throw codedError22(ErrorCode22.BasicMalformed, "Invalid UTF-8 in Basic auth");
+          var colon = text.indexOf(":");
+          var username = colon === -1 ? text : text.slice(0, colon);
+          var password = colon === -1 ? "" : text.slice(colon + 1);
+          if (username === "") throw codedError22(ErrorCode22.BasicMalformed, "No username in Basic credentials");
+          return {
+            username,
+            password
+          };
+        }
+        var NOT_VISIBLE_ASCII_OR_TAB2 = /[^\t\x20-\x7e]/;
+        function visibleAsciiOrUndefined2(value) {
+          return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB2.test(value) ? value : void 0;
+        }
+        function normaliseScheme2(token) {
+          var lower = token.toLowerCase();
+          if (lower === "basic" || lower === "plain") return "Basic";
+          if (lower === "bearer") return "Bearer";
+          return lower;
+        }
+        function parseAuthorization22(header) {
+          var value = visibleAsciiOrUndefined2(header);
+          if (value === void 0 || value.trim() === "") {
+            throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
+          }
+          var parts = value.split(",");
+          var seenParts = [];
+          var credentials = [];
+          for (var i = 0; i < parts.length; i++) {
+            var part = parts[i].trim();
+            if (seenParts.indexOf(part) !== -1) continue;
+            seenParts.push(part);
+            if (seenParts.length > 3) throw invalid3("too_many_credentials");
+            var tokens = schemeAndCredential2(part);
+            if (tokens === void 0) throw invalid3("invalid_format");
+            var scheme = normaliseScheme2(tokens[0]);
+            var replaced = false;
+            for (var j = 0; j < credentials.length; j++) {
+              if (credentials[j].scheme === scheme) {
+                credentials[j].credential = tokens[1];
+                replaced = true;
+              }
+            }
+            if (!replaced) credentials.push({
+              scheme,
+              credential: tokens[1]
+            });
+          }
+          return credentials;
+        }
+        function schemeAndCredential2(part) {
+          var end = firstSpaceOrTab2(part, 0);
+          if (end === -1) return void 0;
+          var credential = part.slice(end + 1).trim();
+          if (firstSpaceOrTab2(credential, 0) !== -1) return void 0;
+          return [part.slice(0, end), credential];
+        }
+        function firstSpaceOrTab2(text, from) {
+          var space = text.indexOf(" ", from);
+          var tab = text.indexOf("	", from);
+          return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
+        }
+        function invalid3(reason) {
+          return codedError22(ErrorCode22.HeaderInvalid, reason);
+        }
+        function basicUsername(authorization) {
+          try {
+            var credentials = parseAuthorization22(authorization);
+            for (var i = 0; i < credentials.length; i++) {
+              if (credentials[i].scheme === "Basic") return decodeBasicCredential22(credentials[i].credential).username;
+            }
+          } catch (e) {}
+          return void 0;
+        }
+        function lockoutKey(salt, address, username, sha256Base64url222) {
+          return "lock:" + sha256Base64url222(salt + "\n" + address + "\n" + username);
+        }
+        function lockoutVerdict(store, settings, address, authorization, sha256Base64url222) {
+          if (store === void 0) return {
+            state: "unavailable"
+          };
+          if (authorization === void 0) return void 0;
+          var username = basicUsername(authorization);
+          if (username === void 0) return void 0;
+          var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
+          var failures = store.get(key);
+          if (failures === void 0 || !(failures > 0)) return void 0;
+          return {
+            state: failures >= settings.maxFailures ? "locked" : "pending",
+            key
+          };
+        }
+        function recordFailure(store, settings, address, authorization, sha256Base64url222) {
+          var username = basicUsername(authorization);
+          if (username === void 0) return false;
+          var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
+          store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
+          var failures = store.incr(key, 1, 0, settings.windowMs);
+          if (failures < settings.maxFailures) return false;
+          store.set(key, settings.maxFailures, settings.durationMs);
+          return true;
+        }
+        function sha256Base64url22(text) {
+          return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
+        }
+        function lockoutVerdictOf(r, config) {
+          return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+        }
+        function countFailure(r, config) {
+          var store = lockoutStore();
+          if (store === void 0) return;
+          var locked = false;
+          try {
+            locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+          } catch (e) {}
+          if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
+        }
+        function clearFailures(key) {
+          var store = lockoutStore();
+          if (store !== void 0) store.delete(key);
+        }
+        function lockoutStore() {
+          var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+          return shared !== void 0 ? shared["authotron_lockout"] : void 0;
+        }
+        return {
+          "clearFailures": clearFailures,
+          "countFailure": countFailure,
+          "lockoutVerdictOf": lockoutVerdictOf
+        };
+      }();
+      return unit8;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -3454,34 +4488,127 @@ function load2() {
     function hmacSha256Base64url2(key, data) {
       return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
     }
-    function njsJwksSource2(r) {
+    function cachedJwksSource2(dict, fetch, nowMs) {
       return {
         get(endpoint2, refresh) {
-          var location = refresh ? endpoint2.refreshLocation : endpoint2.location;
-          var pending;
-          try {
-            pending = r.subrequest(location, {
-              method: "GET"
-            });
-          } catch (e) {
-            return Promise.reject(unavailable(endpoint2, "subrequest failed: " + String(e)));
+          var ttl = endpoint2.ttl;
+          if (dict === void 0 || typeof ttl !== "number") {
+            return fetch(endpoint2, refresh).then(text => parseSet(endpoint2, text));
           }
-          return pending.then(reply => parseReply(endpoint2, location, reply), e => {
-            throw unavailable(endpoint2, "subrequest failed: " + String(e));
+          var key = "jwks:" + endpoint2.location;
+          var entry = readEntry(dict.get(key));
+          if (refresh || entry === void 0) {
+            return fetch(endpoint2, refresh).then(text => {
+              var set = parseSet(endpoint2, text);
+              if (isJwkSet(set) && (entry === void 0 || entry.text !== text)) keep(dict, key, text, ttl, nowMs());
+              return set;
+            });
+          }
+          if (entry.expiresAtMs > nowMs()) return Promise.resolve(parsed(endpoint2, entry.text));
+          var lock = "jwks-refresh:" + endpoint2.location;
+          if (!tryLock(dict, lock)) return Promise.resolve(parsed(endpoint2, entry.text));
+          return fetch(endpoint2, false).then(text => {
+            var set;
+            try {
+              set = parseSet(endpoint2, text);
+            } catch (e) {
+              set = void 0;
+            }
+            var fresh = isJwkSet(set);
+            keep(dict, key, fresh ? text : entry.text, ttl, nowMs());
+            unlock(dict, lock);
+            return fresh ? set : parsed(endpoint2, entry.text);
+          }, () => {
+            unlock(dict, lock);
+            return parsed(endpoint2, entry.text);
           });
         }
       };
     }
-    function parseReply(endpoint2, location, reply) {
+    function keep(dict, key, text, ttlS, nowMs) {
+      try {
+        dict.set(key, String(nowMs + ttlS * 1e3 + 2e3) + " " + text, ttlS * 1e3 + 864e5);
+      } catch (e) {}
+    }
+    function readEntry(value) {
+      if (value === void 0) return void 0;
+      var space = value.indexOf(" ");
+      var expiresAtMs = Number(value.slice(0, space));
+      if (space < 1 || !(expiresAtMs > 0)) return void 0;
+      return {
+        expiresAtMs,
+        text: value.slice(space + 1)
+      };
+    }
+    function tryLock(dict, lock) {
+      try {
+        return dict.add(lock, "1", 3e4);
+      } catch (e) {
+        return false;
+      }
+    }
+    function unlock(dict, lock) {
+      try {
+        dict.delete(lock);
+      } catch (e) {}
+    }
+    var lastText;
+    var lastSet;
+    function parsed(endpoint2, text) {
+      if (text === lastText) return lastSet;
+      var set = parseSet(endpoint2, text);
+      lastText = text;
+      lastSet = set;
+      return set;
+    }
+    function parseSet(endpoint2, text) {
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        throw codedError2(ErrorCode2.JwksInvalid, "Failed to parse certificate JSON from " + endpoint2.url);
+      }
+    }
+    function isJwkSet(set) {
+      return set !== null && typeof set === "object" && Array.isArray(set.keys);
+    }
+    function njsJwksSource2(r, zone) {
+      return cachedJwksSource2(jwksDict(zone), (endpoint2, refresh) => subrequestText(r, endpoint2, refresh), () => Date.now());
+    }
+    function jwksDict(zone) {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      var dict = shared !== void 0 ? shared[zone] : void 0;
+      if (dict === void 0) return void 0;
+      return {
+        get: key => dict.get(key),
+        set: (key, value, ttlMs) => {
+          dict.set(key, value, ttlMs);
+        },
+        add: (key, value, ttlMs) => dict.add(key, value, ttlMs),
+        delete: key => {
+          dict.delete(key);
+        }
+      };
+    }
+    function subrequestText(r, endpoint2, refresh) {
+      var location = refresh ? endpoint2.refreshLocation : endpoint2.location;
+      var pending;
+      try {
+        pending = r.subrequest(location, {
+          method: "GET"
+        });
+      } catch (e) {
+        return Promise.reject(unavailable(endpoint2, "subrequest failed: " + String(e)));
+      }
+      return pending.then(reply => replyText(endpoint2, location, reply), e => {
+        throw unavailable(endpoint2, "subrequest failed: " + String(e));
+      });
+    }
+    function replyText(endpoint2, location, reply) {
       if (reply.status === 404) {
         throw unavailable(endpoint2, "no location " + location + " in this server: include the authotron-jwks-locations.conf that `authotron compile --nginx-snippets` wrote for this config");
       }
       if (reply.status !== 200) throw unavailable(endpoint2, String(reply.status));
-      try {
-        return JSON.parse(reply.responseText || "");
-      } catch (e) {
-        throw codedError2(ErrorCode2.JwksInvalid, "Failed to parse certificate JSON from " + endpoint2.url);
-      }
+      return reply.responseText || "";
     }
     function unavailable(endpoint2, reason) {
       return codedError2(ErrorCode2.JwksUnavailable, "Failed to download certificates from " + endpoint2.url + ": " + reason);
@@ -3544,8 +4671,341 @@ function load2() {
         } catch (e) {
           return Promise.reject(e);
         }
+      },
+      sign(algorithm, key, data) {
+        try {
+          return subtle().sign(algorithm, key, data);
+        } catch (e) {
+          return Promise.reject(e);
+        }
       }
     };
+    var njsSigner2 = {
+      get runtime() {
+        if (typeof njs === "undefined") return void 0;
+        return "njs " + njs.version + (njs.engine === "QuickJS" ? " (QuickJS)" : "");
+      },
+      importPrivateKey(pkcs8, algorithm) {
+        try {
+          return subtle().importKey("pkcs8", pkcs8, algorithm, false, ["sign"]);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+      sign(algorithm, key, data) {
+        try {
+          return subtle().sign(algorithm, key, data).then(signature => new Uint8Array(signature));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
+    };
+    var unit9;
+    function load9() {
+      if (unit9 === void 0) unit9 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function json2(status, body) {
+          return {
+            status,
+            headers: [["Content-Type", "application/json"]],
+            body
+          };
+        }
+        var TOKEN_NOT_FOUND2 = json2(404, '{"error":"Token not found"}');
+        function userJson22(user) {
+          return JSON.stringify({
+            version: user.version,
+            username: user.username,
+            realm: user.realm,
+            roles: user.roles,
+            attributes: user.attributes,
+            scopes: user.scopes
+          });
+        }
+        var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+        function tokenKey(id) {
+          return "t/" + id;
+        }
+        function ownerPrefix(owner) {
+          return "o/" + owner + "/";
+        }
+        function encodeStoredToken(token) {
+          return '{"v":1,"o":' + JSON.stringify(token.owner) + ',"c":' + token.createdAt + ',"e":' + token.expiresAt + ',"u":' + userJson22(token.user) + "}";
+        }
+        function decodeStoredToken(id, text) {
+          var value = JSON.parse(text);
+          if (value === null || typeof value !== "object" || typeof value.o !== "string" || typeof value.e !== "number" || value.u === null || typeof value.u !== "object") {
+            throw codedError22(ErrorCode22.StoreUnavailable, "a stored token is unreadable");
+          }
+          return {
+            id,
+            owner: value.o,
+            user: value.u,
+            createdAt: value.c,
+            expiresAt: value.e
+          };
+        }
+        function encodeListing(token) {
+          return '{"c":' + token.createdAt + ',"e":' + token.expiresAt + "}";
+        }
+        function decodeListing(id, text) {
+          try {
+            var value = JSON.parse(text);
+            return {
+              id,
+              createdAt: value.c,
+              expiresAt: value.e
+            };
+          } catch (e) {
+            return void 0;
+          }
+        }
+        function sha256Base64url22(text) {
+          return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
+        }
+        function openTokenStore(r, settings) {
+          return {
+            backend: settings.backend === "etcd" ? etcdBackend(r, settings) : embeddedBackend(),
+            sha256Base64url: sha256Base64url22,
+            randomBytes(length) {
+              var bytes = new Uint8Array(length);
+              globalThis.crypto.getRandomValues(bytes);
+              return bytes;
+            },
+            nowSeconds: () => Math.floor(Date.now() / 1e3)
+          };
+        }
+        function embeddedBackend() {
+          var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+          if (shared === void 0) {
+            return failingBackend('the embedded token store needs js_shared_dict_zone (njs >= 0.8.0), which this nginx lacks: use `store.type: etcd` here (README, "Token store")');
+          }
+          var dict = shared["authotron_tokens"];
+          if (dict === void 0) {
+            return failingBackend("no js_shared_dict_zone named " + "authotron_tokens" + ": include nginx/authotron-tokens.conf in http {}");
+          }
+          return {
+            create(token) {
+              var ttlMs = (token.expiresAt - token.createdAt) * 1e3;
+              try {
+                dict.set(tokenKey(token.id), encodeStoredToken(token), ttlMs);
+                dict.set(ownerPrefix(token.owner) + token.id, encodeListing(token), ttlMs);
+              } catch (e) {
+                dict.delete(tokenKey(token.id));
+                return Promise.reject(unavailable3("the shared dict " + "authotron_tokens" + " refused the token: " + String(e)));
+              }
+              return Promise.resolve();
+            },
+            find(id) {
+              try {
+                var text = dict.get(tokenKey(id));
+                return Promise.resolve(text === void 0 ? void 0 : decodeStoredToken(id, text));
+              } catch (e) {
+                return Promise.reject(unavailable3(String(e)));
+              }
+            },
+            list(owner) {
+              var prefix = ownerPrefix(owner);
+              var listed = [];
+              var keys = dict.keys(1e6);
+              for (var i = 0; i < keys.length; i++) {
+                if (keys[i].slice(0, prefix.length) !== prefix) continue;
+                var text = dict.get(keys[i]);
+                var listing = text === void 0 ? void 0 : decodeListing(keys[i].slice(prefix.length), text);
+                if (listing !== void 0) listed.push(listing);
+              }
+              return Promise.resolve(listed);
+            },
+            remove(id, owner) {
+              var text = dict.get(tokenKey(id));
+              if (text === void 0 || decodeStoredToken(id, text).owner !== owner) return Promise.resolve(false);
+              dict.delete(tokenKey(id));
+              dict.delete(ownerPrefix(owner) + id);
+              return Promise.resolve(true);
+            }
+          };
+        }
+        function failingBackend(reason) {
+          var fail = () => Promise.reject(codedError22(ErrorCode22.StoreUnsupported, reason));
+          return {
+            create: fail,
+            find: fail,
+            list: fail,
+            remove: fail
+          };
+        }
+        function unavailable3(reason) {
+          return codedError22(ErrorCode22.StoreUnavailable, reason);
+        }
+        function toBase64(text) {
+          return Buffer.from(text, "utf8").toString("base64");
+        }
+        function fromBase64(text) {
+          return Buffer.from(text, "base64").toString("utf8");
+        }
+        function rangeEnd(prefix) {
+          return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+        }
+        function etcdBackend(r, settings) {
+          var prefix = settings.keyPrefix;
+          function call(path, body) {
+            var uri = settings.etcdLocation + path;
+            var pending;
+            try {
+              pending = r.subrequest(uri, {
+                method: "POST",
+                body: JSON.stringify(body)
+              });
+            } catch (e) {
+              return Promise.reject(unavailable3("etcd unreachable: " + String(e)));
+            }
+            return pending.then(reply => {
+              if (reply.status === 404) {
+                throw codedError22(ErrorCode22.StoreUnsupported, "no location " + settings.etcdLocation + "/ in this server: include nginx/authotron-etcd.conf");
+              }
+              if (reply.status !== 200) throw unavailable3("etcd unreachable (" + reply.status + ")");
+              try {
+                return JSON.parse(reply.responseText || "");
+              } catch (e) {
+                throw unavailable3("etcd answered something else than JSON");
+              }
+            }, e => {
+              throw unavailable3("etcd unreachable: " + String(e));
+            });
+          }
+          function findRaw(id) {
+            return call("/kv/range", {
+              key: toBase64(prefix + tokenKey(id))
+            }).then(answer2 => {
+              var kvs = answer2.kvs;
+              if (!kvs || kvs.length === 0) return void 0;
+              return {
+                token: decodeStoredToken(id, fromBase64(kvs[0].value || ""))
+              };
+            });
+          }
+          return {
+            create(token) {
+              var ttl = token.expiresAt - token.createdAt;
+              return call("/lease/grant", {
+                TTL: ttl
+              }).then(lease => {
+                if (lease.ID === void 0) throw unavailable3("etcd granted no lease");
+                return call("/kv/txn", {
+                  success: [{
+                    request_put: {
+                      key: toBase64(prefix + tokenKey(token.id)),
+                      value: toBase64(encodeStoredToken(token)),
+                      lease: lease.ID
+                    }
+                  }, {
+                    request_put: {
+                      key: toBase64(prefix + ownerPrefix(token.owner) + token.id),
+                      value: toBase64(encodeListing(token)),
+                      lease: lease.ID
+                    }
+                  }]
+                }).then(() => void 0);
+              });
+            },
+            find(id) {
+              return findRaw(id).then(found => found === void 0 ? void 0 : found.token);
+            },
+            list(owner) {
+              var start = prefix + ownerPrefix(owner);
+              return call("/kv/range", {
+                key: toBase64(start),
+                range_end: toBase64(rangeEnd(start))
+              }).then(answer2 => {
+                var listed = [];
+                var kvs = answer2.kvs || [];
+                for (var i = 0; i < kvs.length; i++) {
+                  var key = fromBase64(kvs[i].key);
+                  var listing = decodeListing(key.slice(start.length), fromBase64(kvs[i].value || ""));
+                  if (listing !== void 0) listed.push(listing);
+                }
+                return listed;
+              });
+            },
+            remove(id, owner) {
+              return findRaw(id).then(found => {
+                if (found === void 0 || found.token.owner !== owner) return false;
+                return call("/kv/txn", {
+                  success: [{
+                    request_delete_range: {
+                      key: toBase64(prefix + tokenKey(id))
+                    }
+                  }, {
+                    request_delete_range: {
+                      key: toBase64(prefix + ownerPrefix(owner) + id)
+                    }
+                  }]
+                }).then(() => true);
+              });
+            }
+          };
+        }
+        return {
+          "TOKENS_ZONE": "authotron_tokens",
+          "openTokenStore": openTokenStore
+        };
+      }();
+      return unit9;
+    }
     var LEVEL_RANK = {
       trace: 0,
       debug: 1,
@@ -3570,9 +5030,10 @@ function load2() {
           hash
         }, key, length * 8)).then(bits => new Uint8Array(bits));
       },
-      subtle: njsSignatureVerifier2
+      subtle: njsSignatureVerifier2,
+      signer: njsSigner2
     };
-    function njsPlatform(r, configuredLevel) {
+    function njsPlatform(r, configuredLevel, metricsEnabled) {
       var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
       return {
         crypto: njsCrypto,
@@ -3581,8 +5042,10 @@ function load2() {
           nowMilliseconds: () => Date.now()
         },
         sharedCache: sharedStore("authotron"),
-        jwks: njsJwksSource2(r),
+        metrics: metricsEnabled ? metricsSink() : void 0,
+        jwks: njsJwksSource2(r, "authotron"),
         remote: njsRemoteCaller2(r),
+        tokenStore: settings => load9().openTokenStore(r, settings),
         contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
         timers: {
           setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -3608,6 +5071,21 @@ function load2() {
         }
       };
     }
+    function metricsSink() {
+      var dict = metricsDict();
+      if (dict === void 0) return void 0;
+      return {
+        incr: (key, delta) => {
+          try {
+            dict.incr(key, delta);
+          } catch (e) {}
+        }
+      };
+    }
+    function metricsDict() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_metrics"] : void 0;
+    }
     function formatFields(fields) {
       if (fields === void 0) return "";
       var text = "";
@@ -3615,9 +5093,20 @@ function load2() {
       for (var i = 0; i < keys.length; i++) text += " " + keys[i] + "=" + JSON.stringify(fields[keys[i]]);
       return text;
     }
-    function authInput(r) {
+    function authInput(r, config) {
+      var _authorization3 = r.headersIn["Authorization"];
+      var _session2 = config.session;
+      if (_authorization3 === void 0 && _session2 !== void 0) {
+        var _cookie2 = r.variables[_session2.cookieVariable];
+        if (_cookie2) _authorization3 = "Bearer " + _cookie2;
+      }
+      var authorization = _authorization3;
+      if (authorization !== void 0 && r.headersIn["Authorization"] === void 0) {
+        var _cookie3 = authorization.slice("Bearer ".length);
+        authorization = _cookie3 !== void 0 && _cookie3 !== "" && !/[^A-Za-z0-9_.-]/.test(_cookie3) ? "Bearer " + _cookie3 : void 0;
+      }
       return {
-        authorization: r.headersIn["Authorization"],
+        authorization,
         realm: firstHeaderLine2(r, "x-auth-realm")
       };
     }
@@ -3629,10 +5118,28 @@ function load2() {
       }
       return void 0;
     }
+    function json(status, body) {
+      return {
+        status,
+        headers: [["Content-Type", "application/json"]],
+        body
+      };
+    }
+    var TOKEN_NOT_FOUND = json(404, '{"error":"Token not found"}');
+    function storeFailureAnswer(code, message) {
+      if (code === ErrorCode2.StoreDisabled) return json(503, '{"error":"Token store is disabled"}');
+      if (code === ErrorCode2.StoreUnavailable || code === ErrorCode2.StoreUnsupported) {
+        return json(503, JSON.stringify({
+          error: "Store error: " + message
+        }));
+      }
+      return void 0;
+    }
     var AUTHENTICATION_FAILURES = {
-      [ErrorCode2.HeaderMissing]: true,
-      [ErrorCode2.HeaderInvalid]: true,
-      [ErrorCode2.AllFailed]: true
+      [ErrorCode2.HeaderMissing]: "no_auth_header",
+      [ErrorCode2.HeaderInvalid]: "invalid_header",
+      [ErrorCode2.AllFailed]: "all_failed",
+      [ErrorCode2.LockedOut]: "all_failed"
     };
     function answering(run) {
       return handler(run, (ctx, answer2) => send(ctx.r, answer2));
@@ -3640,16 +5147,21 @@ function load2() {
     function granting(accessPhase) {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
-        var admits = rule ? load6().admission(ctx.config, rule) : void 0;
-        return obtainGrant(authInput(ctx.r), ctx.config, ctx.platform, ctx.grantMiss, admits);
+        var admits = rule ? load7().admission(ctx.config, rule) : void 0;
+        var lockout = lockoutGate(ctx);
+        var miss = lockout !== void 0 ? {
+          key: void 0
+        } : ctx.grantMiss;
+        return obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, miss, admits);
       }, (ctx, grant) => {
+        clearLockout(ctx);
         var rule = ctx.r.variables["authotron_require"];
-        if (rule && load6().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
+        if (rule && load7().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
-        var _authorization2 = "Bearer " + grant.token;
+        var _authorization4 = "Bearer " + grant.token;
         if (accessPhase) {
           var _variables2 = ctx.r.variables;
-          _variables2["authotron_jwt"] = _authorization2;
+          _variables2["authotron_jwt"] = _authorization4;
           if (ctx.config.includeLegacyHeaders) {
             _variables2["authotron_username"] = legacy[0];
             _variables2["authotron_realm"] = legacy[1];
@@ -3657,7 +5169,7 @@ function load2() {
           }
         } else {
           var _headers2 = ctx.r.headersOut;
-          _headers2["Authorization"] = _authorization2;
+          _headers2["Authorization"] = _authorization4;
           if (ctx.config.includeLegacyHeaders) {
             _headers2["X-Auth-Username"] = legacy[0];
             _headers2["X-Auth-Realm"] = legacy[1];
@@ -3667,13 +5179,35 @@ function load2() {
         }
       });
     }
+    function lockoutGate(ctx) {
+      if (ctx.config.lockout === void 0) return void 0;
+      var verdict = ctx.grantMiss !== void 0 ? ctx.grantMiss.lockout : load8().lockoutVerdictOf(ctx.r, ctx.config);
+      if (verdict === void 0) return void 0;
+      if (verdict.state === "locked") throw codedError2(ErrorCode2.LockedOut, "locked out after repeated failures");
+      if (verdict.state === "unavailable") {
+        var njsVersion = typeof njs !== "undefined" ? njs.version : "unknown";
+        throw codedError2(ErrorCode2.LockoutUnavailable, "auth.lockout needs the shared dict zone " + "authotron_lockout" + " (njs >= 0.8.0, nginx/authotron-lockout.conf); this is njs " + njsVersion + ": include the zone, or remove auth.lockout and use limit_req (README, Security)");
+      }
+      if (ctx.grantMiss === void 0) ctx.grantMiss = {
+        key: void 0,
+        lockout: verdict
+      };
+      return verdict;
+    }
+    function clearLockout(ctx) {
+      var lockout = ctx.grantMiss !== void 0 ? ctx.grantMiss.lockout : void 0;
+      if (lockout !== void 0 && lockout.key !== void 0) load8().clearFailures(lockout.key);
+    }
     function handler(run, deliver) {
       return function (r, config, grantMiss) {
+        var platform = njsPlatform(r, config.logLevel, config.metricsEnabled !== false);
+        var startedMs = platform.metrics !== void 0 ? platform.clock.nowMilliseconds() : 0;
         var ctx = {
           r,
           config,
-          platform: njsPlatform(r, config.logLevel),
-          grantMiss
+          platform,
+          grantMiss,
+          startedMs
         };
         var outcome;
         try {
@@ -3692,11 +5226,29 @@ function load2() {
     function failureAnswer(ctx, error) {
       var code = errorCode(error);
       if (code !== void 0 && AUTHENTICATION_FAILURES[code]) {
+        if (code === ErrorCode2.AllFailed && ctx.config.lockout !== void 0) load8().countFailure(ctx.r, ctx.config);
+        var metrics = ctx.platform.metrics;
+        if (metrics !== void 0) {
+          var ms = ctx.platform.clock.nowMilliseconds() - ctx.startedMs;
+          var _result = AUTHENTICATION_FAILURES[code];
+          var _labels4 = "\n" + _result + "\n" + "unknown";
+          metrics.incr("auth\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + _labels4, 1);
+          if (ms > 0) metrics.incr("auth\ns" + _labels4, ms / 1e3);
+        }
         ctx.platform.logger.log(code === ErrorCode2.HeaderInvalid ? "warn" : "debug", "auth.request.rejected", {
           code,
           reason: error.message
         });
         return unauthorized(ctx.config);
+      }
+      var reason = error instanceof Error ? error.message : String(error);
+      var storeFailure = storeFailureAnswer(code, reason);
+      if (storeFailure !== void 0) {
+        if (code !== ErrorCode2.StoreDisabled) ctx.platform.logger.log("warn", "store.request.failed", {
+          code,
+          reason
+        });
+        return storeFailure;
       }
       ctx.platform.logger.log("error", "auth.request.internal_error", {
         code: code || ErrorCode2.Unexpected,
@@ -3734,6 +5286,3858 @@ function load2() {
         r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
+    function renderMetrics(config, entries, version) {
+      var tables = {
+        auth: {},
+        providerAttempts: {},
+        providerDuration: {},
+        augmenterAttempts: {},
+        augmenterDuration: {}
+      };
+      preinitialise(config, tables);
+      for (var i = 0; i < entries.length; i++) add(tables, entries[i][0], entries[i][1]);
+      var families = [];
+      families.push(histogramFamily("auth_duration_seconds", "Authentication request duration in seconds", ["result", "realm"], ["realm", "result"], tables.auth, 12), counterFamily("auth_provider_attempts_total", "Total authentication attempts per provider", ["provider_name", "provider_type", "realm", "result"], tables.providerAttempts), histogramFamily("auth_provider_duration_seconds", "Provider authentication duration in seconds", ["provider_name", "provider_type", "realm"], ["provider_name", "provider_type", "realm"], tables.providerDuration, 11), authCounterFamily(tables.auth), counterFamily("augmenter_attempts_total", "Total augmenter executions", ["augmenter_name", "augmenter_type", "realm", "result"], tables.augmenterAttempts), histogramFamily("augmenter_duration_seconds", "Augmenter execution duration in seconds", ["augmenter_type", "realm"], ["augmenter_type", "realm"], tables.augmenterDuration, 10), '# HELP authotron_build_info Build information; constant 1 with the crate version as a label\n# TYPE authotron_build_info gauge\nauthotron_build_info{version="' + escapeLabel(version) + '"} 1\n');
+      families.sort();
+      return families.join("");
+    }
+    function preinitialise(config, tables) {
+      var successRealms = ["unknown"];
+      for (var i = 0; i < config.providers.length; i++) {
+        var provider = config.providers[i];
+        var series = [labelValue(provider.name), provider.scheme, labelValue(provider.realm)];
+        var results = ["success", "error", "timeout"];
+        for (var j = 0; j < results.length; j++) attempts(tables.providerAttempts, series.concat(results[j]));
+        histogram(tables.providerDuration, series);
+        successRealms.push(headerSafe(provider.realm));
+      }
+      for (var _i21 = 0; _i21 < config.augmenters.length; _i21++) {
+        var augmenter = config.augmenters[_i21];
+        var realm = labelValue(augmenter.realm);
+        var _series = [labelValue(augmenter.name), labelValue(augmenter.type), realm];
+        attempts(tables.augmenterAttempts, _series.concat("success"));
+        attempts(tables.augmenterAttempts, _series.concat("error"));
+        histogram(tables.augmenterDuration, [labelValue(augmenter.type), realm]);
+        successRealms.push(headerSafe(augmenter.realm));
+      }
+      var failures = ["no_auth_header", "invalid_header", "all_failed"];
+      for (var _i22 = 0; _i22 < failures.length; _i22++) histogram(tables.auth, [failures[_i22], "unknown"]);
+      for (var _i23 = 0; _i23 < successRealms.length; _i23++) histogram(tables.auth, ["success", successRealms[_i23]]);
+    }
+    function add(tables, key, value) {
+      var parts = key.split("\n");
+      var slot = parts[1];
+      if (typeof value !== "number") return;
+      if (parts[0] === "auth" && parts.length === 4) {
+        observe(histogram(tables.auth, [parts[2], parts[3]]), slot, value, 12);
+      } else if (parts[0] === "prov" && parts.length === 6) {
+        var series = [parts[3], parts[4], parts[5]];
+        if (slot === "t") {
+          attempts(tables.providerAttempts, series.concat("timeout"), value);
+          return;
+        }
+        if (slot !== "s") attempts(tables.providerAttempts, series.concat(parts[2]), value);
+        observe(histogram(tables.providerDuration, series), slot, value, 11);
+      } else if (parts[0] === "aug" && parts.length === 6) {
+        if (slot !== "s") attempts(tables.augmenterAttempts, [parts[3], parts[4], parts[5], parts[2]], value);
+        observe(histogram(tables.augmenterDuration, [parts[4], parts[5]]), slot, value, 10);
+      }
+    }
+    function attempts(table2, labels, value) {
+      if (value === void 0) {
+        value = 0;
+      }
+      var id = JSON.stringify(labels);
+      table2[id] = (table2[id] === void 0 ? 0 : table2[id]) + value;
+    }
+    function histogram(table2, labels) {
+      var id = JSON.stringify(labels);
+      if (table2[id] === void 0) {
+        var counts = [];
+        for (var i = 0; i <= BUCKET_BOUNDS_MS.length; i++) counts.push(0);
+        table2[id] = {
+          counts,
+          sum: 0
+        };
+      }
+      return table2[id];
+    }
+    function observe(target, slot, value, buckets) {
+      if (slot === "s") {
+        target.sum += value;
+        return;
+      }
+      var index = Number(slot);
+      if (!(index >= 0 && index <= BUCKET_BOUNDS_MS.length && index === Math.floor(index))) return;
+      target.counts[index < buckets ? index : BUCKET_BOUNDS_MS.length] += value;
+    }
+    function counterFamily(name, help, labelNames, table2) {
+      var text = "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n";
+      var ids = Object.keys(table2).sort(byLabels);
+      for (var i = 0; i < ids.length; i++) {
+        text += name + labelSet(labelNames, JSON.parse(ids[i]), "") + " " + formatNumber(table2[ids[i]]) + "\n";
+      }
+      return text;
+    }
+    function authCounterFamily(table2) {
+      var counts = {};
+      var ids = Object.keys(table2);
+      for (var i = 0; i < ids.length; i++) counts[reorder(ids[i], [1, 0])] = total(table2[ids[i]]);
+      return counterFamily("auth_requests_total", "Total number of authentication attempts", ["realm", "result"], counts);
+    }
+    function histogramFamily(name, help, keyNames, labelNames, table2, buckets) {
+      var order = [];
+      for (var i = 0; i < labelNames.length; i++) order.push(keyNames.indexOf(labelNames[i]));
+      var sorted = {};
+      var keys = Object.keys(table2);
+      for (var _i24 = 0; _i24 < keys.length; _i24++) sorted[reorder(keys[_i24], order)] = table2[keys[_i24]];
+      var text = "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
+      var ids = Object.keys(sorted).sort(byLabels);
+      for (var _i25 = 0; _i25 < ids.length; _i25++) {
+        var values = JSON.parse(ids[_i25]);
+        var series = sorted[ids[_i25]];
+        var cumulative = 0;
+        for (var b = 0; b < buckets; b++) {
+          cumulative += series.counts[b];
+          var le = 'le="' + formatNumber(BUCKET_BOUNDS_MS[b] / 1e3) + '"';
+          text += name + "_bucket" + labelSet(labelNames, values, le) + " " + formatNumber(cumulative) + "\n";
+        }
+        text += name + "_bucket" + labelSet(labelNames, values, 'le="+Inf"') + " " + formatNumber(total(series)) + "\n";
+        text += name + "_sum" + labelSet(labelNames, values, "") + " " + formatNumber(series.sum) + "\n";
+        text += name + "_count" + labelSet(labelNames, values, "") + " " + formatNumber(total(series)) + "\n";
+      }
+      return text;
+    }
+    function total(series) {
+      var count = 0;
+      for (var i = 0; i < series.counts.length; i++) count += series.counts[i];
+      return count;
+    }
+    function reorder(id, order) {
+      var values = JSON.parse(id);
+      var result = [];
+      for (var i = 0; i < order.length; i++) result.push(values[order[i]]);
+      return JSON.stringify(result);
+    }
+    function byLabels(a, b) {
+      return a < b ? -1 : a > b ? 1 : 0;
+    }
+    function labelSet(names, values, extra) {
+      var text = "{";
+      for (var i = 0; i < names.length; i++) text += (i === 0 ? "" : ",") + names[i] + '="' + escapeLabel(values[i]) + '"';
+      if (extra !== "") text += (names.length === 0 ? "" : ",") + extra;
+      return text + "}";
+    }
+    function escapeLabel(value) {
+      return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+    }
+    function formatNumber(value) {
+      return String(Math.round(value * 1e6) / 1e6);
+    }
+    var NO_SHARED_DICT = 'metrics need a shared dict (njs >= 0.8.0); on this njs count authentications from the access log instead: log_format authotron_auth (README, "Metrics")';
+    function metricsAnswer(config) {
+      if (config.metricsEnabled === false) return {
+        status: 404,
+        headers: [],
+        body: ""
+      };
+      var hasSharedDicts = typeof ngx !== "undefined" && ngx.shared !== void 0;
+      var plain = [["Content-Type", "text/plain; charset=utf-8"]];
+      if (!hasSharedDicts) {
+        var njsVersion = typeof njs !== "undefined" ? njs.version : "unknown";
+        return {
+          status: 501,
+          headers: plain,
+          body: NO_SHARED_DICT + " [njs " + njsVersion + "]\n"
+        };
+      }
+      var dict = metricsDict();
+      if (dict === void 0) {
+        return {
+          status: 501,
+          headers: plain,
+          body: "metrics need the zone " + "authotron_metrics" + ': include nginx/authotron-metrics.conf in http {} (README, "Metrics")\n'
+        };
+      }
+      var entries = dict.items(1e6);
+      return {
+        status: 200,
+        headers: [["Content-Type", "text/plain; version=0.0.4; charset=utf-8"]],
+        body: renderMetrics(config, entries, "0.1.0")
+      };
+    }
+    var unit10;
+    function load10() {
+      if (unit10 === void 0) unit10 = function () {
+        var ErrorCode22 = {
+          HeaderInvalid: "ERR_HEADER_INVALID",
+          HeaderMissing: "ERR_HEADER_MISSING",
+          BasicMalformed: "ERR_BASIC_MALFORMED",
+          BadCredentials: "ERR_BAD_CREDENTIALS",
+          ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+          ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+          AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+          AugmenterRealm: "ERR_AUGMENTER_REALM",
+          LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+          LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+          AllFailed: "ERR_ALL_FAILED",
+          LockedOut: "ERR_LOCKED_OUT",
+          LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+          PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+          ConfigFormat: "ERR_CONFIG_FORMAT",
+          ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+          ConfigInvalid: "ERR_CONFIG_INVALID",
+          RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+          JwtMalformed: "ERR_JWT_MALFORMED",
+          JwtAlgNone: "ERR_JWT_ALG_NONE",
+          JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+          JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+          JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+          JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+          JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+          JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+          JwtExpired: "ERR_JWT_EXPIRED",
+          JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+          JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+          JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+          JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+          JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+          JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+          JwksInvalid: "ERR_JWKS_INVALID",
+          RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+          RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+          RemoteMalformed: "ERR_REMOTE_MALFORMED",
+          RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+          RemoteStatus: "ERR_REMOTE_STATUS",
+          TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+          AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+          AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+          StoreDisabled: "ERR_STORE_DISABLED",
+          StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+          StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+          StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+          Unexpected: "ERR_UNEXPECTED"
+        };
+        function codedError22(code, message, path) {
+          var error = new Error(message);
+          error.code = code;
+          if (path !== void 0) error.path = path;
+          return error;
+        }
+        function errorCode2(error) {
+          return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+        }
+        var NOT_BASE64_OR_PAD2 = /[^A-Za-z0-9+/=]/;
+        function isStrictBase6422(text) {
+          var length = text.length;
+          if (length % 4 !== 0 || NOT_BASE64_OR_PAD2.test(text)) return false;
+          var firstPad = text.indexOf("=");
+          if (firstPad === -1) return true;
+          var padding = length - firstPad;
+          if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+          var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
+          var unusedBitsMask = padding === 1 ? 3 : 15;
+          return (lastSymbol & unusedBitsMask) === 0;
+        }
+        function decodeStrictBase6422(text) {
+          return Buffer.from(text, "base64");
+        }
+        function base64ToBytes22(text) {
+          if (!isStrictBase6422(text)) throw new Error("base64ToBytes: not canonical base64");
+          return Buffer.from(text, "base64");
+        }
+        function utf8ToBytes22(text) {
+          return Buffer.from(text, "utf8");
+        }
+        function bytesToUtf8Strict22(bytes) {
+          try {
+            return new TextDecoder("utf-8", {
+              fatal: true
+            }).decode(bytes);
+          } catch (e) {
+            return void 0;
+          }
+        }
+        function isPromise2(value) {
+          return value !== null && typeof value === "object" && typeof value.then === "function";
+        }
+        function whenReady2(value, next) {
+          return isPromise2(value) ? value.then(next) : next(value);
+        }
+        function md5Crypt22(password, magic, salt, crypto) {
+          var saltBytes = utf8ToBytes22(salt);
+          var alternate = crypto.digest("md5", [password, saltBytes, password]);
+          var initial = [password, utf8ToBytes22(magic), saltBytes];
+          for (var remaining = password.length; remaining > 0; remaining -= 16) {
+            initial.push(remaining >= 16 ? alternate : alternate.subarray(0, remaining));
+          }
+          var nulByte = new Uint8Array(1);
+          var firstByte = password.subarray(0, 1);
+          for (var bits = password.length; bits > 0; bits >>>= 1) {
+            initial.push(bits & 1 ? nulByte : firstByte);
+          }
+          var digest = crypto.digest("md5", initial);
+          for (var round = 0; round < 1e3; round++) {
+            var parts = [round & 1 ? password : digest];
+            if (round % 3 !== 0) parts.push(saltBytes);
+            if (round % 7 !== 0) parts.push(password);
+            parts.push(round & 1 ? digest : password);
+            digest = crypto.digest("md5", parts);
+          }
+          return cryptBase642(digest[0], digest[6], digest[12], 4) + cryptBase642(digest[1], digest[7], digest[13], 4) + cryptBase642(digest[2], digest[8], digest[14], 4) + cryptBase642(digest[3], digest[9], digest[15], 4) + cryptBase642(digest[4], digest[10], digest[5], 4) + cryptBase642(0, 0, digest[11], 2);
+        }
+        function cryptBase642(high, middle, low, count) {
+          var value = high << 16 | middle << 8 | low;
+          var text = "";
+          for (var i = 0; i < count; i++) {
+            text += "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(value & 63);
+            value >>>= 6;
+          }
+          return text;
+        }
+        function verifyPassword22(verifier, password, crypto) {
+          switch (verifier.form) {
+            case "plain":
+              return constantTimeEqual2(crypto.digest("sha256", [password]), base64ToBytes22(verifier.sha256));
+            case "sha1":
+              return constantTimeEqual2(crypto.digest("sha1", [password]), base64ToBytes22(verifier.digest));
+            case "ssha":
+              {
+                var computed = crypto.digest("sha1", [password, base64ToBytes22(verifier.salt)]);
+                return constantTimeEqual2(computed, base64ToBytes22(verifier.digest));
+              }
+            case "md5crypt":
+              {
+                var _computed2 = md5Crypt22(password, verifier.magic, verifier.salt, crypto);
+                return constantTimeEqual2(utf8ToBytes22(_computed2), utf8ToBytes22(verifier.hash));
+              }
+            case "pbkdf2":
+              {
+                var expected = base64ToBytes22(verifier.derived);
+                var salt = base64ToBytes22(verifier.salt);
+                return crypto.pbkdf2(password, salt, verifier.iterations, verifier.hash, expected.length).then(derived => constantTimeEqual2(derived, expected));
+              }
+          }
+          var form = String(verifier.form);
+          throw codedError22(ErrorCode22.PasswordFormUnsupported, `password form "${form}" is not supported by this build`);
+        }
+        function constantTimeEqual2(a, b) {
+          if (a.length !== b.length) return false;
+          var difference = 0;
+          if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+            var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+            var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+            for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+            return difference === 0;
+          }
+          for (var _i26 = 0; _i26 < a.length; _i26++) difference |= a[_i26] ^ b[_i26];
+          return difference === 0;
+        }
+        function newUser22(username, realm, roles) {
+          return {
+            version: 1,
+            username,
+            realm,
+            roles,
+            attributes: {},
+            scopes: {}
+          };
+        }
+        function userJson22(user) {
+          return JSON.stringify({
+            version: user.version,
+            username: user.username,
+            realm: user.realm,
+            roles: user.roles,
+            attributes: user.attributes,
+            scopes: user.scopes
+          });
+        }
+        function rsa2(name, bits) {
+          var hash = "SHA-" + bits;
+          return {
+            kty: "RSA",
+            format: "spki",
+            importParams: {
+              name,
+              hash
+            },
+            verifyParams: name === "RSA-PSS" ? {
+              name,
+              saltLength: bits / 8
+            } : {
+              name
+            }
+          };
+        }
+        function ecdsa2(bits, crv, fieldBytes) {
+          return {
+            kty: "EC",
+            crv,
+            format: "spki",
+            importParams: {
+              name: "ECDSA",
+              namedCurve: crv
+            },
+            verifyParams: {
+              name: "ECDSA",
+              hash: "SHA-" + bits
+            },
+            signatureLength: 2 * fieldBytes
+          };
+        }
+        function hmac2(bits) {
+          return {
+            kty: "oct",
+            format: "raw",
+            importParams: {
+              name: "HMAC",
+              hash: "SHA-" + bits
+            },
+            verifyParams: {
+              name: "HMAC"
+            },
+            signatureLength: bits / 8
+          };
+        }
+        function table2() {
+          return {
+            RS256: rsa2("RSASSA-PKCS1-v1_5", 256),
+            RS384: rsa2("RSASSA-PKCS1-v1_5", 384),
+            RS512: rsa2("RSASSA-PKCS1-v1_5", 512),
+            PS256: rsa2("RSA-PSS", 256),
+            PS384: rsa2("RSA-PSS", 384),
+            PS512: rsa2("RSA-PSS", 512),
+            ES256: ecdsa2(256, "P-256", 32),
+            ES384: ecdsa2(384, "P-384", 48),
+            ES512: ecdsa2(512, "P-521", 66),
+            HS256: hmac2(256),
+            HS384: hmac2(384),
+            HS512: hmac2(512),
+            EdDSA: {
+              kty: "OKP",
+              crv: "Ed25519",
+              format: "spki",
+              importParams: {
+                name: "Ed25519"
+              },
+              verifyParams: {
+                name: "Ed25519"
+              },
+              signatureLength: 64
+            }
+          };
+        }
+        function jwsAlgorithm2(alg, allowed) {
+          if (alg.toLowerCase() === "none") {
+            throw codedError22(ErrorCode22.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+          }
+          var algorithms = table2();
+          var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+          if (entry === void 0) {
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable2(alg));
+          }
+          if (allowed !== void 0 && !includes2(allowed, alg)) {
+            throw codedError22(ErrorCode22.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+          }
+          return entry;
+        }
+        function includes2(items, item) {
+          for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+          return false;
+        }
+        function printable2(text) {
+          return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+        }
+        var NOT_BASE64URL2 = /[^A-Za-z0-9_-]/;
+        function isStrictBase64url2(text) {
+          if (NOT_BASE64URL2.test(text)) return false;
+          var tail = text.length % 4;
+          if (tail === 0) return true;
+          if (tail === 1) return false;
+          var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+          return (last & (tail === 2 ? 15 : 3)) === 0;
+        }
+        function decodeBase64url2(text) {
+          if (!isStrictBase64url2(text)) return void 0;
+          return new Uint8Array(Buffer.from(text, "base64url"));
+        }
+        var CURVE_FIELD_BYTES2 = {
+          "P-256": 32,
+          "P-384": 48,
+          "P-521": 66,
+          Ed25519: 32
+        };
+        var OID_RSA_ENCRYPTION2 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+        var DER_NULL2 = [5, 0];
+        var OID_EC_PUBLIC_KEY2 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+        var OID_CURVE2 = {
+          "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+          "P-384": [6, 5, 43, 129, 4, 0, 34],
+          "P-521": [6, 5, 43, 129, 4, 0, 35]
+        };
+        var OID_ED255192 = [6, 3, 43, 101, 112];
+        function publicJwk2(jwk, algorithm) {
+          switch (algorithm.kty) {
+            case "RSA":
+              checkRsa2(member2(jwk, "n"), member2(jwk, "e"));
+              return {
+                kty: "RSA",
+                n: jwk.n,
+                e: jwk.e
+              };
+            case "EC":
+              {
+                var crv = algorithm.crv;
+                checkEc2(crv, member2(jwk, "x"), member2(jwk, "y"));
+                return {
+                  kty: "EC",
+                  crv,
+                  x: jwk.x,
+                  y: jwk.y
+                };
+              }
+          }
+          return void 0;
+        }
+        function jwkKeyData2(jwk, algorithm) {
+          switch (algorithm.kty) {
+            case "RSA":
+              return rsaSpki2(member2(jwk, "n"), member2(jwk, "e"));
+            case "EC":
+              return ecSpki2(algorithm.crv, member2(jwk, "x"), member2(jwk, "y"));
+            case "OKP":
+              return ed25519Spki2(member2(jwk, "x"));
+            case "oct":
+              {
+                var secret = member2(jwk, "k");
+                if (secret.length === 0) throw invalid3('JWK member "k" is empty');
+                return secret;
+              }
+          }
+        }
+        function rsaSpki2(n, e) {
+          checkRsa2(n, e);
+          var publicKey = der2(48, [derUnsignedInteger2(n), derUnsignedInteger2(e)]);
+          return spki2(concat2([OID_RSA_ENCRYPTION2, DER_NULL2]), publicKey);
+        }
+        function ecSpki2(crv, x, y) {
+          var curve = checkEc2(crv, x, y);
+          var point = concat2([[4], x, y]);
+          return spki2(concat2([OID_EC_PUBLIC_KEY2, curve]), point);
+        }
+        function ed25519Spki2(x) {
+          if (x.length !== CURVE_FIELD_BYTES2.Ed25519) throw invalid3('JWK member "x" of an Ed25519 key must be 32 bytes');
+          return spki2(new Uint8Array(OID_ED255192), x);
+        }
+        function checkRsa2(n, e) {
+          if (isZero2(n)) throw invalid3('JWK member "n" is zero');
+          if (isZero2(e)) throw invalid3('JWK member "e" is zero');
+        }
+        function checkEc2(crv, x, y) {
+          var size = CURVE_FIELD_BYTES2[crv];
+          var curve = OID_CURVE2[crv];
+          if (size === void 0 || curve === void 0) throw invalid3("unsupported EC curve");
+          if (x.length !== size || y.length !== size) {
+            throw invalid3('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+          }
+          return curve;
+        }
+        function spki2(algorithmIdentifierContent, publicKey) {
+          var algorithmIdentifier = der2(48, [algorithmIdentifierContent]);
+          var bits = der2(3, [new Uint8Array([0]), publicKey]);
+          return der2(48, [algorithmIdentifier, bits]);
+        }
+        function derUnsignedInteger2(bytes) {
+          var start = 0;
+          while (start < bytes.length - 1 && bytes[start] === 0) start++;
+          var digits = bytes.subarray(start);
+          return der2(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+        }
+        function der2(tag, parts) {
+          var length = 0;
+          for (var i = 0; i < parts.length; i++) length += parts[i].length;
+          var all = [[tag], derLength2(length)];
+          for (var _i27 = 0; _i27 < parts.length; _i27++) all.push(parts[_i27]);
+          return concat2(all);
+        }
+        function derLength2(length) {
+          if (length < 128) return [length];
+          var bytes = [];
+          for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+          return [128 + bytes.length].concat(bytes);
+        }
+        function concat2(parts) {
+          var length = 0;
+          for (var i = 0; i < parts.length; i++) length += parts[i].length;
+          var out = new Uint8Array(length);
+          var offset = 0;
+          for (var _i28 = 0; _i28 < parts.length; _i28++) {
+            out.set(parts[_i28], offset);
+            offset += parts[_i28].length;
+          }
+          return out;
+        }
+        function isZero2(bytes) {
+          for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+          return true;
+        }
+        function member2(jwk, name) {
+          var value = jwk[name];
+          if (typeof value !== "string") throw invalid3('JWK member "' + name + '" is missing or not a string');
+          var bytes = decodeBase64url2(value);
+          if (bytes === void 0) throw invalid3('JWK member "' + name + '" is not base64url');
+          return bytes;
+        }
+        function invalid3(message) {
+          return codedError22(ErrorCode22.JwtKeyInvalid, message);
+        }
+        function importKey2(subtle2, jwk, algorithm) {
+          var imported;
+          var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
+          try {
+            var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk2(jwk, algorithm) : void 0;
+            imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData2(jwk, algorithm), algorithm.importParams, false, usages);
+          } catch (e) {
+            return Promise.reject(e);
+          }
+          return imported.then(key => key, e => {
+            throw importFailure3(algorithm, e);
+          });
+        }
+        function importFailure3(algorithm, error) {
+          var reason = error instanceof Error ? error.message : String(error);
+          if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM3.test(reason)) {
+            return codedError22(ErrorCode22.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+          }
+          return codedError22(ErrorCode22.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+        }
+        var UNKNOWN_ALGORITHM3 = /unknown algorithm|unrecognized algorithm|not supported/i;
+        function ownSignatureCheck2(alg) {
+          if (alg === "HS256") return hs256Signature2;
+          if (alg === "RS256" || alg === "ES256" || alg === "EdDSA") return publishedKeySignature2;
+          return void 0;
+        }
+        function hs256Signature2(parts, keys, crypto) {
+          var given = utf8ToBytes22(parts.signature);
+          if (keys.secret !== void 0 && hs256Matches2(given, parts.signingInput, keys.secret, crypto)) return true;
+          var previous = keys.previousSecrets;
+          if (previous === void 0) return false;
+          for (var i = 0; i < previous.length; i++) {
+            if (hs256Matches2(given, parts.signingInput, previous[i], crypto)) return true;
+          }
+          return false;
+        }
+        function publishedKeySignature2(parts, keys, crypto) {
+          var subtle2 = crypto.subtle;
+          var kid = parts.header.kid;
+          if (keys.jwks === void 0 || subtle2 === void 0 || kid === void 0) return false;
+          var set = JSON.parse(keys.jwks);
+          var jwk;
+          for (var i = 0; i < set.keys.length; i++) {
+            if (set.keys[i].kid === kid && set.keys[i].alg === parts.header.alg) jwk = set.keys[i];
+          }
+          if (jwk === void 0) return false;
+          var algorithm = jwsAlgorithm2(parts.header.alg, void 0);
+          var signature = new Uint8Array(Buffer.from(parts.signature, "base64url"));
+          if (algorithm.signatureLength !== void 0 && signature.length !== algorithm.signatureLength) return false;
+          return importKey2(subtle2, jwk, algorithm).then(key => subtle2.verify(algorithm.verifyParams, key, signature, utf8ToBytes22(parts.signingInput))).then(valid => valid === true, () => false);
+        }
+        function hs256Matches2(given, signingInput, secret, crypto) {
+          return constantTimeEqual2(utf8ToBytes22(crypto.hmacSha256Base64url(secret, signingInput)), given);
+        }
+        function verifyOwnToken2(token, keys, nowSeconds, crypto) {
+          var first = token.indexOf(".");
+          var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+          if (second === -1 || token.indexOf(".", second + 1) !== -1) throw malformed2("not a compact JWS");
+          var headerSegment = token.slice(0, first);
+          var payloadSegment = token.slice(first + 1, second);
+          var signature = token.slice(second + 1);
+          if (!isStrictBase64url2(payloadSegment) || !isStrictBase64url2(signature)) throw malformed2("not base64url");
+          var header = headerSegment === "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9" ? {
+            alg: "HS256"
+          } : decodeHeader2(headerSegment);
+          var check = ownSignatureCheck2(header.alg);
+          if (check === void 0) throw codedError22(ErrorCode22.JwtAlgUnsupported, "not an algorithm this gateway mints");
+          return whenReady2(check({
+            header,
+            signingInput: token.slice(0, second),
+            signature
+          }, keys, crypto), valid => {
+            if (!valid) throw codedError22(ErrorCode22.JwtSignatureInvalid, "not signed by one of our keys");
+            return ownTokenGrant2(token, jsonObject2(payloadSegment), keys, nowSeconds);
+          });
+        }
+        function ownTokenGrant2(token, claims, keys, nowSeconds) {
+          if (claims.iss !== keys.iss) throw codedError22(ErrorCode22.JwtIssuerMismatch, "iss is not ours");
+          var exp = claims.exp;
+          if (typeof exp !== "number" || !isFinite(exp)) throw claimInvalid2("exp");
+          if (!(exp > nowSeconds)) throw codedError22(ErrorCode22.JwtExpired, "our token has expired");
+          var username = claims.username,
+            realm = claims.realm,
+            roles = claims.roles,
+            scopes = claims.scopes,
+            attributes = claims.attributes;
+          if (typeof username !== "string") throw claimInvalid2("username");
+          if (typeof realm !== "string") throw claimInvalid2("realm");
+          if (!isStringList2(roles)) throw claimInvalid2("roles");
+          if (!isPlainObject2(scopes)) throw claimInvalid2("scopes");
+          if (!isPlainObject2(attributes)) throw claimInvalid2("attributes");
+          var user = {
+            version: 1,
+            username,
+            realm,
+            roles,
+            attributes,
+            scopes
+          };
+          return {
+            user,
+            token,
+            expiresAt: exp
+          };
+        }
+        function decodeHeader2(segment) {
+          if (!isStrictBase64url2(segment)) throw malformed2("not base64url");
+          var header = jsonObject2(segment);
+          if (typeof header.alg !== "string") throw malformed2('header has no "alg" string');
+          if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed2('header "kid" is not a string');
+          return header;
+        }
+        function jsonObject2(segment) {
+          var value;
+          try {
+            value = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+          } catch (e) {
+            throw malformed2("not JSON");
+          }
+          if (!isPlainObject2(value)) throw malformed2("not a JSON object");
+          return value;
+        }
+        function isPlainObject2(value) {
+          return value !== null && typeof value === "object" && !Array.isArray(value);
+        }
+        function isStringList2(value) {
+          if (!Array.isArray(value)) return false;
+          for (var i = 0; i < value.length; i++) if (typeof value[i] !== "string") return false;
+          return true;
+        }
+        function malformed2(reason) {
+          return codedError22(ErrorCode22.JwtMalformed, "not a token of ours: " + reason);
+        }
+        function claimInvalid2(claim) {
+          return codedError22(ErrorCode22.JwtClaimInvalid, "claim " + claim + " is not what we mint");
+        }
+        function copyArray22(items) {
+          var copy = [];
+          for (var i = 0; i < items.length; i++) copy.push(items[i]);
+          return copy;
+        }
+        function recordProvider2(sink, provider, result, ms) {
+          var labels = "\n" + result + "\n" + labelValue2(provider.name) + "\n" + provider.scheme + "\n" + labelValue2(provider.realm);
+          if (result === "timeout") {
+            sink.incr("prov\nt" + labels, 1);
+            return;
+          }
+          sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+          if (ms > 0) sink.incr("prov\ns" + labels, ms / 1e3);
+        }
+        var LINE_BREAKS2 = /[\r\n]/g;
+        function labelValue2(value) {
+          return value.replace(LINE_BREAKS2, " ");
+        }
+        var NOT_VISIBLE_ASCII_OR_TAB2 = /[^\t\x20-\x7e]/;
+        function visibleAsciiOrUndefined2(value) {
+          return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB2.test(value) ? value : void 0;
+        }
+        function normaliseScheme2(token) {
+          var lower = token.toLowerCase();
+          if (lower === "basic" || lower === "plain") return "Basic";
+          if (lower === "bearer") return "Bearer";
+          return lower;
+        }
+        function parseAuthorization22(header) {
+          var value = visibleAsciiOrUndefined2(header);
+          if (value === void 0 || value.trim() === "") {
+            throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
+          }
+          var parts = value.split(",");
+          var seenParts = [];
+          var credentials = [];
+          for (var i = 0; i < parts.length; i++) {
+            var part = parts[i].trim();
+            if (seenParts.indexOf(part) !== -1) continue;
+            seenParts.push(part);
+            if (seenParts.length > 3) throw invalid22("too_many_credentials");
+            var tokens = schemeAndCredential2(part);
+            if (tokens === void 0) throw invalid22("invalid_format");
+            var scheme = normaliseScheme2(tokens[0]);
+            var replaced = false;
+            for (var j = 0; j < credentials.length; j++) {
+              if (credentials[j].scheme === scheme) {
+                credentials[j].credential = tokens[1];
+                replaced = true;
+              }
+            }
+            if (!replaced) credentials.push({
+              scheme,
+              credential: tokens[1]
+            });
+          }
+          return credentials;
+        }
+        function schemeAndCredential2(part) {
+          var end = firstSpaceOrTab2(part, 0);
+          if (end === -1) return void 0;
+          var credential = part.slice(end + 1).trim();
+          if (firstSpaceOrTab2(credential, 0) !== -1) return void 0;
+          return [part.slice(0, end), credential];
+        }
+        function firstSpaceOrTab2(text, from) {
+          var space = text.indexOf(" ", from);
+          var tab = text.indexOf("	", from);
+          return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
+        }
+        function invalid22(reason) {
+          return codedError22(ErrorCode22.HeaderInvalid, reason);
+        }
+        var unit11;
+        function load11() {
+          if (unit11 === void 0) unit11 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function errorCode22(error) {
+              return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+            }
+            function rsa22(name, bits) {
+              var hash = "SHA-" + bits;
+              return {
+                kty: "RSA",
+                format: "spki",
+                importParams: {
+                  name,
+                  hash
+                },
+                verifyParams: name === "RSA-PSS" ? {
+                  name,
+                  saltLength: bits / 8
+                } : {
+                  name
+                }
+              };
+            }
+            function ecdsa22(bits, crv, fieldBytes) {
+              return {
+                kty: "EC",
+                crv,
+                format: "spki",
+                importParams: {
+                  name: "ECDSA",
+                  namedCurve: crv
+                },
+                verifyParams: {
+                  name: "ECDSA",
+                  hash: "SHA-" + bits
+                },
+                signatureLength: 2 * fieldBytes
+              };
+            }
+            function hmac22(bits) {
+              return {
+                kty: "oct",
+                format: "raw",
+                importParams: {
+                  name: "HMAC",
+                  hash: "SHA-" + bits
+                },
+                verifyParams: {
+                  name: "HMAC"
+                },
+                signatureLength: bits / 8
+              };
+            }
+            function table22() {
+              return {
+                RS256: rsa22("RSASSA-PKCS1-v1_5", 256),
+                RS384: rsa22("RSASSA-PKCS1-v1_5", 384),
+                RS512: rsa22("RSASSA-PKCS1-v1_5", 512),
+                PS256: rsa22("RSA-PSS", 256),
+                PS384: rsa22("RSA-PSS", 384),
+                PS512: rsa22("RSA-PSS", 512),
+                ES256: ecdsa22(256, "P-256", 32),
+                ES384: ecdsa22(384, "P-384", 48),
+                ES512: ecdsa22(512, "P-521", 66),
+                HS256: hmac22(256),
+                HS384: hmac22(384),
+                HS512: hmac22(512),
+                EdDSA: {
+                  kty: "OKP",
+                  crv: "Ed25519",
+                  format: "spki",
+                  importParams: {
+                    name: "Ed25519"
+                  },
+                  verifyParams: {
+                    name: "Ed25519"
+                  },
+                  signatureLength: 64
+                }
+              };
+            }
+            function jwsAlgorithm22(alg, allowed) {
+              if (alg.toLowerCase() === "none") {
+                throw codedError222(ErrorCode222.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+              }
+              var algorithms = table22();
+              var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+              if (entry === void 0) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable22(alg));
+              }
+              if (allowed !== void 0 && !includes22(allowed, alg)) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+              }
+              return entry;
+            }
+            function includes22(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function printable22(text) {
+              return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+            }
+            function checkRegisteredClaims(claims, rules, nowSeconds) {
+              var exp = timestamp(claims, "exp");
+              if (exp === void 0) throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: missing required claim exp");
+              if (exp < nowSeconds - rules.leeway) throw codedError222(ErrorCode222.JwtExpired, "Failed to decode JWT: ExpiredSignature");
+              var nbf = timestamp(claims, "nbf");
+              if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
+                throw codedError222(ErrorCode222.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
+              }
+              if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes222(rules.issuers, claims.iss))) {
+                throw codedError222(ErrorCode222.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
+              }
+              if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
+                throw codedError222(ErrorCode222.JwtAudienceMismatch, "Failed to decode JWT: InvalidAudience");
+              }
+              return exp;
+            }
+            function timestamp(claims, name) {
+              var value = claims[name];
+              if (value === void 0) return void 0;
+              if (typeof value !== "number" || !isFinite(value) || value < 0) {
+                throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + name + " is not a non-negative number");
+              }
+              return Math.round(value);
+            }
+            function audienceMatches(aud, accepted) {
+              if (typeof aud === "string") return includes222(accepted, aud);
+              if (!Array.isArray(aud)) return false;
+              for (var i = 0; i < aud.length; i++) {
+                if (typeof aud[i] === "string" && includes222(accepted, aud[i])) return true;
+              }
+              return false;
+            }
+            function includes222(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function utf8ToBytes222(text) {
+              return Buffer.from(text, "utf8");
+            }
+            function bytesToUtf8Strict222(bytes) {
+              try {
+                return new TextDecoder("utf-8", {
+                  fatal: true
+                }).decode(bytes);
+              } catch (e) {
+                return void 0;
+              }
+            }
+            var NOT_BASE64URL22 = /[^A-Za-z0-9_-]/;
+            function isStrictBase64url22(text) {
+              if (NOT_BASE64URL22.test(text)) return false;
+              var tail = text.length % 4;
+              if (tail === 0) return true;
+              if (tail === 1) return false;
+              var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+              return (last & (tail === 2 ? 15 : 3)) === 0;
+            }
+            function decodeBase64url22(text) {
+              if (!isStrictBase64url22(text)) return void 0;
+              return new Uint8Array(Buffer.from(text, "base64url"));
+            }
+            function parseCompactJws(token) {
+              var first = token.indexOf(".");
+              var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+              if (second === -1 || token.indexOf(".", second + 1) !== -1) {
+                throw malformed22("not a compact JWS (three dot-separated parts)");
+              }
+              var headerSegment = token.slice(0, first);
+              var payloadSegment = token.slice(first + 1, second);
+              var signature = decodeBase64url22(token.slice(second + 1));
+              if (signature === void 0) throw malformed22("signature is not base64url");
+              var headerBytes = decodeBase64url22(headerSegment);
+              if (headerBytes === void 0) throw malformed22("header is not base64url");
+              var header = jsonObject22(headerBytes, "header");
+              if (typeof header.alg !== "string") throw malformed22('header has no "alg" string');
+              if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed22('header "kid" is not a string');
+              if (header.crit !== void 0) throw malformed22('header has "crit" extensions, none of which is supported');
+              if (!isStrictBase64url22(payloadSegment)) throw malformed22("payload is not base64url");
+              return {
+                header,
+                payloadSegment,
+                signingInput: utf8ToBytes222(token.slice(0, second)),
+                signature
+              };
+            }
+            function decodeClaims2(jws) {
+              return jsonObject22(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+            }
+            function jsonObject22(bytes, what) {
+              var text = bytesToUtf8Strict222(bytes);
+              if (text === void 0) throw malformed22(what + " is not UTF-8");
+              var value;
+              try {
+                value = JSON.parse(text);
+              } catch (e) {
+                throw malformed22(what + " is not JSON");
+              }
+              if (value === null || typeof value !== "object" || Array.isArray(value)) {
+                throw malformed22(what + " is not a JSON object");
+              }
+              return value;
+            }
+            function malformed22(reason) {
+              return codedError222(ErrorCode222.JwtMalformed, "Failed to decode JWT: " + reason);
+            }
+            var MAPPED_CLAIMS = {
+              sub: true,
+              scope: true,
+              realm_access: true,
+              resource_access: true,
+              entitlements: true
+            };
+            var CONTROL_CHARACTERS2 = /[\u0000-\u001f\u007f-\u009f]/g;
+            function isWhitespace(code) {
+              if (code <= 32) return code === 32 || code >= 9 && code <= 13;
+              if (code < 133) return false;
+              return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
+            }
+            function userFromClaims(claims, providerName, realm) {
+              var sub = claims.sub;
+              if (typeof sub !== "string") throw invalid32("sub", "a string");
+              var scope = claims.scope;
+              if (scope !== void 0 && typeof scope !== "string") throw invalid32("scope", "a string");
+              var roles = [];
+              var realmAccess = claims.realm_access;
+              if (realmAccess !== void 0 && realmAccess !== null) {
+                appendRoleList(roles, rolesOf(realmAccess, "realm_access"), "realm_access.roles");
+              }
+              var entitlements = claims.entitlements;
+              if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
+              var resourceAccess = claims.resource_access;
+              if (resourceAccess !== void 0 && resourceAccess !== null) {
+                if (!isObject(resourceAccess)) throw invalid32("resource_access", "an object");
+                var clients = Object.keys(resourceAccess);
+                for (var i = 0; i < clients.length; i++) {
+                  var path = "resource_access." + clients[i];
+                  appendRoleList(roles, rolesOf(resourceAccess[clients[i]], path), path + ".roles");
+                }
+              }
+              var preferred = claims.preferred_username;
+              var scopes = {};
+              defineEntry(scopes, providerName, scope === void 0 ? [] : splitWhitespace(scope));
+              return {
+                version: 1,
+                username: typeof preferred === "string" ? preferred : sub,
+                realm,
+                roles,
+                attributes: attributesOf(claims),
+                scopes
+              };
+            }
+            function attributesOf(claims) {
+              var attributes = {};
+              var names = Object.keys(claims);
+              for (var i = 0; i < names.length; i++) {
+                if (MAPPED_CLAIMS[names[i]] === true) continue;
+                defineEntry(attributes, names[i], attributeText(claims[names[i]]));
+              }
+              return attributes;
+            }
+            function attributeText(value) {
+              var text = typeof value === "string" ? value : JSON.stringify(value);
+              return text.replace(CONTROL_CHARACTERS2, "");
+            }
+            var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+            function splitWhitespace(text) {
+              if (!WHITESPACE_BUT_SPACE.test(text)) {
+                var parts = text.split(" ");
+                var nonEmpty = [];
+                for (var i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
+                return nonEmpty;
+              }
+              var words = [];
+              var start = -1;
+              for (var _i29 = 0; _i29 < text.length; _i29++) {
+                if (isWhitespace(text.charCodeAt(_i29))) {
+                  if (start !== -1) words.push(text.slice(start, _i29));
+                  start = -1;
+                } else if (start === -1) start = _i29;
+              }
+              if (start !== -1) words.push(text.slice(start));
+              return words;
+            }
+            function rolesOf(container, path) {
+              if (!isObject(container)) throw invalid32(path, 'an object with "roles"');
+              if (container.roles === void 0) throw invalid32(path + ".roles", "present");
+              return container.roles;
+            }
+            function appendRoleList(roles, list, path) {
+              if (!Array.isArray(list)) throw invalid32(path, "an array of strings");
+              for (var i = 0; i < list.length; i++) {
+                if (typeof list[i] !== "string") throw invalid32(path, "an array of strings");
+                roles.push(list[i]);
+              }
+            }
+            function defineEntry(target, key, value) {
+              if (key !== "__proto__") target[key] = value;else Object.defineProperty(target, key, {
+                value,
+                enumerable: true,
+                writable: true,
+                configurable: true
+              });
+            }
+            function isObject(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function invalid32(claim, expected) {
+              return codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
+            }
+            function constantTimeEqual22(a, b) {
+              if (a.length !== b.length) return false;
+              var difference = 0;
+              if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+                var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+                var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+                for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+                return difference === 0;
+              }
+              for (var _i30 = 0; _i30 < a.length; _i30++) difference |= a[_i30] ^ b[_i30];
+              return difference === 0;
+            }
+            var CURVE_FIELD_BYTES22 = {
+              "P-256": 32,
+              "P-384": 48,
+              "P-521": 66,
+              Ed25519: 32
+            };
+            var OID_RSA_ENCRYPTION22 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+            var DER_NULL22 = [5, 0];
+            var OID_EC_PUBLIC_KEY22 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+            var OID_CURVE22 = {
+              "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+              "P-384": [6, 5, 43, 129, 4, 0, 34],
+              "P-521": [6, 5, 43, 129, 4, 0, 35]
+            };
+            var OID_ED2551922 = [6, 3, 43, 101, 112];
+            function publicJwk22(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  checkRsa22(member22(jwk, "n"), member22(jwk, "e"));
+                  return {
+                    kty: "RSA",
+                    n: jwk.n,
+                    e: jwk.e
+                  };
+                case "EC":
+                  {
+                    var crv = algorithm.crv;
+                    checkEc22(crv, member22(jwk, "x"), member22(jwk, "y"));
+                    return {
+                      kty: "EC",
+                      crv,
+                      x: jwk.x,
+                      y: jwk.y
+                    };
+                  }
+              }
+              return void 0;
+            }
+            function jwkKeyData22(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  return rsaSpki22(member22(jwk, "n"), member22(jwk, "e"));
+                case "EC":
+                  return ecSpki22(algorithm.crv, member22(jwk, "x"), member22(jwk, "y"));
+                case "OKP":
+                  return ed25519Spki22(member22(jwk, "x"));
+                case "oct":
+                  {
+                    var secret = member22(jwk, "k");
+                    if (secret.length === 0) throw invalid222('JWK member "k" is empty');
+                    return secret;
+                  }
+              }
+            }
+            function rsaSpki22(n, e) {
+              checkRsa22(n, e);
+              var publicKey = der22(48, [derUnsignedInteger22(n), derUnsignedInteger22(e)]);
+              return spki22(concat22([OID_RSA_ENCRYPTION22, DER_NULL22]), publicKey);
+            }
+            function ecSpki22(crv, x, y) {
+              var curve = checkEc22(crv, x, y);
+              var point = concat22([[4], x, y]);
+              return spki22(concat22([OID_EC_PUBLIC_KEY22, curve]), point);
+            }
+            function ed25519Spki22(x) {
+              if (x.length !== CURVE_FIELD_BYTES22.Ed25519) throw invalid222('JWK member "x" of an Ed25519 key must be 32 bytes');
+              return spki22(new Uint8Array(OID_ED2551922), x);
+            }
+            function checkRsa22(n, e) {
+              if (isZero22(n)) throw invalid222('JWK member "n" is zero');
+              if (isZero22(e)) throw invalid222('JWK member "e" is zero');
+            }
+            function checkEc22(crv, x, y) {
+              var size = CURVE_FIELD_BYTES22[crv];
+              var curve = OID_CURVE22[crv];
+              if (size === void 0 || curve === void 0) throw invalid222("unsupported EC curve");
+              if (x.length !== size || y.length !== size) {
+                throw invalid222('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+              }
+              return curve;
+            }
+            function spki22(algorithmIdentifierContent, publicKey) {
+              var algorithmIdentifier = der22(48, [algorithmIdentifierContent]);
+              var bits = der22(3, [new Uint8Array([0]), publicKey]);
+              return der22(48, [algorithmIdentifier, bits]);
+            }
+            function derUnsignedInteger22(bytes) {
+              var start = 0;
+              while (start < bytes.length - 1 && bytes[start] === 0) start++;
+              var digits = bytes.subarray(start);
+              return der22(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+            }
+            function der22(tag, parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var all = [[tag], derLength22(length)];
+              for (var _i31 = 0; _i31 < parts.length; _i31++) all.push(parts[_i31]);
+              return concat22(all);
+            }
+            function derLength22(length) {
+              if (length < 128) return [length];
+              var bytes = [];
+              for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+              return [128 + bytes.length].concat(bytes);
+            }
+            function concat22(parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var out = new Uint8Array(length);
+              var offset = 0;
+              for (var _i32 = 0; _i32 < parts.length; _i32++) {
+                out.set(parts[_i32], offset);
+                offset += parts[_i32].length;
+              }
+              return out;
+            }
+            function isZero22(bytes) {
+              for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+              return true;
+            }
+            function member22(jwk, name) {
+              var value = jwk[name];
+              if (typeof value !== "string") throw invalid222('JWK member "' + name + '" is missing or not a string');
+              var bytes = decodeBase64url22(value);
+              if (bytes === void 0) throw invalid222('JWK member "' + name + '" is not base64url');
+              return bytes;
+            }
+            function invalid222(message) {
+              return codedError222(ErrorCode222.JwtKeyInvalid, message);
+            }
+            function selectKey2(jwks, kid, algorithm) {
+              var keys = jwkSetKeys(jwks);
+              if (kid !== void 0) {
+                var mismatched = false;
+                for (var i = 0; i < keys.length; i++) {
+                  var key = keys[i];
+                  if (!isObject2(key) || key.kid !== kid) continue;
+                  if (fits(key, algorithm)) return key;
+                  mismatched = true;
+                }
+                if (mismatched) {
+                  throw codedError222(ErrorCode222.JwtKeyMismatch, "the key with kid " + printable22(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+                }
+                return void 0;
+              }
+              var found;
+              for (var _i33 = 0; _i33 < keys.length; _i33++) {
+                var _key4 = keys[_i33];
+                if (!isObject2(_key4) || !fits(_key4, algorithm)) continue;
+                if (found !== void 0) {
+                  throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
+                }
+                found = _key4;
+              }
+              if (found === void 0) {
+                throw codedError222(ErrorCode222.JwtKeyNotFound, "the token has no kid and no key fits its algorithm");
+              }
+              return found;
+            }
+            function unknownKid2(kid) {
+              return codedError222(ErrorCode222.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable22(kid));
+            }
+            function fits(key, algorithm) {
+              return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
+            }
+            function jwkSetKeys(jwks) {
+              if (!isObject2(jwks) || !Array.isArray(jwks.keys)) {
+                throw codedError222(ErrorCode222.JwksInvalid, 'Failed to parse certificates: not a JWK Set ({"keys": [...]})');
+              }
+              return jwks.keys;
+            }
+            function isObject2(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function verifyJws(jws, algorithm, endpoint2, services) {
+              var subtle2 = services.subtle;
+              var jwks = services.jwks;
+              if (subtle2 === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no WebCrypto (crypto.subtle)"));
+              }
+              if (jwks === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "no JWK Set source on this platform"));
+              }
+              if (algorithm.signatureLength !== void 0 && jws.signature.length !== algorithm.signatureLength) {
+                return Promise.reject(signatureInvalid());
+              }
+              var kid = jws.header.kid;
+              return jwks.get(endpoint2, false).then(set => {
+                var key = selectKey2(set, kid, algorithm);
+                if (key !== void 0 || kid === void 0) return key;
+                if (services.onRefresh !== void 0) services.onRefresh();
+                return jwks.get(endpoint2, true).then(refreshed => {
+                  var again = selectKey2(refreshed, kid, algorithm);
+                  if (again === void 0) throw unknownKid2(kid);
+                  return again;
+                });
+              }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey22(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
+                if (!valid) throw signatureInvalid();
+                return decodeClaims2(jws);
+              });
+            }
+            function signatureMatches(subtle2, algorithm, key, jws) {
+              var checked = algorithm.kty === "oct" ? subtle2.sign(algorithm.verifyParams, key, jws.signingInput).then(mac => constantTimeEqual22(new Uint8Array(mac), jws.signature)) : subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput);
+              return checked.then(valid => valid, () => false);
+            }
+            var importedKeys = Object.create(null);
+            var importedCount = 0;
+            function cachedImport(subtle2, jwk, algorithm, endpoint2) {
+              var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
+              var known = importedKeys[id];
+              if (known !== void 0) return Promise.resolve(known);
+              return importKey22(subtle2, jwk, algorithm).then(key => {
+                if (importedCount >= 64) {
+                  importedKeys = Object.create(null);
+                  importedCount = 0;
+                }
+                importedKeys[id] = key;
+                importedCount++;
+                return key;
+              });
+            }
+            function importKey22(subtle2, jwk, algorithm) {
+              var imported;
+              var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
+              try {
+                var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk22(jwk, algorithm) : void 0;
+                imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData22(jwk, algorithm), algorithm.importParams, false, usages);
+              } catch (e) {
+                return Promise.reject(e);
+              }
+              return imported.then(key => key, e => {
+                throw importFailure22(algorithm, e);
+              });
+            }
+            function importFailure22(algorithm, error) {
+              var reason = error instanceof Error ? error.message : String(error);
+              if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM22.test(reason)) {
+                return codedError222(ErrorCode222.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+              }
+              return codedError222(ErrorCode222.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+            }
+            var UNKNOWN_ALGORITHM22 = /unknown algorithm|unrecognized algorithm|not supported/i;
+            function signatureInvalid() {
+              return codedError222(ErrorCode222.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
+            }
+            var jwtProvider = {
+              authenticate(provider, credential, ctx) {
+                var platform = ctx.platform;
+                if (provider.jwks === void 0 || typeof provider.leeway !== "number") {
+                  throw codedError222(ErrorCode222.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
+                }
+                var jws = parseCompactJws(credential);
+                var algorithm = jwsAlgorithm22(jws.header.alg, provider.algorithms);
+                var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
+                var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
+                if (store !== void 0 && cacheKey !== void 0) {
+                  var cached = readVerified(store, cacheKey, platform.clock.nowSeconds());
+                  if (cached !== void 0) {
+                    platform.logger.log("debug", "jwt.verified.cached", {
+                      provider: provider.name
+                    });
+                    return cached;
+                  }
+                }
+                return verifyJws(jws, algorithm, provider.jwks, {
+                  subtle: platform.crypto.subtle,
+                  jwks: platform.jwks,
+                  keepKeys: platform.contextReused === true,
+                  onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", {
+                    provider: provider.name
+                  })
+                }).then(claims => {
+                  var now = platform.clock.nowSeconds();
+                  var exp = checkRegisteredClaims(claims, {
+                    leeway: provider.leeway,
+                    issuers: provider.issuers,
+                    audiences: provider.audiences
+                  }, now);
+                  var user = userFromClaims(claims, provider.name, provider.realm);
+                  if (store !== void 0 && cacheKey !== void 0) {
+                    storeVerified(store, cacheKey, user, Math.min(exp, now + provider.verifiedCacheTtl), now, platform);
+                  }
+                  return user;
+                });
+              }
+            };
+            function verifiedKey(provider, token, platform) {
+              return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
+            }
+            function readVerified(store, key, now) {
+              var text = store.get(key);
+              if (text === void 0) return void 0;
+              try {
+                var stored = JSON.parse(text);
+                return stored.until > now ? stored.user : void 0;
+              } catch (e) {
+                return void 0;
+              }
+            }
+            function storeVerified(store, key, user, until, now, platform) {
+              if (until <= now) return;
+              var stored = {
+                user,
+                until
+              };
+              try {
+                store.set(key, JSON.stringify(stored), (until - now) * 1e3);
+              } catch (e) {
+                platform.logger.log("warn", "cache.jwt.store_failed", {
+                  code: errorCode22(e) || ErrorCode222.Unexpected
+                });
+              }
+            }
+            return {
+              "jwtProvider": jwtProvider,
+              "verifiedKey": verifiedKey
+            };
+          }();
+          return unit11;
+        }
+        var unit222;
+        function load222() {
+          if (unit222 === void 0) unit222 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function callRemote(platform, step, request) {
+              var remote = platform.remote;
+              if (remote === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
+              }
+              if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+                return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+              }
+              var key = remoteCacheKey(platform, step, request.credential);
+              return remote.call({
+                uri: step.location + "/" + key,
+                method: step.method,
+                query: request.query,
+                body: request.body,
+                maxBytes: 65536
+              });
+            }
+            function remoteCacheKey(platform, step, credential) {
+              return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+            }
+            function queryString(params) {
+              var names = Object.keys(params);
+              var text = "";
+              for (var i = 0; i < names.length; i++) {
+                if (i > 0) text += "&";
+                text += encodeURIComponent(names[i]) + "=" + encodeURIComponent(params[names[i]]);
+              }
+              return text;
+            }
+            function jsonBody2(answer2) {
+              try {
+                return JSON.parse(answer2.body);
+              } catch (e) {
+                throw codedError222(ErrorCode222.RemoteMalformed, "Error parsing JSON: the answer (" + answer2.body.length + " bytes) is not JSON");
+              }
+            }
+            function isSuccess(status) {
+              return status >= 200 && status < 300;
+            }
+            function newUser222(username, realm, roles) {
+              return {
+                version: 1,
+                username,
+                realm,
+                roles,
+                attributes: {},
+                scopes: {}
+              };
+            }
+            var ecmwfApiProvider = {
+              authenticate(provider, credential, ctx) {
+                return callRemote(ctx.platform, provider.whoAmI, {
+                  credential,
+                  query: queryString({
+                    token: credential
+                  })
+                }).then(answer2 => userFromWhoAmI(provider, credential, answer2));
+              }
+            };
+            function userFromWhoAmI(provider, credential, answer2) {
+              if (answer2.status === 403) throw codedError222(ErrorCode222.RemoteInvalidCredential, "Invalid API token");
+              if (!isSuccess(answer2.status)) {
+                throw codedError222(ErrorCode222.RemoteStatus, "Unexpected status code: " + answer2.status);
+              }
+              var body = jsonBody2(answer2);
+              var fields = body !== null && typeof body === "object" && !Array.isArray(body) ? body : {};
+              var uid = fields.uid;
+              if (typeof uid !== "string" || uid === "") {
+                throw codedError222(ErrorCode222.RemoteMalformed, "Error parsing JSON: no uid in the who-am-i answer");
+              }
+              var user = newUser222(uid, provider.realm, []);
+              var email = fields.email;
+              if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes["ecmwf-email"] = email;
+              return user;
+            }
+            return {
+              "ecmwfApiProvider": ecmwfApiProvider,
+              "userFromWhoAmI": userFromWhoAmI
+            };
+          }();
+          return unit222;
+        }
+        var unit322;
+        function load322() {
+          if (unit322 === void 0) unit322 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function callRemote(platform, step, request) {
+              var remote = platform.remote;
+              if (remote === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
+              }
+              if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+                return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+              }
+              var key = remoteCacheKey(platform, step, request.credential);
+              return remote.call({
+                uri: step.location + "/" + key,
+                method: step.method,
+                query: request.query,
+                body: request.body,
+                maxBytes: 65536
+              });
+            }
+            function remoteCacheKey(platform, step, credential) {
+              return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+            }
+            function queryString(params) {
+              var names = Object.keys(params);
+              var text = "";
+              for (var i = 0; i < names.length; i++) {
+                if (i > 0) text += "&";
+                text += encodeURIComponent(names[i]) + "=" + encodeURIComponent(params[names[i]]);
+              }
+              return text;
+            }
+            function jsonBody2(answer2) {
+              try {
+                return JSON.parse(answer2.body);
+              } catch (e) {
+                throw codedError222(ErrorCode222.RemoteMalformed, "Error parsing JSON: the answer (" + answer2.body.length + " bytes) is not JSON");
+              }
+            }
+            function isSuccess(status) {
+              return status >= 200 && status < 300;
+            }
+            function newUser222(username, realm, roles) {
+              return {
+                version: 1,
+                username,
+                realm,
+                roles,
+                attributes: {},
+                scopes: {}
+              };
+            }
+            var efasApiProvider = {
+              authenticate(provider, credential, ctx) {
+                return callRemote(ctx.platform, provider.lookup, {
+                  credential,
+                  query: queryString({
+                    token: credential
+                  })
+                }).then(answer2 => userFromEfas(provider, credential, answer2));
+              }
+            };
+            function userFromEfas(provider, credential, answer2) {
+              if (answer2.status === 403) throw codedError222(ErrorCode222.RemoteInvalidCredential, "Invalid API token");
+              if (!isSuccess(answer2.status)) {
+                throw codedError222(ErrorCode222.RemoteStatus, "Unexpected status code: " + answer2.status);
+              }
+              var body = jsonBody2(answer2);
+              if (body === null || typeof body !== "object" || Array.isArray(body)) {
+                throw malformed22("the answer is not a JSON object");
+              }
+              var fields = body;
+              if (typeof fields.username !== "string" || fields.username === "") throw malformed22("no username");
+              var roles = [];
+              if (fields.roles !== void 0) {
+                if (!Array.isArray(fields.roles)) throw malformed22("roles is not a list");
+                for (var i = 0; i < fields.roles.length; i++) {
+                  if (typeof fields.roles[i] !== "string") throw malformed22("a role is not a string");
+                }
+                roles = fields.roles.slice();
+              }
+              var email = fields.email;
+              if (email !== void 0 && email !== null && typeof email !== "string") throw malformed22("email is not a string");
+              var user = newUser222(fields.username, provider.realm, roles);
+              if (typeof email === "string" && email.indexOf(credential) < 0) user.attributes.email = email;
+              return user;
+            }
+            function malformed22(reason) {
+              return codedError222(ErrorCode222.RemoteMalformed, "Error parsing JSON: " + reason);
+            }
+            return {
+              "efasApiProvider": efasApiProvider,
+              "userFromEfas": userFromEfas
+            };
+          }();
+          return unit322;
+        }
+        function decodeBasicCredential22(credential) {
+          if (!isStrictBase6422(credential)) {
+            throw codedError22(ErrorCode22.BasicMalformed, "Invalid base64 in Basic auth");
+          }
+          var text = bytesToUtf8Strict22(decodeStrictBase6422(credential));
+          if (text === void 0) throw codedError22(ErrorCode22.BasicMalformed, "Invalid UTF-8 in Basic auth");
+          var colon = text.indexOf(":");
+          var username = colon === -1 ? text : text.slice(0, colon);
+          var password = colon === -1 ? "" : text.slice(colon + 1);
+          if (username === "") throw codedError22(ErrorCode22.BasicMalformed, "No username in Basic credentials");
+          return {
+            username,
+            password
+          };
+        }
+        var plainProvider2 = {
+          authenticate(provider, credential, ctx) {
+            var basic = decodeBasicCredential22(credential);
+            var entries = provider.users["=" + basic.username];
+            if (entries === void 0 || entries.length === 0) return unknownUser2(provider, utf8ToBytes22(basic.password), ctx);
+            return firstMatchingEntry2(entries, 0, utf8ToBytes22(basic.password), ctx, entry => newUser22(basic.username, provider.realm, copyArray22(entry.roles)));
+          }
+        };
+        function firstMatchingEntry2(entries, start, password, ctx, toUser) {
+          var _loop5 = function () {
+              var verdict = verifyPassword22(entries[i].verifier, password, ctx.platform.crypto);
+              if (verdict === true) return {
+                v: toUser(entries[i])
+              };
+              if (verdict !== false) {
+                var index = i;
+                return {
+                  v: verdict.then(matched => matched ? toUser(entries[index]) : firstMatchingEntry2(entries, index + 1, password, ctx, toUser))
+                };
+              }
+            },
+            _ret5;
+          for (var i = start; i < entries.length; i++) {
+            _ret5 = _loop5();
+            if (_ret5) return _ret5.v;
+          }
+          throw wrongCredentials2();
+        }
+        function unknownUser2(provider, password, ctx) {
+          var decoy = provider.unknownUserVerifier;
+          if (decoy === void 0) throw wrongCredentials2();
+          var verdict = verifyPassword22(decoy, password, ctx.platform.crypto);
+          if (verdict === true || verdict === false) throw wrongCredentials2();
+          return verdict.then(() => {
+            throw wrongCredentials2();
+          });
+        }
+        function wrongCredentials2() {
+          return codedError22(ErrorCode22.BadCredentials, "Wrong username or password");
+        }
+        var unit422;
+        function load422() {
+          if (unit422 === void 0) unit422 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function errorCode22(error) {
+              return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+            }
+            function json22(status, body) {
+              return {
+                status,
+                headers: [["Content-Type", "application/json"]],
+                body
+              };
+            }
+            var TOKEN_NOT_FOUND22 = json22(404, '{"error":"Token not found"}');
+            var TOKEN_FORM2 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+            function looksLikeStoreToken2(credential) {
+              return credential.length === 36 && TOKEN_FORM2.test(credential);
+            }
+            var DEFAULT_TOKEN_LIFETIME_SECONDS2 = 30 * 24 * 3600;
+            function findStoredUser(credential, access2) {
+              if (!looksLikeStoreToken2(credential)) {
+                return Promise.reject(codedError222(ErrorCode222.StoreTokenNotFound, "Token not found"));
+              }
+              var now = access2.nowSeconds();
+              return access2.backend.find(access2.sha256Base64url(credential)).then(stored => {
+                if (stored === void 0 || !(stored.expiresAt > now)) {
+                  throw codedError222(ErrorCode222.StoreTokenNotFound, "Token not found");
+                }
+                return stored.user;
+              });
+            }
+            var tokenStoreProvider = {
+              authenticate(provider, credential, ctx) {
+                var platform = ctx.platform;
+                if (!looksLikeStoreToken2(credential)) {
+                  return Promise.reject(codedError222(ErrorCode222.StoreTokenNotFound, "Token not found"));
+                }
+                if (platform.tokenStore === void 0) {
+                  return Promise.reject(codedError222(ErrorCode222.StoreUnsupported, "no token store on this platform"));
+                }
+                var found;
+                try {
+                  found = findStoredUser(credential, platform.tokenStore(provider.store));
+                } catch (e) {
+                  found = Promise.reject(e);
+                }
+                return found.then(void 0, e => {
+                  var code = errorCode22(e);
+                  if (code !== ErrorCode222.StoreTokenNotFound) {
+                    platform.logger.log("warn", "store.lookup.failed", {
+                      code: code || ErrorCode222.Unexpected,
+                      reason: e instanceof Error ? e.message : String(e)
+                    });
+                  }
+                  throw e;
+                });
+              }
+            };
+            return {
+              "tokenStoreProvider": tokenStoreProvider
+            };
+          }();
+          return unit422;
+        }
+        var unit522;
+        function load522() {
+          if (unit522 === void 0) unit522 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function errorCode22(error) {
+              return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+            }
+            function rsa22(name, bits) {
+              var hash = "SHA-" + bits;
+              return {
+                kty: "RSA",
+                format: "spki",
+                importParams: {
+                  name,
+                  hash
+                },
+                verifyParams: name === "RSA-PSS" ? {
+                  name,
+                  saltLength: bits / 8
+                } : {
+                  name
+                }
+              };
+            }
+            function ecdsa22(bits, crv, fieldBytes) {
+              return {
+                kty: "EC",
+                crv,
+                format: "spki",
+                importParams: {
+                  name: "ECDSA",
+                  namedCurve: crv
+                },
+                verifyParams: {
+                  name: "ECDSA",
+                  hash: "SHA-" + bits
+                },
+                signatureLength: 2 * fieldBytes
+              };
+            }
+            function hmac22(bits) {
+              return {
+                kty: "oct",
+                format: "raw",
+                importParams: {
+                  name: "HMAC",
+                  hash: "SHA-" + bits
+                },
+                verifyParams: {
+                  name: "HMAC"
+                },
+                signatureLength: bits / 8
+              };
+            }
+            function table22() {
+              return {
+                RS256: rsa22("RSASSA-PKCS1-v1_5", 256),
+                RS384: rsa22("RSASSA-PKCS1-v1_5", 384),
+                RS512: rsa22("RSASSA-PKCS1-v1_5", 512),
+                PS256: rsa22("RSA-PSS", 256),
+                PS384: rsa22("RSA-PSS", 384),
+                PS512: rsa22("RSA-PSS", 512),
+                ES256: ecdsa22(256, "P-256", 32),
+                ES384: ecdsa22(384, "P-384", 48),
+                ES512: ecdsa22(512, "P-521", 66),
+                HS256: hmac22(256),
+                HS384: hmac22(384),
+                HS512: hmac22(512),
+                EdDSA: {
+                  kty: "OKP",
+                  crv: "Ed25519",
+                  format: "spki",
+                  importParams: {
+                    name: "Ed25519"
+                  },
+                  verifyParams: {
+                    name: "Ed25519"
+                  },
+                  signatureLength: 64
+                }
+              };
+            }
+            function jwsAlgorithm22(alg, allowed) {
+              if (alg.toLowerCase() === "none") {
+                throw codedError222(ErrorCode222.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+              }
+              var algorithms = table22();
+              var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+              if (entry === void 0) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable22(alg));
+              }
+              if (allowed !== void 0 && !includes22(allowed, alg)) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+              }
+              return entry;
+            }
+            function includes22(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function printable22(text) {
+              return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+            }
+            function checkRegisteredClaims(claims, rules, nowSeconds) {
+              var exp = timestamp(claims, "exp");
+              if (exp === void 0) throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: missing required claim exp");
+              if (exp < nowSeconds - rules.leeway) throw codedError222(ErrorCode222.JwtExpired, "Failed to decode JWT: ExpiredSignature");
+              var nbf = timestamp(claims, "nbf");
+              if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
+                throw codedError222(ErrorCode222.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
+              }
+              if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes222(rules.issuers, claims.iss))) {
+                throw codedError222(ErrorCode222.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
+              }
+              if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
+                throw codedError222(ErrorCode222.JwtAudienceMismatch, "Failed to decode JWT: InvalidAudience");
+              }
+              return exp;
+            }
+            function timestamp(claims, name) {
+              var value = claims[name];
+              if (value === void 0) return void 0;
+              if (typeof value !== "number" || !isFinite(value) || value < 0) {
+                throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + name + " is not a non-negative number");
+              }
+              return Math.round(value);
+            }
+            function audienceMatches(aud, accepted) {
+              if (typeof aud === "string") return includes222(accepted, aud);
+              if (!Array.isArray(aud)) return false;
+              for (var i = 0; i < aud.length; i++) {
+                if (typeof aud[i] === "string" && includes222(accepted, aud[i])) return true;
+              }
+              return false;
+            }
+            function includes222(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function utf8ToBytes222(text) {
+              return Buffer.from(text, "utf8");
+            }
+            function bytesToUtf8Strict222(bytes) {
+              try {
+                return new TextDecoder("utf-8", {
+                  fatal: true
+                }).decode(bytes);
+              } catch (e) {
+                return void 0;
+              }
+            }
+            var NOT_BASE64URL22 = /[^A-Za-z0-9_-]/;
+            function isStrictBase64url22(text) {
+              if (NOT_BASE64URL22.test(text)) return false;
+              var tail = text.length % 4;
+              if (tail === 0) return true;
+              if (tail === 1) return false;
+              var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+              return (last & (tail === 2 ? 15 : 3)) === 0;
+            }
+            function decodeBase64url22(text) {
+              if (!isStrictBase64url22(text)) return void 0;
+              return new Uint8Array(Buffer.from(text, "base64url"));
+            }
+            function parseCompactJws(token) {
+              var first = token.indexOf(".");
+              var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+              if (second === -1 || token.indexOf(".", second + 1) !== -1) {
+                throw malformed22("not a compact JWS (three dot-separated parts)");
+              }
+              var headerSegment = token.slice(0, first);
+              var payloadSegment = token.slice(first + 1, second);
+              var signature = decodeBase64url22(token.slice(second + 1));
+              if (signature === void 0) throw malformed22("signature is not base64url");
+              var headerBytes = decodeBase64url22(headerSegment);
+              if (headerBytes === void 0) throw malformed22("header is not base64url");
+              var header = jsonObject22(headerBytes, "header");
+              if (typeof header.alg !== "string") throw malformed22('header has no "alg" string');
+              if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed22('header "kid" is not a string');
+              if (header.crit !== void 0) throw malformed22('header has "crit" extensions, none of which is supported');
+              if (!isStrictBase64url22(payloadSegment)) throw malformed22("payload is not base64url");
+              return {
+                header,
+                payloadSegment,
+                signingInput: utf8ToBytes222(token.slice(0, second)),
+                signature
+              };
+            }
+            function decodeClaims2(jws) {
+              return jsonObject22(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+            }
+            function jsonObject22(bytes, what) {
+              var text = bytesToUtf8Strict222(bytes);
+              if (text === void 0) throw malformed22(what + " is not UTF-8");
+              var value;
+              try {
+                value = JSON.parse(text);
+              } catch (e) {
+                throw malformed22(what + " is not JSON");
+              }
+              if (value === null || typeof value !== "object" || Array.isArray(value)) {
+                throw malformed22(what + " is not a JSON object");
+              }
+              return value;
+            }
+            function malformed22(reason) {
+              return codedError222(ErrorCode222.JwtMalformed, "Failed to decode JWT: " + reason);
+            }
+            var MAPPED_CLAIMS = {
+              sub: true,
+              scope: true,
+              realm_access: true,
+              resource_access: true,
+              entitlements: true
+            };
+            var CONTROL_CHARACTERS2 = /[\u0000-\u001f\u007f-\u009f]/g;
+            function isWhitespace(code) {
+              if (code <= 32) return code === 32 || code >= 9 && code <= 13;
+              if (code < 133) return false;
+              return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
+            }
+            function userFromClaims(claims, providerName, realm) {
+              var sub = claims.sub;
+              if (typeof sub !== "string") throw invalid32("sub", "a string");
+              var scope = claims.scope;
+              if (scope !== void 0 && typeof scope !== "string") throw invalid32("scope", "a string");
+              var roles = [];
+              var realmAccess = claims.realm_access;
+              if (realmAccess !== void 0 && realmAccess !== null) {
+                appendRoleList(roles, rolesOf(realmAccess, "realm_access"), "realm_access.roles");
+              }
+              var entitlements = claims.entitlements;
+              if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
+              var resourceAccess = claims.resource_access;
+              if (resourceAccess !== void 0 && resourceAccess !== null) {
+                if (!isObject(resourceAccess)) throw invalid32("resource_access", "an object");
+                var clients = Object.keys(resourceAccess);
+                for (var i = 0; i < clients.length; i++) {
+                  var path = "resource_access." + clients[i];
+                  appendRoleList(roles, rolesOf(resourceAccess[clients[i]], path), path + ".roles");
+                }
+              }
+              var preferred = claims.preferred_username;
+              var scopes = {};
+              defineEntry(scopes, providerName, scope === void 0 ? [] : splitWhitespace(scope));
+              return {
+                version: 1,
+                username: typeof preferred === "string" ? preferred : sub,
+                realm,
+                roles,
+                attributes: attributesOf(claims),
+                scopes
+              };
+            }
+            function attributesOf(claims) {
+              var attributes = {};
+              var names = Object.keys(claims);
+              for (var i = 0; i < names.length; i++) {
+                if (MAPPED_CLAIMS[names[i]] === true) continue;
+                defineEntry(attributes, names[i], attributeText(claims[names[i]]));
+              }
+              return attributes;
+            }
+            function attributeText(value) {
+              var text = typeof value === "string" ? value : JSON.stringify(value);
+              return text.replace(CONTROL_CHARACTERS2, "");
+            }
+            var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+            function splitWhitespace(text) {
+              if (!WHITESPACE_BUT_SPACE.test(text)) {
+                var parts = text.split(" ");
+                var nonEmpty = [];
+                for (var i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
+                return nonEmpty;
+              }
+              var words = [];
+              var start = -1;
+              for (var _i34 = 0; _i34 < text.length; _i34++) {
+                if (isWhitespace(text.charCodeAt(_i34))) {
+                  if (start !== -1) words.push(text.slice(start, _i34));
+                  start = -1;
+                } else if (start === -1) start = _i34;
+              }
+              if (start !== -1) words.push(text.slice(start));
+              return words;
+            }
+            function rolesOf(container, path) {
+              if (!isObject(container)) throw invalid32(path, 'an object with "roles"');
+              if (container.roles === void 0) throw invalid32(path + ".roles", "present");
+              return container.roles;
+            }
+            function appendRoleList(roles, list, path) {
+              if (!Array.isArray(list)) throw invalid32(path, "an array of strings");
+              for (var i = 0; i < list.length; i++) {
+                if (typeof list[i] !== "string") throw invalid32(path, "an array of strings");
+                roles.push(list[i]);
+              }
+            }
+            function defineEntry(target, key, value) {
+              if (key !== "__proto__") target[key] = value;else Object.defineProperty(target, key, {
+                value,
+                enumerable: true,
+                writable: true,
+                configurable: true
+              });
+            }
+            function isObject(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function invalid32(claim, expected) {
+              return codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
+            }
+            function constantTimeEqual22(a, b) {
+              if (a.length !== b.length) return false;
+              var difference = 0;
+              if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+                var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+                var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+                for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+                return difference === 0;
+              }
+              for (var _i35 = 0; _i35 < a.length; _i35++) difference |= a[_i35] ^ b[_i35];
+              return difference === 0;
+            }
+            var CURVE_FIELD_BYTES22 = {
+              "P-256": 32,
+              "P-384": 48,
+              "P-521": 66,
+              Ed25519: 32
+            };
+            var OID_RSA_ENCRYPTION22 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+            var DER_NULL22 = [5, 0];
+            var OID_EC_PUBLIC_KEY22 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+            var OID_CURVE22 = {
+              "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+              "P-384": [6, 5, 43, 129, 4, 0, 34],
+              "P-521": [6, 5, 43, 129, 4, 0, 35]
+            };
+            var OID_ED2551922 = [6, 3, 43, 101, 112];
+            function publicJwk22(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  checkRsa22(member22(jwk, "n"), member22(jwk, "e"));
+                  return {
+                    kty: "RSA",
+                    n: jwk.n,
+                    e: jwk.e
+                  };
+                case "EC":
+                  {
+                    var crv = algorithm.crv;
+                    checkEc22(crv, member22(jwk, "x"), member22(jwk, "y"));
+                    return {
+                      kty: "EC",
+                      crv,
+                      x: jwk.x,
+                      y: jwk.y
+                    };
+                  }
+              }
+              return void 0;
+            }
+            function jwkKeyData22(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  return rsaSpki22(member22(jwk, "n"), member22(jwk, "e"));
+                case "EC":
+                  return ecSpki22(algorithm.crv, member22(jwk, "x"), member22(jwk, "y"));
+                case "OKP":
+                  return ed25519Spki22(member22(jwk, "x"));
+                case "oct":
+                  {
+                    var secret = member22(jwk, "k");
+                    if (secret.length === 0) throw invalid222('JWK member "k" is empty');
+                    return secret;
+                  }
+              }
+            }
+            function rsaSpki22(n, e) {
+              checkRsa22(n, e);
+              var publicKey = der22(48, [derUnsignedInteger22(n), derUnsignedInteger22(e)]);
+              return spki22(concat22([OID_RSA_ENCRYPTION22, DER_NULL22]), publicKey);
+            }
+            function ecSpki22(crv, x, y) {
+              var curve = checkEc22(crv, x, y);
+              var point = concat22([[4], x, y]);
+              return spki22(concat22([OID_EC_PUBLIC_KEY22, curve]), point);
+            }
+            function ed25519Spki22(x) {
+              if (x.length !== CURVE_FIELD_BYTES22.Ed25519) throw invalid222('JWK member "x" of an Ed25519 key must be 32 bytes');
+              return spki22(new Uint8Array(OID_ED2551922), x);
+            }
+            function checkRsa22(n, e) {
+              if (isZero22(n)) throw invalid222('JWK member "n" is zero');
+              if (isZero22(e)) throw invalid222('JWK member "e" is zero');
+            }
+            function checkEc22(crv, x, y) {
+              var size = CURVE_FIELD_BYTES22[crv];
+              var curve = OID_CURVE22[crv];
+              if (size === void 0 || curve === void 0) throw invalid222("unsupported EC curve");
+              if (x.length !== size || y.length !== size) {
+                throw invalid222('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+              }
+              return curve;
+            }
+            function spki22(algorithmIdentifierContent, publicKey) {
+              var algorithmIdentifier = der22(48, [algorithmIdentifierContent]);
+              var bits = der22(3, [new Uint8Array([0]), publicKey]);
+              return der22(48, [algorithmIdentifier, bits]);
+            }
+            function derUnsignedInteger22(bytes) {
+              var start = 0;
+              while (start < bytes.length - 1 && bytes[start] === 0) start++;
+              var digits = bytes.subarray(start);
+              return der22(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+            }
+            function der22(tag, parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var all = [[tag], derLength22(length)];
+              for (var _i36 = 0; _i36 < parts.length; _i36++) all.push(parts[_i36]);
+              return concat22(all);
+            }
+            function derLength22(length) {
+              if (length < 128) return [length];
+              var bytes = [];
+              for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+              return [128 + bytes.length].concat(bytes);
+            }
+            function concat22(parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var out = new Uint8Array(length);
+              var offset = 0;
+              for (var _i37 = 0; _i37 < parts.length; _i37++) {
+                out.set(parts[_i37], offset);
+                offset += parts[_i37].length;
+              }
+              return out;
+            }
+            function isZero22(bytes) {
+              for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+              return true;
+            }
+            function member22(jwk, name) {
+              var value = jwk[name];
+              if (typeof value !== "string") throw invalid222('JWK member "' + name + '" is missing or not a string');
+              var bytes = decodeBase64url22(value);
+              if (bytes === void 0) throw invalid222('JWK member "' + name + '" is not base64url');
+              return bytes;
+            }
+            function invalid222(message) {
+              return codedError222(ErrorCode222.JwtKeyInvalid, message);
+            }
+            function selectKey2(jwks, kid, algorithm) {
+              var keys = jwkSetKeys(jwks);
+              if (kid !== void 0) {
+                var mismatched = false;
+                for (var i = 0; i < keys.length; i++) {
+                  var key = keys[i];
+                  if (!isObject2(key) || key.kid !== kid) continue;
+                  if (fits(key, algorithm)) return key;
+                  mismatched = true;
+                }
+                if (mismatched) {
+                  throw codedError222(ErrorCode222.JwtKeyMismatch, "the key with kid " + printable22(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+                }
+                return void 0;
+              }
+              var found;
+              for (var _i38 = 0; _i38 < keys.length; _i38++) {
+                var _key5 = keys[_i38];
+                if (!isObject2(_key5) || !fits(_key5, algorithm)) continue;
+                if (found !== void 0) {
+                  throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
+                }
+                found = _key5;
+              }
+              if (found === void 0) {
+                throw codedError222(ErrorCode222.JwtKeyNotFound, "the token has no kid and no key fits its algorithm");
+              }
+              return found;
+            }
+            function unknownKid2(kid) {
+              return codedError222(ErrorCode222.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable22(kid));
+            }
+            function fits(key, algorithm) {
+              return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
+            }
+            function jwkSetKeys(jwks) {
+              if (!isObject2(jwks) || !Array.isArray(jwks.keys)) {
+                throw codedError222(ErrorCode222.JwksInvalid, 'Failed to parse certificates: not a JWK Set ({"keys": [...]})');
+              }
+              return jwks.keys;
+            }
+            function isObject2(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function verifyJws(jws, algorithm, endpoint2, services) {
+              var subtle2 = services.subtle;
+              var jwks = services.jwks;
+              if (subtle2 === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no WebCrypto (crypto.subtle)"));
+              }
+              if (jwks === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "no JWK Set source on this platform"));
+              }
+              if (algorithm.signatureLength !== void 0 && jws.signature.length !== algorithm.signatureLength) {
+                return Promise.reject(signatureInvalid());
+              }
+              var kid = jws.header.kid;
+              return jwks.get(endpoint2, false).then(set => {
+                var key = selectKey2(set, kid, algorithm);
+                if (key !== void 0 || kid === void 0) return key;
+                if (services.onRefresh !== void 0) services.onRefresh();
+                return jwks.get(endpoint2, true).then(refreshed => {
+                  var again = selectKey2(refreshed, kid, algorithm);
+                  if (again === void 0) throw unknownKid2(kid);
+                  return again;
+                });
+              }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey22(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
+                if (!valid) throw signatureInvalid();
+                return decodeClaims2(jws);
+              });
+            }
+            function signatureMatches(subtle2, algorithm, key, jws) {
+              var checked = algorithm.kty === "oct" ? subtle2.sign(algorithm.verifyParams, key, jws.signingInput).then(mac => constantTimeEqual22(new Uint8Array(mac), jws.signature)) : subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput);
+              return checked.then(valid => valid, () => false);
+            }
+            var importedKeys = Object.create(null);
+            var importedCount = 0;
+            function cachedImport(subtle2, jwk, algorithm, endpoint2) {
+              var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
+              var known = importedKeys[id];
+              if (known !== void 0) return Promise.resolve(known);
+              return importKey22(subtle2, jwk, algorithm).then(key => {
+                if (importedCount >= 64) {
+                  importedKeys = Object.create(null);
+                  importedCount = 0;
+                }
+                importedKeys[id] = key;
+                importedCount++;
+                return key;
+              });
+            }
+            function importKey22(subtle2, jwk, algorithm) {
+              var imported;
+              var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
+              try {
+                var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk22(jwk, algorithm) : void 0;
+                imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData22(jwk, algorithm), algorithm.importParams, false, usages);
+              } catch (e) {
+                return Promise.reject(e);
+              }
+              return imported.then(key => key, e => {
+                throw importFailure22(algorithm, e);
+              });
+            }
+            function importFailure22(algorithm, error) {
+              var reason = error instanceof Error ? error.message : String(error);
+              if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM22.test(reason)) {
+                return codedError222(ErrorCode222.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+              }
+              return codedError222(ErrorCode222.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+            }
+            var UNKNOWN_ALGORITHM22 = /unknown algorithm|unrecognized algorithm|not supported/i;
+            function signatureInvalid() {
+              return codedError222(ErrorCode222.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
+            }
+            var jwtProvider = {
+              authenticate(provider, credential, ctx) {
+                var platform = ctx.platform;
+                if (provider.jwks === void 0 || typeof provider.leeway !== "number") {
+                  throw codedError222(ErrorCode222.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
+                }
+                var jws = parseCompactJws(credential);
+                var algorithm = jwsAlgorithm22(jws.header.alg, provider.algorithms);
+                var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
+                var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
+                if (store !== void 0 && cacheKey !== void 0) {
+                  var cached = readVerified(store, cacheKey, platform.clock.nowSeconds());
+                  if (cached !== void 0) {
+                    platform.logger.log("debug", "jwt.verified.cached", {
+                      provider: provider.name
+                    });
+                    return cached;
+                  }
+                }
+                return verifyJws(jws, algorithm, provider.jwks, {
+                  subtle: platform.crypto.subtle,
+                  jwks: platform.jwks,
+                  keepKeys: platform.contextReused === true,
+                  onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", {
+                    provider: provider.name
+                  })
+                }).then(claims => {
+                  var now = platform.clock.nowSeconds();
+                  var exp = checkRegisteredClaims(claims, {
+                    leeway: provider.leeway,
+                    issuers: provider.issuers,
+                    audiences: provider.audiences
+                  }, now);
+                  var user = userFromClaims(claims, provider.name, provider.realm);
+                  if (store !== void 0 && cacheKey !== void 0) {
+                    storeVerified(store, cacheKey, user, Math.min(exp, now + provider.verifiedCacheTtl), now, platform);
+                  }
+                  return user;
+                });
+              }
+            };
+            function verifiedKey(provider, token, platform) {
+              return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
+            }
+            function readVerified(store, key, now) {
+              var text = store.get(key);
+              if (text === void 0) return void 0;
+              try {
+                var stored = JSON.parse(text);
+                return stored.until > now ? stored.user : void 0;
+              } catch (e) {
+                return void 0;
+              }
+            }
+            function storeVerified(store, key, user, until, now, platform) {
+              if (until <= now) return;
+              var stored = {
+                user,
+                until
+              };
+              try {
+                store.set(key, JSON.stringify(stored), (until - now) * 1e3);
+              } catch (e) {
+                platform.logger.log("warn", "cache.jwt.store_failed", {
+                  code: errorCode22(e) || ErrorCode222.Unexpected
+                });
+              }
+            }
+            function refreshTokenFlow(calls, texts, validator, ctx) {
+              var validate = recheck => calls.validate(recheck).then(void 0, e => rethrow(e, texts.validateCall));
+              return validate(false).then(reply => {
+                if (judge(reply, texts)) return true;
+                if (reply.cached === false) return false;
+                return validate(true).then(fresh => judge(fresh, texts));
+              }).then(valid => {
+                if (!valid) throw codedError222(ErrorCode222.RemoteInvalidCredential, texts.notValid);
+                return calls.exchange().then(void 0, e => rethrow(e, texts.exchangeCall));
+              }).then(reply => {
+                var answer2 = parseObject(reply.body, texts.exchangeJson);
+                var accessToken = answer2.access_token;
+                if (typeof accessToken !== "string") throw codedError222(ErrorCode222.TokenExchangeFailed, texts.noAccessToken);
+                return jwtProvider.authenticate(validator, accessToken, ctx);
+              });
+            }
+            function rethrow(error, prefix) {
+              var code = errorCode22(error);
+              var reason = error instanceof Error ? error.message : String(error);
+              throw codedError222(code || ErrorCode222.RemoteUnavailable, prefix + ": " + reason);
+            }
+            function judge(reply, texts) {
+              return texts.isValid(parseObject(reply.body, texts.validateJson));
+            }
+            function parseObject(body, what) {
+              var parsed2;
+              try {
+                parsed2 = JSON.parse(body);
+              } catch (e) {
+                throw codedError222(ErrorCode222.RemoteMalformed, what + ": not JSON");
+              }
+              if (parsed2 === null || typeof parsed2 !== "object" || Array.isArray(parsed2)) {
+                throw codedError222(ErrorCode222.RemoteMalformed, what + ": not a JSON object");
+              }
+              return parsed2;
+            }
+            function formValue(text) {
+              return encodeURIComponent(text);
+            }
+            function callRemote(platform, step, request) {
+              var remote = platform.remote;
+              if (remote === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
+              }
+              if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+                return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+              }
+              var key = remoteCacheKey(platform, step, request.credential);
+              return remote.call({
+                uri: step.location + "/" + key,
+                method: step.method,
+                query: request.query,
+                body: request.body,
+                maxBytes: 65536
+              });
+            }
+            function remoteCacheKey(platform, step, credential) {
+              return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+            }
+            function remoteCalls(ctx, steps, _credential, bodies) {
+              var platform = ctx.platform;
+              return {
+                validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
+                  credential: bodies.validateBody,
+                  body: bodies.validateBody
+                }),
+                exchange: () => callRemote(platform, steps.exchange, {
+                  credential: bodies.exchangeBody,
+                  body: bodies.exchangeBody
+                })
+              };
+            }
+            var OPENID_OFFLINE_TEXTS = {
+              validateCall: "Failed to call introspection endpoint",
+              validateJson: "Failed to parse introspection JSON",
+              notValid: "Not a valid offline_access token",
+              exchangeCall: "Failed to exchange token",
+              exchangeJson: "Failed to parse access token JSON",
+              noAccessToken: "Failed to retrieve access token from response",
+              isValid: answer2 => answer2.active === true && typeof answer2.scope === "string" && answer2.scope.indexOf("offline_access") >= 0
+            };
+            var openIdOfflineProvider = {
+              authenticate(provider, credential, ctx) {
+                var calls = remoteCalls(ctx, {
+                  validation: provider.introspection,
+                  recheck: provider.introspectionRecheck,
+                  exchange: provider.exchange
+                }, credential, {
+                  validateBody: "token=" + formValue(credential),
+                  exchangeBody: "client_id=" + formValue(provider.publicClientId) + "&grant_type=refresh_token&refresh_token=" + formValue(credential)
+                });
+                return refreshTokenFlow(calls, OPENID_OFFLINE_TEXTS, provider.validator, ctx);
+              }
+            };
+            return {
+              "OPENID_OFFLINE_TEXTS": OPENID_OFFLINE_TEXTS,
+              "openIdOfflineProvider": openIdOfflineProvider
+            };
+          }();
+          return unit522;
+        }
+        var unit62;
+        function load622() {
+          if (unit62 === void 0) unit62 = function () {
+            var ErrorCode222 = {
+              HeaderInvalid: "ERR_HEADER_INVALID",
+              HeaderMissing: "ERR_HEADER_MISSING",
+              BasicMalformed: "ERR_BASIC_MALFORMED",
+              BadCredentials: "ERR_BAD_CREDENTIALS",
+              ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+              ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+              AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+              AugmenterRealm: "ERR_AUGMENTER_REALM",
+              LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+              LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+              AllFailed: "ERR_ALL_FAILED",
+              LockedOut: "ERR_LOCKED_OUT",
+              LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+              PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+              ConfigFormat: "ERR_CONFIG_FORMAT",
+              ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+              ConfigInvalid: "ERR_CONFIG_INVALID",
+              RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+              JwtMalformed: "ERR_JWT_MALFORMED",
+              JwtAlgNone: "ERR_JWT_ALG_NONE",
+              JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+              JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+              JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+              JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+              JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+              JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+              JwtExpired: "ERR_JWT_EXPIRED",
+              JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+              JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+              JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+              JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+              JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+              JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+              JwksInvalid: "ERR_JWKS_INVALID",
+              RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+              RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+              RemoteMalformed: "ERR_REMOTE_MALFORMED",
+              RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+              RemoteStatus: "ERR_REMOTE_STATUS",
+              TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+              AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+              AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+              StoreDisabled: "ERR_STORE_DISABLED",
+              StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+              StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+              StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+              Unexpected: "ERR_UNEXPECTED"
+            };
+            function codedError222(code, message, path) {
+              var error = new Error(message);
+              error.code = code;
+              if (path !== void 0) error.path = path;
+              return error;
+            }
+            function errorCode22(error) {
+              return error !== null && typeof error === "object" && typeof error.code === "string" ? error.code : void 0;
+            }
+            function rsa22(name, bits) {
+              var hash = "SHA-" + bits;
+              return {
+                kty: "RSA",
+                format: "spki",
+                importParams: {
+                  name,
+                  hash
+                },
+                verifyParams: name === "RSA-PSS" ? {
+                  name,
+                  saltLength: bits / 8
+                } : {
+                  name
+                }
+              };
+            }
+            function ecdsa22(bits, crv, fieldBytes) {
+              return {
+                kty: "EC",
+                crv,
+                format: "spki",
+                importParams: {
+                  name: "ECDSA",
+                  namedCurve: crv
+                },
+                verifyParams: {
+                  name: "ECDSA",
+                  hash: "SHA-" + bits
+                },
+                signatureLength: 2 * fieldBytes
+              };
+            }
+            function hmac22(bits) {
+              return {
+                kty: "oct",
+                format: "raw",
+                importParams: {
+                  name: "HMAC",
+                  hash: "SHA-" + bits
+                },
+                verifyParams: {
+                  name: "HMAC"
+                },
+                signatureLength: bits / 8
+              };
+            }
+            function table22() {
+              return {
+                RS256: rsa22("RSASSA-PKCS1-v1_5", 256),
+                RS384: rsa22("RSASSA-PKCS1-v1_5", 384),
+                RS512: rsa22("RSASSA-PKCS1-v1_5", 512),
+                PS256: rsa22("RSA-PSS", 256),
+                PS384: rsa22("RSA-PSS", 384),
+                PS512: rsa22("RSA-PSS", 512),
+                ES256: ecdsa22(256, "P-256", 32),
+                ES384: ecdsa22(384, "P-384", 48),
+                ES512: ecdsa22(512, "P-521", 66),
+                HS256: hmac22(256),
+                HS384: hmac22(384),
+                HS512: hmac22(512),
+                EdDSA: {
+                  kty: "OKP",
+                  crv: "Ed25519",
+                  format: "spki",
+                  importParams: {
+                    name: "Ed25519"
+                  },
+                  verifyParams: {
+                    name: "Ed25519"
+                  },
+                  signatureLength: 64
+                }
+              };
+            }
+            function jwsAlgorithm22(alg, allowed) {
+              if (alg.toLowerCase() === "none") {
+                throw codedError222(ErrorCode222.JwtAlgNone, 'unsecured JWT (alg "none") refused');
+              }
+              var algorithms = table22();
+              var entry = Object.prototype.hasOwnProperty.call(algorithms, alg) ? algorithms[alg] : void 0;
+              if (entry === void 0) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "Unsupported JWT algorithm: " + printable22(alg));
+              }
+              if (allowed !== void 0 && !includes22(allowed, alg)) {
+                throw codedError222(ErrorCode222.JwtAlgUnsupported, "JWT algorithm " + alg + " is not among the provider's algorithms");
+              }
+              return entry;
+            }
+            function includes22(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function printable22(text) {
+              return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
+            }
+            function checkRegisteredClaims(claims, rules, nowSeconds) {
+              var exp = timestamp(claims, "exp");
+              if (exp === void 0) throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: missing required claim exp");
+              if (exp < nowSeconds - rules.leeway) throw codedError222(ErrorCode222.JwtExpired, "Failed to decode JWT: ExpiredSignature");
+              var nbf = timestamp(claims, "nbf");
+              if (nbf !== void 0 && nbf > nowSeconds + rules.leeway) {
+                throw codedError222(ErrorCode222.JwtNotYetValid, "Failed to decode JWT: ImmatureSignature");
+              }
+              if (rules.issuers !== void 0 && !(typeof claims.iss === "string" && includes222(rules.issuers, claims.iss))) {
+                throw codedError222(ErrorCode222.JwtIssuerMismatch, "Failed to decode JWT: InvalidIssuer");
+              }
+              if (rules.audiences !== void 0 && !audienceMatches(claims.aud, rules.audiences)) {
+                throw codedError222(ErrorCode222.JwtAudienceMismatch, "Failed to decode JWT: InvalidAudience");
+              }
+              return exp;
+            }
+            function timestamp(claims, name) {
+              var value = claims[name];
+              if (value === void 0) return void 0;
+              if (typeof value !== "number" || !isFinite(value) || value < 0) {
+                throw codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + name + " is not a non-negative number");
+              }
+              return Math.round(value);
+            }
+            function audienceMatches(aud, accepted) {
+              if (typeof aud === "string") return includes222(accepted, aud);
+              if (!Array.isArray(aud)) return false;
+              for (var i = 0; i < aud.length; i++) {
+                if (typeof aud[i] === "string" && includes222(accepted, aud[i])) return true;
+              }
+              return false;
+            }
+            function includes222(items, item) {
+              for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+              return false;
+            }
+            function utf8ToBytes222(text) {
+              return Buffer.from(text, "utf8");
+            }
+            function bytesToUtf8Strict222(bytes) {
+              try {
+                return new TextDecoder("utf-8", {
+                  fatal: true
+                }).decode(bytes);
+              } catch (e) {
+                return void 0;
+              }
+            }
+            var NOT_BASE64URL22 = /[^A-Za-z0-9_-]/;
+            function isStrictBase64url22(text) {
+              if (NOT_BASE64URL22.test(text)) return false;
+              var tail = text.length % 4;
+              if (tail === 0) return true;
+              if (tail === 1) return false;
+              var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(text.charAt(text.length - 1));
+              return (last & (tail === 2 ? 15 : 3)) === 0;
+            }
+            function decodeBase64url22(text) {
+              if (!isStrictBase64url22(text)) return void 0;
+              return new Uint8Array(Buffer.from(text, "base64url"));
+            }
+            function parseCompactJws(token) {
+              var first = token.indexOf(".");
+              var second = first === -1 ? -1 : token.indexOf(".", first + 1);
+              if (second === -1 || token.indexOf(".", second + 1) !== -1) {
+                throw malformed22("not a compact JWS (three dot-separated parts)");
+              }
+              var headerSegment = token.slice(0, first);
+              var payloadSegment = token.slice(first + 1, second);
+              var signature = decodeBase64url22(token.slice(second + 1));
+              if (signature === void 0) throw malformed22("signature is not base64url");
+              var headerBytes = decodeBase64url22(headerSegment);
+              if (headerBytes === void 0) throw malformed22("header is not base64url");
+              var header = jsonObject22(headerBytes, "header");
+              if (typeof header.alg !== "string") throw malformed22('header has no "alg" string');
+              if (header.kid !== void 0 && typeof header.kid !== "string") throw malformed22('header "kid" is not a string');
+              if (header.crit !== void 0) throw malformed22('header has "crit" extensions, none of which is supported');
+              if (!isStrictBase64url22(payloadSegment)) throw malformed22("payload is not base64url");
+              return {
+                header,
+                payloadSegment,
+                signingInput: utf8ToBytes222(token.slice(0, second)),
+                signature
+              };
+            }
+            function decodeClaims2(jws) {
+              return jsonObject22(new Uint8Array(Buffer.from(jws.payloadSegment, "base64url")), "payload");
+            }
+            function jsonObject22(bytes, what) {
+              var text = bytesToUtf8Strict222(bytes);
+              if (text === void 0) throw malformed22(what + " is not UTF-8");
+              var value;
+              try {
+                value = JSON.parse(text);
+              } catch (e) {
+                throw malformed22(what + " is not JSON");
+              }
+              if (value === null || typeof value !== "object" || Array.isArray(value)) {
+                throw malformed22(what + " is not a JSON object");
+              }
+              return value;
+            }
+            function malformed22(reason) {
+              return codedError222(ErrorCode222.JwtMalformed, "Failed to decode JWT: " + reason);
+            }
+            var MAPPED_CLAIMS = {
+              sub: true,
+              scope: true,
+              realm_access: true,
+              resource_access: true,
+              entitlements: true
+            };
+            var CONTROL_CHARACTERS2 = /[\u0000-\u001f\u007f-\u009f]/g;
+            function isWhitespace(code) {
+              if (code <= 32) return code === 32 || code >= 9 && code <= 13;
+              if (code < 133) return false;
+              return code === 133 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288;
+            }
+            function userFromClaims(claims, providerName, realm) {
+              var sub = claims.sub;
+              if (typeof sub !== "string") throw invalid32("sub", "a string");
+              var scope = claims.scope;
+              if (scope !== void 0 && typeof scope !== "string") throw invalid32("scope", "a string");
+              var roles = [];
+              var realmAccess = claims.realm_access;
+              if (realmAccess !== void 0 && realmAccess !== null) {
+                appendRoleList(roles, rolesOf(realmAccess, "realm_access"), "realm_access.roles");
+              }
+              var entitlements = claims.entitlements;
+              if (entitlements !== void 0 && entitlements !== null) appendRoleList(roles, entitlements, "entitlements");
+              var resourceAccess = claims.resource_access;
+              if (resourceAccess !== void 0 && resourceAccess !== null) {
+                if (!isObject(resourceAccess)) throw invalid32("resource_access", "an object");
+                var clients = Object.keys(resourceAccess);
+                for (var i = 0; i < clients.length; i++) {
+                  var path = "resource_access." + clients[i];
+                  appendRoleList(roles, rolesOf(resourceAccess[clients[i]], path), path + ".roles");
+                }
+              }
+              var preferred = claims.preferred_username;
+              var scopes = {};
+              defineEntry(scopes, providerName, scope === void 0 ? [] : splitWhitespace(scope));
+              return {
+                version: 1,
+                username: typeof preferred === "string" ? preferred : sub,
+                realm,
+                roles,
+                attributes: attributesOf(claims),
+                scopes
+              };
+            }
+            function attributesOf(claims) {
+              var attributes = {};
+              var names = Object.keys(claims);
+              for (var i = 0; i < names.length; i++) {
+                if (MAPPED_CLAIMS[names[i]] === true) continue;
+                defineEntry(attributes, names[i], attributeText(claims[names[i]]));
+              }
+              return attributes;
+            }
+            function attributeText(value) {
+              var text = typeof value === "string" ? value : JSON.stringify(value);
+              return text.replace(CONTROL_CHARACTERS2, "");
+            }
+            var WHITESPACE_BUT_SPACE = /[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+            function splitWhitespace(text) {
+              if (!WHITESPACE_BUT_SPACE.test(text)) {
+                var parts = text.split(" ");
+                var nonEmpty = [];
+                for (var i = 0; i < parts.length; i++) if (parts[i] !== "") nonEmpty.push(parts[i]);
+                return nonEmpty;
+              }
+              var words = [];
+              var start = -1;
+              for (var _i39 = 0; _i39 < text.length; _i39++) {
+                if (isWhitespace(text.charCodeAt(_i39))) {
+                  if (start !== -1) words.push(text.slice(start, _i39));
+                  start = -1;
+                } else if (start === -1) start = _i39;
+              }
+              if (start !== -1) words.push(text.slice(start));
+              return words;
+            }
+            function rolesOf(container, path) {
+              if (!isObject(container)) throw invalid32(path, 'an object with "roles"');
+              if (container.roles === void 0) throw invalid32(path + ".roles", "present");
+              return container.roles;
+            }
+            function appendRoleList(roles, list, path) {
+              if (!Array.isArray(list)) throw invalid32(path, "an array of strings");
+              for (var i = 0; i < list.length; i++) {
+                if (typeof list[i] !== "string") throw invalid32(path, "an array of strings");
+                roles.push(list[i]);
+              }
+            }
+            function defineEntry(target, key, value) {
+              if (key !== "__proto__") target[key] = value;else Object.defineProperty(target, key, {
+                value,
+                enumerable: true,
+                writable: true,
+                configurable: true
+              });
+            }
+            function isObject(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function invalid32(claim, expected) {
+              return codedError222(ErrorCode222.JwtClaimInvalid, "Failed to decode JWT: claim " + claim + " must be " + expected);
+            }
+            function constantTimeEqual22(a, b) {
+              if (a.length !== b.length) return false;
+              var difference = 0;
+              if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+                var wordsA = new Uint32Array(a.buffer, a.byteOffset, a.length / 4);
+                var wordsB = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+                for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
+                return difference === 0;
+              }
+              for (var _i40 = 0; _i40 < a.length; _i40++) difference |= a[_i40] ^ b[_i40];
+              return difference === 0;
+            }
+            var CURVE_FIELD_BYTES22 = {
+              "P-256": 32,
+              "P-384": 48,
+              "P-521": 66,
+              Ed25519: 32
+            };
+            var OID_RSA_ENCRYPTION22 = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1];
+            var DER_NULL22 = [5, 0];
+            var OID_EC_PUBLIC_KEY22 = [6, 7, 42, 134, 72, 206, 61, 2, 1];
+            var OID_CURVE22 = {
+              "P-256": [6, 8, 42, 134, 72, 206, 61, 3, 1, 7],
+              "P-384": [6, 5, 43, 129, 4, 0, 34],
+              "P-521": [6, 5, 43, 129, 4, 0, 35]
+            };
+            var OID_ED2551922 = [6, 3, 43, 101, 112];
+            function publicJwk22(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  checkRsa22(member22(jwk, "n"), member22(jwk, "e"));
+                  return {
+                    kty: "RSA",
+                    n: jwk.n,
+                    e: jwk.e
+                  };
+                case "EC":
+                  {
+                    var crv = algorithm.crv;
+                    checkEc22(crv, member22(jwk, "x"), member22(jwk, "y"));
+                    return {
+                      kty: "EC",
+                      crv,
+                      x: jwk.x,
+                      y: jwk.y
+                    };
+                  }
+              }
+              return void 0;
+            }
+            function jwkKeyData22(jwk, algorithm) {
+              switch (algorithm.kty) {
+                case "RSA":
+                  return rsaSpki22(member22(jwk, "n"), member22(jwk, "e"));
+                case "EC":
+                  return ecSpki22(algorithm.crv, member22(jwk, "x"), member22(jwk, "y"));
+                case "OKP":
+                  return ed25519Spki22(member22(jwk, "x"));
+                case "oct":
+                  {
+                    var secret = member22(jwk, "k");
+                    if (secret.length === 0) throw invalid222('JWK member "k" is empty');
+                    return secret;
+                  }
+              }
+            }
+            function rsaSpki22(n, e) {
+              checkRsa22(n, e);
+              var publicKey = der22(48, [derUnsignedInteger22(n), derUnsignedInteger22(e)]);
+              return spki22(concat22([OID_RSA_ENCRYPTION22, DER_NULL22]), publicKey);
+            }
+            function ecSpki22(crv, x, y) {
+              var curve = checkEc22(crv, x, y);
+              var point = concat22([[4], x, y]);
+              return spki22(concat22([OID_EC_PUBLIC_KEY22, curve]), point);
+            }
+            function ed25519Spki22(x) {
+              if (x.length !== CURVE_FIELD_BYTES22.Ed25519) throw invalid222('JWK member "x" of an Ed25519 key must be 32 bytes');
+              return spki22(new Uint8Array(OID_ED2551922), x);
+            }
+            function checkRsa22(n, e) {
+              if (isZero22(n)) throw invalid222('JWK member "n" is zero');
+              if (isZero22(e)) throw invalid222('JWK member "e" is zero');
+            }
+            function checkEc22(crv, x, y) {
+              var size = CURVE_FIELD_BYTES22[crv];
+              var curve = OID_CURVE22[crv];
+              if (size === void 0 || curve === void 0) throw invalid222("unsupported EC curve");
+              if (x.length !== size || y.length !== size) {
+                throw invalid222('JWK members "x" and "y" of a ' + crv + " key must be " + size + " bytes each");
+              }
+              return curve;
+            }
+            function spki22(algorithmIdentifierContent, publicKey) {
+              var algorithmIdentifier = der22(48, [algorithmIdentifierContent]);
+              var bits = der22(3, [new Uint8Array([0]), publicKey]);
+              return der22(48, [algorithmIdentifier, bits]);
+            }
+            function derUnsignedInteger22(bytes) {
+              var start = 0;
+              while (start < bytes.length - 1 && bytes[start] === 0) start++;
+              var digits = bytes.subarray(start);
+              return der22(2, digits[0] >= 128 ? [new Uint8Array([0]), digits] : [digits]);
+            }
+            function der22(tag, parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var all = [[tag], derLength22(length)];
+              for (var _i41 = 0; _i41 < parts.length; _i41++) all.push(parts[_i41]);
+              return concat22(all);
+            }
+            function derLength22(length) {
+              if (length < 128) return [length];
+              var bytes = [];
+              for (var rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+              return [128 + bytes.length].concat(bytes);
+            }
+            function concat22(parts) {
+              var length = 0;
+              for (var i = 0; i < parts.length; i++) length += parts[i].length;
+              var out = new Uint8Array(length);
+              var offset = 0;
+              for (var _i42 = 0; _i42 < parts.length; _i42++) {
+                out.set(parts[_i42], offset);
+                offset += parts[_i42].length;
+              }
+              return out;
+            }
+            function isZero22(bytes) {
+              for (var i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+              return true;
+            }
+            function member22(jwk, name) {
+              var value = jwk[name];
+              if (typeof value !== "string") throw invalid222('JWK member "' + name + '" is missing or not a string');
+              var bytes = decodeBase64url22(value);
+              if (bytes === void 0) throw invalid222('JWK member "' + name + '" is not base64url');
+              return bytes;
+            }
+            function invalid222(message) {
+              return codedError222(ErrorCode222.JwtKeyInvalid, message);
+            }
+            function selectKey2(jwks, kid, algorithm) {
+              var keys = jwkSetKeys(jwks);
+              if (kid !== void 0) {
+                var mismatched = false;
+                for (var i = 0; i < keys.length; i++) {
+                  var key = keys[i];
+                  if (!isObject2(key) || key.kid !== kid) continue;
+                  if (fits(key, algorithm)) return key;
+                  mismatched = true;
+                }
+                if (mismatched) {
+                  throw codedError222(ErrorCode222.JwtKeyMismatch, "the key with kid " + printable22(kid) + " does not fit the token's algorithm (it needs kty " + algorithm.kty + (algorithm.crv !== void 0 ? ", crv " + algorithm.crv : "") + ")");
+                }
+                return void 0;
+              }
+              var found;
+              for (var _i43 = 0; _i43 < keys.length; _i43++) {
+                var _key6 = keys[_i43];
+                if (!isObject2(_key6) || !fits(_key6, algorithm)) continue;
+                if (found !== void 0) {
+                  throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
+                }
+                found = _key6;
+              }
+              if (found === void 0) {
+                throw codedError222(ErrorCode222.JwtKeyNotFound, "the token has no kid and no key fits its algorithm");
+              }
+              return found;
+            }
+            function unknownKid2(kid) {
+              return codedError222(ErrorCode222.JwtKeyNotFound, "Failed to find certificate with matching kid " + printable22(kid));
+            }
+            function fits(key, algorithm) {
+              return key.kty === algorithm.kty && (algorithm.crv === void 0 || key.crv === algorithm.crv);
+            }
+            function jwkSetKeys(jwks) {
+              if (!isObject2(jwks) || !Array.isArray(jwks.keys)) {
+                throw codedError222(ErrorCode222.JwksInvalid, 'Failed to parse certificates: not a JWK Set ({"keys": [...]})');
+              }
+              return jwks.keys;
+            }
+            function isObject2(value) {
+              return value !== null && typeof value === "object" && !Array.isArray(value);
+            }
+            function verifyJws(jws, algorithm, endpoint2, services) {
+              var subtle2 = services.subtle;
+              var jwks = services.jwks;
+              if (subtle2 === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no WebCrypto (crypto.subtle)"));
+              }
+              if (jwks === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "no JWK Set source on this platform"));
+              }
+              if (algorithm.signatureLength !== void 0 && jws.signature.length !== algorithm.signatureLength) {
+                return Promise.reject(signatureInvalid());
+              }
+              var kid = jws.header.kid;
+              return jwks.get(endpoint2, false).then(set => {
+                var key = selectKey2(set, kid, algorithm);
+                if (key !== void 0 || kid === void 0) return key;
+                if (services.onRefresh !== void 0) services.onRefresh();
+                return jwks.get(endpoint2, true).then(refreshed => {
+                  var again = selectKey2(refreshed, kid, algorithm);
+                  if (again === void 0) throw unknownKid2(kid);
+                  return again;
+                });
+              }).then(jwk => services.keepKeys === true ? cachedImport(subtle2, jwk, algorithm, endpoint2) : importKey22(subtle2, jwk, algorithm)).then(key => signatureMatches(subtle2, algorithm, key, jws)).then(valid => {
+                if (!valid) throw signatureInvalid();
+                return decodeClaims2(jws);
+              });
+            }
+            function signatureMatches(subtle2, algorithm, key, jws) {
+              var checked = algorithm.kty === "oct" ? subtle2.sign(algorithm.verifyParams, key, jws.signingInput).then(mac => constantTimeEqual22(new Uint8Array(mac), jws.signature)) : subtle2.verify(algorithm.verifyParams, key, jws.signature, jws.signingInput);
+              return checked.then(valid => valid, () => false);
+            }
+            var importedKeys = Object.create(null);
+            var importedCount = 0;
+            function cachedImport(subtle2, jwk, algorithm, endpoint2) {
+              var id = endpoint2.location + "\n" + String(jwk.kid) + "\n" + algorithm.importParams.name + " " + String(algorithm.importParams.hash) + "\n" + String(jwk.kty) + "\n" + String(jwk.crv) + "\n" + String(jwk.n) + "\n" + String(jwk.e) + "\n" + String(jwk.x) + "\n" + String(jwk.y) + "\n" + String(jwk.k);
+              var known = importedKeys[id];
+              if (known !== void 0) return Promise.resolve(known);
+              return importKey22(subtle2, jwk, algorithm).then(key => {
+                if (importedCount >= 64) {
+                  importedKeys = Object.create(null);
+                  importedCount = 0;
+                }
+                importedKeys[id] = key;
+                importedCount++;
+                return key;
+              });
+            }
+            function importKey22(subtle2, jwk, algorithm) {
+              var imported;
+              var usages = algorithm.kty === "oct" ? ["sign"] : ["verify"];
+              try {
+                var asJwk = subtle2.prefersJwkImport !== void 0 && subtle2.prefersJwkImport() ? publicJwk22(jwk, algorithm) : void 0;
+                imported = asJwk !== void 0 ? subtle2.importKey("jwk", asJwk, algorithm.importParams, false, usages) : subtle2.importKey(algorithm.format, jwkKeyData22(jwk, algorithm), algorithm.importParams, false, usages);
+              } catch (e) {
+                return Promise.reject(e);
+              }
+              return imported.then(key => key, e => {
+                throw importFailure22(algorithm, e);
+              });
+            }
+            function importFailure22(algorithm, error) {
+              var reason = error instanceof Error ? error.message : String(error);
+              if (algorithm.kty === "OKP" && UNKNOWN_ALGORITHM22.test(reason)) {
+                return codedError222(ErrorCode222.RuntimeUnsupported, "EdDSA (Ed25519) tokens need a runtime whose WebCrypto has Ed25519; this one answered: " + reason);
+              }
+              return codedError222(ErrorCode222.JwtKeyInvalid, "Failed to create decoding key from JWK: " + reason);
+            }
+            var UNKNOWN_ALGORITHM22 = /unknown algorithm|unrecognized algorithm|not supported/i;
+            function signatureInvalid() {
+              return codedError222(ErrorCode222.JwtSignatureInvalid, "Failed to decode JWT: InvalidSignature");
+            }
+            var jwtProvider = {
+              authenticate(provider, credential, ctx) {
+                var platform = ctx.platform;
+                if (provider.jwks === void 0 || typeof provider.leeway !== "number") {
+                  throw codedError222(ErrorCode222.ConfigFormat, "jwt provider compiled by an older authotron: recompile the config");
+                }
+                var jws = parseCompactJws(credential);
+                var algorithm = jwsAlgorithm22(jws.header.alg, provider.algorithms);
+                var store = provider.verifiedCacheTtl > 0 ? platform.sharedCache : void 0;
+                var cacheKey = store !== void 0 ? verifiedKey(provider, credential, platform) : void 0;
+                if (store !== void 0 && cacheKey !== void 0) {
+                  var cached = readVerified(store, cacheKey, platform.clock.nowSeconds());
+                  if (cached !== void 0) {
+                    platform.logger.log("debug", "jwt.verified.cached", {
+                      provider: provider.name
+                    });
+                    return cached;
+                  }
+                }
+                return verifyJws(jws, algorithm, provider.jwks, {
+                  subtle: platform.crypto.subtle,
+                  jwks: platform.jwks,
+                  keepKeys: platform.contextReused === true,
+                  onRefresh: () => platform.logger.log("info", "jwt.jwks.refresh", {
+                    provider: provider.name
+                  })
+                }).then(claims => {
+                  var now = platform.clock.nowSeconds();
+                  var exp = checkRegisteredClaims(claims, {
+                    leeway: provider.leeway,
+                    issuers: provider.issuers,
+                    audiences: provider.audiences
+                  }, now);
+                  var user = userFromClaims(claims, provider.name, provider.realm);
+                  if (store !== void 0 && cacheKey !== void 0) {
+                    storeVerified(store, cacheKey, user, Math.min(exp, now + provider.verifiedCacheTtl), now, platform);
+                  }
+                  return user;
+                });
+              }
+            };
+            function verifiedKey(provider, token, platform) {
+              return "jwt:" + platform.crypto.sha256Base64url(provider.cacheId + "\n" + token);
+            }
+            function readVerified(store, key, now) {
+              var text = store.get(key);
+              if (text === void 0) return void 0;
+              try {
+                var stored = JSON.parse(text);
+                return stored.until > now ? stored.user : void 0;
+              } catch (e) {
+                return void 0;
+              }
+            }
+            function storeVerified(store, key, user, until, now, platform) {
+              if (until <= now) return;
+              var stored = {
+                user,
+                until
+              };
+              try {
+                store.set(key, JSON.stringify(stored), (until - now) * 1e3);
+              } catch (e) {
+                platform.logger.log("warn", "cache.jwt.store_failed", {
+                  code: errorCode22(e) || ErrorCode222.Unexpected
+                });
+              }
+            }
+            function refreshTokenFlow(calls, texts, validator, ctx) {
+              var validate = recheck => calls.validate(recheck).then(void 0, e => rethrow(e, texts.validateCall));
+              return validate(false).then(reply => {
+                if (judge(reply, texts)) return true;
+                if (reply.cached === false) return false;
+                return validate(true).then(fresh => judge(fresh, texts));
+              }).then(valid => {
+                if (!valid) throw codedError222(ErrorCode222.RemoteInvalidCredential, texts.notValid);
+                return calls.exchange().then(void 0, e => rethrow(e, texts.exchangeCall));
+              }).then(reply => {
+                var answer2 = parseObject(reply.body, texts.exchangeJson);
+                var accessToken = answer2.access_token;
+                if (typeof accessToken !== "string") throw codedError222(ErrorCode222.TokenExchangeFailed, texts.noAccessToken);
+                return jwtProvider.authenticate(validator, accessToken, ctx);
+              });
+            }
+            function rethrow(error, prefix) {
+              var code = errorCode22(error);
+              var reason = error instanceof Error ? error.message : String(error);
+              throw codedError222(code || ErrorCode222.RemoteUnavailable, prefix + ": " + reason);
+            }
+            function judge(reply, texts) {
+              return texts.isValid(parseObject(reply.body, texts.validateJson));
+            }
+            function parseObject(body, what) {
+              var parsed2;
+              try {
+                parsed2 = JSON.parse(body);
+              } catch (e) {
+                throw codedError222(ErrorCode222.RemoteMalformed, what + ": not JSON");
+              }
+              if (parsed2 === null || typeof parsed2 !== "object" || Array.isArray(parsed2)) {
+                throw codedError222(ErrorCode222.RemoteMalformed, what + ": not a JSON object");
+              }
+              return parsed2;
+            }
+            function callRemote(platform, step, request) {
+              var remote = platform.remote;
+              if (remote === void 0) {
+                return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
+              }
+              if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+                return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
+              }
+              var key = remoteCacheKey(platform, step, request.credential);
+              return remote.call({
+                uri: step.location + "/" + key,
+                method: step.method,
+                query: request.query,
+                body: request.body,
+                maxBytes: 65536
+              });
+            }
+            function remoteCacheKey(platform, step, credential) {
+              return platform.crypto.hmacSha256Base64url(step.keySalt, credential);
+            }
+            function remoteCalls(ctx, steps, _credential, bodies) {
+              var platform = ctx.platform;
+              return {
+                validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
+                  credential: bodies.validateBody,
+                  body: bodies.validateBody
+                }),
+                exchange: () => callRemote(platform, steps.exchange, {
+                  credential: bodies.exchangeBody,
+                  body: bodies.exchangeBody
+                })
+              };
+            }
+            var TOKEN_GENERATOR_TEXTS = {
+              validateCall: "Failed to call token validation endpoint",
+              validateJson: "Failed to parse validation JSON",
+              notValid: "Token is not valid according to ECMWF Token Generator",
+              exchangeCall: "Failed to exchange token via generator",
+              exchangeJson: "Failed to parse access token response",
+              noAccessToken: "Failed to retrieve access token from generator response",
+              isValid: answer2 => answer2.active === true
+            };
+            var ecmwfTokenGeneratorProvider = {
+              authenticate(provider, credential, ctx) {
+                var calls = remoteCalls(ctx, {
+                  validation: provider.validation,
+                  recheck: provider.validationRecheck,
+                  exchange: provider.exchange
+                }, credential, {
+                  validateBody: JSON.stringify({
+                    token: credential,
+                    client_id: provider.clientId
+                  }),
+                  exchangeBody: JSON.stringify({
+                    client_id: provider.clientId,
+                    client_secret: provider.clientSecret,
+                    refresh_token: credential
+                  })
+                });
+                return refreshTokenFlow(calls, TOKEN_GENERATOR_TEXTS, provider.validator, ctx);
+              }
+            };
+            return {
+              "TOKEN_GENERATOR_TEXTS": TOKEN_GENERATOR_TEXTS,
+              "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
+            };
+          }();
+          return unit62;
+        }
+        var providerModules2 = {
+          plain: () => plainProvider2,
+          jwt: () => load11().jwtProvider,
+          "ecmwf-api": () => load222().ecmwfApiProvider,
+          "efas-api": () => load322().efasApiProvider,
+          "token-store": () => load422().tokenStoreProvider,
+          "openid-offline": () => load522().openIdOfflineProvider,
+          "ecmwf-token-generator": () => load622().ecmwfTokenGeneratorProvider
+        };
+        function isEligible2(provider, realmFilter) {
+          return realmFilter === void 0 || provider.filterRealm === realmFilter;
+        }
+        function runProvidersForCredential2(config, indices, credential, realmFilter, platform) {
+          var pending = [];
+          var runs = [];
+          var metrics = platform.metrics;
+          var _loop6 = function () {
+              var provider = config.providers[indices[i]];
+              if (!isEligible2(provider, realmFilter)) return 0;
+              var run = {
+                provider,
+                startedMs: metrics !== void 0 ? platform.clock.nowMilliseconds() : 0,
+                settled: false
+              };
+              var outcome;
+              try {
+                outcome = startProvider2(provider, credential, platform);
+              } catch (e) {
+                logFailure3(platform, provider, e);
+                settle2(platform, run, "error");
+                return 0;
+              }
+              if (!isPromise2(outcome)) {
+                logSuccess2(platform, provider);
+                settle2(platform, run, "success");
+                return {
+                  v: outcome
+                };
+              }
+              pending.push(outcome);
+              runs.push(run);
+              outcome.then(() => {
+                logSuccess2(platform, run.provider);
+                settle2(platform, run, "success");
+              }, e => {
+                logFailure3(platform, run.provider, e);
+                settle2(platform, run, "error");
+              });
+            },
+            _ret6;
+          for (var i = 0; i < indices.length; i++) {
+            _ret6 = _loop6();
+            if (_ret6 === 0) continue;
+            if (_ret6) return _ret6.v;
+          }
+          if (pending.length === 0) return void 0;
+          return firstSuccess2(pending, config.timeoutMs, platform, () => {
+            for (var _i44 = 0; _i44 < runs.length; _i44++) settle2(platform, runs[_i44], "timeout");
+          });
+        }
+        function settle2(platform, run, result) {
+          if (run.settled) return;
+          run.settled = true;
+          var metrics = platform.metrics;
+          if (metrics !== void 0) recordProvider2(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs);
+        }
+        function startProvider2(provider, credential, platform) {
+          var load72 = providerModules2[provider.type];
+          if (load72 === void 0) {
+            throw codedError22(ErrorCode22.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
+          }
+          return load72().authenticate(provider, credential, {
+            platform
+          });
+        }
+        function firstSuccess2(pending, timeoutMs, platform, onTimeout) {
+          return new Promise(resolve => {
+            var outstanding = pending.length;
+            var settled = false;
+            var timer = platform.timers.setTimeout(() => {
+              onTimeout();
+              finish(void 0);
+            }, timeoutMs);
+            function finish(user) {
+              if (settled) return;
+              settled = true;
+              platform.timers.clearTimeout(timer);
+              resolve(user);
+            }
+            function oneFailed() {
+              outstanding -= 1;
+              if (outstanding === 0) finish(void 0);
+            }
+            for (var i = 0; i < pending.length; i++) pending[i].then(finish, oneFailed);
+          });
+        }
+        function logSuccess2(platform, provider) {
+          platform.logger.log("debug", "auth.provider.success", {
+            provider: provider.name,
+            realm: provider.realm
+          });
+        }
+        function logFailure3(platform, provider, error) {
+          platform.logger.log("debug", "auth.provider.failed", {
+            provider: provider.name,
+            code: errorCode2(error) || ErrorCode22.Unexpected,
+            reason: error instanceof Error ? error.message : String(error)
+          });
+        }
+        function identify2(input, config, platform, outcome) {
+          if (outcome === void 0) {
+            outcome = {};
+          }
+          var credentials = parseAuthorization22(input.authorization);
+          var realm = visibleAsciiOrUndefined2(input.realm);
+          var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
+          return tryCredentials2(credentials, 0, realmFilter, config, platform, outcome);
+        }
+        function tryCredentials2(credentials, start, realmFilter, config, platform, outcome, ownTried) {
+          var _loop7 = function () {
+              var credential = credentials[i];
+              if (config.session !== void 0 && credential.scheme === "Bearer" && ownTried !== i) {
+                var own = ownToken2(credential.credential, realmFilter, config, platform);
+                if (isPromise2(own)) {
+                  var at = i;
+                  return {
+                    v: own.then(accepted => accepted !== void 0 ? ownUser2(outcome, accepted) : tryCredentials2(credentials, at, realmFilter, config, platform, outcome, at))
+                  };
+                }
+                if (own !== void 0) return {
+                  v: ownUser2(outcome, own)
+                };
+              }
+              var indices = providerIndices2(config, credential.scheme);
+              if (indices === void 0) return 0;
+              var result = runProvidersForCredential2(config, indices, credential.credential, realmFilter, platform);
+              if (isPromise2(result)) {
+                var next = i + 1;
+                return {
+                  v: result.then(user => user !== void 0 ? user : tryCredentials2(credentials, next, realmFilter, config, platform, outcome))
+                };
+              }
+              if (result !== void 0) return {
+                v: result
+              };
+            },
+            _ret7;
+          for (var i = start; i < credentials.length; i++) {
+            _ret7 = _loop7();
+            if (_ret7 === 0) continue;
+            if (_ret7) return _ret7.v;
+          }
+          platform.logger.log("info", "auth.provider.all_failed");
+          throw codedError22(ErrorCode22.AllFailed, "no provider accepted the credentials");
+        }
+        function ownUser2(outcome, own) {
+          outcome.ownToken = own;
+          return own.user;
+        }
+        function ownToken2(token, realmFilter, config, platform) {
+          var verified;
+          try {
+            verified = verifyOwnToken2(token, config.jwt, platform.clock.nowSeconds(), platform.crypto);
+          } catch (e) {
+            return ownTokenRefused2(platform, e);
+          }
+          if (isPromise2(verified)) {
+            return verified.then(own => inRealm2(own, realmFilter), e => ownTokenRefused2(platform, e));
+          }
+          return inRealm2(verified, realmFilter);
+        }
+        function inRealm2(own, realmFilter) {
+          return realmFilter === void 0 || own.user.realm.toLowerCase() === realmFilter ? own : void 0;
+        }
+        function ownTokenRefused2(platform, error) {
+          platform.logger.log("debug", "auth.own_token.refused", {
+            code: errorCode2(error) || ErrorCode22.Unexpected
+          });
+          return void 0;
+        }
+        function providerIndices2(config, scheme) {
+          if (scheme === "Basic") return config.providersByScheme.Basic;
+          if (scheme === "Bearer") return config.providersByScheme.Bearer;
+          return void 0;
+        }
+        function json2(status, body) {
+          return {
+            status,
+            headers: [["Content-Type", "application/json"]],
+            body
+          };
+        }
+        var TOKEN_NOT_FOUND2 = json2(404, '{"error":"Token not found"}');
+        var TOKEN_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+        function looksLikeStoreToken(credential) {
+          return credential.length === 36 && TOKEN_FORM.test(credential);
+        }
+        var DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+        var ID_FORM = /^[A-Za-z0-9_-]{43}$/;
+        function newToken(random) {
+          var hex = "";
+          for (var i = 0; i < 16; i++) {
+            var byte = random[i];
+            if (i === 6) byte = byte & 15 | 64;else if (i === 8) byte = byte & 63 | 128;
+            hex += (byte < 16 ? "0" : "") + byte.toString(16);
+          }
+          return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+        }
+        function ownerOf(user, sha256Base64url22) {
+          return sha256Base64url22(JSON.stringify([user.realm, user.username]));
+        }
+        function snapshotOf(user) {
+          var attributes = {};
+          var names = Object.keys(user.attributes);
+          for (var i = 0; i < names.length; i++) if (names[i] !== "exp") attributes[names[i]] = user.attributes[names[i]];
+          return JSON.parse(userJson22(Object.assign(Object.assign({}, user), {}, {
+            attributes
+          })));
+        }
+        function createToken(user, lifetimeSeconds, access2) {
+          var token = newToken(access2.randomBytes(16));
+          var now = access2.nowSeconds();
+          var stored = {
+            id: access2.sha256Base64url(token),
+            owner: ownerOf(user, access2.sha256Base64url),
+            user: snapshotOf(user),
+            createdAt: now,
+            expiresAt: now + lifetimeSeconds
+          };
+          return access2.backend.create(stored).then(() => json2(200, JSON.stringify({
+            token
+          })));
+        }
+        function listTokens(user, access2) {
+          var now = access2.nowSeconds();
+          return access2.backend.list(ownerOf(user, access2.sha256Base64url)).then(listed => {
+            var live = [];
+            for (var i = 0; i < listed.length; i++) if (listed[i].expiresAt > now) live.push(listed[i]);
+            live.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+            var tokens = [];
+            for (var _i45 = 0; _i45 < live.length; _i45++) {
+              tokens.push({
+                version: 1,
+                token_string: live[_i45].id,
+                scopes: {},
+                created_at: isoTime(live[_i45].createdAt),
+                expires_at: isoTime(live[_i45].expiresAt)
+              });
+            }
+            return json2(200, JSON.stringify({
+              tokens
+            }));
+          });
+        }
+        function deleteToken(user, segment, access2) {
+          var id = looksLikeStoreToken(segment) ? access2.sha256Base64url(segment) : ID_FORM.test(segment) ? segment : void 0;
+          if (id === void 0) return Promise.resolve(TOKEN_NOT_FOUND2);
+          return access2.backend.remove(id, ownerOf(user, access2.sha256Base64url)).then(removed => removed ? {
+            status: 204,
+            headers: [],
+            body: ""
+          } : TOKEN_NOT_FOUND2);
+        }
+        function isoTime(seconds) {
+          return new Date(seconds * 1e3).toISOString().replace(".000Z", "Z");
+        }
+        function answerTokenRoute(route, input, path, config, platform) {
+          return Promise.resolve().then(() => identify2(input, config, platform)).then(user => {
+            var settings = config.tokenStore;
+            if (settings === void 0) throw codedError22(ErrorCode22.StoreDisabled, "Token store is disabled");
+            if (platform.tokenStore === void 0) {
+              throw codedError22(ErrorCode22.StoreUnsupported, "no token store on this platform");
+            }
+            var access2 = platform.tokenStore(settings);
+            if (route === "create") return createToken(user, settings.lifetimeSeconds, access2);
+            if (route === "list") return listTokens(user, access2);
+            return deleteToken(user, path.slice(path.lastIndexOf("/") + 1), access2);
+          });
+        }
+        return {
+          "answerTokenRoute": answerTokenRoute
+        };
+      }();
+      return unit10;
+    }
     var ROUTES = {
       authenticate: {
         readOnly: true,
@@ -3745,9 +9149,31 @@ function load2() {
         direct: true,
         handle: granting(true)
       },
+      login: {
+        readOnly: true,
+        direct: true,
+        handle: handler(ctx => obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform), (ctx, grant) => send(ctx.r, loginAnswer(ctx.config.session, grant.token, grant.expiresAt, ctx.platform.clock.nowSeconds(), safeRedirectTarget(ctx.r.variables.arg_redirect))))
+      },
+      logout: {
+        readOnly: true,
+        handle: answering(ctx => ctx.config.session === void 0 ? {
+          status: 404,
+          headers: [],
+          body: ""
+        } : logoutAnswer(ctx.config.session, safeRedirectTarget(ctx.r.variables.arg_redirect)))
+      },
       whoami: {
         readOnly: true,
-        handle: answering(ctx => whenReady(obtainGrant(authInput(ctx.r), ctx.config, ctx.platform), grant => whoami(grant.user)))
+        handle: answering(ctx => {
+          var lockout = lockoutGate(ctx);
+          var miss = lockout !== void 0 ? {
+            key: void 0
+          } : void 0;
+          return whenReady(obtainGrant(authInput(ctx.r, ctx.config), ctx.config, ctx.platform, miss), grant => {
+            clearLockout(ctx);
+            return whoami(grant.user);
+          });
+        })
       },
       providers: {
         readOnly: true,
@@ -3761,6 +9187,27 @@ function load2() {
         readOnly: true,
         handle: answering(ctx => health(ctx.config, ctx.platform.clock.nowMilliseconds()))
       },
+      jwks: {
+        readOnly: true,
+        handle: answering(ctx => jwksAnswer(ctx.config))
+      },
+      token: {
+        readOnly: true,
+        handle: answering(ctx => load10().answerTokenRoute("create", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+      },
+      tokens: {
+        readOnly: true,
+        handle: answering(ctx => load10().answerTokenRoute("list", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+      },
+      deleteToken: {
+        readOnly: false,
+        only: "DELETE",
+        handle: answering(ctx => load10().answerTokenRoute("delete", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+      },
+      metrics: {
+        readOnly: true,
+        handle: answering(ctx => metricsAnswer(ctx.config))
+      },
       home: {
         readOnly: true,
         handle: answering(() => ({
@@ -3772,8 +9219,8 @@ function load2() {
     };
     function serve(name, r, config, grantMiss) {
       var route = ROUTES[name];
-      if (route.readOnly && r.method !== "GET" && r.method !== "HEAD") {
-        r.headersOut["Allow"] = "GET,HEAD";
+      if (route.only !== void 0 ? r.method !== route.only : route.readOnly && r.method !== "GET" && r.method !== "HEAD") {
+        r.headersOut["Allow"] = route.only !== void 0 ? route.only : "GET,HEAD";
         r.return(405);
         return;
       }
@@ -3784,12 +9231,12 @@ function load2() {
       r.return(500);
     }
     function endpoints(lookupConfig) {
-      var table = {};
+      var table2 = {};
       var names = Object.keys(ROUTES);
       for (var i = 0; i < names.length; i++) {
-        if (!ROUTES[names[i]].direct) table[names[i]] = endpoint(names[i], lookupConfig);
+        if (!ROUTES[names[i]].direct) table2[names[i]] = endpoint(names[i], lookupConfig);
       }
-      return table;
+      return table2;
     }
     function endpoint(name, lookupConfig) {
       return function (r) {
@@ -3806,8 +9253,228 @@ function load2() {
   return unit2;
 }
 var unit3;
-function load3() {
+function load4() {
   if (unit3 === void 0) unit3 = function () {
+    var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
+    function isStrictBase642(text) {
+      var length = text.length;
+      if (length % 4 !== 0 || NOT_BASE64_OR_PAD.test(text)) return false;
+      var firstPad = text.indexOf("=");
+      if (firstPad === -1) return true;
+      var padding = length - firstPad;
+      if (padding > 2 || padding === 2 && text.charCodeAt(length - 1) !== 61) return false;
+      var lastSymbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(text.charAt(firstPad - 1));
+      var unusedBitsMask = padding === 1 ? 3 : 15;
+      return (lastSymbol & unusedBitsMask) === 0;
+    }
+    function decodeStrictBase642(text) {
+      return Buffer.from(text, "base64");
+    }
+    function bytesToUtf8Strict2(bytes) {
+      try {
+        return new TextDecoder("utf-8", {
+          fatal: true
+        }).decode(bytes);
+      } catch (e) {
+        return void 0;
+      }
+    }
+    var ErrorCode2 = {
+      HeaderInvalid: "ERR_HEADER_INVALID",
+      HeaderMissing: "ERR_HEADER_MISSING",
+      BasicMalformed: "ERR_BASIC_MALFORMED",
+      BadCredentials: "ERR_BAD_CREDENTIALS",
+      ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+      ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+      AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+      AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+      PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+      ConfigFormat: "ERR_CONFIG_FORMAT",
+      ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+      ConfigInvalid: "ERR_CONFIG_INVALID",
+      RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+      JwtMalformed: "ERR_JWT_MALFORMED",
+      JwtAlgNone: "ERR_JWT_ALG_NONE",
+      JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+      JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+      JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+      JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+      JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+      JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+      JwtExpired: "ERR_JWT_EXPIRED",
+      JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+      JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+      JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+      JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+      JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+      JwksInvalid: "ERR_JWKS_INVALID",
+      RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+      RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+      RemoteMalformed: "ERR_REMOTE_MALFORMED",
+      RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+      RemoteStatus: "ERR_REMOTE_STATUS",
+      TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+      AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+      AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+      Unexpected: "ERR_UNEXPECTED"
+    };
+    function codedError2(code, message, path) {
+      var error = new Error(message);
+      error.code = code;
+      if (path !== void 0) error.path = path;
+      return error;
+    }
+    function decodeBasicCredential2(credential) {
+      if (!isStrictBase642(credential)) {
+        throw codedError2(ErrorCode2.BasicMalformed, "Invalid base64 in Basic auth");
+      }
+      var text = bytesToUtf8Strict2(decodeStrictBase642(credential));
+      if (text === void 0) throw codedError2(ErrorCode2.BasicMalformed, "Invalid UTF-8 in Basic auth");
+      var colon = text.indexOf(":");
+      var username = colon === -1 ? text : text.slice(0, colon);
+      var password = colon === -1 ? "" : text.slice(colon + 1);
+      if (username === "") throw codedError2(ErrorCode2.BasicMalformed, "No username in Basic credentials");
+      return {
+        username,
+        password
+      };
+    }
+    var NOT_VISIBLE_ASCII_OR_TAB = /[^\t\x20-\x7e]/;
+    function visibleAsciiOrUndefined(value) {
+      return value !== void 0 && !NOT_VISIBLE_ASCII_OR_TAB.test(value) ? value : void 0;
+    }
+    function normaliseScheme(token) {
+      var lower = token.toLowerCase();
+      if (lower === "basic" || lower === "plain") return "Basic";
+      if (lower === "bearer") return "Bearer";
+      return lower;
+    }
+    function parseAuthorization2(header) {
+      var value = visibleAsciiOrUndefined(header);
+      if (value === void 0 || value.trim() === "") {
+        throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
+      }
+      var parts = value.split(",");
+      var seenParts = [];
+      var credentials = [];
+      for (var i = 0; i < parts.length; i++) {
+        var part = parts[i].trim();
+        if (seenParts.indexOf(part) !== -1) continue;
+        seenParts.push(part);
+        if (seenParts.length > 3) throw invalid("too_many_credentials");
+        var tokens = schemeAndCredential(part);
+        if (tokens === void 0) throw invalid("invalid_format");
+        var scheme = normaliseScheme(tokens[0]);
+        var replaced = false;
+        for (var j = 0; j < credentials.length; j++) {
+          if (credentials[j].scheme === scheme) {
+            credentials[j].credential = tokens[1];
+            replaced = true;
+          }
+        }
+        if (!replaced) credentials.push({
+          scheme,
+          credential: tokens[1]
+        });
+      }
+      return credentials;
+    }
+    function schemeAndCredential(part) {
+      var end = firstSpaceOrTab(part, 0);
+      if (end === -1) return void 0;
+      var credential = part.slice(end + 1).trim();
+      if (firstSpaceOrTab(credential, 0) !== -1) return void 0;
+      return [part.slice(0, end), credential];
+    }
+    function firstSpaceOrTab(text, from) {
+      var space = text.indexOf(" ", from);
+      var tab = text.indexOf("	", from);
+      return space === -1 ? tab : tab === -1 ? space : Math.min(space, tab);
+    }
+    function invalid(reason) {
+      return codedError2(ErrorCode2.HeaderInvalid, reason);
+    }
+    function basicUsername(authorization) {
+      try {
+        var credentials = parseAuthorization2(authorization);
+        for (var i = 0; i < credentials.length; i++) {
+          if (credentials[i].scheme === "Basic") return decodeBasicCredential2(credentials[i].credential).username;
+        }
+      } catch (e) {}
+      return void 0;
+    }
+    function lockoutKey(salt, address, username, sha256Base64url22) {
+      return "lock:" + sha256Base64url22(salt + "\n" + address + "\n" + username);
+    }
+    function lockoutVerdict(store, settings, address, authorization, sha256Base64url22) {
+      if (store === void 0) return {
+        state: "unavailable"
+      };
+      if (authorization === void 0) return void 0;
+      var username = basicUsername(authorization);
+      if (username === void 0) return void 0;
+      var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
+      var failures = store.get(key);
+      if (failures === void 0 || !(failures > 0)) return void 0;
+      return {
+        state: failures >= settings.maxFailures ? "locked" : "pending",
+        key
+      };
+    }
+    function recordFailure(store, settings, address, authorization, sha256Base64url22) {
+      var username = basicUsername(authorization);
+      if (username === void 0) return false;
+      var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
+      store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
+      var failures = store.incr(key, 1, 0, settings.windowMs);
+      if (failures < settings.maxFailures) return false;
+      store.set(key, settings.maxFailures, settings.durationMs);
+      return true;
+    }
+    function sha256Base64url2(text) {
+      return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
+    }
+    function lockoutVerdictOf(r, config) {
+      return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+    }
+    function countFailure(r, config) {
+      var store = lockoutStore();
+      if (store === void 0) return;
+      var locked = false;
+      try {
+        locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+      } catch (e) {}
+      if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
+    }
+    function clearFailures(key) {
+      var store = lockoutStore();
+      if (store !== void 0) store.delete(key);
+    }
+    function lockoutStore() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_lockout"] : void 0;
+    }
+    return {
+      "clearFailures": clearFailures,
+      "countFailure": countFailure,
+      "lockoutVerdictOf": lockoutVerdictOf
+    };
+  }();
+  return unit3;
+}
+var unit4;
+function load5() {
+  if (unit4 === void 0) unit4 = function () {
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
     }
@@ -3835,9 +9502,9 @@ function load3() {
       var own = now + lifetimeSeconds;
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
-    var unit4;
-    function load4() {
-      if (unit4 === void 0) unit4 = function () {
+    var unit5;
+    function load6() {
+      if (unit5 === void 0) unit5 = function () {
         function codedError2(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -3929,7 +9596,7 @@ function load3() {
               break;
             case "all-roles":
               met = true;
-              for (var _i15 = 0; _i15 < values.length && met; _i15++) met = listHolds(user.roles, values[_i15]);
+              for (var _i46 = 0; _i46 < values.length && met; _i46++) met = listHolds(user.roles, values[_i46]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -3940,7 +9607,7 @@ function load3() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i16 = 0; _i16 < values.length && !met; _i16++) met = listHolds(list, values[_i16]);
+                  if (Array.isArray(list)) for (var _i47 = 0; _i47 < values.length && !met; _i47++) met = listHolds(list, values[_i47]);
                 }
                 break;
               }
@@ -3999,13 +9666,28 @@ function load3() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit4;
+      return unit5;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
     }
     function hmacSha256Base64url2(key, data) {
       return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
+    }
+    function metricsSink() {
+      var dict = metricsDict();
+      if (dict === void 0) return void 0;
+      return {
+        incr: (key, delta) => {
+          try {
+            dict.incr(key, delta);
+          } catch (e) {}
+        }
+      };
+    }
+    function metricsDict() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_metrics"] : void 0;
     }
     var PRECOMPUTED_BASIC_CRYPTO = {
       sha256Base64url: sha256Base64url2,
@@ -4015,11 +9697,27 @@ function load3() {
       var authorization = r.headersIn["Authorization"];
       if (authorization === void 0 || r.headersIn["X-Auth-Realm"] !== void 0) return false;
       var nowMs = Date.now();
+      var metrics = config.metricsEnabled === false ? void 0 : metricsSink();
       var grant = precomputedBasicGrant(authorization, config.precomputedBasic, config.jwt, (nowMs - nowMs % 1e3) / 1e3, PRECOMPUTED_BASIC_CRYPTO);
       if (grant === void 0) return false;
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
-      if (rule && load4().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+      if (metrics !== void 0) {
+        var _ms7 = Date.now() - nowMs;
+        var _labels5 = "\n" + "success" + "\n" + legacy[1];
+        metrics.incr("auth\n" + (_ms7 <= 1 ? 0 : _ms7 <= 5 ? 1 : _ms7 <= 10 ? 2 : _ms7 <= 25 ? 3 : _ms7 <= 50 ? 4 : _ms7 <= 100 ? 5 : _ms7 <= 250 ? 6 : _ms7 <= 500 ? 7 : _ms7 <= 1e3 ? 8 : _ms7 <= 2500 ? 9 : _ms7 <= 5e3 ? 10 : _ms7 <= 1e4 ? 11 : 12) + _labels5, 1);
+        if (_ms7 > 0) metrics.incr("auth\ns" + _labels5, _ms7 / 1e3);
+      }
+      if (rule) {
+        var facts = grant.row.ruleFacts;
+        var _held = facts !== void 0;
+        if (_held) {
+          var _words = rule.split(" ");
+          for (var _i48 = _words.length - 1; _held && _i48 >= 0; _i48--) _held = facts[_words[_i48]] === 1;
+        }
+        var held = _held;
+        if (!held && load6().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+      }
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
         var dict = ngx.shared["authotron"];
@@ -4028,8 +9726,8 @@ function load3() {
         var _storeForMs2 = _untilMs2 - nowMs;
         var _failure2;
         if (_storeForMs2 > 0) {
-          var _ms4 = _untilMs2;
-          var _cachedUntil4 = (_ms4 - _ms4 % 1e3) / 1e3;
+          var _ms8 = _untilMs2;
+          var _cachedUntil4 = (_ms8 - _ms8 % 1e3) / 1e3;
           var _entry2 = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (sendLegacy ? "1" : "") + "\n" + _cachedUntil4 + "\n" + grant.expiresAt + "\n" + grant.row.userJson;
           try {
             dict.set(key, _entry2, _storeForMs2);
@@ -4040,10 +9738,10 @@ function load3() {
         var failure = _failure2;
         if (failure !== void 0 && config.logLevel !== "error") r.warn("authotron: cache.grant.store_failed reason=" + JSON.stringify(failure));
       }
-      var _authorization3 = "Bearer " + grant.token;
+      var _authorization5 = "Bearer " + grant.token;
       if (accessPhase) {
         var _variables3 = r.variables;
-        _variables3["authotron_jwt"] = _authorization3;
+        _variables3["authotron_jwt"] = _authorization5;
         if (sendLegacy) {
           _variables3["authotron_username"] = legacy[0];
           _variables3["authotron_realm"] = legacy[1];
@@ -4051,7 +9749,7 @@ function load3() {
         }
       } else {
         var _headers3 = r.headersOut;
-        _headers3["Authorization"] = _authorization3;
+        _headers3["Authorization"] = _authorization5;
         if (sendLegacy) {
           _headers3["X-Auth-Username"] = legacy[0];
           _headers3["X-Auth-Realm"] = legacy[1];
@@ -4065,17 +9763,35 @@ function load3() {
       "answeredPrecomputedBasic": answeredPrecomputedBasic
     };
   }();
-  return unit3;
+  return unit4;
 }
 function authenticate(r, accessPhase) {
   var config = loadConfig(r);
   if (config === void 0) {
-    load2().configUnusable(r);
+    load3().configUnusable(r);
+    return;
+  }
+  if (config.session !== void 0 && accessPhase === void 0 && r.variables.arg_redirect !== void 0) {
+    load3().serve("login", r, config);
     return;
   }
   if (accessPhase === void 0 && r.method !== "GET") {
-    load2().serve("authenticate", r, config);
+    load3().serve("authenticate", r, config);
     return;
+  }
+  if (config.lockout !== void 0) {
+    var shared = ngx.shared;
+    var zone = shared === void 0 ? void 0 : shared["authotron_lockout"];
+    if (zone === void 0 || zone.get("addr:" + r.remoteAddress) !== void 0) {
+      var lockout = load4().lockoutVerdictOf(r, config);
+      if (lockout !== void 0) {
+        load3().serve(accessPhase ? "access" : "authenticate", r, config, {
+          key: void 0,
+          lockout
+        });
+        return;
+      }
+    }
   }
   var rule = r.variables["authotron_require"];
   var _outcome;
@@ -4083,23 +9799,32 @@ function authenticate(r, accessPhase) {
   var _ttlMs = config.grantCacheTtlMs;
   if (_shared !== void 0 && (_ttlMs === void 0 || _ttlMs > 0)) {
     var _dict = _shared["authotron"];
-    var _authorization4 = r.headersIn["Authorization"];
-    if (_dict !== void 0 && _authorization4 !== void 0) {
-      var _realm = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
-      var _rulePart3 = rule ? "\n=" + rule.length + ":" + rule : "";
-      var _realmPart3 = _realm === void 0 ? "\n-\n" : "\n+" + _realm + "\n";
-      var _key5 = "grant2:" + nodeStyleCrypto.createHash("sha256").update(config.configId + _rulePart3 + _realmPart3 + _authorization4).digest("base64url");
-      var _text2 = _dict.get(_key5);
-      var _fields2 = _text2 === void 0 ? void 0 : _text2.split("\n", 5);
+    var _authorization6 = r.headersIn["Authorization"];
+    var _session3 = config.session;
+    if (_authorization6 === void 0 && _session3 !== void 0) {
+      var _cookie4 = r.variables[_session3.cookieVariable];
+      if (_cookie4) _authorization6 = "Bearer " + _cookie4;
+    }
+    var _authorization7 = _authorization6;
+    if (_dict !== void 0 && _authorization7 !== void 0) {
+      var _metrics = config.metricsEnabled === false ? void 0 : _shared["authotron_metrics"];
+      var _startedMs = _metrics === void 0 ? 0 : Date.now();
+      var _realm2 = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
+      var _realmPart3 = _realm2 === void 0 ? "\n-\n" : "\n+" + _realm2 + "\n";
+      var _text3 = config.configId + _realmPart3 + _authorization7;
+      var _digest3 = nodeStyleCrypto.createHash("sha256").update(_text3).digest("base64url");
+      var _key8 = rule ? "grant2:" + _digest3 + " " + rule : "grant2:" + _digest3;
+      var _text4 = _dict.get(_key8);
+      var _fields2 = _text4 === void 0 ? void 0 : _text4.split("\n", 5);
       var _fields3 = _fields2 !== void 0 && _fields2.length === 5 && _fields2[0] !== "" ? _fields2 : void 0;
       if (_fields3 === void 0) {
-        _outcome = _key5;
+        _outcome = _key8;
       } else {
         var _sendLegacy = _fields3[4] === "1";
-        var _authorization5 = "Bearer " + _fields3[0];
+        var _authorization8 = "Bearer " + _fields3[0];
         if (accessPhase) {
           var _variables4 = r.variables;
-          _variables4["authotron_jwt"] = _authorization5;
+          _variables4["authotron_jwt"] = _authorization8;
           if (_sendLegacy) {
             _variables4["authotron_username"] = _fields3[1];
             _variables4["authotron_realm"] = _fields3[2];
@@ -4107,7 +9832,7 @@ function authenticate(r, accessPhase) {
           }
         } else {
           var _headers4 = r.headersOut;
-          _headers4["Authorization"] = _authorization5;
+          _headers4["Authorization"] = _authorization8;
           if (_sendLegacy) {
             _headers4["X-Auth-Username"] = _fields3[1];
             _headers4["X-Auth-Realm"] = _fields3[2];
@@ -4115,14 +9840,22 @@ function authenticate(r, accessPhase) {
           }
           r.return(200, "Authenticated successfully");
         }
+        if (_metrics !== void 0) {
+          try {
+            var _ms9 = Date.now() - _startedMs;
+            var _labels6 = "\n" + "success" + "\n" + _fields3[2];
+            _metrics.incr("auth\n" + (_ms9 <= 1 ? 0 : _ms9 <= 5 ? 1 : _ms9 <= 10 ? 2 : _ms9 <= 25 ? 3 : _ms9 <= 50 ? 4 : _ms9 <= 100 ? 5 : _ms9 <= 250 ? 6 : _ms9 <= 500 ? 7 : _ms9 <= 1e3 ? 8 : _ms9 <= 2500 ? 9 : _ms9 <= 5e3 ? 10 : _ms9 <= 1e4 ? 11 : 12) + _labels6, 1);
+            if (_ms9 > 0) _metrics.incr("auth\ns" + _labels6, _ms9 / 1e3);
+          } catch (_e3) {}
+        }
         _outcome = true;
       }
     }
   }
   var key = _outcome;
   if (key === true) return;
-  if (config.precomputedBasic !== void 0 && load3().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
-  load2().serve(accessPhase ? "access" : "authenticate", r, config, {
+  if (config.precomputedBasic !== void 0 && load5().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
+  load3().serve(accessPhase ? "access" : "authenticate", r, config, {
     key
   });
 }
@@ -4133,7 +9866,7 @@ var index_default = {
   authenticate,
   access,
   get endpoints() {
-    return load2().endpoints(loadConfig);
+    return load3().endpoints(loadConfig);
   }
 };
 export default index_default;

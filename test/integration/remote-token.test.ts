@@ -96,7 +96,7 @@ function compileWithSnippets(yaml: string, prefix: string): string {
 const suite = withNginxOnEveryLeg(test, {
   label: 'remote-token',
   legs,
-  workerProcesses: 2,
+  workers: 2,
   conf: (context) => {
     const { leg, port, paths } = context
     const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix)
