@@ -9193,16 +9193,16 @@ function load3() {
       },
       token: {
         readOnly: true,
-        handle: answering(ctx => load10().answerTokenRoute("create", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+        handle: tokenRoute("create")
       },
       tokens: {
         readOnly: true,
-        handle: answering(ctx => load10().answerTokenRoute("list", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+        handle: tokenRoute("list")
       },
       deleteToken: {
         readOnly: false,
         only: "DELETE",
-        handle: answering(ctx => load10().answerTokenRoute("delete", authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform))
+        handle: tokenRoute("delete")
       },
       metrics: {
         readOnly: true,
@@ -9217,6 +9217,12 @@ function load3() {
         }))
       }
     };
+    function tokenRoute(kind) {
+      return answering(ctx => {
+        lockoutGate(ctx);
+        return load10().answerTokenRoute(kind, authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform);
+      });
+    }
     function serve(name, r, config, grantMiss) {
       var route = ROUTES[name];
       if (route.only !== void 0 ? r.method !== route.only : route.readOnly && r.method !== "GET" && r.method !== "HEAD") {

@@ -97,19 +97,9 @@ const ROUTES = {
   /** `/.well-known/jwks.json`: the public keys of an asymmetric `jwt.alg` (extension), 404 with HS256. */
   jwks: { readOnly: true, handle: answering((ctx) => jwksAnswer(ctx.config)) },
   /** The token store (§7.5, src/store/): GET /token, GET /tokens, DELETE /token/{t}. */
-  token: {
-    readOnly: true,
-    handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('create', authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform)),
-  },
-  tokens: {
-    readOnly: true,
-    handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('list', authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform)),
-  },
-  deleteToken: {
-    readOnly: false,
-    only: 'DELETE',
-    handle: answering((ctx) => loadTokenRoutes().answerTokenRoute('delete', authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform)),
-  },
+  token: { readOnly: true, handle: tokenRoute('create') },
+  tokens: { readOnly: true, handle: tokenRoute('list') },
+  deleteToken: { readOnly: false, only: 'DELETE', handle: tokenRoute('delete') },
   /** `GET /metrics` (§7.9): the metrics zone in Prometheus text, or why it cannot be (metrics-endpoint.ts). */
   metrics: { readOnly: true, handle: answering((ctx) => metricsAnswer(ctx.config)) },
   home: {
@@ -123,6 +113,17 @@ const ROUTES = {
 } satisfies { [name: string]: Route }
 
 export type RouteName = keyof typeof ROUTES
+
+/**
+ * The token store's routes (§7.5, src/store/). They authenticate, so auth.lockout holds here as on
+ * /whoami: a locked pair is refused before any check.
+ */
+function tokenRoute(kind: 'create' | 'list' | 'delete'): CoreHandler {
+  return answering((ctx) => {
+    lockoutGate(ctx)
+    return loadTokenRoutes().answerTokenRoute(kind, authInput(ctx.r, ctx.config), ctx.r.uri, ctx.config, ctx.platform)
+  })
+}
 
 /** Runs a route for a request whose config the caller found: its method rule, then its handler. */
 export function serve(name: RouteName, r: NginxHTTPRequest, config: CompiledConfig, grantMiss?: GrantCacheMiss): void {
