@@ -4082,6 +4082,10 @@ function load3() {
       }
       return target;
     }
+    function loginLocation(requestUri) {
+      if (requestUri === void 0 || requestUri === "" || requestUri.length > 2048) return "/authenticate";
+      return "/authenticate" + "?redirect=" + encodeURIComponent(requestUri).replace(/%2F/g, "/");
+    }
     function loginAnswer(session, token, expiresAt, nowSeconds, target) {
       var maxAge = expiresAt > nowSeconds ? expiresAt - nowSeconds : 0;
       return redirect(session.cookieName + "=" + token + "; Max-Age=" + maxAge + session.cookieAttributes, target);
@@ -9242,7 +9246,11 @@ function load3() {
       for (var i = 0; i < names.length; i++) {
         if (!ROUTES[names[i]].direct) table2[names[i]] = endpoint(names[i], lookupConfig);
       }
+      table2.loginLocation = loginLocationVariable;
       return table2;
+    }
+    function loginLocationVariable(r) {
+      return loginLocation(r.variables.request_uri);
     }
     function endpoint(name, lookupConfig) {
       return function (r) {

@@ -42,3 +42,18 @@ export function safeRedirectTarget(encoded: string | undefined): string {
   }
   return target
 }
+
+/** Where a refused browser request is sent to log in, when its URI is too long to come back to. */
+export const LOGIN_PATH = '/authenticate'
+
+/**
+ * `/authenticate?redirect=<the request's URI>`, the URI percent-encoded as a query value (its `/`
+ * kept readable: inside a query they mean the same), so that a query string of its own
+ * (`/api/x?a=1&redirect=https://evil.example`) stays one value and comes back whole after the
+ * login. safeRedirectTarget decodes it once and checks it. A URI longer than a target may be gives
+ * the bare login path.
+ */
+export function loginLocation(requestUri: string | undefined): string {
+  if (requestUri === undefined || requestUri === '' || requestUri.length > MAX_REDIRECT_LENGTH) return LOGIN_PATH
+  return LOGIN_PATH + '?redirect=' + encodeURIComponent(requestUri).replace(/%2F/g, '/')
+}

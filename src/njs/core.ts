@@ -10,7 +10,7 @@ import { landingPage } from '../auth/landing'
 import { obtainGrant, GrantCacheMiss } from '../auth/grant'
 import { whenReady } from '../maybe-async'
 import { VERSION } from '../version'
-import { safeRedirectTarget } from '../auth/redirect'
+import { loginLocation, safeRedirectTarget } from '../auth/redirect'
 import { loginAnswer, logoutAnswer } from '../auth/session'
 import { answering, clearLockout, CoreHandler, granting, handler, lockoutGate, send } from './context'
 import { authInput } from './request'
@@ -149,13 +149,23 @@ type ConfigLookup = (r: NginxHTTPRequest) => CompiledConfig | undefined
  * request that calls one. The top layer passes its config lookup (one copy of it in the bundle,
  * and on QuickJS one cached config file per context).
  */
-export function endpoints(lookupConfig: ConfigLookup): { [name: string]: (r: NginxHTTPRequest) => void } {
-  const table: { [name: string]: (r: NginxHTTPRequest) => void } = {}
+export function endpoints(lookupConfig: ConfigLookup): { [name: string]: (r: NginxHTTPRequest) => void | string } {
+  const table: { [name: string]: (r: NginxHTTPRequest) => void | string } = {}
   const names = Object.keys(ROUTES) as RouteName[]
   for (let i = 0; i < names.length; i++) {
     if (!(ROUTES[names[i]] as Route).direct) table[names[i]] = endpoint(names[i], lookupConfig)
   }
+  table.loginLocation = loginLocationVariable
   return table
+}
+
+/**
+ * `js_set $authotron_login authotron.endpoints.loginLocation;` (nginx/nginx.conf): where a refused
+ * browser request is sent to log in, its URI encoded into `redirect` (src/auth/redirect.ts). nginx
+ * evaluates it only where the variable is used, on the 401 path.
+ */
+function loginLocationVariable(r: NginxHTTPRequest): string {
+  return loginLocation(r.variables.request_uri)
 }
 
 function endpoint(name: RouteName, lookupConfig: ConfigLookup) {

@@ -155,6 +155,24 @@ suite.test('a same-origin target with a query string comes back decoded', async 
   t.is(response.headers.get('location'), '/api/get?a=1&b=2')
 })
 
+suite.test('the 302 to the login carries the whole URI, encoded, and the login sends the browser back to it', async (t, nginx) => {
+  const location = async (path: string) => (await get(nginx, path)).headers.get('location')
+  t.is(await location('/api/get'), '/authenticate?redirect=/api/get')
+  t.is(await location('/api/a-b/c_d.e~f'), '/authenticate?redirect=/api/a-b/c_d.e~f')
+  // A query string of its own stays inside the one `redirect` value: no second `redirect=`.
+  const withQuery = await location('/api/get?a=1&redirect=https://evil.example')
+  t.is(withQuery, '/authenticate?redirect=/api/get%3Fa%3D1%26redirect%3Dhttps%3A//evil.example')
+  const login = await get(nginx, withQuery!, { Authorization: TEST_USER })
+  t.is(login.status, 302)
+  t.is(login.headers.get('location'), '/api/get?a=1&redirect=https://evil.example')
+  // An escape of the URI is escaped again, so the login's one decoding gives the URI back; an
+  // encoded slash there still falls back to /.
+  t.is(await location('/api/x%26y'), '/authenticate?redirect=/api/x%2526y')
+  const encodedSlash = await location('/api/x%2F%2Fevil.example')
+  t.is((await get(nginx, encodedSlash!, { Authorization: TEST_USER })).headers.get('location'), '/')
+  t.is(await location('/api/' + 'a'.repeat(2100)), '/authenticate')
+})
+
 suite.test('our own token as a Bearer credential: accepted as it is (the seed readme\'s direct JWT access)', async (t, nginx) => {
   const minted = await get(nginx, '/authenticate', { Authorization: TEST_USER })
   t.is(minted.status, 200)

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { FALLBACK_REDIRECT, MAX_REDIRECT_LENGTH, safeRedirectTarget } from '../../../src/auth/redirect'
+import { FALLBACK_REDIRECT, LOGIN_PATH, loginLocation, MAX_REDIRECT_LENGTH, safeRedirectTarget } from '../../../src/auth/redirect'
 
 /** `redirect` as nginx's $arg_redirect holds it: still percent-encoded. */
 const accepted: [string, string][] = [
@@ -60,4 +60,23 @@ test('absent falls back to /', (t) => {
 test('exactly the maximum length is accepted', (t) => {
   const target = '/' + 'a'.repeat(MAX_REDIRECT_LENGTH - 1)
   t.is(safeRedirectTarget(target), target)
+})
+
+test('loginLocation: the URI goes into one redirect value, and the login decodes it back whole', (t) => {
+  const uris = ['/api/get', '/api/get?a=1&b=2', '/api/x?a=1&redirect=https://evil.example', '/api/x%26y', '/p:q@r;s=t', '/é']
+  for (const uri of uris) {
+    const location = loginLocation(uri)
+    t.true(location.startsWith(LOGIN_PATH + '?redirect='), uri)
+    const value = location.slice((LOGIN_PATH + '?redirect=').length)
+    t.false(/[?&#]/.test(value), `${uri}: one query value`)
+    const back = safeRedirectTarget(value)
+    t.is(back, uri === '/é' ? FALLBACK_REDIRECT : uri, uri)
+  }
+  t.is(loginLocation('/api/get'), '/authenticate?redirect=/api/get')
+})
+
+test('loginLocation: no URI or an over-long one gives the bare login path', (t) => {
+  t.is(loginLocation(undefined), LOGIN_PATH)
+  t.is(loginLocation(''), LOGIN_PATH)
+  t.is(loginLocation('/' + 'a'.repeat(MAX_REDIRECT_LENGTH)), LOGIN_PATH)
 })
