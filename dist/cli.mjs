@@ -18785,60 +18785,55 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
   }
 };
 function writeJwksSnippets(config, dir, cacheDir, io2) {
-  try {
+  return writeSnippetFiles(dir, io2, () => {
     const snippets = jwksSnippets(config, {
       cacheDir: cacheDir ?? DEFAULT_JWKS_CACHE_DIR,
       generator: `authotron-njs ${VERSION}`
     });
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (error) {
-      writeLine(io2.stderr, `error: cannot create ${dir}: ${describeIoError(error)}`);
-      return false;
-    }
-    for (const [name, text] of [
-      [JWKS_HTTP_SNIPPET, snippets.http],
-      [JWKS_LOCATIONS_SNIPPET, snippets.locations]
-    ]) {
-      const target = join3(dir, name);
-      try {
-        writeFileAtomic(target, text, 420);
-      } catch (error) {
-        writeLine(io2.stderr, `error: cannot write ${target}: ${describeIoError(error)}`);
-        return false;
-      }
-      writeLine(io2.stderr, `authotron: wrote ${target}`);
-    }
-    return true;
-  } catch (error) {
-    writeLine(io2.stderr, `error: --nginx-snippets: ${error.message}`);
-    return false;
-  }
+    return [
+      [JWKS_HTTP_SNIPPET, snippets.http, 420],
+      [JWKS_LOCATIONS_SNIPPET, snippets.locations, 420]
+    ];
+  });
 }
 function writeRemoteSnippets(config, dir, cacheDir, io2) {
-  try {
+  return writeSnippetFiles(dir, io2, () => {
     const snippets = remoteSnippets(config, {
       cacheDir: cacheDir ?? DEFAULT_REMOTE_CACHE_DIR,
       generator: `authotron-njs ${VERSION}`
     });
-    for (const [name, text] of [
-      [REMOTE_HTTP_SNIPPET, snippets.http],
-      [REMOTE_LOCATIONS_SNIPPET, snippets.locations]
-    ]) {
-      const target = join3(dir, name);
-      try {
-        writeFileAtomic(target, text, snippets.secret ? 384 : 420);
-      } catch (error) {
-        writeLine(io2.stderr, `error: cannot write ${target}: ${describeIoError(error)}`);
-        return false;
-      }
-      writeLine(io2.stderr, `authotron: wrote ${target}`);
-    }
-    return true;
+    const locationsMode = snippets.secret ? 384 : 420;
+    return [
+      [REMOTE_HTTP_SNIPPET, snippets.http, 420],
+      [REMOTE_LOCATIONS_SNIPPET, snippets.locations, locationsMode]
+    ];
+  });
+}
+function writeSnippetFiles(dir, io2, generate) {
+  let files;
+  try {
+    files = generate();
   } catch (error) {
     writeLine(io2.stderr, `error: --nginx-snippets: ${error.message}`);
     return false;
   }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    writeLine(io2.stderr, `error: cannot create ${dir}: ${describeIoError(error)}`);
+    return false;
+  }
+  for (const [name, text, mode] of files) {
+    const target = join3(dir, name);
+    try {
+      writeFileAtomic(target, text, mode);
+    } catch (error) {
+      writeLine(io2.stderr, `error: cannot write ${target}: ${describeIoError(error)}`);
+      return false;
+    }
+    writeLine(io2.stderr, `authotron: wrote ${target}`);
+  }
+  return true;
 }
 
 // src/cli/prompt.ts

@@ -121,35 +121,16 @@ function writeJwksSnippets(
   cacheDir: string | undefined,
   io: CliIO,
 ): boolean {
-  try {
+  return writeSnippetFiles(dir, io, () => {
     const snippets = jwksSnippets(config, {
       cacheDir: cacheDir ?? DEFAULT_JWKS_CACHE_DIR,
       generator: `authotron-njs ${VERSION}`,
     })
-    try {
-      mkdirSync(dir, { recursive: true })
-    } catch (error) {
-      writeLine(io.stderr, `error: cannot create ${dir}: ${describeIoError(error)}`)
-      return false
-    }
-    for (const [name, text] of [
-      [JWKS_HTTP_SNIPPET, snippets.http],
-      [JWKS_LOCATIONS_SNIPPET, snippets.locations],
-    ]) {
-      const target = join(dir, name)
-      try {
-        writeFileAtomic(target, text, 0o644)
-      } catch (error) {
-        writeLine(io.stderr, `error: cannot write ${target}: ${describeIoError(error)}`)
-        return false
-      }
-      writeLine(io.stderr, `authotron: wrote ${target}`)
-    }
-    return true
-  } catch (error) {
-    writeLine(io.stderr, `error: --nginx-snippets: ${(error as Error).message}`)
-    return false
-  }
+    return [
+      [JWKS_HTTP_SNIPPET, snippets.http, 0o644],
+      [JWKS_LOCATIONS_SNIPPET, snippets.locations, 0o644],
+    ]
+  })
 }
 
 /** DIR/authotron-remote-http.conf and DIR/authotron-remote-locations.conf (docs/remote.md). */
@@ -159,28 +140,44 @@ function writeRemoteSnippets(
   cacheDir: string | undefined,
   io: CliIO,
 ): boolean {
-  try {
+  return writeSnippetFiles(dir, io, () => {
     const snippets = remoteSnippets(config, {
       cacheDir: cacheDir ?? DEFAULT_REMOTE_CACHE_DIR,
       generator: `authotron-njs ${VERSION}`,
     })
-    for (const [name, text] of [
-      [REMOTE_HTTP_SNIPPET, snippets.http],
-      [REMOTE_LOCATIONS_SNIPPET, snippets.locations],
-    ]) {
-      const target = join(dir, name)
-      try {
-        // A step that authenticates as a client puts its credentials in the locations file.
-        writeFileAtomic(target, text, snippets.secret ? 0o600 : 0o644)
-      } catch (error) {
-        writeLine(io.stderr, `error: cannot write ${target}: ${describeIoError(error)}`)
-        return false
-      }
-      writeLine(io.stderr, `authotron: wrote ${target}`)
-    }
-    return true
+    // A step that authenticates as a client puts its credentials in the locations file.
+    const locationsMode = snippets.secret ? 0o600 : 0o644
+    return [
+      [REMOTE_HTTP_SNIPPET, snippets.http, 0o644],
+      [REMOTE_LOCATIONS_SNIPPET, snippets.locations, locationsMode],
+    ]
+  })
+}
+
+/** Generates snippet files (name, text, mode) and writes each atomically into DIR, created if missing. */
+function writeSnippetFiles(dir: string, io: CliIO, generate: () => [string, string, number][]): boolean {
+  let files: [string, string, number][]
+  try {
+    files = generate()
   } catch (error) {
     writeLine(io.stderr, `error: --nginx-snippets: ${(error as Error).message}`)
     return false
   }
+  try {
+    mkdirSync(dir, { recursive: true })
+  } catch (error) {
+    writeLine(io.stderr, `error: cannot create ${dir}: ${describeIoError(error)}`)
+    return false
+  }
+  for (const [name, text, mode] of files) {
+    const target = join(dir, name)
+    try {
+      writeFileAtomic(target, text, mode)
+    } catch (error) {
+      writeLine(io.stderr, `error: cannot write ${target}: ${describeIoError(error)}`)
+      return false
+    }
+    writeLine(io.stderr, `authotron: wrote ${target}`)
+  }
+  return true
 }
