@@ -14,17 +14,17 @@
  * Rounds alternate the cases; medians are reported. The machine is shared: quote ratios.
  *   npm run bench:remote -- [--legs bookworm,sid] [--seconds 4] [--rounds 3]
  */
-import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AUTHOTRON_CLI, REPO_ROOT } from '../test/nginx-harness/paths'
+import { REPO_ROOT } from '../test/nginx-harness/paths'
 import { startNginx, type NginxServer } from '../test/nginx-harness/nginx'
 import { legByName, LOCAL_LEG_NAMES } from '../test/nginx-harness/runtimes'
 import { startFakeRemote } from '../test/support/fake-remote'
 import { whoAmI } from '../test/support/fake-ecmwf'
 import { startIdentityProvider } from './lib/tokens'
-import { runWrk, type WrkResult } from './lib/wrk'
+import type { WrkResult } from './lib/wrk'
+import { compileWithSnippets, expect200, wrkAuthenticate } from './lib/remote-bench'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: string) => {
@@ -122,32 +122,7 @@ function compile(work: string, jwksUrl: string, apiUrl: string, grantCache: bool
     'server: { port: 8080 }',
     '',
   ].join('\n')
-  writeFileSync(join(work, 'config.yaml'), yaml)
-  const out = join(work, 'config.json')
-  const run = spawnSync(
-    process.execPath,
-    [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', out, '-q', '--nginx-snippets', work,
-      '--jwks-cache-dir', join(work, 'jwks-cache'), '--remote-cache-dir', join(work, 'remote-cache')],
-    { encoding: 'utf8' },
-  )
-  if (run.status !== 0) throw new Error(run.stderr)
-  chmodSync(work, 0o755)
-  chmodSync(out, 0o644)
-  return out
-}
-
-async function expect200(nginx: NginxServer, headers: string[]) {
-  const init: { [name: string]: string } = {}
-  for (const header of headers) init[header.slice(0, header.indexOf(':'))] = header.slice(header.indexOf(':') + 2)
-  const response = await fetch(nginx.url('/authenticate'), { headers: init })
-  if (response.status !== 200) throw new Error(`${headers[1]}: ${response.status}\n${nginx.errorLog().slice(-2000)}`)
-}
-
-function wrk(nginx: NginxServer, headers: string[]): Promise<WrkResult> {
-  return runWrk({ url: nginx.url('/authenticate'), connections: CONNECTIONS, durationS: SECONDS, headers, core: 1 }).then((result) => {
-    if (result.non2xx > 0 || result.socketErrors > 0) throw new Error(`wrk: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`)
-    return result
-  })
+  return compileWithSnippets(work, yaml)
 }
 
 /** p99 of Basic alone, then while 32 who-am-i calls hang (each replaced when its 5 s timeout ends). */
@@ -179,3 +154,7 @@ main().catch((error) => {
   log(String(error?.stack ?? error))
   process.exit(1)
 })
+
+function wrk(nginx: NginxServer, headers: string[]): Promise<WrkResult> {
+  return wrkAuthenticate(nginx, headers, CONNECTIONS, SECONDS)
+}

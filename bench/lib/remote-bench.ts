@@ -1,0 +1,43 @@
+/**
+ * What bench/remote.ts and bench/remote-token.ts share: compiling a bench config with its
+ * generated nginx snippets, a first request that must succeed, and a wrk run against
+ * /authenticate that fails on any non-2xx answer.
+ */
+import { spawnSync } from 'node:child_process'
+import { chmodSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { AUTHOTRON_CLI } from '../../test/nginx-harness/paths'
+import type { NginxServer } from '../../test/nginx-harness/nginx'
+import { runWrk, type WrkResult } from './wrk'
+
+/** Compiles `yaml` in `work` with the JWK Set and remote snippets beside it; returns the JSON's path. */
+export function compileWithSnippets(work: string, yaml: string): string {
+  writeFileSync(join(work, 'config.yaml'), yaml)
+  const out = join(work, 'config.json')
+  const run = spawnSync(
+    process.execPath,
+    [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', out, '-q', '--nginx-snippets', work,
+      '--jwks-cache-dir', join(work, 'jwks-cache'), '--remote-cache-dir', join(work, 'remote-cache')],
+    { encoding: 'utf8' },
+  )
+  if (run.status !== 0) throw new Error(run.stderr)
+  chmodSync(work, 0o755)
+  chmodSync(out, 0o644)
+  return out
+}
+
+/** One request with `headers` ("Name: value" lines) that must answer 200 before the load starts. */
+export async function expect200(nginx: NginxServer, headers: string[]): Promise<void> {
+  const init: { [name: string]: string } = {}
+  for (const header of headers) init[header.slice(0, header.indexOf(':'))] = header.slice(header.indexOf(':') + 2)
+  const response = await fetch(nginx.url('/authenticate'), { headers: init })
+  if (response.status !== 200) throw new Error(`${headers[1]}: ${response.status}\n${nginx.errorLog().slice(-2000)}`)
+}
+
+/** wrk against /authenticate on one core; any non-2xx answer or socket error fails the bench. */
+export function wrkAuthenticate(nginx: NginxServer, headers: string[], connections: number, seconds: number): Promise<WrkResult> {
+  return runWrk({ url: nginx.url('/authenticate'), connections, durationS: seconds, headers, core: 1 }).then((result) => {
+    if (result.non2xx > 0 || result.socketErrors > 0) throw new Error(`wrk: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`)
+    return result
+  })
+}
