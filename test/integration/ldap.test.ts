@@ -47,7 +47,7 @@ const yamlPath = join(dir, 'config.yaml')
 writeFileSync(yamlPath, YAML)
 
 let slapd: Slapd
-test.before(async () => {
+test.serial.before(async () => { // serial: the nginx suites' hooks start after it
   const missing = slapdAvailable()
   if (missing !== undefined) throw new Error(missing)
   slapd = await startSlapd(PEOPLE, ['ou=Teams', 'ou=Ops,ou=Teams', 'ou=Elsewhere'], { ldapiSocket: SOCKET })

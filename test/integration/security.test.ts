@@ -66,7 +66,7 @@ const TEN_MB = 10 * 1024 * 1024
 let jwksServer: Server
 let jwksPort = 0
 
-test.before(async () => {
+test.serial.before(async () => { // serial: the nginx suites' hooks start after it (they read jwksPort)
   const goodSet = JSON.stringify({ keys: [{ kty: 'oct', kid: 'hostile', k: b64url(HMAC_KEY) }] })
   // A valid JWK Set padded to 10 MB: only its size is hostile.
   const hugeSet = `{"keys":[{"kty":"oct","kid":"hostile","k":"${b64url(HMAC_KEY)}"}],"pad":"${'x'.repeat(TEN_MB)}"}`

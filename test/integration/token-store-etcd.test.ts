@@ -27,7 +27,9 @@ const ALICE = basic('alice', 'a-pass')
 const BOB = basic('bob', 'b-pass')
 
 let etcd: Etcd
-test.before(async () => {
+// Serial: ava starts the nginx suites' (concurrent) before hooks only once it has finished, and
+// their confs read etcd.port.
+test.serial.before(async () => {
   const missing = etcdAvailable()
   if (missing !== undefined) throw new Error(missing)
   etcd = await startEtcd()
