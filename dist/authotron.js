@@ -4492,13 +4492,18 @@ function load3() {
     function hmacSha256Base64url2(key, data) {
       return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
     }
-    function cachedJwksSource2(dict, fetch, nowMs) {
+    function jwksEpochLocation2(location) {
+      return location + "/epoch";
+    }
+    function cachedJwksSource2(dict, fetch, nowMs, epochFetch) {
       return {
         get(endpoint2, refresh) {
           var ttl = endpoint2.ttl;
-          if (dict === void 0 || typeof ttl !== "number") {
-            return fetch(endpoint2, refresh).then(text => parseSet(endpoint2, text));
+          var fromLocation = () => fetch(endpoint2, refresh).then(text => parseSet(endpoint2, text));
+          if (typeof ttl !== "number" || dict === void 0 && (refresh || epochFetch === void 0)) {
+            return fromLocation();
           }
+          if (dict === void 0) return fromEpoch(endpoint2, fetch, epochFetch, fromLocation);
           var key = "jwks:" + endpoint2.location;
           var entry = readEntry(dict.get(key));
           if (refresh || entry === void 0) {
@@ -4528,6 +4533,19 @@ function load3() {
           });
         }
       };
+    }
+    function fromEpoch(endpoint2, fetch, epochFetch, fromLocation) {
+      return epochFetch(endpoint2).then(answer2 => {
+        var set;
+        try {
+          set = answer2.text === void 0 ? void 0 : parseSet(endpoint2, answer2.text);
+        } catch (e) {
+          set = void 0;
+        }
+        if (!isJwkSet(set)) return fromLocation();
+        if (!answer2.fetched) return set;
+        return fetch(endpoint2, false).then(() => set, () => set);
+      }, () => fromLocation());
     }
     function keep(dict, key, text, ttlS, nowMs) {
       try {
@@ -4576,7 +4594,31 @@ function load3() {
       return set !== null && typeof set === "object" && Array.isArray(set.keys);
     }
     function njsJwksSource2(r, zone) {
-      return cachedJwksSource2(jwksDict(zone), (endpoint2, refresh) => subrequestText(r, endpoint2, refresh), () => Date.now());
+      return cachedJwksSource2(jwksDict(zone), (endpoint2, refresh) => subrequestText(r, endpoint2, refresh), () => Date.now(), endpoint2 => subrequestEpoch(r, endpoint2));
+    }
+    function subrequestEpoch(r, endpoint2) {
+      var pending;
+      try {
+        pending = r.subrequest(jwksEpochLocation2(endpoint2.location), {
+          method: "GET"
+        });
+      } catch (e) {
+        return Promise.resolve({
+          fetched: false
+        });
+      }
+      return pending.then(reply => {
+        if (reply.status !== 200) return {
+          fetched: false
+        };
+        var cache = reply.variables.upstream_cache_status;
+        return {
+          text: reply.responseText || "",
+          fetched: cache === "MISS" || cache === "EXPIRED"
+        };
+      }, () => ({
+        fetched: false
+      }));
     }
     function jwksDict(zone) {
       var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;

@@ -12,6 +12,12 @@
  * The fetches still go through those locations, so their policy holds underneath: concurrent cold
  * misses make one fetch (proxy_cache_lock), a failing endpoint answers with the last good copy
  * (proxy_cache_use_stale), an unknown kid refetches at most once per 30 s (the refresh location).
+ *
+ * njs 0.7.9 has no shared dict, and nothing outlives a request there: it asks the endpoint's epoch
+ * location instead (jwksEpochLocation), whose nginx cache key names the current epoch of the wall
+ * clock (the longest of 1 h, 10 min, 1 min, 10 s, 1 s not longer than jwks_ttl). A new epoch is a
+ * new cache entry, which proxy_cache_lock fetches once while the other requests wait for it; the
+ * cached location stays the fallback while the endpoint fails (docs/jwt.md, docs/benchmarks.md).
  */
 import { codedError, ErrorCode } from '../errors'
 import type { JwksEndpoint, JwksSource } from '../platform'
@@ -28,6 +34,23 @@ export interface JwksDict {
 
 /** The document an endpoint's location (or, `refresh`, its refresh location) answers, as text. */
 export type JwksFetch = (endpoint: JwksEndpoint, refresh: boolean) => Promise<string>
+
+/**
+ * The epoch location's answer: its body when the status was 200, and whether this request made the
+ * fetch (nginx's `$upstream_cache_status` was not HIT: the first request of the epoch).
+ */
+export interface JwksEpochAnswer {
+  text?: string
+  fetched: boolean
+}
+
+/** Asks the endpoint's epoch location (njs 0.7.9's path). */
+export type JwksEpochFetch = (endpoint: JwksEndpoint) => Promise<JwksEpochAnswer>
+
+/** The generated location njs 0.7.9 asks for the set (src/providers/jwt/nginx-snippets.ts). */
+export function jwksEpochLocation(location: string): string {
+  return location + '/epoch'
+}
 
 /** The dict keys: the set (`<expires at, ms> <JSON>`) and the refresh lock, per location. */
 export const JWKS_ENTRY_PREFIX = 'jwks:'
@@ -57,16 +80,25 @@ interface Entry {
 }
 
 /**
- * The endpoint's JWK Set through `dict`, or straight from `fetch` where there is no dict (njs
- * 0.7.9) or the endpoint has no TTL (a config compiled before it was read at run time).
+ * The endpoint's JWK Set through `dict`; where there is no dict (njs 0.7.9), through `epochFetch`
+ * (the epoch location) with `fetch` (the cached location) as the fallback; straight from `fetch`
+ * for an unknown kid's refresh, or when the endpoint has no TTL (a config compiled before it was
+ * read at run time).
  */
-export function cachedJwksSource(dict: JwksDict | undefined, fetch: JwksFetch, nowMs: () => number): JwksSource {
+export function cachedJwksSource(
+  dict: JwksDict | undefined,
+  fetch: JwksFetch,
+  nowMs: () => number,
+  epochFetch?: JwksEpochFetch,
+): JwksSource {
   return {
     get(endpoint: JwksEndpoint, refresh: boolean): Promise<unknown> {
       const ttl = endpoint.ttl
-      if (dict === undefined || typeof ttl !== 'number') {
-        return fetch(endpoint, refresh).then((text) => parseSet(endpoint, text))
+      const fromLocation = () => fetch(endpoint, refresh).then((text) => parseSet(endpoint, text))
+      if (typeof ttl !== 'number' || (dict === undefined && (refresh || epochFetch === undefined))) {
+        return fromLocation()
       }
+      if (dict === undefined) return fromEpoch(endpoint, fetch, epochFetch!, fromLocation)
       const key = JWKS_ENTRY_PREFIX + endpoint.location
       const entry = readEntry(dict.get(key))
       if (refresh || entry === undefined) {
@@ -104,6 +136,37 @@ export function cachedJwksSource(dict: JwksDict | undefined, fetch: JwksFetch, n
       )
     },
   }
+}
+
+/**
+ * njs 0.7.9: the epoch's copy. When it is not a JWK Set (the endpoint failing at the start of an
+ * epoch, or snippets generated before the epoch locations existed: a 404), the cached location's
+ * copy, which nginx keeps serving while the endpoint fails. The first request of an epoch also asks
+ * the cached location, so that fallback copy is never older than an epoch or two.
+ */
+function fromEpoch(
+  endpoint: JwksEndpoint,
+  fetch: JwksFetch,
+  epochFetch: JwksEpochFetch,
+  fromLocation: () => Promise<unknown>,
+): Promise<unknown> {
+  return epochFetch(endpoint).then(
+    (answer) => {
+      let set: unknown
+      try {
+        set = answer.text === undefined ? undefined : parseSet(endpoint, answer.text)
+      } catch (e) {
+        set = undefined
+      }
+      if (!isJwkSet(set)) return fromLocation()
+      if (!answer.fetched) return set
+      return fetch(endpoint, false).then(
+        () => set,
+        () => set,
+      )
+    },
+    () => fromLocation(),
+  )
 }
 
 function keep(dict: JwksDict, key: string, text: string, ttlS: number, nowMs: number) {

@@ -342,7 +342,7 @@ function swrKeys(): LegFixture['swr'] {
 /** How long the `swr` endpoint takes to answer a refresh: longer than a loaded machine takes to answer from the dict. */
 const SWR_DELAY_MS = 6000
 
-suite.serial('JWK Set expiry with the shared dict: the old set served at once, one refresh for 20 requests, the new key picked up', async (t, nginx) => {
+suite.serial('JWK Set expiry: one fetch for 20 requests (with the shared dict the old set served at once meanwhile), the new key picked up', async (t, nginx) => {
   const { op, relay, swr } = fixture(nginx)
   const token = (index: number) =>
     forge(swr.keys[index], { alg: 'RS256', kid: `swr-${index + 1}` }, { ...baseClaims(op), jti: String(Math.random()) })
@@ -355,6 +355,8 @@ suite.serial('JWK Set expiry with the shared dict: the old set served at once, o
     // Past jwks_ttl (2 s) for nginx's copy (up to 3 s) and the dict's (2 s + 2 s margin).
     await new Promise((resolve) => setTimeout(resolve, 4200))
     const tokens = await Promise.all(Array.from({ length: 20 }, () => token(0)))
+    // njs 0.7.9's epoch location (jwks_ttl 2 → epochs of 1 s): all 20 within one second of the clock.
+    if (!nginx.leg.features.sharedDict) await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)))
     const answers = await Promise.all(
       tokens.map(async (value) => {
         const started = Date.now()
@@ -371,13 +373,19 @@ suite.serial('JWK Set expiry with the shared dict: the old set served at once, o
       // for other reasons, but without the dict every one of them waits (njs 0.7.9 below).
       t.true(waited < answers.length, 'requests answered from the old set while the refresh ran')
     } else {
-      // njs 0.7.9 (no shared dict): nginx's copy only; each request after the expiry fetches.
-      t.true(relay.count('swr') > warm)
+      // njs 0.7.9 (no shared dict): the new epoch is a new entry of the epoch location, fetched
+      // once (proxy_cache_lock) while the others wait for it; the request that fetched it also
+      // refreshes the cached location's copy (the fallback while the endpoint fails). Before the
+      // epoch location, each of the 20 fetched the set itself.
+      t.true(relay.count('swr') - warm <= 2, `one fetch for 20 requests, and one for the fallback copy: ${relay.count('swr') - warm} fetches, ${waited} waited`)
+      t.is(waited, answers.length, 'without a shared dict every request waits for the one fetch')
     }
-    // The refreshed set is in use: the new key verifies, with no further fetch.
+    // The refreshed set is in use: the new key verifies, with no further fetch where a dict keeps
+    // it (on njs 0.7.9 a new epoch has begun meanwhile: one more fetch, and no delay for it).
+    if (!nginx.leg.features.sharedDict) relay.setDelay('swr', 0)
     const before = relay.count('swr')
     t.is((await authenticate(nginx, await token(1), 'swr')).status, 200)
-    t.is(relay.count('swr'), before)
+    if (nginx.leg.features.sharedDict) t.is(relay.count('swr'), before)
   } finally {
     relay.setDelay('swr', 0)
   }

@@ -4,7 +4,9 @@ import {
   EXPIRY_MARGIN_MS,
   JWKS_ENTRY_PREFIX,
   JWKS_LOCK_PREFIX,
+  jwksEpochLocation,
   type JwksDict,
+  type JwksEpochAnswer,
   type JwksFetch,
 } from '../../../src/jwt/jwks-cache'
 import { errorCode, ErrorCode } from '../../../src/errors'
@@ -68,6 +70,58 @@ test('no dict (njs 0.7.9): every question is a fetch', async (t) => {
   t.deepEqual(await source.get(ENDPOINT, false), SET_1)
   t.deepEqual(await source.get(ENDPOINT, false), SET_1)
   t.deepEqual(state.calls, [false, false])
+})
+
+/** The epoch location as njs 0.7.9 asks it: the answers in turn, the calls counted. */
+function epochFetch(...answers: (JwksEpochAnswer | Error)[]) {
+  const calls: string[] = []
+  return {
+    calls,
+    fetch: (endpoint: JwksEndpoint) => {
+      calls.push(jwksEpochLocation(endpoint.location))
+      const answer = answers.shift() ?? new Error('no answer left')
+      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer)
+    },
+  }
+}
+
+test('no dict, epoch location (njs 0.7.9): the epoch copy alone while nginx had it', async (t) => {
+  const { state, fetch } = controlledFetch(SET_2)
+  const epoch = epochFetch({ text: JSON.stringify(SET_1), fetched: false }, { text: JSON.stringify(SET_1), fetched: false })
+  const source = cachedJwksSource(undefined, fetch, () => 0, epoch.fetch)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(epoch.calls, ['/_authotron/jwks/a/epoch', '/_authotron/jwks/a/epoch'])
+  t.deepEqual(state.calls, [], 'the cached location is not asked')
+})
+
+test('no dict, epoch location: the request that fetched the epoch also refreshes the fallback copy, whatever it answers', async (t) => {
+  const { state, fetch } = controlledFetch(undefined)
+  const epoch = epochFetch({ text: JSON.stringify(SET_2), fetched: true })
+  const source = cachedJwksSource(undefined, fetch, () => 0, epoch.fetch)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_2)
+  t.deepEqual(state.calls, [false])
+})
+
+test('no dict, epoch location failing, not a JWK Set, or missing (old snippets): the cached location answers', async (t) => {
+  const { state, fetch } = controlledFetch(SET_1)
+  const epoch = epochFetch({ fetched: false }, { text: '{"error":1}', fetched: true }, { text: 'not json', fetched: true }, new Error('subrequest'))
+  const source = cachedJwksSource(undefined, fetch, () => 0, epoch.fetch)
+  for (let i = 0; i < 4; i++) t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(state.calls, [false, false, false, false])
+  state.document = undefined
+  const down = cachedJwksSource(undefined, fetch, () => 0, epochFetch({ fetched: false }).fetch)
+  // Both down: the cached location's failure is the answer (src/njs/jwks.ts codes it ERR_JWKS_UNAVAILABLE).
+  t.is((await t.throwsAsync(down.get(ENDPOINT, false)))?.message, '503')
+})
+
+test('no dict, epoch location: an unknown kid still asks the refresh location', async (t) => {
+  const { state, fetch } = controlledFetch(SET_2)
+  const epoch = epochFetch()
+  const source = cachedJwksSource(undefined, fetch, () => 0, epoch.fetch)
+  t.deepEqual(await source.get(ENDPOINT, true), SET_2)
+  t.deepEqual(state.calls, [true])
+  t.deepEqual(epoch.calls, [])
 })
 
 test('a fresh set is served from the dict without a fetch', async (t) => {
