@@ -280,7 +280,8 @@ suite.test('key rotation: the new kid is accepted at once, with exactly one refe
   const { op, relay } = fixture(nginx)
   t.is((await authenticate(nginx, await op.token('RS256'), 'rotate')).status, 200)
   const warm = relay.count('rotate')
-  t.is(warm, 1, 'the first request fetched the set once')
+  // njs 0.7.9: the epoch location's fetch, and the cached location's (its fallback copy).
+  t.is(warm, nginx.leg.features.sharedDict ? 1 : 2, 'the first request fetched the set once (twice on njs 0.7.9)')
   const next = await op.rotate('RSA')
   const rotated = await op.token('RS256')
   t.is(JSON.parse(Buffer.from(rotated.split('.')[0], 'base64url').toString()).kid, next.kid)
