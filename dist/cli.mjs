@@ -18389,6 +18389,11 @@ import { mkdirSync } from "node:fs";
 import { join as join3 } from "node:path";
 
 // src/jwt/jwks-cache.ts
+var EPOCHS_S = [3600, 600, 60, 10, 1];
+function jwksEpochSeconds(ttlS) {
+  for (let i = 0; i < EPOCHS_S.length; i++) if (EPOCHS_S[i] <= ttlS) return EPOCHS_S[i];
+  return 1;
+}
 function jwksEpochLocation(location) {
   return location + "/epoch";
 }
@@ -18400,13 +18405,6 @@ var DEFAULT_JWKS_CACHE_DIR = "/var/lib/nginx/authotron-jwks";
 var DEFAULT_CA_FILE = "/etc/ssl/certs/ca-certificates.crt";
 var JWKS_CACHE_ZONE = "authotron_jwks";
 var JWKS_EPOCH_CACHE_ZONE = "authotron_jwks_epoch";
-var EPOCHS = [
-  { seconds: 3600, prefix: 13 },
-  { seconds: 600, prefix: 15 },
-  { seconds: 60, prefix: 16 },
-  { seconds: 10, prefix: 18 },
-  { seconds: 1, prefix: 19 }
-];
 var SUBREQUEST_BUFFER = "256k";
 var ERROR_CACHE_SECONDS = 10;
 function jwksSnippets(config, options) {
@@ -18422,16 +18420,11 @@ function jwksSnippets(config, options) {
     };
   }
   checkSafe(options.cacheDir, "the JWKS cache directory");
-  const epochs = EPOCHS.filter((epoch) => endpoints.some(({ endpoint }) => epochOf(endpoint) === epoch));
   const http = header(JWKS_HTTP_SNIPPET, "http {}") + `# The JWK Sets of the jwt providers, shared by every worker. nginx creates the directories.
 proxy_cache_path ${options.cacheDir} keys_zone=${JWKS_CACHE_ZONE}:1m max_size=16m inactive=7d use_temp_path=off;
-# njs 0.7.9 (no shared dict) asks the epoch locations: one copy per epoch of the wall clock, so an
-# expiry is a new entry, which proxy_cache_lock fetches once for every waiting request.
+# njs 0.7.9 (no shared dict) asks the epoch locations: one copy per epoch of the wall clock.
 proxy_cache_path ${options.cacheDir}-epoch keys_zone=${JWKS_EPOCH_CACHE_ZONE}:1m max_size=16m inactive=2h use_temp_path=off;
-` + epochs.map(
-    (epoch) => `map $time_iso8601 ${epochVariable(epoch)} { "~^(?<authotron_jwks_e${epoch.seconds}>.{${epoch.prefix}})" $authotron_jwks_e${epoch.seconds}; default ""; }
-`
-  ).join("");
+`;
   const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names));
   return {
     http,
@@ -18501,12 +18494,14 @@ function endpointLocations(endpoint, names) {
     `proxy_cache_valid any ${JWKS_REFRESH_INTERVAL_SECONDS}s;`,
     "proxy_cache_use_stale error timeout invalid_header;"
   ];
-  const epoch = epochOf(endpoint);
+  const epoch = jwksEpochSeconds(endpoint.ttl);
   const epochLines = [
     ...upstream.map((line) => line === `proxy_cache ${JWKS_CACHE_ZONE};` ? `proxy_cache ${JWKS_EPOCH_CACHE_ZONE};` : line),
-    `proxy_cache_key "epoch ${id} ${epochVariable(epoch)}";`,
-    `proxy_cache_valid 200 ${epoch.seconds}s;`,
-    `proxy_cache_valid any ${Math.min(ERROR_CACHE_SECONDS, epoch.seconds)}s;`
+    "set $authotron_jwks_epoch $arg_e;",
+    'set $args "";',
+    `proxy_cache_key "epoch ${id} $authotron_jwks_epoch";`,
+    `proxy_cache_valid 200 ${2 * epoch}s;`,
+    `proxy_cache_valid any ${Math.min(ERROR_CACHE_SECONDS, epoch)}s;`
   ];
   const block = (location, lines) => `location = ${location} {
 ${lines.map((line) => `    ${line}
@@ -18515,12 +18510,6 @@ ${lines.map((line) => `    ${line}
   return `
 # jwt provider${names.length === 1 ? "" : "s"} ${names.map((name) => JSON.stringify(name)).join(", ")}: ${endpoint.url} (jwks_ttl ${endpoint.ttl} s)
 ` + block(endpoint.location, [...upstream, ...cached]) + block(endpoint.refreshLocation, [...upstream, ...refresh]) + block(jwksEpochLocation(endpoint.location), epochLines);
-}
-function epochOf(endpoint) {
-  return EPOCHS.find((epoch) => epoch.seconds <= endpoint.ttl) ?? EPOCHS[EPOCHS.length - 1];
-}
-function epochVariable(epoch) {
-  return `$authotron_jwks_epoch_${epoch.seconds}`;
 }
 var UNSAFE = /[\s"'\\$;{}]/;
 function checkSafe(value, what) {

@@ -7,7 +7,7 @@
  * endpoint at most once per 30 s. That policy holds on every leg, including njs 0.7.9, which has
  * no shared memory. Where njs has a shared dict the set is also kept there and served
  * stale-while-revalidate (src/jwt/jwks-cache.ts), so an expiry never parks the Bearer requests;
- * where it has none (0.7.9), the epoch location makes an expiry one fetch for all waiting requests.
+ * where it has none (0.7.9), the epoch location makes an expiry one fetch, made ahead of time.
  */
 import { cachedJwksSource, jwksEpochLocation, type JwksDict, type JwksEpochAnswer } from '../jwt/jwks-cache'
 import { codedError, ErrorCode } from '../errors'
@@ -19,15 +19,16 @@ export function njsJwksSource(r: NginxHTTPRequest, zone: string): JwksSource {
     jwksDict(zone),
     (endpoint, refresh) => subrequestText(r, endpoint, refresh),
     () => Date.now(),
-    (endpoint) => subrequestEpoch(r, endpoint),
+    (endpoint, epoch) => subrequestEpoch(r, endpoint, epoch),
   )
 }
 
 /** The epoch location's answer (njs 0.7.9): any failure is an answer without text (the caller falls back). */
-function subrequestEpoch(r: NginxHTTPRequest, endpoint: JwksEndpoint): Promise<JwksEpochAnswer> {
+function subrequestEpoch(r: NginxHTTPRequest, endpoint: JwksEndpoint, epoch: number): Promise<JwksEpochAnswer> {
   let pending: Promise<NginxHTTPRequest>
   try {
-    pending = r.subrequest(jwksEpochLocation(endpoint.location), { method: 'GET' })
+    // The location keys its cache on `e` (and sends the endpoint no query string).
+    pending = r.subrequest(jwksEpochLocation(endpoint.location), { args: 'e=' + epoch, method: 'GET' })
   } catch (e) {
     return Promise.resolve({ fetched: false })
   }

@@ -15,7 +15,7 @@
 import type { CompiledConfig, CompiledProvider } from '../../config/compiled'
 import { JWKS_REFRESH_INTERVAL_SECONDS } from './compile'
 import type { CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
-import { jwksEpochLocation } from '../../jwt/jwks-cache'
+import { jwksEpochLocation, jwksEpochSeconds } from '../../jwt/jwks-cache'
 
 export const JWKS_HTTP_SNIPPET = 'authotron-jwks-http.conf'
 export const JWKS_LOCATIONS_SNIPPET = 'authotron-jwks-locations.conf'
@@ -27,20 +27,9 @@ export const JWKS_CACHE_ZONE = 'authotron_jwks'
 /**
  * The epoch locations' copies (njs 0.7.9's path, docs/jwt.md), one per endpoint and epoch: apart
  * from JWKS_CACHE_ZONE, so the epochs gone by never push its copies out, and forgotten after 2 h
- * (longer than the longest epoch, an hour).
+ * unused (as long as two of the longest epochs, an hour).
  */
 export const JWKS_EPOCH_CACHE_ZONE = 'authotron_jwks_epoch'
-/**
- * The epoch lengths in seconds, and how many leading characters of `$time_iso8601`
- * (`2026-12-06T19:53:28+00:00`) name one: an endpoint's epoch is the longest that is ≤ its jwks_ttl.
- */
-const EPOCHS: ReadonlyArray<{ seconds: number; prefix: number }> = [
-  { seconds: 3600, prefix: 13 },
-  { seconds: 600, prefix: 15 },
-  { seconds: 60, prefix: 16 },
-  { seconds: 10, prefix: 18 },
-  { seconds: 1, prefix: 19 },
-]
 /** Enough for a JWK Set with certificate chains (x5c) for several keys. */
 const SUBREQUEST_BUFFER = '256k'
 /** A failing endpoint is asked again after this long when nothing is cached to fall back on. */
@@ -71,20 +60,12 @@ export function jwksSnippets(config: CompiledConfig, options: JwksSnippetOptions
     }
   }
   checkSafe(options.cacheDir, 'the JWKS cache directory')
-  const epochs = EPOCHS.filter((epoch) => endpoints.some(({ endpoint }) => epochOf(endpoint) === epoch))
   const http =
     header(JWKS_HTTP_SNIPPET, 'http {}') +
     '# The JWK Sets of the jwt providers, shared by every worker. nginx creates the directories.\n' +
     `proxy_cache_path ${options.cacheDir} keys_zone=${JWKS_CACHE_ZONE}:1m max_size=16m inactive=7d use_temp_path=off;\n` +
-    "# njs 0.7.9 (no shared dict) asks the epoch locations: one copy per epoch of the wall clock, so an\n" +
-    '# expiry is a new entry, which proxy_cache_lock fetches once for every waiting request.\n' +
-    `proxy_cache_path ${options.cacheDir}-epoch keys_zone=${JWKS_EPOCH_CACHE_ZONE}:1m max_size=16m inactive=2h use_temp_path=off;\n` +
-    epochs
-      .map(
-        (epoch) =>
-          `map $time_iso8601 ${epochVariable(epoch)} { "~^(?<authotron_jwks_e${epoch.seconds}>.{${epoch.prefix}})" $authotron_jwks_e${epoch.seconds}; default ""; }\n`,
-      )
-      .join('')
+    '# njs 0.7.9 (no shared dict) asks the epoch locations: one copy per epoch of the wall clock.\n' +
+    `proxy_cache_path ${options.cacheDir}-epoch keys_zone=${JWKS_EPOCH_CACHE_ZONE}:1m max_size=16m inactive=2h use_temp_path=off;\n`
   const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names))
   return {
     http,
@@ -170,16 +151,19 @@ function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[]): str
     `proxy_cache_valid any ${JWKS_REFRESH_INTERVAL_SECONDS}s;`,
     'proxy_cache_use_stale error timeout invalid_header;',
   ]
-  const epoch = epochOf(endpoint)
+  const epoch = jwksEpochSeconds(endpoint.ttl)
   // njs 0.7.9 only (no shared dict; src/jwt/jwks-cache.ts): its subrequests are background ones,
   // which nginx never serves a stale copy, so at an expiry of the cached location each waiting
-  // request fetched for itself. Here the key names the epoch: each is a new entry, so
-  // proxy_cache_lock makes one fetch for all; an endpoint failing falls back on the cached location.
+  // request fetched for itself. Here the key is the epoch's number (`?e=`, from the module, which
+  // also asks for the next one ahead): each epoch is a new entry, fetched once (proxy_cache_lock).
+  // Kept two epochs, since it may be fetched before its epoch begins.
   const epochLines = [
     ...upstream.map((line) => (line === `proxy_cache ${JWKS_CACHE_ZONE};` ? `proxy_cache ${JWKS_EPOCH_CACHE_ZONE};` : line)),
-    `proxy_cache_key "epoch ${id} ${epochVariable(epoch)}";`,
-    `proxy_cache_valid 200 ${epoch.seconds}s;`,
-    `proxy_cache_valid any ${Math.min(ERROR_CACHE_SECONDS, epoch.seconds)}s;`,
+    'set $authotron_jwks_epoch $arg_e;',
+    'set $args "";',
+    `proxy_cache_key "epoch ${id} $authotron_jwks_epoch";`,
+    `proxy_cache_valid 200 ${2 * epoch}s;`,
+    `proxy_cache_valid any ${Math.min(ERROR_CACHE_SECONDS, epoch)}s;`,
   ]
   const block = (location: string, lines: string[]) =>
     `location = ${location} {\n${lines.map((line) => `    ${line}\n`).join('')}}\n`
@@ -190,15 +174,6 @@ function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[]): str
     block(endpoint.refreshLocation, [...upstream, ...refresh]) +
     block(jwksEpochLocation(endpoint.location), epochLines)
   )
-}
-
-/** The longest epoch that is not longer than the endpoint's jwks_ttl. */
-function epochOf(endpoint: CompiledJwksEndpoint) {
-  return EPOCHS.find((epoch) => epoch.seconds <= endpoint.ttl) ?? EPOCHS[EPOCHS.length - 1]
-}
-
-function epochVariable(epoch: { seconds: number }): string {
-  return `$authotron_jwks_epoch_${epoch.seconds}`
 }
 
 /** The schema keeps these out of URLs and paths; a hand-made compiled config could still hold them. */
