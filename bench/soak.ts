@@ -15,6 +15,7 @@
  *
  *   npm run soak -- [--legs bookworm,trixie,sid,sid-qjs] [--minutes 10] [--connections 256]
  *                   [--kinds basic-hit,bearer-first] [--pool 100000] [--jwks-ttl S] [--context-reuse N]
+ *                   [--context-reuse-max-size 16m]
  *                   [--name soak-…] [--no-write]
  *
  * Only talks to 127.0.0.1; every wrk run is bounded. nginx and wrk inherit this process's
@@ -64,6 +65,8 @@ interface Options {
   jwksTtlS?: number
   /** `js_context_reuse N;` on the QuickJS leg (njs's default: 128 pooled contexts per worker). */
   contextReuse?: number
+  /** `js_context_reuse_max_size SIZE;` on the QuickJS leg (njs's default: 4m; a larger context is freed). */
+  contextReuseMaxSize?: string
 }
 
 interface Sample {
@@ -119,6 +122,7 @@ function parseOptions(argv: string[]): Options {
     '--no-write',
     '--jwks-ttl',
     '--context-reuse',
+    '--context-reuse-max-size',
   ]
   const unknown = argv.filter(
     (a, i) => a.startsWith('--') && !known.includes(a) && !known.includes(argv[i - 1]),
@@ -139,6 +143,7 @@ function parseOptions(argv: string[]): Options {
     jwksTtlS: value('--jwks-ttl') === undefined ? undefined : Number(value('--jwks-ttl')),
     contextReuse:
       value('--context-reuse') === undefined ? undefined : Number(value('--context-reuse')),
+    contextReuseMaxSize: value('--context-reuse-max-size'),
   }
 }
 
@@ -293,7 +298,11 @@ async function soakLeg(
     conf: (context) =>
       (options.contextReuse !== undefined && leg.expected.engine === 'QuickJS'
         ? `js_context_reuse ${options.contextReuse};\n`
-        : '') + soakServerConf(context, CONTENT_FILE, config.snippets, leg.features.sharedDict),
+        : '') +
+      (options.contextReuseMaxSize !== undefined && leg.expected.engine === 'QuickJS'
+        ? `js_context_reuse_max_size ${options.contextReuseMaxSize};\n`
+        : '') +
+      soakServerConf(context, CONTENT_FILE, config.snippets, leg.features.sharedDict),
   })
   try {
     const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
@@ -329,7 +338,17 @@ async function soakLeg(
     async function soakMinutes() {
       for (let minute = 1; minute <= options.minutes; minute++) {
         // The first minute is sampled every 10 s (where the caches and the heap fill up).
-        const sampler = minute === 1 ? setInterval(sample, 10_000) : undefined
+        // A worker gone between two samples: the next wrk run or sample after it reports it.
+        const sampler =
+          minute === 1
+            ? setInterval(() => {
+                try {
+                  sample()
+                } catch (e) {
+                  // reported by the minute's own sample
+                }
+              }, 10_000)
+            : undefined
         let output: string
         try {
           output = await runSoakWrk(server.url('/'), options.connections, 60, script, offset)
