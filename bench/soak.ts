@@ -15,6 +15,7 @@
  *
  *   npm run soak -- [--legs bookworm,trixie,sid,sid-qjs] [--minutes 10] [--connections 256]
  *                   [--kinds basic-hit,bearer-first] [--pool 100000] [--jwks-ttl S] [--context-reuse N]
+ *                   [--context-reuse-max-size 16m]
  *                   [--name soak-…] [--no-write]
  *
  * Only talks to 127.0.0.1; every wrk run is bounded. nginx and wrk inherit this process's
@@ -64,6 +65,8 @@ interface Options {
   jwksTtlS?: number
   /** `js_context_reuse N;` on the QuickJS leg (njs's default: 128 pooled contexts per worker). */
   contextReuse?: number
+  /** `js_context_reuse_max_size SIZE;` on the QuickJS leg (njs's default: 4m; a larger context is freed). */
+  contextReuseMaxSize?: string
 }
 
 interface Sample {
@@ -119,6 +122,7 @@ function parseOptions(argv: string[]): Options {
     '--no-write',
     '--jwks-ttl',
     '--context-reuse',
+    '--context-reuse-max-size',
   ]
   const unknown = argv.filter(
     (a, i) => a.startsWith('--') && !known.includes(a) && !known.includes(argv[i - 1]),
@@ -139,6 +143,7 @@ function parseOptions(argv: string[]): Options {
     jwksTtlS: value('--jwks-ttl') === undefined ? undefined : Number(value('--jwks-ttl')),
     contextReuse:
       value('--context-reuse') === undefined ? undefined : Number(value('--context-reuse')),
+    contextReuseMaxSize: value('--context-reuse-max-size'),
   }
 }
 
@@ -293,7 +298,11 @@ async function soakLeg(
     conf: (context) =>
       (options.contextReuse !== undefined && leg.expected.engine === 'QuickJS'
         ? `js_context_reuse ${options.contextReuse};\n`
-        : '') + soakServerConf(context, CONTENT_FILE, config.snippets, leg.features.sharedDict),
+        : '') +
+      (options.contextReuseMaxSize !== undefined && leg.expected.engine === 'QuickJS'
+        ? `js_context_reuse_max_size ${options.contextReuseMaxSize};\n`
+        : '') +
+      soakServerConf(context, CONTENT_FILE, config.snippets, leg.features.sharedDict),
   })
   try {
     const master = Number(readFileSync(join(server.paths.prefix, 'nginx.pid'), 'utf8').trim())
@@ -314,27 +323,51 @@ async function soakLeg(
     }
     sample()
     let offset = 0
-    for (let minute = 1; minute <= options.minutes; minute++) {
-      // The first minute is sampled every 10 s (where the caches and the heap fill up).
-      const sampler = minute === 1 ? setInterval(sample, 10_000) : undefined
-      let output: string
-      try {
-        output = await runSoakWrk(server.url('/'), options.connections, 60, script, offset)
-      } finally {
-        if (sampler) clearInterval(sampler)
+    try {
+      await soakMinutes()
+    } catch (error) {
+      // The worker gone (a crash: its master logs the signal) or wrk killed: keep what was measured.
+      const alerts = alertLines(server)
+      const exit = alerts.filter((line) => /exited on signal/.test(line))
+      result.status = 'failed'
+      result.reason =
+        firstLine((error as Error).message) +
+        (alerts.length > 0 ? `; error log: ${(exit.length > 0 ? exit : alerts)[0]}` : '')
+      log(`  ${leg.name}: ${result.reason}`)
+    }
+    async function soakMinutes() {
+      for (let minute = 1; minute <= options.minutes; minute++) {
+        // The first minute is sampled every 10 s (where the caches and the heap fill up).
+        // A worker gone between two samples: the next wrk run or sample after it reports it.
+        const sampler =
+          minute === 1
+            ? setInterval(() => {
+                try {
+                  sample()
+                } catch (e) {
+                  // reported by the minute's own sample
+                }
+              }, 10_000)
+            : undefined
+        let output: string
+        try {
+          output = await runSoakWrk(server.url('/'), options.connections, 60, script, offset)
+        } finally {
+          if (sampler) clearInterval(sampler)
+        }
+        const run = parseMinute(minute, output)
+        offset += run.sent[kinds[0].id] ?? 0
+        const s = sample()
+        run.after = s
+        result.minutes.push(run)
+        const unexpected = Object.values(run.unexpected).reduce((a, b) => a + b, 0)
+        log(
+          `  ${leg.name} minute ${minute}: ${run.requests} requests (${Math.round(run.rps)}/s), ${unexpected} unexpected` +
+            `${unexpected > 0 ? ` ${JSON.stringify(run.unexpected)}` : ''}, ${run.socketErrors} socket errors;` +
+            ` VmRSS ${(s.vmRssKiB / MIB).toFixed(1)} MiB (anon ${(s.rssAnonKiB / MIB).toFixed(1)}, shmem ${(s.rssShmemKiB / MIB).toFixed(1)}),` +
+            ` VmHWM ${(s.vmHwmKiB / MIB).toFixed(1)} MiB`,
+        )
       }
-      const run = parseMinute(minute, output)
-      offset += run.sent[kinds[0].id] ?? 0
-      const s = sample()
-      run.after = s
-      result.minutes.push(run)
-      const unexpected = Object.values(run.unexpected).reduce((a, b) => a + b, 0)
-      log(
-        `  ${leg.name} minute ${minute}: ${run.requests} requests (${Math.round(run.rps)}/s), ${unexpected} unexpected` +
-          `${unexpected > 0 ? ` ${JSON.stringify(run.unexpected)}` : ''}, ${run.socketErrors} socket errors;` +
-          ` VmRSS ${(s.vmRssKiB / MIB).toFixed(1)} MiB (anon ${(s.rssAnonKiB / MIB).toFixed(1)}, shmem ${(s.rssShmemKiB / MIB).toFixed(1)}),` +
-          ` VmHWM ${(s.vmHwmKiB / MIB).toFixed(1)} MiB`,
-      )
     }
     result.requests = result.minutes.reduce((sum, m) => sum + m.requests, 0)
     result.unexpected = result.minutes.reduce(
@@ -343,21 +376,25 @@ async function soakLeg(
     )
     const afterFirst = sampleAfterMinute(result, 1)
     const end = result.samples[result.samples.length - 1]
-    if (afterFirst !== undefined && options.minutes > 1) {
+    if (afterFirst !== undefined && result.minutes.length > 1) {
       result.growthAfterFirstMinuteKiB = end.vmRssKiB - afterFirst.vmRssKiB
       result.anonGrowthAfterFirstMinuteKiB = end.rssAnonKiB - afterFirst.rssAnonKiB
-      result.pass = result.growthAfterFirstMinuteKiB < LIMIT_KIB
+      result.pass = result.status === 'measured' && result.growthAfterFirstMinuteKiB < LIMIT_KIB
     }
-    const errors = server
-      .errorLog()
-      .split('\n')
-      .filter((line) => /\[(alert|crit|emerg)\]/.test(line))
+    const errors = alertLines(server)
     if (errors.length > 0)
       log(`  ${leg.name}: ${errors.length} alert/crit lines in the error log, first: ${errors[0]}`)
   } finally {
     await server.stop()
   }
   return result
+}
+
+function alertLines(server: NginxServer): string[] {
+  return server
+    .errorLog()
+    .split('\n')
+    .filter((line) => /\[(alert|crit|emerg)\]/.test(line))
 }
 
 /** The sample taken right after minute `m`'s wrk run. */
@@ -386,7 +423,7 @@ function renderMarkdown(
     `|---|${Array.from({ length: options.minutes + 1 }, () => '---').join('|')}|---|---|---|---|---|---|`,
   ]
   for (const r of results) {
-    if (r.status !== 'measured') {
+    if (r.status !== 'measured' && r.minutes.length === 0) {
       lines.push(`| ${r.leg} | ${r.status}: ${r.reason ?? ''} |`)
       continue
     }
@@ -397,11 +434,11 @@ function renderMarkdown(
     const end = r.samples[r.samples.length - 1]
     lines.push(
       `| ${legName} | ${mib(r.samples[0].vmRssKiB)} | ${perMinute.map((s) => (s ? mib(s.vmRssKiB) : '—')).join(' | ')} | ${mib(end.vmHwmKiB)} | ${r.requests} | ${r.unexpected} |` +
-        ` ${signedKiB(r.growthAfterFirstMinuteKiB)} (${signedKiB(r.anonGrowthAfterFirstMinuteKiB)}) | ${bytesPerRequestAfterFirstMinute(r)} | ${r.pass === undefined ? '—' : r.pass ? 'PASS' : '**FAIL**'} |`,
+        ` ${signedKiB(r.growthAfterFirstMinuteKiB)} (${signedKiB(r.anonGrowthAfterFirstMinuteKiB)}) | ${bytesPerRequestAfterFirstMinute(r)} | ${r.status === 'failed' ? `**FAILED** after ${r.minutes.length} min: ${r.reason}` : r.pass === undefined ? '—' : r.pass ? 'PASS' : '**FAIL**'} |`,
     )
   }
   lines.push('', 'VmRSS in MiB. First minute, every 10 s:', '')
-  for (const r of results.filter((x) => x.status === 'measured')) {
+  for (const r of results.filter((x) => x.samples.length > 0)) {
     const first = r.samples.filter((s) => s.atS < 60 || s === sampleAfterMinute(r, 1))
     lines.push(`- ${r.leg}: ${first.map((s) => `${s.atS} s ${mib(s.vmRssKiB)}`).join(', ')}`)
   }
@@ -410,7 +447,7 @@ function renderMarkdown(
     "Where the memory is (MiB), after the first and the last minute: RssAnon (the worker's own) / RssShmem (pages of shared zones it touched) / RssFile:",
     '',
   )
-  for (const r of results.filter((x) => x.status === 'measured' && x.minutes.length > 0)) {
+  for (const r of results.filter((x) => x.minutes.length > 0)) {
     const split = (s: Sample | undefined) =>
       s === undefined || s.rssAnonKiB === undefined
         ? '—'
@@ -424,7 +461,7 @@ function renderMarkdown(
     'Requests per kind (sent, whole run) and unexpected answers (`kind:status` → count):',
     '',
   )
-  for (const r of results.filter((x) => x.status === 'measured')) {
+  for (const r of results.filter((x) => x.minutes.length > 0)) {
     const sent: { [k: string]: number } = {}
     const unexpected: { [k: string]: number } = {}
     for (const m of r.minutes) {

@@ -4492,12 +4492,33 @@ function load3() {
     function hmacSha256Base64url2(key, data) {
       return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
     }
-    function cachedJwksSource2(dict, fetch, nowMs) {
+    var EPOCHS_S = [3600, 600, 60, 10, 1];
+    function jwksEpochSeconds(ttlS) {
+      for (var i = 0; i < EPOCHS_S.length; i++) if (EPOCHS_S[i] <= ttlS) return EPOCHS_S[i];
+      return 1;
+    }
+    function jwksEpochLocation2(location) {
+      return location + "/epoch";
+    }
+    function cachedJwksSource2(dict, fetch, nowMs, epochFetch, random) {
+      if (random === void 0) {
+        random = Math.random;
+      }
       return {
         get(endpoint2, refresh) {
           var ttl = endpoint2.ttl;
-          if (dict === void 0 || typeof ttl !== "number") {
-            return fetch(endpoint2, refresh).then(text => parseSet(endpoint2, text));
+          var fromLocation = () => fetch(endpoint2, refresh).then(text => parseSet(endpoint2, text));
+          if (typeof ttl !== "number" || dict === void 0 && (refresh || epochFetch === void 0)) {
+            return fromLocation();
+          }
+          if (dict === void 0) {
+            var epochMs = jwksEpochSeconds(ttl) * 1e3;
+            var now = nowMs();
+            var epoch = Math.floor(now / epochMs);
+            var current = fromEpoch(endpoint2, epoch, fetch, epochFetch, fromLocation);
+            var left = (epoch + 1) * epochMs - now;
+            if (left > Math.min(epochMs / 4, 6e4) || random() >= 0.125) return current;
+            return current.then(set => prefetchEpoch(endpoint2, epoch + 1, fetch, epochFetch).then(() => set, () => set));
           }
           var key = "jwks:" + endpoint2.location;
           var entry = readEntry(dict.get(key));
@@ -4528,6 +4549,29 @@ function load3() {
           });
         }
       };
+    }
+    function fromEpoch(endpoint2, epoch, fetch, epochFetch, fromLocation) {
+      return epochFetch(endpoint2, epoch).then(answer2 => {
+        var set = jwkSetOrUndefined(endpoint2, answer2);
+        if (set === void 0) return fromLocation();
+        if (!answer2.fetched) return set;
+        return refreshFallback(endpoint2, fetch).then(() => set);
+      }, () => fromLocation());
+    }
+    function prefetchEpoch(endpoint2, epoch, fetch, epochFetch) {
+      return epochFetch(endpoint2, epoch).then(answer2 => answer2.fetched && jwkSetOrUndefined(endpoint2, answer2) !== void 0 ? refreshFallback(endpoint2, fetch) : void 0);
+    }
+    function refreshFallback(endpoint2, fetch) {
+      return fetch(endpoint2, false).then(() => void 0, () => void 0);
+    }
+    function jwkSetOrUndefined(endpoint2, answer2) {
+      if (answer2.text === void 0) return void 0;
+      try {
+        var set = parseSet(endpoint2, answer2.text);
+        return isJwkSet(set) ? set : void 0;
+      } catch (e) {
+        return void 0;
+      }
     }
     function keep(dict, key, text, ttlS, nowMs) {
       try {
@@ -4576,7 +4620,32 @@ function load3() {
       return set !== null && typeof set === "object" && Array.isArray(set.keys);
     }
     function njsJwksSource2(r, zone) {
-      return cachedJwksSource2(jwksDict(zone), (endpoint2, refresh) => subrequestText(r, endpoint2, refresh), () => Date.now());
+      return cachedJwksSource2(jwksDict(zone), (endpoint2, refresh) => subrequestText(r, endpoint2, refresh), () => Date.now(), (endpoint2, epoch) => subrequestEpoch(r, endpoint2, epoch));
+    }
+    function subrequestEpoch(r, endpoint2, epoch) {
+      var pending;
+      try {
+        pending = r.subrequest(jwksEpochLocation2(endpoint2.location), {
+          args: "e=" + epoch,
+          method: "GET"
+        });
+      } catch (e) {
+        return Promise.resolve({
+          fetched: false
+        });
+      }
+      return pending.then(reply => {
+        if (reply.status !== 200) return {
+          fetched: false
+        };
+        var cache = reply.variables.upstream_cache_status;
+        return {
+          text: reply.responseText || "",
+          fetched: cache === "MISS" || cache === "EXPIRED"
+        };
+      }, () => ({
+        fetched: false
+      }));
     }
     function jwksDict(zone) {
       var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;

@@ -12,6 +12,16 @@
  * The fetches still go through those locations, so their policy holds underneath: concurrent cold
  * misses make one fetch (proxy_cache_lock), a failing endpoint answers with the last good copy
  * (proxy_cache_use_stale), an unknown kid refetches at most once per 30 s (the refresh location).
+ *
+ * njs 0.7.9 has no shared dict, and nothing outlives a request there: it asks the endpoint's epoch
+ * location instead (jwksEpochLocation) with the number of the current epoch of the wall clock (the
+ * longest of 1 h, 10 min, 1 min, 10 s, 1 s not longer than jwks_ttl), which is nginx's cache key
+ * there. A new epoch is a new cache entry, which proxy_cache_lock fetches once for all requests —
+ * but its waiters poll every 500 ms, and at a few thousand requests a second every connection ends
+ * up parked on a Bearer request, each holding its VM (docs/benchmarks.md, "Worker memory"). So a
+ * share of the requests in an epoch's last part ask for the next epoch's set ahead of time: it is
+ * cached before the epoch begins, and only those few ever wait. The cached location stays the
+ * fallback while the endpoint fails (docs/jwt.md).
  */
 import { codedError, ErrorCode } from '../errors'
 import type { JwksEndpoint, JwksSource } from '../platform'
@@ -28,6 +38,40 @@ export interface JwksDict {
 
 /** The document an endpoint's location (or, `refresh`, its refresh location) answers, as text. */
 export type JwksFetch = (endpoint: JwksEndpoint, refresh: boolean) => Promise<string>
+
+/**
+ * The epoch location's answer: its body when the status was 200, and whether this request made the
+ * fetch (nginx's `$upstream_cache_status` was not HIT: the first request of the epoch).
+ */
+export interface JwksEpochAnswer {
+  text?: string
+  fetched: boolean
+}
+
+/** Asks the endpoint's epoch location for epoch number `epoch` (njs 0.7.9's path). */
+export type JwksEpochFetch = (endpoint: JwksEndpoint, epoch: number) => Promise<JwksEpochAnswer>
+
+/** The epoch lengths in seconds, longest first: an endpoint's is the longest ≤ its jwks_ttl. */
+const EPOCHS_S = [3600, 600, 60, 10, 1]
+
+/** The epoch length (seconds) for a jwks_ttl (seconds). */
+export function jwksEpochSeconds(ttlS: number): number {
+  for (let i = 0; i < EPOCHS_S.length; i++) if (EPOCHS_S[i] <= ttlS) return EPOCHS_S[i]
+  return 1
+}
+
+/**
+ * The last part of an epoch in which requests may fetch the next epoch's set ahead (a quarter of
+ * it, at most a minute), and the share of them that do (the others, and every request once the
+ * next set is cached, read a cache hit).
+ */
+export const PREFETCH_MAX_MS = 60000
+export const PREFETCH_SHARE = 0.125
+
+/** The generated location njs 0.7.9 asks for the set (src/providers/jwt/nginx-snippets.ts). */
+export function jwksEpochLocation(location: string): string {
+  return location + '/epoch'
+}
 
 /** The dict keys: the set (`<expires at, ms> <JSON>`) and the refresh lock, per location. */
 export const JWKS_ENTRY_PREFIX = 'jwks:'
@@ -57,15 +101,39 @@ interface Entry {
 }
 
 /**
- * The endpoint's JWK Set through `dict`, or straight from `fetch` where there is no dict (njs
- * 0.7.9) or the endpoint has no TTL (a config compiled before it was read at run time).
+ * The endpoint's JWK Set through `dict`; where there is no dict (njs 0.7.9), through `epochFetch`
+ * (the epoch location) with `fetch` (the cached location) as the fallback; straight from `fetch`
+ * for an unknown kid's refresh, or when the endpoint has no TTL (a config compiled before it was
+ * read at run time).
  */
-export function cachedJwksSource(dict: JwksDict | undefined, fetch: JwksFetch, nowMs: () => number): JwksSource {
+export function cachedJwksSource(
+  dict: JwksDict | undefined,
+  fetch: JwksFetch,
+  nowMs: () => number,
+  epochFetch?: JwksEpochFetch,
+  random: () => number = Math.random,
+): JwksSource {
   return {
     get(endpoint: JwksEndpoint, refresh: boolean): Promise<unknown> {
       const ttl = endpoint.ttl
-      if (dict === undefined || typeof ttl !== 'number') {
-        return fetch(endpoint, refresh).then((text) => parseSet(endpoint, text))
+      const fromLocation = () => fetch(endpoint, refresh).then((text) => parseSet(endpoint, text))
+      if (typeof ttl !== 'number' || (dict === undefined && (refresh || epochFetch === undefined))) {
+        return fromLocation()
+      }
+      if (dict === undefined) {
+        const epochMs = jwksEpochSeconds(ttl) * 1000
+        const now = nowMs()
+        const epoch = Math.floor(now / epochMs)
+        const current = fromEpoch(endpoint, epoch, fetch, epochFetch!, fromLocation)
+        const left = (epoch + 1) * epochMs - now
+        if (left > Math.min(epochMs / 4, PREFETCH_MAX_MS) || random() >= PREFETCH_SHARE) return current
+        // The next epoch's set, fetched ahead (a cache hit once one request has fetched it).
+        return current.then((set) =>
+          prefetchEpoch(endpoint, epoch + 1, fetch, epochFetch!).then(
+            () => set,
+            () => set,
+          ),
+        )
       }
       const key = JWKS_ENTRY_PREFIX + endpoint.location
       const entry = readEntry(dict.get(key))
@@ -103,6 +171,53 @@ export function cachedJwksSource(dict: JwksDict | undefined, fetch: JwksFetch, n
         },
       )
     },
+  }
+}
+
+/**
+ * njs 0.7.9: the epoch's copy. When it is not a JWK Set (the endpoint failing at the start of an
+ * epoch, or snippets generated before the epoch locations existed: a 404), the cached location's
+ * copy, which nginx keeps serving while the endpoint fails. The request that fetched an epoch also
+ * asks the cached location, so that fallback copy is never older than an epoch or two.
+ */
+function fromEpoch(
+  endpoint: JwksEndpoint,
+  epoch: number,
+  fetch: JwksFetch,
+  epochFetch: JwksEpochFetch,
+  fromLocation: () => Promise<unknown>,
+): Promise<unknown> {
+  return epochFetch(endpoint, epoch).then(
+    (answer) => {
+      const set = jwkSetOrUndefined(endpoint, answer)
+      if (set === undefined) return fromLocation()
+      if (!answer.fetched) return set
+      return refreshFallback(endpoint, fetch).then(() => set)
+    },
+    () => fromLocation(),
+  )
+}
+
+function prefetchEpoch(endpoint: JwksEndpoint, epoch: number, fetch: JwksFetch, epochFetch: JwksEpochFetch): Promise<void> {
+  return epochFetch(endpoint, epoch).then((answer) =>
+    answer.fetched && jwkSetOrUndefined(endpoint, answer) !== undefined ? refreshFallback(endpoint, fetch) : undefined,
+  )
+}
+
+function refreshFallback(endpoint: JwksEndpoint, fetch: JwksFetch): Promise<void> {
+  return fetch(endpoint, false).then(
+    () => undefined,
+    () => undefined,
+  )
+}
+
+function jwkSetOrUndefined(endpoint: JwksEndpoint, answer: JwksEpochAnswer): unknown {
+  if (answer.text === undefined) return undefined
+  try {
+    const set = parseSet(endpoint, answer.text)
+    return isJwkSet(set) ? set : undefined
+  } catch (e) {
+    return undefined
   }
 }
 

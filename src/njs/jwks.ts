@@ -6,15 +6,41 @@
  * (`proxy_cache_use_stale`), and the refresh location asked after an unknown kid reaches the
  * endpoint at most once per 30 s. That policy holds on every leg, including njs 0.7.9, which has
  * no shared memory. Where njs has a shared dict the set is also kept there and served
- * stale-while-revalidate (src/jwt/jwks-cache.ts), so an expiry never parks the Bearer requests.
+ * stale-while-revalidate (src/jwt/jwks-cache.ts), so an expiry never parks the Bearer requests;
+ * where it has none (0.7.9), the epoch location makes an expiry one fetch, made ahead of time.
  */
-import { cachedJwksSource, type JwksDict } from '../jwt/jwks-cache'
+import { cachedJwksSource, jwksEpochLocation, type JwksDict, type JwksEpochAnswer } from '../jwt/jwks-cache'
 import { codedError, ErrorCode } from '../errors'
 import type { JwksEndpoint, JwksSource } from '../platform'
 
 /** The JWK Sets, kept in the shared dict where the runtime has one (src/jwt/jwks-cache.ts). */
 export function njsJwksSource(r: NginxHTTPRequest, zone: string): JwksSource {
-  return cachedJwksSource(jwksDict(zone), (endpoint, refresh) => subrequestText(r, endpoint, refresh), () => Date.now())
+  return cachedJwksSource(
+    jwksDict(zone),
+    (endpoint, refresh) => subrequestText(r, endpoint, refresh),
+    () => Date.now(),
+    (endpoint, epoch) => subrequestEpoch(r, endpoint, epoch),
+  )
+}
+
+/** The epoch location's answer (njs 0.7.9): any failure is an answer without text (the caller falls back). */
+function subrequestEpoch(r: NginxHTTPRequest, endpoint: JwksEndpoint, epoch: number): Promise<JwksEpochAnswer> {
+  let pending: Promise<NginxHTTPRequest>
+  try {
+    // The location keys its cache on `e` (and sends the endpoint no query string).
+    pending = r.subrequest(jwksEpochLocation(endpoint.location), { args: 'e=' + epoch, method: 'GET' })
+  } catch (e) {
+    return Promise.resolve({ fetched: false })
+  }
+  return pending.then(
+    (reply) => {
+      if (reply.status !== 200) return { fetched: false }
+      // MISS: this request made the epoch's fetch (the others waited for it and read a HIT).
+      const cache = reply.variables.upstream_cache_status
+      return { text: reply.responseText || '', fetched: cache === 'MISS' || cache === 'EXPIRED' }
+    },
+    () => ({ fetched: false }),
+  )
 }
 
 /** `ngx.shared.authotron` (nginx/authotron-cache.conf), or undefined (njs < 0.8.0, or not included). */

@@ -15,6 +15,7 @@
 import type { CompiledConfig, CompiledProvider } from '../../config/compiled'
 import { JWKS_REFRESH_INTERVAL_SECONDS } from './compile'
 import type { CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
+import { jwksEpochLocation, jwksEpochSeconds } from '../../jwt/jwks-cache'
 
 export const JWKS_HTTP_SNIPPET = 'authotron-jwks-http.conf'
 export const JWKS_LOCATIONS_SNIPPET = 'authotron-jwks-locations.conf'
@@ -23,6 +24,12 @@ export const DEFAULT_JWKS_CACHE_DIR = '/var/lib/nginx/authotron-jwks'
 /** The system CA bundle on Debian, Ubuntu and the official nginx image. */
 export const DEFAULT_CA_FILE = '/etc/ssl/certs/ca-certificates.crt'
 export const JWKS_CACHE_ZONE = 'authotron_jwks'
+/**
+ * The epoch locations' copies (njs 0.7.9's path, docs/jwt.md), one per endpoint and epoch: apart
+ * from JWKS_CACHE_ZONE, so the epochs gone by never push its copies out, and forgotten after 2 h
+ * unused (as long as two of the longest epochs, an hour).
+ */
+export const JWKS_EPOCH_CACHE_ZONE = 'authotron_jwks_epoch'
 /** Enough for a JWK Set with certificate chains (x5c) for several keys. */
 const SUBREQUEST_BUFFER = '256k'
 /** A failing endpoint is asked again after this long when nothing is cached to fall back on. */
@@ -55,8 +62,10 @@ export function jwksSnippets(config: CompiledConfig, options: JwksSnippetOptions
   checkSafe(options.cacheDir, 'the JWKS cache directory')
   const http =
     header(JWKS_HTTP_SNIPPET, 'http {}') +
-    '# The JWK Sets of the jwt providers, shared by every worker. nginx creates the directory.\n' +
-    `proxy_cache_path ${options.cacheDir} keys_zone=${JWKS_CACHE_ZONE}:1m max_size=16m inactive=7d use_temp_path=off;\n`
+    '# The JWK Sets of the jwt providers, shared by every worker. nginx creates the directories.\n' +
+    `proxy_cache_path ${options.cacheDir} keys_zone=${JWKS_CACHE_ZONE}:1m max_size=16m inactive=7d use_temp_path=off;\n` +
+    '# njs 0.7.9 (no shared dict) asks the epoch locations: one copy per epoch of the wall clock.\n' +
+    `proxy_cache_path ${options.cacheDir}-epoch keys_zone=${JWKS_EPOCH_CACHE_ZONE}:1m max_size=16m inactive=2h use_temp_path=off;\n`
   const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names))
   return {
     http,
@@ -142,13 +151,28 @@ function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[]): str
     `proxy_cache_valid any ${JWKS_REFRESH_INTERVAL_SECONDS}s;`,
     'proxy_cache_use_stale error timeout invalid_header;',
   ]
+  const epoch = jwksEpochSeconds(endpoint.ttl)
+  // njs 0.7.9 only (no shared dict; src/jwt/jwks-cache.ts): its subrequests are background ones,
+  // which nginx never serves a stale copy, so at an expiry of the cached location each waiting
+  // request fetched for itself. Here the key is the epoch's number (`?e=`, from the module, which
+  // also asks for the next one ahead): each epoch is a new entry, fetched once (proxy_cache_lock).
+  // Kept two epochs, since it may be fetched before its epoch begins.
+  const epochLines = [
+    ...upstream.map((line) => (line === `proxy_cache ${JWKS_CACHE_ZONE};` ? `proxy_cache ${JWKS_EPOCH_CACHE_ZONE};` : line)),
+    'set $authotron_jwks_epoch $arg_e;',
+    'set $args "";',
+    `proxy_cache_key "epoch ${id} $authotron_jwks_epoch";`,
+    `proxy_cache_valid 200 ${2 * epoch}s;`,
+    `proxy_cache_valid any ${Math.min(ERROR_CACHE_SECONDS, epoch)}s;`,
+  ]
   const block = (location: string, lines: string[]) =>
     `location = ${location} {\n${lines.map((line) => `    ${line}\n`).join('')}}\n`
   return (
     `\n# jwt provider${names.length === 1 ? '' : 's'} ${names.map((name) => JSON.stringify(name)).join(', ')}: ` +
     `${endpoint.url} (jwks_ttl ${endpoint.ttl} s)\n` +
     block(endpoint.location, [...upstream, ...cached]) +
-    block(endpoint.refreshLocation, [...upstream, ...refresh])
+    block(endpoint.refreshLocation, [...upstream, ...refresh]) +
+    block(jwksEpochLocation(endpoint.location), epochLines)
   )
 }
 

@@ -4,7 +4,11 @@ import {
   EXPIRY_MARGIN_MS,
   JWKS_ENTRY_PREFIX,
   JWKS_LOCK_PREFIX,
+  jwksEpochLocation,
+  jwksEpochSeconds,
+  PREFETCH_SHARE,
   type JwksDict,
+  type JwksEpochAnswer,
   type JwksFetch,
 } from '../../../src/jwt/jwks-cache'
 import { errorCode, ErrorCode } from '../../../src/errors'
@@ -68,6 +72,94 @@ test('no dict (njs 0.7.9): every question is a fetch', async (t) => {
   t.deepEqual(await source.get(ENDPOINT, false), SET_1)
   t.deepEqual(await source.get(ENDPOINT, false), SET_1)
   t.deepEqual(state.calls, [false, false])
+})
+
+/** The epoch location as njs 0.7.9 asks it: the answers in turn, the calls counted. */
+function epochFetch(...answers: (JwksEpochAnswer | Error)[]) {
+  const calls: string[] = []
+  return {
+    calls,
+    fetch: (endpoint: JwksEndpoint, epoch: number) => {
+      calls.push(`${jwksEpochLocation(endpoint.location)}?e=${epoch}`)
+      const answer = answers.shift() ?? new Error('no answer left')
+      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer)
+    },
+  }
+}
+
+test('no dict, epoch location (njs 0.7.9): the epoch copy alone while nginx had it', async (t) => {
+  const { state, fetch } = controlledFetch(SET_2)
+  const epoch = epochFetch({ text: JSON.stringify(SET_1), fetched: false }, { text: JSON.stringify(SET_1), fetched: false })
+  // ENDPOINT.ttl 60: epochs of a minute; 10 s into epoch 2.
+  const source = cachedJwksSource(undefined, fetch, () => 130_000, epoch.fetch)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(epoch.calls, ['/_authotron/jwks/a/epoch?e=2', '/_authotron/jwks/a/epoch?e=2'])
+  t.deepEqual(state.calls, [], 'the cached location is not asked')
+})
+
+test('no dict, epoch location: the request that fetched the epoch also refreshes the fallback copy, whatever it answers', async (t) => {
+  const { state, fetch } = controlledFetch(undefined)
+  const epoch = epochFetch({ text: JSON.stringify(SET_2), fetched: true })
+  const source = cachedJwksSource(undefined, fetch, () => 0, epoch.fetch)
+  t.deepEqual(await source.get(ENDPOINT, false), SET_2)
+  t.deepEqual(state.calls, [false])
+})
+
+test('no dict, epoch location failing, not a JWK Set, or missing (old snippets): the cached location answers', async (t) => {
+  const { state, fetch } = controlledFetch(SET_1)
+  const epoch = epochFetch({ fetched: false }, { text: '{"error":1}', fetched: true }, { text: 'not json', fetched: true }, new Error('subrequest'))
+  const source = cachedJwksSource(undefined, fetch, () => 0, epoch.fetch)
+  for (let i = 0; i < 4; i++) t.deepEqual(await source.get(ENDPOINT, false), SET_1)
+  t.deepEqual(state.calls, [false, false, false, false])
+  state.document = undefined
+  const down = cachedJwksSource(undefined, fetch, () => 0, epochFetch({ fetched: false }).fetch)
+  // Both down: the cached location's failure is the answer (src/njs/jwks.ts codes it ERR_JWKS_UNAVAILABLE).
+  t.is((await t.throwsAsync(down.get(ENDPOINT, false)))?.message, '503')
+})
+
+test('no dict, epoch location: in the last quarter of an epoch (at most a minute) a share of requests fetch the next epoch ahead', async (t) => {
+  const { state, fetch } = controlledFetch(SET_1)
+  const hit = { text: JSON.stringify(SET_1), fetched: false }
+  const ask = async (nowMs: number, random: number, ...answers: JwksEpochAnswer[]) => {
+    const epoch = epochFetch(...answers)
+    await cachedJwksSource(undefined, fetch, () => nowMs, epoch.fetch, () => random).get(ENDPOINT, false)
+    return epoch.calls
+  }
+  // Epochs of 60 s: the last 15 s of epoch 2 are 165–180 s.
+  t.deepEqual(await ask(164_999, 0, hit), ['/_authotron/jwks/a/epoch?e=2'])
+  t.deepEqual(await ask(165_000, PREFETCH_SHARE, hit), ['/_authotron/jwks/a/epoch?e=2'], 'not chosen')
+  t.deepEqual(await ask(165_000, 0, hit, hit), ['/_authotron/jwks/a/epoch?e=2', '/_authotron/jwks/a/epoch?e=3'])
+  t.deepEqual(state.calls, [])
+  // The one that fetched the next epoch also refreshes the fallback copy; a failing prefetch costs nothing.
+  t.deepEqual(await ask(179_999, 0, hit, { text: JSON.stringify(SET_2), fetched: true }), ['/_authotron/jwks/a/epoch?e=2', '/_authotron/jwks/a/epoch?e=3'])
+  t.deepEqual(state.calls, [false])
+  t.deepEqual(await ask(179_999, 0, hit, { fetched: false }), ['/_authotron/jwks/a/epoch?e=2', '/_authotron/jwks/a/epoch?e=3'])
+  // An hour's epoch: the window is the last minute.
+  const hour = { ...ENDPOINT, ttl: 7200 }
+  const calls = async (nowMs: number) => {
+    const epoch = epochFetch(hit, hit)
+    await cachedJwksSource(undefined, fetch, () => nowMs, epoch.fetch, () => 0).get(hour, false)
+    return epoch.calls.length
+  }
+  t.is(await calls(3_600_000 * 2 - 60_001), 1)
+  t.is(await calls(3_600_000 * 2 - 60_000), 2)
+})
+
+test('epoch lengths: the longest of 1 h, 10 min, 1 min, 10 s, 1 s not longer than jwks_ttl', (t) => {
+  t.deepEqual(
+    [1, 9, 10, 59, 60, 120, 599, 600, 3599, 3600, 86400].map(jwksEpochSeconds),
+    [1, 1, 10, 10, 60, 60, 60, 600, 600, 3600, 3600],
+  )
+})
+
+test('no dict, epoch location: an unknown kid still asks the refresh location', async (t) => {
+  const { state, fetch } = controlledFetch(SET_2)
+  const epoch = epochFetch()
+  const source = cachedJwksSource(undefined, fetch, () => 0, epoch.fetch)
+  t.deepEqual(await source.get(ENDPOINT, true), SET_2)
+  t.deepEqual(state.calls, [true])
+  t.deepEqual(epoch.calls, [])
 })
 
 test('a fresh set is served from the dict without a fetch', async (t) => {
