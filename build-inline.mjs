@@ -242,3 +242,85 @@ export function inlineMarked(marked) {
     }
   }
 }
+
+/**
+ * The functions whose source carries a `@bound-search` block comment right before `function`:
+ * `f(value, BOUNDS)` returns the index of the first of the ascending BOUNDS that is ≥ value
+ * (BOUNDS.length above them all). One readable loop in src/ (the one the unit tests run); in the
+ * bundle each call is written out as `value <= b0 ? 0 : value <= b1 ? 1 : … : n`.
+ */
+export function markedForBoundSearch(dir = 'src') {
+  const names = new Set()
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) for (const name of markedForBoundSearch(path)) names.add(name)
+    else if (entry.name.endsWith('.ts')) {
+      for (const match of readFileSync(path, 'utf8').matchAll(/\/\*\s*@bound-search\s*\*\/\s*(?:export\s+)?function\s+(\w+)/g)) names.add(match[1])
+    }
+  }
+  return names
+}
+
+/**
+ * Replaces every call of a `@bound-search` function by its chain of comparisons, then drops the
+ * bounds arrays and the functions nothing refers to any more: on the njs engine a twelve-number
+ * array at a unit's top level costs every request that instantiates the unit ~3k instructions
+ * (docs/benchmarks.md, "Metrics"). Fails the build, naming the function, for a call it cannot
+ * write out: the value must be a name, the bounds a name bound once to an array of number literals
+ * in ascending order.
+ */
+export function specialiseBoundSearches(marked) {
+  return ({ types: t }) => {
+    const isMarked = (name) => marked.has(name) || marked.has(name.replace(/\d+$/, ''))
+    const fail = (name, why) => {
+      throw new Error(`build: cannot write out ${name}: ${why}`)
+    }
+    return {
+      name: 'specialise-bound-searches',
+      visitor: {
+        Program: {
+          exit(programPath) {
+            const arrays = new Set()
+            programPath.traverse({
+              CallExpression(callPath) {
+                const callee = callPath.node.callee
+                if (!t.isIdentifier(callee) || !isMarked(callee.name)) return
+                const binding = callPath.scope.getBinding(callee.name)
+                if (!binding || !binding.path.isFunctionDeclaration()) return
+                const [value, bounds] = callPath.node.arguments
+                if (callPath.node.arguments.length !== 2 || !t.isIdentifier(value) || !t.isIdentifier(bounds))
+                  fail(callee.name, `a call whose arguments are not two names (line ${callPath.node.loc?.start.line})`)
+                const boundsBinding = callPath.scope.getBinding(bounds.name)
+                const declarator = boundsBinding && boundsBinding.constant && boundsBinding.path.isVariableDeclarator() ? boundsBinding.path.node : undefined
+                if (!declarator || !t.isArrayExpression(declarator.init) || !declarator.init.elements.every((e) => t.isNumericLiteral(e)))
+                  fail(callee.name, `${bounds.name} is not a constant array of number literals`)
+                const numbers = declarator.init.elements.map((e) => e.value)
+                if (numbers.some((n, i) => i > 0 && n < numbers[i - 1])) fail(callee.name, `${bounds.name} is not in ascending order`)
+                let chain = t.numericLiteral(numbers.length)
+                for (let i = numbers.length - 1; i >= 0; i--) {
+                  chain = t.conditionalExpression(t.binaryExpression('<=', t.identifier(value.name), t.numericLiteral(numbers[i])), t.numericLiteral(i), chain)
+                }
+                callPath.replaceWith(chain)
+                arrays.add(boundsBinding.path)
+              },
+            })
+            programPath.scope.crawl()
+            // Arrays and searches nothing refers to any more go.
+            for (const declarator of arrays) {
+              const binding = declarator.scope.getBinding(declarator.node.id.name)
+              if (binding && binding.referencePaths.length === 0) declarator.remove()
+            }
+            programPath.traverse({
+              FunctionDeclaration(fnPath) {
+                const name = fnPath.node.id && fnPath.node.id.name
+                if (!name || !isMarked(name)) return
+                const binding = fnPath.parentPath.scope.getBinding(name)
+                if (binding && binding.referencePaths.length === 0) fnPath.remove()
+              },
+            })
+          },
+        },
+      },
+    }
+  }
+}

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     }
   }
   const [port, sidecar] = await freePorts(2)
-  const confFor = (bare: boolean, cache: boolean, minimal = false) =>
+  const confFor = (bare: boolean, cache: boolean, minimal = false, metrics = false) =>
     singleProcessConf(leg, work, [
       ...(bare || minimal
         ? []
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
           ]),
       minimal
         ? minimalHitConf({ port })
-        : benchConf({ leg, port, ports: { main: port, sidecar } }, cache, bare, bare ? undefined : snippets),
+        : benchConf({ leg, port, ports: { main: port, sidecar } }, cache, bare, bare ? undefined : snippets, metrics),
     ])
   const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])
   mkdirSync(outDir, { recursive: true })
@@ -104,7 +104,12 @@ async function main(): Promise<void> {
     const out = join(work, `callgrind.${id}.out`)
     writeFileSync(
       join(work, 'nginx.conf'),
-      confFor(c.instance === 'bare', leg.features.sharedDict && (c.instance === 'main' || c.instance === 'cold'), c.instance === 'minimal'),
+      confFor(
+        c.instance === 'bare',
+        leg.features.sharedDict && (c.instance === 'main' || c.instance === 'cold' || c.instance === 'metrics'),
+        c.instance === 'minimal',
+        c.instance === 'metrics',
+      ),
     )
     const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, file, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -914,12 +914,12 @@ function load3() {
         sink.incr("prov\nt" + labels, 1);
         return;
       }
-      sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+      sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1000 ? 8 : ms <= 2500 ? 9 : ms <= 5000 ? 10 : ms <= 10000 ? 11 : 12) + labels, 1);
       if (ms > 0) sink.incr("prov\ns" + labels, ms / 1e3);
     }
     function recordAugmenter(sink, augmenter, realm, result, ms) {
       var labels = "\n" + result + "\n" + labelValue(augmenter.name) + "\n" + labelValue(augmenter.type) + "\n" + labelValue(realm);
-      sink.incr("aug\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+      sink.incr("aug\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1000 ? 8 : ms <= 2500 ? 9 : ms <= 5000 ? 10 : ms <= 10000 ? 11 : 12) + labels, 1);
       if (ms > 0) sink.incr("aug\ns" + labels, ms / 1e3);
     }
     var LINE_BREAKS = /[\r\n]/g;
@@ -4011,10 +4011,7 @@ function load3() {
         if (cached !== void 0) {
           if (platform.metrics !== void 0) {
             var _realm = headerSafe(cached.user.realm);
-            var _ms3 = platform.clock.nowMilliseconds() - nowMs;
-            var _labels2 = "\n" + "success" + "\n" + _realm;
-            platform.metrics.incr("auth\n" + (_ms3 <= 1 ? 0 : _ms3 <= 5 ? 1 : _ms3 <= 10 ? 2 : _ms3 <= 25 ? 3 : _ms3 <= 50 ? 4 : _ms3 <= 100 ? 5 : _ms3 <= 250 ? 6 : _ms3 <= 500 ? 7 : _ms3 <= 1e3 ? 8 : _ms3 <= 2500 ? 9 : _ms3 <= 5e3 ? 10 : _ms3 <= 1e4 ? 11 : 12) + _labels2, 1);
-            if (_ms3 > 0) platform.metrics.incr("auth\ns" + _labels2, _ms3 / 1e3);
+            platform.metrics.incr("auth\n0\nsuccess\n" + _realm, 1);
           }
           return cached;
         }
@@ -4023,10 +4020,10 @@ function load3() {
       return whenReady(authenticate2(input, config, platform, outcome), user => {
         var realm = headerSafe(user.realm);
         if (platform.metrics !== void 0) {
-          var _ms4 = platform.clock.nowMilliseconds() - nowMs;
-          var _labels3 = "\n" + "success" + "\n" + realm;
-          platform.metrics.incr("auth\n" + (_ms4 <= 1 ? 0 : _ms4 <= 5 ? 1 : _ms4 <= 10 ? 2 : _ms4 <= 25 ? 3 : _ms4 <= 50 ? 4 : _ms4 <= 100 ? 5 : _ms4 <= 250 ? 6 : _ms4 <= 500 ? 7 : _ms4 <= 1e3 ? 8 : _ms4 <= 2500 ? 9 : _ms4 <= 5e3 ? 10 : _ms4 <= 1e4 ? 11 : 12) + _labels3, 1);
-          if (_ms4 > 0) platform.metrics.incr("auth\ns" + _labels3, _ms4 / 1e3);
+          var _ms2 = platform.clock.nowMilliseconds() - nowMs;
+          var _labels = "\n" + "success" + "\n" + realm;
+          platform.metrics.incr("auth\n" + (_ms2 <= 1 ? 0 : _ms2 <= 5 ? 1 : _ms2 <= 10 ? 2 : _ms2 <= 25 ? 3 : _ms2 <= 50 ? 4 : _ms2 <= 100 ? 5 : _ms2 <= 250 ? 6 : _ms2 <= 500 ? 7 : _ms2 <= 1000 ? 8 : _ms2 <= 2500 ? 9 : _ms2 <= 5000 ? 10 : _ms2 <= 10000 ? 11 : 12) + _labels, 1);
+          if (_ms2 > 0) platform.metrics.incr("auth\ns" + _labels, _ms2 / 1e3);
         }
         var minting = outcome.ownToken !== void 0 ? outcome.ownToken : mint(user, config.jwt, now, platform.crypto, platform.contextReused);
         return whenReady(minting, minted => {
@@ -4046,8 +4043,8 @@ function load3() {
             var _storeForMs = _untilMs - nowMs;
             var _failure;
             if (_storeForMs > 0) {
-              var _ms5 = _untilMs;
-              var _cachedUntil2 = (_ms5 - _ms5 % 1e3) / 1e3;
+              var _ms3 = _untilMs;
+              var _cachedUntil2 = (_ms3 - _ms3 % 1e3) / 1e3;
               var _entry = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (config.includeLegacyHeaders ? "1" : "") + "\n" + _cachedUntil2 + "\n" + grant.expiresAt + "\n" + userJsonText;
               try {
                 store.set(_key7, _entry, _storeForMs);
@@ -5304,9 +5301,9 @@ function load3() {
         if (metrics !== void 0) {
           var ms = ctx.platform.clock.nowMilliseconds() - ctx.startedMs;
           var _result = AUTHENTICATION_FAILURES[code];
-          var _labels4 = "\n" + _result + "\n" + "unknown";
-          metrics.incr("auth\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + _labels4, 1);
-          if (ms > 0) metrics.incr("auth\ns" + _labels4, ms / 1e3);
+          var _labels2 = "\n" + _result + "\n" + "unknown";
+          metrics.incr("auth\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1000 ? 8 : ms <= 2500 ? 9 : ms <= 5000 ? 10 : ms <= 10000 ? 11 : 12) + _labels2, 1);
+          if (ms > 0) metrics.incr("auth\ns" + _labels2, ms / 1e3);
         }
         ctx.platform.logger.log(code === ErrorCode2.HeaderInvalid ? "warn" : "debug", "auth.request.rejected", {
           code,
@@ -6112,7 +6109,7 @@ function load3() {
             sink.incr("prov\nt" + labels, 1);
             return;
           }
-          sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+          sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1000 ? 8 : ms <= 2500 ? 9 : ms <= 5000 ? 10 : ms <= 10000 ? 11 : 12) + labels, 1);
           if (ms > 0) sink.incr("prov\ns" + labels, ms / 1e3);
         }
         var LINE_BREAKS2 = /[\r\n]/g;
@@ -9786,10 +9783,10 @@ function load5() {
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
       if (metrics !== void 0) {
-        var _ms7 = Date.now() - nowMs;
-        var _labels5 = "\n" + "success" + "\n" + legacy[1];
-        metrics.incr("auth\n" + (_ms7 <= 1 ? 0 : _ms7 <= 5 ? 1 : _ms7 <= 10 ? 2 : _ms7 <= 25 ? 3 : _ms7 <= 50 ? 4 : _ms7 <= 100 ? 5 : _ms7 <= 250 ? 6 : _ms7 <= 500 ? 7 : _ms7 <= 1e3 ? 8 : _ms7 <= 2500 ? 9 : _ms7 <= 5e3 ? 10 : _ms7 <= 1e4 ? 11 : 12) + _labels5, 1);
-        if (_ms7 > 0) metrics.incr("auth\ns" + _labels5, _ms7 / 1e3);
+        var _ms5 = Date.now() - nowMs;
+        var _labels3 = "\n" + "success" + "\n" + legacy[1];
+        metrics.incr("auth\n" + (_ms5 <= 1 ? 0 : _ms5 <= 5 ? 1 : _ms5 <= 10 ? 2 : _ms5 <= 25 ? 3 : _ms5 <= 50 ? 4 : _ms5 <= 100 ? 5 : _ms5 <= 250 ? 6 : _ms5 <= 500 ? 7 : _ms5 <= 1000 ? 8 : _ms5 <= 2500 ? 9 : _ms5 <= 5000 ? 10 : _ms5 <= 10000 ? 11 : 12) + _labels3, 1);
+        if (_ms5 > 0) metrics.incr("auth\ns" + _labels3, _ms5 / 1e3);
       }
       if (rule) {
         var facts = grant.row.ruleFacts;
@@ -9809,8 +9806,8 @@ function load5() {
         var _storeForMs2 = _untilMs2 - nowMs;
         var _failure2;
         if (_storeForMs2 > 0) {
-          var _ms8 = _untilMs2;
-          var _cachedUntil4 = (_ms8 - _ms8 % 1e3) / 1e3;
+          var _ms6 = _untilMs2;
+          var _cachedUntil4 = (_ms6 - _ms6 % 1e3) / 1e3;
           var _entry2 = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (sendLegacy ? "1" : "") + "\n" + _cachedUntil4 + "\n" + grant.expiresAt + "\n" + grant.row.userJson;
           try {
             dict.set(key, _entry2, _storeForMs2);
@@ -9890,8 +9887,6 @@ function authenticate(r, accessPhase) {
     }
     var _authorization7 = _authorization6;
     if (_dict !== void 0 && _authorization7 !== void 0) {
-      var _metrics = config.metricsEnabled === false ? void 0 : _shared["authotron_metrics"];
-      var _startedMs = _metrics === void 0 ? 0 : Date.now();
       var _realm2 = r.headersIn["X-Auth-Realm"] === void 0 ? void 0 : firstHeaderLine(r, "x-auth-realm");
       var _realmPart3 = _realm2 === void 0 ? "\n-\n" : "\n+" + _realm2 + "\n";
       var _text3 = config.configId + _realmPart3 + _authorization7;
@@ -9923,12 +9918,10 @@ function authenticate(r, accessPhase) {
           }
           r.return(200, "Authenticated successfully");
         }
+        var _metrics = config.metricsEnabled === false ? void 0 : _shared["authotron_metrics"];
         if (_metrics !== void 0) {
           try {
-            var _ms9 = Date.now() - _startedMs;
-            var _labels6 = "\n" + "success" + "\n" + _fields3[2];
-            _metrics.incr("auth\n" + (_ms9 <= 1 ? 0 : _ms9 <= 5 ? 1 : _ms9 <= 10 ? 2 : _ms9 <= 25 ? 3 : _ms9 <= 50 ? 4 : _ms9 <= 100 ? 5 : _ms9 <= 250 ? 6 : _ms9 <= 500 ? 7 : _ms9 <= 1e3 ? 8 : _ms9 <= 2500 ? 9 : _ms9 <= 5e3 ? 10 : _ms9 <= 1e4 ? 11 : 12) + _labels6, 1);
-            if (_ms9 > 0) _metrics.incr("auth\ns" + _labels6, _ms9 / 1e3);
+            _metrics.incr("auth\n0\nsuccess\n" + _fields3[2], 1);
           } catch (_e3) {}
         }
         _outcome = true;

@@ -15,7 +15,7 @@ import { GrantField, grantHeadersFromEntry, SEND_LEGACY } from '../auth/grant-en
 import { grantKey } from '../auth/grant-key'
 import { sendGrant } from './grant-answer'
 import { sha256Base64url } from './hash'
-import { AuthResult, METRICS_ZONE, recordAuthentication } from '../auth/metrics'
+import { METRICS_ZONE, recordGrantCacheHit } from '../auth/metrics'
 import { SHARED_ZONE } from './platform'
 import { firstHeaderLine, requestAuthorization } from './request'
 
@@ -47,9 +47,6 @@ export function answeredFromGrantCache(
     const dict = shared[SHARED_ZONE] as NgxSharedDict<string> | undefined
     const authorization = requestAuthorization(r, config)
     if (dict !== undefined && authorization !== undefined) {
-      // A hit counts as a success (§8): one or two incr on the metrics zone, where it exists.
-      const metrics = config.metricsEnabled === false ? undefined : (shared[METRICS_ZONE] as NgxSharedDict<number> | undefined)
-      const startedMs = metrics === undefined ? 0 : Date.now()
       // Most requests have no X-Auth-Realm: spare them the call.
       const realm = r.headersIn['X-Auth-Realm'] === undefined ? undefined : firstHeaderLine(r, 'x-auth-realm')
       const key = grantKey(config.configId, rule, realm, authorization, sha256Base64url)
@@ -59,9 +56,12 @@ export function answeredFromGrantCache(
       } else {
         const sendLegacy = fields[GrantField.Legacy] === SEND_LEGACY
         sendGrant(r, fields[GrantField.Token], fields[GrantField.Username], fields[GrantField.Realm], fields[GrantField.Roles], sendLegacy, accessPhase)
+        // A hit counts as a success (§8), observed as 0 s: one incr on the metrics zone, where it
+        // exists (looked up only now: a miss counts on its own path).
+        const metrics = config.metricsEnabled === false ? undefined : (shared[METRICS_ZONE] as NgxSharedDict<number> | undefined)
         if (metrics !== undefined) {
           try {
-            recordAuthentication(metrics, AuthResult.Success, fields[GrantField.Realm], Date.now() - startedMs)
+            recordGrantCacheHit(metrics, fields[GrantField.Realm])
           } catch (e) {
             // A full zone loses the observation, never the answer.
           }

@@ -3,7 +3,7 @@ import test from 'ava'
 // @ts-expect-error: no types for @babel/core among the devDependencies
 import { transformSync } from '@babel/core'
 // @ts-expect-error: a plain .mjs module of the build, without types
-import { inlineMarked } from '../../build-inline.mjs'
+import { inlineMarked, specialiseBoundSearches } from '../../build-inline.mjs'
 
 function inline(code: string, marked: string[]): string {
   const result = transformSync(code, {
@@ -80,6 +80,52 @@ for (const [why, source, message] of [
   test(`the build fails loudly on ${why}`, (t) => {
     const error = t.throws(() => inline(source, ['f']))
     t.regex(error!.message, /build: cannot inline f: /)
+    t.regex(error!.message, message)
+  })
+}
+
+function writeOutSearches(code: string, marked: string[]): string {
+  const result = transformSync(code, {
+    babelrc: false,
+    configFile: false,
+    compact: false,
+    comments: false,
+    parserOpts: { allowReturnOutsideFunction: true },
+    plugins: [specialiseBoundSearches(new Set(marked))],
+  })
+  return result!.code!
+}
+
+const SEARCH = `function firstAtLeast(value, bounds) { var i = 0; while (i < bounds.length && !(value <= bounds[i])) i++; return i }`
+
+test('a bound search is written out as comparisons: same answers, the array and the loop gone', (t) => {
+  const source = `${SEARCH}
+    var BOUNDS = [1, 5, 10, 2500]
+    var out = []
+    var values = [-1, 0, 1, 1.5, 5, 6, 10, 11, 2500, 2501, Infinity, NaN]
+    for (var k = 0; k < values.length; k++) { var v = values[k]; out.push(firstAtLeast(v, BOUNDS)) }
+    return out.join(',')`
+  const written = writeOutSearches(source, ['firstAtLeast'])
+  t.is(run(written), run(source))
+  t.is(run(written), '0,0,0,1,1,2,2,3,3,4,4,4')
+  t.notRegex(written, /BOUNDS|firstAtLeast|while/)
+})
+
+test('bounds still read elsewhere stay declared', (t) => {
+  const written = writeOutSearches(`${SEARCH} var B = [1, 5]; var v = 3; return firstAtLeast(v, B) + B.length`, ['firstAtLeast'])
+  t.regex(written, /var B = \[1, 5\]/)
+  t.is(run(written), 3)
+})
+
+for (const [why, source, message] of [
+  ['a value that is not a name', `var B = [1, 2]; return f(1 + 1, B)`, /arguments are not two names/],
+  ['bounds that are not literals', `var x = 1; var B = [x, 2]; var v = 0; return f(v, B)`, /not a constant array of number literals/],
+  ['bounds assigned again', `var B = [1, 2]; B = [3]; var v = 0; return f(v, B)`, /not a constant array/],
+  ['bounds out of order', `var B = [5, 1]; var v = 0; return f(v, B)`, /not in ascending order/],
+] as const) {
+  test(`writing out a bound search fails loudly on ${why}`, (t) => {
+    const error = t.throws(() => writeOutSearches(`${SEARCH.replace('firstAtLeast', 'f')} ${source}`, ['f']))
+    t.regex(error!.message, /build: cannot write out f: /)
     t.regex(error!.message, message)
   })
 }

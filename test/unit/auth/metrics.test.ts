@@ -1,6 +1,6 @@
 import test from 'ava'
 import { authenticate } from '../../../src/auth/pipeline'
-import { durationBucket, recordAuthentication } from '../../../src/auth/metrics'
+import { BUCKET_BOUNDS_MS, durationBucket, recordAuthentication, recordGrantCacheHit } from '../../../src/auth/metrics'
 import { escapeLabel, renderMetrics } from '../../../src/auth/metrics-text'
 import { codedError, ErrorCode } from '../../../src/errors'
 import { providerModules } from '../../../src/providers/index'
@@ -18,6 +18,17 @@ function memorySink(): MetricsSink & { entries: Map<string, number> } {
 test('durations fall into the reference buckets, bounds inclusive', (t) => {
   const cases: [number, number][] = [[0, 0], [1, 0], [2, 1], [5, 1], [6, 2], [1000, 8], [1001, 9], [10000, 11], [10001, 12]]
   for (const [ms, bucket] of cases) t.is(durationBucket(ms), bucket, `${ms} ms`)
+})
+
+test('a grant-cache hit is one incr: a success in the first bucket, nothing added to the sum', (t) => {
+  const sink = memorySink()
+  recordGrantCacheHit(sink, 'r')
+  recordGrantCacheHit(sink, 'r')
+  // What recordAuthentication writes for a success of 0 ms: the bucket of every duration up to the first bound.
+  const zero = memorySink()
+  recordAuthentication(zero, 'success', 'r', 0)
+  t.deepEqual([...sink.entries], [[[...zero.entries.keys()][0], 2]])
+  t.is(durationBucket(BUCKET_BOUNDS_MS[0]), 0)
 })
 
 test('a zero-duration success is one incr; a slower one adds to the sum', (t) => {

@@ -37,11 +37,14 @@ test('the words that hold for the user, and only values a rule writes as is', (t
 
 test('rules the facts answer, and rules left to the full evaluation', (t) => {
   const facts = ruleFacts(USER, NAMED)
-  for (const rule of ['realm=localrealm role=writer', '@writers', 'role=météo scope=api', 'attribute.team=ops']) {
+  const held = ['realm=localrealm role=writer', '@writers', 'role=météo scope=api', 'attribute.team=ops', 'realm=localrealm role=writer scope=api @writers']
+  for (const rule of held) {
     t.true(heldByFacts(rule, facts), rule)
   }
   // Refusals, several values, alternatives, encodings, double spaces: never answered here.
-  for (const rule of ['role=admin', 'role=admin,writer', 'role=admin | role=writer', 'role=data%20team', 'role=a%2Cb', 'realm=localrealm  role=writer', '@admins', '@broken', '', 'all-roles=writer']) {
+  for (const rule of ['role=admin', 'role=admin,writer', 'role=admin | role=writer', 'role=data%20team', 'role=a%2Cb', 'realm=localrealm  role=writer', '@admins', '@broken', '', 'all-roles=writer',
+    // An unmet word after the first two.
+    'realm=localrealm role=writer role=admin', 'realm=localrealm role=writer scope=api role=admin']) {
     t.false(heldByFacts(rule, facts), rule)
   }
   t.false(heldByFacts('realm=localrealm', undefined), 'a row compiled without facts')
