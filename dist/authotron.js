@@ -16,6 +16,7 @@ function load2() {
       HeaderInvalid: "ERR_HEADER_INVALID",
       HeaderMissing: "ERR_HEADER_MISSING",
       BasicMalformed: "ERR_BASIC_MALFORMED",
+      CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
       BadCredentials: "ERR_BAD_CREDENTIALS",
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -97,7 +98,7 @@ function load2() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load2().fallbackConfig(r);
-  return config !== void 0 && config.format === 5 ? config : void 0;
+  return config !== void 0 && config.format === 6 ? config : void 0;
 }
 var unit2;
 function load3() {
@@ -234,6 +235,7 @@ function load3() {
       HeaderInvalid: "ERR_HEADER_INVALID",
       HeaderMissing: "ERR_HEADER_MISSING",
       BasicMalformed: "ERR_BASIC_MALFORMED",
+      CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
       BadCredentials: "ERR_BAD_CREDENTIALS",
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -1001,7 +1003,10 @@ function load3() {
       if (lower === "bearer") return "Bearer";
       return lower;
     }
-    function parseAuthorization2(header) {
+    function parseAuthorization2(header, maxBasicLength) {
+      if (maxBasicLength === void 0) {
+        maxBasicLength = 1024;
+      }
       var value = visibleAsciiOrUndefined(header);
       if (value === void 0 || value.trim() === "") {
         throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
@@ -1017,6 +1022,7 @@ function load3() {
         var tokens = schemeAndCredential(part);
         if (tokens === void 0) throw invalid2("invalid_format");
         var scheme = normaliseScheme(tokens[0]);
+        if (scheme === "Basic" && tokens[1].length > maxBasicLength) throw tooLong(maxBasicLength);
         var replaced = false;
         for (var j = 0; j < credentials.length; j++) {
           if (credentials[j].scheme === scheme) {
@@ -1030,6 +1036,9 @@ function load3() {
         });
       }
       return credentials;
+    }
+    function tooLong(maxBasicLength) {
+      return codedError2(ErrorCode2.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
     }
     function schemeAndCredential(part) {
       var end = firstSpaceOrTab(part, 0);
@@ -1046,13 +1055,14 @@ function load3() {
     function invalid2(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
-    var unit5;
-    function load6() {
-      if (unit5 === void 0) unit5 = function () {
+    var unit6;
+    function load7() {
+      if (unit6 === void 0) unit6 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -1742,7 +1752,7 @@ function load3() {
           "verifiedKey": verifiedKey
         };
       }();
-      return unit5;
+      return unit6;
     }
     var unit22;
     function load22() {
@@ -1751,6 +1761,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -1891,6 +1902,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -2098,6 +2110,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -2217,6 +2230,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -3002,13 +3016,14 @@ function load3() {
       }();
       return unit52;
     }
-    var unit6;
+    var unit62;
     function load62() {
-      if (unit6 === void 0) unit6 = function () {
+      if (unit62 === void 0) unit62 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -3796,11 +3811,11 @@ function load3() {
           "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
         };
       }();
-      return unit6;
+      return unit62;
     }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load6().jwtProvider,
+      jwt: () => load7().jwtProvider,
       "ecmwf-api": () => load22().ecmwfApiProvider,
       "efas-api": () => load32().efasApiProvider,
       "token-store": () => load42().tokenStoreProvider,
@@ -3917,7 +3932,7 @@ function load3() {
       if (outcome === void 0) {
         outcome = {};
       }
-      var credentials = parseAuthorization2(input.authorization);
+      var credentials = parseAuthorization2(input.authorization, config.maxBasicLength);
       var realm = visibleAsciiOrUndefined(input.realm);
       var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
       return tryCredentials(credentials, 0, realmFilter, config, platform, outcome);
@@ -4101,7 +4116,7 @@ function load3() {
       };
     }
     var unit7;
-    function load7() {
+    function load72() {
       if (unit7 === void 0) unit7 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
@@ -4297,6 +4312,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -4373,7 +4389,10 @@ function load3() {
           if (lower === "bearer") return "Bearer";
           return lower;
         }
-        function parseAuthorization22(header) {
+        function parseAuthorization22(header, maxBasicLength) {
+          if (maxBasicLength === void 0) {
+            maxBasicLength = 1024;
+          }
           var value = visibleAsciiOrUndefined2(header);
           if (value === void 0 || value.trim() === "") {
             throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
@@ -4389,6 +4408,7 @@ function load3() {
             var tokens = schemeAndCredential2(part);
             if (tokens === void 0) throw invalid3("invalid_format");
             var scheme = normaliseScheme2(tokens[0]);
+            if (scheme === "Basic" && tokens[1].length > maxBasicLength) throw tooLong2(maxBasicLength);
             var replaced = false;
             for (var j = 0; j < credentials.length; j++) {
               if (credentials[j].scheme === scheme) {
@@ -4402,6 +4422,9 @@ function load3() {
             });
           }
           return credentials;
+        }
+        function tooLong2(maxBasicLength) {
+          return codedError22(ErrorCode22.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
         }
         function schemeAndCredential2(part) {
           var end = firstSpaceOrTab2(part, 0);
@@ -4418,9 +4441,9 @@ function load3() {
         function invalid3(reason) {
           return codedError22(ErrorCode22.HeaderInvalid, reason);
         }
-        function basicUsername(authorization) {
+        function basicUsername(authorization, maxBasicLength) {
           try {
-            var credentials = parseAuthorization22(authorization);
+            var credentials = parseAuthorization22(authorization, maxBasicLength);
             for (var i = 0; i < credentials.length; i++) {
               if (credentials[i].scheme === "Basic") return decodeBasicCredential22(credentials[i].credential).username;
             }
@@ -4430,12 +4453,12 @@ function load3() {
         function lockoutKey(salt, address, username, sha256Base64url222) {
           return "lock:" + sha256Base64url222(salt + "\n" + address + "\n" + username);
         }
-        function lockoutVerdict(store, settings, address, authorization, sha256Base64url222) {
+        function lockoutVerdict(store, settings, address, authorization, sha256Base64url222, maxBasicLength) {
           if (store === void 0) return {
             state: "unavailable"
           };
           if (authorization === void 0) return void 0;
-          var username = basicUsername(authorization);
+          var username = basicUsername(authorization, maxBasicLength);
           if (username === void 0) return void 0;
           var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
           var failures = store.get(key);
@@ -4445,8 +4468,8 @@ function load3() {
             key
           };
         }
-        function recordFailure(store, settings, address, authorization, sha256Base64url222) {
-          var username = basicUsername(authorization);
+        function recordFailure(store, settings, address, authorization, sha256Base64url222, maxBasicLength) {
+          var username = basicUsername(authorization, maxBasicLength);
           if (username === void 0) return false;
           var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
           store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
@@ -4459,14 +4482,14 @@ function load3() {
           return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
         }
         function lockoutVerdictOf(r, config) {
-          return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+          return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22, config.maxBasicLength);
         }
         function countFailure(r, config) {
           var store = lockoutStore();
           if (store === void 0) return;
           var locked = false;
           try {
-            locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+            locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22, config.maxBasicLength);
           } catch (e) {}
           if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
         }
@@ -4711,6 +4734,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -5057,12 +5081,14 @@ function load3() {
         },
         logger: {
           log(level, event, fields) {
-            if (LEVEL_RANK[level] < threshold) return;
-            var line = "authotron: " + event + formatFields(fields);
-            if (level === "error") r.error(line);else if (level === "warn") r.warn(line);else r.log(line);
+            if (LEVEL_RANK[level] >= threshold) logLine(r, level, event, fields);
           }
         }
       };
+    }
+    function logLine(r, level, event, fields) {
+      var line = "authotron: " + event + formatFields(fields);
+      if (level === "error") r.error(line);else if (level === "warn") r.warn(line);else r.log(line);
     }
     function sharedStore(zone) {
       var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
@@ -5142,6 +5168,7 @@ function load3() {
     var AUTHENTICATION_FAILURES = {
       [ErrorCode2.HeaderMissing]: "no_auth_header",
       [ErrorCode2.HeaderInvalid]: "invalid_header",
+      [ErrorCode2.CredentialTooLong]: "invalid_header",
       [ErrorCode2.AllFailed]: "all_failed",
       [ErrorCode2.LockedOut]: "all_failed"
     };
@@ -5151,7 +5178,7 @@ function load3() {
     function granting(accessPhase) {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
-        var admits = rule ? load7().admission(ctx.config, rule) : void 0;
+        var admits = rule ? load72().admission(ctx.config, rule) : void 0;
         var lockout = lockoutGate(ctx);
         var miss = lockout !== void 0 ? {
           key: void 0
@@ -5160,7 +5187,7 @@ function load3() {
       }, (ctx, grant) => {
         clearLockout(ctx);
         var rule = ctx.r.variables["authotron_require"];
-        if (rule && load7().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
+        if (rule && load72().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
         var _authorization4 = "Bearer " + grant.token;
         if (accessPhase) {
@@ -5239,7 +5266,8 @@ function load3() {
           metrics.incr("auth\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + _labels4, 1);
           if (ms > 0) metrics.incr("auth\ns" + _labels4, ms / 1e3);
         }
-        ctx.platform.logger.log(code === ErrorCode2.HeaderInvalid ? "warn" : "debug", "auth.request.rejected", {
+        var level = code === ErrorCode2.HeaderInvalid ? "warn" : code === ErrorCode2.CredentialTooLong ? "info" : "debug";
+        ctx.platform.logger.log(level, "auth.request.rejected", {
           code,
           reason: error.message
         });
@@ -5286,8 +5314,8 @@ function load3() {
           return;
         }
       }
-      if (config.format !== 5) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 6) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 6 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
     function renderMetrics(config, entries, version) {
@@ -5477,6 +5505,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -6060,7 +6089,10 @@ function load3() {
           if (lower === "bearer") return "Bearer";
           return lower;
         }
-        function parseAuthorization22(header) {
+        function parseAuthorization22(header, maxBasicLength) {
+          if (maxBasicLength === void 0) {
+            maxBasicLength = 1024;
+          }
           var value = visibleAsciiOrUndefined2(header);
           if (value === void 0 || value.trim() === "") {
             throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
@@ -6076,6 +6108,7 @@ function load3() {
             var tokens = schemeAndCredential2(part);
             if (tokens === void 0) throw invalid22("invalid_format");
             var scheme = normaliseScheme2(tokens[0]);
+            if (scheme === "Basic" && tokens[1].length > maxBasicLength) throw tooLong2(maxBasicLength);
             var replaced = false;
             for (var j = 0; j < credentials.length; j++) {
               if (credentials[j].scheme === scheme) {
@@ -6089,6 +6122,9 @@ function load3() {
             });
           }
           return credentials;
+        }
+        function tooLong2(maxBasicLength) {
+          return codedError22(ErrorCode22.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
         }
         function schemeAndCredential2(part) {
           var end = firstSpaceOrTab2(part, 0);
@@ -6112,6 +6148,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -6810,6 +6847,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -6950,6 +6988,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -7157,6 +7196,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -7276,6 +7316,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -8061,13 +8102,14 @@ function load3() {
           }();
           return unit522;
         }
-        var unit62;
+        var unit622;
         function load622() {
-          if (unit62 === void 0) unit62 = function () {
+          if (unit622 === void 0) unit622 = function () {
             var ErrorCode222 = {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -8855,7 +8897,7 @@ function load3() {
               "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
             };
           }();
-          return unit62;
+          return unit622;
         }
         var providerModules2 = {
           plain: () => plainProvider2,
@@ -8924,11 +8966,11 @@ function load3() {
           if (metrics !== void 0) recordProvider2(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs);
         }
         function startProvider2(provider, credential, platform) {
-          var load72 = providerModules2[provider.type];
-          if (load72 === void 0) {
+          var load722 = providerModules2[provider.type];
+          if (load722 === void 0) {
             throw codedError22(ErrorCode22.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
           }
-          return load72().authenticate(provider, credential, {
+          return load722().authenticate(provider, credential, {
             platform
           });
         }
@@ -8970,7 +9012,7 @@ function load3() {
           if (outcome === void 0) {
             outcome = {};
           }
-          var credentials = parseAuthorization22(input.authorization);
+          var credentials = parseAuthorization22(input.authorization, config.maxBasicLength);
           var realm = visibleAsciiOrUndefined2(input.realm);
           var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
           return tryCredentials2(credentials, 0, realmFilter, config, platform, outcome);
@@ -9269,6 +9311,151 @@ function load3() {
 var unit3;
 function load4() {
   if (unit3 === void 0) unit3 = function () {
+    var ErrorCode2 = {
+      HeaderInvalid: "ERR_HEADER_INVALID",
+      HeaderMissing: "ERR_HEADER_MISSING",
+      BasicMalformed: "ERR_BASIC_MALFORMED",
+      CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
+      BadCredentials: "ERR_BAD_CREDENTIALS",
+      ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+      ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+      AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+      AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+      PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+      ConfigFormat: "ERR_CONFIG_FORMAT",
+      ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+      ConfigInvalid: "ERR_CONFIG_INVALID",
+      RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+      JwtMalformed: "ERR_JWT_MALFORMED",
+      JwtAlgNone: "ERR_JWT_ALG_NONE",
+      JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+      JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+      JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+      JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+      JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+      JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+      JwtExpired: "ERR_JWT_EXPIRED",
+      JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+      JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+      JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+      JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+      JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+      JwksInvalid: "ERR_JWKS_INVALID",
+      RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+      RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+      RemoteMalformed: "ERR_REMOTE_MALFORMED",
+      RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+      RemoteStatus: "ERR_REMOTE_STATUS",
+      TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+      AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+      AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+      Unexpected: "ERR_UNEXPECTED"
+    };
+    function codedError2(code, message, path) {
+      var error = new Error(message);
+      error.code = code;
+      if (path !== void 0) error.path = path;
+      return error;
+    }
+    function leadingBasicTooLong(header, maxBasicLength) {
+      if (header.length <= maxBasicLength + 6) return false;
+      var head = header.slice(0, 6).toLowerCase();
+      if (head !== "basic " && head !== "basic	" && head !== "plain " && head !== "plain	") return false;
+      var credential = header.slice(6).trim();
+      return credential.length > maxBasicLength && !PART_OR_TOKEN_END.test(credential.slice(0, maxBasicLength + 1));
+    }
+    var PART_OR_TOKEN_END = /[, \t]/;
+    function tooLong(maxBasicLength) {
+      return codedError2(ErrorCode2.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
+    }
+    function unauthorized(config) {
+      return {
+        status: 401,
+        headers: [["WWW-Authenticate", config.challenge], ["Content-Type", "application/json"]],
+        body: '{"error": "Unauthorized access"}'
+      };
+    }
+    var LEVEL_RANK = {
+      trace: 0,
+      debug: 1,
+      info: 2,
+      warn: 3,
+      error: 4
+    };
+    function logLine(r, level, event, fields) {
+      var line = "authotron: " + event + formatFields(fields);
+      if (level === "error") r.error(line);else if (level === "warn") r.warn(line);else r.log(line);
+    }
+    function logs(configuredLevel, level) {
+      var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
+      return LEVEL_RANK[level] >= threshold;
+    }
+    function metricsSink() {
+      var dict = metricsDict();
+      if (dict === void 0) return void 0;
+      return {
+        incr: (key, delta) => {
+          try {
+            dict.incr(key, delta);
+          } catch (e) {}
+        }
+      };
+    }
+    function metricsDict() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_metrics"] : void 0;
+    }
+    function formatFields(fields) {
+      if (fields === void 0) return "";
+      var text = "";
+      var keys = Object.keys(fields);
+      for (var i = 0; i < keys.length; i++) text += " " + keys[i] + "=" + JSON.stringify(fields[keys[i]]);
+      return text;
+    }
+    function refusedTooLong(r, config, authorization) {
+      var startedMs = Date.now();
+      var maxBasicLength = config.maxBasicLength === void 0 ? 1024 : config.maxBasicLength;
+      if (!leadingBasicTooLong(authorization, maxBasicLength)) return false;
+      var metrics = config.metricsEnabled === false ? void 0 : metricsSink();
+      if (metrics !== void 0) {
+        try {
+          var _ms6 = Date.now() - startedMs;
+          var _labels5 = "\n" + "invalid_header" + "\n" + "unknown";
+          metrics.incr("auth\n" + (_ms6 <= 1 ? 0 : _ms6 <= 5 ? 1 : _ms6 <= 10 ? 2 : _ms6 <= 25 ? 3 : _ms6 <= 50 ? 4 : _ms6 <= 100 ? 5 : _ms6 <= 250 ? 6 : _ms6 <= 500 ? 7 : _ms6 <= 1e3 ? 8 : _ms6 <= 2500 ? 9 : _ms6 <= 5e3 ? 10 : _ms6 <= 1e4 ? 11 : 12) + _labels5, 1);
+          if (_ms6 > 0) metrics.incr("auth\ns" + _labels5, _ms6 / 1e3);
+        } catch (e) {}
+      }
+      if (logs(config.logLevel, "info")) {
+        var error = tooLong(maxBasicLength);
+        logLine(r, "info", "auth.request.rejected", {
+          code: error.code,
+          reason: error.message
+        });
+      }
+      var answer = unauthorized(config);
+      for (var i = 0; i < answer.headers.length; i++) r.headersOut[answer.headers[i][0]] = answer.headers[i][1];
+      r.return(answer.status, answer.body);
+      return true;
+    }
+    return {
+      "refusedTooLong": refusedTooLong
+    };
+  }();
+  return unit3;
+}
+var unit4;
+function load5() {
+  if (unit4 === void 0) unit4 = function () {
     var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
     function isStrictBase642(text) {
       var length = text.length;
@@ -9297,6 +9484,7 @@ function load4() {
       HeaderInvalid: "ERR_HEADER_INVALID",
       HeaderMissing: "ERR_HEADER_MISSING",
       BasicMalformed: "ERR_BASIC_MALFORMED",
+      CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
       BadCredentials: "ERR_BAD_CREDENTIALS",
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -9373,7 +9561,10 @@ function load4() {
       if (lower === "bearer") return "Bearer";
       return lower;
     }
-    function parseAuthorization2(header) {
+    function parseAuthorization2(header, maxBasicLength) {
+      if (maxBasicLength === void 0) {
+        maxBasicLength = 1024;
+      }
       var value = visibleAsciiOrUndefined(header);
       if (value === void 0 || value.trim() === "") {
         throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
@@ -9389,6 +9580,7 @@ function load4() {
         var tokens = schemeAndCredential(part);
         if (tokens === void 0) throw invalid("invalid_format");
         var scheme = normaliseScheme(tokens[0]);
+        if (scheme === "Basic" && tokens[1].length > maxBasicLength) throw tooLong(maxBasicLength);
         var replaced = false;
         for (var j = 0; j < credentials.length; j++) {
           if (credentials[j].scheme === scheme) {
@@ -9402,6 +9594,9 @@ function load4() {
         });
       }
       return credentials;
+    }
+    function tooLong(maxBasicLength) {
+      return codedError2(ErrorCode2.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
     }
     function schemeAndCredential(part) {
       var end = firstSpaceOrTab(part, 0);
@@ -9418,9 +9613,9 @@ function load4() {
     function invalid(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
-    function basicUsername(authorization) {
+    function basicUsername(authorization, maxBasicLength) {
       try {
-        var credentials = parseAuthorization2(authorization);
+        var credentials = parseAuthorization2(authorization, maxBasicLength);
         for (var i = 0; i < credentials.length; i++) {
           if (credentials[i].scheme === "Basic") return decodeBasicCredential2(credentials[i].credential).username;
         }
@@ -9430,12 +9625,12 @@ function load4() {
     function lockoutKey(salt, address, username, sha256Base64url22) {
       return "lock:" + sha256Base64url22(salt + "\n" + address + "\n" + username);
     }
-    function lockoutVerdict(store, settings, address, authorization, sha256Base64url22) {
+    function lockoutVerdict(store, settings, address, authorization, sha256Base64url22, maxBasicLength) {
       if (store === void 0) return {
         state: "unavailable"
       };
       if (authorization === void 0) return void 0;
-      var username = basicUsername(authorization);
+      var username = basicUsername(authorization, maxBasicLength);
       if (username === void 0) return void 0;
       var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
       var failures = store.get(key);
@@ -9445,8 +9640,8 @@ function load4() {
         key
       };
     }
-    function recordFailure(store, settings, address, authorization, sha256Base64url22) {
-      var username = basicUsername(authorization);
+    function recordFailure(store, settings, address, authorization, sha256Base64url22, maxBasicLength) {
+      var username = basicUsername(authorization, maxBasicLength);
       if (username === void 0) return false;
       var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
       store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
@@ -9459,14 +9654,14 @@ function load4() {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
     }
     function lockoutVerdictOf(r, config) {
-      return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+      return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2, config.maxBasicLength);
     }
     function countFailure(r, config) {
       var store = lockoutStore();
       if (store === void 0) return;
       var locked = false;
       try {
-        locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+        locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2, config.maxBasicLength);
       } catch (e) {}
       if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
     }
@@ -9484,11 +9679,11 @@ function load4() {
       "lockoutVerdictOf": lockoutVerdictOf
     };
   }();
-  return unit3;
+  return unit4;
 }
-var unit4;
-function load5() {
-  if (unit4 === void 0) unit4 = function () {
+var unit5;
+function load6() {
+  if (unit5 === void 0) unit5 = function () {
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
     }
@@ -9516,9 +9711,9 @@ function load5() {
       var own = now + lifetimeSeconds;
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
-    var unit5;
-    function load6() {
-      if (unit5 === void 0) unit5 = function () {
+    var unit6;
+    function load7() {
+      if (unit6 === void 0) unit6 = function () {
         function codedError2(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -9680,7 +9875,7 @@ function load5() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit5;
+      return unit6;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -9717,10 +9912,10 @@ function load5() {
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
       if (metrics !== void 0) {
-        var _ms7 = Date.now() - nowMs;
-        var _labels5 = "\n" + "success" + "\n" + legacy[1];
-        metrics.incr("auth\n" + (_ms7 <= 1 ? 0 : _ms7 <= 5 ? 1 : _ms7 <= 10 ? 2 : _ms7 <= 25 ? 3 : _ms7 <= 50 ? 4 : _ms7 <= 100 ? 5 : _ms7 <= 250 ? 6 : _ms7 <= 500 ? 7 : _ms7 <= 1e3 ? 8 : _ms7 <= 2500 ? 9 : _ms7 <= 5e3 ? 10 : _ms7 <= 1e4 ? 11 : 12) + _labels5, 1);
-        if (_ms7 > 0) metrics.incr("auth\ns" + _labels5, _ms7 / 1e3);
+        var _ms8 = Date.now() - nowMs;
+        var _labels6 = "\n" + "success" + "\n" + legacy[1];
+        metrics.incr("auth\n" + (_ms8 <= 1 ? 0 : _ms8 <= 5 ? 1 : _ms8 <= 10 ? 2 : _ms8 <= 25 ? 3 : _ms8 <= 50 ? 4 : _ms8 <= 100 ? 5 : _ms8 <= 250 ? 6 : _ms8 <= 500 ? 7 : _ms8 <= 1e3 ? 8 : _ms8 <= 2500 ? 9 : _ms8 <= 5e3 ? 10 : _ms8 <= 1e4 ? 11 : 12) + _labels6, 1);
+        if (_ms8 > 0) metrics.incr("auth\ns" + _labels6, _ms8 / 1e3);
       }
       if (rule) {
         var facts = grant.row.ruleFacts;
@@ -9730,7 +9925,7 @@ function load5() {
           for (var _i48 = _words.length - 1; _held && _i48 >= 0; _i48--) _held = facts[_words[_i48]] === 1;
         }
         var held = _held;
-        if (!held && load6().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+        if (!held && load7().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       }
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
@@ -9740,8 +9935,8 @@ function load5() {
         var _storeForMs2 = _untilMs2 - nowMs;
         var _failure2;
         if (_storeForMs2 > 0) {
-          var _ms8 = _untilMs2;
-          var _cachedUntil4 = (_ms8 - _ms8 % 1e3) / 1e3;
+          var _ms9 = _untilMs2;
+          var _cachedUntil4 = (_ms9 - _ms9 % 1e3) / 1e3;
           var _entry2 = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (sendLegacy ? "1" : "") + "\n" + _cachedUntil4 + "\n" + grant.expiresAt + "\n" + grant.row.userJson;
           try {
             dict.set(key, _entry2, _storeForMs2);
@@ -9777,7 +9972,7 @@ function load5() {
       "answeredPrecomputedBasic": answeredPrecomputedBasic
     };
   }();
-  return unit4;
+  return unit5;
 }
 function authenticate(r, accessPhase) {
   var config = loadConfig(r);
@@ -9793,11 +9988,13 @@ function authenticate(r, accessPhase) {
     load3().serve("authenticate", r, config);
     return;
   }
+  var authorization = r.headersIn["Authorization"];
+  if (authorization !== void 0 && authorization.length > 1030 && "basic |basic	|plain |plain	".indexOf(authorization.slice(0, 6).toLowerCase()) !== -1 && load4().refusedTooLong(r, config, authorization)) return;
   if (config.lockout !== void 0) {
     var shared = ngx.shared;
     var zone = shared === void 0 ? void 0 : shared["authotron_lockout"];
     if (zone === void 0 || zone.get("addr:" + r.remoteAddress) !== void 0) {
-      var lockout = load4().lockoutVerdictOf(r, config);
+      var lockout = load5().lockoutVerdictOf(r, config);
       if (lockout !== void 0) {
         load3().serve(accessPhase ? "access" : "authenticate", r, config, {
           key: void 0,
@@ -9813,7 +10010,7 @@ function authenticate(r, accessPhase) {
   var _ttlMs = config.grantCacheTtlMs;
   if (_shared !== void 0 && (_ttlMs === void 0 || _ttlMs > 0)) {
     var _dict = _shared["authotron"];
-    var _authorization6 = r.headersIn["Authorization"];
+    var _authorization6 = authorization;
     var _session3 = config.session;
     if (_authorization6 === void 0 && _session3 !== void 0) {
       var _cookie4 = r.variables[_session3.cookieVariable];
@@ -9856,10 +10053,10 @@ function authenticate(r, accessPhase) {
         }
         if (_metrics !== void 0) {
           try {
-            var _ms9 = Date.now() - _startedMs;
-            var _labels6 = "\n" + "success" + "\n" + _fields3[2];
-            _metrics.incr("auth\n" + (_ms9 <= 1 ? 0 : _ms9 <= 5 ? 1 : _ms9 <= 10 ? 2 : _ms9 <= 25 ? 3 : _ms9 <= 50 ? 4 : _ms9 <= 100 ? 5 : _ms9 <= 250 ? 6 : _ms9 <= 500 ? 7 : _ms9 <= 1e3 ? 8 : _ms9 <= 2500 ? 9 : _ms9 <= 5e3 ? 10 : _ms9 <= 1e4 ? 11 : 12) + _labels6, 1);
-            if (_ms9 > 0) _metrics.incr("auth\ns" + _labels6, _ms9 / 1e3);
+            var _ms0 = Date.now() - _startedMs;
+            var _labels7 = "\n" + "success" + "\n" + _fields3[2];
+            _metrics.incr("auth\n" + (_ms0 <= 1 ? 0 : _ms0 <= 5 ? 1 : _ms0 <= 10 ? 2 : _ms0 <= 25 ? 3 : _ms0 <= 50 ? 4 : _ms0 <= 100 ? 5 : _ms0 <= 250 ? 6 : _ms0 <= 500 ? 7 : _ms0 <= 1e3 ? 8 : _ms0 <= 2500 ? 9 : _ms0 <= 5e3 ? 10 : _ms0 <= 1e4 ? 11 : 12) + _labels7, 1);
+            if (_ms0 > 0) _metrics.incr("auth\ns" + _labels7, _ms0 / 1e3);
           } catch (_e3) {}
         }
         _outcome = true;
@@ -9868,7 +10065,7 @@ function authenticate(r, accessPhase) {
   }
   var key = _outcome;
   if (key === true) return;
-  if (config.precomputedBasic !== void 0 && load5().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
+  if (config.precomputedBasic !== void 0 && load6().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
   load3().serve(accessPhase ? "access" : "authenticate", r, config, {
     key
   });

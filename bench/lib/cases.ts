@@ -21,6 +21,9 @@ export const CASE_IDS = [
   'basic-rs256-nocache',
   'basic-es256-nocache',
   'basic-metrics',
+  'none-4k',
+  'none-8k',
+  'none-16k',
   'basic-4k',
   'basic-8k',
   'basic-16k',
@@ -226,6 +229,30 @@ export const CASES: { [id in CaseId]: BenchCase } = {
     unsupported: (leg) =>
       leg.features.sharedDict ? undefined : `no metrics: njs ${leg.expected.njs} has no js_shared_dict_zone (/metrics answers 501)`,
   },
+  'none-4k': {
+    id: 'none-4k',
+    title: 'static file, no auth, with the 4 KB Basic credential of basic-4k (what nginx alone pays for reading such a header)',
+    path: '/none',
+    instance: 'main',
+    credential: 'basic-large-4k',
+    refusesAnonymous: false,
+  },
+  'none-8k': {
+    id: 'none-8k',
+    title: 'static file, no auth, with the 8 KB Basic credential of basic-8k (what nginx alone pays for reading such a header)',
+    path: '/none',
+    instance: 'main',
+    credential: 'basic-large-8k',
+    refusesAnonymous: false,
+  },
+  'none-16k': {
+    id: 'none-16k',
+    title: 'static file, no auth, with the 16 KB Basic credential of basic-16k (what nginx alone pays for reading such a header)',
+    path: '/none',
+    instance: 'main',
+    credential: 'basic-large-16k',
+    refusesAnonymous: false,
+  },
   'basic-4k': {
     id: 'basic-4k',
     title:
@@ -350,6 +377,16 @@ export const RATIOS: RatioTarget[] = [
   // Issue 19, point 6: a long refused credential costs at most twice a normal credential. Against
   // the full pipeline's Basic (refusals are never cached): `basic` where no grant cache exists,
   // `basic-nocache` where one does (there `basic` is a cache hit).
+  // What nginx alone pays for reading such a header (no module, the static file): the best any
+  // module can reach, so the module's own share is judged against it too (README, Security).
+  ...(['4k', '8k', '16k'] as const).map(
+    (size): RatioTarget => ({
+      id: `none-${size}/none`,
+      numerator: `none-${size}`,
+      denominator: 'none',
+      target: () => ({ none: 'diagnostic: nginx alone with the long header' }),
+    }),
+  ),
   ...(['basic-4k', 'basic-8k', 'basic-16k'] as const).flatMap((id): RatioTarget[] => [
     {
       id: `${id}/basic`,
