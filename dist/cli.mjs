@@ -18792,8 +18792,10 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
       io2.stdout.write(json2);
       return EXIT_OK;
     }
+    const access = compiledConfigAccess(output);
+    if (access.droppedOther) writeLine(io2.stderr, `note: ${output}: no longer readable by other users (mode ${access.mode.toString(8).padStart(4, "0")}): it holds the JWT secret`);
     try {
-      writeFileAtomic(output, json2);
+      writeFileAtomic(output, json2, access.mode, access.owner);
     } catch (error) {
       writeLine(io2.stderr, `error: cannot write ${output}: ${describeIoError(error)}`);
       return EXIT_FAILURE;
@@ -18852,6 +18854,12 @@ function writeSnippetFiles(dir, io2, generate) {
     writeLine(io2.stderr, `authotron: wrote ${target}`);
   }
   return true;
+}
+function compiledConfigAccess(target) {
+  const existing = keepingAccess(target);
+  const mode = existing.mode & 504;
+  const owner = process.getuid?.() === 0 ? existing.owner : void 0;
+  return { mode, owner, droppedOther: mode !== existing.mode };
 }
 
 // src/cli/prompt.ts
