@@ -6066,6 +6066,67 @@ function load3() {
           for (var i = 0; i < items.length; i++) copy.push(items[i]);
           return copy;
         }
+        function contains2(items, item) {
+          for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+          return false;
+        }
+        var plainAugmenter2 = {
+          augment(augmenter, user) {
+            if (augmenter.realm !== user.realm) return;
+            for (var i = 0; i < augmenter.roles.length; i++) {
+              var pair = augmenter.roles[i];
+              if (contains2(pair[1], user.username)) user.roles.push(pair[0]);
+            }
+          }
+        };
+        var plainAdvancedAugmenter2 = {
+          augment(augmenter, user) {
+            if (augmenter.realm !== user.realm || !matches2(augmenter, user)) return;
+            for (var i = 0; i < augmenter.roles.length; i++) {
+              var role = augmenter.roles[i];
+              if (!contains2(user.roles, role)) user.roles.push(role);
+            }
+            for (var _i29 = 0; _i29 < augmenter.attributes.length; _i29++) {
+              var pair = augmenter.attributes[_i29];
+              user.attributes[pair[0]] = pair[1];
+            }
+          }
+        };
+        function matches2(augmenter, user) {
+          if (contains2(augmenter.matchUsernames, user.username)) return true;
+          for (var i = 0; i < user.roles.length; i++) {
+            if (contains2(augmenter.matchRoles, user.roles[i])) return true;
+          }
+          return false;
+        }
+        var ldapAugmenter2 = {
+          augment(augmenter, user) {
+            if (augmenter.realm !== user.realm) {
+              throw codedError22(ErrorCode22.AugmenterRealm, `Attempted to augment user in the wrong realm. Expected '${augmenter.realm}', got '${user.realm}'`);
+            }
+            var snapshot = augmenter.snapshot;
+            if (snapshot === null) {
+              throw codedError22(ErrorCode22.LdapNoSnapshot, "no directory snapshot in the compiled config yet (run `authotron ldap-sync`); no LDAP roles");
+            }
+            var groups = snapshot.members["=" + ldapKey2(user.username)];
+            if (groups === void 0) return;
+            for (var i = 0; i < groups.length; i++) {
+              var roles = snapshot.groupRoles[groups[i]];
+              for (var j = 0; j < roles.length; j++) {
+                if (!contains2(user.roles, roles[j])) user.roles.push(roles[j]);
+              }
+            }
+          }
+        };
+        function ldapKey2(name) {
+          var lower = name.toLowerCase();
+          return lower.indexOf(" ") === -1 ? lower : lower.replace(/ +/g, " ").trim();
+        }
+        var augmenterModules2 = {
+          plain: plainAugmenter2,
+          plain_advanced: plainAdvancedAugmenter2,
+          ldap: ldapAugmenter2
+        };
         function recordProvider2(sink, provider, result, ms) {
           var labels = "\n" + result + "\n" + labelValue2(provider.name) + "\n" + provider.scheme + "\n" + labelValue2(provider.realm);
           if (result === "timeout") {
@@ -6075,9 +6136,104 @@ function load3() {
           sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
           if (ms > 0) sink.incr("prov\ns" + labels, ms / 1e3);
         }
+        function recordAugmenter2(sink, augmenter, realm, result, ms) {
+          var labels = "\n" + result + "\n" + labelValue2(augmenter.name) + "\n" + labelValue2(augmenter.type) + "\n" + labelValue2(realm);
+          sink.incr("aug\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1e3 ? 8 : ms <= 2500 ? 9 : ms <= 5e3 ? 10 : ms <= 1e4 ? 11 : 12) + labels, 1);
+          if (ms > 0) sink.incr("aug\ns" + labels, ms / 1e3);
+        }
         var LINE_BREAKS2 = /[\r\n]/g;
         function labelValue2(value) {
           return value.replace(LINE_BREAKS2, " ");
+        }
+        function augmentUser2(config, user, platform) {
+          var plan = config.augmenterPlans["=" + user.realm];
+          if (plan === void 0) return user;
+          var inFlight = [];
+          for (var i = 0; i < plan.parallel.length; i++) {
+            var outcome = runAugmenter2(config.augmenters[plan.parallel[i]], user, platform);
+            if (outcome !== void 0) inFlight.push(outcome);
+          }
+          var afterParallel = inFlight.length === 0 ? void 0 : settleAll2(inFlight);
+          return whenReady2(afterParallel, () => runSerial2(config, plan.serial, 0, user, platform));
+        }
+        function withoutAugmentation(config, user, platform) {
+          if (config.augmenterPlans["=" + user.realm] === void 0) return user;
+          var probe = newUser22(user.username, user.realm, []);
+          return whenReady2(augmentUser2(config, probe, Object.assign(Object.assign({}, platform), {}, {
+            metrics: void 0
+          })), added => {
+            var roles = user.roles.slice();
+            for (var i = added.roles.length - 1; i >= 0; i--) {
+              var at = roles.lastIndexOf(added.roles[i]);
+              if (at !== -1) roles.splice(at, 1);
+            }
+            var attributes = {};
+            for (var key in user.attributes) {
+              if (Object.prototype.hasOwnProperty.call(user.attributes, key) && !Object.prototype.hasOwnProperty.call(added.attributes, key)) attributes[key] = user.attributes[key];
+            }
+            return {
+              version: user.version,
+              username: user.username,
+              realm: user.realm,
+              roles,
+              attributes,
+              scopes: user.scopes
+            };
+          });
+        }
+        function runSerial2(config, indices, start, user, platform) {
+          var _loop5 = function () {
+              var outcome = runAugmenter2(config.augmenters[indices[i]], user, platform);
+              if (outcome !== void 0) {
+                var next = i + 1;
+                return {
+                  v: outcome.then(() => runSerial2(config, indices, next, user, platform))
+                };
+              }
+            },
+            _ret5;
+          for (var i = start; i < indices.length; i++) {
+            _ret5 = _loop5();
+            if (_ret5) return _ret5.v;
+          }
+          return user;
+        }
+        function runAugmenter2(augmenter, user, platform) {
+          var startedMs = platform.metrics !== void 0 ? platform.clock.nowMilliseconds() : 0;
+          var realm = user.realm;
+          try {
+            var module = augmenterModules2[augmenter.type];
+            if (module === void 0) {
+              throw codedError22(ErrorCode22.AugmenterUnsupported, `augmenter type '${augmenter.type}' is not implemented`);
+            }
+            var outcome = module.augment(augmenter, user, {
+              platform
+            });
+            if (isPromise2(outcome)) return outcome.then(() => record2(platform, augmenter, realm, "success", startedMs), e => {
+              logFailure3(platform, augmenter, e);
+              record2(platform, augmenter, realm, "error", startedMs);
+            });
+            record2(platform, augmenter, realm, "success", startedMs);
+          } catch (e) {
+            logFailure3(platform, augmenter, e);
+            record2(platform, augmenter, realm, "error", startedMs);
+          }
+          return void 0;
+        }
+        function record2(platform, augmenter, realm, result, startedMs) {
+          var metrics = platform.metrics;
+          if (metrics !== void 0) recordAugmenter2(metrics, augmenter, realm, result, platform.clock.nowMilliseconds() - startedMs);
+        }
+        function settleAll2(promises) {
+          return Promise.all(promises).then(() => void 0);
+        }
+        function logFailure3(platform, augmenter, error) {
+          platform.logger.log("warn", "auth.augmenter.failed", {
+            augmenter: augmenter.name,
+            realm: augmenter.realm,
+            code: errorCode2(error) || ErrorCode22.Unexpected,
+            reason: error instanceof Error ? error.message : String(error)
+          });
         }
         var NOT_VISIBLE_ASCII_OR_TAB2 = /[^\t\x20-\x7e]/;
         function visibleAsciiOrUndefined2(value) {
@@ -6473,11 +6629,11 @@ function load3() {
               }
               var words = [];
               var start = -1;
-              for (var _i29 = 0; _i29 < text.length; _i29++) {
-                if (isWhitespace(text.charCodeAt(_i29))) {
-                  if (start !== -1) words.push(text.slice(start, _i29));
+              for (var _i30 = 0; _i30 < text.length; _i30++) {
+                if (isWhitespace(text.charCodeAt(_i30))) {
+                  if (start !== -1) words.push(text.slice(start, _i30));
                   start = -1;
-                } else if (start === -1) start = _i29;
+                } else if (start === -1) start = _i30;
               }
               if (start !== -1) words.push(text.slice(start));
               return words;
@@ -6517,7 +6673,7 @@ function load3() {
                 for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
                 return difference === 0;
               }
-              for (var _i30 = 0; _i30 < a.length; _i30++) difference |= a[_i30] ^ b[_i30];
+              for (var _i31 = 0; _i31 < a.length; _i31++) difference |= a[_i31] ^ b[_i31];
               return difference === 0;
             }
             var CURVE_FIELD_BYTES22 = {
@@ -6616,7 +6772,7 @@ function load3() {
               var length = 0;
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var all = [[tag], derLength22(length)];
-              for (var _i31 = 0; _i31 < parts.length; _i31++) all.push(parts[_i31]);
+              for (var _i32 = 0; _i32 < parts.length; _i32++) all.push(parts[_i32]);
               return concat22(all);
             }
             function derLength22(length) {
@@ -6630,9 +6786,9 @@ function load3() {
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var out = new Uint8Array(length);
               var offset = 0;
-              for (var _i32 = 0; _i32 < parts.length; _i32++) {
-                out.set(parts[_i32], offset);
-                offset += parts[_i32].length;
+              for (var _i33 = 0; _i33 < parts.length; _i33++) {
+                out.set(parts[_i33], offset);
+                offset += parts[_i33].length;
               }
               return out;
             }
@@ -6666,8 +6822,8 @@ function load3() {
                 return void 0;
               }
               var found;
-              for (var _i33 = 0; _i33 < keys.length; _i33++) {
-                var _key4 = keys[_i33];
+              for (var _i34 = 0; _i34 < keys.length; _i34++) {
+                var _key4 = keys[_i34];
                 if (!isObject2(_key4) || !fits(_key4, algorithm)) continue;
                 if (found !== void 0) {
                   throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -7158,7 +7314,7 @@ function load3() {
           }
         };
         function firstMatchingEntry2(entries, start, password, ctx, toUser) {
-          var _loop5 = function () {
+          var _loop6 = function () {
               var verdict = verifyPassword22(entries[i].verifier, password, ctx.platform.crypto);
               if (verdict === true) return {
                 v: toUser(entries[i])
@@ -7170,10 +7326,10 @@ function load3() {
                 };
               }
             },
-            _ret5;
+            _ret6;
           for (var i = start; i < entries.length; i++) {
-            _ret5 = _loop5();
-            if (_ret5) return _ret5.v;
+            _ret6 = _loop6();
+            if (_ret6) return _ret6.v;
           }
           throw wrongCredentials2();
         }
@@ -7641,11 +7797,11 @@ function load3() {
               }
               var words = [];
               var start = -1;
-              for (var _i34 = 0; _i34 < text.length; _i34++) {
-                if (isWhitespace(text.charCodeAt(_i34))) {
-                  if (start !== -1) words.push(text.slice(start, _i34));
+              for (var _i35 = 0; _i35 < text.length; _i35++) {
+                if (isWhitespace(text.charCodeAt(_i35))) {
+                  if (start !== -1) words.push(text.slice(start, _i35));
                   start = -1;
-                } else if (start === -1) start = _i34;
+                } else if (start === -1) start = _i35;
               }
               if (start !== -1) words.push(text.slice(start));
               return words;
@@ -7685,7 +7841,7 @@ function load3() {
                 for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
                 return difference === 0;
               }
-              for (var _i35 = 0; _i35 < a.length; _i35++) difference |= a[_i35] ^ b[_i35];
+              for (var _i36 = 0; _i36 < a.length; _i36++) difference |= a[_i36] ^ b[_i36];
               return difference === 0;
             }
             var CURVE_FIELD_BYTES22 = {
@@ -7784,7 +7940,7 @@ function load3() {
               var length = 0;
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var all = [[tag], derLength22(length)];
-              for (var _i36 = 0; _i36 < parts.length; _i36++) all.push(parts[_i36]);
+              for (var _i37 = 0; _i37 < parts.length; _i37++) all.push(parts[_i37]);
               return concat22(all);
             }
             function derLength22(length) {
@@ -7798,9 +7954,9 @@ function load3() {
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var out = new Uint8Array(length);
               var offset = 0;
-              for (var _i37 = 0; _i37 < parts.length; _i37++) {
-                out.set(parts[_i37], offset);
-                offset += parts[_i37].length;
+              for (var _i38 = 0; _i38 < parts.length; _i38++) {
+                out.set(parts[_i38], offset);
+                offset += parts[_i38].length;
               }
               return out;
             }
@@ -7834,8 +7990,8 @@ function load3() {
                 return void 0;
               }
               var found;
-              for (var _i38 = 0; _i38 < keys.length; _i38++) {
-                var _key5 = keys[_i38];
+              for (var _i39 = 0; _i39 < keys.length; _i39++) {
+                var _key5 = keys[_i39];
                 if (!isObject2(_key5) || !fits(_key5, algorithm)) continue;
                 if (found !== void 0) {
                   throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -8434,11 +8590,11 @@ function load3() {
               }
               var words = [];
               var start = -1;
-              for (var _i39 = 0; _i39 < text.length; _i39++) {
-                if (isWhitespace(text.charCodeAt(_i39))) {
-                  if (start !== -1) words.push(text.slice(start, _i39));
+              for (var _i40 = 0; _i40 < text.length; _i40++) {
+                if (isWhitespace(text.charCodeAt(_i40))) {
+                  if (start !== -1) words.push(text.slice(start, _i40));
                   start = -1;
-                } else if (start === -1) start = _i39;
+                } else if (start === -1) start = _i40;
               }
               if (start !== -1) words.push(text.slice(start));
               return words;
@@ -8478,7 +8634,7 @@ function load3() {
                 for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
                 return difference === 0;
               }
-              for (var _i40 = 0; _i40 < a.length; _i40++) difference |= a[_i40] ^ b[_i40];
+              for (var _i41 = 0; _i41 < a.length; _i41++) difference |= a[_i41] ^ b[_i41];
               return difference === 0;
             }
             var CURVE_FIELD_BYTES22 = {
@@ -8577,7 +8733,7 @@ function load3() {
               var length = 0;
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var all = [[tag], derLength22(length)];
-              for (var _i41 = 0; _i41 < parts.length; _i41++) all.push(parts[_i41]);
+              for (var _i42 = 0; _i42 < parts.length; _i42++) all.push(parts[_i42]);
               return concat22(all);
             }
             function derLength22(length) {
@@ -8591,9 +8747,9 @@ function load3() {
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var out = new Uint8Array(length);
               var offset = 0;
-              for (var _i42 = 0; _i42 < parts.length; _i42++) {
-                out.set(parts[_i42], offset);
-                offset += parts[_i42].length;
+              for (var _i43 = 0; _i43 < parts.length; _i43++) {
+                out.set(parts[_i43], offset);
+                offset += parts[_i43].length;
               }
               return out;
             }
@@ -8627,8 +8783,8 @@ function load3() {
                 return void 0;
               }
               var found;
-              for (var _i43 = 0; _i43 < keys.length; _i43++) {
-                var _key6 = keys[_i43];
+              for (var _i44 = 0; _i44 < keys.length; _i44++) {
+                var _key6 = keys[_i44];
                 if (!isObject2(_key6) || !fits(_key6, algorithm)) continue;
                 if (found !== void 0) {
                   throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -8915,7 +9071,7 @@ function load3() {
           var pending = [];
           var runs = [];
           var metrics = platform.metrics;
-          var _loop6 = function () {
+          var _loop7 = function () {
               var provider = config.providers[indices[i]];
               if (!isEligible2(provider, realmFilter)) return 0;
               var run = {
@@ -8927,7 +9083,7 @@ function load3() {
               try {
                 outcome = startProvider2(provider, credential, platform);
               } catch (e) {
-                logFailure3(platform, provider, e);
+                logFailure22(platform, provider, e);
                 settle2(platform, run, "error");
                 return 0;
               }
@@ -8944,19 +9100,19 @@ function load3() {
                 logSuccess2(platform, run.provider);
                 settle2(platform, run, "success");
               }, e => {
-                logFailure3(platform, run.provider, e);
+                logFailure22(platform, run.provider, e);
                 settle2(platform, run, "error");
               });
             },
-            _ret6;
+            _ret7;
           for (var i = 0; i < indices.length; i++) {
-            _ret6 = _loop6();
-            if (_ret6 === 0) continue;
-            if (_ret6) return _ret6.v;
+            _ret7 = _loop7();
+            if (_ret7 === 0) continue;
+            if (_ret7) return _ret7.v;
           }
           if (pending.length === 0) return void 0;
           return firstSuccess2(pending, config.timeoutMs, platform, () => {
-            for (var _i44 = 0; _i44 < runs.length; _i44++) settle2(platform, runs[_i44], "timeout");
+            for (var _i45 = 0; _i45 < runs.length; _i45++) settle2(platform, runs[_i45], "timeout");
           });
         }
         function settle2(platform, run, result) {
@@ -9001,7 +9157,7 @@ function load3() {
             realm: provider.realm
           });
         }
-        function logFailure3(platform, provider, error) {
+        function logFailure22(platform, provider, error) {
           platform.logger.log("debug", "auth.provider.failed", {
             provider: provider.name,
             code: errorCode2(error) || ErrorCode22.Unexpected,
@@ -9018,7 +9174,7 @@ function load3() {
           return tryCredentials2(credentials, 0, realmFilter, config, platform, outcome);
         }
         function tryCredentials2(credentials, start, realmFilter, config, platform, outcome, ownTried) {
-          var _loop7 = function () {
+          var _loop8 = function () {
               var credential = credentials[i];
               if (config.session !== void 0 && credential.scheme === "Bearer" && ownTried !== i) {
                 var own = ownToken2(credential.credential, realmFilter, config, platform);
@@ -9045,11 +9201,11 @@ function load3() {
                 v: result
               };
             },
-            _ret7;
+            _ret8;
           for (var i = start; i < credentials.length; i++) {
-            _ret7 = _loop7();
-            if (_ret7 === 0) continue;
-            if (_ret7) return _ret7.v;
+            _ret8 = _loop8();
+            if (_ret8 === 0) continue;
+            if (_ret8) return _ret8.v;
           }
           platform.logger.log("info", "auth.provider.all_failed");
           throw codedError22(ErrorCode22.AllFailed, "no provider accepted the credentials");
@@ -9139,13 +9295,13 @@ function load3() {
             for (var i = 0; i < listed.length; i++) if (listed[i].expiresAt > now) live.push(listed[i]);
             live.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
             var tokens = [];
-            for (var _i45 = 0; _i45 < live.length; _i45++) {
+            for (var _i46 = 0; _i46 < live.length; _i46++) {
               tokens.push({
                 version: 1,
-                token_string: live[_i45].id,
+                token_string: live[_i46].id,
                 scopes: {},
-                created_at: isoTime(live[_i45].createdAt),
-                expires_at: isoTime(live[_i45].expiresAt)
+                created_at: isoTime(live[_i46].createdAt),
+                expires_at: isoTime(live[_i46].expiresAt)
               });
             }
             return json2(200, JSON.stringify({
@@ -9166,7 +9322,8 @@ function load3() {
           return new Date(seconds * 1e3).toISOString().replace(".000Z", "Z");
         }
         function answerTokenRoute(route, input, path, config, platform) {
-          return Promise.resolve().then(() => identify2(input, config, platform)).then(user => {
+          var outcome = {};
+          return Promise.resolve().then(() => identify2(input, config, platform, outcome)).then(user => outcome.ownToken !== void 0 ? withoutAugmentation(config, user, platform) : user).then(user => {
             var settings = config.tokenStore;
             if (settings === void 0) throw codedError22(ErrorCode22.StoreDisabled, "Token store is disabled");
             if (platform.tokenStore === void 0) {
@@ -9805,7 +9962,7 @@ function load6() {
               break;
             case "all-roles":
               met = true;
-              for (var _i46 = 0; _i46 < values.length && met; _i46++) met = listHolds(user.roles, values[_i46]);
+              for (var _i47 = 0; _i47 < values.length && met; _i47++) met = listHolds(user.roles, values[_i47]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -9816,7 +9973,7 @@ function load6() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i47 = 0; _i47 < values.length && !met; _i47++) met = listHolds(list, values[_i47]);
+                  if (Array.isArray(list)) for (var _i48 = 0; _i48 < values.length && !met; _i48++) met = listHolds(list, values[_i48]);
                 }
                 break;
               }
@@ -9922,7 +10079,7 @@ function load6() {
         var _held = facts !== void 0;
         if (_held) {
           var _words = rule.split(" ");
-          for (var _i48 = _words.length - 1; _held && _i48 >= 0; _i48--) _held = facts[_words[_i48]] === 1;
+          for (var _i49 = _words.length - 1; _held && _i49 >= 0; _i49--) _held = facts[_words[_i49]] === 1;
         }
         var held = _held;
         if (!held && load7().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
