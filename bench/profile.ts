@@ -64,9 +64,9 @@ async function main(): Promise<void> {
   const idp = bearer ? await startIdentityProvider(POOL_SIZE, (line) => process.stderr.write(`${line}\n`)) : undefined
   const poolTokens = idp ? readFileSync(idp.poolFile, 'utf8').split('\n').filter(Boolean) : []
   let poolNext = 0
-  const yamlText = readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp ? idp.jwksUrl : 'http://127.0.0.1:9/certs')
+  const yamlText = readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp ? idp.jwksUrl : 'http://127.0.0.1:9/certs').replaceAll('${WHOAMI_URL}', 'http://127.0.0.1:9/v1')
   const yamlDoc = parseYaml(yamlText) as { providers: { type: string }[] }
-  yamlDoc.providers = yamlDoc.providers.filter((p) => p.type !== 'jwt')
+  yamlDoc.providers = yamlDoc.providers.filter((p) => p.type !== 'jwt' && p.type !== 'ecmwf-api')
   const plain = process.argv.includes('--plain-config')
   const ldapUsers = Number(option('--ldap-users', '0'))
   const config =
