@@ -73,7 +73,7 @@ async function measure(series: Series, round: number, durationS: number): Promis
 
 async function compiledBenchConfig(work: string, leg: RuntimeLeg, lockout = false): Promise<string> {
   const doc = parseYaml(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8')) as { providers: { type: string }[]; auth?: object }
-  doc.providers = doc.providers.filter((provider) => provider.type !== 'jwt')
+  doc.providers = doc.providers.filter((provider) => provider.type !== 'jwt' && provider.type !== 'ecmwf-api')
   if (lockout) doc.auth = { ...doc.auth, lockout: {} }
   const dir = join(work, 'config')
   mkdirSync(dir, { recursive: true })

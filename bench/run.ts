@@ -30,6 +30,7 @@ import type { BenchResults } from './lib/results'
 import { interleavedRounds, warmUp } from './lib/rounds'
 import { BENCH_DIR } from './lib/servers'
 import { keyFingerprint, startIdentityProvider } from './lib/tokens'
+import { startFakeWhoAmI } from './lib/remote-bench'
 import { poolScript, wrkVersion } from './lib/wrk'
 
 /** Distinct RS256 tokens for bearer-cold: enough for one run of ≤ 3 s at ≤ 16k req/s. */
@@ -73,7 +74,9 @@ async function main(): Promise<void> {
   log(`authotron-njs bench → ${relative(REPO_ROOT, join(outDir, name))}.{json,svg}`)
   log(`machine: ${results.machine.cpuModel}, ${results.machine.nproc} cores, Linux ${results.machine.kernel}; ${results.machine.wrk}`)
 
-  const configs = await compileConfigs(idp, work, options.legs)
+  // The remote-cached case's who-am-i (bench/fixtures/config.yaml's ecmwf provider).
+  const whoAmI = await startFakeWhoAmI()
+  const configs = await compileConfigs(idp, whoAmI.url, work, options.legs)
   const states: LegState[] = []
   try {
     for (const legName of options.legs) {
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     for (const state of states) await stopLeg(state)
     results.identityProvider.jwksFetches = idp.jwksFetches()
     await idp.stop()
+    await whoAmI.stop()
   }
 
   results.finishedAt = new Date().toISOString()

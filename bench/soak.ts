@@ -179,6 +179,8 @@ function compileSoakConfig(
   ) as {
     providers: { type: string; users?: unknown[]; jwks_ttl?: number }[]
   }
+  // The remote-cached case's provider needs its generated locations; the soak has none.
+  doc.providers = doc.providers.filter((p) => p.type !== 'ecmwf-api')
   const plain = doc.providers.find((p) => p.type === 'plain')!
   plain.users = [...(plain.users ?? []), ...rotateUsers()]
   if (jwksTtlS !== undefined) doc.providers.find((p) => p.type === 'jwt')!.jwks_ttl = jwksTtlS

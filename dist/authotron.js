@@ -16,6 +16,7 @@ function load2() {
       HeaderInvalid: "ERR_HEADER_INVALID",
       HeaderMissing: "ERR_HEADER_MISSING",
       BasicMalformed: "ERR_BASIC_MALFORMED",
+      CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
       BadCredentials: "ERR_BAD_CREDENTIALS",
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -97,7 +98,7 @@ function load2() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load2().fallbackConfig(r);
-  return config !== void 0 && config.format === 5 ? config : void 0;
+  return config !== void 0 && config.format === 6 ? config : void 0;
 }
 var unit2;
 function load3() {
@@ -234,6 +235,7 @@ function load3() {
       HeaderInvalid: "ERR_HEADER_INVALID",
       HeaderMissing: "ERR_HEADER_MISSING",
       BasicMalformed: "ERR_BASIC_MALFORMED",
+      CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
       BadCredentials: "ERR_BAD_CREDENTIALS",
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -1001,7 +1003,10 @@ function load3() {
       if (lower === "bearer") return "Bearer";
       return lower;
     }
-    function parseAuthorization2(header) {
+    function parseAuthorization2(header, maxBasicLength) {
+      if (maxBasicLength === void 0) {
+        maxBasicLength = 1024;
+      }
       var value = visibleAsciiOrUndefined(header);
       if (value === void 0 || value.trim() === "") {
         throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
@@ -1017,6 +1022,7 @@ function load3() {
         var tokens = schemeAndCredential(part);
         if (tokens === void 0) throw invalid2("invalid_format");
         var scheme = normaliseScheme(tokens[0]);
+        if (scheme === "Basic" && tokens[1].length > maxBasicLength) throw tooLong(maxBasicLength);
         var replaced = false;
         for (var j = 0; j < credentials.length; j++) {
           if (credentials[j].scheme === scheme) {
@@ -1030,6 +1036,9 @@ function load3() {
         });
       }
       return credentials;
+    }
+    function tooLong(maxBasicLength) {
+      return codedError2(ErrorCode2.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
     }
     function schemeAndCredential(part) {
       var end = firstSpaceOrTab(part, 0);
@@ -1046,13 +1055,14 @@ function load3() {
     function invalid2(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
-    var unit5;
-    function load6() {
-      if (unit5 === void 0) unit5 = function () {
+    var unit6;
+    function load7() {
+      if (unit6 === void 0) unit6 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -1742,7 +1752,7 @@ function load3() {
           "verifiedKey": verifiedKey
         };
       }();
-      return unit5;
+      return unit6;
     }
     var unit22;
     function load22() {
@@ -1751,6 +1761,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -1891,6 +1902,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -2098,6 +2110,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -2217,6 +2230,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -3002,13 +3016,14 @@ function load3() {
       }();
       return unit52;
     }
-    var unit6;
+    var unit62;
     function load62() {
-      if (unit6 === void 0) unit6 = function () {
+      if (unit62 === void 0) unit62 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -3796,11 +3811,11 @@ function load3() {
           "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
         };
       }();
-      return unit6;
+      return unit62;
     }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load6().jwtProvider,
+      jwt: () => load7().jwtProvider,
       "ecmwf-api": () => load22().ecmwfApiProvider,
       "efas-api": () => load32().efasApiProvider,
       "token-store": () => load42().tokenStoreProvider,
@@ -3917,7 +3932,7 @@ function load3() {
       if (outcome === void 0) {
         outcome = {};
       }
-      var credentials = parseAuthorization2(input.authorization);
+      var credentials = parseAuthorization2(input.authorization, config.maxBasicLength);
       var realm = visibleAsciiOrUndefined(input.realm);
       var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
       return tryCredentials(credentials, 0, realmFilter, config, platform, outcome);
@@ -4098,7 +4113,7 @@ function load3() {
       };
     }
     var unit7;
-    function load7() {
+    function load72() {
       if (unit7 === void 0) unit7 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
@@ -4294,6 +4309,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -4370,7 +4386,10 @@ function load3() {
           if (lower === "bearer") return "Bearer";
           return lower;
         }
-        function parseAuthorization22(header) {
+        function parseAuthorization22(header, maxBasicLength) {
+          if (maxBasicLength === void 0) {
+            maxBasicLength = 1024;
+          }
           var value = visibleAsciiOrUndefined2(header);
           if (value === void 0 || value.trim() === "") {
             throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
@@ -4386,6 +4405,7 @@ function load3() {
             var tokens = schemeAndCredential2(part);
             if (tokens === void 0) throw invalid3("invalid_format");
             var scheme = normaliseScheme2(tokens[0]);
+            if (scheme === "Basic" && tokens[1].length > maxBasicLength) throw tooLong2(maxBasicLength);
             var replaced = false;
             for (var j = 0; j < credentials.length; j++) {
               if (credentials[j].scheme === scheme) {
@@ -4399,6 +4419,9 @@ function load3() {
             });
           }
           return credentials;
+        }
+        function tooLong2(maxBasicLength) {
+          return codedError22(ErrorCode22.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
         }
         function schemeAndCredential2(part) {
           var end = firstSpaceOrTab2(part, 0);
@@ -4415,9 +4438,9 @@ function load3() {
         function invalid3(reason) {
           return codedError22(ErrorCode22.HeaderInvalid, reason);
         }
-        function basicUsername(authorization) {
+        function basicUsername(authorization, maxBasicLength) {
           try {
-            var credentials = parseAuthorization22(authorization);
+            var credentials = parseAuthorization22(authorization, maxBasicLength);
             for (var i = 0; i < credentials.length; i++) {
               if (credentials[i].scheme === "Basic") return decodeBasicCredential22(credentials[i].credential).username;
             }
@@ -4427,12 +4450,12 @@ function load3() {
         function lockoutKey(salt, address, username, sha256Base64url222) {
           return "lock:" + sha256Base64url222(salt + "\n" + address + "\n" + username);
         }
-        function lockoutVerdict(store, settings, address, authorization, sha256Base64url222) {
+        function lockoutVerdict(store, settings, address, authorization, sha256Base64url222, maxBasicLength) {
           if (store === void 0) return {
             state: "unavailable"
           };
           if (authorization === void 0) return void 0;
-          var username = basicUsername(authorization);
+          var username = basicUsername(authorization, maxBasicLength);
           if (username === void 0) return void 0;
           var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
           var failures = store.get(key);
@@ -4442,8 +4465,8 @@ function load3() {
             key
           };
         }
-        function recordFailure(store, settings, address, authorization, sha256Base64url222) {
-          var username = basicUsername(authorization);
+        function recordFailure(store, settings, address, authorization, sha256Base64url222, maxBasicLength) {
+          var username = basicUsername(authorization, maxBasicLength);
           if (username === void 0) return false;
           var key = lockoutKey(settings.salt, address, username, sha256Base64url222);
           store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
@@ -4456,14 +4479,14 @@ function load3() {
           return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
         }
         function lockoutVerdictOf(r, config) {
-          return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+          return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22, config.maxBasicLength);
         }
         function countFailure(r, config) {
           var store = lockoutStore();
           if (store === void 0) return;
           var locked = false;
           try {
-            locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22);
+            locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url22, config.maxBasicLength);
           } catch (e) {}
           if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
         }
@@ -4777,6 +4800,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -5123,12 +5147,14 @@ function load3() {
         },
         logger: {
           log(level, event, fields) {
-            if (LEVEL_RANK[level] < threshold) return;
-            var line = "authotron: " + event + formatFields(fields);
-            if (level === "error") r.error(line);else if (level === "warn") r.warn(line);else r.log(line);
+            if (LEVEL_RANK[level] >= threshold) logLine(r, level, event, fields);
           }
         }
       };
+    }
+    function logLine(r, level, event, fields) {
+      var line = "authotron: " + event + formatFields(fields);
+      if (level === "error") r.error(line);else if (level === "warn") r.warn(line);else r.log(line);
     }
     function sharedStore(zone) {
       var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
@@ -5208,6 +5234,7 @@ function load3() {
     var AUTHENTICATION_FAILURES = {
       [ErrorCode2.HeaderMissing]: "no_auth_header",
       [ErrorCode2.HeaderInvalid]: "invalid_header",
+      [ErrorCode2.CredentialTooLong]: "invalid_header",
       [ErrorCode2.AllFailed]: "all_failed",
       [ErrorCode2.LockedOut]: "all_failed"
     };
@@ -5217,7 +5244,7 @@ function load3() {
     function granting(accessPhase) {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
-        var admits = rule ? load7().admission(ctx.config, rule) : void 0;
+        var admits = rule ? load72().admission(ctx.config, rule) : void 0;
         var lockout = lockoutGate(ctx);
         var miss = lockout !== void 0 ? {
           key: void 0
@@ -5226,7 +5253,7 @@ function load3() {
       }, (ctx, grant) => {
         clearLockout(ctx);
         var rule = ctx.r.variables["authotron_require"];
-        if (rule && load7().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
+        if (rule && load72().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
         var _authorization4 = "Bearer " + grant.token;
         if (accessPhase) {
@@ -5305,7 +5332,8 @@ function load3() {
           metrics.incr("auth\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1000 ? 8 : ms <= 2500 ? 9 : ms <= 5000 ? 10 : ms <= 10000 ? 11 : 12) + _labels2, 1);
           if (ms > 0) metrics.incr("auth\ns" + _labels2, ms / 1e3);
         }
-        ctx.platform.logger.log(code === ErrorCode2.HeaderInvalid ? "warn" : "debug", "auth.request.rejected", {
+        var level = code === ErrorCode2.HeaderInvalid ? "warn" : code === ErrorCode2.CredentialTooLong ? "info" : "debug";
+        ctx.platform.logger.log(level, "auth.request.rejected", {
           code,
           reason: error.message
         });
@@ -5352,8 +5380,8 @@ function load3() {
           return;
         }
       }
-      if (config.format !== 5) {
-        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 5 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+      if (config.format !== 6) {
+        r.error("authotron: " + ErrorCode2.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 6 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
       }
     }
     function renderMetrics(config, entries, version) {
@@ -5543,6 +5571,7 @@ function load3() {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
           BasicMalformed: "ERR_BASIC_MALFORMED",
+          CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
           BadCredentials: "ERR_BAD_CREDENTIALS",
           ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
           ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -6103,6 +6132,67 @@ function load3() {
           for (var i = 0; i < items.length; i++) copy.push(items[i]);
           return copy;
         }
+        function contains2(items, item) {
+          for (var i = 0; i < items.length; i++) if (items[i] === item) return true;
+          return false;
+        }
+        var plainAugmenter2 = {
+          augment(augmenter, user) {
+            if (augmenter.realm !== user.realm) return;
+            for (var i = 0; i < augmenter.roles.length; i++) {
+              var pair = augmenter.roles[i];
+              if (contains2(pair[1], user.username)) user.roles.push(pair[0]);
+            }
+          }
+        };
+        var plainAdvancedAugmenter2 = {
+          augment(augmenter, user) {
+            if (augmenter.realm !== user.realm || !matches2(augmenter, user)) return;
+            for (var i = 0; i < augmenter.roles.length; i++) {
+              var role = augmenter.roles[i];
+              if (!contains2(user.roles, role)) user.roles.push(role);
+            }
+            for (var _i29 = 0; _i29 < augmenter.attributes.length; _i29++) {
+              var pair = augmenter.attributes[_i29];
+              user.attributes[pair[0]] = pair[1];
+            }
+          }
+        };
+        function matches2(augmenter, user) {
+          if (contains2(augmenter.matchUsernames, user.username)) return true;
+          for (var i = 0; i < user.roles.length; i++) {
+            if (contains2(augmenter.matchRoles, user.roles[i])) return true;
+          }
+          return false;
+        }
+        var ldapAugmenter2 = {
+          augment(augmenter, user) {
+            if (augmenter.realm !== user.realm) {
+              throw codedError22(ErrorCode22.AugmenterRealm, `Attempted to augment user in the wrong realm. Expected '${augmenter.realm}', got '${user.realm}'`);
+            }
+            var snapshot = augmenter.snapshot;
+            if (snapshot === null) {
+              throw codedError22(ErrorCode22.LdapNoSnapshot, "no directory snapshot in the compiled config yet (run `authotron ldap-sync`); no LDAP roles");
+            }
+            var groups = snapshot.members["=" + ldapKey2(user.username)];
+            if (groups === void 0) return;
+            for (var i = 0; i < groups.length; i++) {
+              var roles = snapshot.groupRoles[groups[i]];
+              for (var j = 0; j < roles.length; j++) {
+                if (!contains2(user.roles, roles[j])) user.roles.push(roles[j]);
+              }
+            }
+          }
+        };
+        function ldapKey2(name) {
+          var lower = name.toLowerCase();
+          return lower.indexOf(" ") === -1 ? lower : lower.replace(/ +/g, " ").trim();
+        }
+        var augmenterModules2 = {
+          plain: plainAugmenter2,
+          plain_advanced: plainAdvancedAugmenter2,
+          ldap: ldapAugmenter2
+        };
         function recordProvider2(sink, provider, result, ms) {
           var labels = "\n" + result + "\n" + labelValue2(provider.name) + "\n" + provider.scheme + "\n" + labelValue2(provider.realm);
           if (result === "timeout") {
@@ -6112,9 +6202,104 @@ function load3() {
           sink.incr("prov\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1000 ? 8 : ms <= 2500 ? 9 : ms <= 5000 ? 10 : ms <= 10000 ? 11 : 12) + labels, 1);
           if (ms > 0) sink.incr("prov\ns" + labels, ms / 1e3);
         }
+        function recordAugmenter2(sink, augmenter, realm, result, ms) {
+          var labels = "\n" + result + "\n" + labelValue2(augmenter.name) + "\n" + labelValue2(augmenter.type) + "\n" + labelValue2(realm);
+          sink.incr("aug\n" + (ms <= 1 ? 0 : ms <= 5 ? 1 : ms <= 10 ? 2 : ms <= 25 ? 3 : ms <= 50 ? 4 : ms <= 100 ? 5 : ms <= 250 ? 6 : ms <= 500 ? 7 : ms <= 1000 ? 8 : ms <= 2500 ? 9 : ms <= 5000 ? 10 : ms <= 10000 ? 11 : 12) + labels, 1);
+          if (ms > 0) sink.incr("aug\ns" + labels, ms / 1e3);
+        }
         var LINE_BREAKS2 = /[\r\n]/g;
         function labelValue2(value) {
           return value.replace(LINE_BREAKS2, " ");
+        }
+        function augmentUser2(config, user, platform) {
+          var plan = config.augmenterPlans["=" + user.realm];
+          if (plan === void 0) return user;
+          var inFlight = [];
+          for (var i = 0; i < plan.parallel.length; i++) {
+            var outcome = runAugmenter2(config.augmenters[plan.parallel[i]], user, platform);
+            if (outcome !== void 0) inFlight.push(outcome);
+          }
+          var afterParallel = inFlight.length === 0 ? void 0 : settleAll2(inFlight);
+          return whenReady2(afterParallel, () => runSerial2(config, plan.serial, 0, user, platform));
+        }
+        function withoutAugmentation(config, user, platform) {
+          if (config.augmenterPlans["=" + user.realm] === void 0) return user;
+          var probe = newUser22(user.username, user.realm, []);
+          return whenReady2(augmentUser2(config, probe, Object.assign(Object.assign({}, platform), {}, {
+            metrics: void 0
+          })), added => {
+            var roles = user.roles.slice();
+            for (var i = added.roles.length - 1; i >= 0; i--) {
+              var at = roles.lastIndexOf(added.roles[i]);
+              if (at !== -1) roles.splice(at, 1);
+            }
+            var attributes = {};
+            for (var key in user.attributes) {
+              if (Object.prototype.hasOwnProperty.call(user.attributes, key) && !Object.prototype.hasOwnProperty.call(added.attributes, key)) attributes[key] = user.attributes[key];
+            }
+            return {
+              version: user.version,
+              username: user.username,
+              realm: user.realm,
+              roles,
+              attributes,
+              scopes: user.scopes
+            };
+          });
+        }
+        function runSerial2(config, indices, start, user, platform) {
+          var _loop5 = function () {
+              var outcome = runAugmenter2(config.augmenters[indices[i]], user, platform);
+              if (outcome !== void 0) {
+                var next = i + 1;
+                return {
+                  v: outcome.then(() => runSerial2(config, indices, next, user, platform))
+                };
+              }
+            },
+            _ret5;
+          for (var i = start; i < indices.length; i++) {
+            _ret5 = _loop5();
+            if (_ret5) return _ret5.v;
+          }
+          return user;
+        }
+        function runAugmenter2(augmenter, user, platform) {
+          var startedMs = platform.metrics !== void 0 ? platform.clock.nowMilliseconds() : 0;
+          var realm = user.realm;
+          try {
+            var module = augmenterModules2[augmenter.type];
+            if (module === void 0) {
+              throw codedError22(ErrorCode22.AugmenterUnsupported, `augmenter type '${augmenter.type}' is not implemented`);
+            }
+            var outcome = module.augment(augmenter, user, {
+              platform
+            });
+            if (isPromise2(outcome)) return outcome.then(() => record2(platform, augmenter, realm, "success", startedMs), e => {
+              logFailure3(platform, augmenter, e);
+              record2(platform, augmenter, realm, "error", startedMs);
+            });
+            record2(platform, augmenter, realm, "success", startedMs);
+          } catch (e) {
+            logFailure3(platform, augmenter, e);
+            record2(platform, augmenter, realm, "error", startedMs);
+          }
+          return void 0;
+        }
+        function record2(platform, augmenter, realm, result, startedMs) {
+          var metrics = platform.metrics;
+          if (metrics !== void 0) recordAugmenter2(metrics, augmenter, realm, result, platform.clock.nowMilliseconds() - startedMs);
+        }
+        function settleAll2(promises) {
+          return Promise.all(promises).then(() => void 0);
+        }
+        function logFailure3(platform, augmenter, error) {
+          platform.logger.log("warn", "auth.augmenter.failed", {
+            augmenter: augmenter.name,
+            realm: augmenter.realm,
+            code: errorCode2(error) || ErrorCode22.Unexpected,
+            reason: error instanceof Error ? error.message : String(error)
+          });
         }
         var NOT_VISIBLE_ASCII_OR_TAB2 = /[^\t\x20-\x7e]/;
         function visibleAsciiOrUndefined2(value) {
@@ -6126,7 +6311,10 @@ function load3() {
           if (lower === "bearer") return "Bearer";
           return lower;
         }
-        function parseAuthorization22(header) {
+        function parseAuthorization22(header, maxBasicLength) {
+          if (maxBasicLength === void 0) {
+            maxBasicLength = 1024;
+          }
           var value = visibleAsciiOrUndefined2(header);
           if (value === void 0 || value.trim() === "") {
             throw codedError22(ErrorCode22.HeaderMissing, "no Authorization header");
@@ -6142,6 +6330,7 @@ function load3() {
             var tokens = schemeAndCredential2(part);
             if (tokens === void 0) throw invalid22("invalid_format");
             var scheme = normaliseScheme2(tokens[0]);
+            if (scheme === "Basic" && tokens[1].length > maxBasicLength) throw tooLong2(maxBasicLength);
             var replaced = false;
             for (var j = 0; j < credentials.length; j++) {
               if (credentials[j].scheme === scheme) {
@@ -6155,6 +6344,9 @@ function load3() {
             });
           }
           return credentials;
+        }
+        function tooLong2(maxBasicLength) {
+          return codedError22(ErrorCode22.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
         }
         function schemeAndCredential2(part) {
           var end = firstSpaceOrTab2(part, 0);
@@ -6178,6 +6370,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -6502,11 +6695,11 @@ function load3() {
               }
               var words = [];
               var start = -1;
-              for (var _i29 = 0; _i29 < text.length; _i29++) {
-                if (isWhitespace(text.charCodeAt(_i29))) {
-                  if (start !== -1) words.push(text.slice(start, _i29));
+              for (var _i30 = 0; _i30 < text.length; _i30++) {
+                if (isWhitespace(text.charCodeAt(_i30))) {
+                  if (start !== -1) words.push(text.slice(start, _i30));
                   start = -1;
-                } else if (start === -1) start = _i29;
+                } else if (start === -1) start = _i30;
               }
               if (start !== -1) words.push(text.slice(start));
               return words;
@@ -6546,7 +6739,7 @@ function load3() {
                 for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
                 return difference === 0;
               }
-              for (var _i30 = 0; _i30 < a.length; _i30++) difference |= a[_i30] ^ b[_i30];
+              for (var _i31 = 0; _i31 < a.length; _i31++) difference |= a[_i31] ^ b[_i31];
               return difference === 0;
             }
             var CURVE_FIELD_BYTES22 = {
@@ -6645,7 +6838,7 @@ function load3() {
               var length = 0;
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var all = [[tag], derLength22(length)];
-              for (var _i31 = 0; _i31 < parts.length; _i31++) all.push(parts[_i31]);
+              for (var _i32 = 0; _i32 < parts.length; _i32++) all.push(parts[_i32]);
               return concat22(all);
             }
             function derLength22(length) {
@@ -6659,9 +6852,9 @@ function load3() {
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var out = new Uint8Array(length);
               var offset = 0;
-              for (var _i32 = 0; _i32 < parts.length; _i32++) {
-                out.set(parts[_i32], offset);
-                offset += parts[_i32].length;
+              for (var _i33 = 0; _i33 < parts.length; _i33++) {
+                out.set(parts[_i33], offset);
+                offset += parts[_i33].length;
               }
               return out;
             }
@@ -6695,8 +6888,8 @@ function load3() {
                 return void 0;
               }
               var found;
-              for (var _i33 = 0; _i33 < keys.length; _i33++) {
-                var _key4 = keys[_i33];
+              for (var _i34 = 0; _i34 < keys.length; _i34++) {
+                var _key4 = keys[_i34];
                 if (!isObject2(_key4) || !fits(_key4, algorithm)) continue;
                 if (found !== void 0) {
                   throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -6876,6 +7069,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -7016,6 +7210,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -7185,7 +7380,7 @@ function load3() {
           }
         };
         function firstMatchingEntry2(entries, start, password, ctx, toUser) {
-          var _loop5 = function () {
+          var _loop6 = function () {
               var verdict = verifyPassword22(entries[i].verifier, password, ctx.platform.crypto);
               if (verdict === true) return {
                 v: toUser(entries[i])
@@ -7197,10 +7392,10 @@ function load3() {
                 };
               }
             },
-            _ret5;
+            _ret6;
           for (var i = start; i < entries.length; i++) {
-            _ret5 = _loop5();
-            if (_ret5) return _ret5.v;
+            _ret6 = _loop6();
+            if (_ret6) return _ret6.v;
           }
           throw wrongCredentials2();
         }
@@ -7223,6 +7418,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -7342,6 +7538,7 @@ function load3() {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -7666,11 +7863,11 @@ function load3() {
               }
               var words = [];
               var start = -1;
-              for (var _i34 = 0; _i34 < text.length; _i34++) {
-                if (isWhitespace(text.charCodeAt(_i34))) {
-                  if (start !== -1) words.push(text.slice(start, _i34));
+              for (var _i35 = 0; _i35 < text.length; _i35++) {
+                if (isWhitespace(text.charCodeAt(_i35))) {
+                  if (start !== -1) words.push(text.slice(start, _i35));
                   start = -1;
-                } else if (start === -1) start = _i34;
+                } else if (start === -1) start = _i35;
               }
               if (start !== -1) words.push(text.slice(start));
               return words;
@@ -7710,7 +7907,7 @@ function load3() {
                 for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
                 return difference === 0;
               }
-              for (var _i35 = 0; _i35 < a.length; _i35++) difference |= a[_i35] ^ b[_i35];
+              for (var _i36 = 0; _i36 < a.length; _i36++) difference |= a[_i36] ^ b[_i36];
               return difference === 0;
             }
             var CURVE_FIELD_BYTES22 = {
@@ -7809,7 +8006,7 @@ function load3() {
               var length = 0;
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var all = [[tag], derLength22(length)];
-              for (var _i36 = 0; _i36 < parts.length; _i36++) all.push(parts[_i36]);
+              for (var _i37 = 0; _i37 < parts.length; _i37++) all.push(parts[_i37]);
               return concat22(all);
             }
             function derLength22(length) {
@@ -7823,9 +8020,9 @@ function load3() {
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var out = new Uint8Array(length);
               var offset = 0;
-              for (var _i37 = 0; _i37 < parts.length; _i37++) {
-                out.set(parts[_i37], offset);
-                offset += parts[_i37].length;
+              for (var _i38 = 0; _i38 < parts.length; _i38++) {
+                out.set(parts[_i38], offset);
+                offset += parts[_i38].length;
               }
               return out;
             }
@@ -7859,8 +8056,8 @@ function load3() {
                 return void 0;
               }
               var found;
-              for (var _i38 = 0; _i38 < keys.length; _i38++) {
-                var _key5 = keys[_i38];
+              for (var _i39 = 0; _i39 < keys.length; _i39++) {
+                var _key5 = keys[_i39];
                 if (!isObject2(_key5) || !fits(_key5, algorithm)) continue;
                 if (found !== void 0) {
                   throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -8127,13 +8324,14 @@ function load3() {
           }();
           return unit522;
         }
-        var unit62;
+        var unit622;
         function load622() {
-          if (unit62 === void 0) unit62 = function () {
+          if (unit622 === void 0) unit622 = function () {
             var ErrorCode222 = {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
               BasicMalformed: "ERR_BASIC_MALFORMED",
+              CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
               BadCredentials: "ERR_BAD_CREDENTIALS",
               ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
               ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -8458,11 +8656,11 @@ function load3() {
               }
               var words = [];
               var start = -1;
-              for (var _i39 = 0; _i39 < text.length; _i39++) {
-                if (isWhitespace(text.charCodeAt(_i39))) {
-                  if (start !== -1) words.push(text.slice(start, _i39));
+              for (var _i40 = 0; _i40 < text.length; _i40++) {
+                if (isWhitespace(text.charCodeAt(_i40))) {
+                  if (start !== -1) words.push(text.slice(start, _i40));
                   start = -1;
-                } else if (start === -1) start = _i39;
+                } else if (start === -1) start = _i40;
               }
               if (start !== -1) words.push(text.slice(start));
               return words;
@@ -8502,7 +8700,7 @@ function load3() {
                 for (var i = 0; i < wordsA.length; i++) difference |= wordsA[i] ^ wordsB[i];
                 return difference === 0;
               }
-              for (var _i40 = 0; _i40 < a.length; _i40++) difference |= a[_i40] ^ b[_i40];
+              for (var _i41 = 0; _i41 < a.length; _i41++) difference |= a[_i41] ^ b[_i41];
               return difference === 0;
             }
             var CURVE_FIELD_BYTES22 = {
@@ -8601,7 +8799,7 @@ function load3() {
               var length = 0;
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var all = [[tag], derLength22(length)];
-              for (var _i41 = 0; _i41 < parts.length; _i41++) all.push(parts[_i41]);
+              for (var _i42 = 0; _i42 < parts.length; _i42++) all.push(parts[_i42]);
               return concat22(all);
             }
             function derLength22(length) {
@@ -8615,9 +8813,9 @@ function load3() {
               for (var i = 0; i < parts.length; i++) length += parts[i].length;
               var out = new Uint8Array(length);
               var offset = 0;
-              for (var _i42 = 0; _i42 < parts.length; _i42++) {
-                out.set(parts[_i42], offset);
-                offset += parts[_i42].length;
+              for (var _i43 = 0; _i43 < parts.length; _i43++) {
+                out.set(parts[_i43], offset);
+                offset += parts[_i43].length;
               }
               return out;
             }
@@ -8651,8 +8849,8 @@ function load3() {
                 return void 0;
               }
               var found;
-              for (var _i43 = 0; _i43 < keys.length; _i43++) {
-                var _key6 = keys[_i43];
+              for (var _i44 = 0; _i44 < keys.length; _i44++) {
+                var _key6 = keys[_i44];
                 if (!isObject2(_key6) || !fits(_key6, algorithm)) continue;
                 if (found !== void 0) {
                   throw codedError222(ErrorCode222.JwtKeyAmbiguous, "the token has no kid and several keys fit its algorithm");
@@ -8921,7 +9119,7 @@ function load3() {
               "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
             };
           }();
-          return unit62;
+          return unit622;
         }
         var providerModules2 = {
           plain: () => plainProvider2,
@@ -8939,7 +9137,7 @@ function load3() {
           var pending = [];
           var runs = [];
           var metrics = platform.metrics;
-          var _loop6 = function () {
+          var _loop7 = function () {
               var provider = config.providers[indices[i]];
               if (!isEligible2(provider, realmFilter)) return 0;
               var run = {
@@ -8951,7 +9149,7 @@ function load3() {
               try {
                 outcome = startProvider2(provider, credential, platform);
               } catch (e) {
-                logFailure3(platform, provider, e);
+                logFailure22(platform, provider, e);
                 settle2(platform, run, "error");
                 return 0;
               }
@@ -8968,19 +9166,19 @@ function load3() {
                 logSuccess2(platform, run.provider);
                 settle2(platform, run, "success");
               }, e => {
-                logFailure3(platform, run.provider, e);
+                logFailure22(platform, run.provider, e);
                 settle2(platform, run, "error");
               });
             },
-            _ret6;
+            _ret7;
           for (var i = 0; i < indices.length; i++) {
-            _ret6 = _loop6();
-            if (_ret6 === 0) continue;
-            if (_ret6) return _ret6.v;
+            _ret7 = _loop7();
+            if (_ret7 === 0) continue;
+            if (_ret7) return _ret7.v;
           }
           if (pending.length === 0) return void 0;
           return firstSuccess2(pending, config.timeoutMs, platform, () => {
-            for (var _i44 = 0; _i44 < runs.length; _i44++) settle2(platform, runs[_i44], "timeout");
+            for (var _i45 = 0; _i45 < runs.length; _i45++) settle2(platform, runs[_i45], "timeout");
           });
         }
         function settle2(platform, run, result) {
@@ -8990,11 +9188,11 @@ function load3() {
           if (metrics !== void 0) recordProvider2(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs);
         }
         function startProvider2(provider, credential, platform) {
-          var load72 = providerModules2[provider.type];
-          if (load72 === void 0) {
+          var load722 = providerModules2[provider.type];
+          if (load722 === void 0) {
             throw codedError22(ErrorCode22.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
           }
-          return load72().authenticate(provider, credential, {
+          return load722().authenticate(provider, credential, {
             platform
           });
         }
@@ -9025,7 +9223,7 @@ function load3() {
             realm: provider.realm
           });
         }
-        function logFailure3(platform, provider, error) {
+        function logFailure22(platform, provider, error) {
           platform.logger.log("debug", "auth.provider.failed", {
             provider: provider.name,
             code: errorCode2(error) || ErrorCode22.Unexpected,
@@ -9036,13 +9234,13 @@ function load3() {
           if (outcome === void 0) {
             outcome = {};
           }
-          var credentials = parseAuthorization22(input.authorization);
+          var credentials = parseAuthorization22(input.authorization, config.maxBasicLength);
           var realm = visibleAsciiOrUndefined2(input.realm);
           var realmFilter = realm === void 0 ? void 0 : realm.toLowerCase();
           return tryCredentials2(credentials, 0, realmFilter, config, platform, outcome);
         }
         function tryCredentials2(credentials, start, realmFilter, config, platform, outcome, ownTried) {
-          var _loop7 = function () {
+          var _loop8 = function () {
               var credential = credentials[i];
               if (config.session !== void 0 && credential.scheme === "Bearer" && ownTried !== i) {
                 var own = ownToken2(credential.credential, realmFilter, config, platform);
@@ -9069,11 +9267,11 @@ function load3() {
                 v: result
               };
             },
-            _ret7;
+            _ret8;
           for (var i = start; i < credentials.length; i++) {
-            _ret7 = _loop7();
-            if (_ret7 === 0) continue;
-            if (_ret7) return _ret7.v;
+            _ret8 = _loop8();
+            if (_ret8 === 0) continue;
+            if (_ret8) return _ret8.v;
           }
           platform.logger.log("info", "auth.provider.all_failed");
           throw codedError22(ErrorCode22.AllFailed, "no provider accepted the credentials");
@@ -9163,13 +9361,13 @@ function load3() {
             for (var i = 0; i < listed.length; i++) if (listed[i].expiresAt > now) live.push(listed[i]);
             live.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
             var tokens = [];
-            for (var _i45 = 0; _i45 < live.length; _i45++) {
+            for (var _i46 = 0; _i46 < live.length; _i46++) {
               tokens.push({
                 version: 1,
-                token_string: live[_i45].id,
+                token_string: live[_i46].id,
                 scopes: {},
-                created_at: isoTime(live[_i45].createdAt),
-                expires_at: isoTime(live[_i45].expiresAt)
+                created_at: isoTime(live[_i46].createdAt),
+                expires_at: isoTime(live[_i46].expiresAt)
               });
             }
             return json2(200, JSON.stringify({
@@ -9190,7 +9388,8 @@ function load3() {
           return new Date(seconds * 1e3).toISOString().replace(".000Z", "Z");
         }
         function answerTokenRoute(route, input, path, config, platform) {
-          return Promise.resolve().then(() => identify2(input, config, platform)).then(user => {
+          var outcome = {};
+          return Promise.resolve().then(() => identify2(input, config, platform, outcome)).then(user => outcome.ownToken !== void 0 ? withoutAugmentation(config, user, platform) : user).then(user => {
             var settings = config.tokenStore;
             if (settings === void 0) throw codedError22(ErrorCode22.StoreDisabled, "Token store is disabled");
             if (platform.tokenStore === void 0) {
@@ -9335,6 +9534,151 @@ function load3() {
 var unit3;
 function load4() {
   if (unit3 === void 0) unit3 = function () {
+    var ErrorCode2 = {
+      HeaderInvalid: "ERR_HEADER_INVALID",
+      HeaderMissing: "ERR_HEADER_MISSING",
+      BasicMalformed: "ERR_BASIC_MALFORMED",
+      CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
+      BadCredentials: "ERR_BAD_CREDENTIALS",
+      ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
+      ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
+      AugmenterUnsupported: "ERR_AUGMENTER_UNSUPPORTED",
+      AugmenterRealm: "ERR_AUGMENTER_REALM",
+      LdapNoSnapshot: "ERR_LDAP_NO_SNAPSHOT",
+      LdapUnavailable: "ERR_LDAP_UNAVAILABLE",
+      AllFailed: "ERR_ALL_FAILED",
+      LockedOut: "ERR_LOCKED_OUT",
+      LockoutUnavailable: "ERR_LOCKOUT_UNAVAILABLE",
+      PasswordFormUnsupported: "ERR_PASSWORD_FORM_UNSUPPORTED",
+      ConfigFormat: "ERR_CONFIG_FORMAT",
+      ConfigDeprecated: "ERR_CONFIG_DEPRECATED",
+      ConfigInvalid: "ERR_CONFIG_INVALID",
+      RuntimeUnsupported: "ERR_RUNTIME_UNSUPPORTED",
+      JwtMalformed: "ERR_JWT_MALFORMED",
+      JwtAlgNone: "ERR_JWT_ALG_NONE",
+      JwtAlgUnsupported: "ERR_JWT_ALG_UNSUPPORTED",
+      JwtKeyNotFound: "ERR_JWT_KEY_NOT_FOUND",
+      JwtKeyAmbiguous: "ERR_JWT_KEY_AMBIGUOUS",
+      JwtKeyMismatch: "ERR_JWT_KEY_MISMATCH",
+      JwtKeyInvalid: "ERR_JWT_KEY_INVALID",
+      JwtSignatureInvalid: "ERR_JWT_SIGNATURE_INVALID",
+      JwtExpired: "ERR_JWT_EXPIRED",
+      JwtNotYetValid: "ERR_JWT_NOT_YET_VALID",
+      JwtClaimInvalid: "ERR_JWT_CLAIM_INVALID",
+      JwtIssuerMismatch: "ERR_JWT_ISSUER_MISMATCH",
+      JwtAudienceMismatch: "ERR_JWT_AUDIENCE_MISMATCH",
+      JwtSignFailed: "ERR_JWT_SIGN_FAILED",
+      JwksUnavailable: "ERR_JWKS_UNAVAILABLE",
+      JwksInvalid: "ERR_JWKS_INVALID",
+      RemoteUnavailable: "ERR_REMOTE_UNAVAILABLE",
+      RemoteTooLarge: "ERR_REMOTE_TOO_LARGE",
+      RemoteMalformed: "ERR_REMOTE_MALFORMED",
+      RemoteInvalidCredential: "ERR_REMOTE_INVALID_CREDENTIAL",
+      RemoteStatus: "ERR_REMOTE_STATUS",
+      TokenExchangeFailed: "ERR_TOKEN_EXCHANGE_FAILED",
+      AccessRuleInvalid: "ERR_ACCESS_RULE_INVALID",
+      AccessRuleUnknown: "ERR_ACCESS_RULE_UNKNOWN",
+      StoreDisabled: "ERR_STORE_DISABLED",
+      StoreUnavailable: "ERR_STORE_UNAVAILABLE",
+      StoreUnsupported: "ERR_STORE_UNSUPPORTED",
+      StoreTokenNotFound: "ERR_STORE_TOKEN_NOT_FOUND",
+      Unexpected: "ERR_UNEXPECTED"
+    };
+    function codedError2(code, message, path) {
+      var error = new Error(message);
+      error.code = code;
+      if (path !== void 0) error.path = path;
+      return error;
+    }
+    function leadingBasicTooLong(header, maxBasicLength) {
+      if (header.length <= maxBasicLength + 6) return false;
+      var head = header.slice(0, 6).toLowerCase();
+      if (head !== "basic " && head !== "basic	" && head !== "plain " && head !== "plain	") return false;
+      var credential = header.slice(6).trim();
+      return credential.length > maxBasicLength && !PART_OR_TOKEN_END.test(credential.slice(0, maxBasicLength + 1));
+    }
+    var PART_OR_TOKEN_END = /[, \t]/;
+    function tooLong(maxBasicLength) {
+      return codedError2(ErrorCode2.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
+    }
+    function unauthorized(config) {
+      return {
+        status: 401,
+        headers: [["WWW-Authenticate", config.challenge], ["Content-Type", "application/json"]],
+        body: '{"error": "Unauthorized access"}'
+      };
+    }
+    var LEVEL_RANK = {
+      trace: 0,
+      debug: 1,
+      info: 2,
+      warn: 3,
+      error: 4
+    };
+    function logLine(r, level, event, fields) {
+      var line = "authotron: " + event + formatFields(fields);
+      if (level === "error") r.error(line);else if (level === "warn") r.warn(line);else r.log(line);
+    }
+    function logs(configuredLevel, level) {
+      var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
+      return LEVEL_RANK[level] >= threshold;
+    }
+    function metricsSink() {
+      var dict = metricsDict();
+      if (dict === void 0) return void 0;
+      return {
+        incr: (key, delta) => {
+          try {
+            dict.incr(key, delta);
+          } catch (e) {}
+        }
+      };
+    }
+    function metricsDict() {
+      var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
+      return shared !== void 0 ? shared["authotron_metrics"] : void 0;
+    }
+    function formatFields(fields) {
+      if (fields === void 0) return "";
+      var text = "";
+      var keys = Object.keys(fields);
+      for (var i = 0; i < keys.length; i++) text += " " + keys[i] + "=" + JSON.stringify(fields[keys[i]]);
+      return text;
+    }
+    function refusedTooLong(r, config, authorization) {
+      var startedMs = Date.now();
+      var maxBasicLength = config.maxBasicLength === void 0 ? 1024 : config.maxBasicLength;
+      if (!leadingBasicTooLong(authorization, maxBasicLength)) return false;
+      var metrics = config.metricsEnabled === false ? void 0 : metricsSink();
+      if (metrics !== void 0) {
+        try {
+          var _ms4 = Date.now() - startedMs;
+          var _labels3 = "\n" + "invalid_header" + "\n" + "unknown";
+          metrics.incr("auth\n" + (_ms4 <= 1 ? 0 : _ms4 <= 5 ? 1 : _ms4 <= 10 ? 2 : _ms4 <= 25 ? 3 : _ms4 <= 50 ? 4 : _ms4 <= 100 ? 5 : _ms4 <= 250 ? 6 : _ms4 <= 500 ? 7 : _ms4 <= 1000 ? 8 : _ms4 <= 2500 ? 9 : _ms4 <= 5000 ? 10 : _ms4 <= 10000 ? 11 : 12) + _labels3, 1);
+          if (_ms4 > 0) metrics.incr("auth\ns" + _labels3, _ms4 / 1e3);
+        } catch (e) {}
+      }
+      if (logs(config.logLevel, "info")) {
+        var error = tooLong(maxBasicLength);
+        logLine(r, "info", "auth.request.rejected", {
+          code: error.code,
+          reason: error.message
+        });
+      }
+      var answer = unauthorized(config);
+      for (var i = 0; i < answer.headers.length; i++) r.headersOut[answer.headers[i][0]] = answer.headers[i][1];
+      r.return(answer.status, answer.body);
+      return true;
+    }
+    return {
+      "refusedTooLong": refusedTooLong
+    };
+  }();
+  return unit3;
+}
+var unit4;
+function load5() {
+  if (unit4 === void 0) unit4 = function () {
     var NOT_BASE64_OR_PAD = /[^A-Za-z0-9+/=]/;
     function isStrictBase642(text) {
       var length = text.length;
@@ -9363,6 +9707,7 @@ function load4() {
       HeaderInvalid: "ERR_HEADER_INVALID",
       HeaderMissing: "ERR_HEADER_MISSING",
       BasicMalformed: "ERR_BASIC_MALFORMED",
+      CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
       BadCredentials: "ERR_BAD_CREDENTIALS",
       ProviderTimeout: "ERR_PROVIDER_TIMEOUT",
       ProviderUnsupported: "ERR_PROVIDER_UNSUPPORTED",
@@ -9439,7 +9784,10 @@ function load4() {
       if (lower === "bearer") return "Bearer";
       return lower;
     }
-    function parseAuthorization2(header) {
+    function parseAuthorization2(header, maxBasicLength) {
+      if (maxBasicLength === void 0) {
+        maxBasicLength = 1024;
+      }
       var value = visibleAsciiOrUndefined(header);
       if (value === void 0 || value.trim() === "") {
         throw codedError2(ErrorCode2.HeaderMissing, "no Authorization header");
@@ -9455,6 +9803,7 @@ function load4() {
         var tokens = schemeAndCredential(part);
         if (tokens === void 0) throw invalid("invalid_format");
         var scheme = normaliseScheme(tokens[0]);
+        if (scheme === "Basic" && tokens[1].length > maxBasicLength) throw tooLong(maxBasicLength);
         var replaced = false;
         for (var j = 0; j < credentials.length; j++) {
           if (credentials[j].scheme === scheme) {
@@ -9468,6 +9817,9 @@ function load4() {
         });
       }
       return credentials;
+    }
+    function tooLong(maxBasicLength) {
+      return codedError2(ErrorCode2.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
     }
     function schemeAndCredential(part) {
       var end = firstSpaceOrTab(part, 0);
@@ -9484,9 +9836,9 @@ function load4() {
     function invalid(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
-    function basicUsername(authorization) {
+    function basicUsername(authorization, maxBasicLength) {
       try {
-        var credentials = parseAuthorization2(authorization);
+        var credentials = parseAuthorization2(authorization, maxBasicLength);
         for (var i = 0; i < credentials.length; i++) {
           if (credentials[i].scheme === "Basic") return decodeBasicCredential2(credentials[i].credential).username;
         }
@@ -9496,12 +9848,12 @@ function load4() {
     function lockoutKey(salt, address, username, sha256Base64url22) {
       return "lock:" + sha256Base64url22(salt + "\n" + address + "\n" + username);
     }
-    function lockoutVerdict(store, settings, address, authorization, sha256Base64url22) {
+    function lockoutVerdict(store, settings, address, authorization, sha256Base64url22, maxBasicLength) {
       if (store === void 0) return {
         state: "unavailable"
       };
       if (authorization === void 0) return void 0;
-      var username = basicUsername(authorization);
+      var username = basicUsername(authorization, maxBasicLength);
       if (username === void 0) return void 0;
       var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
       var failures = store.get(key);
@@ -9511,8 +9863,8 @@ function load4() {
         key
       };
     }
-    function recordFailure(store, settings, address, authorization, sha256Base64url22) {
-      var username = basicUsername(authorization);
+    function recordFailure(store, settings, address, authorization, sha256Base64url22, maxBasicLength) {
+      var username = basicUsername(authorization, maxBasicLength);
       if (username === void 0) return false;
       var key = lockoutKey(settings.salt, address, username, sha256Base64url22);
       store.set("addr:" + address, 1, settings.windowMs > settings.durationMs ? settings.windowMs : settings.durationMs);
@@ -9525,14 +9877,14 @@ function load4() {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
     }
     function lockoutVerdictOf(r, config) {
-      return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+      return lockoutVerdict(lockoutStore(), config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2, config.maxBasicLength);
     }
     function countFailure(r, config) {
       var store = lockoutStore();
       if (store === void 0) return;
       var locked = false;
       try {
-        locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2);
+        locked = recordFailure(store, config.lockout, r.remoteAddress, r.headersIn["Authorization"], sha256Base64url2, config.maxBasicLength);
       } catch (e) {}
       if (locked) r.warn("authotron: auth.lockout.engaged address=" + JSON.stringify(r.remoteAddress) + " duration_ms=" + config.lockout.durationMs);
     }
@@ -9550,11 +9902,11 @@ function load4() {
       "lockoutVerdictOf": lockoutVerdictOf
     };
   }();
-  return unit3;
+  return unit4;
 }
-var unit4;
-function load5() {
-  if (unit4 === void 0) unit4 = function () {
+var unit5;
+function load6() {
+  if (unit5 === void 0) unit5 = function () {
     function utf8ToBase64url(text) {
       return Buffer.from(text, "utf8").toString("base64url");
     }
@@ -9582,9 +9934,9 @@ function load5() {
       var own = now + lifetimeSeconds;
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
-    var unit5;
-    function load6() {
-      if (unit5 === void 0) unit5 = function () {
+    var unit6;
+    function load7() {
+      if (unit6 === void 0) unit6 = function () {
         function codedError2(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -9676,7 +10028,7 @@ function load5() {
               break;
             case "all-roles":
               met = true;
-              for (var _i46 = 0; _i46 < values.length && met; _i46++) met = listHolds(user.roles, values[_i46]);
+              for (var _i47 = 0; _i47 < values.length && met; _i47++) met = listHolds(user.roles, values[_i47]);
               break;
             case "realm":
               met = listHolds(values, user.realm);
@@ -9687,7 +10039,7 @@ function load5() {
                 var providers = scopes !== null && typeof scopes === "object" ? Object.keys(scopes) : [];
                 for (var p = 0; p < providers.length && !met; p++) {
                   var list = scopes[providers[p]];
-                  if (Array.isArray(list)) for (var _i47 = 0; _i47 < values.length && !met; _i47++) met = listHolds(list, values[_i47]);
+                  if (Array.isArray(list)) for (var _i48 = 0; _i48 < values.length && !met; _i48++) met = listHolds(list, values[_i48]);
                 }
                 break;
               }
@@ -9746,7 +10098,7 @@ function load5() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit5;
+      return unit6;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -9783,20 +10135,20 @@ function load5() {
       var sendLegacy = config.includeLegacyHeaders;
       var legacy = grant.row.legacy;
       if (metrics !== void 0) {
-        var _ms5 = Date.now() - nowMs;
-        var _labels3 = "\n" + "success" + "\n" + legacy[1];
-        metrics.incr("auth\n" + (_ms5 <= 1 ? 0 : _ms5 <= 5 ? 1 : _ms5 <= 10 ? 2 : _ms5 <= 25 ? 3 : _ms5 <= 50 ? 4 : _ms5 <= 100 ? 5 : _ms5 <= 250 ? 6 : _ms5 <= 500 ? 7 : _ms5 <= 1000 ? 8 : _ms5 <= 2500 ? 9 : _ms5 <= 5000 ? 10 : _ms5 <= 10000 ? 11 : 12) + _labels3, 1);
-        if (_ms5 > 0) metrics.incr("auth\ns" + _labels3, _ms5 / 1e3);
+        var _ms6 = Date.now() - nowMs;
+        var _labels4 = "\n" + "success" + "\n" + legacy[1];
+        metrics.incr("auth\n" + (_ms6 <= 1 ? 0 : _ms6 <= 5 ? 1 : _ms6 <= 10 ? 2 : _ms6 <= 25 ? 3 : _ms6 <= 50 ? 4 : _ms6 <= 100 ? 5 : _ms6 <= 250 ? 6 : _ms6 <= 500 ? 7 : _ms6 <= 1000 ? 8 : _ms6 <= 2500 ? 9 : _ms6 <= 5000 ? 10 : _ms6 <= 10000 ? 11 : 12) + _labels4, 1);
+        if (_ms6 > 0) metrics.incr("auth\ns" + _labels4, _ms6 / 1e3);
       }
       if (rule) {
         var facts = grant.row.ruleFacts;
         var _held = facts !== void 0;
         if (_held) {
           var _words = rule.split(" ");
-          for (var _i48 = _words.length - 1; _held && _i48 >= 0; _i48--) _held = facts[_words[_i48]] === 1;
+          for (var _i49 = _words.length - 1; _held && _i49 >= 0; _i49--) _held = facts[_words[_i49]] === 1;
         }
         var held = _held;
-        if (!held && load6().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+        if (!held && load7().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       }
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
@@ -9806,8 +10158,8 @@ function load5() {
         var _storeForMs2 = _untilMs2 - nowMs;
         var _failure2;
         if (_storeForMs2 > 0) {
-          var _ms6 = _untilMs2;
-          var _cachedUntil4 = (_ms6 - _ms6 % 1e3) / 1e3;
+          var _ms7 = _untilMs2;
+          var _cachedUntil4 = (_ms7 - _ms7 % 1e3) / 1e3;
           var _entry2 = grant.token + "\n" + legacy[0] + "\n" + legacy[1] + "\n" + legacy[2] + "\n" + (sendLegacy ? "1" : "") + "\n" + _cachedUntil4 + "\n" + grant.expiresAt + "\n" + grant.row.userJson;
           try {
             dict.set(key, _entry2, _storeForMs2);
@@ -9843,7 +10195,7 @@ function load5() {
       "answeredPrecomputedBasic": answeredPrecomputedBasic
     };
   }();
-  return unit4;
+  return unit5;
 }
 function authenticate(r, accessPhase) {
   var config = loadConfig(r);
@@ -9859,11 +10211,13 @@ function authenticate(r, accessPhase) {
     load3().serve("authenticate", r, config);
     return;
   }
+  var authorization = r.headersIn["Authorization"];
+  if (authorization !== void 0 && authorization.length > 1030 && "basic |basic	|plain |plain	".indexOf(authorization.slice(0, 6).toLowerCase()) !== -1 && load4().refusedTooLong(r, config, authorization)) return;
   if (config.lockout !== void 0) {
     var shared = ngx.shared;
     var zone = shared === void 0 ? void 0 : shared["authotron_lockout"];
     if (zone === void 0 || zone.get("addr:" + r.remoteAddress) !== void 0) {
-      var lockout = load4().lockoutVerdictOf(r, config);
+      var lockout = load5().lockoutVerdictOf(r, config);
       if (lockout !== void 0) {
         load3().serve(accessPhase ? "access" : "authenticate", r, config, {
           key: void 0,
@@ -9879,7 +10233,7 @@ function authenticate(r, accessPhase) {
   var _ttlMs = config.grantCacheTtlMs;
   if (_shared !== void 0 && (_ttlMs === void 0 || _ttlMs > 0)) {
     var _dict = _shared["authotron"];
-    var _authorization6 = r.headersIn["Authorization"];
+    var _authorization6 = authorization;
     var _session3 = config.session;
     if (_authorization6 === void 0 && _session3 !== void 0) {
       var _cookie4 = r.variables[_session3.cookieVariable];
@@ -9930,7 +10284,7 @@ function authenticate(r, accessPhase) {
   }
   var key = _outcome;
   if (key === true) return;
-  if (config.precomputedBasic !== void 0 && load5().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
+  if (config.precomputedBasic !== void 0 && load6().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return;
   load3().serve(accessPhase ? "access" : "authenticate", r, config, {
     key
   });

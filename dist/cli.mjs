@@ -14877,7 +14877,7 @@ function parseCommandArgs(args, options, maxPositionals) {
 }
 
 // src/config/compiled.ts
-var COMPILED_FORMAT = 5;
+var COMPILED_FORMAT = 6;
 var KEY_PREFIX = "=";
 
 // src/errors.ts
@@ -14888,6 +14888,11 @@ var ErrorCode = {
   HeaderMissing: "ERR_HEADER_MISSING",
   /** A Basic credential is not strict base64, not UTF-8, or has no username. */
   BasicMalformed: "ERR_BASIC_MALFORMED",
+  /**
+   * A Basic credential longer than `auth.max_basic_length` (issue 19): refused by its length alone,
+   * before any decoding or hashing.
+   */
+  CredentialTooLong: "ERR_CREDENTIAL_TOO_LONG",
   /** Username or password did not match. */
   BadCredentials: "ERR_BAD_CREDENTIALS",
   /** A provider did not answer within auth.timeout_in_ms. */
@@ -15232,6 +15237,11 @@ function compileAccessRules(data) {
   for (const [name, rule] of parsedRules(data.access_rules)) compiled2[KEY_PREFIX + name] = rule;
   return Object.keys(compiled2).length === 0 ? void 0 : compiled2;
 }
+
+// src/auth/header.ts
+var DEFAULT_MAX_BASIC_LENGTH = 1024;
+var MIN_MAX_BASIC_LENGTH = 64;
+var MAX_MAX_BASIC_LENGTH = 65536;
 
 // src/compiler/reference-types.ts
 var REFERENCE_PROVIDERS = {};
@@ -16401,6 +16411,13 @@ var CONFIG_SCHEMA = {
           default: 3e4,
           description: "authotron-njs: how long a successful authentication is reused per credential where the shared dict `authotron` exists (never past the token exp); 0 disables."
         },
+        max_basic_length: {
+          type: "integer",
+          minimum: MIN_MAX_BASIC_LENGTH,
+          maximum: MAX_MAX_BASIC_LENGTH,
+          default: DEFAULT_MAX_BASIC_LENGTH,
+          description: "authotron-njs: the longest Basic credential accepted, in characters of base64 after `Basic ` (the default, 1024, holds 768 bytes of `username:password`). A header carrying a longer one is refused with 401 (ERR_CREDENTIAL_TOO_LONG) before any decoding or hashing. Bearer tokens have no such limit: only nginx's large_client_header_buffers bounds them."
+        },
         lockout: {
           type: "object",
           additionalProperties: false,
@@ -16969,6 +16986,7 @@ function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenterInputs 
     jwt: jwtSection(jwt, signing),
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === "number" ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS2,
+    maxBasicLength: typeof auth.max_basic_length === "number" ? auth.max_basic_length : DEFAULT_MAX_BASIC_LENGTH,
     grantCacheTtlMs: typeof auth.grant_cache_ttl_in_ms === "number" ? auth.grant_cache_ttl_in_ms : DEFAULT_GRANT_CACHE_TTL_MS,
     challenge: challengeFor(providerItems),
     providers,
@@ -18802,8 +18820,10 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
       io2.stdout.write(json2);
       return EXIT_OK;
     }
+    const access = compiledConfigAccess(output);
+    if (access.droppedOther) writeLine(io2.stderr, `note: ${output}: no longer readable by other users (mode ${access.mode.toString(8).padStart(4, "0")}): it holds the JWT secret`);
     try {
-      writeFileAtomic(output, json2);
+      writeFileAtomic(output, json2, access.mode, access.owner);
     } catch (error) {
       writeLine(io2.stderr, `error: cannot write ${output}: ${describeIoError(error)}`);
       return EXIT_FAILURE;
@@ -18862,6 +18882,12 @@ function writeSnippetFiles(dir, io2, generate) {
     writeLine(io2.stderr, `authotron: wrote ${target}`);
   }
   return true;
+}
+function compiledConfigAccess(target) {
+  const existing = keepingAccess(target);
+  const mode = existing.mode & 504;
+  const owner = process.getuid?.() === 0 ? existing.owner : void 0;
+  return { mode, owner, droppedOther: mode !== existing.mode };
 }
 
 // src/cli/prompt.ts

@@ -27,6 +27,11 @@ export const ErrorCode = {
   HeaderMissing: 'ERR_HEADER_MISSING',
   /** A Basic credential is not strict base64, not UTF-8, or has no username. */
   BasicMalformed: 'ERR_BASIC_MALFORMED',
+  /**
+   * A Basic credential longer than `auth.max_basic_length` (issue 19): refused by its length alone,
+   * before any decoding or hashing.
+   */
+  CredentialTooLong: 'ERR_CREDENTIAL_TOO_LONG',
   /** Username or password did not match. */
   BadCredentials: 'ERR_BAD_CREDENTIALS',
   /** A provider did not answer within auth.timeout_in_ms. */

@@ -23,6 +23,7 @@ import type { BenchOptions } from './options'
 import type { BenchResults, LegResult } from './results'
 import { BENCH_DIR, CONTENT, startBenchNginx, type BenchNginx, type ConfigSnippets } from './servers'
 import type { IdentityProvider } from './tokens'
+import { REMOTE_API_KEY } from './remote-bench'
 
 const BASIC_USER = 'bench'
 const BASIC_PASSWORD = 'bench-password'
@@ -63,14 +64,15 @@ export interface Configs {
   es256: string
 }
 
-export async function compileConfigs(idp: IdentityProvider, work: string, legs: string[]): Promise<Configs> {
+export async function compileConfigs(idp: IdentityProvider, whoAmIUrl: string, work: string, legs: string[]): Promise<Configs> {
   // The compiler writes 0600 (the file holds the JWT secret); QuickJS workers (nobody) read it.
   const gids = [...new Set(legs.map((name) => legByName(name).workerGroupId))]
   if (gids.length > 1) throw new Error(`legs ${legs.join(', ')} run their workers under different groups`)
   const access = { workerGroupId: gids[0] }
-  const yamlText = withLdapRealm(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp.jwksUrl))
+  const yamlText = withLdapRealm(readFileSync(join(BENCH_DIR, 'fixtures/config.yaml'), 'utf8').replaceAll('${JWKS_URL}', idp.jwksUrl).replaceAll('${WHOAMI_URL}', whoAmIUrl))
   const plainDoc = parseYaml(yamlText) as { providers: { type: string }[] }
-  plainDoc.providers = plainDoc.providers.filter((p) => p.type !== 'jwt')
+  // Without the jwt provider, and without the remote-cached case's ecmwf-api (its locations come with the snippets).
+  plainDoc.providers = plainDoc.providers.filter((p) => p.type !== 'jwt' && p.type !== 'ecmwf-api')
   const plainDir = dir(work, 'config-plain')
   const plain = await compileConfig(stringifyYaml(plainDoc), plainDir, access)
   embedLdapSnapshot(join(plainDir, 'config.yaml'), plain, plainDir)
@@ -104,7 +106,11 @@ export async function compileConfigs(idp: IdentityProvider, work: string, legs: 
     }
     // The same compile again with the snippets (the harness's compileConfig has no such option).
     const snippetDir = dir(jwtDir, 'snippets')
-    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(jwtDir, 'config.yaml'), '-o', withJwt, '--nginx-snippets', snippetDir], { stdio: 'pipe' })
+    execFileSync(
+      process.execPath,
+      [AUTHOTRON_CLI, 'compile', join(jwtDir, 'config.yaml'), '-o', withJwt, '--nginx-snippets', snippetDir, '--remote-cache-dir', dir(jwtDir, 'remote-cache')],
+      { stdio: 'pipe' },
+    )
     embedLdapSnapshot(join(jwtDir, 'config.yaml'), withJwt, jwtDir)
     if (process.getuid?.() === 0) {
       chownSync(withJwt, 0, access.workerGroupId)
@@ -261,6 +267,7 @@ export function headersOf(c: BenchCase, idp: IdentityProvider, state?: Pick<LegS
   if (c.credential === 'basic-ldap') return [`Authorization: ${LDAP_AUTHORIZATION}`]
   if (c.credential in LARGE_CREDENTIAL_BASE64_BYTES) return [`Authorization: ${largeBasicAuthorization(c.credential as keyof typeof LARGE_CREDENTIAL_BASE64_BYTES)}`]
   if (c.credential === 'bearer-cached' || c.credential === 'bearer-pool') return [`Authorization: Bearer ${idp.cachedToken}`]
+  if (c.credential === 'remote-key') return [`Authorization: Bearer ${REMOTE_API_KEY}`]
   if (c.credential === 'cookie') return [`Cookie: ${SESSION_COOKIE}=${sessionToken()}`]
   return []
 }

@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { AUTHOTRON_CLI } from '../../test/nginx-harness/paths'
 import type { NginxServer } from '../../test/nginx-harness/nginx'
 import { runWrk, type WrkResult } from './wrk'
+import { startFakeRemote } from '../../test/support/fake-remote'
+import { whoAmI } from '../../test/support/fake-ecmwf'
 
 /** Compiles `yaml` in `work` with the JWK Set and remote snippets beside it; returns the JSON's path. */
 export function compileWithSnippets(work: string, yaml: string): string {
@@ -40,4 +42,22 @@ export function wrkAuthenticate(nginx: NginxServer, headers: string[], connectio
     if (result.non2xx > 0 || result.socketErrors > 0) throw new Error(`wrk: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`)
     return result
   })
+}
+
+/** The ECMWF API key the remote benches (and `npm run bench`'s remote-cached case) send. */
+export const REMOTE_API_KEY = 'bench-api-key-0123456789abcdef'
+
+/**
+ * A loopback fake ECMWF who-am-i knowing REMOTE_API_KEY (`hang-…` keys never answer: bench/remote.ts's
+ * hang). Its base URL (…/v1) is the ecmwf-api provider's `uri`.
+ */
+export async function startFakeWhoAmI(): Promise<{ url: string; stop(): Promise<void> }> {
+  const remote = await startFakeRemote({
+    '/v1/who-am-i': (request) => {
+      const token = request.query.get('token') ?? ''
+      if (token.startsWith('hang-')) return { hang: true }
+      return whoAmI({ [REMOTE_API_KEY]: { uid: 'bench', email: 'bench@ecmwf.int' } })(request)
+    },
+  })
+  return { url: remote.url('/v1'), stop: () => remote.stop() }
 }

@@ -9,7 +9,7 @@ import { augmenterModules } from '../augmenters/index'
 import { codedError, errorCode, ErrorCode } from '../errors'
 import { isPromise, MaybePromise, whenReady } from '../maybe-async'
 import type { Platform } from '../platform'
-import type { User } from '../user'
+import { newUser, type User } from '../user'
 import { recordAugmenter } from './metrics'
 
 export function augmentUser(config: CompiledConfig, user: User, platform: Platform): MaybePromise<User> {
@@ -22,6 +22,34 @@ export function augmentUser(config: CompiledConfig, user: User, platform: Platfo
   }
   const afterParallel: MaybePromise<void> = inFlight.length === 0 ? undefined : settleAll(inFlight)
   return whenReady(afterParallel, () => runSerial(config, plan.serial, 0, user, platform))
+}
+
+/**
+ * The user before augmentation, from one that has been augmented (a token of ours, whose claims
+ * carry the augmenters' roles): what GET /token must store, since the token-store provider's user
+ * is augmented again on every use (authotron-behaviour.md §4.x "Duplicated roles"). The augmenters
+ * run on a user with the same username and realm and nothing else; each role they give is removed
+ * once from the end of `user`'s roles (augmentation appends), and each attribute they set is
+ * removed. So augmenting the result gives `user` back, for augmenters that decide by username and
+ * realm (plain, ldap); a plain_advanced one that matches on roles may give less. Not counted in
+ * the metrics: no request was augmented.
+ */
+export function withoutAugmentation(config: CompiledConfig, user: User, platform: Platform): MaybePromise<User> {
+  if (config.augmenterPlans[KEY_PREFIX + user.realm] === undefined) return user
+  const probe = newUser(user.username, user.realm, [])
+  return whenReady(augmentUser(config, probe, { ...platform, metrics: undefined }), (added) => {
+    const roles = user.roles.slice()
+    for (let i = added.roles.length - 1; i >= 0; i--) {
+      const at = roles.lastIndexOf(added.roles[i])
+      if (at !== -1) roles.splice(at, 1)
+    }
+    const attributes: { [key: string]: string } = {}
+    for (const key in user.attributes) {
+      if (Object.prototype.hasOwnProperty.call(user.attributes, key) && !Object.prototype.hasOwnProperty.call(added.attributes, key))
+        attributes[key] = user.attributes[key]
+    }
+    return { version: user.version, username: user.username, realm: user.realm, roles, attributes, scopes: user.scopes }
+  })
 }
 
 function runSerial(

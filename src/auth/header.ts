@@ -6,6 +6,27 @@ import { codedError, ErrorCode, CodedError } from '../errors'
 
 export const MAX_UNIQUE_PARTS = 3
 
+/**
+ * auth.max_basic_length (extension, issue 19): the longest Basic credential the grammar accepts,
+ * in characters of base64. Decoding, the password's digest and the cache keys' hashes of the
+ * header all cost time in proportion to its length (~25 µs per KB on the njs engine), and anyone
+ * can send one; 1,024 characters hold 768 bytes of `username:password`, more than any password
+ * policy asks for. Bearer tokens are not limited here: identity providers' JWTs run to several KB.
+ */
+export const DEFAULT_MAX_BASIC_LENGTH = 1024
+export const MIN_MAX_BASIC_LENGTH = 64
+export const MAX_MAX_BASIC_LENGTH = 65536
+/** `Basic` and the one space before the credential. */
+const BASIC_PREFIX_LENGTH = 6
+/**
+ * What the module's top layer looks for before it refuses a long Basic credential itself
+ * (src/njs/index.ts): a header longer than the default limit whose first six characters, lower-
+ * cased, are found in BASIC_SCHEME_HEADS (a loose test; leadingBasicTooLong decides).
+ */
+/** DEFAULT_MAX_BASIC_LENGTH + BASIC_PREFIX_LENGTH, as a literal so that the bundle inlines it (a test checks the sum). */
+export const FAST_REFUSAL_MIN_LENGTH = 1030
+export const BASIC_SCHEME_HEADS = 'basic |basic\t|plain |plain\t'
+
 export interface Credential {
   /** `Basic`, `Bearer`, or the lower-cased scheme when no provider type uses it. */
   scheme: string
@@ -29,10 +50,11 @@ export function normaliseScheme(token: string): string {
 
 /**
  * Splits the header into at most one credential per scheme, in order of each scheme's first
- * appearance; within a scheme the last credential wins (§3.2 step 6). Throws ERR_HEADER_MISSING
- * or ERR_HEADER_INVALID.
+ * appearance; within a scheme the last credential wins (§3.2 step 6). Throws ERR_HEADER_MISSING,
+ * ERR_HEADER_INVALID, or ERR_CREDENTIAL_TOO_LONG for a Basic credential over `maxBasicLength`
+ * (whichever part it is in, replaced later or not).
  */
-export function parseAuthorization(header: string | undefined): Credential[] {
+export function parseAuthorization(header: string | undefined, maxBasicLength: number = DEFAULT_MAX_BASIC_LENGTH): Credential[] {
   const value = visibleAsciiOrUndefined(header)
   if (value === undefined || value.trim() === '') {
     throw codedError(ErrorCode.HeaderMissing, 'no Authorization header')
@@ -48,6 +70,7 @@ export function parseAuthorization(header: string | undefined): Credential[] {
     const tokens = schemeAndCredential(part)
     if (tokens === undefined) throw invalid('invalid_format')
     const scheme = normaliseScheme(tokens[0])
+    if (scheme === 'Basic' && tokens[1].length > maxBasicLength) throw tooLong(maxBasicLength)
     let replaced = false
     for (let j = 0; j < credentials.length; j++) {
       if (credentials[j].scheme === scheme) {
@@ -58,6 +81,32 @@ export function parseAuthorization(header: string | undefined): Credential[] {
     if (!replaced) credentials.push({ scheme, credential: tokens[1] })
   }
   return credentials
+}
+
+/**
+ * Whether the header starts with a Basic credential over `maxBasicLength`, found with work bounded
+ * by the limit rather than the header, so that the module's top layer can refuse it before hashing
+ * the header (src/njs/index.ts). True only for headers parseAuthorization refuses: the first part's
+ * scheme is Basic (or Plain) and the `maxBasicLength + 1` characters after the gap hold no comma,
+ * space or tab, so its credential is over the limit (ERR_CREDENTIAL_TOO_LONG) or followed by a
+ * third token (ERR_HEADER_INVALID). A long Basic credential in a later part is the grammar's to
+ * refuse. Not indexOf: on the njs engine it compares at every position (~25 instructions a
+ * character); the regex, on a copy of the limit's length, costs ~8.
+ */
+export function leadingBasicTooLong(header: string, maxBasicLength: number): boolean {
+  if (header.length <= maxBasicLength + BASIC_PREFIX_LENGTH) return false
+  const head = header.slice(0, BASIC_PREFIX_LENGTH).toLowerCase()
+  if (head !== 'basic ' && head !== 'basic\t' && head !== 'plain ' && head !== 'plain\t') return false
+  // The gap after the scheme, trimmed natively (the header itself ends in no whitespace).
+  const credential = header.slice(BASIC_PREFIX_LENGTH).trim()
+  return credential.length > maxBasicLength && !PART_OR_TOKEN_END.test(credential.slice(0, maxBasicLength + 1))
+}
+
+const PART_OR_TOKEN_END = /[, \t]/
+
+/** ERR_CREDENTIAL_TOO_LONG: the limit in the message, never the credential. */
+export function tooLong(maxBasicLength: number): CodedError {
+  return codedError(ErrorCode.CredentialTooLong, 'Basic credential longer than auth.max_basic_length (' + maxBasicLength + ')')
 }
 
 /**

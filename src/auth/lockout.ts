@@ -50,9 +50,9 @@ export interface CounterStore {
  * undefined: no header, a header the grammar refuses, no Basic credential, or one that does not
  * decode. Those requests have no pair to count or lock (the pipeline refuses them whatever).
  */
-export function basicUsername(authorization: string | undefined): string | undefined {
+export function basicUsername(authorization: string | undefined, maxBasicLength?: number): string | undefined {
   try {
-    const credentials = parseAuthorization(authorization)
+    const credentials = parseAuthorization(authorization, maxBasicLength)
     for (let i = 0; i < credentials.length; i++) {
       if (credentials[i].scheme === 'Basic') return decodeBasicCredential(credentials[i].credential).username
     }
@@ -88,10 +88,11 @@ export function lockoutVerdict(
   address: string,
   authorization: string | undefined,
   sha256Base64url: (text: string) => string,
+  maxBasicLength?: number,
 ): LockoutVerdict | undefined {
   if (store === undefined) return { state: LockoutState.Unavailable }
   if (authorization === undefined) return undefined
-  const username = basicUsername(authorization)
+  const username = basicUsername(authorization, maxBasicLength)
   if (username === undefined) return undefined
   const key = lockoutKey(settings.salt, address, username, sha256Base64url)
   const failures = store.get(key)
@@ -110,8 +111,9 @@ export function recordFailure(
   address: string,
   authorization: string | undefined,
   sha256Base64url: (text: string) => string,
+  maxBasicLength?: number,
 ): boolean {
-  const username = basicUsername(authorization)
+  const username = basicUsername(authorization, maxBasicLength)
   if (username === undefined) return false
   const key = lockoutKey(settings.salt, address, username, sha256Base64url)
   // Refreshed by every failure, for as long as the pair's count or lock can live.

@@ -52,7 +52,7 @@ export function identify(
   platform: Platform,
   outcome: AuthOutcome = {},
 ): MaybePromise<User> {
-  const credentials = parseAuthorization(input.authorization)
+  const credentials = parseAuthorization(input.authorization, config.maxBasicLength)
   const realm = visibleAsciiOrUndefined(input.realm)
   const realmFilter = realm === undefined ? undefined : realm.toLowerCase()
   return tryCredentials(credentials, 0, realmFilter, config, platform, outcome)

@@ -5,6 +5,7 @@
  * (§7.6) and the defaults of §2.3 and §2.12.
  */
 import { DEFAULT_GRANT_CACHE_TTL_MS } from '../auth/grant'
+import { DEFAULT_MAX_BASIC_LENGTH } from '../auth/header'
 import { createHash, createHmac } from 'node:crypto'
 import { DEFAULT_LOCKOUT_DURATION_MS, DEFAULT_LOCKOUT_MAX_FAILURES, DEFAULT_LOCKOUT_WINDOW_MS } from './schema'
 import { VERSION } from '../version'
@@ -72,6 +73,7 @@ export function deriveCompiledConfig({ data, doc, plainUsers, signing, augmenter
     jwt: jwtSection(jwt, signing),
     includeLegacyHeaders: data.include_legacy_headers === true,
     timeoutMs: typeof auth.timeout_in_ms === 'number' ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS,
+    maxBasicLength: typeof auth.max_basic_length === 'number' ? auth.max_basic_length : DEFAULT_MAX_BASIC_LENGTH,
     grantCacheTtlMs:
       typeof auth.grant_cache_ttl_in_ms === 'number' ? auth.grant_cache_ttl_in_ms : DEFAULT_GRANT_CACHE_TTL_MS,
     challenge: challengeFor(providerItems),

@@ -12,6 +12,7 @@
  * `errorMessage` (an annotation other validators ignore) replaces every error raised inside the
  * schema that carries it, for constraints whose raw errors would not read well.
  */
+import { DEFAULT_MAX_BASIC_LENGTH, MAX_MAX_BASIC_LENGTH, MIN_MAX_BASIC_LENGTH } from '../auth/header'
 import { REFERENCE_AUGMENTERS, REFERENCE_PROVIDERS } from './reference-types'
 import { JsonSchema, ref, string, stringList, UnitSchema } from './schema-parts'
 import { augmenterCompilers, providerCompilers } from './units'
@@ -245,6 +246,17 @@ export const CONFIG_SCHEMA: JsonSchema = {
           description:
             'authotron-njs: how long a successful authentication is reused per credential where the ' +
             'shared dict `authotron` exists (never past the token exp); 0 disables.',
+        },
+        max_basic_length: {
+          type: 'integer',
+          minimum: MIN_MAX_BASIC_LENGTH,
+          maximum: MAX_MAX_BASIC_LENGTH,
+          default: DEFAULT_MAX_BASIC_LENGTH,
+          description:
+            'authotron-njs: the longest Basic credential accepted, in characters of base64 after `Basic ` ' +
+            '(the default, 1024, holds 768 bytes of `username:password`). A header carrying a longer one is ' +
+            'refused with 401 (ERR_CREDENTIAL_TOO_LONG) before any decoding or hashing. Bearer tokens have ' +
+            'no such limit: only nginx\'s large_client_header_buffers bounds them.',
         },
         lockout: {
           type: 'object',

@@ -57,8 +57,9 @@ export type {
  *      `jwt` may carry `alg`, `signingKey` and `jwks` (asymmetric minting), `secret` then absent
  *      `tokenStore` and the `token-store` provider (filterRealm null) when `store.enabled`
  *      `metricsEnabled`, and `lockout` (auth.lockout): an older module would ignore a lockout
+ *   6: `maxBasicLength` (auth.max_basic_length): an older module would decode and hash any length
  */
-export const COMPILED_FORMAT = 5
+export const COMPILED_FORMAT = 6
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'
@@ -164,6 +165,11 @@ export interface CompiledConfig {
    * `authotron_metrics` exists (src/auth/metrics.ts) and `/metrics` answers. Absent (older files): true.
    */
   metricsEnabled?: boolean
+  /**
+   * The YAML's `auth.max_basic_length` (extension, src/auth/header.ts): the longest Basic credential
+   * (characters of base64) the grammar accepts. Absent: DEFAULT_MAX_BASIC_LENGTH.
+   */
+  maxBasicLength?: number
   /** The YAML's `auth.lockout` (extension, src/auth/lockout.ts); absent when there is none. */
   lockout?: LockoutSettings
   /**

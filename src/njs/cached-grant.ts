@@ -37,6 +37,8 @@ export function answeredFromGrantCache(
   config: CompiledConfig,
   accessPhase: boolean | undefined,
   rule: string | undefined,
+  /** The request's Authorization header, as the caller read it. */
+  header: string | undefined,
 ): typeof ANSWERED | string | undefined {
   let outcome: typeof ANSWERED | string | undefined
   // ngx.shared exists from njs 0.8.0; ngx itself on every supported runtime.
@@ -45,7 +47,7 @@ export function answeredFromGrantCache(
   // Absent in the config: DEFAULT_GRANT_CACHE_TTL_MS, which is positive.
   if (shared !== undefined && (ttlMs === undefined || ttlMs > 0)) {
     const dict = shared[SHARED_ZONE] as NgxSharedDict<string> | undefined
-    const authorization = requestAuthorization(r, config)
+    const authorization = requestAuthorization(r, config, header)
     if (dict !== undefined && authorization !== undefined) {
       // Most requests have no X-Auth-Realm: spare them the call.
       const realm = r.headersIn['X-Auth-Realm'] === undefined ? undefined : firstHeaderLine(r, 'x-auth-realm')

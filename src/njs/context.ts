@@ -33,6 +33,7 @@ export interface HandlerContext {
 const AUTHENTICATION_FAILURES: { [code: string]: string } = {
   [ErrorCode.HeaderMissing]: AuthResult.NoAuthHeader,
   [ErrorCode.HeaderInvalid]: AuthResult.InvalidHeader,
+  [ErrorCode.CredentialTooLong]: AuthResult.InvalidHeader,
   [ErrorCode.AllFailed]: AuthResult.AllFailed,
   // A locked pair's request is a refused authentication, answered as a wrong password is.
   [ErrorCode.LockedOut]: AuthResult.AllFailed,
@@ -139,7 +140,10 @@ function failureAnswer(ctx: HandlerContext, error: unknown): HttpAnswer {
       const ms = ctx.platform.clock.nowMilliseconds() - ctx.startedMs
       recordAuthentication(metrics, AUTHENTICATION_FAILURES[code], UNKNOWN_REALM, ms)
     }
-    ctx.platform.logger.log(code === ErrorCode.HeaderInvalid ? 'warn' : 'debug', 'auth.request.rejected', {
+    // A credential over auth.max_basic_length at info: a flood of them must not fill the log at the
+    // usual levels, yet an operator looking for a refused long password finds it one level down.
+    const level = code === ErrorCode.HeaderInvalid ? 'warn' : code === ErrorCode.CredentialTooLong ? 'info' : 'debug'
+    ctx.platform.logger.log(level, 'auth.request.rejected', {
       code,
       reason: (error as Error).message,
     })

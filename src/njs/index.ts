@@ -15,7 +15,9 @@ import { RuleVariable } from './access-variables'
 import { answeredFromGrantCache, ANSWERED } from './cached-grant'
 import { loadConfig } from './config-source'
 import loadCore from './core.load'
+import loadCredentialLimit from './credential-limit.load'
 import { addressMayBeLocked, LOCKOUT_ZONE } from '../auth/lockout'
+import { BASIC_SCHEME_HEADS, FAST_REFUSAL_MIN_LENGTH } from '../auth/header'
 import loadLockout from './lockout.load'
 import loadPrecomputedBasic from './precomputed-basic.load'
 
@@ -44,6 +46,19 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
     loadCore().serve('authenticate', r, config)
     return
   }
+  // auth.max_basic_length (header.ts): a header that starts with a long Basic credential is refused
+  // before anything hashes or decodes it (credential-limit.ts checks it against the config's
+  // limit). Below the default limit the grammar's own refusal costs little, so shorter headers and
+  // other schemes pay one length and, past it, a six-character head; no variable, no config read
+  // (each costs every request on the njs engine: ~1k instructions for a config property).
+  const authorization = r.headersIn['Authorization']
+  if (
+    authorization !== undefined &&
+    authorization.length > FAST_REFUSAL_MIN_LENGTH &&
+    BASIC_SCHEME_HEADS.indexOf(authorization.slice(0, 6).toLowerCase()) !== -1 &&
+    loadCredentialLimit().refusedTooLong(r, config, authorization)
+  )
+    return
   // auth.lockout: a locked (address, username) pair gets no tier, a pair with failures only the
   // full pipeline (which clears them on success); the lockout unit is loaded only by such configs.
   // An address without recent failures is clean: one lookup, nothing decoded (lockout.ts).
@@ -60,7 +75,7 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
   }
   // The location's access rule, '' where it sets none: every tier checks it before granting.
   const rule = r.variables[RuleVariable.Name]
-  const key = answeredFromGrantCache(r, config, accessPhase, rule)
+  const key = answeredFromGrantCache(r, config, accessPhase, rule, authorization)
   if (key === ANSWERED) return
   if (config.precomputedBasic !== undefined && loadPrecomputedBasic().answeredPrecomputedBasic(r, config, key, accessPhase, rule)) return
   // The core does not look the grant up again: it stores under the key the hit computed.

@@ -9,7 +9,7 @@ import { sha256Base64url } from './hash'
 
 /** Run before every tier (index.ts) and by /whoami: see LockoutVerdict. */
 export function lockoutVerdictOf(r: NginxHTTPRequest, config: CompiledConfig): LockoutVerdict | undefined {
-  return lockoutVerdict(lockoutStore(), config.lockout!, r.remoteAddress, r.headersIn['Authorization'], sha256Base64url)
+  return lockoutVerdict(lockoutStore(), config.lockout!, r.remoteAddress, r.headersIn['Authorization'], sha256Base64url, config.maxBasicLength)
 }
 
 /** After a failed authentication (ERR_ALL_FAILED): counts it, and logs when it locks the pair. */
@@ -18,7 +18,7 @@ export function countFailure(r: NginxHTTPRequest, config: CompiledConfig): void 
   if (store === undefined) return
   let locked = false
   try {
-    locked = recordFailure(store, config.lockout!, r.remoteAddress, r.headersIn['Authorization'], sha256Base64url)
+    locked = recordFailure(store, config.lockout!, r.remoteAddress, r.headersIn['Authorization'], sha256Base64url, config.maxBasicLength)
   } catch (e) {
     // A zone that refuses the entry (full) only loses the count.
   }

@@ -47,14 +47,24 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string, metric
     },
     logger: {
       log(level: LogLevel, event: string, fields?: { [key: string]: string | number | boolean }) {
-        if (LEVEL_RANK[level] < threshold) return
-        const line = 'authotron: ' + event + formatFields(fields)
-        if (level === 'error') r.error(line)
-        else if (level === 'warn') r.warn(line)
-        else r.log(line)
+        if (LEVEL_RANK[level] >= threshold) logLine(r, level, event, fields)
       },
     },
   }
+}
+
+/** Writes one line of the module's log format at `level` (the caller has checked the threshold). */
+export function logLine(r: NginxHTTPRequest, level: LogLevel, event: string, fields?: { [key: string]: string | number | boolean }): void {
+  const line = 'authotron: ' + event + formatFields(fields)
+  if (level === 'error') r.error(line)
+  else if (level === 'warn') r.warn(line)
+  else r.log(line)
+}
+
+/** Whether a line at `level` is written under the config's `logging.level`. */
+export function logs(configuredLevel: string, level: LogLevel): boolean {
+  const threshold = LEVEL_RANK[configuredLevel] === undefined ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel]
+  return LEVEL_RANK[level] >= threshold
 }
 
 /** `js_shared_dict_zone zone=authotron:… type=string;` (nginx/authotron-cache.conf). */

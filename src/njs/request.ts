@@ -4,7 +4,7 @@ import { sessionAuthorization } from '../auth/session'
 import type { CompiledConfig } from '../config/compiled'
 
 export function authInput(r: NginxHTTPRequest, config: CompiledConfig): AuthInput {
-  let authorization = requestAuthorization(r, config)
+  let authorization = requestAuthorization(r, config, r.headersIn['Authorization'])
   // The full path checks what the cookie holds before the header grammar reads it (sessionAuthorization).
   if (authorization !== undefined && r.headersIn['Authorization'] === undefined) {
     authorization = sessionAuthorization(authorization.slice(SESSION_SCHEME.length))
@@ -16,7 +16,8 @@ export function authInput(r: NginxHTTPRequest, config: CompiledConfig): AuthInpu
 const SESSION_SCHEME = 'Bearer '
 
 /**
- * The Authorization header; where the config has a session and the request sends no such header,
+ * The Authorization header (`header`, as the caller read it: each read makes a new string); where
+ * the config has a session and the request sends no such header,
  * the session cookie as a Bearer credential. nginx itself answers 400 to a repeated Authorization
  * line, so headersIn holds the only one. Inlined into the grant-cache hit, which looks the value up
  * unchecked (a regex per request saved): an entry exists only for a text that authenticated in full,
@@ -24,8 +25,8 @@ const SESSION_SCHEME = 'Bearer '
  * sent by the same client as a header gets.
  */
 /* @inline */
-export function requestAuthorization(r: NginxHTTPRequest, config: CompiledConfig): string | undefined {
-  let authorization = r.headersIn['Authorization']
+export function requestAuthorization(r: NginxHTTPRequest, config: CompiledConfig, header: string | undefined): string | undefined {
+  let authorization = header
   const session = config.session
   if (authorization === undefined && session !== undefined) {
     const cookie = r.variables[session.cookieVariable]

@@ -12,7 +12,7 @@ const LOCK_MS = 2000
 const yaml = `
 version: 2.0.0
 logging: {level: info, format: console}
-store: {enabled: false}
+store: {enabled: true, type: embedded}
 services: []
 server: {port: 8080}
 auth: {lockout: {max_failures: 3, window_in_ms: 60000, duration_in_ms: ${LOCK_MS}}}
@@ -25,6 +25,8 @@ providers:
       - {username: alice, password: alice-pw}
       - {username: bob, password: bob-pw}
       - {username: carol, password: carol-pw}
+      - {username: dave, password: dave-pw}
+      - {username: erin, password: erin-pw}
 `
 
 const suite = withNginxOnEveryLeg(test, {
@@ -33,6 +35,7 @@ const suite = withNginxOnEveryLeg(test, {
   conf: ({ port, paths }) => `
     include ${paths.repo}/nginx/authotron-cache.conf;
     include ${paths.repo}/nginx/authotron-lockout.conf;
+    include ${paths.repo}/nginx/authotron-tokens-memory.conf;
     server {
         listen 127.0.0.1:${port};
         include ${paths.repo}/nginx/authotron-endpoints.conf;
@@ -92,6 +95,28 @@ suite.serial('a success before the threshold clears the failures', async (t, ngi
   // And a third failure in a row does lock.
   for (let i = 0; i < 3; i++) t.is(await status(nginx.port, c, [basicHeader('bob', 'wrong')]), 401)
   t.is(await status(nginx.port, c, [bob]), 401)
+})
+
+suite.serial('the token-store routes are behind the same gate: a locked pair gets 401 without a check, other users and addresses go on', async (t, nginx) => {
+  const [a, b] = ['127.0.0.5', '127.0.0.6']
+  const dave = basicHeader('dave', 'dave-pw')
+  const erin = basicHeader('erin', 'erin-pw')
+  const token = JSON.parse((await rawRequest(nginx.port, '/token', [dave], 'GET', a)).body).token as string
+  t.truthy(token)
+  // Failures on a store route count as on /authenticate: 2 there and 1 on /token lock the pair.
+  for (let i = 0; i < 2; i++) t.is(await status(nginx.port, a, [basicHeader('dave', 'guess-' + i)]), 401)
+  t.is(await status(nginx.port, a, [basicHeader('dave', 'guess-2')], '/token'), 401)
+  const logStart = nginx.errorLogSize()
+  for (const path of ['/token', '/tokens']) t.is(await status(nginx.port, a, [dave], path), 401, path)
+  t.is((await rawRequest(nginx.port, `/token/${token}`, [dave], 'DELETE', a)).status, 401, 'DELETE /token/{t}')
+  // Refused without a check: the locked pair's requests log no store access and no new failure.
+  t.false(/store\.request|auth\.lockout\.engaged/.test(nginx.errorLogSince(logStart)))
+  // Another user from a, and dave from b, are unaffected; dave's token itself still works from b.
+  t.is(await status(nginx.port, a, [erin], '/token'), 200)
+  t.is(await status(nginx.port, a, [erin], '/tokens'), 200)
+  t.is(await status(nginx.port, b, [dave], '/tokens'), 200)
+  t.is(await status(nginx.port, b, [`Authorization: Bearer ${token}`]), 200)
+  t.is((await rawRequest(nginx.port, `/token/${token}`, [dave], 'DELETE', b)).status, 204)
 })
 
 oldSuite.test('njs 0.7.9: a config with auth.lockout answers 500 and the error log names the alternative', async (t, nginx) => {

@@ -138,3 +138,22 @@ nodeA.serial('etcd stopped: the token routes answer 503, Basic still works, stor
   // Back up: the token was kept (etcd's data folder) and authenticates again.
   t.is(await statusWith(a, token), 200)
 })
+
+// §4.x "Duplicated roles" with etcd: a token made while authenticated by our own session token
+// stores the user before augmentation (src/store/routes.ts), whatever the backend.
+const sessionNode = withNginxOnEveryLeg(test, {
+  config: `${CONFIG}augmenters:\n  - {type: plain, name: extra, realm: localrealm, roles: {writer: [alice]}}\nsession: {}\n`,
+  conf,
+  label: 'etcd-session',
+})
+
+sessionNode.serial('GET /token with our session cookie: the stored token gives the roles once', async (t, node) => {
+  const login = await fetch(node.url('/authenticate'), { headers: { Authorization: ALICE } })
+  t.is(login.status, 200)
+  const jwt = login.headers.get('authorization')!.slice('Bearer '.length)
+  const created = await fetch(node.url('/token'), { headers: { Cookie: `authotron_session=${jwt}` } })
+  t.is(created.status, 200)
+  const token = ((await created.json()) as { token: string }).token
+  const who = (await (await fetch(node.url('/whoami'), { headers: { Authorization: `Bearer ${token}` } })).json()) as { roles: string[] }
+  t.deepEqual(who.roles, ['reader', 'writer'])
+})

@@ -245,3 +245,34 @@ disabled.test('with the store disabled the token routes answer the reference’s
   t.is(response.status, 503)
   t.is(await response.text(), '{"error":"Token store is disabled"}')
 })
+
+// Issue 20 / §4.x "Duplicated roles": with a `session`, a token of ours (the session cookie, or
+// the same JWT as a Bearer header) authenticates GET /token; its user already carries the
+// augmenters' roles, so what the store keeps must be the user before augmentation.
+const withSession = withNginxOnEveryLeg(test, {
+  legs: withDict,
+  config: `${CONFIG}session: {}\n`,
+  conf: conf('session'),
+})
+
+withSession.serial('GET /token authenticated by our own session token stores the user before augmentation: roles never double', async (t, nginx) => {
+  const login = await authenticate(nginx, ALICE)
+  t.is(login.status, 200)
+  const jwt = login.headers.get('authorization')!.slice('Bearer '.length)
+  const basic = await (await fetch(nginx.url('/whoami'), { headers: { Authorization: ALICE } })).json()
+  t.deepEqual((basic as { roles: string[] }).roles, ['reader', 'writer'])
+  const ways: [string, Record<string, string>][] = [
+    ['session cookie', { Cookie: `authotron_session=${jwt}` }],
+    ['our JWT as Bearer', { Authorization: bearer(jwt) }],
+  ]
+  for (const [way, headers] of ways) {
+    const created = await fetch(nginx.url('/token'), { headers })
+    t.is(created.status, 200, way)
+    const token = ((await created.json()) as { token: string }).token
+    const stored = await (await fetch(nginx.url('/whoami'), { headers: { Authorization: bearer(token) } })).json()
+    t.deepEqual(stored, basic, way)
+    const granted = await authenticate(nginx, bearer(token))
+    const { payload } = await jwtVerify(granted.headers.get('authorization')!.slice('Bearer '.length), new TextEncoder().encode(SECRET))
+    t.deepEqual(payload.roles, ['reader', 'writer'], way)
+  }
+})

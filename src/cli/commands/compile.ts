@@ -18,7 +18,7 @@ import {
 import { VERSION } from '../../version'
 import { describeIoError } from '../../compiler/io-error'
 import { parseCommandArgs, UsageError } from '../args'
-import { writeFileAtomic } from '../atomic-write'
+import { keepingAccess, writeFileAtomic } from '../atomic-write'
 import { CliIO, Command, EXIT_FAILURE, EXIT_OK, writeLine } from '../io'
 import { errorCount, printDiagnostics, summary } from '../report'
 
@@ -103,8 +103,10 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
       io.stdout.write(json)
       return EXIT_OK
     }
+    const access = compiledConfigAccess(output)
+    if (access.droppedOther) writeLine(io.stderr, `note: ${output}: no longer readable by other users (mode ${access.mode.toString(8).padStart(4, '0')}): it holds the JWT secret`)
     try {
-      writeFileAtomic(output, json)
+      writeFileAtomic(output, json, access.mode, access.owner)
     } catch (error) {
       writeLine(io.stderr, `error: cannot write ${output}: ${describeIoError(error)}`)
       return EXIT_FAILURE
@@ -180,4 +182,18 @@ function writeSnippetFiles(dir: string, io: CliIO, generate: () => [string, stri
     writeLine(io.stderr, `authotron: wrote ${target}`)
   }
   return true
+}
+
+/**
+ * The mode (and, when run as root, the owner) the compiled config is written with: an existing
+ * file's, so that a recompile keeps what the operator set up (`chgrp www-data config.json && chmod
+ * 0640 config.json`, which QuickJS workers need, README), as ldap-sync does; 0600 for a new file.
+ * Never the bits for other users: the file holds the JWT secret and password hashes. Only root
+ * may give a file to another user, so others write it as their own.
+ */
+export function compiledConfigAccess(target: string): { mode: number; owner?: { uid: number; gid: number }; droppedOther: boolean } {
+  const existing = keepingAccess(target)
+  const mode = existing.mode & 0o770
+  const owner = process.getuid?.() === 0 ? existing.owner : undefined
+  return { mode, owner, droppedOther: mode !== existing.mode }
 }

@@ -1,6 +1,14 @@
 import test from 'ava'
 import fc from 'fast-check'
-import { parseAuthorization, normaliseScheme, visibleAsciiOrUndefined } from '../../../src/auth/header'
+import {
+  BASIC_SCHEME_HEADS,
+  DEFAULT_MAX_BASIC_LENGTH,
+  FAST_REFUSAL_MIN_LENGTH,
+  leadingBasicTooLong,
+  normaliseScheme,
+  parseAuthorization,
+  visibleAsciiOrUndefined,
+} from '../../../src/auth/header'
 import { errorCode, ErrorCode } from '../../../src/errors'
 
 function codeOf(header: string | undefined): string | undefined {
@@ -87,7 +95,8 @@ test('a fourth unique part fails even when an earlier one is valid', (t) => {
 
 test('an 8 KB header of garbage is an invalid header, not a crash', (t) => {
   t.is(codeOf('x'.repeat(8192)), ErrorCode.HeaderInvalid)
-  t.deepEqual(parseAuthorization('Basic ' + 'A'.repeat(8192)), [{ scheme: 'Basic', credential: 'A'.repeat(8192) }])
+  t.deepEqual(parseAuthorization('Basic ' + 'A'.repeat(8192), 8192), [{ scheme: 'Basic', credential: 'A'.repeat(8192) }])
+  t.is(codeOf('Basic ' + 'A'.repeat(8192)), ErrorCode.CredentialTooLong)
 })
 
 test('hostile 64 KB shapes parse in linear time (long whitespace runs, 10,000 commas, a control byte at the end)', (t) => {
@@ -170,6 +179,71 @@ test('the visible-ASCII check agrees with the whole-match pattern it replaced', 
       return visibleAsciiOrUndefined(value) === model
     }),
     { numRuns: 20000 },
+  )
+  t.pass()
+})
+
+// auth.max_basic_length (issue 19): a Basic credential over the limit is refused by its length.
+const LIMIT = 100
+const longCode = (header: string) => {
+  try {
+    parseAuthorization(header, LIMIT)
+    return undefined
+  } catch (e) {
+    return errorCode(e)
+  }
+}
+
+test('a Basic credential over auth.max_basic_length is refused with ERR_CREDENTIAL_TOO_LONG, in any part; Bearer is not limited', (t) => {
+  const at = 'a'.repeat(LIMIT)
+  const over = 'a'.repeat(LIMIT + 1)
+  t.is(longCode(`Basic ${at}`), undefined)
+  t.is(longCode(`Basic ${over}`), ErrorCode.CredentialTooLong)
+  t.is(longCode(`plain ${over}`), ErrorCode.CredentialTooLong)
+  t.is(longCode(`Bearer x, Basic ${over}`), ErrorCode.CredentialTooLong)
+  // Replaced by a later Basic credential or not: the long one is refused.
+  t.is(longCode(`Basic ${over}, Basic abc`), ErrorCode.CredentialTooLong)
+  t.is(longCode(`Bearer ${'a'.repeat(LIMIT * 50)}`), undefined)
+  // The gap after the scheme does not count.
+  t.is(longCode(`Basic ${' '.repeat(LIMIT * 2)}${at}`), undefined)
+  // The default limit: 1024 characters.
+  t.is(codeOf(`Basic ${'a'.repeat(DEFAULT_MAX_BASIC_LENGTH)}`), undefined)
+  t.is(codeOf(`Basic ${'a'.repeat(DEFAULT_MAX_BASIC_LENGTH + 1)}`), ErrorCode.CredentialTooLong)
+})
+
+test('the top layer looks for the default limit plus `Basic ` (a literal, for the bundle to inline)', (t) => {
+  t.is(FAST_REFUSAL_MIN_LENGTH, DEFAULT_MAX_BASIC_LENGTH + 'Basic '.length)
+  for (const head of ['basic ', 'basic\t', 'plain ', 'plain\t']) t.not(BASIC_SCHEME_HEADS.indexOf(head), -1)
+  t.is(BASIC_SCHEME_HEADS.indexOf('bearer'), -1)
+})
+
+test('leadingBasicTooLong: table cases', (t) => {
+  const over = 'a'.repeat(LIMIT + 1)
+  t.true(leadingBasicTooLong(`Basic ${over}`, LIMIT))
+  t.true(leadingBasicTooLong(`BASIC\t\t ${over}`, LIMIT))
+  t.true(leadingBasicTooLong(`Plain ${over}, Bearer x`, LIMIT))
+  t.false(leadingBasicTooLong(`Basic ${'a'.repeat(LIMIT)}`, LIMIT))
+  t.false(leadingBasicTooLong(`Bearer ${over}`, LIMIT))
+  t.false(leadingBasicTooLong(`Bearer x, Basic ${over}`, LIMIT), 'a later part is the grammar\'s')
+  t.false(leadingBasicTooLong(`Basic abc${' '.repeat(LIMIT)}, Bearer x`, LIMIT))
+  t.false(leadingBasicTooLong(`Basicx ${over}`, LIMIT))
+})
+
+test('leadingBasicTooLong says yes only to headers the grammar refuses (fast-check)', (t) => {
+  const piece = fc.constantFrom('Basic', 'basic', 'Plain', 'Bearer', ' ', '\t', ',', 'a', 'Zm9v', '=', 'x'.repeat(40))
+  const header = fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join(''))
+  fc.assert(
+    fc.property(header, fc.integer({ min: 1, max: 60 }), (text, limit) => {
+      const value = text.trim()
+      if (!leadingBasicTooLong(value, limit)) return true
+      try {
+        parseAuthorization(value, limit)
+        return false
+      } catch (e) {
+        return errorCode(e) === ErrorCode.CredentialTooLong || errorCode(e) === ErrorCode.HeaderInvalid
+      }
+    }),
+    { numRuns: 3000 },
   )
   t.pass()
 })

@@ -5,14 +5,7 @@
  */
 import test from 'ava'
 import { spawnSync } from 'node:child_process'
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -65,10 +58,27 @@ test('compile writes the JSON with mode 0600 and reports on stderr', (t) => {
 test('compile replaces an existing file atomically and leaves no temporary file', (t) => {
   const dir = scratch()
   const out = join(dir, 'config.json')
-  writeFileSync(out, 'old', { mode: 0o644 })
+  writeFileSync(out, 'old')
+  chmodSync(out, 0o600)
   t.is(run(['compile', 'seed-demo.yaml', '-o', out, '--quiet']).code, 0)
   t.is(JSON.parse(readFileSync(out, 'utf8')).providers.length, 1)
-  t.is(statSync(out).mode & 0o777, 0o600)
+  t.deepEqual(readdirSync(dir), ['config.json'])
+})
+
+test('compile keeps an existing file\'s mode (an operator\'s 0640 for the workers\' group), never the bits for other users', (t) => {
+  const dir = scratch()
+  const out = join(dir, 'config.json')
+  writeFileSync(out, 'old')
+  chmodSync(out, 0o640)
+  t.is(run(['compile', 'seed-demo.yaml', '-o', out, '--quiet']).code, 0)
+  t.is(statSync(out).mode & 0o777, 0o640)
+  t.is(run(['compile', 'seed-demo.yaml', '-o', out, '--quiet']).code, 0)
+  t.is(statSync(out).mode & 0o777, 0o640, 'and again')
+  chmodSync(out, 0o644)
+  const { code, stderr } = run(['compile', 'seed-demo.yaml', '-o', out, '--quiet'])
+  t.is(code, 0)
+  t.is(statSync(out).mode & 0o777, 0o640)
+  t.regex(stderr, /no longer readable by other users \(mode 0640\): it holds the JWT secret/)
   t.deepEqual(readdirSync(dir), ['config.json'])
 })
 

@@ -61,6 +61,7 @@ test('the seed config compiles to exactly this', (t) => {
       '{"providers":[{"name":"plain-provider","type":"plain","realm":"localrealm"},{"name":"ECMWF API Provider","type":"ecmwf-api","realm":"ecmwf"}]}',
     augmentersBody: '{"augmenters":[]}',
     logLevel: 'debug',
+    maxBasicLength: 1024,
     metricsEnabled: true,
   })
   t.deepEqual(result.warnings, [
@@ -368,4 +369,25 @@ auth: {grant_cache_ttl_in_ms: ${value}}
 `
     t.is(compileConfig({ text, env: {} }).config?.grantCacheTtlMs, expected)
   }
+})
+
+test('auth.max_basic_length sets the Basic credential limit (default 1024); out of range is an error at its key path', (t) => {
+  const compiled = (auth: string) =>
+    compileConfig({
+      text: `version: 2.0.0
+store: {enabled: false}
+services: []
+providers: []
+server: {port: 8080}
+jwt: {exp: 3600, iss: x, secret: a-secret-of-at-least-32-bytes-long!}
+logging: {level: info, format: console}
+auth: ${auth}
+`,
+      env: {},
+    })
+  t.is(compiled('{max_basic_length: 4096}').config?.maxBasicLength, 4096)
+  t.is(compiled('{}').config?.maxBasicLength, 1024)
+  const low = compiled('{max_basic_length: 10}')
+  t.is(low.config, undefined)
+  t.regex(low.errors.join('\n'), /auth\.max_basic_length/)
 })
