@@ -5037,6 +5037,23 @@ function load3() {
       subtle: njsSignatureVerifier2,
       signer: njsSigner2
     };
+    var njsTimers = {
+      setTimeout(callback, ms) {
+        var timer = {
+          id: void 0,
+          fired: false
+        };
+        timer.id = setTimeout(() => {
+          timer.fired = true;
+          callback();
+        }, ms);
+        return timer;
+      },
+      clearTimeout(handle) {
+        var timer = handle;
+        if (!timer.fired) clearTimeout(timer.id);
+      }
+    };
     function njsPlatform(r, configuredLevel, metricsEnabled) {
       var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
       return {
@@ -5051,10 +5068,7 @@ function load3() {
         remote: njsRemoteCaller2(r),
         tokenStore: settings => load9().openTokenStore(r, settings),
         contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
-        timers: {
-          setTimeout: (callback, ms) => setTimeout(callback, ms),
-          clearTimeout: handle => clearTimeout(handle)
-        },
+        timers: njsTimers,
         logger: {
           log(level, event, fields) {
             if (LEVEL_RANK[level] < threshold) return;
