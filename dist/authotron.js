@@ -4617,6 +4617,15 @@ function load3() {
     function unavailable(endpoint2, reason) {
       return codedError2(ErrorCode2.JwksUnavailable, "Failed to download certificates from " + endpoint2.url + ": " + reason);
     }
+    function jwksRelay(r) {
+      var upstream = "/_authotron/jwks-upstream/" + r.uri.slice("/_authotron/jwks-relay/".length);
+      r.subrequest(upstream, {
+        method: "GET"
+      }).then(reply => {
+        r.headersOut["Content-Type"] = "application/json";
+        r.return(reply.status, reply.responseText || "");
+      }, () => r.return(502));
+    }
     function njsRemoteCaller2(r) {
       return {
         call(call) {
@@ -9261,6 +9270,7 @@ function load3() {
         if (!ROUTES[names[i]].direct) table2[names[i]] = endpoint(names[i], lookupConfig);
       }
       table2.loginLocation = loginLocationVariable;
+      table2.jwksRelay = jwksRelay;
       return table2;
     }
     function loginLocationVariable(r) {
