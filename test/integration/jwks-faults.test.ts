@@ -6,7 +6,7 @@
  * A set cached before the endpoint starts failing that way keeps verifying tokens.
  */
 import test from 'ava'
-import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { selectedLegs } from '../nginx-harness/runtimes'
 import type { NginxServer } from '../nginx-harness/nginx'
 import { withNginxOnEveryLeg } from '../support/suite'
@@ -28,7 +28,7 @@ const CRASH = /exited on signal|exited with (fatal )?code [1-9]|\[alert\]|\[crit
 
 const legs = selectedLegs()
 let remote: FakeRemote
-let privateKey: KeyLike
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']
 let jwks: string
 /** What the `flaky` endpoint answers now. */
 let flaky: Reply
