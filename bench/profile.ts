@@ -78,10 +78,12 @@ async function main(): Promise<void> {
   if (!plain) {
     const snippetDir = join(work, 'snippets')
     mkdirSync(snippetDir, { recursive: true })
-    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', join(work, 'config-snippets.json'), '--nginx-snippets', snippetDir], { stdio: 'pipe' })
+    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', join(work, 'config-snippets.json'), '--nginx-snippets', snippetDir, '--jwks-cache-dir', join(work, 'jwks-cache')], { stdio: 'pipe' })
     for (const file of readdirSync(snippetDir).filter((f) => f.endsWith('.conf')).sort()) {
       const path = join(snippetDir, file)
-      if (/^\s*location\b/m.test(readFileSync(path, 'utf8'))) snippets.server.push(path)
+      // The `…-locations.conf` files go into the server; the others (proxy_cache_path, the JWK Set
+      // relay's own server) into http.
+      if (file.endsWith('-locations.conf')) snippets.server.push(path)
       else snippets.http.push(path)
     }
   }

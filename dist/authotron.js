@@ -4706,6 +4706,15 @@ function load3() {
     function unavailable(endpoint2, reason) {
       return codedError2(ErrorCode2.JwksUnavailable, "Failed to download certificates from " + endpoint2.url + ": " + reason);
     }
+    function jwksRelay(r) {
+      var upstream = "/_authotron/jwks-upstream/" + r.uri.slice("/_authotron/jwks-relay/".length);
+      r.subrequest(upstream, {
+        method: "GET"
+      }).then(reply => {
+        r.headersOut["Content-Type"] = "application/json";
+        r.return(reply.status, reply.responseText || "");
+      }, () => r.return(502));
+    }
     function njsRemoteCaller2(r) {
       return {
         call(call) {
@@ -5127,6 +5136,23 @@ function load3() {
       subtle: njsSignatureVerifier2,
       signer: njsSigner2
     };
+    var njsTimers = {
+      setTimeout(callback, ms) {
+        var timer = {
+          id: void 0,
+          fired: false
+        };
+        timer.id = setTimeout(() => {
+          timer.fired = true;
+          callback();
+        }, ms);
+        return timer;
+      },
+      clearTimeout(handle) {
+        var timer = handle;
+        if (!timer.fired) clearTimeout(timer.id);
+      }
+    };
     function njsPlatform(r, configuredLevel, metricsEnabled) {
       var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
       return {
@@ -5141,10 +5167,7 @@ function load3() {
         remote: njsRemoteCaller2(r),
         tokenStore: settings => load9().openTokenStore(r, settings),
         contextReused: typeof njs !== "undefined" && njs.engine === "QuickJS",
-        timers: {
-          setTimeout: (callback, ms) => setTimeout(callback, ms),
-          clearTimeout: handle => clearTimeout(handle)
-        },
+        timers: njsTimers,
         logger: {
           log(level, event, fields) {
             if (LEVEL_RANK[level] >= threshold) logLine(r, level, event, fields);
@@ -9512,6 +9535,7 @@ function load3() {
         if (!ROUTES[names[i]].direct) table2[names[i]] = endpoint(names[i], lookupConfig);
       }
       table2.loginLocation = loginLocationVariable;
+      table2.jwksRelay = jwksRelay;
       return table2;
     }
     function loginLocationVariable(r) {

@@ -18412,6 +18412,10 @@ Exit status: 0 valid, 1 invalid, 2 usage error.`,
 import { mkdirSync } from "node:fs";
 import { join as join3 } from "node:path";
 
+// src/providers/jwt/compiled.ts
+var JWKS_RELAY_PREFIX = "/_authotron/jwks-relay/";
+var JWKS_UPSTREAM_PREFIX = "/_authotron/jwks-upstream/";
+
 // src/jwt/jwks-cache.ts
 var EPOCHS_S = [3600, 600, 60, 10, 1];
 function jwksEpochSeconds(ttlS) {
@@ -18430,6 +18434,10 @@ var DEFAULT_CA_FILE = "/etc/ssl/certs/ca-certificates.crt";
 var JWKS_CACHE_ZONE = "authotron_jwks";
 var JWKS_EPOCH_CACHE_ZONE = "authotron_jwks_epoch";
 var SUBREQUEST_BUFFER = "256k";
+var MAX_SOCKET_PATH = 107;
+var UPSTREAM_CONNECT_TIMEOUT = "5s";
+var UPSTREAM_READ_TIMEOUT = "10s";
+var RELAY_READ_TIMEOUT = "16s";
 var ERROR_CACHE_SECONDS = 10;
 function jwksSnippets(config, options) {
   const endpoints = distinctEndpoints(config);
@@ -18444,12 +18452,19 @@ function jwksSnippets(config, options) {
     };
   }
   checkSafe(options.cacheDir, "the JWKS cache directory");
-  const http = header(JWKS_HTTP_SNIPPET, "http {}") + `# The JWK Sets of the jwt providers, shared by every worker. nginx creates the directories.
+  const socket = jwksRelaySocket(options.cacheDir);
+  const http = header(JWKS_HTTP_SNIPPET, "http {} (after js_import authotron)") + `# The JWK Sets of the jwt providers, shared by every worker. nginx creates the directories.
 proxy_cache_path ${options.cacheDir} keys_zone=${JWKS_CACHE_ZONE}:1m max_size=16m inactive=7d use_temp_path=off;
 # njs 0.7.9 (no shared dict) asks the epoch locations: one copy per epoch of the wall clock.
 proxy_cache_path ${options.cacheDir}-epoch keys_zone=${JWKS_EPOCH_CACHE_ZONE}:1m max_size=16m inactive=2h use_temp_path=off;
-`;
-  const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names));
+
+# The relay hop: fetches each JWK Set for the cached locations of authotron-jwks-locations.conf.
+# An answer above 256 KiB ends the relay's request only; the client is answered 401.
+server {
+    listen unix:${socket};
+    access_log off;
+` + endpoints.map(({ endpoint, names }) => relayLocations(endpoint, names)).join("") + "}\n";
+  const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names, socket));
   return {
     http,
     locations: header(JWKS_LOCATIONS_SNIPPET, "every server {} that authenticates") + blocks.join("")
@@ -18471,23 +18486,61 @@ function jwksEndpointOf(provider) {
   const validator2 = provider.validator;
   return validator2 !== void 0 && validator2 !== null ? validator2.jwks : void 0;
 }
-function endpointLocations(endpoint, names) {
+function jwksRelaySocket(cacheDir) {
+  const socket = cacheDir.replace(/\/+$/, "") + ".sock";
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
+    throw new Error(`the JWKS cache directory is too long for its relay socket (${socket}: at most ${MAX_SOCKET_PATH} bytes)`);
+  }
+  return socket;
+}
+function endpointId(endpoint) {
+  return endpoint.location.slice(endpoint.location.lastIndexOf("/") + 1);
+}
+function relayLocations(endpoint, names) {
   checkSafe(endpoint.url, "a cert_uri");
-  const id = endpoint.location.slice(endpoint.location.lastIndexOf("/") + 1);
+  const id = endpointId(endpoint);
   const https = /^https:/i.test(endpoint.url);
   const caFile = endpoint.caFile ?? DEFAULT_CA_FILE;
   if (https) checkSafe(caFile, "a ca_file");
   const upstream = [
     "internal;",
     `proxy_pass "${endpoint.url}";`,
-    // The subrequest carries the client's headers (its Authorization too): send none of them.
+    // The relay's request carries nothing of the client's; none of its own headers either.
     "proxy_pass_request_headers off;",
     "proxy_pass_request_body off;",
     'proxy_set_header Accept "application/json";',
     "proxy_http_version 1.1;",
-    "proxy_connect_timeout 5s;",
-    "proxy_send_timeout 10s;",
-    "proxy_read_timeout 10s;",
+    `proxy_connect_timeout ${UPSTREAM_CONNECT_TIMEOUT};`,
+    `proxy_send_timeout ${UPSTREAM_READ_TIMEOUT};`,
+    `proxy_read_timeout ${UPSTREAM_READ_TIMEOUT};`,
+    `subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`,
+    ...https ? [
+      "proxy_ssl_server_name on;",
+      "proxy_ssl_verify on;",
+      "proxy_ssl_verify_depth 4;",
+      `proxy_ssl_trusted_certificate "${caFile}";`
+    ] : []
+  ];
+  const block = (location, lines) => `    location = ${location} {
+${lines.map((line) => `        ${line}
+`).join("")}    }
+`;
+  return `    # ${names.map((name) => JSON.stringify(name)).join(", ")}: ${endpoint.url}
+` + block(JWKS_RELAY_PREFIX + id, ["js_content authotron.endpoints.jwksRelay;"]) + block(JWKS_UPSTREAM_PREFIX + id, upstream);
+}
+function endpointLocations(endpoint, names, socket) {
+  const id = endpointId(endpoint);
+  const upstream = [
+    "internal;",
+    `proxy_pass http://unix:${socket}:${JWKS_RELAY_PREFIX}${id};`,
+    // The subrequest carries the client's headers (its Authorization too): send none of them.
+    "proxy_pass_request_headers off;",
+    "proxy_pass_request_body off;",
+    "proxy_http_version 1.1;",
+    `proxy_connect_timeout ${UPSTREAM_CONNECT_TIMEOUT};`,
+    `proxy_send_timeout ${UPSTREAM_READ_TIMEOUT};`,
+    // The relay answers within the identity provider's connect + read timeouts (504 after them).
+    `proxy_read_timeout ${RELAY_READ_TIMEOUT};`,
     `subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`,
     `proxy_cache ${JWKS_CACHE_ZONE};`,
     // The lifetime is ours (jwks_ttl), whatever the identity provider's caching headers say.
@@ -18495,13 +18548,7 @@ function endpointLocations(endpoint, names) {
     // Concurrent misses wait for one fetch; one slow fetch never lets the others through.
     "proxy_cache_lock on;",
     "proxy_cache_lock_timeout 20s;",
-    "proxy_cache_lock_age 20s;",
-    ...https ? [
-      "proxy_ssl_server_name on;",
-      "proxy_ssl_verify on;",
-      "proxy_ssl_verify_depth 4;",
-      `proxy_ssl_trusted_certificate "${caFile}";`
-    ] : []
+    "proxy_cache_lock_age 20s;"
   ];
   const cached = [
     `proxy_cache_key "jwks ${id}";`,

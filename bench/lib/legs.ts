@@ -108,7 +108,7 @@ export async function compileConfigs(idp: IdentityProvider, whoAmIUrl: string, w
     const snippetDir = dir(jwtDir, 'snippets')
     execFileSync(
       process.execPath,
-      [AUTHOTRON_CLI, 'compile', join(jwtDir, 'config.yaml'), '-o', withJwt, '--nginx-snippets', snippetDir, '--remote-cache-dir', dir(jwtDir, 'remote-cache')],
+      [AUTHOTRON_CLI, 'compile', join(jwtDir, 'config.yaml'), '-o', withJwt, '--nginx-snippets', snippetDir, '--remote-cache-dir', dir(jwtDir, 'remote-cache'), '--jwks-cache-dir', join(jwtDir, 'jwks-cache')],
       { stdio: 'pipe' },
     )
     embedLdapSnapshot(join(jwtDir, 'config.yaml'), withJwt, jwtDir)
@@ -118,8 +118,9 @@ export async function compileConfigs(idp: IdentityProvider, whoAmIUrl: string, w
     }
     for (const file of readdirSync(snippetDir).filter((f) => f.endsWith('.conf')).sort()) {
       const path = join(snippetDir, file)
-      // A file of `location` blocks goes into the server; anything else (proxy_cache_path …) into http.
-      if (/^\s*location\b/m.test(readFileSync(path, 'utf8'))) snippets.server.push(path)
+      // The `…-locations.conf` files go into the server; the others (proxy_cache_path, the JWK Set
+      // relay's own server) into http.
+      if (file.endsWith('-locations.conf')) snippets.server.push(path)
       else snippets.http.push(path)
     }
     log(`jwt provider snippets: ${[...snippets.http, ...snippets.server].map((f) => relative(work, f)).join(', ') || 'none written'}`)

@@ -16,6 +16,7 @@ import { answering, clearLockout, CoreHandler, granting, handler, lockoutGate, s
 import { authInput } from './request'
 import { reportConfigProblem } from './config-problem'
 import { metricsAnswer } from './metrics-endpoint'
+import { jwksRelay } from './jwks'
 import type { CompiledConfig } from '../config/compiled'
 import loadTokenRoutes from '../store/routes.load'
 
@@ -156,6 +157,8 @@ export function endpoints(lookupConfig: ConfigLookup): { [name: string]: (r: Ngi
     if (!(ROUTES[names[i]] as Route).direct) table[names[i]] = endpoint(names[i], lookupConfig)
   }
   table.loginLocation = loginLocationVariable
+  // The JWK Set relay hop (authotron-jwks-http.conf): no config, no route rules.
+  table.jwksRelay = jwksRelay
   return table
 }
 

@@ -12,6 +12,7 @@
 import { cachedJwksSource, jwksEpochLocation, type JwksDict, type JwksEpochAnswer } from '../jwt/jwks-cache'
 import { codedError, ErrorCode } from '../errors'
 import type { JwksEndpoint, JwksSource } from '../platform'
+import { JWKS_RELAY_PREFIX, JWKS_UPSTREAM_PREFIX } from '../providers/jwt/compiled'
 
 /** The JWK Sets, kept in the shared dict where the runtime has one (src/jwt/jwks-cache.ts). */
 export function njsJwksSource(r: NginxHTTPRequest, zone: string): JwksSource {
@@ -91,4 +92,23 @@ function replyText(endpoint: JwksEndpoint, location: string, reply: NginxHTTPReq
 
 function unavailable(endpoint: JwksEndpoint, reason: string) {
   return codedError(ErrorCode.JwksUnavailable, 'Failed to download certificates from ' + endpoint.url + ': ' + reason)
+}
+
+/**
+ * `js_content authotron.endpoints.jwksRelay;`: the second hop of a JWK Set fetch, on the loopback
+ * server of authotron-jwks-http.conf. It asks the location that proxies to the identity provider
+ * and answers what came back. An answer above that location's buffer (256 KiB) is an error nginx
+ * answers by terminating this request — the relay's own, on its own connection — so the cached
+ * location that called it sees a 502 (and serves its stale copy, if it has one); the client's
+ * request only ever gets a 401 (ERR_JWKS_UNAVAILABLE), never a closed connection.
+ */
+export function jwksRelay(r: NginxHTTPRequest): void {
+  const upstream = JWKS_UPSTREAM_PREFIX + r.uri.slice(JWKS_RELAY_PREFIX.length)
+  r.subrequest(upstream, { method: 'GET' }).then(
+    (reply) => {
+      r.headersOut['Content-Type'] = 'application/json'
+      r.return(reply.status, reply.responseText || '')
+    },
+    () => r.return(502),
+  )
 }

@@ -1,7 +1,7 @@
 /** The platform interfaces (src/platform.ts) implemented with njs primitives. */
 import nodeStyleCrypto from 'crypto'
 import { METRICS_ZONE } from '../auth/metrics'
-import type { Crypto, DigestAlgorithm, LogLevel, MetricsSink, Platform, SharedStore } from '../platform'
+import type { Crypto, DigestAlgorithm, LogLevel, MetricsSink, Platform, SharedStore, Timers } from '../platform'
 import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { njsJwksSource } from './jwks'
 import { njsRemoteCaller } from './remote'
@@ -29,6 +29,37 @@ export const njsCrypto: Crypto = {
   signer: njsSigner,
 }
 
+/** A timer of njsTimers: the runtime's id, and whether its callback has started. */
+interface NjsTimer {
+  id: unknown
+  fired: boolean
+}
+
+/**
+ * setTimeout/clearTimeout, except that clearing a timer whose callback has started does nothing.
+ * njs (every version tested, both engines) removes a timer's event once more after its callback
+ * returns, without looking whether clearTimeout removed it already (nginx/ngx_js.c,
+ * ngx_js_timer_handler / ngx_qjs_timer_handler → ngx_js_del_event): a timer cleared from its own
+ * callback was freed twice. QuickJS workers died of it (SIGSEGV in JS_FreeValueRT, or the
+ * `free_zero_refcount` assertion), njs-engine workers of the corrupted event tree (SIGSEGV) once a
+ * subrequest was pending beside it: the provider timeout's callback clears its own timer
+ * (src/auth/providers.ts). Reproduced with `npm run repro:late-subrequest`.
+ */
+export const njsTimers: Timers = {
+  setTimeout(callback, ms) {
+    const timer: NjsTimer = { id: undefined, fired: false }
+    timer.id = setTimeout(() => {
+      timer.fired = true
+      callback()
+    }, ms)
+    return timer
+  },
+  clearTimeout(handle) {
+    const timer = handle as NjsTimer
+    if (!timer.fired) clearTimeout(timer.id as any)
+  },
+}
+
 export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string, metricsEnabled: boolean): Platform {
   const threshold = LEVEL_RANK[configuredLevel] === undefined ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel]
   return {
@@ -41,10 +72,7 @@ export function njsPlatform(r: NginxHTTPRequest, configuredLevel: string, metric
     tokenStore: (settings) => loadTokenStore().openTokenStore(r, settings),
     // `njs.engine` exists from njs 0.8.6 ('njs' or 'QuickJS'); older runtimes have only the njs engine.
     contextReused: typeof njs !== 'undefined' && (njs as any).engine === 'QuickJS',
-    timers: {
-      setTimeout: (callback, ms) => setTimeout(callback, ms),
-      clearTimeout: (handle) => clearTimeout(handle as any),
-    },
+    timers: njsTimers,
     logger: {
       log(level: LogLevel, event: string, fields?: { [key: string]: string | number | boolean }) {
         if (LEVEL_RANK[level] >= threshold) logLine(r, level, event, fields)

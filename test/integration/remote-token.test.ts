@@ -3,8 +3,11 @@
  * with two workers: the IAM is the npm `oidc-provider` (introspection, the refresh_token grant with
  * offline_access, revocation), the token generator a recording fake (remote-token-fixtures.ts).
  * Each leg gets its own services, so the requests counted are that leg's nginx's alone. The tests
- * run one at a time: mixed concurrent requests crashed the sid workers (signal 11; see the report
- * of branch remote-oidc). nginx
+ * run one at a time. They were serialised because mixed concurrent requests crashed workers; that
+ * crash was a provider timer freed twice (src/njs/platform.ts, test/integration/late-subrequest.test.ts)
+ * and is gone (concurrent runs on four legs: no worker exit). They stay serial because the IAM
+ * (oidc-provider) runs in the test process: with every leg's tests at once it answers after the
+ * 1.5 s timeout on a loaded machine (401s, `cache lock timeout`). nginx
  * loads what operators include: the snippets `authotron compile --nginx-snippets` writes.
  */
 import test from 'ava'
@@ -230,10 +233,10 @@ suite.serial('token generator, the reference\'s scenario: validate, exchange, th
   t.is(withToken('/admin/refresh-access-token'), 1)
   // njs 0.7.9 (no shared dict): the epoch location's fetch and the cached location's (its fallback copy).
   t.is(tg.count('/jwks'), nginx.leg.features.sharedDict ? 1 : 2)
-  const validate = tg.requests.find((r) => r.path === '/validate-token')!
+  const validate = tg.requests.find((r) => r.path === '/validate-token' && r.body.includes(token))!
   t.is(validate.headers['content-type'], 'application/json')
   t.deepEqual(JSON.parse(validate.body), { token, client_id: GENERATOR_CLIENT.id })
-  const exchange = tg.requests.find((r) => r.path === '/admin/refresh-access-token')!
+  const exchange = tg.requests.find((r) => r.path === '/admin/refresh-access-token' && r.body.includes(token))!
   t.is(exchange.headers['content-type'], 'application/json')
   t.deepEqual(JSON.parse(exchange.body), { client_id: GENERATOR_CLIENT.id, client_secret: GENERATOR_CLIENT.secret, refresh_token: token })
   t.is(exchange.headers.authorization, undefined, "the client's Authorization is never forwarded")

@@ -4,6 +4,16 @@
  */
 
 /**
+ * The second hop of every JWK Set fetch (nginx-snippets.ts): the cached locations proxy to
+ * `<relay prefix><id>` on a loopback server, whose handler (src/njs/jwks.ts, jwksRelay) fetches
+ * `<upstream prefix><id>` — the identity provider — with a subrequest. An answer too big for that
+ * subrequest's buffer ends the loopback request only (nginx terminates the request a failing
+ * subrequest belongs to), so the client's request gets its 401 instead of a closed connection.
+ */
+export const JWKS_RELAY_PREFIX = '/_authotron/jwks-relay/'
+export const JWKS_UPSTREAM_PREFIX = '/_authotron/jwks-upstream/'
+
+/**
  * Where a jwt provider's JWK Set comes from (src/platform.ts JwksEndpoint): its URL and the two
  * internal locations `authotron compile --nginx-snippets` generates for it. Providers with the same
  * URL, TTL and CA bundle share one pair of locations, and so one cached copy.

@@ -2,10 +2,20 @@
  * The nginx configuration the jwt provider needs, generated from a compiled config by
  * `authotron compile --nginx-snippets DIR` (docs/jwt.md):
  *
- *   authotron-jwks-http.conf       in http {}: the proxy_cache zone that holds JWK Sets
+ *   authotron-jwks-http.conf       in http {}: the proxy_cache zone that holds JWK Sets, and the
+ *                                  loopback server (a unix socket beside the cache directory) that
+ *                                  fetches them: per keys URL a relay location (js_content) and the
+ *                                  internal location it asks, which proxies to the URL
  *   authotron-jwks-locations.conf  in every server {} that authenticates: per keys URL, one
  *                                  internal location with the cached set and one that refetches
- *                                  after an unknown kid, at most once per 30 s
+ *                                  after an unknown kid, at most once per 30 s; both proxy to the
+ *                                  relay
+ *
+ * Why two hops: an answer above a subrequest's buffer (256 KiB) is an error nginx answers by
+ * terminating the request the subrequest belongs to. Fetched straight from the client's request,
+ * a 10 MB JWK Set closed the client's connection without an answer; fetched by the relay, it ends
+ * the relay's own request, the cached location sees a 502 (and serves its stale copy, if any) and
+ * the client gets its 401.
  *
  * The caching policy is nginx's, so it holds across workers on every runtime, njs 0.7.9 included:
  * one copy per URL for `jwks_ttl` seconds, concurrent misses coalesced (proxy_cache_lock), the old
@@ -14,7 +24,7 @@
  */
 import type { CompiledConfig, CompiledProvider } from '../../config/compiled'
 import { JWKS_REFRESH_INTERVAL_SECONDS } from './compile'
-import type { CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
+import { JWKS_RELAY_PREFIX, JWKS_UPSTREAM_PREFIX, type CompiledJwksEndpoint, type CompiledJwtProvider } from './compiled'
 import { jwksEpochLocation, jwksEpochSeconds } from '../../jwt/jwks-cache'
 
 export const JWKS_HTTP_SNIPPET = 'authotron-jwks-http.conf'
@@ -30,8 +40,14 @@ export const JWKS_CACHE_ZONE = 'authotron_jwks'
  * unused (as long as two of the longest epochs, an hour).
  */
 export const JWKS_EPOCH_CACHE_ZONE = 'authotron_jwks_epoch'
-/** Enough for a JWK Set with certificate chains (x5c) for several keys. */
+/** Enough for a JWK Set with certificate chains (x5c) for several keys; a larger answer fails (401). */
 const SUBREQUEST_BUFFER = '256k'
+/** Unix socket paths are limited to 107 bytes. */
+const MAX_SOCKET_PATH = 107
+/** The identity provider's timeouts (the relay's subrequest), and the cached locations' wait for the relay. */
+const UPSTREAM_CONNECT_TIMEOUT = '5s'
+const UPSTREAM_READ_TIMEOUT = '10s'
+const RELAY_READ_TIMEOUT = '16s'
 /** A failing endpoint is asked again after this long when nothing is cached to fall back on. */
 const ERROR_CACHE_SECONDS = 10
 
@@ -60,13 +76,19 @@ export function jwksSnippets(config: CompiledConfig, options: JwksSnippetOptions
     }
   }
   checkSafe(options.cacheDir, 'the JWKS cache directory')
+  const socket = jwksRelaySocket(options.cacheDir)
   const http =
-    header(JWKS_HTTP_SNIPPET, 'http {}') +
+    header(JWKS_HTTP_SNIPPET, 'http {} (after js_import authotron)') +
     '# The JWK Sets of the jwt providers, shared by every worker. nginx creates the directories.\n' +
     `proxy_cache_path ${options.cacheDir} keys_zone=${JWKS_CACHE_ZONE}:1m max_size=16m inactive=7d use_temp_path=off;\n` +
     '# njs 0.7.9 (no shared dict) asks the epoch locations: one copy per epoch of the wall clock.\n' +
-    `proxy_cache_path ${options.cacheDir}-epoch keys_zone=${JWKS_EPOCH_CACHE_ZONE}:1m max_size=16m inactive=2h use_temp_path=off;\n`
-  const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names))
+    `proxy_cache_path ${options.cacheDir}-epoch keys_zone=${JWKS_EPOCH_CACHE_ZONE}:1m max_size=16m inactive=2h use_temp_path=off;\n` +
+    '\n# The relay hop: fetches each JWK Set for the cached locations of authotron-jwks-locations.conf.\n' +
+    '# An answer above 256 KiB ends the relay\'s request only; the client is answered 401.\n' +
+    `server {\n    listen unix:${socket};\n    access_log off;\n` +
+    endpoints.map(({ endpoint, names }) => relayLocations(endpoint, names)).join('') +
+    '}\n'
+  const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names, socket))
   return {
     http,
     locations: header(JWKS_LOCATIONS_SNIPPET, 'every server {} that authenticates') + blocks.join(''),
@@ -100,23 +122,69 @@ function jwksEndpointOf(provider: CompiledProvider): CompiledJwksEndpoint | unde
   return validator !== undefined && validator !== null ? validator.jwks : undefined
 }
 
-function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[]): string {
+/** The relay's socket: beside the cache directory (remote providers use the same rule for theirs). */
+export function jwksRelaySocket(cacheDir: string): string {
+  const socket = cacheDir.replace(/\/+$/, '') + '.sock'
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
+    throw new Error(`the JWKS cache directory is too long for its relay socket (${socket}: at most ${MAX_SOCKET_PATH} bytes)`)
+  }
+  return socket
+}
+
+function endpointId(endpoint: CompiledJwksEndpoint): string {
+  return endpoint.location.slice(endpoint.location.lastIndexOf('/') + 1)
+}
+
+/** In the relay server: the handler, and the location that proxies to the identity provider. */
+function relayLocations(endpoint: CompiledJwksEndpoint, names: string[]): string {
   checkSafe(endpoint.url, 'a cert_uri')
-  const id = endpoint.location.slice(endpoint.location.lastIndexOf('/') + 1)
+  const id = endpointId(endpoint)
   const https = /^https:/i.test(endpoint.url)
   const caFile = endpoint.caFile ?? DEFAULT_CA_FILE
   if (https) checkSafe(caFile, 'a ca_file')
   const upstream = [
     'internal;',
     `proxy_pass "${endpoint.url}";`,
-    // The subrequest carries the client's headers (its Authorization too): send none of them.
+    // The relay's request carries nothing of the client's; none of its own headers either.
     'proxy_pass_request_headers off;',
     'proxy_pass_request_body off;',
     'proxy_set_header Accept "application/json";',
     'proxy_http_version 1.1;',
-    'proxy_connect_timeout 5s;',
-    'proxy_send_timeout 10s;',
-    'proxy_read_timeout 10s;',
+    `proxy_connect_timeout ${UPSTREAM_CONNECT_TIMEOUT};`,
+    `proxy_send_timeout ${UPSTREAM_READ_TIMEOUT};`,
+    `proxy_read_timeout ${UPSTREAM_READ_TIMEOUT};`,
+    `subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`,
+    ...(https
+      ? [
+          'proxy_ssl_server_name on;',
+          'proxy_ssl_verify on;',
+          'proxy_ssl_verify_depth 4;',
+          `proxy_ssl_trusted_certificate "${caFile}";`,
+        ]
+      : []),
+  ]
+  const block = (location: string, lines: string[]) =>
+    `    location = ${location} {\n${lines.map((line) => `        ${line}\n`).join('')}    }\n`
+  return (
+    `    # ${names.map((name) => JSON.stringify(name)).join(', ')}: ${endpoint.url}\n` +
+    block(JWKS_RELAY_PREFIX + id, ['js_content authotron.endpoints.jwksRelay;']) +
+    block(JWKS_UPSTREAM_PREFIX + id, upstream)
+  )
+}
+
+function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[], socket: string): string {
+  const id = endpointId(endpoint)
+  const upstream = [
+    'internal;',
+    `proxy_pass http://unix:${socket}:${JWKS_RELAY_PREFIX}${id};`,
+    // The subrequest carries the client's headers (its Authorization too): send none of them.
+    'proxy_pass_request_headers off;',
+    'proxy_pass_request_body off;',
+    'proxy_http_version 1.1;',
+    `proxy_connect_timeout ${UPSTREAM_CONNECT_TIMEOUT};`,
+    `proxy_send_timeout ${UPSTREAM_READ_TIMEOUT};`,
+    // The relay answers within the identity provider's connect + read timeouts (504 after them).
+    `proxy_read_timeout ${RELAY_READ_TIMEOUT};`,
     `subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`,
     `proxy_cache ${JWKS_CACHE_ZONE};`,
     // The lifetime is ours (jwks_ttl), whatever the identity provider's caching headers say.
@@ -126,14 +194,6 @@ function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[]): str
     'proxy_cache_lock on;',
     'proxy_cache_lock_timeout 20s;',
     'proxy_cache_lock_age 20s;',
-    ...(https
-      ? [
-          'proxy_ssl_server_name on;',
-          'proxy_ssl_verify on;',
-          'proxy_ssl_verify_depth 4;',
-          `proxy_ssl_trusted_certificate "${caFile}";`,
-        ]
-      : []),
   ]
   const cached = [
     `proxy_cache_key "jwks ${id}";`,

@@ -75,8 +75,10 @@ test('the JWK Set of a validator gets its nginx locations as a jwt provider\'s d
   const { jwksSnippets } = await import('../../../../src/providers/jwt/nginx-snippets')
   const result = compileProviders(OFFLINE + '}', GENERATOR + '}')
   const snippets = jwksSnippets(result.config!, { cacheDir: '/var/cache/x', generator: 'test' })
-  t.regex(snippets.locations, /proxy_pass "https:\/\/iam\.example\/realms\/desp\/protocol\/openid-connect\/certs";/)
-  t.regex(snippets.locations, /proxy_pass "https:\/\/tg\.example\/jwks";/)
+  // The relay server (http snippet) fetches the sets; the cached locations proxy to it.
+  t.regex(snippets.http, /proxy_pass "https:\/\/iam\.example\/realms\/desp\/protocol\/openid-connect\/certs";/)
+  t.regex(snippets.http, /proxy_pass "https:\/\/tg\.example\/jwks";/)
+  t.is(snippets.locations.match(/^location = /gm)?.length, 4)
 })
 
 test('basicAuthorization leaves ordinary ids and secrets as the reference sends them', (t) => {
