@@ -1046,9 +1046,9 @@ function load3() {
     function invalid2(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
-    var unit5;
-    function load6() {
-      if (unit5 === void 0) unit5 = function () {
+    var unit6;
+    function load7() {
+      if (unit6 === void 0) unit6 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -1742,7 +1742,7 @@ function load3() {
           "verifiedKey": verifiedKey
         };
       }();
-      return unit5;
+      return unit6;
     }
     var unit22;
     function load22() {
@@ -1802,21 +1802,77 @@ function load3() {
           if (path !== void 0) error.path = path;
           return error;
         }
+        function relayEnvelope(query, body) {
+          return (query ?? "") + "\n" + (body ?? "");
+        }
+        function sealKey(hmacBase64url, sealSecret, envelope) {
+          return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+        }
+        function isSealed(body) {
+          return body.indexOf("aot1.") === 0;
+        }
+        function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+          var parts = body.slice("aot1.".length).split(".");
+          if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+          var iv = Buffer.from(parts[0], "base64url");
+          var sealed = Buffer.from(parts[1], "base64url");
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+        }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
-          if (remote === void 0) {
+          var aead = platform.crypto.aead;
+          if (remote === void 0 || aead === void 0) {
             return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
           }
           if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
             return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
           }
           var key = remoteCacheKey(platform, step, request.credential);
+          var envelope = relayEnvelope(request.query, request.body);
           return remote.call({
             uri: step.location + "/" + key,
-            method: step.method,
-            query: request.query,
-            body: request.body,
-            maxBytes: 65536
+            method: "POST",
+            body: envelope,
+            maxBytes: 131072
+          }).then(answer2 => {
+            if (answer2.failure !== void 0) {
+              var tooLarge = answer2.failure === "too-large";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              logFailure3(platform, step, request, answer2.status, reason);
+              if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
+            }
+            if (!isSealed(answer2.body)) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502) {
+                throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
+              }
+              return {
+                status: answer2.status,
+                body: ""
+              };
+            }
+            var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+            return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+              if (body.length > 65536) {
+                throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+              }
+              return {
+                status: answer2.status,
+                body
+              };
+            }, () => {
+              logFailure3(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+            });
+          });
+        }
+        function logFailure3(platform, step, request, status, reason) {
+          platform.logger.log("warn", "remote.call.failed", {
+            provider: request.provider ?? "",
+            url: step.url,
+            status,
+            reason
           });
         }
         function remoteCacheKey(platform, step, credential) {
@@ -1857,7 +1913,8 @@ function load3() {
               credential,
               query: queryString({
                 token: credential
-              })
+              }),
+              provider: provider.name
             }).then(answer2 => userFromWhoAmI(provider, credential, answer2));
           }
         };
@@ -1942,21 +1999,77 @@ function load3() {
           if (path !== void 0) error.path = path;
           return error;
         }
+        function relayEnvelope(query, body) {
+          return (query ?? "") + "\n" + (body ?? "");
+        }
+        function sealKey(hmacBase64url, sealSecret, envelope) {
+          return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+        }
+        function isSealed(body) {
+          return body.indexOf("aot1.") === 0;
+        }
+        function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+          var parts = body.slice("aot1.".length).split(".");
+          if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+          var iv = Buffer.from(parts[0], "base64url");
+          var sealed = Buffer.from(parts[1], "base64url");
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+        }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
-          if (remote === void 0) {
+          var aead = platform.crypto.aead;
+          if (remote === void 0 || aead === void 0) {
             return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
           }
           if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
             return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
           }
           var key = remoteCacheKey(platform, step, request.credential);
+          var envelope = relayEnvelope(request.query, request.body);
           return remote.call({
             uri: step.location + "/" + key,
-            method: step.method,
-            query: request.query,
-            body: request.body,
-            maxBytes: 65536
+            method: "POST",
+            body: envelope,
+            maxBytes: 131072
+          }).then(answer2 => {
+            if (answer2.failure !== void 0) {
+              var tooLarge = answer2.failure === "too-large";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              logFailure3(platform, step, request, answer2.status, reason);
+              if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
+            }
+            if (!isSealed(answer2.body)) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502) {
+                throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
+              }
+              return {
+                status: answer2.status,
+                body: ""
+              };
+            }
+            var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+            return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+              if (body.length > 65536) {
+                throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+              }
+              return {
+                status: answer2.status,
+                body
+              };
+            }, () => {
+              logFailure3(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+            });
+          });
+        }
+        function logFailure3(platform, step, request, status, reason) {
+          platform.logger.log("warn", "remote.call.failed", {
+            provider: request.provider ?? "",
+            url: step.url,
+            status,
+            reason
           });
         }
         function remoteCacheKey(platform, step, credential) {
@@ -1997,7 +2110,8 @@ function load3() {
               credential,
               query: queryString({
                 token: credential
-              })
+              }),
+              provider: provider.name
             }).then(answer2 => userFromEfas(provider, credential, answer2));
           }
         };
@@ -2940,21 +3054,77 @@ function load3() {
         function formValue(text) {
           return encodeURIComponent(text);
         }
+        function relayEnvelope(query, body) {
+          return (query ?? "") + "\n" + (body ?? "");
+        }
+        function sealKey(hmacBase64url, sealSecret, envelope) {
+          return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+        }
+        function isSealed(body) {
+          return body.indexOf("aot1.") === 0;
+        }
+        function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+          var parts = body.slice("aot1.".length).split(".");
+          if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+          var iv = Buffer.from(parts[0], "base64url");
+          var sealed = Buffer.from(parts[1], "base64url");
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+        }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
-          if (remote === void 0) {
+          var aead = platform.crypto.aead;
+          if (remote === void 0 || aead === void 0) {
             return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
           }
           if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
             return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
           }
           var key = remoteCacheKey(platform, step, request.credential);
+          var envelope = relayEnvelope(request.query, request.body);
           return remote.call({
             uri: step.location + "/" + key,
-            method: step.method,
-            query: request.query,
-            body: request.body,
-            maxBytes: 65536
+            method: "POST",
+            body: envelope,
+            maxBytes: 131072
+          }).then(answer2 => {
+            if (answer2.failure !== void 0) {
+              var tooLarge = answer2.failure === "too-large";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              logFailure3(platform, step, request, answer2.status, reason);
+              if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
+            }
+            if (!isSealed(answer2.body)) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502) {
+                throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
+              }
+              return {
+                status: answer2.status,
+                body: ""
+              };
+            }
+            var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+            return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+              if (body.length > 65536) {
+                throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+              }
+              return {
+                status: answer2.status,
+                body
+              };
+            }, () => {
+              logFailure3(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+            });
+          });
+        }
+        function logFailure3(platform, step, request, status, reason) {
+          platform.logger.log("warn", "remote.call.failed", {
+            provider: request.provider ?? "",
+            url: step.url,
+            status,
+            reason
           });
         }
         function remoteCacheKey(platform, step, credential) {
@@ -2965,11 +3135,13 @@ function load3() {
           return {
             validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
               credential: bodies.validateBody,
-              body: bodies.validateBody
+              body: bodies.validateBody,
+              provider: bodies.provider
             }),
             exchange: () => callRemote(platform, steps.exchange, {
               credential: bodies.exchangeBody,
-              body: bodies.exchangeBody
+              body: bodies.exchangeBody,
+              provider: bodies.provider
             })
           };
         }
@@ -2989,6 +3161,7 @@ function load3() {
               recheck: provider.introspectionRecheck,
               exchange: provider.exchange
             }, credential, {
+              provider: provider.name,
               validateBody: "token=" + formValue(credential),
               exchangeBody: "client_id=" + formValue(provider.publicClientId) + "&grant_type=refresh_token&refresh_token=" + formValue(credential)
             });
@@ -3002,9 +3175,9 @@ function load3() {
       }();
       return unit52;
     }
-    var unit6;
+    var unit62;
     function load62() {
-      if (unit6 === void 0) unit6 = function () {
+      if (unit62 === void 0) unit62 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -3729,21 +3902,77 @@ function load3() {
           }
           return parsed2;
         }
+        function relayEnvelope(query, body) {
+          return (query ?? "") + "\n" + (body ?? "");
+        }
+        function sealKey(hmacBase64url, sealSecret, envelope) {
+          return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+        }
+        function isSealed(body) {
+          return body.indexOf("aot1.") === 0;
+        }
+        function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+          var parts = body.slice("aot1.".length).split(".");
+          if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+          var iv = Buffer.from(parts[0], "base64url");
+          var sealed = Buffer.from(parts[1], "base64url");
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+        }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
-          if (remote === void 0) {
+          var aead = platform.crypto.aead;
+          if (remote === void 0 || aead === void 0) {
             return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
           }
           if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
             return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
           }
           var key = remoteCacheKey(platform, step, request.credential);
+          var envelope = relayEnvelope(request.query, request.body);
           return remote.call({
             uri: step.location + "/" + key,
-            method: step.method,
-            query: request.query,
-            body: request.body,
-            maxBytes: 65536
+            method: "POST",
+            body: envelope,
+            maxBytes: 131072
+          }).then(answer2 => {
+            if (answer2.failure !== void 0) {
+              var tooLarge = answer2.failure === "too-large";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              logFailure3(platform, step, request, answer2.status, reason);
+              if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
+            }
+            if (!isSealed(answer2.body)) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502) {
+                throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
+              }
+              return {
+                status: answer2.status,
+                body: ""
+              };
+            }
+            var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+            return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+              if (body.length > 65536) {
+                throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+              }
+              return {
+                status: answer2.status,
+                body
+              };
+            }, () => {
+              logFailure3(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+            });
+          });
+        }
+        function logFailure3(platform, step, request, status, reason) {
+          platform.logger.log("warn", "remote.call.failed", {
+            provider: request.provider ?? "",
+            url: step.url,
+            status,
+            reason
           });
         }
         function remoteCacheKey(platform, step, credential) {
@@ -3754,11 +3983,13 @@ function load3() {
           return {
             validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
               credential: bodies.validateBody,
-              body: bodies.validateBody
+              body: bodies.validateBody,
+              provider: bodies.provider
             }),
             exchange: () => callRemote(platform, steps.exchange, {
               credential: bodies.exchangeBody,
-              body: bodies.exchangeBody
+              body: bodies.exchangeBody,
+              provider: bodies.provider
             })
           };
         }
@@ -3778,6 +4009,7 @@ function load3() {
               recheck: provider.validationRecheck,
               exchange: provider.exchange
             }, credential, {
+              provider: provider.name,
               validateBody: JSON.stringify({
                 token: credential,
                 client_id: provider.clientId
@@ -3796,11 +4028,11 @@ function load3() {
           "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
         };
       }();
-      return unit6;
+      return unit62;
     }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load6().jwtProvider,
+      jwt: () => load7().jwtProvider,
       "ecmwf-api": () => load22().ecmwfApiProvider,
       "efas-api": () => load32().efasApiProvider,
       "token-store": () => load42().tokenStoreProvider,
@@ -4101,7 +4333,7 @@ function load3() {
       };
     }
     var unit7;
-    function load7() {
+    function load72() {
       if (unit7 === void 0) unit7 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
@@ -4642,7 +4874,12 @@ function load3() {
       if (body.length > call.maxBytes) {
         throw codedError2(ErrorCode2.RemoteTooLarge, "Error reading response body: more than " + call.maxBytes + " bytes");
       }
-      return {
+      var failure = reply.status >= 500 ? reply.headersOut["X-Authotron-Failure"] : void 0;
+      return typeof failure === "string" ? {
+        status: reply.status,
+        body,
+        failure
+      } : {
         status: reply.status,
         body
       };
@@ -4704,6 +4941,30 @@ function load3() {
         }
       }
     };
+    var njsAead2 = {
+      encrypt(key, iv, plaintext) {
+        return aes("encrypt", key, iv, plaintext);
+      },
+      decrypt(key, iv, sealed) {
+        return aes("decrypt", key, iv, sealed);
+      },
+      randomBytes(length) {
+        return globalThis.crypto.getRandomValues(new Uint8Array(length));
+      }
+    };
+    function aes(operation, key, iv, data) {
+      try {
+        var api = subtle();
+        return api.importKey("raw", key, {
+          name: "AES-GCM"
+        }, false, [operation]).then(imported => api[operation]({
+          name: "AES-GCM",
+          iv
+        }, imported, data)).then(result => new Uint8Array(result));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     var unit9;
     function load9() {
       if (unit9 === void 0) unit9 = function () {
@@ -5035,7 +5296,8 @@ function load3() {
         }, key, length * 8)).then(bits => new Uint8Array(bits));
       },
       subtle: njsSignatureVerifier2,
-      signer: njsSigner2
+      signer: njsSigner2,
+      aead: njsAead2
     };
     function njsPlatform(r, configuredLevel, metricsEnabled) {
       var threshold = LEVEL_RANK[configuredLevel] === void 0 ? LEVEL_RANK.info : LEVEL_RANK[configuredLevel];
@@ -5151,7 +5413,7 @@ function load3() {
     function granting(accessPhase) {
       return handler(ctx => {
         var rule = ctx.r.variables["authotron_require"];
-        var admits = rule ? load7().admission(ctx.config, rule) : void 0;
+        var admits = rule ? load72().admission(ctx.config, rule) : void 0;
         var lockout = lockoutGate(ctx);
         var miss = lockout !== void 0 ? {
           key: void 0
@@ -5160,7 +5422,7 @@ function load3() {
       }, (ctx, grant) => {
         clearLockout(ctx);
         var rule = ctx.r.variables["authotron_require"];
-        if (rule && load7().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
+        if (rule && load72().refusedByRule(ctx.r, ctx.config, rule, grant.user, accessPhase)) return;
         var legacy = grant.legacy !== void 0 ? grant.legacy : NO_LEGACY;
         var _authorization4 = "Bearer " + grant.token;
         if (accessPhase) {
@@ -6861,21 +7123,77 @@ function load3() {
               if (path !== void 0) error.path = path;
               return error;
             }
+            function relayEnvelope(query, body) {
+              return (query ?? "") + "\n" + (body ?? "");
+            }
+            function sealKey(hmacBase64url, sealSecret, envelope) {
+              return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+            }
+            function isSealed(body) {
+              return body.indexOf("aot1.") === 0;
+            }
+            function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+              var parts = body.slice("aot1.".length).split(".");
+              if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+              var iv = Buffer.from(parts[0], "base64url");
+              var sealed = Buffer.from(parts[1], "base64url");
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+            }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
-              if (remote === void 0) {
+              var aead = platform.crypto.aead;
+              if (remote === void 0 || aead === void 0) {
                 return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
               }
               if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
                 return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
               }
               var key = remoteCacheKey(platform, step, request.credential);
+              var envelope = relayEnvelope(request.query, request.body);
               return remote.call({
                 uri: step.location + "/" + key,
-                method: step.method,
-                query: request.query,
-                body: request.body,
-                maxBytes: 65536
+                method: "POST",
+                body: envelope,
+                maxBytes: 131072
+              }).then(answer2 => {
+                if (answer2.failure !== void 0) {
+                  var tooLarge = answer2.failure === "too-large";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  logFailure22(platform, step, request, answer2.status, reason);
+                  if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
+                }
+                if (!isSealed(answer2.body)) {
+                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502) {
+                    throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
+                  }
+                  return {
+                    status: answer2.status,
+                    body: ""
+                  };
+                }
+                var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+                return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+                  if (body.length > 65536) {
+                    throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+                  }
+                  return {
+                    status: answer2.status,
+                    body
+                  };
+                }, () => {
+                  logFailure22(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+                });
+              });
+            }
+            function logFailure22(platform, step, request, status, reason) {
+              platform.logger.log("warn", "remote.call.failed", {
+                provider: request.provider ?? "",
+                url: step.url,
+                status,
+                reason
               });
             }
             function remoteCacheKey(platform, step, credential) {
@@ -6916,7 +7234,8 @@ function load3() {
                   credential,
                   query: queryString({
                     token: credential
-                  })
+                  }),
+                  provider: provider.name
                 }).then(answer2 => userFromWhoAmI(provider, credential, answer2));
               }
             };
@@ -7001,21 +7320,77 @@ function load3() {
               if (path !== void 0) error.path = path;
               return error;
             }
+            function relayEnvelope(query, body) {
+              return (query ?? "") + "\n" + (body ?? "");
+            }
+            function sealKey(hmacBase64url, sealSecret, envelope) {
+              return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+            }
+            function isSealed(body) {
+              return body.indexOf("aot1.") === 0;
+            }
+            function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+              var parts = body.slice("aot1.".length).split(".");
+              if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+              var iv = Buffer.from(parts[0], "base64url");
+              var sealed = Buffer.from(parts[1], "base64url");
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+            }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
-              if (remote === void 0) {
+              var aead = platform.crypto.aead;
+              if (remote === void 0 || aead === void 0) {
                 return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
               }
               if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
                 return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
               }
               var key = remoteCacheKey(platform, step, request.credential);
+              var envelope = relayEnvelope(request.query, request.body);
               return remote.call({
                 uri: step.location + "/" + key,
-                method: step.method,
-                query: request.query,
-                body: request.body,
-                maxBytes: 65536
+                method: "POST",
+                body: envelope,
+                maxBytes: 131072
+              }).then(answer2 => {
+                if (answer2.failure !== void 0) {
+                  var tooLarge = answer2.failure === "too-large";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  logFailure22(platform, step, request, answer2.status, reason);
+                  if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
+                }
+                if (!isSealed(answer2.body)) {
+                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502) {
+                    throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
+                  }
+                  return {
+                    status: answer2.status,
+                    body: ""
+                  };
+                }
+                var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+                return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+                  if (body.length > 65536) {
+                    throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+                  }
+                  return {
+                    status: answer2.status,
+                    body
+                  };
+                }, () => {
+                  logFailure22(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+                });
+              });
+            }
+            function logFailure22(platform, step, request, status, reason) {
+              platform.logger.log("warn", "remote.call.failed", {
+                provider: request.provider ?? "",
+                url: step.url,
+                status,
+                reason
               });
             }
             function remoteCacheKey(platform, step, credential) {
@@ -7056,7 +7431,8 @@ function load3() {
                   credential,
                   query: queryString({
                     token: credential
-                  })
+                  }),
+                  provider: provider.name
                 }).then(answer2 => userFromEfas(provider, credential, answer2));
               }
             };
@@ -7999,21 +8375,77 @@ function load3() {
             function formValue(text) {
               return encodeURIComponent(text);
             }
+            function relayEnvelope(query, body) {
+              return (query ?? "") + "\n" + (body ?? "");
+            }
+            function sealKey(hmacBase64url, sealSecret, envelope) {
+              return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+            }
+            function isSealed(body) {
+              return body.indexOf("aot1.") === 0;
+            }
+            function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+              var parts = body.slice("aot1.".length).split(".");
+              if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+              var iv = Buffer.from(parts[0], "base64url");
+              var sealed = Buffer.from(parts[1], "base64url");
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+            }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
-              if (remote === void 0) {
+              var aead = platform.crypto.aead;
+              if (remote === void 0 || aead === void 0) {
                 return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
               }
               if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
                 return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
               }
               var key = remoteCacheKey(platform, step, request.credential);
+              var envelope = relayEnvelope(request.query, request.body);
               return remote.call({
                 uri: step.location + "/" + key,
-                method: step.method,
-                query: request.query,
-                body: request.body,
-                maxBytes: 65536
+                method: "POST",
+                body: envelope,
+                maxBytes: 131072
+              }).then(answer2 => {
+                if (answer2.failure !== void 0) {
+                  var tooLarge = answer2.failure === "too-large";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  logFailure22(platform, step, request, answer2.status, reason);
+                  if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
+                }
+                if (!isSealed(answer2.body)) {
+                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502) {
+                    throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
+                  }
+                  return {
+                    status: answer2.status,
+                    body: ""
+                  };
+                }
+                var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+                return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+                  if (body.length > 65536) {
+                    throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+                  }
+                  return {
+                    status: answer2.status,
+                    body
+                  };
+                }, () => {
+                  logFailure22(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+                });
+              });
+            }
+            function logFailure22(platform, step, request, status, reason) {
+              platform.logger.log("warn", "remote.call.failed", {
+                provider: request.provider ?? "",
+                url: step.url,
+                status,
+                reason
               });
             }
             function remoteCacheKey(platform, step, credential) {
@@ -8024,11 +8456,13 @@ function load3() {
               return {
                 validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
                   credential: bodies.validateBody,
-                  body: bodies.validateBody
+                  body: bodies.validateBody,
+                  provider: bodies.provider
                 }),
                 exchange: () => callRemote(platform, steps.exchange, {
                   credential: bodies.exchangeBody,
-                  body: bodies.exchangeBody
+                  body: bodies.exchangeBody,
+                  provider: bodies.provider
                 })
               };
             }
@@ -8048,6 +8482,7 @@ function load3() {
                   recheck: provider.introspectionRecheck,
                   exchange: provider.exchange
                 }, credential, {
+                  provider: provider.name,
                   validateBody: "token=" + formValue(credential),
                   exchangeBody: "client_id=" + formValue(provider.publicClientId) + "&grant_type=refresh_token&refresh_token=" + formValue(credential)
                 });
@@ -8061,9 +8496,9 @@ function load3() {
           }();
           return unit522;
         }
-        var unit62;
+        var unit622;
         function load622() {
-          if (unit62 === void 0) unit62 = function () {
+          if (unit622 === void 0) unit622 = function () {
             var ErrorCode222 = {
               HeaderInvalid: "ERR_HEADER_INVALID",
               HeaderMissing: "ERR_HEADER_MISSING",
@@ -8788,21 +9223,77 @@ function load3() {
               }
               return parsed2;
             }
+            function relayEnvelope(query, body) {
+              return (query ?? "") + "\n" + (body ?? "");
+            }
+            function sealKey(hmacBase64url, sealSecret, envelope) {
+              return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+            }
+            function isSealed(body) {
+              return body.indexOf("aot1.") === 0;
+            }
+            function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+              var parts = body.slice("aot1.".length).split(".");
+              if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+              var iv = Buffer.from(parts[0], "base64url");
+              var sealed = Buffer.from(parts[1], "base64url");
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+            }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
-              if (remote === void 0) {
+              var aead = platform.crypto.aead;
+              if (remote === void 0 || aead === void 0) {
                 return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
               }
               if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
                 return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
               }
               var key = remoteCacheKey(platform, step, request.credential);
+              var envelope = relayEnvelope(request.query, request.body);
               return remote.call({
                 uri: step.location + "/" + key,
-                method: step.method,
-                query: request.query,
-                body: request.body,
-                maxBytes: 65536
+                method: "POST",
+                body: envelope,
+                maxBytes: 131072
+              }).then(answer2 => {
+                if (answer2.failure !== void 0) {
+                  var tooLarge = answer2.failure === "too-large";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  logFailure22(platform, step, request, answer2.status, reason);
+                  if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
+                }
+                if (!isSealed(answer2.body)) {
+                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502) {
+                    throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
+                  }
+                  return {
+                    status: answer2.status,
+                    body: ""
+                  };
+                }
+                var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+                return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+                  if (body.length > 65536) {
+                    throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+                  }
+                  return {
+                    status: answer2.status,
+                    body
+                  };
+                }, () => {
+                  logFailure22(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+                });
+              });
+            }
+            function logFailure22(platform, step, request, status, reason) {
+              platform.logger.log("warn", "remote.call.failed", {
+                provider: request.provider ?? "",
+                url: step.url,
+                status,
+                reason
               });
             }
             function remoteCacheKey(platform, step, credential) {
@@ -8813,11 +9304,13 @@ function load3() {
               return {
                 validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
                   credential: bodies.validateBody,
-                  body: bodies.validateBody
+                  body: bodies.validateBody,
+                  provider: bodies.provider
                 }),
                 exchange: () => callRemote(platform, steps.exchange, {
                   credential: bodies.exchangeBody,
-                  body: bodies.exchangeBody
+                  body: bodies.exchangeBody,
+                  provider: bodies.provider
                 })
               };
             }
@@ -8837,6 +9330,7 @@ function load3() {
                   recheck: provider.validationRecheck,
                   exchange: provider.exchange
                 }, credential, {
+                  provider: provider.name,
                   validateBody: JSON.stringify({
                     token: credential,
                     client_id: provider.clientId
@@ -8855,7 +9349,7 @@ function load3() {
               "ecmwfTokenGeneratorProvider": ecmwfTokenGeneratorProvider
             };
           }();
-          return unit62;
+          return unit622;
         }
         var providerModules2 = {
           plain: () => plainProvider2,
@@ -8924,11 +9418,11 @@ function load3() {
           if (metrics !== void 0) recordProvider2(metrics, run.provider, result, platform.clock.nowMilliseconds() - run.startedMs);
         }
         function startProvider2(provider, credential, platform) {
-          var load72 = providerModules2[provider.type];
-          if (load72 === void 0) {
+          var load722 = providerModules2[provider.type];
+          if (load722 === void 0) {
             throw codedError22(ErrorCode22.ProviderUnsupported, `provider type '${provider.type}' is not implemented`);
           }
-          return load72().authenticate(provider, credential, {
+          return load722().authenticate(provider, credential, {
             platform
           });
         }
@@ -9516,9 +10010,9 @@ function load5() {
       var own = now + lifetimeSeconds;
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
-    var unit5;
-    function load6() {
-      if (unit5 === void 0) unit5 = function () {
+    var unit6;
+    function load7() {
+      if (unit6 === void 0) unit6 = function () {
         function codedError2(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -9680,7 +10174,7 @@ function load5() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit5;
+      return unit6;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -9730,7 +10224,7 @@ function load5() {
           for (var _i48 = _words.length - 1; _held && _i48 >= 0; _i48--) _held = facts[_words[_i48]] === 1;
         }
         var held = _held;
-        if (!held && load6().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+        if (!held && load7().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       }
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
@@ -9778,6 +10272,111 @@ function load5() {
     };
   }();
   return unit4;
+}
+var unit5;
+function load6() {
+  if (unit5 === void 0) unit5 = function () {
+    function splitEnvelope(envelope) {
+      var newline = envelope.indexOf("\n");
+      if (newline < 0) return void 0;
+      return {
+        query: envelope.slice(0, newline),
+        body: envelope.slice(newline + 1)
+      };
+    }
+    function relayFailureOf(body) {
+      if (body.indexOf("authotron-relay-failed: ") !== 0) return void 0;
+      var what = body.slice("authotron-relay-failed: ".length).trim();
+      return what === "timeout" ? "timeout" : "unreachable";
+    }
+    function sealKey(hmacBase64url, sealSecret, envelope) {
+      return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+    }
+    function sealAnswer(aead, hmacBase64url, sealSecret, envelope, plaintext) {
+      var iv = aead.randomBytes(12);
+      return aead.encrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, Buffer.from(plaintext, "utf8")).then(sealed => "aot1." + Buffer.from(iv).toString("base64url") + "." + Buffer.from(sealed).toString("base64url"));
+    }
+    function hmacSha256Base64url2(key, data) {
+      return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
+    }
+    function subtle() {
+      return globalThis.crypto.subtle;
+    }
+    var njsAead2 = {
+      encrypt(key, iv, plaintext) {
+        return aes("encrypt", key, iv, plaintext);
+      },
+      decrypt(key, iv, sealed) {
+        return aes("decrypt", key, iv, sealed);
+      },
+      randomBytes(length) {
+        return globalThis.crypto.getRandomValues(new Uint8Array(length));
+      }
+    };
+    function aes(operation, key, iv, data) {
+      try {
+        var api = subtle();
+        return api.importKey("raw", key, {
+          name: "AES-GCM"
+        }, false, [operation]).then(imported => api[operation]({
+          name: "AES-GCM",
+          iv
+        }, imported, data)).then(result => new Uint8Array(result));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    function relay(r) {
+      var rest = r.uri.slice("/_authotron/relay/".length);
+      var id = rest.slice(0, rest.indexOf("/"));
+      var text = r.requestText;
+      var envelope = typeof text === "string" ? text : "";
+      var parts = splitEnvelope(envelope);
+      var secret = r.headersIn["X-Authotron-Seal"];
+      if (id === "" || parts === void 0 || typeof secret !== "string" || secret === "") {
+        r.return(400, "");
+        return;
+      }
+      var options = parts.body === "" ? {
+        method: "GET"
+      } : {
+        method: "POST",
+        body: parts.body
+      };
+      if (parts.query !== "") options.args = parts.query;
+      var pending;
+      try {
+        pending = r.subrequest("/_authotron/upstream/" + id, options);
+      } catch (e) {
+        fail(r, 502, "unreachable");
+        return;
+      }
+      pending.then(reply => {
+        var body = reply.responseText || "";
+        var failure = reply.status === 502 || reply.status === 504 ? relayFailureOf(body) : void 0;
+        if (failure !== void 0) {
+          fail(r, reply.status, failure);
+          return;
+        }
+        var status = reply.status;
+        return sealAnswer(njsAead2, hmacSha256Base64url2, secret, envelope, body).then(sealed => {
+          r.status = status;
+          r.headersOut["Content-Type"] = "text/plain";
+          r.sendHeader();
+          r.send(sealed);
+          r.finish();
+        });
+      }).then(void 0, () => fail(r, 502, "unreachable"));
+    }
+    function fail(r, status, failure) {
+      r.headersOut["X-Authotron-Failure"] = failure;
+      r.return(status, "");
+    }
+    return {
+      "relay": relay
+    };
+  }();
+  return unit5;
 }
 function authenticate(r, accessPhase) {
   var config = loadConfig(r);
@@ -9881,6 +10480,9 @@ var index_default = {
   access,
   get endpoints() {
     return load3().endpoints(loadConfig);
+  },
+  get remote() {
+    return load6();
   }
 };
 export default index_default;

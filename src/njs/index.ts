@@ -18,6 +18,7 @@ import loadCore from './core.load'
 import { addressMayBeLocked, LOCKOUT_ZONE } from '../auth/lockout'
 import loadLockout from './lockout.load'
 import loadPrecomputedBasic from './precomputed-basic.load'
+import loadRemoteRelay from './remote-relay.load'
 
 /**
  * `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. Tries the
@@ -87,5 +88,9 @@ export default {
   access,
   get endpoints() {
     return loadCore().endpoints(loadConfig)
+  },
+  /** `js_content authotron.remote.relay;`: hop 2 of the remote calls (authotron-remote-http.conf). */
+  get remote() {
+    return loadRemoteRelay()
   },
 }
