@@ -1857,6 +1857,7 @@ function load3() {
               if (body.length > 65536) {
                 throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
               }
+              if (answer2.status >= 500) logFailure3(platform, step, request, answer2.status, "the service answered " + answer2.status);
               return {
                 status: answer2.status,
                 body
@@ -2054,6 +2055,7 @@ function load3() {
               if (body.length > 65536) {
                 throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
               }
+              if (answer2.status >= 500) logFailure3(platform, step, request, answer2.status, "the service answered " + answer2.status);
               return {
                 status: answer2.status,
                 body
@@ -3109,6 +3111,7 @@ function load3() {
               if (body.length > 65536) {
                 throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
               }
+              if (answer2.status >= 500) logFailure3(platform, step, request, answer2.status, "the service answered " + answer2.status);
               return {
                 status: answer2.status,
                 body
@@ -3957,6 +3960,7 @@ function load3() {
               if (body.length > 65536) {
                 throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
               }
+              if (answer2.status >= 500) logFailure3(platform, step, request, answer2.status, "the service answered " + answer2.status);
               return {
                 status: answer2.status,
                 body
@@ -7178,6 +7182,7 @@ function load3() {
                   if (body.length > 65536) {
                     throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
                   }
+                  if (answer2.status >= 500) logFailure22(platform, step, request, answer2.status, "the service answered " + answer2.status);
                   return {
                     status: answer2.status,
                     body
@@ -7375,6 +7380,7 @@ function load3() {
                   if (body.length > 65536) {
                     throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
                   }
+                  if (answer2.status >= 500) logFailure22(platform, step, request, answer2.status, "the service answered " + answer2.status);
                   return {
                     status: answer2.status,
                     body
@@ -8430,6 +8436,7 @@ function load3() {
                   if (body.length > 65536) {
                     throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
                   }
+                  if (answer2.status >= 500) logFailure22(platform, step, request, answer2.status, "the service answered " + answer2.status);
                   return {
                     status: answer2.status,
                     body
@@ -9278,6 +9285,7 @@ function load3() {
                   if (body.length > 65536) {
                     throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
                   }
+                  if (answer2.status >= 500) logFailure22(platform, step, request, answer2.status, "the service answered " + answer2.status);
                   return {
                     status: answer2.status,
                     body

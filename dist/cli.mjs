@@ -18699,6 +18699,8 @@ function relayLocations(step, users) {
     `proxy_pass_request_body ${step.method === "POST" ? "on" : "off"};`,
     `proxy_set_header Host "${url.authority}";`,
     'proxy_set_header Connection "";',
+    // The relay's own request has a body (the envelope), whose length a GET must not announce.
+    ...step.method === "POST" ? [] : ['proxy_set_header Content-Length "";'],
     ...headers,
     "proxy_http_version 1.1;",
     `proxy_connect_timeout ${timeout};`,
@@ -18813,6 +18815,7 @@ Options:
   --nginx-snippets DIR     also write the jwt providers' nginx snippets into DIR
   --jwks-cache-dir PATH    their proxy_cache_path (default ${DEFAULT_JWKS_CACHE_DIR})
   --remote-cache-dir PATH  the remote answers' proxy_cache_path (default ${DEFAULT_REMOTE_CACHE_DIR})
+  --remote-socket PATH     the remote relay server's unix socket (default: the cache directory + .sock)
   -q, --quiet              do not print notes (errors and warnings are always printed)
   -h, --help               show this help
 
@@ -18825,7 +18828,8 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
         quiet: { type: "boolean", short: "q" },
         "nginx-snippets": { type: "string" },
         "jwks-cache-dir": { type: "string" },
-        "remote-cache-dir": { type: "string" }
+        "remote-cache-dir": { type: "string" },
+        "remote-socket": { type: "string" }
       },
       1
     );
@@ -18844,6 +18848,9 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     const remoteCacheDir = values2["remote-cache-dir"];
     if (remoteCacheDir !== void 0 && snippetsDir === void 0)
       throw new UsageError("--remote-cache-dir goes with --nginx-snippets DIR");
+    const remoteSocket = values2["remote-socket"];
+    if (remoteSocket !== void 0 && (snippetsDir === void 0 || !remoteSocket.startsWith("/")))
+      throw new UsageError("--remote-socket takes an absolute path and goes with --nginx-snippets DIR");
     const result = compileConfig({ path: positionals[0], env: io2.env, cwd: io2.cwd });
     printDiagnostics(result, io2, { quiet: values2.quiet === true });
     if (result.config === void 0) {
@@ -18855,7 +18862,7 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     }
     if (snippetsDir !== void 0) {
       if (!writeJwksSnippets(result.config, snippetsDir, cacheDir, io2)) return EXIT_FAILURE;
-      if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, io2)) return EXIT_FAILURE;
+      if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, remoteSocket, io2)) return EXIT_FAILURE;
     }
     const json2 = `${JSON.stringify(result.config, null, 2)}
 `;
@@ -18885,10 +18892,11 @@ function writeJwksSnippets(config, dir, cacheDir, io2) {
     ];
   });
 }
-function writeRemoteSnippets(config, dir, cacheDir, io2) {
+function writeRemoteSnippets(config, dir, cacheDir, socket, io2) {
   return writeSnippetFiles(dir, io2, () => {
     const snippets = remoteSnippets(config, {
       cacheDir: cacheDir ?? DEFAULT_REMOTE_CACHE_DIR,
+      socket,
       generator: `authotron-njs ${VERSION}`
     });
     const locationsMode = snippets.secret ? 384 : 420;

@@ -286,6 +286,8 @@ function relayLocations(step: CompiledRemoteStep, users: string[]): string {
     `proxy_pass_request_body ${step.method === 'POST' ? 'on' : 'off'};`,
     `proxy_set_header Host "${url.authority}";`,
     'proxy_set_header Connection "";',
+    // The relay's own request has a body (the envelope), whose length a GET must not announce.
+    ...(step.method === 'POST' ? [] : ['proxy_set_header Content-Length "";']),
     ...headers,
     'proxy_http_version 1.1;',
     `proxy_connect_timeout ${timeout};`,

@@ -89,6 +89,8 @@ export function callRemote(platform: Platform, step: CompiledRemoteStep, request
           if (body.length > REMOTE_MAX_ANSWER_BYTES) {
             throw codedError(ErrorCode.RemoteTooLarge, 'Error reading response body: more than ' + REMOTE_MAX_ANSWER_BYTES + ' bytes')
           }
+          // The service's own failure: visible at `warn` too (its body is never logged).
+          if (answer.status >= 500) logFailure(platform, step, request, answer.status, 'the service answered ' + answer.status)
           return { status: answer.status, body }
         },
         () => {
