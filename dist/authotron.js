@@ -1816,7 +1816,7 @@ function load3() {
           if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
           var iv = Buffer.from(parts[0], "base64url");
           var sealed = Buffer.from(parts[1], "base64url");
-          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
         }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
@@ -2014,7 +2014,7 @@ function load3() {
           if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
           var iv = Buffer.from(parts[0], "base64url");
           var sealed = Buffer.from(parts[1], "base64url");
-          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
         }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
@@ -3070,7 +3070,7 @@ function load3() {
           if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
           var iv = Buffer.from(parts[0], "base64url");
           var sealed = Buffer.from(parts[1], "base64url");
-          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
         }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
@@ -3919,7 +3919,7 @@ function load3() {
           if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
           var iv = Buffer.from(parts[0], "base64url");
           var sealed = Buffer.from(parts[1], "base64url");
-          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
         }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
@@ -7141,7 +7141,7 @@ function load3() {
               if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
               var iv = Buffer.from(parts[0], "base64url");
               var sealed = Buffer.from(parts[1], "base64url");
-              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
             }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
@@ -7339,7 +7339,7 @@ function load3() {
               if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
               var iv = Buffer.from(parts[0], "base64url");
               var sealed = Buffer.from(parts[1], "base64url");
-              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
             }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
@@ -8395,7 +8395,7 @@ function load3() {
               if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
               var iv = Buffer.from(parts[0], "base64url");
               var sealed = Buffer.from(parts[1], "base64url");
-              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
             }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
@@ -9244,7 +9244,7 @@ function load3() {
               if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
               var iv = Buffer.from(parts[0], "base64url");
               var sealed = Buffer.from(parts[1], "base64url");
-              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain).toString("utf8"));
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
             }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
@@ -10300,6 +10300,21 @@ function load6() {
     function sealKey(hmacBase64url, sealSecret, envelope) {
       return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
     }
+    var UNREAD_TOKENS = ["refresh_token", "id_token"];
+    function withoutUnreadTokens(body) {
+      if (body.indexOf('"access_token"') < 0) return body;
+      var parsed;
+      try {
+        parsed = JSON.parse(body);
+      } catch (e) {
+        return body;
+      }
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return body;
+      var answer = parsed;
+      if (typeof answer.access_token !== "string") return body;
+      for (var i = 0; i < UNREAD_TOKENS.length; i++) delete answer[UNREAD_TOKENS[i]];
+      return JSON.stringify(answer);
+    }
     function sealAnswer(aead, hmacBase64url, sealSecret, envelope, plaintext) {
       var iv = aead.randomBytes(12);
       return aead.encrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, Buffer.from(plaintext, "utf8")).then(sealed => "aot1." + Buffer.from(iv).toString("base64url") + "." + Buffer.from(sealed).toString("base64url"));
@@ -10367,7 +10382,7 @@ function load6() {
           return;
         }
         var status = reply.status;
-        return sealAnswer(njsAead2, hmacSha256Base64url2, secret, envelope, body).then(sealed => {
+        return sealAnswer(njsAead2, hmacSha256Base64url2, secret, envelope, withoutUnreadTokens(body)).then(sealed => {
           r.status = status;
           r.headersOut["Content-Type"] = "text/plain";
           r.sendHeader();

@@ -19,6 +19,7 @@ import {
   SEAL_HEADER,
   sealAnswer,
   splitEnvelope,
+  withoutUnreadTokens,
 } from '../remote/relay'
 import { hmacSha256Base64url } from './hash'
 import { njsAead } from './webcrypto'
@@ -54,7 +55,7 @@ export function relay(r: NginxHTTPRequest): void {
         return
       }
       const status = reply.status
-      return sealAnswer(njsAead, hmacSha256Base64url, secret, envelope, body).then((sealed) => {
+      return sealAnswer(njsAead, hmacSha256Base64url, secret, envelope, withoutUnreadTokens(body)).then((sealed) => {
         r.status = status
         r.headersOut['Content-Type'] = 'text/plain'
         r.sendHeader()

@@ -57,6 +57,29 @@ function sealKey(hmacBase64url: (key: string, data: string) => string, sealSecre
   return Buffer.from(hmacBase64url(sealSecret, envelope), 'base64url')
 }
 
+/** Members of a token endpoint's answer that no step reads (only `access_token` is used). */
+const UNREAD_TOKENS = ['refresh_token', 'id_token']
+
+/**
+ * The answer as the relay keeps it: a JSON object with an `access_token` (a refresh-token grant's
+ * answer) loses its refresh and ID tokens, which nothing reads — smaller to seal and to open on
+ * every cache hit, and two credentials fewer at rest. Anything else is kept as it came.
+ */
+export function withoutUnreadTokens(body: string): string {
+  if (body.indexOf('"access_token"') < 0) return body
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body)
+  } catch (e) {
+    return body
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return body
+  const answer = parsed as { [key: string]: unknown }
+  if (typeof answer.access_token !== 'string') return body
+  for (let i = 0; i < UNREAD_TOKENS.length; i++) delete answer[UNREAD_TOKENS[i]]
+  return JSON.stringify(answer)
+}
+
 /** `aot1.<iv>.<ciphertext and tag>`, base64url, of the UTF-8 of `plaintext`. */
 export function sealAnswer(
   aead: AeadCipher,
@@ -96,5 +119,6 @@ export function openAnswer(
   const sealed = Buffer.from(parts[1], 'base64url')
   return aead
     .decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed)
-    .then((plain) => Buffer.from(plain).toString('utf8'))
+    // A view, not a copy: byte work in JavaScript is what a cache hit pays for here on the njs engine.
+    .then((plain) => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString('utf8'))
 }

@@ -5,7 +5,7 @@ import { compileRemoteStep } from '../../../src/remote/compile'
 import { callRemote, jsonBody, queryString, remoteCacheKey } from '../../../src/remote/request'
 import { testPlatform } from '../support/platform'
 import { fakeRelay } from '../../support/fake-relay'
-import { openAnswer, sealAnswer } from '../../../src/remote/relay'
+import { openAnswer, sealAnswer, withoutUnreadTokens } from '../../../src/remote/relay'
 
 const data = { jwt: { secret: 'unit-secret' }, auth: { timeout_in_ms: 2000 } }
 const step = compileRemoteStep({ url: 'https://api.example/v1/who-am-i', method: 'GET', ttl: 60, invalidStatuses: [403], invalidTtl: 5, data })
@@ -91,4 +91,12 @@ test('jsonBody: JSON parsed; anything else ERR_REMOTE_MALFORMED, without the bod
   t.deepEqual(jsonBody({ status: 200, body: '{"a":1}' }), { a: 1 })
   const error = t.throws(() => jsonBody({ status: 200, body: '{"token":"leak' }), { code: ErrorCode.RemoteMalformed })
   t.false(error!.message.includes('leak'))
+})
+
+test('the relay keeps no refresh or ID token of a grant answer; other answers as they came', (t) => {
+  const grant = JSON.stringify({ access_token: 'a.b.c', refresh_token: 'r', id_token: 'i', expires_in: 300 })
+  t.deepEqual(JSON.parse(withoutUnreadTokens(grant)), { access_token: 'a.b.c', expires_in: 300 })
+  for (const body of ['{"uid":"adam","refresh_token":"r"}', 'not json "access_token"', '["access_token"]', '{"access_token":1,"id_token":"i"}']) {
+    t.is(withoutUnreadTokens(body), body)
+  }
 })
