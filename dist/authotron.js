@@ -1843,8 +1843,8 @@ function load3() {
               throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
             }
             if (!isSealed(answer2.body)) {
-              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
-              if (answer2.status === 502) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502 || answer2.status === 504) {
                 throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
               }
               return {
@@ -2041,8 +2041,8 @@ function load3() {
               throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
             }
             if (!isSealed(answer2.body)) {
-              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
-              if (answer2.status === 502) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502 || answer2.status === 504) {
                 throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
               }
               return {
@@ -3097,8 +3097,8 @@ function load3() {
               throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
             }
             if (!isSealed(answer2.body)) {
-              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
-              if (answer2.status === 502) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502 || answer2.status === 504) {
                 throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
               }
               return {
@@ -3946,8 +3946,8 @@ function load3() {
               throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
             }
             if (!isSealed(answer2.body)) {
-              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
-              if (answer2.status === 502) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502 || answer2.status === 504) {
                 throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
               }
               return {
@@ -7168,8 +7168,8 @@ function load3() {
                   throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
                 }
                 if (!isSealed(answer2.body)) {
-                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
-                  if (answer2.status === 502) {
+                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502 || answer2.status === 504) {
                     throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
                   }
                   return {
@@ -7366,8 +7366,8 @@ function load3() {
                   throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
                 }
                 if (!isSealed(answer2.body)) {
-                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
-                  if (answer2.status === 502) {
+                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502 || answer2.status === 504) {
                     throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
                   }
                   return {
@@ -8422,8 +8422,8 @@ function load3() {
                   throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
                 }
                 if (!isSealed(answer2.body)) {
-                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
-                  if (answer2.status === 502) {
+                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502 || answer2.status === 504) {
                     throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
                   }
                   return {
@@ -9271,8 +9271,8 @@ function load3() {
                   throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
                 }
                 if (!isSealed(answer2.body)) {
-                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : "no answer of the relay (are the generated snippets included?)");
-                  if (answer2.status === 502) {
+                  logFailure22(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502 || answer2.status === 504) {
                     throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
                   }
                   return {

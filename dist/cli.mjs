@@ -18665,8 +18665,8 @@ function stepLocation(step, users) {
     "proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Redirect X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;",
     // Concurrent misses of one key wait for one call (other keys never wait), within the timeout.
     "proxy_cache_lock on;",
-    `proxy_cache_lock_timeout ${upstreamTimeoutMs(step)}ms;`,
-    `proxy_cache_lock_age ${upstreamTimeoutMs(step)}ms;`
+    `proxy_cache_lock_timeout ${lockTimeoutMs(step)}ms;`,
+    `proxy_cache_lock_age ${lockTimeoutMs(step)}ms;`
   ];
   const lifetimes = `cache ${step.ttl} s` + (step.invalidTtl > 0 ? `, ${step.invalidStatuses.join("/")} ${step.invalidTtl} s` : "");
   return `
@@ -18741,6 +18741,9 @@ function relayTimeoutMs(step) {
   return Math.max(2, Math.floor(step.timeoutMs * 0.95));
 }
 function upstreamTimeoutMs(step) {
+  return Math.max(1, Math.floor(step.timeoutMs * 0.85));
+}
+function lockTimeoutMs(step) {
   return Math.max(1, Math.floor(step.timeoutMs * 0.9));
 }
 var UNSAFE2 = /[\s"'\\$;{}]/;

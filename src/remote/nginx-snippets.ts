@@ -240,8 +240,8 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
       'X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;',
     // Concurrent misses of one key wait for one call (other keys never wait), within the timeout.
     'proxy_cache_lock on;',
-    `proxy_cache_lock_timeout ${upstreamTimeoutMs(step)}ms;`,
-    `proxy_cache_lock_age ${upstreamTimeoutMs(step)}ms;`,
+    `proxy_cache_lock_timeout ${lockTimeoutMs(step)}ms;`,
+    `proxy_cache_lock_age ${lockTimeoutMs(step)}ms;`,
   ]
   const lifetimes =
     `cache ${step.ttl} s` + (step.invalidTtl > 0 ? `, ${step.invalidStatuses.join('/')} ${step.invalidTtl} s` : '')
@@ -329,13 +329,21 @@ function checkQuotable(value: string, what: string): string {
   return value
 }
 
-/** 95 % of auth.timeout_in_ms: hop 1's wait for the relay, which gives up on the service at 90 %. */
+/** 95 % of auth.timeout_in_ms: hop 1's wait for the relay, which gives up on the service at 85 %. */
 export function relayTimeoutMs(step: CompiledRemoteStep): number {
   return Math.max(2, Math.floor(step.timeoutMs * 0.95))
 }
 
-/** 90 % of auth.timeout_in_ms, at least 1 ms: what nginx allows the upstream (connect, send, read, lock). */
+/**
+ * 85 % of auth.timeout_in_ms, at least 1 ms: what the relay allows the service (connect, send,
+ * read). The 10 % up to hop 1's wait (relayTimeoutMs) is the relay's to answer in, under load too.
+ */
 export function upstreamTimeoutMs(step: CompiledRemoteStep): number {
+  return Math.max(1, Math.floor(step.timeoutMs * 0.85))
+}
+
+/** 90 % of auth.timeout_in_ms: how long hop 1 waits for a concurrent identical call (proxy_cache_lock). */
+export function lockTimeoutMs(step: CompiledRemoteStep): number {
   return Math.max(1, Math.floor(step.timeoutMs * 0.9))
 }
 

@@ -76,9 +76,11 @@ export function callRemote(platform: Platform, step: CompiledRemoteStep, request
           answer.status,
           answer.status === 502
             ? 'the relay closed the connection (an answer above ' + REMOTE_MAX_ANSWER_BYTES + ' bytes, or the relay is down)'
-            : 'no answer of the relay (are the generated snippets included?)',
+            : answer.status === 504
+              ? 'the relay did not answer in time'
+              : 'no answer of the relay (are the generated snippets included?)',
         )
-        if (answer.status === 502) {
+        if (answer.status === 502 || answer.status === 504) {
           throw codedError(ErrorCode.RemoteUnavailable, 'Error sending request: no answer of the relay')
         }
         return { status: answer.status, body: '' }

@@ -155,7 +155,12 @@ for (const [kind, realm, reason] of FAILURES) {
     t.notRegex(errors, /upstream: "http:\/\/127\.0\.0\.1/)
     const everything = nginx.errorLog() + accessLog(nginx)
     for (const form of [token, encodeURIComponent(token), unique]) t.false(everything.includes(form), form)
+    // nginx writes the access log after the answer: wait for the line.
+    for (let i = 0; i < 50 && !accessLog(nginx).includes('/_authotron/remote/'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     t.true(accessLog(nginx).includes('/_authotron/remote/'), 'subrequests are access-logged, without the token')
+    for (const form of [token, encodeURIComponent(token), unique]) t.false(accessLog(nginx).includes(form), form)
   })
 }
 

@@ -57,7 +57,7 @@ test('a GET step: hop 1 caches keyed by $uri and proxies to the relay; the relay
     'proxy_pass_request_body off;',
     'proxy_set_header Host "api.example:8443";',
     'proxy_set_header Accept $http_accept;',
-    'proxy_read_timeout 900ms;',
+    'proxy_read_timeout 850ms;',
     'subrequest_output_buffer_size 64k;',
     'error_page 504 = @authotron_remote_failed_timeout;',
     'proxy_ssl_verify on;',
