@@ -1055,9 +1055,9 @@ function load3() {
     function invalid2(reason) {
       return codedError2(ErrorCode2.HeaderInvalid, reason);
     }
-    var unit6;
-    function load7() {
-      if (unit6 === void 0) unit6 = function () {
+    var unit7;
+    function load8() {
+      if (unit7 === void 0) unit7 = function () {
         var ErrorCode22 = {
           HeaderInvalid: "ERR_HEADER_INVALID",
           HeaderMissing: "ERR_HEADER_MISSING",
@@ -1752,7 +1752,7 @@ function load3() {
           "verifiedKey": verifiedKey
         };
       }();
-      return unit6;
+      return unit7;
     }
     var unit22;
     function load22() {
@@ -1813,21 +1813,78 @@ function load3() {
           if (path !== void 0) error.path = path;
           return error;
         }
+        function relayEnvelope(query, body) {
+          return (query ?? "") + "\n" + (body ?? "");
+        }
+        function sealKey(hmacBase64url, sealSecret, envelope) {
+          return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+        }
+        function isSealed(body) {
+          return body.indexOf("aot1.") === 0;
+        }
+        function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+          var parts = body.slice("aot1.".length).split(".");
+          if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+          var iv = Buffer.from(parts[0], "base64url");
+          var sealed = Buffer.from(parts[1], "base64url");
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
+        }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
-          if (remote === void 0) {
+          var aead = platform.crypto.aead;
+          if (remote === void 0 || aead === void 0) {
             return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
           }
           if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
             return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
           }
           var key = remoteCacheKey(platform, step, request.credential);
+          var envelope = relayEnvelope(request.query, request.body);
           return remote.call({
             uri: step.location + "/" + key,
-            method: step.method,
-            query: request.query,
-            body: request.body,
-            maxBytes: 65536
+            method: "POST",
+            body: envelope,
+            maxBytes: 131072
+          }).then(answer2 => {
+            if (answer2.failure !== void 0) {
+              var tooLarge = answer2.failure === "too-large";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              logFailure3(platform, step, request, answer2.status, reason);
+              if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
+            }
+            if (!isSealed(answer2.body)) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502 || answer2.status === 504) {
+                throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
+              }
+              return {
+                status: answer2.status,
+                body: ""
+              };
+            }
+            var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+            return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+              if (body.length > 65536) {
+                throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+              }
+              if (answer2.status >= 500) logFailure3(platform, step, request, answer2.status, "the service answered " + answer2.status);
+              return {
+                status: answer2.status,
+                body
+              };
+            }, () => {
+              logFailure3(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+            });
+          });
+        }
+        function logFailure3(platform, step, request, status, reason) {
+          platform.logger.log("warn", "remote.call.failed", {
+            provider: request.provider ?? "",
+            url: step.url,
+            status,
+            reason
           });
         }
         function remoteCacheKey(platform, step, credential) {
@@ -1868,7 +1925,8 @@ function load3() {
               credential,
               query: queryString({
                 token: credential
-              })
+              }),
+              provider: provider.name
             }).then(answer2 => userFromWhoAmI(provider, credential, answer2));
           }
         };
@@ -1954,21 +2012,78 @@ function load3() {
           if (path !== void 0) error.path = path;
           return error;
         }
+        function relayEnvelope(query, body) {
+          return (query ?? "") + "\n" + (body ?? "");
+        }
+        function sealKey(hmacBase64url, sealSecret, envelope) {
+          return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+        }
+        function isSealed(body) {
+          return body.indexOf("aot1.") === 0;
+        }
+        function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+          var parts = body.slice("aot1.".length).split(".");
+          if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+          var iv = Buffer.from(parts[0], "base64url");
+          var sealed = Buffer.from(parts[1], "base64url");
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
+        }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
-          if (remote === void 0) {
+          var aead = platform.crypto.aead;
+          if (remote === void 0 || aead === void 0) {
             return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
           }
           if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
             return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
           }
           var key = remoteCacheKey(platform, step, request.credential);
+          var envelope = relayEnvelope(request.query, request.body);
           return remote.call({
             uri: step.location + "/" + key,
-            method: step.method,
-            query: request.query,
-            body: request.body,
-            maxBytes: 65536
+            method: "POST",
+            body: envelope,
+            maxBytes: 131072
+          }).then(answer2 => {
+            if (answer2.failure !== void 0) {
+              var tooLarge = answer2.failure === "too-large";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              logFailure3(platform, step, request, answer2.status, reason);
+              if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
+            }
+            if (!isSealed(answer2.body)) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502 || answer2.status === 504) {
+                throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
+              }
+              return {
+                status: answer2.status,
+                body: ""
+              };
+            }
+            var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+            return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+              if (body.length > 65536) {
+                throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+              }
+              if (answer2.status >= 500) logFailure3(platform, step, request, answer2.status, "the service answered " + answer2.status);
+              return {
+                status: answer2.status,
+                body
+              };
+            }, () => {
+              logFailure3(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+            });
+          });
+        }
+        function logFailure3(platform, step, request, status, reason) {
+          platform.logger.log("warn", "remote.call.failed", {
+            provider: request.provider ?? "",
+            url: step.url,
+            status,
+            reason
           });
         }
         function remoteCacheKey(platform, step, credential) {
@@ -2009,7 +2124,8 @@ function load3() {
               credential,
               query: queryString({
                 token: credential
-              })
+              }),
+              provider: provider.name
             }).then(answer2 => userFromEfas(provider, credential, answer2));
           }
         };
@@ -2954,21 +3070,78 @@ function load3() {
         function formValue(text) {
           return encodeURIComponent(text);
         }
+        function relayEnvelope(query, body) {
+          return (query ?? "") + "\n" + (body ?? "");
+        }
+        function sealKey(hmacBase64url, sealSecret, envelope) {
+          return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+        }
+        function isSealed(body) {
+          return body.indexOf("aot1.") === 0;
+        }
+        function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+          var parts = body.slice("aot1.".length).split(".");
+          if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+          var iv = Buffer.from(parts[0], "base64url");
+          var sealed = Buffer.from(parts[1], "base64url");
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
+        }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
-          if (remote === void 0) {
+          var aead = platform.crypto.aead;
+          if (remote === void 0 || aead === void 0) {
             return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
           }
           if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
             return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
           }
           var key = remoteCacheKey(platform, step, request.credential);
+          var envelope = relayEnvelope(request.query, request.body);
           return remote.call({
             uri: step.location + "/" + key,
-            method: step.method,
-            query: request.query,
-            body: request.body,
-            maxBytes: 65536
+            method: "POST",
+            body: envelope,
+            maxBytes: 131072
+          }).then(answer2 => {
+            if (answer2.failure !== void 0) {
+              var tooLarge = answer2.failure === "too-large";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              logFailure3(platform, step, request, answer2.status, reason);
+              if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
+            }
+            if (!isSealed(answer2.body)) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502 || answer2.status === 504) {
+                throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
+              }
+              return {
+                status: answer2.status,
+                body: ""
+              };
+            }
+            var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+            return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+              if (body.length > 65536) {
+                throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+              }
+              if (answer2.status >= 500) logFailure3(platform, step, request, answer2.status, "the service answered " + answer2.status);
+              return {
+                status: answer2.status,
+                body
+              };
+            }, () => {
+              logFailure3(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+            });
+          });
+        }
+        function logFailure3(platform, step, request, status, reason) {
+          platform.logger.log("warn", "remote.call.failed", {
+            provider: request.provider ?? "",
+            url: step.url,
+            status,
+            reason
           });
         }
         function remoteCacheKey(platform, step, credential) {
@@ -2979,11 +3152,13 @@ function load3() {
           return {
             validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
               credential: bodies.validateBody,
-              body: bodies.validateBody
+              body: bodies.validateBody,
+              provider: bodies.provider
             }),
             exchange: () => callRemote(platform, steps.exchange, {
               credential: bodies.exchangeBody,
-              body: bodies.exchangeBody
+              body: bodies.exchangeBody,
+              provider: bodies.provider
             })
           };
         }
@@ -3003,6 +3178,7 @@ function load3() {
               recheck: provider.introspectionRecheck,
               exchange: provider.exchange
             }, credential, {
+              provider: provider.name,
               validateBody: "token=" + formValue(credential),
               exchangeBody: "client_id=" + formValue(provider.publicClientId) + "&grant_type=refresh_token&refresh_token=" + formValue(credential)
             });
@@ -3744,21 +3920,78 @@ function load3() {
           }
           return parsed2;
         }
+        function relayEnvelope(query, body) {
+          return (query ?? "") + "\n" + (body ?? "");
+        }
+        function sealKey(hmacBase64url, sealSecret, envelope) {
+          return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+        }
+        function isSealed(body) {
+          return body.indexOf("aot1.") === 0;
+        }
+        function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+          var parts = body.slice("aot1.".length).split(".");
+          if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+          var iv = Buffer.from(parts[0], "base64url");
+          var sealed = Buffer.from(parts[1], "base64url");
+          return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
+        }
         function callRemote(platform, step, request) {
           var remote = platform.remote;
-          if (remote === void 0) {
+          var aead = platform.crypto.aead;
+          if (remote === void 0 || aead === void 0) {
             return Promise.reject(codedError22(ErrorCode22.RuntimeUnsupported, "this runtime has no remote caller"));
           }
           if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
             return Promise.reject(codedError22(ErrorCode22.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
           }
           var key = remoteCacheKey(platform, step, request.credential);
+          var envelope = relayEnvelope(request.query, request.body);
           return remote.call({
             uri: step.location + "/" + key,
-            method: step.method,
-            query: request.query,
-            body: request.body,
-            maxBytes: 65536
+            method: "POST",
+            body: envelope,
+            maxBytes: 131072
+          }).then(answer2 => {
+            if (answer2.failure !== void 0) {
+              var tooLarge = answer2.failure === "too-large";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              logFailure3(platform, step, request, answer2.status, reason);
+              if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
+            }
+            if (!isSealed(answer2.body)) {
+              logFailure3(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+              if (answer2.status === 502 || answer2.status === 504) {
+                throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: no answer of the relay");
+              }
+              return {
+                status: answer2.status,
+                body: ""
+              };
+            }
+            var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+            return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+              if (body.length > 65536) {
+                throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+              }
+              if (answer2.status >= 500) logFailure3(platform, step, request, answer2.status, "the service answered " + answer2.status);
+              return {
+                status: answer2.status,
+                body
+              };
+            }, () => {
+              logFailure3(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+              throw codedError22(ErrorCode22.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+            });
+          });
+        }
+        function logFailure3(platform, step, request, status, reason) {
+          platform.logger.log("warn", "remote.call.failed", {
+            provider: request.provider ?? "",
+            url: step.url,
+            status,
+            reason
           });
         }
         function remoteCacheKey(platform, step, credential) {
@@ -3769,11 +4002,13 @@ function load3() {
           return {
             validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
               credential: bodies.validateBody,
-              body: bodies.validateBody
+              body: bodies.validateBody,
+              provider: bodies.provider
             }),
             exchange: () => callRemote(platform, steps.exchange, {
               credential: bodies.exchangeBody,
-              body: bodies.exchangeBody
+              body: bodies.exchangeBody,
+              provider: bodies.provider
             })
           };
         }
@@ -3793,6 +4028,7 @@ function load3() {
               recheck: provider.validationRecheck,
               exchange: provider.exchange
             }, credential, {
+              provider: provider.name,
               validateBody: JSON.stringify({
                 token: credential,
                 client_id: provider.clientId
@@ -3815,7 +4051,7 @@ function load3() {
     }
     var providerModules = {
       plain: () => plainProvider,
-      jwt: () => load7().jwtProvider,
+      jwt: () => load8().jwtProvider,
       "ecmwf-api": () => load22().ecmwfApiProvider,
       "efas-api": () => load32().efasApiProvider,
       "token-store": () => load42().tokenStoreProvider,
@@ -4112,9 +4348,9 @@ function load3() {
         body: target
       };
     }
-    var unit7;
+    var unit72;
     function load72() {
-      if (unit7 === void 0) unit7 = function () {
+      if (unit72 === void 0) unit72 = function () {
         function codedError22(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -4276,10 +4512,10 @@ function load3() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit7;
+      return unit72;
     }
     var unit8;
-    function load8() {
+    function load82() {
       if (unit8 === void 0) unit8 = function () {
         var NOT_BASE64_OR_PAD2 = /[^A-Za-z0-9+/=]/;
         function isStrictBase6422(text) {
@@ -4740,7 +4976,12 @@ function load3() {
       if (body.length > call.maxBytes) {
         throw codedError2(ErrorCode2.RemoteTooLarge, "Error reading response body: more than " + call.maxBytes + " bytes");
       }
-      return {
+      var failure = reply.status >= 500 ? reply.headersOut["X-Authotron-Failure"] : void 0;
+      return typeof failure === "string" ? {
+        status: reply.status,
+        body,
+        failure
+      } : {
         status: reply.status,
         body
       };
@@ -4802,6 +5043,30 @@ function load3() {
         }
       }
     };
+    var njsAead2 = {
+      encrypt(key, iv, plaintext) {
+        return aes("encrypt", key, iv, plaintext);
+      },
+      decrypt(key, iv, sealed) {
+        return aes("decrypt", key, iv, sealed);
+      },
+      randomBytes(length) {
+        return globalThis.crypto.getRandomValues(new Uint8Array(length));
+      }
+    };
+    function aes(operation, key, iv, data) {
+      try {
+        var api = subtle();
+        return api.importKey("raw", key, {
+          name: "AES-GCM"
+        }, false, [operation]).then(imported => api[operation]({
+          name: "AES-GCM",
+          iv
+        }, imported, data)).then(result => new Uint8Array(result));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     var unit9;
     function load9() {
       if (unit9 === void 0) unit9 = function () {
@@ -5134,7 +5399,8 @@ function load3() {
         }, key, length * 8)).then(bits => new Uint8Array(bits));
       },
       subtle: njsSignatureVerifier2,
-      signer: njsSigner2
+      signer: njsSigner2,
+      aead: njsAead2
     };
     var njsTimers = {
       setTimeout(callback, ms) {
@@ -5301,7 +5567,7 @@ function load3() {
     }
     function lockoutGate(ctx) {
       if (ctx.config.lockout === void 0) return void 0;
-      var verdict = ctx.grantMiss !== void 0 ? ctx.grantMiss.lockout : load8().lockoutVerdictOf(ctx.r, ctx.config);
+      var verdict = ctx.grantMiss !== void 0 ? ctx.grantMiss.lockout : load82().lockoutVerdictOf(ctx.r, ctx.config);
       if (verdict === void 0) return void 0;
       if (verdict.state === "locked") throw codedError2(ErrorCode2.LockedOut, "locked out after repeated failures");
       if (verdict.state === "unavailable") {
@@ -5316,7 +5582,7 @@ function load3() {
     }
     function clearLockout(ctx) {
       var lockout = ctx.grantMiss !== void 0 ? ctx.grantMiss.lockout : void 0;
-      if (lockout !== void 0 && lockout.key !== void 0) load8().clearFailures(lockout.key);
+      if (lockout !== void 0 && lockout.key !== void 0) load82().clearFailures(lockout.key);
     }
     function handler(run, deliver) {
       return function (r, config, grantMiss) {
@@ -5346,7 +5612,7 @@ function load3() {
     function failureAnswer(ctx, error) {
       var code = errorCode(error);
       if (code !== void 0 && AUTHENTICATION_FAILURES[code]) {
-        if (code === ErrorCode2.AllFailed && ctx.config.lockout !== void 0) load8().countFailure(ctx.r, ctx.config);
+        if (code === ErrorCode2.AllFailed && ctx.config.lockout !== void 0) load82().countFailure(ctx.r, ctx.config);
         var metrics = ctx.platform.metrics;
         if (metrics !== void 0) {
           var ms = ctx.platform.clock.nowMilliseconds() - ctx.startedMs;
@@ -7144,21 +7410,78 @@ function load3() {
               if (path !== void 0) error.path = path;
               return error;
             }
+            function relayEnvelope(query, body) {
+              return (query ?? "") + "\n" + (body ?? "");
+            }
+            function sealKey(hmacBase64url, sealSecret, envelope) {
+              return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+            }
+            function isSealed(body) {
+              return body.indexOf("aot1.") === 0;
+            }
+            function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+              var parts = body.slice("aot1.".length).split(".");
+              if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+              var iv = Buffer.from(parts[0], "base64url");
+              var sealed = Buffer.from(parts[1], "base64url");
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
+            }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
-              if (remote === void 0) {
+              var aead = platform.crypto.aead;
+              if (remote === void 0 || aead === void 0) {
                 return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
               }
               if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
                 return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
               }
               var key = remoteCacheKey(platform, step, request.credential);
+              var envelope = relayEnvelope(request.query, request.body);
               return remote.call({
                 uri: step.location + "/" + key,
-                method: step.method,
-                query: request.query,
-                body: request.body,
-                maxBytes: 65536
+                method: "POST",
+                body: envelope,
+                maxBytes: 131072
+              }).then(answer2 => {
+                if (answer2.failure !== void 0) {
+                  var tooLarge = answer2.failure === "too-large";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  logFailure32(platform, step, request, answer2.status, reason);
+                  if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
+                }
+                if (!isSealed(answer2.body)) {
+                  logFailure32(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502 || answer2.status === 504) {
+                    throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
+                  }
+                  return {
+                    status: answer2.status,
+                    body: ""
+                  };
+                }
+                var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+                return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+                  if (body.length > 65536) {
+                    throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+                  }
+                  if (answer2.status >= 500) logFailure32(platform, step, request, answer2.status, "the service answered " + answer2.status);
+                  return {
+                    status: answer2.status,
+                    body
+                  };
+                }, () => {
+                  logFailure32(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+                });
+              });
+            }
+            function logFailure32(platform, step, request, status, reason) {
+              platform.logger.log("warn", "remote.call.failed", {
+                provider: request.provider ?? "",
+                url: step.url,
+                status,
+                reason
               });
             }
             function remoteCacheKey(platform, step, credential) {
@@ -7199,7 +7522,8 @@ function load3() {
                   credential,
                   query: queryString({
                     token: credential
-                  })
+                  }),
+                  provider: provider.name
                 }).then(answer2 => userFromWhoAmI(provider, credential, answer2));
               }
             };
@@ -7285,21 +7609,78 @@ function load3() {
               if (path !== void 0) error.path = path;
               return error;
             }
+            function relayEnvelope(query, body) {
+              return (query ?? "") + "\n" + (body ?? "");
+            }
+            function sealKey(hmacBase64url, sealSecret, envelope) {
+              return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+            }
+            function isSealed(body) {
+              return body.indexOf("aot1.") === 0;
+            }
+            function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+              var parts = body.slice("aot1.".length).split(".");
+              if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+              var iv = Buffer.from(parts[0], "base64url");
+              var sealed = Buffer.from(parts[1], "base64url");
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
+            }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
-              if (remote === void 0) {
+              var aead = platform.crypto.aead;
+              if (remote === void 0 || aead === void 0) {
                 return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
               }
               if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
                 return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
               }
               var key = remoteCacheKey(platform, step, request.credential);
+              var envelope = relayEnvelope(request.query, request.body);
               return remote.call({
                 uri: step.location + "/" + key,
-                method: step.method,
-                query: request.query,
-                body: request.body,
-                maxBytes: 65536
+                method: "POST",
+                body: envelope,
+                maxBytes: 131072
+              }).then(answer2 => {
+                if (answer2.failure !== void 0) {
+                  var tooLarge = answer2.failure === "too-large";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  logFailure32(platform, step, request, answer2.status, reason);
+                  if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
+                }
+                if (!isSealed(answer2.body)) {
+                  logFailure32(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502 || answer2.status === 504) {
+                    throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
+                  }
+                  return {
+                    status: answer2.status,
+                    body: ""
+                  };
+                }
+                var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+                return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+                  if (body.length > 65536) {
+                    throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+                  }
+                  if (answer2.status >= 500) logFailure32(platform, step, request, answer2.status, "the service answered " + answer2.status);
+                  return {
+                    status: answer2.status,
+                    body
+                  };
+                }, () => {
+                  logFailure32(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+                });
+              });
+            }
+            function logFailure32(platform, step, request, status, reason) {
+              platform.logger.log("warn", "remote.call.failed", {
+                provider: request.provider ?? "",
+                url: step.url,
+                status,
+                reason
               });
             }
             function remoteCacheKey(platform, step, credential) {
@@ -7340,7 +7721,8 @@ function load3() {
                   credential,
                   query: queryString({
                     token: credential
-                  })
+                  }),
+                  provider: provider.name
                 }).then(answer2 => userFromEfas(provider, credential, answer2));
               }
             };
@@ -8285,21 +8667,78 @@ function load3() {
             function formValue(text) {
               return encodeURIComponent(text);
             }
+            function relayEnvelope(query, body) {
+              return (query ?? "") + "\n" + (body ?? "");
+            }
+            function sealKey(hmacBase64url, sealSecret, envelope) {
+              return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+            }
+            function isSealed(body) {
+              return body.indexOf("aot1.") === 0;
+            }
+            function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+              var parts = body.slice("aot1.".length).split(".");
+              if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+              var iv = Buffer.from(parts[0], "base64url");
+              var sealed = Buffer.from(parts[1], "base64url");
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
+            }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
-              if (remote === void 0) {
+              var aead = platform.crypto.aead;
+              if (remote === void 0 || aead === void 0) {
                 return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
               }
               if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
                 return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
               }
               var key = remoteCacheKey(platform, step, request.credential);
+              var envelope = relayEnvelope(request.query, request.body);
               return remote.call({
                 uri: step.location + "/" + key,
-                method: step.method,
-                query: request.query,
-                body: request.body,
-                maxBytes: 65536
+                method: "POST",
+                body: envelope,
+                maxBytes: 131072
+              }).then(answer2 => {
+                if (answer2.failure !== void 0) {
+                  var tooLarge = answer2.failure === "too-large";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  logFailure32(platform, step, request, answer2.status, reason);
+                  if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
+                }
+                if (!isSealed(answer2.body)) {
+                  logFailure32(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502 || answer2.status === 504) {
+                    throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
+                  }
+                  return {
+                    status: answer2.status,
+                    body: ""
+                  };
+                }
+                var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+                return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+                  if (body.length > 65536) {
+                    throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+                  }
+                  if (answer2.status >= 500) logFailure32(platform, step, request, answer2.status, "the service answered " + answer2.status);
+                  return {
+                    status: answer2.status,
+                    body
+                  };
+                }, () => {
+                  logFailure32(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+                });
+              });
+            }
+            function logFailure32(platform, step, request, status, reason) {
+              platform.logger.log("warn", "remote.call.failed", {
+                provider: request.provider ?? "",
+                url: step.url,
+                status,
+                reason
               });
             }
             function remoteCacheKey(platform, step, credential) {
@@ -8310,11 +8749,13 @@ function load3() {
               return {
                 validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
                   credential: bodies.validateBody,
-                  body: bodies.validateBody
+                  body: bodies.validateBody,
+                  provider: bodies.provider
                 }),
                 exchange: () => callRemote(platform, steps.exchange, {
                   credential: bodies.exchangeBody,
-                  body: bodies.exchangeBody
+                  body: bodies.exchangeBody,
+                  provider: bodies.provider
                 })
               };
             }
@@ -8334,6 +8775,7 @@ function load3() {
                   recheck: provider.introspectionRecheck,
                   exchange: provider.exchange
                 }, credential, {
+                  provider: provider.name,
                   validateBody: "token=" + formValue(credential),
                   exchangeBody: "client_id=" + formValue(provider.publicClientId) + "&grant_type=refresh_token&refresh_token=" + formValue(credential)
                 });
@@ -9075,21 +9517,78 @@ function load3() {
               }
               return parsed2;
             }
+            function relayEnvelope(query, body) {
+              return (query ?? "") + "\n" + (body ?? "");
+            }
+            function sealKey(hmacBase64url, sealSecret, envelope) {
+              return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+            }
+            function isSealed(body) {
+              return body.indexOf("aot1.") === 0;
+            }
+            function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
+              var parts = body.slice("aot1.".length).split(".");
+              if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
+              var iv = Buffer.from(parts[0], "base64url");
+              var sealed = Buffer.from(parts[1], "base64url");
+              return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
+            }
             function callRemote(platform, step, request) {
               var remote = platform.remote;
-              if (remote === void 0) {
+              var aead = platform.crypto.aead;
+              if (remote === void 0 || aead === void 0) {
                 return Promise.reject(codedError222(ErrorCode222.RuntimeUnsupported, "this runtime has no remote caller"));
               }
               if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
                 return Promise.reject(codedError222(ErrorCode222.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
               }
               var key = remoteCacheKey(platform, step, request.credential);
+              var envelope = relayEnvelope(request.query, request.body);
               return remote.call({
                 uri: step.location + "/" + key,
-                method: step.method,
-                query: request.query,
-                body: request.body,
-                maxBytes: 65536
+                method: "POST",
+                body: envelope,
+                maxBytes: 131072
+              }).then(answer2 => {
+                if (answer2.failure !== void 0) {
+                  var tooLarge = answer2.failure === "too-large";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  logFailure32(platform, step, request, answer2.status, reason);
+                  if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
+                }
+                if (!isSealed(answer2.body)) {
+                  logFailure32(platform, step, request, answer2.status, answer2.status === 502 ? "the relay closed the connection (an answer above " + 65536 + " bytes, or the relay is down)" : answer2.status === 504 ? "the relay did not answer in time" : "no answer of the relay (are the generated snippets included?)");
+                  if (answer2.status === 502 || answer2.status === 504) {
+                    throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: no answer of the relay");
+                  }
+                  return {
+                    status: answer2.status,
+                    body: ""
+                  };
+                }
+                var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
+                return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+                  if (body.length > 65536) {
+                    throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
+                  }
+                  if (answer2.status >= 500) logFailure32(platform, step, request, answer2.status, "the service answered " + answer2.status);
+                  return {
+                    status: answer2.status,
+                    body
+                  };
+                }, () => {
+                  logFailure32(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
+                  throw codedError222(ErrorCode222.RemoteUnavailable, "Error reading response body: the sealed answer does not open");
+                });
+              });
+            }
+            function logFailure32(platform, step, request, status, reason) {
+              platform.logger.log("warn", "remote.call.failed", {
+                provider: request.provider ?? "",
+                url: step.url,
+                status,
+                reason
               });
             }
             function remoteCacheKey(platform, step, credential) {
@@ -9100,11 +9599,13 @@ function load3() {
               return {
                 validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
                   credential: bodies.validateBody,
-                  body: bodies.validateBody
+                  body: bodies.validateBody,
+                  provider: bodies.provider
                 }),
                 exchange: () => callRemote(platform, steps.exchange, {
                   credential: bodies.exchangeBody,
-                  body: bodies.exchangeBody
+                  body: bodies.exchangeBody,
+                  provider: bodies.provider
                 })
               };
             }
@@ -9124,6 +9625,7 @@ function load3() {
                   recheck: provider.validationRecheck,
                   exchange: provider.exchange
                 }, credential, {
+                  provider: provider.name,
                   validateBody: JSON.stringify({
                     token: credential,
                     client_id: provider.clientId
@@ -9958,9 +10460,9 @@ function load6() {
       var own = now + lifetimeSeconds;
       return row.expCap !== null && row.expCap < own ? row.expCap : own;
     }
-    var unit6;
-    function load7() {
-      if (unit6 === void 0) unit6 = function () {
+    var unit7;
+    function load8() {
+      if (unit7 === void 0) unit7 = function () {
         function codedError2(code, message, path) {
           var error = new Error(message);
           error.code = code;
@@ -10122,7 +10624,7 @@ function load6() {
           "refusedByRule": refusedByRule
         };
       }();
-      return unit6;
+      return unit7;
     }
     function sha256Base64url2(text) {
       return nodeStyleCrypto.createHash("sha256").update(text).digest("base64url");
@@ -10172,7 +10674,7 @@ function load6() {
           for (var _i49 = _words.length - 1; _held && _i49 >= 0; _i49--) _held = facts[_words[_i49]] === 1;
         }
         var held = _held;
-        if (!held && load7().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
+        if (!held && load8().refusedByRule(r, config, rule, grant.row.userJson, accessPhase)) return true;
       }
       if (key !== void 0) {
         var ttlMs = config.grantCacheTtlMs === void 0 ? 3e4 : config.grantCacheTtlMs;
@@ -10220,6 +10722,126 @@ function load6() {
     };
   }();
   return unit5;
+}
+var unit6;
+function load7() {
+  if (unit6 === void 0) unit6 = function () {
+    function splitEnvelope(envelope) {
+      var newline = envelope.indexOf("\n");
+      if (newline < 0) return void 0;
+      return {
+        query: envelope.slice(0, newline),
+        body: envelope.slice(newline + 1)
+      };
+    }
+    function relayFailureOf(body) {
+      if (body.indexOf("authotron-relay-failed: ") !== 0) return void 0;
+      var what = body.slice("authotron-relay-failed: ".length).trim();
+      return what === "timeout" ? "timeout" : "unreachable";
+    }
+    function sealKey(hmacBase64url, sealSecret, envelope) {
+      return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
+    }
+    var UNREAD_TOKENS = ["refresh_token", "id_token"];
+    function withoutUnreadTokens(body) {
+      if (body.indexOf('"access_token"') < 0) return body;
+      var parsed;
+      try {
+        parsed = JSON.parse(body);
+      } catch (e) {
+        return body;
+      }
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return body;
+      var answer = parsed;
+      if (typeof answer.access_token !== "string") return body;
+      for (var i = 0; i < UNREAD_TOKENS.length; i++) delete answer[UNREAD_TOKENS[i]];
+      return JSON.stringify(answer);
+    }
+    function sealAnswer(aead, hmacBase64url, sealSecret, envelope, plaintext) {
+      var iv = aead.randomBytes(12);
+      return aead.encrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, Buffer.from(plaintext, "utf8")).then(sealed => "aot1." + Buffer.from(iv).toString("base64url") + "." + Buffer.from(sealed).toString("base64url"));
+    }
+    function hmacSha256Base64url2(key, data) {
+      return nodeStyleCrypto.createHmac("sha256", key).update(data).digest("base64url");
+    }
+    function subtle() {
+      return globalThis.crypto.subtle;
+    }
+    var njsAead2 = {
+      encrypt(key, iv, plaintext) {
+        return aes("encrypt", key, iv, plaintext);
+      },
+      decrypt(key, iv, sealed) {
+        return aes("decrypt", key, iv, sealed);
+      },
+      randomBytes(length) {
+        return globalThis.crypto.getRandomValues(new Uint8Array(length));
+      }
+    };
+    function aes(operation, key, iv, data) {
+      try {
+        var api = subtle();
+        return api.importKey("raw", key, {
+          name: "AES-GCM"
+        }, false, [operation]).then(imported => api[operation]({
+          name: "AES-GCM",
+          iv
+        }, imported, data)).then(result => new Uint8Array(result));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    function relay(r) {
+      var rest = r.uri.slice("/_authotron/relay/".length);
+      var id = rest.slice(0, rest.indexOf("/"));
+      var text = r.requestText;
+      var envelope = typeof text === "string" ? text : "";
+      var parts = splitEnvelope(envelope);
+      var secret = r.headersIn["X-Authotron-Seal"];
+      if (id === "" || parts === void 0 || typeof secret !== "string" || secret === "") {
+        r.return(400, "");
+        return;
+      }
+      var options = parts.body === "" ? {
+        method: "GET"
+      } : {
+        method: "POST",
+        body: parts.body
+      };
+      if (parts.query !== "") options.args = parts.query;
+      var pending;
+      try {
+        pending = r.subrequest("/_authotron/upstream/" + id, options);
+      } catch (e) {
+        fail(r, 502, "unreachable");
+        return;
+      }
+      pending.then(reply => {
+        var body = reply.responseText || "";
+        var failure = reply.status === 502 || reply.status === 504 ? relayFailureOf(body) : void 0;
+        if (failure !== void 0) {
+          fail(r, reply.status, failure);
+          return;
+        }
+        var status = reply.status;
+        return sealAnswer(njsAead2, hmacSha256Base64url2, secret, envelope, withoutUnreadTokens(body)).then(sealed => {
+          r.status = status;
+          r.headersOut["Content-Type"] = "text/plain";
+          r.sendHeader();
+          r.send(sealed);
+          r.finish();
+        });
+      }).then(void 0, () => fail(r, 502, "unreachable"));
+    }
+    function fail(r, status, failure) {
+      r.headersOut["X-Authotron-Failure"] = failure;
+      r.return(status, "");
+    }
+    return {
+      "relay": relay
+    };
+  }();
+  return unit6;
 }
 function authenticate(r, accessPhase) {
   var config = loadConfig(r);
@@ -10321,6 +10943,9 @@ var index_default = {
   access,
   get endpoints() {
     return load3().endpoints(loadConfig);
+  },
+  get remote() {
+    return load7();
   }
 };
 export default index_default;

@@ -15534,6 +15534,15 @@ function shortHash(text) {
 
 // src/remote/compile.ts
 import { createHash as createHash3, createHmac } from "node:crypto";
+
+// src/remote/relay.ts
+var SEAL_HEADER = "X-Authotron-Seal";
+var RELAY_LOCATION_PREFIX = "/_authotron/relay/";
+var RELAY_UPSTREAM_PREFIX = "/_authotron/upstream/";
+var RELAY_FAILURE_PREFIX = "authotron-relay-failed: ";
+var SEAL_LABEL = "authotron remote seal";
+
+// src/remote/compile.ts
 var REMOTE_LOCATION_PREFIX = "/_authotron/remote/";
 var DEFAULT_INVALID_CACHE_TTL_SECONDS = 5;
 var MAX_INVALID_CACHE_TTL_SECONDS = 60;
@@ -15602,6 +15611,9 @@ function compileRemoteStep(input) {
   if (input.caFile !== void 0) step.caFile = input.caFile;
   if (input.resolver !== void 0) step.resolver = [...input.resolver];
   return step;
+}
+function sealSecretOf(step) {
+  return createHmac("sha256", step.keySalt).update(SEAL_LABEL).digest("base64url");
 }
 function remoteOptions(provider, defaultTtlSeconds) {
   const options = {
@@ -18596,6 +18608,11 @@ var DEFAULT_REMOTE_CACHE_DIR = "/var/lib/nginx/authotron-remote";
 var DEFAULT_CA_FILE2 = "/etc/ssl/certs/ca-certificates.crt";
 var REMOTE_CACHE_ZONE = "authotron_remote";
 var REMOTE_SUBREQUEST_BUFFER = "64k";
+var REMOTE_SEALED_BUFFER = "128k";
+var REMOTE_RELAY_BODY_LIMIT = "64k";
+var RELAY_UPSTREAM = "authotron_remote_relay";
+var RELAY_SERVER_NAME = "authotron-remote-relay";
+var RELAY_FAILED = "authotron_remote_failed";
 var RESOLVER_VALID_SECONDS = 30;
 function remoteSteps(config) {
   const uses = [];
@@ -18628,19 +18645,51 @@ function remoteSnippets(config, options) {
     };
   }
   checkSafe2(options.cacheDir, "the remote cache directory");
+  const socket = options.socket ?? remoteRelaySocket(options.cacheDir);
+  checkSafe2(socket, "the relay socket path");
   const maxTtl = Math.max(...uses.map(({ step }) => step.ttl), 60);
   const http = [
     header(REMOTE_HTTP_SNIPPET, "http {}"),
-    "# Answers of the remote services, shared by every worker, keyed by an HMAC of the credential.",
-    "# nginx creates the directory.",
+    "# Answers of the remote services, shared by every worker, keyed by an HMAC of the credential;",
+    "# each answer is sealed (AES-256-GCM) under a key derived from the credential. nginx creates the",
+    "# directory.",
     `proxy_cache_path ${options.cacheDir} levels=1:2 keys_zone=${REMOTE_CACHE_ZONE}:10m max_size=256m inactive=${maxTtl}s use_temp_path=off;`,
-    ...uses.filter(({ step }) => step.resolver === void 0).map(({ step }) => upstreamBlock(step))
+    "",
+    "# The relay (docs/remote.md): the credential travels in request bodies to this loopback server,",
+    "# which alone builds the service request holding it. Its error and access logs are off, so no",
+    "# nginx log line ever holds a credential; the module logs its own reason (never the credential).",
+    `upstream ${RELAY_UPSTREAM} {`,
+    `    server unix:${socket};`,
+    "    keepalive 16;",
+    "}",
+    ...uses.filter(({ step }) => step.resolver === void 0).map(({ step }) => upstreamBlock(step)),
+    "",
+    "server {",
+    `    listen unix:${socket};`,
+    `    server_name ${RELAY_SERVER_NAME};`,
+    "    error_log /dev/null;",
+    "    access_log off;",
+    "    log_not_found off;",
+    `    client_max_body_size ${REMOTE_RELAY_BODY_LIMIT};`,
+    `    client_body_buffer_size ${REMOTE_RELAY_BODY_LIMIT};`,
+    "    client_body_in_single_buffer on;",
+    "    keepalive_requests 10000;",
+    "    location / { return 404; }",
+    "    # Failures of nginx itself (no answer from the service), told apart from the service's own 502/504.",
+    `    location @${RELAY_FAILED}_timeout { return 504 "${RELAY_FAILURE_PREFIX}timeout"; }`,
+    `    location @${RELAY_FAILED}_unreachable { return 502 "${RELAY_FAILURE_PREFIX}unreachable"; }`,
+    ...uses.map(({ step, users }) => relayLocations2(step, users)),
+    "}"
   ].join("\n");
   return {
     http: http + "\n",
     locations: header(REMOTE_LOCATIONS_SNIPPET, "every server {} that authenticates") + uses.map(({ step, users }) => stepLocation(step, users)).join(""),
-    secret: uses.some(({ step }) => Object.keys(step.headers).some((name) => /^authorization$/i.test(name)))
+    // The locations file holds each step's seal secret (and a client secret's Authorization header).
+    secret: true
   };
+}
+function remoteRelaySocket(cacheDir) {
+  return cacheDir.replace(/\/+$/, "") + ".sock";
 }
 function parseUrl(url) {
   checkSafe2(url, "a remote service URL");
@@ -18673,13 +18722,7 @@ function upstreamBlock(step) {
   ].join("\n");
 }
 function stepLocation(step, users) {
-  const url = parseUrl(step.url);
-  const https = url.scheme === "https";
-  const caFile = step.caFile ?? DEFAULT_CA_FILE2;
-  if (https) checkSafe2(caFile, "a ca_file");
-  const target = step.resolver === void 0 ? upstreamName(step) : url.hostPort;
-  const query = url.pathAndQuery.includes("?") ? "&$args" : "$is_args$args";
-  const timeout = `${upstreamTimeoutMs(step)}ms`;
+  const timeout = `${relayTimeoutMs(step)}ms`;
   const headers = Object.keys(step.headers).map((name) => {
     checkSafe2(name, "a header name");
     checkQuotable(step.headers[name], "a header value");
@@ -18691,42 +18734,32 @@ function stepLocation(step, users) {
   }
   const lines = [
     "internal;",
-    ...step.resolver !== void 0 ? [
-      `resolver ${step.resolver.map((address) => checkSafe2(address, "a resolver address")).join(" ")} valid=${RESOLVER_VALID_SECONDS}s;`,
-      `resolver_timeout ${timeout};`
-    ] : [],
-    `proxy_pass ${url.scheme}://${target}${url.pathAndQuery}${query};`,
-    `proxy_method ${step.method};`,
+    // The subrequest's body is `<query>\n<body>` (src/remote/request.ts); no credential in its URI.
+    `proxy_pass http://${RELAY_UPSTREAM}${RELAY_LOCATION_PREFIX}${stepId(step)}/;`,
+    "proxy_method POST;",
     // The subrequest carries the client's headers (its Authorization too): send none of them.
     "proxy_pass_request_headers off;",
-    `proxy_pass_request_body ${step.method === "POST" ? "on" : "off"};`,
-    `proxy_set_header Host "${url.authority}";`,
+    "proxy_pass_request_body on;",
+    `proxy_set_header Host "${RELAY_SERVER_NAME}";`,
     'proxy_set_header Connection "";',
+    `proxy_set_header ${SEAL_HEADER} "${sealSecretOf(step)}";`,
     ...headers,
     "proxy_http_version 1.1;",
     `proxy_connect_timeout ${timeout};`,
     `proxy_send_timeout ${timeout};`,
     `proxy_read_timeout ${timeout};`,
-    `subrequest_output_buffer_size ${REMOTE_SUBREQUEST_BUFFER};`,
+    `subrequest_output_buffer_size ${REMOTE_SEALED_BUFFER};`,
     `proxy_cache ${REMOTE_CACHE_ZONE};`,
     // $uri is this location + the HMAC of the credential: no credential in the key or the file.
     "proxy_cache_key $uri;",
     "proxy_cache_methods GET HEAD POST;",
     ...valid,
-    // The lifetimes are ours, whatever caching headers the service sends.
+    // The lifetimes are ours, whatever caching headers the relay passes on.
     "proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Redirect X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;",
     // Concurrent misses of one key wait for one call (other keys never wait), within the timeout.
     "proxy_cache_lock on;",
-    `proxy_cache_lock_timeout ${timeout};`,
-    `proxy_cache_lock_age ${timeout};`,
-    ...https ? [
-      "proxy_ssl_server_name on;",
-      `proxy_ssl_name ${url.host};`,
-      "proxy_ssl_verify on;",
-      "proxy_ssl_verify_depth 4;",
-      `proxy_ssl_trusted_certificate "${caFile}";`,
-      "proxy_ssl_session_reuse on;"
-    ] : []
+    `proxy_cache_lock_timeout ${lockTimeoutMs(step)}ms;`,
+    `proxy_cache_lock_age ${lockTimeoutMs(step)}ms;`
   ];
   const lifetimes = `cache ${step.ttl} s` + (step.invalidTtl > 0 ? `, ${step.invalidStatuses.join("/")} ${step.invalidTtl} s` : "");
   return `
@@ -18736,13 +18769,74 @@ ${lines.map((line) => `    ${line}
 `).join("")}}
 `;
 }
+function relayLocations2(step, users) {
+  const url = parseUrl(step.url);
+  const https = url.scheme === "https";
+  const caFile = step.caFile ?? DEFAULT_CA_FILE2;
+  if (https) checkSafe2(caFile, "a ca_file");
+  const target = step.resolver === void 0 ? upstreamName(step) : url.hostPort;
+  const query = url.pathAndQuery.includes("?") ? "&$args" : "$is_args$args";
+  const timeout = `${upstreamTimeoutMs(step)}ms`;
+  const headers = Object.keys(step.headers).map(
+    (name) => `proxy_set_header ${name} $http_${name.toLowerCase().replace(/-/g, "_")};`
+  );
+  const lines = [
+    "internal;",
+    ...step.resolver !== void 0 ? [
+      `resolver ${step.resolver.map((address) => checkSafe2(address, "a resolver address")).join(" ")} valid=${RESOLVER_VALID_SECONDS}s;`,
+      `resolver_timeout ${timeout};`
+    ] : [],
+    `proxy_pass ${url.scheme}://${target}${url.pathAndQuery}${query};`,
+    `proxy_method ${step.method};`,
+    "proxy_pass_request_headers off;",
+    `proxy_pass_request_body ${step.method === "POST" ? "on" : "off"};`,
+    `proxy_set_header Host "${url.authority}";`,
+    'proxy_set_header Connection "";',
+    // The relay's own request has a body (the envelope), whose length a GET must not announce.
+    ...step.method === "POST" ? [] : ['proxy_set_header Content-Length "";'],
+    ...headers,
+    "proxy_http_version 1.1;",
+    `proxy_connect_timeout ${timeout};`,
+    `proxy_send_timeout ${timeout};`,
+    `proxy_read_timeout ${timeout};`,
+    // A larger answer fails this subrequest, which ends the relay's request before it answered:
+    // hop 1 sees the relay close the connection (502), never the client's request.
+    `subrequest_output_buffer_size ${REMOTE_SUBREQUEST_BUFFER};`,
+    `error_page 504 = @${RELAY_FAILED}_timeout;`,
+    `error_page 502 503 = @${RELAY_FAILED}_unreachable;`,
+    ...https ? [
+      "proxy_ssl_server_name on;",
+      `proxy_ssl_name ${url.host};`,
+      "proxy_ssl_verify on;",
+      "proxy_ssl_verify_depth 4;",
+      `proxy_ssl_trusted_certificate "${caFile}";`,
+      "proxy_ssl_session_reuse on;"
+    ] : []
+  ];
+  return [
+    "",
+    `    # ${users.join(", ")}: ${step.method} ${step.url}`,
+    `    location ^~ ${RELAY_LOCATION_PREFIX}${stepId(step)}/ {`,
+    "        js_content authotron.remote.relay;",
+    "    }",
+    `    location = ${RELAY_UPSTREAM_PREFIX}${stepId(step)} {`,
+    ...lines.map((line) => `        ${line}`),
+    "    }"
+  ].join("\n");
+}
 function checkQuotable(value, what) {
   if (/["\\$\x00-\x1f\x7f]/.test(value)) {
     throw new Error(`${what} holds a character nginx would read as syntax: ${JSON.stringify(value)}`);
   }
   return value;
 }
+function relayTimeoutMs(step) {
+  return Math.max(2, Math.floor(step.timeoutMs * 0.95));
+}
 function upstreamTimeoutMs(step) {
+  return Math.max(1, Math.floor(step.timeoutMs * 0.85));
+}
+function lockTimeoutMs(step) {
   return Math.max(1, Math.floor(step.timeoutMs * 0.9));
 }
 var UNSAFE2 = /[\s"'\\$;{}]/;
@@ -18817,6 +18911,7 @@ Options:
   --nginx-snippets DIR     also write the jwt providers' nginx snippets into DIR
   --jwks-cache-dir PATH    their proxy_cache_path (default ${DEFAULT_JWKS_CACHE_DIR})
   --remote-cache-dir PATH  the remote answers' proxy_cache_path (default ${DEFAULT_REMOTE_CACHE_DIR})
+  --remote-socket PATH     the remote relay server's unix socket (default: the cache directory + .sock)
   -q, --quiet              do not print notes (errors and warnings are always printed)
   -h, --help               show this help
 
@@ -18829,7 +18924,8 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
         quiet: { type: "boolean", short: "q" },
         "nginx-snippets": { type: "string" },
         "jwks-cache-dir": { type: "string" },
-        "remote-cache-dir": { type: "string" }
+        "remote-cache-dir": { type: "string" },
+        "remote-socket": { type: "string" }
       },
       1
     );
@@ -18848,6 +18944,9 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     const remoteCacheDir = values2["remote-cache-dir"];
     if (remoteCacheDir !== void 0 && snippetsDir === void 0)
       throw new UsageError("--remote-cache-dir goes with --nginx-snippets DIR");
+    const remoteSocket = values2["remote-socket"];
+    if (remoteSocket !== void 0 && (snippetsDir === void 0 || !remoteSocket.startsWith("/")))
+      throw new UsageError("--remote-socket takes an absolute path and goes with --nginx-snippets DIR");
     const result = compileConfig({ path: positionals[0], env: io2.env, cwd: io2.cwd });
     printDiagnostics(result, io2, { quiet: values2.quiet === true });
     if (result.config === void 0) {
@@ -18859,7 +18958,7 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     }
     if (snippetsDir !== void 0) {
       if (!writeJwksSnippets(result.config, snippetsDir, cacheDir, io2)) return EXIT_FAILURE;
-      if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, io2)) return EXIT_FAILURE;
+      if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, remoteSocket, io2)) return EXIT_FAILURE;
     }
     const json2 = `${JSON.stringify(result.config, null, 2)}
 `;
@@ -18891,10 +18990,11 @@ function writeJwksSnippets(config, dir, cacheDir, io2) {
     ];
   });
 }
-function writeRemoteSnippets(config, dir, cacheDir, io2) {
+function writeRemoteSnippets(config, dir, cacheDir, socket, io2) {
   return writeSnippetFiles(dir, io2, () => {
     const snippets = remoteSnippets(config, {
       cacheDir: cacheDir ?? DEFAULT_REMOTE_CACHE_DIR,
+      socket,
       generator: `authotron-njs ${VERSION}`
     });
     const locationsMode = snippets.secret ? 384 : 420;

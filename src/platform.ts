@@ -36,6 +36,19 @@ export interface Crypto {
    * runtime without it: an asymmetric `jwt.alg` then fails every mint with ERR_RUNTIME_UNSUPPORTED.
    */
   signer?: JwsSigner
+  /**
+   * AES-256-GCM (WebCrypto), for the remote answers the relay seals (src/remote/relay.ts). Absent on
+   * a runtime without it: remote calls then fail with ERR_RUNTIME_UNSUPPORTED.
+   */
+  aead?: AeadCipher
+}
+
+/** AES-256-GCM with a raw 32-byte key; the sealed form is the ciphertext followed by the 16-byte tag. */
+export interface AeadCipher {
+  encrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>
+  /** Rejects when the tag does not match (altered, or another key). */
+  decrypt(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array): Promise<Uint8Array>
+  randomBytes(length: number): Uint8Array
 }
 
 /**
@@ -164,6 +177,8 @@ export interface RemoteAnswer {
   /** The upstream's HTTP status (or nginx's, for a cached one: the same). */
   status: number
   body: string
+  /** The relay's X-Authotron-Failure header: why there is no answer of the service (src/remote/relay.ts). */
+  failure?: string
 }
 
 /**

@@ -20,6 +20,7 @@ import { addressMayBeLocked, LOCKOUT_ZONE } from '../auth/lockout'
 import { BASIC_SCHEME_HEADS, FAST_REFUSAL_MIN_LENGTH } from '../auth/header'
 import loadLockout from './lockout.load'
 import loadPrecomputedBasic from './precomputed-basic.load'
+import loadRemoteRelay from './remote-relay.load'
 
 /**
  * `/_auth` (auth_request) and the public `/authenticate`: 200 + minted JWT, or 401. Tries the
@@ -102,5 +103,9 @@ export default {
   access,
   get endpoints() {
     return loadCore().endpoints(loadConfig)
+  },
+  /** `js_content authotron.remote.relay;`: hop 2 of the remote calls (authotron-remote-http.conf). */
+  get remote() {
+    return loadRemoteRelay()
   },
 }

@@ -5,7 +5,7 @@ import type { Crypto, DigestAlgorithm, LogLevel, MetricsSink, Platform, SharedSt
 import { hmacSha256Base64url, sha256Base64url } from './hash'
 import { njsJwksSource } from './jwks'
 import { njsRemoteCaller } from './remote'
-import { njsSignatureVerifier, njsSigner } from './webcrypto'
+import { njsAead, njsSignatureVerifier, njsSigner } from './webcrypto'
 import loadTokenStore from './token-store.load'
 
 const LEVEL_RANK: { [level: string]: number } = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 }
@@ -27,6 +27,7 @@ export const njsCrypto: Crypto = {
   },
   subtle: njsSignatureVerifier,
   signer: njsSigner,
+  aead: njsAead,
 }
 
 /** A timer of njsTimers: the runtime's id, and whether its callback has started. */

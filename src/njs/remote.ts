@@ -3,11 +3,13 @@
  * location `authotron compile --nginx-snippets` generated for the step (src/remote/nginx-snippets.ts,
  * docs/remote.md). That location answers from `proxy_cache` (shared by every worker, on every
  * runtime) or proxies to the upstream, one request per cache key at a time (`proxy_cache_lock`),
- * within the step's timeout. The last path segment of the URI is the cache key (an HMAC of the
- * credential); the query and body are the upstream's.
+ * within the step's timeout, through the relay (hop 2, src/remote/relay.ts). The last path segment
+ * of the URI is the cache key (an HMAC of the credential); the body is the relay's envelope, and
+ * the relay's X-Authotron-Failure header comes back as `failure`.
  */
 import { codedError, ErrorCode } from '../errors'
 import type { RemoteAnswer, RemoteCall, RemoteCaller } from '../platform'
+import { FAILURE_HEADER } from '../remote/relay'
 
 export function njsRemoteCaller(r: NginxHTTPRequest): RemoteCaller {
   return {
@@ -36,7 +38,8 @@ function answer(call: RemoteCall, reply: NginxHTTPRequest): RemoteAnswer {
   if (body.length > call.maxBytes) {
     throw codedError(ErrorCode.RemoteTooLarge, 'Error reading response body: more than ' + call.maxBytes + ' bytes')
   }
-  return { status: reply.status, body }
+  const failure = reply.status >= 500 ? reply.headersOut[FAILURE_HEADER] : undefined
+  return typeof failure === 'string' ? { status: reply.status, body, failure } : { status: reply.status, body }
 }
 
 function unavailable(reason: string) {

@@ -3,7 +3,7 @@
  * every leg (njs 0.7.9 to 1.0.x, njs and QuickJS engines). Failures always reject: QuickJS throws
  * synchronously from `importKey` for an algorithm it does not know (Ed25519, as of njs 1.0.2).
  */
-import type { JwsSigner, SignatureVerifier } from '../platform'
+import type { AeadCipher, JwsSigner, SignatureVerifier } from '../platform'
 
 function subtle(): any {
   return (globalThis as any).crypto.subtle
@@ -74,4 +74,29 @@ export const njsSigner: JwsSigner = {
       return Promise.reject(e)
     }
   },
+}
+
+/** AES-256-GCM for the sealed remote answers (src/remote/relay.ts): WebCrypto on every leg. */
+export const njsAead: AeadCipher = {
+  encrypt(key, iv, plaintext) {
+    return aes('encrypt', key, iv, plaintext)
+  },
+  decrypt(key, iv, sealed) {
+    return aes('decrypt', key, iv, sealed)
+  },
+  randomBytes(length) {
+    return (globalThis as any).crypto.getRandomValues(new Uint8Array(length))
+  },
+}
+
+function aes(operation: 'encrypt' | 'decrypt', key: Uint8Array, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  try {
+    const api = subtle()
+    return api
+      .importKey('raw', key, { name: 'AES-GCM' }, false, [operation])
+      .then((imported: unknown) => api[operation]({ name: 'AES-GCM', iv }, imported, data))
+      .then((result: ArrayBuffer) => new Uint8Array(result))
+  } catch (e) {
+    return Promise.reject(e)
+  }
 }

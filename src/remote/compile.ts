@@ -8,6 +8,7 @@ import { createHash, createHmac } from 'node:crypto'
 import type { JsonSchema } from '../compiler/schema-parts'
 import type { Mapping } from '../compiler/paths'
 import type { CompiledRemoteStep } from './compiled'
+import { SEAL_LABEL } from './relay'
 
 /** Where the generated locations live: `<prefix><id>/<cache key>`. */
 export const REMOTE_LOCATION_PREFIX = '/_authotron/remote/'
@@ -114,6 +115,14 @@ export function compileRemoteStep(input: RemoteStepInput): CompiledRemoteStep {
   if (input.caFile !== undefined) step.caFile = input.caFile
   if (input.resolver !== undefined) step.resolver = [...input.resolver]
   return step
+}
+
+/**
+ * The step's seal secret, HMAC-SHA-256(keySalt, SEAL_LABEL) base64url, as the runtime derives it
+ * (src/remote/request.ts): written into the hop-1 location, which hands it to the relay.
+ */
+export function sealSecretOf(step: CompiledRemoteStep): string {
+  return createHmac('sha256', step.keySalt).update(SEAL_LABEL).digest('base64url')
 }
 
 /** A provider's `cache_ttl`, `invalid_cache_ttl`, `ca_file` and `resolver` (schema above). */

@@ -16,7 +16,8 @@
  */
 import type { CompiledConfig } from '../config/compiled'
 import type { CompiledRemoteStep } from './compiled'
-import { REMOTE_LOCATION_PREFIX } from './compile'
+import { REMOTE_LOCATION_PREFIX, sealSecretOf } from './compile'
+import { RELAY_FAILURE_PREFIX, RELAY_LOCATION_PREFIX, RELAY_UPSTREAM_PREFIX, SEAL_HEADER } from './relay'
 
 export const REMOTE_HTTP_SNIPPET = 'authotron-remote-http.conf'
 export const REMOTE_LOCATIONS_SNIPPET = 'authotron-remote-locations.conf'
@@ -30,12 +31,24 @@ export const REMOTE_CACHE_ZONE = 'authotron_remote'
  * bytes. A larger answer fails the call (the provider answers 401), whatever its size.
  */
 export const REMOTE_SUBREQUEST_BUFFER = '64k'
+/**
+ * What hop 1 buffers of the relay's answer: a sealed answer of at most REMOTE_SUBREQUEST_BUFFER
+ * (base64url, 4/3 of it, plus the envelope).
+ */
+export const REMOTE_SEALED_BUFFER = '128k'
+/** The largest envelope (query and body of one call) the relay accepts. */
+const REMOTE_RELAY_BODY_LIMIT = '64k'
+const RELAY_UPSTREAM = 'authotron_remote_relay'
+const RELAY_SERVER_NAME = 'authotron-remote-relay'
+const RELAY_FAILED = 'authotron_remote_failed'
 /** How long resolved host names are reused when a step has a `resolver`. */
 const RESOLVER_VALID_SECONDS = 30
 
 export interface RemoteSnippetOptions {
   /** proxy_cache_path directory (created by nginx; its parent must exist). */
   cacheDir: string
+  /** The relay server's unix socket (default: beside cacheDir, `<cacheDir>.sock`). */
+  socket?: string
   /** Names the generator in the header comment, e.g. `authotron-njs 0.1.0`. */
   generator: string
 }
@@ -92,22 +105,56 @@ export function remoteSnippets(config: CompiledConfig, options: RemoteSnippetOpt
     }
   }
   checkSafe(options.cacheDir, 'the remote cache directory')
+  const socket = options.socket ?? remoteRelaySocket(options.cacheDir)
+  checkSafe(socket, 'the relay socket path')
   const maxTtl = Math.max(...uses.map(({ step }) => step.ttl), 60)
   const http = [
     header(REMOTE_HTTP_SNIPPET, 'http {}'),
-    '# Answers of the remote services, shared by every worker, keyed by an HMAC of the credential.',
-    '# nginx creates the directory.',
+    '# Answers of the remote services, shared by every worker, keyed by an HMAC of the credential;',
+    '# each answer is sealed (AES-256-GCM) under a key derived from the credential. nginx creates the',
+    '# directory.',
     `proxy_cache_path ${options.cacheDir} levels=1:2 keys_zone=${REMOTE_CACHE_ZONE}:10m max_size=256m ` +
       `inactive=${maxTtl}s use_temp_path=off;`,
+    '',
+    '# The relay (docs/remote.md): the credential travels in request bodies to this loopback server,',
+    '# which alone builds the service request holding it. Its error and access logs are off, so no',
+    '# nginx log line ever holds a credential; the module logs its own reason (never the credential).',
+    `upstream ${RELAY_UPSTREAM} {`,
+    `    server unix:${socket};`,
+    '    keepalive 16;',
+    '}',
     ...uses.filter(({ step }) => step.resolver === undefined).map(({ step }) => upstreamBlock(step)),
+    '',
+    'server {',
+    `    listen unix:${socket};`,
+    `    server_name ${RELAY_SERVER_NAME};`,
+    '    error_log /dev/null;',
+    '    access_log off;',
+    '    log_not_found off;',
+    `    client_max_body_size ${REMOTE_RELAY_BODY_LIMIT};`,
+    `    client_body_buffer_size ${REMOTE_RELAY_BODY_LIMIT};`,
+    '    client_body_in_single_buffer on;',
+    '    keepalive_requests 10000;',
+    '    location / { return 404; }',
+    '    # Failures of nginx itself (no answer from the service), told apart from the service\'s own 502/504.',
+    `    location @${RELAY_FAILED}_timeout { return 504 "${RELAY_FAILURE_PREFIX}timeout"; }`,
+    `    location @${RELAY_FAILED}_unreachable { return 502 "${RELAY_FAILURE_PREFIX}unreachable"; }`,
+    ...uses.map(({ step, users }) => relayLocations(step, users)),
+    '}',
   ].join('\n')
   return {
     http: http + '\n',
     locations:
       header(REMOTE_LOCATIONS_SNIPPET, 'every server {} that authenticates') +
       uses.map(({ step, users }) => stepLocation(step, users)).join(''),
-    secret: uses.some(({ step }) => Object.keys(step.headers).some((name) => /^authorization$/i.test(name))),
+    // The locations file holds each step's seal secret (and a client secret's Authorization header).
+    secret: true,
   }
+}
+
+/** The relay's unix socket when the operator names none: beside the cache directory. */
+export function remoteRelaySocket(cacheDir: string): string {
+  return cacheDir.replace(/\/+$/, '') + '.sock'
 }
 
 interface ParsedUrl {
@@ -154,18 +201,9 @@ function upstreamBlock(step: CompiledRemoteStep): string {
   ].join('\n')
 }
 
+/** Hop 1, in the operator's servers: the cache (per credential HMAC), coalescing, then the relay. */
 function stepLocation(step: CompiledRemoteStep, users: string[]): string {
-  const url = parseUrl(step.url)
-  const https = url.scheme === 'https'
-  const caFile = step.caFile ?? DEFAULT_CA_FILE
-  if (https) checkSafe(caFile, 'a ca_file')
-  const target = step.resolver === undefined ? upstreamName(step) : url.hostPort
-  // The runtime's query goes after the URL's own (efas-api's `uri` may hold one).
-  const query = url.pathAndQuery.includes('?') ? '&$args' : '$is_args$args'
-  // nginx gives up a little before the provider's own timer (auth.timeout_in_ms) fires, so the
-  // subrequest has always ended when the handler answers: on QuickJS (njs 1.0.2) a subrequest that
-  // ends after its handler has answered crashed the worker (signal 11, seen in the hang test).
-  const timeout = `${upstreamTimeoutMs(step)}ms`
+  const timeout = `${relayTimeoutMs(step)}ms`
   const headers = Object.keys(step.headers).map((name) => {
     checkSafe(name, 'a header name')
     checkQuotable(step.headers[name], 'a header value')
@@ -177,6 +215,64 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
   }
   const lines = [
     'internal;',
+    // The subrequest's body is `<query>\n<body>` (src/remote/request.ts); no credential in its URI.
+    `proxy_pass http://${RELAY_UPSTREAM}${RELAY_LOCATION_PREFIX}${stepId(step)}/;`,
+    'proxy_method POST;',
+    // The subrequest carries the client's headers (its Authorization too): send none of them.
+    'proxy_pass_request_headers off;',
+    'proxy_pass_request_body on;',
+    `proxy_set_header Host "${RELAY_SERVER_NAME}";`,
+    'proxy_set_header Connection "";',
+    `proxy_set_header ${SEAL_HEADER} "${sealSecretOf(step)}";`,
+    ...headers,
+    'proxy_http_version 1.1;',
+    `proxy_connect_timeout ${timeout};`,
+    `proxy_send_timeout ${timeout};`,
+    `proxy_read_timeout ${timeout};`,
+    `subrequest_output_buffer_size ${REMOTE_SEALED_BUFFER};`,
+    `proxy_cache ${REMOTE_CACHE_ZONE};`,
+    // $uri is this location + the HMAC of the credential: no credential in the key or the file.
+    'proxy_cache_key $uri;',
+    'proxy_cache_methods GET HEAD POST;',
+    ...valid,
+    // The lifetimes are ours, whatever caching headers the relay passes on.
+    'proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Redirect ' +
+      'X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;',
+    // Concurrent misses of one key wait for one call (other keys never wait), within the timeout.
+    'proxy_cache_lock on;',
+    `proxy_cache_lock_timeout ${lockTimeoutMs(step)}ms;`,
+    `proxy_cache_lock_age ${lockTimeoutMs(step)}ms;`,
+  ]
+  const lifetimes =
+    `cache ${step.ttl} s` + (step.invalidTtl > 0 ? `, ${step.invalidStatuses.join('/')} ${step.invalidTtl} s` : '')
+  return (
+    `\n# ${users.join(', ')}: ${step.method} ${step.url} (${lifetimes}, timeout ${step.timeoutMs} ms)\n` +
+    `location ^~ ${step.location}/ {\n${lines.map((line) => `    ${line}\n`).join('')}}\n`
+  )
+}
+
+/**
+ * Hop 2, in the relay server: the relay handler (src/njs/remote-relay.ts), and the internal
+ * location it asks, which alone sends the credential to the service.
+ */
+function relayLocations(step: CompiledRemoteStep, users: string[]): string {
+  const url = parseUrl(step.url)
+  const https = url.scheme === 'https'
+  const caFile = step.caFile ?? DEFAULT_CA_FILE
+  if (https) checkSafe(caFile, 'a ca_file')
+  const target = step.resolver === undefined ? upstreamName(step) : url.hostPort
+  // The runtime's query goes after the URL's own (efas-api's `uri` may hold one).
+  const query = url.pathAndQuery.includes('?') ? '&$args' : '$is_args$args'
+  // nginx gives up a little before the provider's own timer (auth.timeout_in_ms) fires, so the
+  // subrequest has always ended when the handler answers: on QuickJS (njs 1.0.2) a subrequest that
+  // ends after its handler has answered crashed the worker (signal 11, seen in the hang test).
+  const timeout = `${upstreamTimeoutMs(step)}ms`
+  // The step's headers come from hop 1 (secrets stay in the locations file, mode 0600).
+  const headers = Object.keys(step.headers).map(
+    (name) => `proxy_set_header ${name} $http_${name.toLowerCase().replace(/-/g, '_')};`,
+  )
+  const lines = [
+    'internal;',
     ...(step.resolver !== undefined
       ? [
           `resolver ${step.resolver.map((address) => checkSafe(address, 'a resolver address')).join(' ')} ` +
@@ -186,29 +282,22 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
       : []),
     `proxy_pass ${url.scheme}://${target}${url.pathAndQuery}${query};`,
     `proxy_method ${step.method};`,
-    // The subrequest carries the client's headers (its Authorization too): send none of them.
     'proxy_pass_request_headers off;',
     `proxy_pass_request_body ${step.method === 'POST' ? 'on' : 'off'};`,
     `proxy_set_header Host "${url.authority}";`,
     'proxy_set_header Connection "";',
+    // The relay's own request has a body (the envelope), whose length a GET must not announce.
+    ...(step.method === 'POST' ? [] : ['proxy_set_header Content-Length "";']),
     ...headers,
     'proxy_http_version 1.1;',
     `proxy_connect_timeout ${timeout};`,
     `proxy_send_timeout ${timeout};`,
     `proxy_read_timeout ${timeout};`,
+    // A larger answer fails this subrequest, which ends the relay's request before it answered:
+    // hop 1 sees the relay close the connection (502), never the client's request.
     `subrequest_output_buffer_size ${REMOTE_SUBREQUEST_BUFFER};`,
-    `proxy_cache ${REMOTE_CACHE_ZONE};`,
-    // $uri is this location + the HMAC of the credential: no credential in the key or the file.
-    'proxy_cache_key $uri;',
-    'proxy_cache_methods GET HEAD POST;',
-    ...valid,
-    // The lifetimes are ours, whatever caching headers the service sends.
-    'proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Redirect ' +
-      'X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;',
-    // Concurrent misses of one key wait for one call (other keys never wait), within the timeout.
-    'proxy_cache_lock on;',
-    `proxy_cache_lock_timeout ${timeout};`,
-    `proxy_cache_lock_age ${timeout};`,
+    `error_page 504 = @${RELAY_FAILED}_timeout;`,
+    `error_page 502 503 = @${RELAY_FAILED}_unreachable;`,
     ...(https
       ? [
           'proxy_ssl_server_name on;',
@@ -220,12 +309,16 @@ function stepLocation(step: CompiledRemoteStep, users: string[]): string {
         ]
       : []),
   ]
-  const lifetimes =
-    `cache ${step.ttl} s` + (step.invalidTtl > 0 ? `, ${step.invalidStatuses.join('/')} ${step.invalidTtl} s` : '')
-  return (
-    `\n# ${users.join(', ')}: ${step.method} ${step.url} (${lifetimes}, timeout ${step.timeoutMs} ms)\n` +
-    `location ^~ ${step.location}/ {\n${lines.map((line) => `    ${line}\n`).join('')}}\n`
-  )
+  return [
+    '',
+    `    # ${users.join(', ')}: ${step.method} ${step.url}`,
+    `    location ^~ ${RELAY_LOCATION_PREFIX}${stepId(step)}/ {`,
+    '        js_content authotron.remote.relay;',
+    '    }',
+    `    location = ${RELAY_UPSTREAM_PREFIX}${stepId(step)} {`,
+    ...lines.map((line) => `        ${line}`),
+    '    }',
+  ].join('\n')
 }
 
 /** A value written inside double quotes: spaces are fine, quotes, escapes and variables are not. */
@@ -236,8 +329,21 @@ function checkQuotable(value: string, what: string): string {
   return value
 }
 
-/** 90 % of auth.timeout_in_ms, at least 1 ms: what nginx allows the upstream (connect, send, read, lock). */
+/** 95 % of auth.timeout_in_ms: hop 1's wait for the relay, which gives up on the service at 85 %. */
+export function relayTimeoutMs(step: CompiledRemoteStep): number {
+  return Math.max(2, Math.floor(step.timeoutMs * 0.95))
+}
+
+/**
+ * 85 % of auth.timeout_in_ms, at least 1 ms: what the relay allows the service (connect, send,
+ * read). The 10 % up to hop 1's wait (relayTimeoutMs) is the relay's to answer in, under load too.
+ */
 export function upstreamTimeoutMs(step: CompiledRemoteStep): number {
+  return Math.max(1, Math.floor(step.timeoutMs * 0.85))
+}
+
+/** 90 % of auth.timeout_in_ms: how long hop 1 waits for a concurrent identical call (proxy_cache_lock). */
+export function lockTimeoutMs(step: CompiledRemoteStep): number {
   return Math.max(1, Math.floor(step.timeoutMs * 0.9))
 }
 

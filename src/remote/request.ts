@@ -13,6 +13,7 @@
 import { codedError, ErrorCode } from '../errors'
 import type { Platform, RemoteAnswer } from '../platform'
 import type { CompiledRemoteStep } from './compiled'
+import { isSealed, openAnswer, relayEnvelope, SEAL_LABEL } from './relay'
 
 export interface RemoteRequest {
   /** What identifies the answer (the token; for a POST, every credential in the body). */
@@ -21,33 +22,89 @@ export interface RemoteRequest {
   query?: string
   /** The request body (POST steps). */
   body?: string
+  /** The provider's name, for the log line of a failed call. */
+  provider?: string
 }
 
-/** The longest upstream answer a step reads: larger ones fail the call (`ERR_REMOTE_TOO_LARGE`). */
+/** The longest upstream answer a step reads: larger ones fail the call. */
 export const REMOTE_MAX_ANSWER_BYTES = 65536
+/** What hop 1 may pass on: a sealed answer of REMOTE_MAX_ANSWER_BYTES (src/remote/nginx-snippets.ts). */
+const SEALED_MAX_BYTES = 131072
 
 /**
- * The upstream's answer to `request`. Rejects with ERR_REMOTE_UNAVAILABLE when no answer could be
- * had (upstream down, timed out, TLS refused, the location missing), ERR_REMOTE_TOO_LARGE when the
- * answer exceeds REMOTE_MAX_ANSWER_BYTES, ERR_RUNTIME_UNSUPPORTED without a remote caller. Any
- * HTTP status the upstream sent resolves: judging it is the provider's business.
+ * The upstream's answer to `request`, through hop 1 (cache) and the relay (docs/remote.md). Rejects
+ * with ERR_REMOTE_UNAVAILABLE when no answer could be had (upstream down, timed out, TLS refused),
+ * ERR_REMOTE_TOO_LARGE when the answer exceeds REMOTE_MAX_ANSWER_BYTES, ERR_RUNTIME_UNSUPPORTED
+ * without a remote caller. Any HTTP status the upstream sent resolves: judging it is the
+ * provider's business. Every failure without an answer of the service is logged once at `warn`
+ * (the URL without its query, status, reason; never the credential): nginx's own lines about the
+ * call are in the relay server's log, which is off.
  */
 export function callRemote(platform: Platform, step: CompiledRemoteStep, request: RemoteRequest): Promise<RemoteAnswer> {
   const remote = platform.remote
-  if (remote === undefined) {
+  const aead = platform.crypto.aead
+  if (remote === undefined || aead === undefined) {
     return Promise.reject(codedError(ErrorCode.RuntimeUnsupported, 'this runtime has no remote caller'))
   }
   if (step === undefined || typeof step.location !== 'string' || typeof step.keySalt !== 'string') {
     return Promise.reject(codedError(ErrorCode.ConfigFormat, 'remote step compiled by an older authotron: recompile the config'))
   }
   const key = remoteCacheKey(platform, step, request.credential)
-  return remote.call({
-    uri: step.location + '/' + key,
-    method: step.method,
-    query: request.query,
-    body: request.body,
-    maxBytes: REMOTE_MAX_ANSWER_BYTES,
-  })
+  const envelope = relayEnvelope(request.query, request.body)
+  return remote
+    .call({ uri: step.location + '/' + key, method: 'POST', body: envelope, maxBytes: SEALED_MAX_BYTES })
+    .then((answer) => {
+      if (answer.failure !== undefined) {
+        const tooLarge = answer.failure === 'too-large'
+        const reason =
+          answer.failure === 'timeout'
+            ? 'the service did not answer in time'
+            : tooLarge
+              ? 'the answer is larger than ' + REMOTE_MAX_ANSWER_BYTES + ' bytes'
+              : 'the service could not be reached (refused, reset, TLS or DNS failure)'
+        logFailure(platform, step, request, answer.status, reason)
+        if (tooLarge) throw codedError(ErrorCode.RemoteTooLarge, 'Error reading response body: ' + reason)
+        throw codedError(ErrorCode.RemoteUnavailable, 'Error sending request: ' + reason)
+      }
+      if (!isSealed(answer.body)) {
+        // Not the relay's answer: hop 1's own (404 without the locations, 502 when the relay
+        // closed the connection: an answer above the limit, or the relay down).
+        logFailure(
+          platform,
+          step,
+          request,
+          answer.status,
+          answer.status === 502
+            ? 'the relay closed the connection (an answer above ' + REMOTE_MAX_ANSWER_BYTES + ' bytes, or the relay is down)'
+            : answer.status === 504
+              ? 'the relay did not answer in time'
+              : 'no answer of the relay (are the generated snippets included?)',
+        )
+        if (answer.status === 502 || answer.status === 504) {
+          throw codedError(ErrorCode.RemoteUnavailable, 'Error sending request: no answer of the relay')
+        }
+        return { status: answer.status, body: '' }
+      }
+      const secret = platform.crypto.hmacSha256Base64url(step.keySalt, SEAL_LABEL)
+      return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer.body).then(
+        (body) => {
+          if (body.length > REMOTE_MAX_ANSWER_BYTES) {
+            throw codedError(ErrorCode.RemoteTooLarge, 'Error reading response body: more than ' + REMOTE_MAX_ANSWER_BYTES + ' bytes')
+          }
+          // The service's own failure: visible at `warn` too (its body is never logged).
+          if (answer.status >= 500) logFailure(platform, step, request, answer.status, 'the service answered ' + answer.status)
+          return { status: answer.status, body }
+        },
+        () => {
+          logFailure(platform, step, request, answer.status, 'the sealed answer does not open (another secret, or altered)')
+          throw codedError(ErrorCode.RemoteUnavailable, 'Error reading response body: the sealed answer does not open')
+        },
+      )
+    })
+}
+
+function logFailure(platform: Platform, step: CompiledRemoteStep, request: RemoteRequest, status: number, reason: string): void {
+  platform.logger.log('warn', 'remote.call.failed', { provider: request.provider ?? '', url: step.url, status, reason })
 }
 
 /** base64url(HMAC-SHA-256(keySalt, credential)): 43 characters, safe in a URI path. */

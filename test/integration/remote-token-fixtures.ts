@@ -196,6 +196,8 @@ export interface TokenGenerator {
   forget(token: string): void
   setMode(route: 'validate' | 'refresh', mode: GeneratorMode): void
   requests: Recorded[]
+  /** Every access token the exchange answered (what must never be on disk). */
+  accessTokens: string[]
   count(path: string): number
   stop(): Promise<void>
 }
@@ -204,6 +206,7 @@ export const GENERATOR_CLIENT = { id: 'aot-client', secret: 'aot-secret-01234567
 
 export async function startTokenGenerator(): Promise<TokenGenerator> {
   const key = await keyPair('RSA', 'tg-rsa-1')
+  const accessTokens: string[] = []
   const requests: Recorded[] = []
   const known = new Set<string>()
   const modes: { [route: string]: GeneratorMode } = { validate: 'ok', refresh: 'ok' }
@@ -249,6 +252,7 @@ export async function startTokenGenerator(): Promise<TokenGenerator> {
       .setIssuedAt(now)
       .setExpirationTime(now + 300)
       .sign(key.privateKey)
+    accessTokens.push(accessToken)
     return json(res, 200, { access_token: accessToken, expires_in: 300, token_type: 'Bearer' })
   }
 
@@ -273,6 +277,7 @@ export async function startTokenGenerator(): Promise<TokenGenerator> {
       modes[route] = mode
       if (mode !== 'hang') for (const res of hanging.splice(0)) res.destroy()
     },
+    accessTokens,
     requests,
     count: (path) => requests.filter((r) => r.path === path).length,
     async stop() {

@@ -33,8 +33,12 @@ export interface Reply {
   delayMs?: number
   /** Never answer (until the server stops). */
   hang?: boolean
-  /** Send this many bytes of `x` as the body instead of `body` (oversized answers). */
+  /** Send this many bytes of `x` as the body instead of `body` (oversized answers), chunked… */
   bytes?: number
+  /** …or with a Content-Length header. */
+  contentLength?: boolean
+  /** Reset the connection (TCP RST) instead of answering. */
+  reset?: boolean
 }
 
 export type Handler = (request: RecordedRequest) => Reply | Promise<Reply>
@@ -103,10 +107,17 @@ export async function startFakeRemote(routes: { [path: string]: Handler } = {}):
 
 function send(res: ServerResponse, reply: Reply) {
   if (reply.hang) return
+  if (reply.reset) {
+    const socket = res.socket as Socket & { resetAndDestroy?: () => void }
+    if (socket.resetAndDestroy !== undefined) socket.resetAndDestroy()
+    else socket.destroy()
+    return
+  }
   const write = () => {
     if (res.destroyed) return
     const headers: { [name: string]: string } = { ...reply.headers }
     if (reply.bytes !== undefined) {
+      if (reply.contentLength) headers['Content-Length'] = String(reply.bytes)
       res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json', ...headers })
       const chunk = Buffer.alloc(65536, 'x')
       let left = reply.bytes

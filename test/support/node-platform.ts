@@ -37,6 +37,23 @@ export const nodeCrypto: Crypto = {
     })
   },
 
+  aead: {
+    encrypt(key, iv, plaintext) {
+      return webcrypto.subtle
+        .importKey('raw', key, { name: 'AES-GCM' }, false, ['encrypt'])
+        .then((imported) => webcrypto.subtle.encrypt({ name: 'AES-GCM', iv }, imported, plaintext))
+        .then((sealed) => new Uint8Array(sealed))
+    },
+    decrypt(key, iv, sealed) {
+      return webcrypto.subtle
+        .importKey('raw', key, { name: 'AES-GCM' }, false, ['decrypt'])
+        .then((imported) => webcrypto.subtle.decrypt({ name: 'AES-GCM', iv }, imported, sealed))
+        .then((plain) => new Uint8Array(plain))
+    },
+    randomBytes(length) {
+      return webcrypto.getRandomValues(new Uint8Array(length))
+    },
+  },
   signer: {
     runtime: 'Node ' + process.version,
     importPrivateKey(pkcs8, algorithm) {

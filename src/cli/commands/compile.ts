@@ -50,6 +50,7 @@ Options:
   --nginx-snippets DIR     also write the jwt providers' nginx snippets into DIR
   --jwks-cache-dir PATH    their proxy_cache_path (default ${DEFAULT_JWKS_CACHE_DIR})
   --remote-cache-dir PATH  the remote answers' proxy_cache_path (default ${DEFAULT_REMOTE_CACHE_DIR})
+  --remote-socket PATH     the remote relay server's unix socket (default: the cache directory + .sock)
   -q, --quiet              do not print notes (errors and warnings are always printed)
   -h, --help               show this help
 
@@ -64,6 +65,7 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
         'nginx-snippets': { type: 'string' },
         'jwks-cache-dir': { type: 'string' },
         'remote-cache-dir': { type: 'string' },
+        'remote-socket': { type: 'string' },
       },
       1,
     )
@@ -83,6 +85,9 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     const remoteCacheDir = values['remote-cache-dir'] as string | undefined
     if (remoteCacheDir !== undefined && snippetsDir === undefined)
       throw new UsageError('--remote-cache-dir goes with --nginx-snippets DIR')
+    const remoteSocket = values['remote-socket'] as string | undefined
+    if (remoteSocket !== undefined && (snippetsDir === undefined || !remoteSocket.startsWith('/')))
+      throw new UsageError('--remote-socket takes an absolute path and goes with --nginx-snippets DIR')
 
     const result = compileConfig({ path: positionals[0], env: io.env, cwd: io.cwd })
     printDiagnostics(result, io, { quiet: values.quiet === true })
@@ -96,7 +101,7 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
     if (snippetsDir !== undefined) {
       // Before the config: a reload must never see a config whose locations do not exist yet.
       if (!writeJwksSnippets(result.config, snippetsDir, cacheDir, io)) return EXIT_FAILURE
-      if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, io)) return EXIT_FAILURE
+      if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, remoteSocket, io)) return EXIT_FAILURE
     }
     const json = `${JSON.stringify(result.config, null, 2)}\n`
     if (output === '-') {
@@ -140,14 +145,16 @@ function writeRemoteSnippets(
   config: CompiledConfig,
   dir: string,
   cacheDir: string | undefined,
+  socket: string | undefined,
   io: CliIO,
 ): boolean {
   return writeSnippetFiles(dir, io, () => {
     const snippets = remoteSnippets(config, {
       cacheDir: cacheDir ?? DEFAULT_REMOTE_CACHE_DIR,
+      socket,
       generator: `authotron-njs ${VERSION}`,
     })
-    // A step that authenticates as a client puts its credentials in the locations file.
+    // The locations file holds the seal secrets and a client's credentials (openid-offline).
     const locationsMode = snippets.secret ? 0o600 : 0o644
     return [
       [REMOTE_HTTP_SNIPPET, snippets.http, 0o644],

@@ -21,6 +21,7 @@ export const ecmwfApiProvider: ProviderModule<CompiledEcmwfApiProvider> = {
     return callRemote(ctx.platform, provider.whoAmI, {
       credential,
       query: queryString({ token: credential }),
+      provider: provider.name,
     }).then((answer) => userFromWhoAmI(provider, credential, answer))
   },
 }

@@ -30,6 +30,7 @@ export const ecmwfTokenGeneratorProvider: ProviderModule<CompiledEcmwfTokenGener
       { validation: provider.validation, recheck: provider.validationRecheck, exchange: provider.exchange },
       credential,
       {
+      provider: provider.name,
       validateBody: JSON.stringify({ token: credential, client_id: provider.clientId }),
       exchangeBody: JSON.stringify({
         client_id: provider.clientId,

@@ -22,6 +22,7 @@ export const efasApiProvider: ProviderModule<CompiledEfasApiProvider> = {
     return callRemote(ctx.platform, provider.lookup, {
       credential,
       query: queryString({ token: credential }),
+      provider: provider.name,
     }).then((answer) => userFromEfas(provider, credential, answer))
   },
 }

@@ -19,6 +19,8 @@ export interface RefreshTokenSteps {
 export interface RemoteBodies {
   validateBody: string
   exchangeBody: string
+  /** The provider's name, for the log line of a failed call. */
+  provider?: string
 }
 
 export function remoteCalls(
@@ -33,7 +35,13 @@ export function remoteCalls(
       callRemote(platform, recheck ? steps.recheck : steps.validation, {
         credential: bodies.validateBody,
         body: bodies.validateBody,
+        provider: bodies.provider,
       }),
-    exchange: () => callRemote(platform, steps.exchange, { credential: bodies.exchangeBody, body: bodies.exchangeBody }),
+    exchange: () =>
+      callRemote(platform, steps.exchange, {
+        credential: bodies.exchangeBody,
+        body: bodies.exchangeBody,
+        provider: bodies.provider,
+      }),
   }
 }

@@ -31,6 +31,7 @@ export const openIdOfflineProvider: ProviderModule<CompiledOpenIdOfflineProvider
       { validation: provider.introspection, recheck: provider.introspectionRecheck, exchange: provider.exchange },
       credential,
       {
+      provider: provider.name,
       validateBody: 'token=' + formValue(credential),
       exchangeBody:
         'client_id=' + formValue(provider.publicClientId) +

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../../../src/errors'
 import type { CompiledEcmwfApiProvider } from '../../../../src/providers/ecmwf-api/compiled'
 import { ecmwfApiProvider, userFromWhoAmI } from '../../../../src/providers/ecmwf-api/runtime'
 import { compileRemoteStep } from '../../../../src/remote/compile'
+import { fakeRelay } from '../../../support/fake-relay'
 import { testPlatform } from '../../support/platform'
 
 const provider: CompiledEcmwfApiProvider = {
@@ -40,7 +41,7 @@ test('403 → ERR_REMOTE_INVALID_CREDENTIAL; other statuses ERR_REMOTE_STATUS; b
 test('authenticate sends token=<percent-encoded key> through the remote caller', async (t) => {
   const platform = testPlatform()
   let query: string | undefined
-  platform.remote = { call: (call) => ((query = call.query), Promise.resolve(answer(200, { uid: 'u' }))) }
+  platform.remote = fakeRelay(platform, [provider.whoAmI], (call) => ((query = call.query), answer(200, { uid: 'u' })))
   t.is((await ecmwfApiProvider.authenticate(provider, 'a&b', { platform })).username, 'u')
   t.is(query, 'token=a%26b')
 })
