@@ -16,6 +16,7 @@ import type { NginxServer } from '../nginx-harness/nginx'
 import { selectedLegs, type LegName } from '../nginx-harness/runtimes'
 import { withNginxOnEveryLeg } from '../support/suite'
 import { protectedApiConf } from './protected-api-conf'
+import { withinOneEpoch } from '../support/jwks-epoch'
 import {
   KEYCLOAK_CLAIMS,
   makeTestCa,
@@ -276,8 +277,10 @@ for (const [name, make, code] of rejections) {
 
 // --- keys: rotation, floods, outages -----------------------------------------------------------
 
+
 suite.test('key rotation: the new kid is accepted at once, with exactly one refetch', async (t, nginx) => {
   const { op, relay } = fixture(nginx)
+  await withinOneEpoch(nginx)
   t.is((await authenticate(nginx, await op.token('RS256'), 'rotate')).status, 200)
   const warm = relay.count('rotate')
   // njs 0.7.9: the epoch location's fetch, and the cached location's (its fallback copy).
@@ -294,6 +297,7 @@ suite.test('key rotation: the new kid is accepted at once, with exactly one refe
 
 suite.test('a flood of random kids: at most one fetch per 30 s, every forged token refused', async (t, nginx) => {
   const { op, relay } = fixture(nginx)
+  await withinOneEpoch(nginx)
   t.is((await authenticate(nginx, await op.token('ES256'), 'flood')).status, 200)
   const warm = relay.count('flood')
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })

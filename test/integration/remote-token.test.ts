@@ -29,6 +29,7 @@ import {
   type OfflineIam,
   type TokenGenerator,
 } from './remote-token-fixtures'
+import { withinOneEpoch } from '../support/jwks-epoch'
 
 const MINT_SECRET = 'integration-secret-0123456789abcdef'
 /** The provider timeout; a hanging service must be answered within it (+ 50 ms). */
@@ -215,6 +216,7 @@ suite.serial('openid-offline: N concurrent first requests → one introspection'
 
 suite.serial('token generator, the reference\'s scenario: validate, exchange, the access token verified with the JWK Set fetched once', async (t, nginx) => {
   const { tg } = fixture(nginx)
+  await withinOneEpoch(nginx)
   const token = tg.issue()
   for (let i = 0; i < 5; i++) {
     const response = await authenticate(nginx, token, 'tg')
