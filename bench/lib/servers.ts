@@ -5,8 +5,9 @@
  * js_preload_object, js_var $authotron_config_file) — and adds what the bench needs on top: the
  * worker's pid, CPU pinning, and the bench's locations.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
 import { startNginx, type ConfContext, type NginxServer } from '../../test/nginx-harness/nginx'
 import { REPO_ROOT } from '../../test/nginx-harness/paths'
 import { childPids, delay } from '../../test/nginx-harness/processes'
@@ -54,6 +55,7 @@ export async function startBenchNginx(
   snippets: ConfigSnippets = { http: [], server: [] },
   module?: string,
 ): Promise<BenchNginx> {
+  snippets = withOwnRelaySockets(snippets)
   const server = await startNginx({
     leg,
     module,
@@ -87,6 +89,28 @@ export async function startBenchNginx(
     errorLog: () => server.errorLog(),
     stop: () => server.stop(),
   }
+}
+
+/**
+ * The snippets with the relay servers' unix sockets (JWK Set and remote relays) moved to a directory
+ * of this instance's own: every bench nginx (legs, and main/nocache/metrics/cold per leg) runs at
+ * the same time from one compiled config, and two masters cannot listen on one socket.
+ */
+function withOwnRelaySockets(snippets: ConfigSnippets): ConfigSnippets {
+  const files = [...snippets.http, ...snippets.server]
+  const texts = files.map((file) => readFileSync(file, 'utf8'))
+  const sockets = new Set(texts.flatMap((text) => [...text.matchAll(/unix:(\/[^:;\s"]+\.sock)/g)].map((m) => m[1])))
+  if (sockets.size === 0) return snippets
+  const dir = mkdtempSync(join(tmpdir(), 'aot-bench-'))
+  chmodSync(dir, 0o755) // QuickJS legs' workers (nobody) connect to the sockets
+  const copy = (file: string, i: number) => {
+    let text = texts[i]
+    sockets.forEach((socket) => (text = text.replaceAll(socket, join(dir, basename(socket)))))
+    const path = join(dir, basename(file))
+    writeFileSync(path, text, { mode: 0o600 })
+    return path
+  }
+  return { http: snippets.http.map((file, i) => copy(file, i)), server: snippets.server.map((file, i) => copy(file, snippets.http.length + i)) }
 }
 
 /**
