@@ -19,14 +19,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { REPO_ROOT } from '../test/nginx-harness/paths'
 import { startNginx, type NginxServer } from '../test/nginx-harness/nginx'
 import { legByName, LOCAL_LEG_NAMES } from '../test/nginx-harness/runtimes'
 import { startFakeRemote } from '../test/support/fake-remote'
 import { whoAmI } from '../test/support/fake-ecmwf'
 import { startIdentityProvider } from './lib/tokens'
 import type { WrkResult } from './lib/wrk'
-import { compileWithSnippets, expect200, wrkAuthenticate } from './lib/remote-bench'
+import { compileWithSnippets, expect200, remoteBenchConf, wrkAuthenticate } from './lib/remote-bench'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: string) => {
@@ -69,17 +68,7 @@ async function main() {
           label: `bench-remote-${name}`,
           configFile: config,
           errorLogLevel: 'notice',
-          conf: ({ port, paths }) => `
-            ${leg.features.sharedDict ? `include ${REPO_ROOT}/nginx/authotron-cache.conf;` : ''}
-            include ${work}/authotron-jwks-http.conf;
-            include ${work}/authotron-remote-http.conf;
-            server {
-              listen 127.0.0.1:${port};
-              access_log off;
-              include ${paths.repo}/nginx/authotron-endpoints.conf;
-              include ${work}/authotron-jwks-locations.conf;
-              include ${work}/authotron-remote-locations.conf;
-            }`,
+          conf: ({ port }) => remoteBenchConf(leg.features.sharedDict, work, port),
         })
         try {
           const bearer = [`Authorization: Bearer ${idp.cachedToken}`, 'X-Auth-Realm: idprealm']

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { AUTHOTRON_CLI } from '../../test/nginx-harness/paths'
+import { AUTHOTRON_CLI, REPO_ROOT } from '../../test/nginx-harness/paths'
 import type { NginxServer } from '../../test/nginx-harness/nginx'
 import { runWrk, type WrkResult } from './wrk'
 import { startFakeRemote } from '../../test/support/fake-remote'
@@ -29,6 +29,24 @@ export function compileWithSnippets(work: string, yaml: string): string {
 }
 
 /** One request with `headers` ("Name: value" lines) that must answer 200 before the load starts. */
+/**
+ * The nginx conf of bench/remote.ts and bench/remote-token.ts: the snippets compileWithSnippets
+ * wrote to `work` (JWK Sets, remote steps, their relay servers) and the endpoints, one server.
+ */
+export function remoteBenchConf(sharedDict: boolean, work: string, port: number): string {
+  return `
+    ${sharedDict ? `include ${REPO_ROOT}/nginx/authotron-cache.conf;` : ''}
+    include ${work}/authotron-jwks-http.conf;
+    include ${work}/authotron-remote-http.conf;
+    server {
+      listen 127.0.0.1:${port};
+      access_log off;
+      include ${REPO_ROOT}/nginx/authotron-endpoints.conf;
+      include ${work}/authotron-jwks-locations.conf;
+      include ${work}/authotron-remote-locations.conf;
+    }`
+}
+
 export async function expect200(nginx: NginxServer, headers: string[]): Promise<void> {
   const init: { [name: string]: string } = {}
   for (const header of headers) init[header.slice(0, header.indexOf(':'))] = header.slice(header.indexOf(':') + 2)
