@@ -5,13 +5,11 @@
  * what operators include: the snippets `authotron compile --nginx-snippets` writes, and nginx/.
  */
 import test from 'ava'
-import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject, type webcrypto } from 'node:crypto'
 import { join } from 'node:path'
 import { decodeJwt, jwtVerify, SignJWT } from 'jose'
-import { AUTHOTRON_CLI } from '../nginx-harness/paths'
 import type { NginxServer } from '../nginx-harness/nginx'
 import { selectedLegs, type LegName } from '../nginx-harness/runtimes'
 import { withNginxOnEveryLeg } from '../support/suite'
@@ -26,6 +24,7 @@ import {
   type OpenIdProvider,
   type TestCa,
 } from './jwt-fixtures'
+import { compileWithSnippets } from '../support/compile-with-snippets'
 
 const MINT_SECRET = 'integration-secret-0123456789abcdef'
 const HS512_JWKS = { keys: [{ kty: 'oct', k: 'c2VjcmV0', alg: 'HS512', kid: 'testkid' }] }
@@ -99,19 +98,6 @@ function configYaml({ op, relay, tlsRelay, ca }: LegFixture): string {
 }
 
 /** `authotron compile --nginx-snippets`, as an operator runs it, into this nginx's prefix. */
-function compileWithSnippets(yaml: string, prefix: string): string {
-  const source = join(prefix, 'jwt-config.yaml')
-  const target = join(prefix, 'jwt-config.json')
-  writeFileSync(source, yaml)
-  const run = spawnSync(
-    process.execPath,
-    [AUTHOTRON_CLI, 'compile', source, '-o', target, '-q', '--nginx-snippets', prefix, '--jwks-cache-dir', join(prefix, 'jwks-cache')],
-    { encoding: 'utf8' },
-  )
-  if (run.status !== 0) throw new Error(`authotron compile failed:\n${run.stderr}`)
-  chmodSync(target, 0o644) // QuickJS workers (nobody) read it; it holds only test secrets
-  return target
-}
 
 const suite = withNginxOnEveryLeg(test, {
   label: 'jwt',
@@ -119,7 +105,7 @@ const suite = withNginxOnEveryLeg(test, {
   portNames: ['backend'],
   conf: (context) => {
     const { leg, paths } = context
-    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix)
+    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix, { name: 'jwt-config' })
     return `
       js_import authotron from ${paths.module};
       js_preload_object authotron_cfg from ${config};

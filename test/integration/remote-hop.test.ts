@@ -7,15 +7,14 @@
  * workers live on. A recording fake of who-am-i on loopback (test/support/fake-remote.ts).
  */
 import test from 'ava'
-import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { AUTHOTRON_CLI } from '../nginx-harness/paths'
 import type { NginxServer } from '../nginx-harness/nginx'
 import { selectedLegs, type LegName } from '../nginx-harness/runtimes'
 import { withNginxOnEveryLeg } from '../support/suite'
 import { startFakeRemote, type FakeRemote, type Reply } from '../support/fake-remote'
+import { compileWithSnippets } from '../support/compile-with-snippets'
 
 const TIMEOUT_MS = 1500
 const KIB = 1024
@@ -78,26 +77,13 @@ function configYaml({ remote, closedPort }: LegFixture): string {
   ].join('\n')
 }
 
-function compileWithSnippets(yaml: string, prefix: string): string {
-  const source = join(prefix, 'remote-config.yaml')
-  const target = join(prefix, 'remote-config.json')
-  writeFileSync(source, yaml)
-  const run = spawnSync(
-    process.execPath,
-    [AUTHOTRON_CLI, 'compile', source, '-o', target, '-q', '--nginx-snippets', prefix, '--remote-cache-dir', join(prefix, 'remote-cache')],
-    { encoding: 'utf8' },
-  )
-  if (run.status !== 0) throw new Error(`authotron compile failed:\n${run.stderr}`)
-  chmodSync(target, 0o644) // QuickJS workers (nobody) read it; it holds only test secrets
-  return target
-}
 
 const suite = withNginxOnEveryLeg(test, {
   label: 'remote-hop',
   legs,
   workers: 2,
   conf: ({ leg, port, paths }) => {
-    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix)
+    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix, { name: 'remote-config' })
     return `
       js_import authotron from ${paths.module};
       js_preload_object authotron_cfg from ${config};

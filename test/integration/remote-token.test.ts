@@ -11,11 +11,9 @@
  * loads what operators include: the snippets `authotron compile --nginx-snippets` writes.
  */
 import test from 'ava'
-import { spawnSync } from 'node:child_process'
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { jwtVerify } from 'jose'
-import { AUTHOTRON_CLI } from '../nginx-harness/paths'
 import type { NginxServer } from '../nginx-harness/nginx'
 import { selectedLegs, type LegName } from '../nginx-harness/runtimes'
 import { withNginxOnEveryLeg } from '../support/suite'
@@ -30,6 +28,7 @@ import {
   type TokenGenerator,
 } from './remote-token-fixtures'
 import { withinOneEpoch } from '../support/jwks-epoch'
+import { compileWithSnippets } from '../support/compile-with-snippets'
 
 const MINT_SECRET = 'integration-secret-0123456789abcdef'
 /** The provider timeout; a hanging service must be answered within it (+ 50 ms). */
@@ -79,23 +78,6 @@ function configYaml({ iam, tg, bad }: LegFixture): string {
   ].join('\n')
 }
 
-function compileWithSnippets(yaml: string, prefix: string): string {
-  const source = join(prefix, 'remote-config.yaml')
-  const target = join(prefix, 'remote-config.json')
-  writeFileSync(source, yaml)
-  const run = spawnSync(
-    process.execPath,
-    [
-      AUTHOTRON_CLI, 'compile', source, '-o', target, '-q', '--nginx-snippets', prefix,
-      '--jwks-cache-dir', join(prefix, 'jwks-cache'), '--remote-cache-dir', join(prefix, 'remote-cache'),
-    ],
-    { encoding: 'utf8' },
-  )
-  if (run.status !== 0) throw new Error(`authotron compile failed:\n${run.stderr}`)
-  chmodSync(target, 0o644) // QuickJS workers (nobody) read it; it holds only test secrets
-  for (const file of readdirSync(prefix)) if (file.startsWith('authotron-') && file.endsWith('.conf')) chmodSync(join(prefix, file), 0o644)
-  return target
-}
 
 const suite = withNginxOnEveryLeg(test, {
   label: 'remote-token',
@@ -103,7 +85,7 @@ const suite = withNginxOnEveryLeg(test, {
   workers: 2,
   conf: (context) => {
     const { leg, port, paths } = context
-    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix)
+    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix, { name: 'remote-config', readableSnippets: true })
     return `
       js_import authotron from ${paths.module};
       js_preload_object authotron_cfg from ${config};

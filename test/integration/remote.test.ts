@@ -8,16 +8,15 @@
  * proxy_cache is what is tested, on njs 0.7.9 as on the others.
  */
 import test from 'ava'
-import { spawnSync } from 'node:child_process'
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { jwtVerify } from 'jose'
-import { AUTHOTRON_CLI } from '../nginx-harness/paths'
 import type { NginxServer } from '../nginx-harness/nginx'
 import { selectedLegs, type LegName } from '../nginx-harness/runtimes'
 import { withNginxOnEveryLeg } from '../support/suite'
 import { startFakeRemote, type FakeRemote, type Handler } from '../support/fake-remote'
 import { efasLookup, whoAmI } from '../support/fake-ecmwf'
+import { compileWithSnippets } from '../support/compile-with-snippets'
 
 const MINT_SECRET = 'remote-integration-secret-0123456789'
 const TIMEOUT_MS = 3000
@@ -95,27 +94,13 @@ function configYaml({ remote }: LegFixture): string {
 }
 
 /** `authotron compile --nginx-snippets`, as an operator runs it, into this nginx's prefix. */
-function compileWithSnippets(yaml: string, prefix: string): string {
-  const source = join(prefix, 'remote-config.yaml')
-  const target = join(prefix, 'remote-config.json')
-  writeFileSync(source, yaml)
-  const run = spawnSync(
-    process.execPath,
-    [AUTHOTRON_CLI, 'compile', source, '-o', target, '-q', '--nginx-snippets', prefix,
-      '--remote-cache-dir', join(prefix, 'remote-cache')],
-    { encoding: 'utf8' },
-  )
-  if (run.status !== 0) throw new Error(`authotron compile failed:\n${run.stderr}`)
-  chmodSync(target, 0o644) // QuickJS workers (nobody) read it; it holds only test secrets
-  return target
-}
 
 const suite = withNginxOnEveryLeg(test, {
   label: 'remote',
   legs,
   workers: 2,
   conf: ({ leg, port, paths }) => {
-    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix)
+    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix, { name: 'remote-config' })
     return `
       js_import authotron from ${paths.module};
       js_preload_object authotron_cfg from ${config};
