@@ -18427,6 +18427,7 @@ import { join as join3 } from "node:path";
 // src/providers/jwt/compiled.ts
 var JWKS_RELAY_PREFIX = "/_authotron/jwks-relay/";
 var JWKS_UPSTREAM_PREFIX = "/_authotron/jwks-upstream/";
+var JWKS_LATEST_PREFIX = "/_authotron/jwks-latest/";
 
 // src/jwt/jwks-cache.ts
 var EPOCHS_S = [3600, 600, 60, 10, 1];
@@ -18450,6 +18451,8 @@ var MAX_SOCKET_PATH = 107;
 var UPSTREAM_CONNECT_TIMEOUT = "5s";
 var UPSTREAM_READ_TIMEOUT = "10s";
 var RELAY_READ_TIMEOUT = "16s";
+var LATEST_READ_TIMEOUT = "18s";
+var USE_STALE = "error timeout invalid_header updating http_500 http_502 http_503 http_504 http_403 http_404 http_429";
 var ERROR_CACHE_SECONDS = 10;
 function jwksSnippets(config, options) {
   const endpoints = distinctEndpoints(config);
@@ -18475,7 +18478,7 @@ proxy_cache_path ${options.cacheDir}-epoch keys_zone=${JWKS_EPOCH_CACHE_ZONE}:1m
 server {
     listen unix:${socket};
     access_log off;
-` + endpoints.map(({ endpoint, names }) => relayLocations(endpoint, names)).join("") + "}\n";
+` + endpoints.map(({ endpoint, names }) => relayLocations(endpoint, names, socket)).join("") + "}\n";
   const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names, socket));
   return {
     http,
@@ -18508,7 +18511,7 @@ function jwksRelaySocket(cacheDir) {
 function endpointId(endpoint) {
   return endpoint.location.slice(endpoint.location.lastIndexOf("/") + 1);
 }
-function relayLocations(endpoint, names) {
+function relayLocations(endpoint, names, socket) {
   checkSafe(endpoint.url, "a cert_uri");
   const id = endpointId(endpoint);
   const https = /^https:/i.test(endpoint.url);
@@ -18533,28 +18536,38 @@ function relayLocations(endpoint, names) {
       `proxy_ssl_trusted_certificate "${caFile}";`
     ] : []
   ];
+  const latest = [
+    ...cachingProxy(relayTarget(socket, id), JWKS_CACHE_ZONE, RELAY_READ_TIMEOUT, false),
+    `proxy_cache_key "${cachedKey(id)}";`,
+    "proxy_cache_valid 200 1s;",
+    `proxy_cache_use_stale ${USE_STALE};`
+  ];
   const block = (location, lines) => `    location = ${location} {
 ${lines.map((line) => `        ${line}
 `).join("")}    }
 `;
   return `    # ${names.map((name) => JSON.stringify(name)).join(", ")}: ${endpoint.url}
-` + block(JWKS_RELAY_PREFIX + id, ["js_content authotron.endpoints.jwksRelay;"]) + block(JWKS_UPSTREAM_PREFIX + id, upstream);
+` + block(JWKS_RELAY_PREFIX + id, ["js_content authotron.endpoints.jwksRelay;"]) + block(JWKS_UPSTREAM_PREFIX + id, upstream) + block(JWKS_LATEST_PREFIX + id, latest);
 }
-function endpointLocations(endpoint, names, socket) {
-  const id = endpointId(endpoint);
-  const upstream = [
-    "internal;",
-    `proxy_pass http://unix:${socket}:${JWKS_RELAY_PREFIX}${id};`,
+function relayTarget(socket, id) {
+  return `http://unix:${socket}:${JWKS_RELAY_PREFIX}${id}`;
+}
+function cachedKey(id) {
+  return `jwks ${id}`;
+}
+function cachingProxy(target, zone, readTimeout, forSubrequests = true) {
+  return [
+    ...forSubrequests ? ["internal;"] : [],
+    `proxy_pass ${target};`,
     // The subrequest carries the client's headers (its Authorization too): send none of them.
     "proxy_pass_request_headers off;",
     "proxy_pass_request_body off;",
     "proxy_http_version 1.1;",
     `proxy_connect_timeout ${UPSTREAM_CONNECT_TIMEOUT};`,
     `proxy_send_timeout ${UPSTREAM_READ_TIMEOUT};`,
-    // The relay answers within the identity provider's connect + read timeouts (504 after them).
-    `proxy_read_timeout ${RELAY_READ_TIMEOUT};`,
-    `subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`,
-    `proxy_cache ${JWKS_CACHE_ZONE};`,
+    `proxy_read_timeout ${readTimeout};`,
+    ...forSubrequests ? [`subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`] : [],
+    `proxy_cache ${zone};`,
     // The lifetime is ours (jwks_ttl), whatever the identity provider's caching headers say.
     "proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Redirect X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;",
     // Concurrent misses wait for one fetch; one slow fetch never lets the others through.
@@ -18562,12 +18575,15 @@ function endpointLocations(endpoint, names, socket) {
     "proxy_cache_lock_timeout 20s;",
     "proxy_cache_lock_age 20s;"
   ];
+}
+function endpointLocations(endpoint, names, socket) {
+  const id = endpointId(endpoint);
+  const upstream = cachingProxy(relayTarget(socket, id), JWKS_CACHE_ZONE, RELAY_READ_TIMEOUT);
   const cached = [
-    `proxy_cache_key "jwks ${id}";`,
+    `proxy_cache_key "${cachedKey(id)}";`,
     `proxy_cache_valid 200 ${endpoint.ttl}s;`,
     `proxy_cache_valid any ${ERROR_CACHE_SECONDS}s;`,
-    // An endpoint that fails keeps the last good set in use, for as long as it fails.
-    "proxy_cache_use_stale error timeout invalid_header updating http_500 http_502 http_503 http_504 http_403 http_404 http_429;",
+    `proxy_cache_use_stale ${USE_STALE};`,
     "proxy_cache_background_update on;"
   ];
   const refresh = [
@@ -18579,7 +18595,8 @@ function endpointLocations(endpoint, names, socket) {
   ];
   const epoch = jwksEpochSeconds(endpoint.ttl);
   const epochLines = [
-    ...upstream.map((line) => line === `proxy_cache ${JWKS_CACHE_ZONE};` ? `proxy_cache ${JWKS_EPOCH_CACHE_ZONE};` : line),
+    // The latest location answers within the relay's time (stale or error after it).
+    ...cachingProxy(`http://unix:${socket}:${JWKS_LATEST_PREFIX}${id}`, JWKS_EPOCH_CACHE_ZONE, LATEST_READ_TIMEOUT),
     "set $authotron_jwks_epoch $arg_e;",
     'set $args "";',
     `proxy_cache_key "epoch ${id} $authotron_jwks_epoch";`,

@@ -20,8 +20,10 @@
  * but its waiters poll every 500 ms, and at a few thousand requests a second every connection ends
  * up parked on a Bearer request, each holding its VM (docs/benchmarks.md, "Worker memory"). So a
  * share of the requests in an epoch's last part ask for the next epoch's set ahead of time: it is
- * cached before the epoch begins, and only those few ever wait. The cached location stays the
- * fallback while the endpoint fails (docs/jwt.md).
+ * cached before the epoch begins, and only those few ever wait. The epoch location fetches through
+ * the relay server's latest location, which keeps what it fetched as the cached location's copy: one
+ * fetch per epoch renews both, and while the endpoint fails both answer the last good set; the
+ * cached location is asked only when the epoch's answer is not a JWK Set (docs/jwt.md).
  */
 import { codedError, ErrorCode } from '../errors'
 import type { JwksEndpoint, JwksSource } from '../platform'
@@ -40,16 +42,10 @@ export interface JwksDict {
 export type JwksFetch = (endpoint: JwksEndpoint, refresh: boolean) => Promise<string>
 
 /**
- * The epoch location's answer: its body when the status was 200, and whether this request made the
- * fetch (nginx's `$upstream_cache_status` was not HIT: the first request of the epoch).
+ * Asks the endpoint's epoch location for epoch number `epoch` (njs 0.7.9's path): its body when
+ * the status was 200, else undefined.
  */
-export interface JwksEpochAnswer {
-  text?: string
-  fetched: boolean
-}
-
-/** Asks the endpoint's epoch location for epoch number `epoch` (njs 0.7.9's path). */
-export type JwksEpochFetch = (endpoint: JwksEndpoint, epoch: number) => Promise<JwksEpochAnswer>
+export type JwksEpochFetch = (endpoint: JwksEndpoint, epoch: number) => Promise<string | undefined>
 
 /** The epoch lengths in seconds, longest first: an endpoint's is the longest ≤ its jwks_ttl. */
 const EPOCHS_S = [3600, 600, 60, 10, 1]
@@ -124,12 +120,12 @@ export function cachedJwksSource(
         const epochMs = jwksEpochSeconds(ttl) * 1000
         const now = nowMs()
         const epoch = Math.floor(now / epochMs)
-        const current = fromEpoch(endpoint, epoch, fetch, epochFetch!, fromLocation)
+        const current = fromEpoch(endpoint, epoch, epochFetch!, fromLocation)
         const left = (epoch + 1) * epochMs - now
         if (left > Math.min(epochMs / 4, PREFETCH_MAX_MS) || random() >= PREFETCH_SHARE) return current
         // The next epoch's set, fetched ahead (a cache hit once one request has fetched it).
         return current.then((set) =>
-          prefetchEpoch(endpoint, epoch + 1, fetch, epochFetch!).then(
+          epochFetch!(endpoint, epoch + 1).then(
             () => set,
             () => set,
           ),
@@ -175,46 +171,30 @@ export function cachedJwksSource(
 }
 
 /**
- * njs 0.7.9: the epoch's copy. When it is not a JWK Set (the endpoint failing at the start of an
- * epoch, or snippets generated before the epoch locations existed: a 404), the cached location's
- * copy, which nginx keeps serving while the endpoint fails. The request that fetched an epoch also
- * asks the cached location, so that fallback copy is never older than an epoch or two.
+ * njs 0.7.9: the epoch's copy. Its fetch went through the latest location, which also renewed the
+ * cached location's copy and answers that copy while the endpoint fails. When the answer is not a
+ * JWK Set (nothing good known yet, a 200 that is no set, or snippets generated before the epoch
+ * locations existed: a 404), the cached location's copy.
  */
 function fromEpoch(
   endpoint: JwksEndpoint,
   epoch: number,
-  fetch: JwksFetch,
   epochFetch: JwksEpochFetch,
   fromLocation: () => Promise<unknown>,
 ): Promise<unknown> {
   return epochFetch(endpoint, epoch).then(
-    (answer) => {
-      const set = jwkSetOrUndefined(endpoint, answer)
-      if (set === undefined) return fromLocation()
-      if (!answer.fetched) return set
-      return refreshFallback(endpoint, fetch).then(() => set)
+    (text) => {
+      const set = jwkSetOrUndefined(endpoint, text)
+      return set === undefined ? fromLocation() : set
     },
     () => fromLocation(),
   )
 }
 
-function prefetchEpoch(endpoint: JwksEndpoint, epoch: number, fetch: JwksFetch, epochFetch: JwksEpochFetch): Promise<void> {
-  return epochFetch(endpoint, epoch).then((answer) =>
-    answer.fetched && jwkSetOrUndefined(endpoint, answer) !== undefined ? refreshFallback(endpoint, fetch) : undefined,
-  )
-}
-
-function refreshFallback(endpoint: JwksEndpoint, fetch: JwksFetch): Promise<void> {
-  return fetch(endpoint, false).then(
-    () => undefined,
-    () => undefined,
-  )
-}
-
-function jwkSetOrUndefined(endpoint: JwksEndpoint, answer: JwksEpochAnswer): unknown {
-  if (answer.text === undefined) return undefined
+function jwkSetOrUndefined(endpoint: JwksEndpoint, text: string | undefined): unknown {
+  if (text === undefined) return undefined
   try {
-    const set = parseSet(endpoint, answer.text)
+    const set = parseSet(endpoint, text)
     return isJwkSet(set) ? set : undefined
   } catch (e) {
     return undefined

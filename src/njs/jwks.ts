@@ -9,7 +9,7 @@
  * stale-while-revalidate (src/jwt/jwks-cache.ts), so an expiry never parks the Bearer requests;
  * where it has none (0.7.9), the epoch location makes an expiry one fetch, made ahead of time.
  */
-import { cachedJwksSource, jwksEpochLocation, type JwksDict, type JwksEpochAnswer } from '../jwt/jwks-cache'
+import { cachedJwksSource, jwksEpochLocation, type JwksDict } from '../jwt/jwks-cache'
 import { codedError, ErrorCode } from '../errors'
 import type { JwksEndpoint, JwksSource } from '../platform'
 import { JWKS_RELAY_PREFIX, JWKS_UPSTREAM_PREFIX } from '../providers/jwt/compiled'
@@ -24,23 +24,18 @@ export function njsJwksSource(r: NginxHTTPRequest, zone: string): JwksSource {
   )
 }
 
-/** The epoch location's answer (njs 0.7.9): any failure is an answer without text (the caller falls back). */
-function subrequestEpoch(r: NginxHTTPRequest, endpoint: JwksEndpoint, epoch: number): Promise<JwksEpochAnswer> {
+/** The epoch location's answer (njs 0.7.9): any failure is no text (the caller falls back). */
+function subrequestEpoch(r: NginxHTTPRequest, endpoint: JwksEndpoint, epoch: number): Promise<string | undefined> {
   let pending: Promise<NginxHTTPRequest>
   try {
     // The location keys its cache on `e` (and sends the endpoint no query string).
     pending = r.subrequest(jwksEpochLocation(endpoint.location), { args: 'e=' + epoch, method: 'GET' })
   } catch (e) {
-    return Promise.resolve({ fetched: false })
+    return Promise.resolve(undefined)
   }
   return pending.then(
-    (reply) => {
-      if (reply.status !== 200) return { fetched: false }
-      // MISS: this request made the epoch's fetch (the others waited for it and read a HIT).
-      const cache = reply.variables.upstream_cache_status
-      return { text: reply.responseText || '', fetched: cache === 'MISS' || cache === 'EXPIRED' }
-    },
-    () => ({ fetched: false }),
+    (reply) => (reply.status === 200 ? reply.responseText || '' : undefined),
+    () => undefined,
   )
 }
 

@@ -12,6 +12,12 @@
  */
 export const JWKS_RELAY_PREFIX = '/_authotron/jwks-relay/'
 export const JWKS_UPSTREAM_PREFIX = '/_authotron/jwks-upstream/'
+/**
+ * njs 0.7.9's epoch location proxies to `<latest prefix><id>` on the same loopback server: it
+ * refetches the set through the relay at each ask and keeps it as the cached location's copy (one
+ * cache entry, the fallback while the endpoint fails), so one fetch serves both (nginx-snippets.ts).
+ */
+export const JWKS_LATEST_PREFIX = '/_authotron/jwks-latest/'
 
 /**
  * Where a jwt provider's JWK Set comes from (src/platform.ts JwksEndpoint): its URL and the two

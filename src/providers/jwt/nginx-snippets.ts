@@ -2,14 +2,15 @@
  * The nginx configuration the jwt provider needs, generated from a compiled config by
  * `authotron compile --nginx-snippets DIR` (docs/jwt.md):
  *
- *   authotron-jwks-http.conf       in http {}: the proxy_cache zone that holds JWK Sets, and the
+ *   authotron-jwks-http.conf       in http {}: the proxy_cache zones that hold JWK Sets, and the
  *                                  loopback server (a unix socket beside the cache directory) that
- *                                  fetches them: per keys URL a relay location (js_content) and the
- *                                  internal location it asks, which proxies to the URL
+ *                                  fetches them: per keys URL a relay location (js_content), the
+ *                                  internal location it asks, which proxies to the URL, and the
+ *                                  latest location (njs 0.7.9's epoch locations ask it)
  *   authotron-jwks-locations.conf  in every server {} that authenticates: per keys URL, one
- *                                  internal location with the cached set and one that refetches
- *                                  after an unknown kid, at most once per 30 s; both proxy to the
- *                                  relay
+ *                                  internal location with the cached set, one that refetches
+ *                                  after an unknown kid, at most once per 30 s (both proxy to the
+ *                                  relay), and njs 0.7.9's epoch location (proxies to the latest)
  *
  * Why two hops: an answer above a subrequest's buffer (256 KiB) is an error nginx answers by
  * terminating the request the subrequest belongs to. Fetched straight from the client's request,
@@ -24,7 +25,13 @@
  */
 import type { CompiledConfig, CompiledProvider } from '../../config/compiled'
 import { JWKS_REFRESH_INTERVAL_SECONDS } from './compile'
-import { JWKS_RELAY_PREFIX, JWKS_UPSTREAM_PREFIX, type CompiledJwksEndpoint, type CompiledJwtProvider } from './compiled'
+import {
+  JWKS_LATEST_PREFIX,
+  JWKS_RELAY_PREFIX,
+  JWKS_UPSTREAM_PREFIX,
+  type CompiledJwksEndpoint,
+  type CompiledJwtProvider,
+} from './compiled'
 import { jwksEpochLocation, jwksEpochSeconds } from '../../jwt/jwks-cache'
 
 export const JWKS_HTTP_SNIPPET = 'authotron-jwks-http.conf'
@@ -48,6 +55,13 @@ const MAX_SOCKET_PATH = 107
 const UPSTREAM_CONNECT_TIMEOUT = '5s'
 const UPSTREAM_READ_TIMEOUT = '10s'
 const RELAY_READ_TIMEOUT = '16s'
+/** The epoch location's wait for the latest location, which answers within RELAY_READ_TIMEOUT. */
+const LATEST_READ_TIMEOUT = '18s'
+/**
+ * When the last good copy is served instead (`updating`: while another request fetches, for main
+ * requests only): an endpoint that fails keeps it in use, for as long as it fails.
+ */
+const USE_STALE = 'error timeout invalid_header updating http_500 http_502 http_503 http_504 http_403 http_404 http_429'
 /** A failing endpoint is asked again after this long when nothing is cached to fall back on. */
 const ERROR_CACHE_SECONDS = 10
 
@@ -86,7 +100,7 @@ export function jwksSnippets(config: CompiledConfig, options: JwksSnippetOptions
     '\n# The relay hop: fetches each JWK Set for the cached locations of authotron-jwks-locations.conf.\n' +
     '# An answer above 256 KiB ends the relay\'s request only; the client is answered 401.\n' +
     `server {\n    listen unix:${socket};\n    access_log off;\n` +
-    endpoints.map(({ endpoint, names }) => relayLocations(endpoint, names)).join('') +
+    endpoints.map(({ endpoint, names }) => relayLocations(endpoint, names, socket)).join('') +
     '}\n'
   const blocks = endpoints.map(({ endpoint, names }) => endpointLocations(endpoint, names, socket))
   return {
@@ -135,8 +149,11 @@ function endpointId(endpoint: CompiledJwksEndpoint): string {
   return endpoint.location.slice(endpoint.location.lastIndexOf('/') + 1)
 }
 
-/** In the relay server: the handler, and the location that proxies to the identity provider. */
-function relayLocations(endpoint: CompiledJwksEndpoint, names: string[]): string {
+/**
+ * In the relay server: the handler, the location that proxies to the identity provider, and the
+ * latest location (njs 0.7.9's epoch locations proxy to it).
+ */
+function relayLocations(endpoint: CompiledJwksEndpoint, names: string[], socket: string): string {
   checkSafe(endpoint.url, 'a cert_uri')
   const id = endpointId(endpoint)
   const https = /^https:/i.test(endpoint.url)
@@ -163,30 +180,57 @@ function relayLocations(endpoint: CompiledJwksEndpoint, names: string[]): string
         ]
       : []),
   ]
+  // The epoch location's upstream (njs 0.7.9 only, src/jwt/jwks-cache.ts): it fetches the set
+  // through the relay whenever asked, and keeps it in the cached location's entry (same zone, same
+  // key), so the one fetch of an epoch also renews the copy the module falls back on. Valid 1 s:
+  // every epoch gets a fresh set, yet the next epoch's ask a moment later (a prefetch right after a
+  // cold start) reads this one. While the endpoint fails it answers that copy (stale). Not
+  // internal: the epoch location reaches it through the socket, as a request of its own — which
+  // also makes nginx's `updating` work here (it does not for njs's background subrequests).
+  const latest = [
+    ...cachingProxy(relayTarget(socket, id), JWKS_CACHE_ZONE, RELAY_READ_TIMEOUT, false),
+    `proxy_cache_key "${cachedKey(id)}";`,
+    'proxy_cache_valid 200 1s;',
+    `proxy_cache_use_stale ${USE_STALE};`,
+  ]
   const block = (location: string, lines: string[]) =>
     `    location = ${location} {\n${lines.map((line) => `        ${line}\n`).join('')}    }\n`
   return (
     `    # ${names.map((name) => JSON.stringify(name)).join(', ')}: ${endpoint.url}\n` +
     block(JWKS_RELAY_PREFIX + id, ['js_content authotron.endpoints.jwksRelay;']) +
-    block(JWKS_UPSTREAM_PREFIX + id, upstream)
+    block(JWKS_UPSTREAM_PREFIX + id, upstream) +
+    block(JWKS_LATEST_PREFIX + id, latest)
   )
 }
 
-function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[], socket: string): string {
-  const id = endpointId(endpoint)
-  const upstream = [
-    'internal;',
-    `proxy_pass http://unix:${socket}:${JWKS_RELAY_PREFIX}${id};`,
+/** The relay's handler for endpoint `id`, as a proxy_pass target. */
+function relayTarget(socket: string, id: string): string {
+  return `http://unix:${socket}:${JWKS_RELAY_PREFIX}${id}`
+}
+
+/** The cached location's cache key: the latest location writes the same entry. */
+function cachedKey(id: string): string {
+  return `jwks ${id}`
+}
+
+/**
+ * A location that proxies to `target`, sending nothing of the request's, and caches the answer in
+ * `zone`, concurrent misses waiting for one fetch. `forSubrequests`: internal, asked by the module
+ * (an njs subrequest, answered into a buffer of SUBREQUEST_BUFFER).
+ */
+function cachingProxy(target: string, zone: string, readTimeout: string, forSubrequests = true): string[] {
+  return [
+    ...(forSubrequests ? ['internal;'] : []),
+    `proxy_pass ${target};`,
     // The subrequest carries the client's headers (its Authorization too): send none of them.
     'proxy_pass_request_headers off;',
     'proxy_pass_request_body off;',
     'proxy_http_version 1.1;',
     `proxy_connect_timeout ${UPSTREAM_CONNECT_TIMEOUT};`,
     `proxy_send_timeout ${UPSTREAM_READ_TIMEOUT};`,
-    // The relay answers within the identity provider's connect + read timeouts (504 after them).
-    `proxy_read_timeout ${RELAY_READ_TIMEOUT};`,
-    `subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`,
-    `proxy_cache ${JWKS_CACHE_ZONE};`,
+    `proxy_read_timeout ${readTimeout};`,
+    ...(forSubrequests ? [`subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`] : []),
+    `proxy_cache ${zone};`,
     // The lifetime is ours (jwks_ttl), whatever the identity provider's caching headers say.
     'proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Redirect ' +
       'X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;',
@@ -195,13 +239,17 @@ function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[], sock
     'proxy_cache_lock_timeout 20s;',
     'proxy_cache_lock_age 20s;',
   ]
+}
+
+function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[], socket: string): string {
+  const id = endpointId(endpoint)
+  // The relay answers within the identity provider's connect + read timeouts (504 after them).
+  const upstream = cachingProxy(relayTarget(socket, id), JWKS_CACHE_ZONE, RELAY_READ_TIMEOUT)
   const cached = [
-    `proxy_cache_key "jwks ${id}";`,
+    `proxy_cache_key "${cachedKey(id)}";`,
     `proxy_cache_valid 200 ${endpoint.ttl}s;`,
     `proxy_cache_valid any ${ERROR_CACHE_SECONDS}s;`,
-    // An endpoint that fails keeps the last good set in use, for as long as it fails.
-    'proxy_cache_use_stale error timeout invalid_header updating http_500 http_502 http_503 ' +
-      'http_504 http_403 http_404 http_429;',
+    `proxy_cache_use_stale ${USE_STALE};`,
     'proxy_cache_background_update on;',
   ]
   const refresh = [
@@ -215,10 +263,12 @@ function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[], sock
   // njs 0.7.9 only (no shared dict; src/jwt/jwks-cache.ts): its subrequests are background ones,
   // which nginx never serves a stale copy, so at an expiry of the cached location each waiting
   // request fetched for itself. Here the key is the epoch's number (`?e=`, from the module, which
-  // also asks for the next one ahead): each epoch is a new entry, fetched once (proxy_cache_lock).
+  // also asks for the next one ahead): each epoch is a new entry, fetched once (proxy_cache_lock),
+  // from the relay server's latest location, which renews the cached location's copy with it.
   // Kept two epochs, since it may be fetched before its epoch begins.
   const epochLines = [
-    ...upstream.map((line) => (line === `proxy_cache ${JWKS_CACHE_ZONE};` ? `proxy_cache ${JWKS_EPOCH_CACHE_ZONE};` : line)),
+    // The latest location answers within the relay's time (stale or error after it).
+    ...cachingProxy(`http://unix:${socket}:${JWKS_LATEST_PREFIX}${id}`, JWKS_EPOCH_CACHE_ZONE, LATEST_READ_TIMEOUT),
     'set $authotron_jwks_epoch $arg_e;',
     'set $args "";',
     `proxy_cache_key "epoch ${id} $authotron_jwks_epoch";`,

@@ -12,7 +12,7 @@ function compiled(...providers: string[]): CompiledConfig {
   return result.config
 }
 
-test('an https provider: the relay server, the cached, the refresh and the epoch location, exactly', (t) => {
+test('an https provider: the relay server (with the latest location), the cached, the refresh and the epoch location, exactly', (t) => {
   const config = compiled(
     '{type: jwt, name: kc, realm: ecmwf, cert_uri: "https://kc.example/realms/x/certs", iam_realm: x, jwks_ttl: 300, ca_file: /etc/authotron/ca.pem}',
   )
@@ -53,6 +53,23 @@ server {
         proxy_ssl_verify_depth 4;
         proxy_ssl_trusted_certificate "/etc/authotron/ca.pem";
     }
+    location = /_authotron/jwks-latest/${id} {
+        proxy_pass http://unix:/var/lib/nginx/authotron-jwks.sock:/_authotron/jwks-relay/${id};
+        proxy_pass_request_headers off;
+        proxy_pass_request_body off;
+        proxy_http_version 1.1;
+        proxy_connect_timeout 5s;
+        proxy_send_timeout 10s;
+        proxy_read_timeout 16s;
+        proxy_cache authotron_jwks;
+        proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Redirect X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;
+        proxy_cache_lock on;
+        proxy_cache_lock_timeout 20s;
+        proxy_cache_lock_age 20s;
+        proxy_cache_key "jwks ${id}";
+        proxy_cache_valid 200 1s;
+        proxy_cache_use_stale error timeout invalid_header updating http_500 http_502 http_503 http_504 http_403 http_404 http_429;
+    }
 }
 `,
   )
@@ -90,7 +107,10 @@ ${common}    proxy_cache_key "refresh ${id}";
     proxy_cache_use_stale error timeout invalid_header;
 }
 location = ${location}/epoch {
-${common.replace('proxy_cache authotron_jwks;', 'proxy_cache authotron_jwks_epoch;')}    set $authotron_jwks_epoch $arg_e;
+${common
+  .replace('proxy_cache authotron_jwks;', 'proxy_cache authotron_jwks_epoch;')
+  .replace(`jwks-relay/${id}`, `jwks-latest/${id}`)
+  .replace('proxy_read_timeout 16s;', 'proxy_read_timeout 18s;')}    set $authotron_jwks_epoch $arg_e;
     set $args "";
     proxy_cache_key "epoch ${id} $authotron_jwks_epoch";
     proxy_cache_valid 200 120s;
@@ -136,7 +156,7 @@ test('providers sharing a JWK Set share one pair of locations, named in its comm
   )
   const { locations } = jwksSnippets(config, OPTIONS)
   t.is(locations.match(/^location = /gm)!.length, 3)
-  t.is(jwksSnippets(config, OPTIONS).http.match(/^ {4}location = /gm)!.length, 2)
+  t.is(jwksSnippets(config, OPTIONS).http.match(/^ {4}location = /gm)!.length, 3)
   t.true(locations.includes('# jwt providers "a", "b": https://idp.example/jwks (jwks_ttl 600 s)'))
 })
 
