@@ -146,9 +146,11 @@ async function hang(nginx: NginxServer, name: string): Promise<string> {
   const again = await wrk(nginx, basic)
   stop = true
   await Promise.all(hanging)
+  // wrk reports a p99 of 0 when nothing was answered in its window: say so instead.
+  const p99 = (result: WrkResult) => (result.rps === 0 ? `nothing answered in ${SECONDS} s` : `${result.p99Ms.toFixed(2)} ms`)
   const line =
-    `| ${name} Basic p99 | alone ${alone.p99Ms.toFixed(2)} ms (${alone.rps.toFixed(0)} req/s) | during the hang ` +
-    `${during.p99Ms.toFixed(2)} ms (${during.rps.toFixed(0)} req/s), next ${SECONDS} s ${again.p99Ms.toFixed(2)} ms ` +
+    `| ${name} Basic p99 | alone ${p99(alone)} (${alone.rps.toFixed(0)} req/s) | during the hang ` +
+    `${p99(during)} (${during.rps.toFixed(0)} req/s), next ${SECONDS} s ${p99(again)} ` +
     `(${again.rps.toFixed(0)} req/s) | ${n} hanging calls |`
   log(line)
   return line
