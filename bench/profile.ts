@@ -7,7 +7,8 @@
  *   npx tsx bench/profile.ts --leg bookworm --cases empty,basic [--requests 200] [--out DIR] [--plain-config]
  *                            [--ldap-users N] [--module FILE]
  *
- * --module FILE profiles another bundle than dist/authotron.js (e.g. `git show HEAD~1:dist/authotron.js`),
+ * --module FILE profiles another bundle than the leg's own (dist/authotron.js; dist/authotron-qjs.js on QuickJS),
+ * e.g. `git show HEAD~1:dist/authotron.js`,
  * with the same config: instructions before and after a change.
  *
  * Writes <out>/<leg>-<case>.txt (callgrind_annotate, inclusive) and prints a summary. Used by
@@ -30,6 +31,7 @@ import { freePorts, waitForPort } from '../test/nginx-harness/net'
 import { AUTHOTRON_CLI, AUTHOTRON_MODULE, makeTempDir } from '../test/nginx-harness/paths'
 import { delay } from '../test/nginx-harness/processes'
 import { legByName } from '../test/nginx-harness/runtimes'
+import { authotronModuleFor } from '../test/nginx-harness/nginx'
 import { getStatus, instructionsPerRequest, stopNginx } from './lib/callgrind'
 import { CASES, CASE_IDS, LARGE_CREDENTIAL_BASE64_BYTES, largeBasicAuthorization, type CaseId } from './lib/cases'
 import { BENCH_DIR, benchConf, minimalHitConf, type ConfigSnippets } from './lib/servers'
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
   const cases = option('--cases', 'empty,basic').split(',') as CaseId[]
   for (const id of cases) if (!(CASE_IDS as readonly string[]).includes(id)) throw new Error(`unknown case ${id}`)
   const requests = Number(option('--requests', '200'))
-  const moduleFile = resolve(option('--module', AUTHOTRON_MODULE))
+  const moduleFile = resolve(option('--module', authotronModuleFor(leg)))
   const outDir = option('--out', join(BENCH_DIR, 'results/profiles'))
   const missing = leg.missing()
   if (missing) throw new Error(missing)
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
   if (!plain) {
     const snippetDir = join(work, 'snippets')
     mkdirSync(snippetDir, { recursive: true })
-    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', join(work, 'config-snippets.json'), '--nginx-snippets', snippetDir, '--jwks-cache-dir', join(work, 'jwks-cache')], { stdio: 'pipe' })
+    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', join(work, 'config-snippets.json'), '--nginx-snippets', snippetDir, '--jwks-cache-dir', join(work, 'jwks-cache'), '--remote-cache-dir', join(work, 'remote-cache')], { stdio: 'pipe' })
     for (const file of readdirSync(snippetDir).filter((f) => f.endsWith('.conf')).sort()) {
       const path = join(snippetDir, file)
       // The `…-locations.conf` files go into the server; the others (proxy_cache_path, the JWK Set

@@ -14,12 +14,16 @@
  *                                   JS contexts the held requests took from the pool).
  *
  * Rounds alternate the cases; medians are reported. The machine is shared: quote ratios.
- *   npm run bench:remote -- [--legs bookworm,sid] [--seconds 4] [--rounds 3]
+ *   npm run bench:remote -- [--legs bookworm,sid] [--seconds 4] [--rounds 3] [--hang-only] [--module FILE]
+ *
+ * --hang-only skips the cost ratio (grant cache off, the hang only); --module FILE imports another
+ * bundle than the leg's own (dist/authotron-qjs.js on QuickJS, dist/authotron.js elsewhere), e.g.
+ * `--legs sid-qjs --module dist/authotron.js` for the QuickJS hang with the lazy-unit bundle.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startNginx, type NginxServer } from '../test/nginx-harness/nginx'
+import { basename, join, resolve } from 'node:path'
+import { authotronModuleFor, startNginx, type NginxServer } from '../test/nginx-harness/nginx'
 import { legByName, LOCAL_LEG_NAMES } from '../test/nginx-harness/runtimes'
 import { startFakeRemote } from '../test/support/fake-remote'
 import { whoAmI } from '../test/support/fake-ecmwf'
@@ -35,6 +39,8 @@ const option = (name: string, fallback: string) => {
 const LEGS = option('legs', LOCAL_LEG_NAMES.join(',')).split(',')
 const SECONDS = Number(option('seconds', '4'))
 const ROUNDS = Number(option('rounds', '3'))
+const HANG_ONLY = args.includes('--hang-only')
+const MODULE = args.includes('--module') ? resolve(option('module', '')) : undefined
 const CONNECTIONS = 16
 const API_KEY = 'bench-api-key-0123456789abcdef'
 const BASIC = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`
@@ -60,7 +66,7 @@ async function main() {
         lines.push(`| ${name} | not available: ${missing} |`)
         continue
       }
-      for (const grantCache of leg.features.sharedDict ? [true, false] : [false]) {
+      for (const grantCache of leg.features.sharedDict && !HANG_ONLY ? [true, false] : [false]) {
         const work = mkdtempSync(join(tmpdir(), `aot-bench-remote-${name}-`))
         const config = compile(work, idp.jwksUrl, remote.url('/v1'), grantCache)
         const nginx = await startNginx({
@@ -68,6 +74,7 @@ async function main() {
           label: `bench-remote-${name}`,
           configFile: config,
           errorLogLevel: 'notice',
+          module: MODULE,
           conf: ({ port }) => remoteBenchConf(leg.features.sharedDict, work, port),
         })
         try {
@@ -75,16 +82,18 @@ async function main() {
           const api = [`Authorization: Bearer ${API_KEY}`, 'X-Auth-Realm: ecmwf']
           for (const headers of [bearer, api]) await expect200(nginx, headers)
           const rps: { bearer: number[]; remote: number[] } = { bearer: [], remote: [] }
-          for (let round = 0; round < ROUNDS; round++) {
+          for (let round = 0; round < (HANG_ONLY ? 0 : ROUNDS); round++) {
             rps.bearer.push((await wrk(nginx, bearer)).rps)
             rps.remote.push((await wrk(nginx, api)).rps)
           }
-          const b = median(rps.bearer)
-          const r = median(rps.remote)
-          const label = `${name} (grant cache ${grantCache ? 'on' : 'off'})`
-          lines.push(`| ${label} | bearer-cached ${b.toFixed(0)} req/s | remote-cached ${r.toFixed(0)} req/s | cost ratio ${(b / r).toFixed(2)} |`)
-          log(lines[lines.length - 1])
-          if (!grantCache) lines.push(await hang(nginx, name))
+          if (!HANG_ONLY) {
+            const b = median(rps.bearer)
+            const r = median(rps.remote)
+            const label = `${name} (grant cache ${grantCache ? 'on' : 'off'})`
+            lines.push(`| ${label} | bearer-cached ${b.toFixed(0)} req/s | remote-cached ${r.toFixed(0)} req/s | cost ratio ${(b / r).toFixed(2)} |`)
+            log(lines[lines.length - 1])
+          }
+          if (!grantCache) lines.push(await hang(nginx, `${name} (${basename(MODULE ?? authotronModuleFor(leg))})`))
         } finally {
           await nginx.stop()
           rmSync(work, { recursive: true, force: true })
@@ -137,9 +146,11 @@ async function hang(nginx: NginxServer, name: string): Promise<string> {
   const again = await wrk(nginx, basic)
   stop = true
   await Promise.all(hanging)
+  // wrk reports a p99 of 0 when nothing was answered in its window: say so instead.
+  const p99 = (result: WrkResult) => (result.rps === 0 ? `nothing answered in ${SECONDS} s` : `${result.p99Ms.toFixed(2)} ms`)
   const line =
-    `| ${name} Basic p99 | alone ${alone.p99Ms.toFixed(2)} ms (${alone.rps.toFixed(0)} req/s) | during the hang ` +
-    `${during.p99Ms.toFixed(2)} ms (${during.rps.toFixed(0)} req/s), next ${SECONDS} s ${again.p99Ms.toFixed(2)} ms ` +
+    `| ${name} Basic p99 | alone ${p99(alone)} (${alone.rps.toFixed(0)} req/s) | during the hang ` +
+    `${p99(during)} (${during.rps.toFixed(0)} req/s), next ${SECONDS} s ${p99(again)} ` +
     `(${again.rps.toFixed(0)} req/s) | ${n} hanging calls |`
   log(line)
   return line

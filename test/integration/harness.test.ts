@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { dockerEngineProblem } from '../nginx-harness/docker'
 import { EXAMPLE_INSTALL_STRINGS, instantiateExampleConf } from '../nginx-harness/example-conf'
 import { versionMismatch } from '../support/leg-report'
-import { renderConf, startNginx, type ConfContext, type NginxPaths } from '../nginx-harness/nginx'
+import { authotronModuleFor, renderConf, startNginx, type ConfContext, type NginxPaths } from '../nginx-harness/nginx'
 import { REPO_ROOT } from '../nginx-harness/paths'
 import { legByName, selectedLegs, LOCAL_LEG_NAMES } from '../nginx-harness/runtimes'
 import { withNginxOnEveryLeg } from '../support/suite'
@@ -185,6 +185,14 @@ test('instantiateExampleConf replaces every install-specific string of nginx/ngi
   t.true(text.includes('js_preload_object authotron_cfg from /tmp/x/config.json;'))
   t.true(text.includes('listen 127.0.0.1:5555;'))
   t.true(text.includes('server 127.0.0.1:6666;'))
+})
+
+test('QuickJS legs import dist/authotron-qjs.js, the njs engine legs dist/authotron.js', (t) => {
+  for (const name of LOCAL_LEG_NAMES) {
+    const leg = legByName(name)
+    const module = leg.expected.engine === 'QuickJS' ? 'authotron-qjs.js' : 'authotron.js'
+    t.is(authotronModuleFor(leg), `${REPO_ROOT}/dist/${module}`, name)
+  }
 })
 
 test('AOT_LEGS=docker without a Docker engine: the runner says it skipped, and exits 0', async (t) => {

@@ -16,7 +16,7 @@ import { compileConfig, writeCompiledConfig } from './compile'
 import { startNginxContainer } from './docker'
 import type { HttpbinServer } from './httpbin'
 import { freePorts, isListening, releasePorts } from './net'
-import { AUTHOTRON_MODULE, DIST_DIR, FIXTURES_DIR, REPO_ROOT, makeTempDir } from './paths'
+import { AUTHOTRON_MODULE, AUTHOTRON_QJS_MODULE, DIST_DIR, FIXTURES_DIR, REPO_ROOT, makeTempDir } from './paths'
 import { delay, startProcess, type ManagedProcess } from './processes'
 import { assertLegAvailable, type JsEngine, type RuntimeLeg } from './runtimes'
 
@@ -78,7 +78,10 @@ export interface StartNginxOptions {
   httpbin?: HttpbinServer
   /** How long to wait for the first answer (default 15 s; the docker leg adds image pulls). */
   startTimeoutMs?: number
-  /** The njs module to import instead of dist/authotron.js (bench/ab.ts compares two bundles). */
+  /**
+   * The njs module to import instead of the leg's own (bench/ab.ts compares two bundles): by
+   * default dist/authotron.js, dist/authotron-qjs.js on QuickJS legs (authotronModuleFor).
+   */
   module?: string
   /**
    * The error log's level (default `info`, so that tests see njs's `r.log` lines). The demo runs
@@ -133,6 +136,11 @@ const RELOAD_TIMEOUT_MS = 15_000
 const RELOAD_SETTLE_MS = 100
 const PORT_ATTEMPTS = 3
 
+/** The bundle an operator of `leg`'s engine imports: dist/authotron-qjs.js on QuickJS, else dist/authotron.js. */
+export function authotronModuleFor(leg: RuntimeLeg): string {
+  return leg.expected.engine === 'QuickJS' ? AUTHOTRON_QJS_MODULE : AUTHOTRON_MODULE
+}
+
 export async function startNginx(options: StartNginxOptions): Promise<NginxServer> {
   const { leg } = options
   assertLegAvailable(leg)
@@ -140,7 +148,7 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxServe
   const paths: NginxPaths = {
     repo: REPO_ROOT,
     dist: DIST_DIR,
-    module: options.module ?? AUTHOTRON_MODULE,
+    module: options.module ?? authotronModuleFor(leg),
     fixtures: FIXTURES_DIR,
     prefix,
     conf: join(prefix, 'nginx.conf'),

@@ -10,6 +10,12 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const DIST_DIR = join(REPO_ROOT, 'dist')
 /** The njs bundle, as operators `js_import` it. */
 export const AUTHOTRON_MODULE = join(DIST_DIR, 'authotron.js')
+/**
+ * The same module built for QuickJS (`js_engine qjs;`): each module once, no lazy units, so that a
+ * new JS context reads less bytecode (build.mjs, QUICKJS_BUNDLE). The harness imports it on
+ * QuickJS legs; AUTHOTRON_MODULE works there too.
+ */
+export const AUTHOTRON_QJS_MODULE = join(DIST_DIR, 'authotron-qjs.js')
 /** The Node command line (`authotron compile …`). */
 export const AUTHOTRON_CLI = join(DIST_DIR, 'cli.mjs')
 export const FIXTURES_DIR = join(REPO_ROOT, 'test/nginx-harness/fixtures')
