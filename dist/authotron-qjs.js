@@ -221,10 +221,10 @@ function cachedJwksSource(dict, fetch, nowMs, epochFetch, random) {
         var epochMs = jwksEpochSeconds(ttl) * 1e3;
         var now = nowMs();
         var epoch = Math.floor(now / epochMs);
-        var current = fromEpoch(endpoint2, epoch, fetch, epochFetch, fromLocation);
+        var current = fromEpoch(endpoint2, epoch, epochFetch, fromLocation);
         var left = (epoch + 1) * epochMs - now;
         if (left > Math.min(epochMs / 4, 6e4) || random() >= 0.125) return current;
-        return current.then(set => prefetchEpoch(endpoint2, epoch + 1, fetch, epochFetch).then(() => set, () => set));
+        return current.then(set => epochFetch(endpoint2, epoch + 1).then(() => set, () => set));
       }
       var key = "jwks:" + endpoint2.location;
       var entry = readEntry(dict.get(key));
@@ -256,24 +256,16 @@ function cachedJwksSource(dict, fetch, nowMs, epochFetch, random) {
     }
   };
 }
-function fromEpoch(endpoint2, epoch, fetch, epochFetch, fromLocation) {
-  return epochFetch(endpoint2, epoch).then(answer2 => {
-    var set = jwkSetOrUndefined(endpoint2, answer2);
-    if (set === void 0) return fromLocation();
-    if (!answer2.fetched) return set;
-    return refreshFallback(endpoint2, fetch).then(() => set);
+function fromEpoch(endpoint2, epoch, epochFetch, fromLocation) {
+  return epochFetch(endpoint2, epoch).then(text => {
+    var set = jwkSetOrUndefined(endpoint2, text);
+    return set === void 0 ? fromLocation() : set;
   }, () => fromLocation());
 }
-function prefetchEpoch(endpoint2, epoch, fetch, epochFetch) {
-  return epochFetch(endpoint2, epoch).then(answer2 => answer2.fetched && jwkSetOrUndefined(endpoint2, answer2) !== void 0 ? refreshFallback(endpoint2, fetch) : void 0);
-}
-function refreshFallback(endpoint2, fetch) {
-  return fetch(endpoint2, false).then(() => void 0, () => void 0);
-}
-function jwkSetOrUndefined(endpoint2, answer2) {
-  if (answer2.text === void 0) return void 0;
+function jwkSetOrUndefined(endpoint2, text) {
+  if (text === void 0) return void 0;
   try {
-    var set = parseSet(endpoint2, answer2.text);
+    var set = parseSet(endpoint2, text);
     return isJwkSet(set) ? set : void 0;
   } catch (e) {
     return void 0;
@@ -336,22 +328,9 @@ function subrequestEpoch(r, endpoint2, epoch) {
       method: "GET"
     });
   } catch (e) {
-    return Promise.resolve({
-      fetched: false
-    });
+    return Promise.resolve(void 0);
   }
-  return pending.then(reply => {
-    if (reply.status !== 200) return {
-      fetched: false
-    };
-    var cache = reply.variables.upstream_cache_status;
-    return {
-      text: reply.responseText || "",
-      fetched: cache === "MISS" || cache === "EXPIRED"
-    };
-  }, () => ({
-    fetched: false
-  }));
+  return pending.then(reply => reply.status === 200 ? reply.responseText || "" : void 0, () => void 0);
 }
 function jwksDict(zone) {
   var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
