@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   if (!plain) {
     const snippetDir = join(work, 'snippets')
     mkdirSync(snippetDir, { recursive: true })
-    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', join(work, 'config-snippets.json'), '--nginx-snippets', snippetDir, '--jwks-cache-dir', join(work, 'jwks-cache')], { stdio: 'pipe' })
+    execFileSync(process.execPath, [AUTHOTRON_CLI, 'compile', join(work, 'config.yaml'), '-o', join(work, 'config-snippets.json'), '--nginx-snippets', snippetDir, '--jwks-cache-dir', join(work, 'jwks-cache'), '--remote-cache-dir', join(work, 'remote-cache')], { stdio: 'pipe' })
     for (const file of readdirSync(snippetDir).filter((f) => f.endsWith('.conf')).sort()) {
       const path = join(snippetDir, file)
       // The `…-locations.conf` files go into the server; the others (proxy_cache_path, the JWK Set

@@ -10171,10 +10171,24 @@ function load4() {
       for (var i = 0; i < keys.length; i++) text += " " + keys[i] + "=" + JSON.stringify(fields[keys[i]]);
       return text;
     }
+    function refusedByMap(r, config, mapLimit) {
+      var startedMs = Date.now();
+      var maxBasicLength = limitOf(config);
+      if (mapLimit !== String(maxBasicLength)) return false;
+      refuse(r, config, maxBasicLength, startedMs);
+      return true;
+    }
     function refusedTooLong(r, config, authorization) {
       var startedMs = Date.now();
-      var maxBasicLength = config.maxBasicLength === void 0 ? 1024 : config.maxBasicLength;
+      var maxBasicLength = limitOf(config);
       if (!leadingBasicTooLong(authorization, maxBasicLength)) return false;
+      refuse(r, config, maxBasicLength, startedMs);
+      return true;
+    }
+    function limitOf(config) {
+      return config.maxBasicLength === void 0 ? 1024 : config.maxBasicLength;
+    }
+    function refuse(r, config, maxBasicLength, startedMs) {
       var metrics = config.metricsEnabled === false ? void 0 : metricsSink();
       if (metrics !== void 0) {
         try {
@@ -10194,9 +10208,9 @@ function load4() {
       var answer = unauthorized(config);
       for (var i = 0; i < answer.headers.length; i++) r.headersOut[answer.headers[i][0]] = answer.headers[i][1];
       r.return(answer.status, answer.body);
-      return true;
     }
     return {
+      "refusedByMap": refusedByMap,
       "refusedTooLong": refusedTooLong
     };
   }();
@@ -10857,6 +10871,8 @@ function authenticate(r, accessPhase) {
     load3().serve("authenticate", r, config);
     return;
   }
+  var basicTooLong = r.variables["authotron_basic_too_long"];
+  if (basicTooLong && load4().refusedByMap(r, config, basicTooLong)) return;
   var authorization = r.headersIn["Authorization"];
   if (authorization !== void 0 && authorization.length > 1030 && "basic |basic	|plain |plain	".indexOf(authorization.slice(0, 6).toLowerCase()) !== -1 && load4().refusedTooLong(r, config, authorization)) return;
   if (config.lockout !== void 0) {

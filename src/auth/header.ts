@@ -26,6 +26,14 @@ const BASIC_PREFIX_LENGTH = 6
 /** DEFAULT_MAX_BASIC_LENGTH + BASIC_PREFIX_LENGTH, as a literal so that the bundle inlines it (a test checks the sum). */
 export const FAST_REFUSAL_MIN_LENGTH = 1030
 export const BASIC_SCHEME_HEADS = 'basic |basic\t|plain |plain\t'
+/**
+ * The variable of nginx's map that finds a Basic credential over the limit in any part of the
+ * header (src/compiler/basic-limit-snippet.ts writes it, src/njs/index.ts reads it): the limit, or
+ * ''. A const enum: inlined, no object at run time.
+ */
+export const enum BasicLimitVariable {
+  Name = 'authotron_basic_too_long',
+}
 
 export interface Credential {
   /** `Basic`, `Bearer`, or the lower-cased scheme when no provider type uses it. */
