@@ -10120,9 +10120,12 @@ function load4() {
       if (header.length <= maxBasicLength + 6) return false;
       var head = header.slice(0, 6).toLowerCase();
       if (head !== "basic " && head !== "basic	" && head !== "plain " && head !== "plain	") return false;
-      var credential = header.slice(6).trim();
-      return credential.length > maxBasicLength && !PART_OR_TOKEN_END.test(credential.slice(0, maxBasicLength + 1));
+      var window = header.slice(6, 6 + 64 + maxBasicLength + 1);
+      var start = window.search(NOT_WHITESPACE);
+      var credential = start !== -1 && start <= 64 ? window.slice(start, start + maxBasicLength + 1) : header.slice(6).trim().slice(0, maxBasicLength + 1);
+      return credential.length > maxBasicLength && !PART_OR_TOKEN_END.test(credential);
     }
+    var NOT_WHITESPACE = /\S/;
     var PART_OR_TOKEN_END = /[, \t]/;
     function tooLong(maxBasicLength) {
       return codedError2(ErrorCode2.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
@@ -10171,24 +10174,10 @@ function load4() {
       for (var i = 0; i < keys.length; i++) text += " " + keys[i] + "=" + JSON.stringify(fields[keys[i]]);
       return text;
     }
-    function refusedByMap(r, config, mapLimit) {
-      var startedMs = Date.now();
-      var maxBasicLength = limitOf(config);
-      if (mapLimit !== String(maxBasicLength)) return false;
-      refuse(r, config, maxBasicLength, startedMs);
-      return true;
-    }
     function refusedTooLong(r, config, authorization) {
       var startedMs = Date.now();
-      var maxBasicLength = limitOf(config);
+      var maxBasicLength = config.maxBasicLength === void 0 ? 1024 : config.maxBasicLength;
       if (!leadingBasicTooLong(authorization, maxBasicLength)) return false;
-      refuse(r, config, maxBasicLength, startedMs);
-      return true;
-    }
-    function limitOf(config) {
-      return config.maxBasicLength === void 0 ? 1024 : config.maxBasicLength;
-    }
-    function refuse(r, config, maxBasicLength, startedMs) {
       var metrics = config.metricsEnabled === false ? void 0 : metricsSink();
       if (metrics !== void 0) {
         try {
@@ -10208,9 +10197,9 @@ function load4() {
       var answer = unauthorized(config);
       for (var i = 0; i < answer.headers.length; i++) r.headersOut[answer.headers[i][0]] = answer.headers[i][1];
       r.return(answer.status, answer.body);
+      return true;
     }
     return {
-      "refusedByMap": refusedByMap,
       "refusedTooLong": refusedTooLong
     };
   }();
@@ -10871,8 +10860,6 @@ function authenticate(r, accessPhase) {
     load3().serve("authenticate", r, config);
     return;
   }
-  var basicTooLong = r.variables["authotron_basic_too_long"];
-  if (basicTooLong && load4().refusedByMap(r, config, basicTooLong)) return;
   var authorization = r.headersIn["Authorization"];
   if (authorization !== void 0 && authorization.length > 1030 && "basic |basic	|plain |plain	".indexOf(authorization.slice(0, 6).toLowerCase()) !== -1 && load4().refusedTooLong(r, config, authorization)) return;
   if (config.lockout !== void 0) {

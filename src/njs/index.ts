@@ -17,7 +17,7 @@ import { loadConfig } from './config-source'
 import loadCore from './core.load'
 import loadCredentialLimit from './credential-limit.load'
 import { addressMayBeLocked, LOCKOUT_ZONE } from '../auth/lockout'
-import { BASIC_SCHEME_HEADS, BasicLimitVariable, FAST_REFUSAL_MIN_LENGTH } from '../auth/header'
+import { BASIC_SCHEME_HEADS, FAST_REFUSAL_MIN_LENGTH } from '../auth/header'
 import loadLockout from './lockout.load'
 import loadPrecomputedBasic from './precomputed-basic.load'
 import loadRemoteRelay from './remote-relay.load'
@@ -47,16 +47,11 @@ function authenticate(r: NginxHTTPRequest, accessPhase?: true) {
     loadCore().serve('authenticate', r, config)
     return
   }
-  // auth.max_basic_length (header.ts): a Basic credential over the limit is refused before anything
-  // hashes or decodes it (credential-limit.ts checks it against the config's limit). First nginx's
-  // map (nginx/authotron-basic-limit.conf), read before the header: on the njs engine reading a
-  // header copies it into a string (~6 instructions a byte), and the map finds a long credential
-  // in any part. Undefined without the map, '' for every other header.
-  const basicTooLong = r.variables[BasicLimitVariable.Name]
-  if (basicTooLong && loadCredentialLimit().refusedByMap(r, config, basicTooLong)) return
-  // Without the map, a header that starts with a long Basic credential. Below the default limit the
-  // grammar's own refusal costs little, so shorter headers and other schemes pay one length and,
-  // past it, a six-character head; no config read (~1k instructions on the njs engine).
+  // auth.max_basic_length (header.ts): a header that starts with a long Basic credential is refused
+  // before anything hashes or decodes it (credential-limit.ts checks it against the config's
+  // limit). Below the default limit the grammar's own refusal costs little, so shorter headers and
+  // other schemes pay one length and, past it, a six-character head; no variable, no config read
+  // (each costs every request on the njs engine: ~1k instructions for a config property).
   const authorization = r.headersIn['Authorization']
   if (
     authorization !== undefined &&

@@ -15,7 +15,6 @@ import {
   REMOTE_LOCATIONS_SNIPPET,
   remoteSnippets,
 } from '../../remote/nginx-snippets'
-import { BASIC_LIMIT_HTTP_SNIPPET, basicLimitSnippet } from '../../compiler/basic-limit-snippet'
 import { VERSION } from '../../version'
 import { describeIoError } from '../../compiler/io-error'
 import { parseCommandArgs, UsageError } from '../args'
@@ -44,14 +43,11 @@ need (docs/jwt.md), generated for this config: DIR/authotron-jwks-http.conf (inc
 it in http {}) and DIR/authotron-jwks-locations.conf (include it in every server {}
 that authenticates); and the same pair for the remote providers (ecmwf-api, efas-api,
 …; docs/remote.md): DIR/authotron-remote-http.conf and
-DIR/authotron-remote-locations.conf; and DIR/authotron-basic-limit-http.conf (include
-it in http {}), with which nginx finds a Basic credential over auth.max_basic_length
-before the module reads the header (README, "Security"). Regenerate them whenever
-you compile.
+DIR/authotron-remote-locations.conf. Regenerate them whenever you compile.
 
 Options:
   -o, --output FILE        where to write the compiled JSON (required; - for stdout)
-  --nginx-snippets DIR     also write the nginx snippets above into DIR
+  --nginx-snippets DIR     also write the jwt providers' nginx snippets into DIR
   --jwks-cache-dir PATH    their proxy_cache_path (default ${DEFAULT_JWKS_CACHE_DIR})
   --remote-cache-dir PATH  the remote answers' proxy_cache_path (default ${DEFAULT_REMOTE_CACHE_DIR})
   --remote-socket PATH     the remote relay server's unix socket (default: the cache directory + .sock)
@@ -106,7 +102,6 @@ Exit status: 0 compiled, 1 invalid config or unwritable output, 2 usage error.`,
       // Before the config: a reload must never see a config whose locations do not exist yet.
       if (!writeJwksSnippets(result.config, snippetsDir, cacheDir, io)) return EXIT_FAILURE
       if (!writeRemoteSnippets(result.config, snippetsDir, remoteCacheDir, remoteSocket, io)) return EXIT_FAILURE
-      if (!writeBasicLimitSnippet(result.config, snippetsDir, io)) return EXIT_FAILURE
     }
     const json = `${JSON.stringify(result.config, null, 2)}\n`
     if (output === '-') {
@@ -166,13 +161,6 @@ function writeRemoteSnippets(
       [REMOTE_LOCATIONS_SNIPPET, snippets.locations, locationsMode],
     ]
   })
-}
-
-/** DIR/authotron-basic-limit-http.conf (src/compiler/basic-limit-snippet.ts). */
-function writeBasicLimitSnippet(config: CompiledConfig, dir: string, io: CliIO): boolean {
-  return writeSnippetFiles(dir, io, () => [
-    [BASIC_LIMIT_HTTP_SNIPPET, basicLimitSnippet(config, { generator: `authotron-njs ${VERSION}` }), 0o644],
-  ])
 }
 
 /** Generates snippet files (name, text, mode) and writes each atomically into DIR, created if missing. */

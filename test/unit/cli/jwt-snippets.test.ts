@@ -41,7 +41,6 @@ test('compile --nginx-snippets writes both snippets (0644) before the config, fo
   )
   t.is(code, 0, stderr)
   t.deepEqual(readdirSync(dir).sort(), [
-    'authotron-basic-limit-http.conf',
     'authotron-jwks-http.conf',
     'authotron-jwks-locations.conf',
     'authotron-remote-http.conf',
@@ -57,9 +56,6 @@ test('compile --nginx-snippets writes both snippets (0644) before the config, fo
   t.true(locations.includes(`location = ${config.providers[0].jwks.location} {`))
   t.true(locations.includes(`location = ${config.providers[0].jwks.refreshLocation} {`))
   t.is(statSync(join(dir, 'authotron-jwks-locations.conf')).mode & 0o777, 0o644)
-  const basicLimit = readFileSync(join(dir, 'authotron-basic-limit-http.conf'), 'utf8')
-  t.true(basicLimit.includes(`for config ${config.configId}.`))
-  t.true(basicLimit.includes('map $http_authorization $authotron_basic_too_long {'))
   t.deepEqual(
     stderr.trimEnd().split('\n').map((line) => line.replace(/ \(config .*\)$/, '')),
     [
@@ -67,7 +63,6 @@ test('compile --nginx-snippets writes both snippets (0644) before the config, fo
       'authotron: wrote authotron-jwks-locations.conf',
       'authotron: wrote authotron-remote-http.conf',
       'authotron: wrote authotron-remote-locations.conf',
-      'authotron: wrote authotron-basic-limit-http.conf',
       'authotron: wrote config.json',
     ],
   )
@@ -94,7 +89,6 @@ test('a missing snippets directory is created, parents included', (t) => {
   const target = join(dir, 'snippets', 'jwt')
   t.is(run(['compile', 'config.yaml', '-o', 'config.json', '-q', '--nginx-snippets', target], dir).code, 0)
   t.deepEqual(readdirSync(target).sort(), [
-    'authotron-basic-limit-http.conf',
     'authotron-jwks-http.conf',
     'authotron-jwks-locations.conf',
     'authotron-remote-http.conf',
