@@ -10121,11 +10121,10 @@ function load4() {
       var head = header.slice(0, 6).toLowerCase();
       if (head !== "basic " && head !== "basic	" && head !== "plain " && head !== "plain	") return false;
       var window = header.slice(6, 6 + 64 + maxBasicLength + 1);
-      var start = window.search(NOT_WHITESPACE);
-      var credential = start !== -1 && start <= 64 ? window.slice(start, start + maxBasicLength + 1) : header.slice(6).trim().slice(0, maxBasicLength + 1);
+      var credential = window.trim().slice(0, maxBasicLength + 1);
+      if (credential.length <= maxBasicLength) credential = header.slice(6).trim().slice(0, maxBasicLength + 1);
       return credential.length > maxBasicLength && !PART_OR_TOKEN_END.test(credential);
     }
-    var NOT_WHITESPACE = /\S/;
     var PART_OR_TOKEN_END = /[, \t]/;
     function tooLong(maxBasicLength) {
       return codedError2(ErrorCode2.CredentialTooLong, "Basic credential longer than auth.max_basic_length (" + maxBasicLength + ")");
