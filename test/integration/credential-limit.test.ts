@@ -61,8 +61,10 @@ suite.serial('a Basic credential over auth.max_basic_length: 401 with the challe
   const log = nginx.errorLogSince(logStart)
   t.true((log.match(/auth\.request\.rejected code="ERR_CREDENTIAL_TOO_LONG"/g) ?? []).length >= 6, log)
   t.false(log.includes(overLimit.slice(6, 60)), 'no credential in the log')
+  t.notRegex(log, /\[alert\]|\[crit\]|exited on signal|js exception|Error:/, 'no worker error')
   // A long Bearer token is not held to the Basic limit: refused as a token, not by its length.
   const bearerLog = nginx.errorLogSize()
   t.is((await rawRequest(nginx.port, '/authenticate', [`Authorization: Bearer ${'a'.repeat(LIMIT * 10)}`])).status, 401)
   t.false(nginx.errorLogSince(bearerLog).includes('ERR_CREDENTIAL_TOO_LONG'))
 })
+

@@ -227,10 +227,15 @@ test('leadingBasicTooLong: table cases', (t) => {
   t.false(leadingBasicTooLong(`Bearer x, Basic ${over}`, LIMIT), 'a later part is the grammar\'s')
   t.false(leadingBasicTooLong(`Basic abc${' '.repeat(LIMIT)}, Bearer x`, LIMIT))
   t.false(leadingBasicTooLong(`Basicx ${over}`, LIMIT))
+  // A gap longer than the window's allowance (64): the whole rest is read.
+  t.true(leadingBasicTooLong(`Basic ${' '.repeat(200)}${over}`, LIMIT))
+  t.false(leadingBasicTooLong(`Basic ${' '.repeat(200)}${'a'.repeat(LIMIT)}`, LIMIT))
+  t.true(leadingBasicTooLong(`Basic ${' \t'.repeat(32)}${over}`, LIMIT))
+  t.false(leadingBasicTooLong(`Basic ${' '.repeat(63)}${'a'.repeat(LIMIT)}, Bearer x`, LIMIT))
 })
 
 test('leadingBasicTooLong says yes only to headers the grammar refuses (fast-check)', (t) => {
-  const piece = fc.constantFrom('Basic', 'basic', 'Plain', 'Bearer', ' ', '\t', ',', 'a', 'Zm9v', '=', 'x'.repeat(40))
+  const piece = fc.constantFrom('Basic', 'basic', 'Plain', 'Bearer', ' ', '\t', ' '.repeat(30), ',', 'a', 'Zm9v', '=', 'x'.repeat(40))
   const header = fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join(''))
   fc.assert(
     fc.property(header, fc.integer({ min: 1, max: 60 }), (text, limit) => {
@@ -247,3 +252,4 @@ test('leadingBasicTooLong says yes only to headers the grammar refuses (fast-che
   )
   t.pass()
 })
+
