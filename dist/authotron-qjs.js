@@ -1986,8 +1986,10 @@ function leadingBasicTooLong(header, maxBasicLength) {
   if (header.length <= maxBasicLength + 6) return false;
   var head = header.slice(0, 6).toLowerCase();
   if (head !== "basic " && head !== "basic	" && head !== "plain " && head !== "plain	") return false;
-  var credential = header.slice(6).trim();
-  return credential.length > maxBasicLength && !PART_OR_TOKEN_END.test(credential.slice(0, maxBasicLength + 1));
+  var window = header.slice(6, 6 + 64 + maxBasicLength + 1);
+  var credential = window.trim().slice(0, maxBasicLength + 1);
+  if (credential.length <= maxBasicLength) credential = header.slice(6).trim().slice(0, maxBasicLength + 1);
+  return credential.length > maxBasicLength && !PART_OR_TOKEN_END.test(credential);
 }
 var PART_OR_TOKEN_END = /[, \t]/;
 function tooLong(maxBasicLength) {
