@@ -69,7 +69,7 @@ export const REMOTE_API_KEY = 'bench-api-key-0123456789abcdef'
  * A loopback fake ECMWF who-am-i knowing REMOTE_API_KEY (`hang-…` keys never answer: bench/remote.ts's
  * hang). Its base URL (…/v1) is the ecmwf-api provider's `uri`.
  */
-export async function startFakeWhoAmI(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startFakeWhoAmI(): Promise<{ url: string; calls(): number; stop(): Promise<void> }> {
   const remote = await startFakeRemote({
     '/v1/who-am-i': (request) => {
       const token = request.query.get('token') ?? ''
@@ -77,5 +77,5 @@ export async function startFakeWhoAmI(): Promise<{ url: string; stop(): Promise<
       return whoAmI({ [REMOTE_API_KEY]: { uid: 'bench', email: 'bench@ecmwf.int' } })(request)
     },
   })
-  return { url: remote.url('/v1'), stop: () => remote.stop() }
+  return { url: remote.url('/v1'), calls: () => remote.requests().length, stop: () => remote.stop() }
 }
