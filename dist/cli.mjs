@@ -18656,6 +18656,7 @@ var REMOTE_RELAY_BODY_LIMIT = "64k";
 var RELAY_UPSTREAM = "authotron_remote_relay";
 var RELAY_SERVER_NAME = "authotron-remote-relay";
 var RELAY_FAILED = "authotron_remote_failed";
+var OPEN_FILE_CACHE = ["open_file_cache max=1000 inactive=60s;", "open_file_cache_valid 60s;"];
 var RESOLVER_VALID_SECONDS = 30;
 function remoteSteps(config) {
   const uses = [];
@@ -18821,7 +18822,8 @@ function stepLocation(step, users) {
     // Concurrent misses of one key wait for one call (other keys never wait), within the timeout.
     "proxy_cache_lock on;",
     `proxy_cache_lock_timeout ${lockTimeoutMs(step)}ms;`,
-    `proxy_cache_lock_age ${lockTimeoutMs(step)}ms;`
+    `proxy_cache_lock_age ${lockTimeoutMs(step)}ms;`,
+    ...OPEN_FILE_CACHE
   ];
   const lifetimes = `cache ${step.ttl} s` + (step.invalidTtl > 0 ? `, ${step.invalidStatuses.join("/")} ${step.invalidTtl} s` : "");
   return `
@@ -18853,7 +18855,8 @@ function memoLocation(memo, users) {
     "proxy_cache_methods POST;",
     `proxy_cache_valid 200 ${memo.ttl}s;`,
     // X-Accel-Expires (the relay's, from the runtime) cuts the lifetime to what the result may live.
-    "proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Redirect X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;"
+    "proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Redirect X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;",
+    ...OPEN_FILE_CACHE
   ];
   return `
 # ${users.join(", ")}: the result kept (at most ${memo.ttl} s)
