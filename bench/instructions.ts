@@ -7,9 +7,11 @@
  *   npx tsx bench/instructions.ts --leg sid --module dist/authotron.js --handler authenticate --config FILE
  *   npx tsx bench/instructions.ts --leg bookworm --module M.js --handler h --http 'js_preload_object o from F.json;' \
  *                                 --location 'set $authotron_require "role=x";'
+ *   npx tsx bench/instructions.ts --leg sid --module M.js --handler sub --server 'location /c { return 200 "x"; }'
  *
  * The http{} block gets the `authotron` shared dict (where the leg has one) and, with --config, the
- * module's config lines, --http more http{} lines and --location lines before the handler. Sends a Basic credential; 20 warm-up requests, then --requests measured.
+ * module's config lines, --http more http{} lines, --server more locations of the server (a
+ * subrequest's target) and --location lines before the handler. Sends a Basic credential; 20 warm-up requests, then --requests measured.
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
     leg.features.sharedDict ? 'js_shared_dict_zone zone=authotron_metrics:1m type=number;' : '',
     config ? `js_preload_object authotron_cfg from ${config}; js_var $authotron_config_file ${config};` : '',
     option('--http', ''),
-    `server { listen 127.0.0.1:${port}; access_log off; location /t { ${option('--location', '')} js_content m.${handler}; } }`,
+    `server { listen 127.0.0.1:${port}; access_log off; ${option('--server', '')} location /t { ${option('--location', '')} js_content m.${handler}; } }`,
   ])
   writeFileSync(join(work, 'nginx.conf'), conf)
   const { file, args } = leg.nginxCommand(['-p', `${work}/`, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log')])

@@ -5,7 +5,8 @@
  * against the bench's reused RS256 token (bearer-cached), the same nginx, /authenticate, each
  * narrowed to its provider by X-Auth-Realm. With the grant cache as shipped (legs with a shared
  * dict answer both from it) and off (`grant_cache_ttl_in_ms: 0`: the remote layer itself).
- * Cost ratio = bearer req/s ÷ offline req/s (target ≤ 1.2). Rounds alternate; medians reported.
+ * Cost ratio = bearer req/s ÷ offline req/s, and offline ÷ bearer worker CPU per request (µs,
+ * schedstat: what other processes hardly move); target ≤ 1.2. Rounds alternate; medians reported.
  * The machine is shared: quote ratios.
  *   npm run bench:remote-token -- [--legs bookworm,sid] [--seconds 4] [--rounds 3]
  */
@@ -60,14 +61,24 @@ async function main() {
           const offline = [`Authorization: Bearer ${offlineToken}`, `X-Auth-Realm: ${IAM_REALM}`]
           for (const headers of [bearer, offline]) await expect200(nginx, headers)
           const rps: { bearer: number[]; offline: number[] } = { bearer: [], offline: [] }
+          const cpu: { bearer: number[]; offline: number[] } = { bearer: [], offline: [] }
           for (let round = 0; round < ROUNDS; round++) {
-            rps.bearer.push((await wrk(nginx, bearer)).rps)
-            rps.offline.push((await wrk(nginx, offline)).rps)
+            const b = await wrk(nginx, bearer)
+            const o = await wrk(nginx, offline)
+            rps.bearer.push(b.rps)
+            rps.offline.push(o.rps)
+            cpu.bearer.push(b.cpuUs)
+            cpu.offline.push(o.cpuUs)
           }
           const b = median(rps.bearer)
           const o = median(rps.offline)
+          const bc = median(cpu.bearer)
+          const oc = median(cpu.offline)
           const label = `${name} (grant cache ${grantCache ? 'on' : 'off'})`
-          lines.push(`| ${label} | bearer-cached ${b.toFixed(0)} req/s | offline-cached ${o.toFixed(0)} req/s | cost ratio ${(b / o).toFixed(2)} |`)
+          lines.push(
+            `| ${label} | bearer-cached ${b.toFixed(0)} req/s, ${bc.toFixed(1)} µs | offline-cached ${o.toFixed(0)} req/s, ${oc.toFixed(1)} µs |` +
+              ` cost ratio ${(b / o).toFixed(2)} (req/s), ${(oc / bc).toFixed(2)} (worker CPU) |`,
+          )
           log(lines[lines.length - 1])
         } finally {
           await nginx.stop()
@@ -105,6 +116,6 @@ main().catch((error) => {
   process.exit(1)
 })
 
-function wrk(nginx: NginxServer, headers: string[]): Promise<WrkResult> {
+function wrk(nginx: NginxServer, headers: string[]): Promise<WrkResult & { cpuUs: number }> {
   return wrkAuthenticate(nginx, headers, CONNECTIONS, SECONDS)
 }

@@ -7,7 +7,8 @@
  *                                   (bench/lib/tokens.ts). Measured with the grant cache as
  *                                   shipped (legs with a shared dict answer both from it) and with
  *                                   it off (`grant_cache_ttl_in_ms: 0`: the remote layer itself).
- *                                   Cost ratio = bearer req/s ÷ remote req/s (target ≤ 1.2).
+ *                                   Cost ratio = bearer req/s ÷ remote req/s, and remote ÷
+ *                                   bearer worker CPU per request (schedstat; target ≤ 1.2).
  *   basic during an ECMWF API hang  p99 of a Basic user of another realm, alone and while 32
  *                                   requests keep waiting on a who-am-i that never answers (two
  *                                   consecutive runs: on QuickJS the first includes building the
@@ -82,15 +83,25 @@ async function main() {
           const api = [`Authorization: Bearer ${API_KEY}`, 'X-Auth-Realm: ecmwf']
           for (const headers of [bearer, api]) await expect200(nginx, headers)
           const rps: { bearer: number[]; remote: number[] } = { bearer: [], remote: [] }
+          const cpu: { bearer: number[]; remote: number[] } = { bearer: [], remote: [] }
           for (let round = 0; round < (HANG_ONLY ? 0 : ROUNDS); round++) {
-            rps.bearer.push((await wrk(nginx, bearer)).rps)
-            rps.remote.push((await wrk(nginx, api)).rps)
+            const b = await wrk(nginx, bearer)
+            const r = await wrk(nginx, api)
+            rps.bearer.push(b.rps)
+            rps.remote.push(r.rps)
+            cpu.bearer.push(b.cpuUs)
+            cpu.remote.push(r.cpuUs)
           }
           if (!HANG_ONLY) {
             const b = median(rps.bearer)
             const r = median(rps.remote)
+            const bc = median(cpu.bearer)
+            const rc = median(cpu.remote)
             const label = `${name} (grant cache ${grantCache ? 'on' : 'off'})`
-            lines.push(`| ${label} | bearer-cached ${b.toFixed(0)} req/s | remote-cached ${r.toFixed(0)} req/s | cost ratio ${(b / r).toFixed(2)} |`)
+            lines.push(
+              `| ${label} | bearer-cached ${b.toFixed(0)} req/s, ${bc.toFixed(1)} µs | remote-cached ${r.toFixed(0)} req/s, ${rc.toFixed(1)} µs |` +
+                ` cost ratio ${(b / r).toFixed(2)} (req/s), ${(rc / bc).toFixed(2)} (worker CPU) |`,
+            )
             log(lines[lines.length - 1])
           }
           if (!grantCache) lines.push(await hang(nginx, `${name} (${basename(MODULE ?? authotronModuleFor(leg))})`))
@@ -161,6 +172,6 @@ main().catch((error) => {
   process.exit(1)
 })
 
-function wrk(nginx: NginxServer, headers: string[]): Promise<WrkResult> {
+function wrk(nginx: NginxServer, headers: string[]): Promise<WrkResult & { cpuUs: number }> {
   return wrkAuthenticate(nginx, headers, CONNECTIONS, SECONDS)
 }

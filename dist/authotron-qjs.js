@@ -330,7 +330,7 @@ function subrequestEpoch(r, endpoint2, epoch) {
   } catch (e) {
     return Promise.resolve(void 0);
   }
-  return pending.then(reply => reply.status === 200 ? reply.responseText || "" : void 0, () => void 0);
+  return pending.then(reply2 => reply2.status === 200 ? reply2.responseText || "" : void 0, () => void 0);
 }
 function jwksDict(zone) {
   var shared = typeof ngx !== "undefined" ? ngx.shared : void 0;
@@ -357,16 +357,16 @@ function subrequestText(r, endpoint2, refresh) {
   } catch (e) {
     return Promise.reject(unavailable(endpoint2, "subrequest failed: " + String(e)));
   }
-  return pending.then(reply => replyText(endpoint2, location, reply), e => {
+  return pending.then(reply2 => replyText(endpoint2, location, reply2), e => {
     throw unavailable(endpoint2, "subrequest failed: " + String(e));
   });
 }
-function replyText(endpoint2, location, reply) {
-  if (reply.status === 404) {
+function replyText(endpoint2, location, reply2) {
+  if (reply2.status === 404) {
     throw unavailable(endpoint2, "no location " + location + " in this server: include the authotron-jwks-locations.conf that `authotron compile --nginx-snippets` wrote for this config");
   }
-  if (reply.status !== 200) throw unavailable(endpoint2, String(reply.status));
-  return reply.responseText || "";
+  if (reply2.status !== 200) throw unavailable(endpoint2, String(reply2.status));
+  return reply2.responseText || "";
 }
 function unavailable(endpoint2, reason) {
   return codedError(ErrorCode.JwksUnavailable, "Failed to download certificates from " + endpoint2.url + ": " + reason);
@@ -375,10 +375,33 @@ function jwksRelay(r) {
   var upstream = "/_authotron/jwks-upstream/" + r.uri.slice("/_authotron/jwks-relay/".length);
   r.subrequest(upstream, {
     method: "GET"
-  }).then(reply => {
+  }).then(reply2 => {
     r.headersOut["Content-Type"] = "application/json";
-    r.return(reply.status, reply.responseText || "");
+    r.return(reply2.status, reply2.responseText || "");
   }, () => r.return(502));
+}
+var SEALED_IV_END = "aot1.".length + 16;
+var SEALED_TEXT_START = SEALED_IV_END + 1;
+function keepRequest(token, seconds, result) {
+  return token + "\n" + seconds + "\n" + result;
+}
+function splitKeepRequest(text) {
+  var first = text.indexOf("\n");
+  if (first < 0) return {
+    token: text,
+    seconds: 0
+  };
+  var second = text.indexOf("\n", first + 1);
+  if (second < 0) return {
+    token: text.slice(0, first),
+    seconds: 0
+  };
+  var seconds = Number(text.slice(first + 1, second));
+  return {
+    token: text.slice(0, first),
+    seconds: seconds > 0 ? Math.floor(seconds) : 0,
+    result: text.slice(second + 1)
+  };
 }
 function relayEnvelope(query, body) {
   return (query ?? "") + "\n" + (body ?? "");
@@ -422,10 +445,9 @@ function isSealed(body) {
   return body.indexOf("aot1.") === 0;
 }
 function openAnswer(aead, hmacBase64url, sealSecret, envelope, body) {
-  var parts = body.slice("aot1.".length).split(".");
-  if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error("not a sealed answer"));
-  var iv = Buffer.from(parts[0], "base64url");
-  var sealed = Buffer.from(parts[1], "base64url");
+  if (!isSealed(body) || body.length <= SEALED_TEXT_START) return Promise.reject(new Error("not a sealed answer"));
+  var iv = Buffer.from(body.slice("aot1.".length, SEALED_IV_END), "base64url");
+  var sealed = Buffer.from(body.slice(SEALED_TEXT_START), "base64url");
   return aead.decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed).then(plain => Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString("utf8"));
 }
 function njsRemoteCaller(r) {
@@ -442,24 +464,30 @@ function njsRemoteCaller(r) {
       } catch (e) {
         return Promise.reject(unavailable2("subrequest failed: " + String(e)));
       }
-      return pending.then(reply => answer(call, reply), e => {
+      return pending.then(reply2 => answer(call, reply2), e => {
         throw unavailable2("subrequest failed: " + String(e));
       });
     }
   };
 }
-function answer(call, reply) {
-  var body = reply.responseText || "";
+function answer(call, reply2) {
+  var body = reply2.responseText || "";
   if (body.length > call.maxBytes) {
     throw codedError(ErrorCode.RemoteTooLarge, "Error reading response body: more than " + call.maxBytes + " bytes");
   }
-  var failure = reply.status >= 500 ? reply.headersOut["X-Authotron-Failure"] : void 0;
-  return typeof failure === "string" ? {
-    status: reply.status,
+  var failure = reply2.status >= 500 ? reply2.headersOut["X-Authotron-Failure"] : void 0;
+  if (typeof failure === "string") return {
+    status: reply2.status,
     body,
     failure
+  };
+  var sealedAt = reply2.headersOut["X-Authotron-Sealed-At"];
+  return typeof sealedAt === "string" ? {
+    status: reply2.status,
+    body,
+    sealedAt: Number(sealedAt)
   } : {
-    status: reply.status,
+    status: reply2.status,
     body
   };
 }
@@ -788,13 +816,13 @@ function etcdBackend(r, settings) {
     } catch (e) {
       return Promise.reject(unavailable3("etcd unreachable: " + String(e)));
     }
-    return pending.then(reply => {
-      if (reply.status === 404) {
+    return pending.then(reply2 => {
+      if (reply2.status === 404) {
         throw codedError(ErrorCode.StoreUnsupported, "no location " + settings.etcdLocation + "/ in this server: include nginx/authotron-etcd.conf");
       }
-      if (reply.status !== 200) throw unavailable3("etcd unreachable (" + reply.status + ")");
+      if (reply2.status !== 200) throw unavailable3("etcd unreachable (" + reply2.status + ")");
       try {
-        return JSON.parse(reply.responseText || "");
+        return JSON.parse(reply2.responseText || "");
       } catch (e) {
         throw unavailable3("etcd answered something else than JSON");
       }
@@ -1062,7 +1090,7 @@ function load2() {
 }
 function loadConfig(r) {
   var config = typeof authotron_cfg !== "undefined" ? authotron_cfg : load2().fallbackConfig(r);
-  return config !== void 0 && config.format === 6 ? config : void 0;
+  return config !== void 0 && config.format === 7 ? config : void 0;
 }
 var core_exports = {};
 __export(core_exports, {
@@ -1237,10 +1265,10 @@ function signAsymmetric(payloadJson, jwt, signer, keepKey) {
 }
 var keptPkcs8;
 var keptKey;
-function privateKey(signer, pkcs8, alg, params, keep2) {
-  if (keep2 && keptPkcs8 === pkcs8) return Promise.resolve(keptKey);
+function privateKey(signer, pkcs8, alg, params, keep3) {
+  if (keep3 && keptPkcs8 === pkcs8) return Promise.resolve(keptKey);
   return signer.importPrivateKey(Buffer.from(pkcs8, "base64"), params).then(key => {
-    if (keep2) {
+    if (keep3) {
       keptPkcs8 = pkcs8;
       keptKey = key;
     }
@@ -2237,7 +2265,7 @@ function callRemote(platform, step, request) {
   if (remote === void 0 || aead === void 0) {
     return Promise.reject(codedError(ErrorCode.RuntimeUnsupported, "this runtime has no remote caller"));
   }
-  if (step === void 0 || typeof step.location !== "string" || typeof step.keySalt !== "string") {
+  if (step === void 0 || typeof step.location !== "string" || typeof step.sealSecret !== "string") {
     return Promise.reject(codedError(ErrorCode.ConfigFormat, "remote step compiled by an older authotron: recompile the config"));
   }
   var key = remoteCacheKey(platform, step, request.credential);
@@ -2265,15 +2293,18 @@ function callRemote(platform, step, request) {
         body: ""
       };
     }
-    var secret = platform.crypto.hmacSha256Base64url(step.keySalt, "authotron remote seal");
-    return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer2.body).then(body => {
+    return openAnswer(aead, platform.crypto.hmacSha256Base64url, step.sealSecret, envelope, answer2.body).then(body => {
       if (body.length > 65536) {
         throw codedError(ErrorCode.RemoteTooLarge, "Error reading response body: more than " + 65536 + " bytes");
       }
       if (answer2.status >= 500) logFailure2(platform, step, request, answer2.status, "the service answered " + answer2.status);
-      return {
+      return answer2.sealedAt === void 0 ? {
         status: answer2.status,
         body
+      } : {
+        status: answer2.status,
+        body,
+        sealedAt: answer2.sealedAt
       };
     }, () => {
       logFailure2(platform, step, request, answer2.status, "the sealed answer does not open (another secret, or altered)");
@@ -2483,28 +2514,66 @@ __export(runtime_exports5, {
   openIdOfflineProvider: () => openIdOfflineProvider
 });
 function refreshTokenFlow(calls, texts, validator, ctx) {
+  var kept = calls.kept;
+  if (kept === void 0) return verifiedFlow(calls, texts, validator, ctx).then(result => result.user);
+  var clock = ctx.platform.clock;
+  return kept.recall().then(text => {
+    var recalled = keptUser(text, clock.nowMilliseconds());
+    if (recalled !== void 0) return recalled;
+    return verifiedFlow(calls, texts, validator, ctx).then(result => {
+      var seconds = (result.until - clock.nowMilliseconds()) / 1e3;
+      var stored = {
+        user: result.user,
+        until: result.until
+      };
+      return kept.keep(JSON.stringify(stored), seconds).then(() => result.user);
+    });
+  });
+}
+function verifiedFlow(calls, texts, validator, ctx) {
   var validate = recheck => calls.validate(recheck).then(void 0, e => rethrow(e, texts.validateCall));
-  return validate(false).then(reply => {
-    if (judge(reply, texts)) return true;
-    if (reply.cached === false) return false;
-    return validate(true).then(fresh => judge(fresh, texts));
+  var until = Infinity;
+  var within = reply2 => {
+    until = Math.min(until, reply2.expires === void 0 ? 0 : reply2.expires);
+  };
+  return validate(false).then(reply2 => {
+    if (judge(reply2, texts)) return reply2;
+    if (reply2.cached === false) return void 0;
+    return validate(true).then(fresh => judge(fresh, texts) ? fresh : void 0);
   }).then(valid => {
-    if (!valid) throw codedError(ErrorCode.RemoteInvalidCredential, texts.notValid);
+    if (valid === void 0) throw codedError(ErrorCode.RemoteInvalidCredential, texts.notValid);
+    within(valid);
     return calls.exchange().then(void 0, e => rethrow(e, texts.exchangeCall));
-  }).then(reply => {
-    var answer2 = parseObject(reply.body, texts.exchangeJson);
+  }).then(reply2 => {
+    var answer2 = parseObject(reply2.body, texts.exchangeJson);
     var accessToken = answer2.access_token;
     if (typeof accessToken !== "string") throw codedError(ErrorCode.TokenExchangeFailed, texts.noAccessToken);
-    return jwtProvider.authenticate(validator, accessToken, ctx);
+    within(reply2);
+    return Promise.resolve(jwtProvider.authenticate(validator, accessToken, ctx)).then(user => {
+      var exp = decodeClaims(parseCompactJws(accessToken)).exp;
+      if (typeof exp === "number") until = Math.min(until, exp * 1e3);
+      return {
+        user,
+        until
+      };
+    });
   });
+}
+function keptUser(text, now) {
+  if (text === void 0) return void 0;
+  try {
+    var kept = JSON.parse(text);
+    if (typeof kept.until === "number" && kept.until > now && kept.user !== null && typeof kept.user === "object") return kept.user;
+  } catch (e) {}
+  return void 0;
 }
 function rethrow(error, prefix) {
   var code = errorCode(error);
   var reason = error instanceof Error ? error.message : String(error);
   throw codedError(code || ErrorCode.RemoteUnavailable, prefix + ": " + reason);
 }
-function judge(reply, texts) {
-  return texts.isValid(parseObject(reply.body, texts.validateJson));
+function judge(reply2, texts) {
+  return texts.isValid(parseObject(reply2.body, texts.validateJson));
 }
 function parseObject(body, what) {
   var parsed2;
@@ -2521,19 +2590,54 @@ function parseObject(body, what) {
 function formValue(text) {
   return encodeURIComponent(text);
 }
-function remoteCalls(ctx, steps, _credential, bodies) {
+function recallKept(platform, memo, token) {
+  var remote = platform.remote;
+  var aead = platform.crypto.aead;
+  if (remote === void 0 || aead === void 0) return Promise.resolve(void 0);
+  return remote.call({
+    uri: memo.location + "/" + remoteCacheKey(platform, memo, token),
+    method: "POST",
+    body: token,
+    maxBytes: 65536
+  }).then(answer2 => {
+    if (answer2.status !== 200 || !isSealed(answer2.body)) return void 0;
+    return openAnswer(aead, platform.crypto.hmacSha256Base64url, memo.sealSecret, token, answer2.body);
+  }).then(void 0, () => void 0);
+}
+function keepResult(platform, memo, token, result, seconds) {
+  var remote = platform.remote;
+  var whole = Math.min(Math.floor(seconds), memo.ttl);
+  if (remote === void 0 || whole < 1) return Promise.resolve();
+  return remote.call({
+    uri: memo.location + "/" + remoteCacheKey(platform, memo, token),
+    method: "POST",
+    body: keepRequest(token, whole, result),
+    maxBytes: 65536
+  }).then(() => void 0, () => void 0);
+}
+function remoteCalls(ctx, steps, credential, bodies) {
   var platform = ctx.platform;
+  var call = (step, body) => callRemote(platform, step, {
+    credential: body,
+    body,
+    provider: bodies.provider
+  }).then(answer2 => reply(answer2, step));
+  var memo = steps.kept;
   return {
-    validate: recheck => callRemote(platform, recheck ? steps.recheck : steps.validation, {
-      credential: bodies.validateBody,
-      body: bodies.validateBody,
-      provider: bodies.provider
-    }),
-    exchange: () => callRemote(platform, steps.exchange, {
-      credential: bodies.exchangeBody,
-      body: bodies.exchangeBody,
-      provider: bodies.provider
-    })
+    validate: recheck => call(recheck ? steps.recheck : steps.validation, bodies.validateBody),
+    exchange: () => call(steps.exchange, bodies.exchangeBody),
+    kept: memo === void 0 ? void 0 : {
+      recall: () => recallKept(platform, memo, credential),
+      keep: (result, seconds) => keepResult(platform, memo, credential, result, seconds)
+    }
+  };
+}
+function reply(answer2, step) {
+  var expires = answer2.sealedAt === void 0 || answer2.status !== 200 ? void 0 : answer2.sealedAt + step.ttl * 1e3;
+  return {
+    status: answer2.status,
+    body: answer2.body,
+    expires
   };
 }
 var OPENID_OFFLINE_TEXTS = {
@@ -2550,7 +2654,8 @@ var openIdOfflineProvider = {
     var calls = remoteCalls(ctx, {
       validation: provider.introspection,
       recheck: provider.introspectionRecheck,
-      exchange: provider.exchange
+      exchange: provider.exchange,
+      kept: provider.kept
     }, credential, {
       provider: provider.name,
       validateBody: "token=" + formValue(credential),
@@ -2581,7 +2686,8 @@ var ecmwfTokenGeneratorProvider = {
     var calls = remoteCalls(ctx, {
       validation: provider.validation,
       recheck: provider.validationRecheck,
-      exchange: provider.exchange
+      exchange: provider.exchange,
+      kept: provider.kept
     }, credential, {
       provider: provider.name,
       validateBody: JSON.stringify({
@@ -3251,8 +3357,8 @@ function reportConfigProblem(r) {
       return;
     }
   }
-  if (config.format !== 6) {
-    r.error("authotron: " + ErrorCode.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 6 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
+  if (config.format !== 7) {
+    r.error("authotron: " + ErrorCode.ConfigFormat + " the compiled config has format " + String(config.format) + " but this module reads format " + 7 + ": recompile it with the `authotron compile` of this release, then `nginx -s reload`");
   }
 }
 function renderMetrics(config, entries, version) {
@@ -3707,6 +3813,7 @@ function load14() {
 }
 var remote_relay_exports = {};
 __export(remote_relay_exports, {
+  keep: () => keep2,
   relay: () => relay
 });
 function relay(r) {
@@ -3734,22 +3841,44 @@ function relay(r) {
     fail(r, 502, "unreachable");
     return;
   }
-  pending.then(reply => {
-    var body = reply.responseText || "";
-    var failure = reply.status === 502 || reply.status === 504 ? relayFailureOf(body) : void 0;
+  pending.then(reply2 => {
+    var body = reply2.responseText || "";
+    var failure = reply2.status === 502 || reply2.status === 504 ? relayFailureOf(body) : void 0;
     if (failure !== void 0) {
-      fail(r, reply.status, failure);
+      fail(r, reply2.status, failure);
       return;
     }
-    var status = reply.status;
-    return sealAnswer(njsAead, hmacSha256Base64url, secret, envelope, withoutUnreadTokens(body)).then(sealed => {
-      r.status = status;
-      r.headersOut["Content-Type"] = "text/plain";
-      r.sendHeader();
-      r.send(sealed);
-      r.finish();
-    });
+    var status = reply2.status;
+    var sealedAt = Date.now();
+    return sealAnswer(njsAead, hmacSha256Base64url, secret, envelope, withoutUnreadTokens(body)).then(sealed => answerSealed(r, status, sealed, sealedAt));
   }).then(void 0, () => fail(r, 502, "unreachable"));
+}
+function keep2(r) {
+  var text = r.requestText;
+  var secret = r.headersIn["X-Authotron-Seal"];
+  if (typeof text !== "string" || text === "" || typeof secret !== "string" || secret === "") {
+    r.return(400, "");
+    return;
+  }
+  var request = splitKeepRequest(text);
+  if (request.result === void 0 || request.seconds <= 0) {
+    r.return(204, "");
+    return;
+  }
+  var seconds = request.seconds;
+  var sealedAt = Date.now();
+  sealAnswer(njsAead, hmacSha256Base64url, secret, request.token, request.result).then(sealed => {
+    r.headersOut["X-Accel-Expires"] = String(seconds);
+    answerSealed(r, 200, sealed, sealedAt);
+  }).then(void 0, () => r.return(500, ""));
+}
+function answerSealed(r, status, sealed, sealedAt) {
+  r.status = status;
+  r.headersOut["Content-Type"] = "text/plain";
+  r.headersOut["X-Authotron-Sealed-At"] = String(sealedAt);
+  r.sendHeader();
+  r.send(sealed);
+  r.finish();
 }
 function fail(r, status, failure) {
   r.headersOut["X-Authotron-Failure"] = failure;

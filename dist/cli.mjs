@@ -14877,7 +14877,7 @@ function parseCommandArgs(args, options, maxPositionals) {
 }
 
 // src/config/compiled.ts
-var COMPILED_FORMAT = 6;
+var COMPILED_FORMAT = 7;
 var KEY_PREFIX = "=";
 
 // src/errors.ts
@@ -15541,6 +15541,9 @@ var RELAY_LOCATION_PREFIX = "/_authotron/relay/";
 var RELAY_UPSTREAM_PREFIX = "/_authotron/upstream/";
 var RELAY_FAILURE_PREFIX = "authotron-relay-failed: ";
 var SEAL_LABEL = "authotron remote seal";
+var SEALED_PREFIX = "aot1.";
+var SEALED_IV_END = SEALED_PREFIX.length + 16;
+var SEALED_TEXT_START = SEALED_IV_END + 1;
 
 // src/remote/compile.ts
 var REMOTE_LOCATION_PREFIX = "/_authotron/remote/";
@@ -15603,17 +15606,29 @@ function compileRemoteStep(input) {
   };
   const id = shortHash2(JSON.stringify([settings, input.caFile ?? null, input.resolver ?? null]));
   const secret = input.data.jwt.secret;
+  const keySalt = remoteKeySalt(secret, id);
   const step = {
     location: REMOTE_LOCATION_PREFIX + id,
     ...settings,
-    keySalt: createHmac("sha256", secret).update("authotron remote cache key\n" + id).digest("base64url")
+    keySalt,
+    sealSecret: sealSecretFor(keySalt)
   };
   if (input.caFile !== void 0) step.caFile = input.caFile;
   if (input.resolver !== void 0) step.resolver = [...input.resolver];
   return step;
 }
-function sealSecretOf(step) {
-  return createHmac("sha256", step.keySalt).update(SEAL_LABEL).digest("base64url");
+function compileRemoteMemo(steps, judge, ttl, data) {
+  if (ttl <= 0) return void 0;
+  const timeoutMs = steps[0].timeoutMs;
+  const id = shortHash2(JSON.stringify(["memo", steps.map((step) => step.location), judge, ttl, timeoutMs]));
+  const keySalt = remoteKeySalt(data.jwt.secret, id);
+  return { location: REMOTE_LOCATION_PREFIX + id, memo: true, ttl, timeoutMs, keySalt, sealSecret: sealSecretFor(keySalt) };
+}
+function remoteKeySalt(secret, id) {
+  return createHmac("sha256", secret).update("authotron remote cache key\n" + id).digest("base64url");
+}
+function sealSecretFor(keySalt) {
+  return createHmac("sha256", keySalt).update(SEAL_LABEL).digest("base64url");
 }
 function remoteOptions(provider, defaultTtlSeconds) {
   const options = {
@@ -15769,16 +15784,36 @@ function compileOpenIdOfflineProvider({ provider, common, data }) {
     "Content-Type": "application/x-www-form-urlencoded"
   };
   const step = (url, ttl) => postStep(url, ttl, headers, options, data);
-  return {
+  const introspection = step(introspectionUrl, options.ttl);
+  const introspectionRecheck = step(introspectionUrl, Math.min(options.invalidTtl, options.ttl));
+  const exchange = step(base + "/protocol/openid-connect/token", Math.min(EXCHANGE_TTL_SECONDS, options.ttl));
+  const publicClientId = provider.public_client_id;
+  const validator2 = compileJwtValidator(common, provider.cert_uri, options.caFile);
+  const compiled2 = {
     ...common,
     type: "openid-offline",
     scheme: "Bearer",
-    introspection: step(introspectionUrl, options.ttl),
-    introspectionRecheck: step(introspectionUrl, Math.min(options.invalidTtl, options.ttl)),
-    exchange: step(base + "/protocol/openid-connect/token", Math.min(EXCHANGE_TTL_SECONDS, options.ttl)),
-    publicClientId: provider.public_client_id,
-    validator: compileJwtValidator(common, provider.cert_uri, options.caFile)
+    introspection,
+    introspectionRecheck,
+    exchange,
+    publicClientId,
+    validator: validator2
   };
+  const kept = keptResult(
+    { validation: introspection, recheck: introspectionRecheck, exchange },
+    ["openid-offline", publicClientId, validator2.cacheId],
+    data
+  );
+  if (kept !== void 0) compiled2.kept = kept;
+  return compiled2;
+}
+function keptResult(steps, judge, data) {
+  return compileRemoteMemo(
+    [steps.validation, steps.recheck, steps.exchange],
+    JSON.stringify(judge),
+    Math.min(steps.validation.ttl, steps.exchange.ttl),
+    data
+  );
 }
 function postStep(url, ttl, headers, options, data) {
   return compileRemoteStep({
@@ -15843,17 +15878,25 @@ function compileEcmwfTokenGeneratorProvider({
   const options = remoteOptions(provider, VALIDATION_TTL_SECONDS);
   const headers = { "Content-Type": "application/json" };
   const step = (url, ttl) => postStep(url, ttl, headers, options, data);
-  return {
+  const validation = step(base + "/validate-token", options.ttl);
+  const validationRecheck = step(base + "/validate-token", Math.min(options.invalidTtl, options.ttl));
+  const exchange = step(base + "/admin/refresh-access-token", Math.min(EXCHANGE_TTL_SECONDS2, options.ttl));
+  const clientId = provider.client_id;
+  const validator2 = compileJwtValidator(common, provider.cert_uri, options.caFile);
+  const compiled2 = {
     ...common,
     type: "ecmwf-token-generator",
     scheme: "Bearer",
-    validation: step(base + "/validate-token", options.ttl),
-    validationRecheck: step(base + "/validate-token", Math.min(options.invalidTtl, options.ttl)),
-    exchange: step(base + "/admin/refresh-access-token", Math.min(EXCHANGE_TTL_SECONDS2, options.ttl)),
-    clientId: provider.client_id,
+    validation,
+    validationRecheck,
+    exchange,
+    clientId,
     clientSecret: provider.client_secret,
-    validator: compileJwtValidator(common, provider.cert_uri, options.caFile)
+    validator: validator2
   };
+  const kept = keptResult({ validation, recheck: validationRecheck, exchange }, ["ecmwf-token-generator", clientId, validator2.cacheId], data);
+  if (kept !== void 0) compiled2.kept = kept;
+  return compiled2;
 }
 
 // src/compiler/source.ts
@@ -18630,6 +18673,7 @@ var REMOTE_RELAY_BODY_LIMIT = "64k";
 var RELAY_UPSTREAM = "authotron_remote_relay";
 var RELAY_SERVER_NAME = "authotron-remote-relay";
 var RELAY_FAILED = "authotron_remote_failed";
+var OPEN_FILE_CACHE = ["open_file_cache max=1000 inactive=60s;", "open_file_cache_valid 60s;"];
 var RESOLVER_VALID_SECONDS = 30;
 function remoteSteps(config) {
   const uses = [];
@@ -18645,11 +18689,29 @@ function remoteSteps(config) {
   }
   return uses;
 }
+function remoteMemos(config) {
+  const uses = [];
+  for (const provider of config.providers) {
+    const values2 = Object.keys(provider).map((key) => provider[key]);
+    for (const value of values2) {
+      if (!isRemoteMemo(value)) continue;
+      const label = `${provider.type} ${JSON.stringify(provider.name)}`;
+      const existing = uses.find((use) => use.memo.location === value.location);
+      if (existing === void 0) uses.push({ memo: value, users: [label] });
+      else if (!existing.users.includes(label)) existing.users.push(label);
+    }
+  }
+  return uses;
+}
+function isRemoteMemo(value) {
+  return value !== null && typeof value === "object" && value.memo === true && typeof value.location === "string" && value.location.startsWith(REMOTE_LOCATION_PREFIX);
+}
 function isRemoteStep(value) {
   return value !== null && typeof value === "object" && typeof value.location === "string" && value.location.startsWith(REMOTE_LOCATION_PREFIX) && typeof value.url === "string";
 }
 function remoteSnippets(config, options) {
   const uses = remoteSteps(config);
+  const memos = remoteMemos(config);
   const header = (file, context) => `# ${file}: generated by \`authotron compile --nginx-snippets\` (${options.generator}) for config ${config.configId}.
 # Include it in ${context}; regenerate it with the config (do not edit).
 `;
@@ -18696,11 +18758,12 @@ function remoteSnippets(config, options) {
     `    location @${RELAY_FAILED}_timeout { return 504 "${RELAY_FAILURE_PREFIX}timeout"; }`,
     `    location @${RELAY_FAILED}_unreachable { return 502 "${RELAY_FAILURE_PREFIX}unreachable"; }`,
     ...uses.map(({ step, users }) => relayLocations2(step, users)),
+    ...memos.map(({ memo, users }) => relayKeepLocation(memo, users)),
     "}"
   ].join("\n");
   return {
     http: http + "\n",
-    locations: header(REMOTE_LOCATIONS_SNIPPET, "every server {} that authenticates") + uses.map(({ step, users }) => stepLocation(step, users)).join(""),
+    locations: header(REMOTE_LOCATIONS_SNIPPET, "every server {} that authenticates") + uses.map(({ step, users }) => stepLocation(step, users)).join("") + memos.map(({ memo, users }) => memoLocation(memo, users)).join(""),
     // The locations file holds each step's seal secret (and a client secret's Authorization header).
     secret: true
   };
@@ -18759,7 +18822,7 @@ function stepLocation(step, users) {
     "proxy_pass_request_body on;",
     `proxy_set_header Host "${RELAY_SERVER_NAME}";`,
     'proxy_set_header Connection "";',
-    `proxy_set_header ${SEAL_HEADER} "${sealSecretOf(step)}";`,
+    `proxy_set_header ${SEAL_HEADER} "${checkSafe2(step.sealSecret, "a seal secret")}";`,
     ...headers,
     "proxy_http_version 1.1;",
     `proxy_connect_timeout ${timeout};`,
@@ -18776,7 +18839,8 @@ function stepLocation(step, users) {
     // Concurrent misses of one key wait for one call (other keys never wait), within the timeout.
     "proxy_cache_lock on;",
     `proxy_cache_lock_timeout ${lockTimeoutMs(step)}ms;`,
-    `proxy_cache_lock_age ${lockTimeoutMs(step)}ms;`
+    `proxy_cache_lock_age ${lockTimeoutMs(step)}ms;`,
+    ...OPEN_FILE_CACHE
   ];
   const lifetimes = `cache ${step.ttl} s` + (step.invalidTtl > 0 ? `, ${step.invalidStatuses.join("/")} ${step.invalidTtl} s` : "");
   return `
@@ -18785,6 +18849,47 @@ location ^~ ${step.location}/ {
 ${lines.map((line) => `    ${line}
 `).join("")}}
 `;
+}
+function memoLocation(memo, users) {
+  const timeout = `${Math.max(2, Math.floor(memo.timeoutMs * 0.95))}ms`;
+  const lines = [
+    "internal;",
+    `proxy_pass http://${RELAY_UPSTREAM}${RELAY_LOCATION_PREFIX}${memo.location.slice(REMOTE_LOCATION_PREFIX.length)}/;`,
+    "proxy_method POST;",
+    "proxy_pass_request_headers off;",
+    "proxy_pass_request_body on;",
+    `proxy_set_header Host "${RELAY_SERVER_NAME}";`,
+    'proxy_set_header Connection "";',
+    `proxy_set_header ${SEAL_HEADER} "${checkSafe2(memo.sealSecret, "a seal secret")}";`,
+    "proxy_http_version 1.1;",
+    `proxy_connect_timeout ${timeout};`,
+    `proxy_send_timeout ${timeout};`,
+    `proxy_read_timeout ${timeout};`,
+    `subrequest_output_buffer_size ${REMOTE_SEALED_BUFFER};`,
+    `proxy_cache ${REMOTE_CACHE_ZONE};`,
+    // $uri is this location + the HMAC of the token: no token in the key or the file.
+    "proxy_cache_key $uri;",
+    "proxy_cache_methods POST;",
+    `proxy_cache_valid 200 ${memo.ttl}s;`,
+    // X-Accel-Expires (the relay's, from the runtime) cuts the lifetime to what the result may live.
+    "proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Redirect X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset;",
+    ...OPEN_FILE_CACHE
+  ];
+  return `
+# ${users.join(", ")}: the result kept (at most ${memo.ttl} s)
+location ^~ ${memo.location}/ {
+${lines.map((line) => `    ${line}
+`).join("")}}
+`;
+}
+function relayKeepLocation(memo, users) {
+  return [
+    "",
+    `    # ${users.join(", ")}: the result kept`,
+    `    location ^~ ${RELAY_LOCATION_PREFIX}${memo.location.slice(REMOTE_LOCATION_PREFIX.length)}/ {`,
+    "        js_content authotron.remote.keep;",
+    "    }"
+  ].join("\n");
 }
 function relayLocations2(step, users) {
   const url = parseUrl(step.url);

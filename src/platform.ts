@@ -179,6 +179,8 @@ export interface RemoteAnswer {
   body: string
   /** The relay's X-Authotron-Failure header: why there is no answer of the service (src/remote/relay.ts). */
   failure?: string
+  /** When the relay sealed the answer (Unix ms; its X-Authotron-Sealed-At header), if it says. */
+  sealedAt?: number
 }
 
 /**

@@ -4,11 +4,12 @@
  * /authenticate that fails on any non-2xx answer.
  */
 import { spawnSync } from 'node:child_process'
-import { chmodSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AUTHOTRON_CLI, REPO_ROOT } from '../../test/nginx-harness/paths'
 import type { NginxServer } from '../../test/nginx-harness/nginx'
 import { runWrk, type WrkResult } from './wrk'
+import { processCpuNs } from './machine'
 import { startFakeRemote } from '../../test/support/fake-remote'
 import { whoAmI } from '../../test/support/fake-ecmwf'
 
@@ -54,12 +55,32 @@ export async function expect200(nginx: NginxServer, headers: string[]): Promise<
   if (response.status !== 200) throw new Error(`${headers[1]}: ${response.status}\n${nginx.errorLog().slice(-2000)}`)
 }
 
-/** wrk against /authenticate on one core; any non-2xx answer or socket error fails the bench. */
-export function wrkAuthenticate(nginx: NginxServer, headers: string[], connections: number, seconds: number): Promise<WrkResult> {
+/**
+ * wrk against /authenticate on one core; any non-2xx answer or socket error fails the bench.
+ * `cpuUs`: the worker's CPU per request (µs, /proc/<worker>/schedstat), which other processes on a
+ * shared machine hardly move, unlike req/s.
+ */
+export function wrkAuthenticate(
+  nginx: NginxServer,
+  headers: string[],
+  connections: number,
+  seconds: number,
+): Promise<WrkResult & { cpuUs: number }> {
+  const worker = workerPid(nginx)
+  const before = processCpuNs(worker)
   return runWrk({ url: nginx.url('/authenticate'), connections, durationS: seconds, headers, core: 1 }).then((result) => {
     if (result.non2xx > 0 || result.socketErrors > 0) throw new Error(`wrk: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`)
-    return result
+    return { ...result, cpuUs: (processCpuNs(worker) - before) / 1000 / Math.max(1, result.requests) }
   })
+}
+
+/** The pid of the (single) worker of `nginx`: the master's child whose title says so. */
+function workerPid(nginx: NginxServer): number {
+  const master = readFileSync(join(nginx.paths.prefix, 'nginx.pid'), 'utf8').trim()
+  const children = readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/)
+  const worker = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker process'))
+  if (worker === undefined) throw new Error(`no worker process under nginx master ${master}`)
+  return Number(worker)
 }
 
 /** The ECMWF API key the remote benches (and `npm run bench`'s remote-cached case) send. */
@@ -69,7 +90,7 @@ export const REMOTE_API_KEY = 'bench-api-key-0123456789abcdef'
  * A loopback fake ECMWF who-am-i knowing REMOTE_API_KEY (`hang-…` keys never answer: bench/remote.ts's
  * hang). Its base URL (…/v1) is the ecmwf-api provider's `uri`.
  */
-export async function startFakeWhoAmI(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startFakeWhoAmI(): Promise<{ url: string; calls(): number; stop(): Promise<void> }> {
   const remote = await startFakeRemote({
     '/v1/who-am-i': (request) => {
       const token = request.query.get('token') ?? ''
@@ -77,5 +98,5 @@ export async function startFakeWhoAmI(): Promise<{ url: string; stop(): Promise<
       return whoAmI({ [REMOTE_API_KEY]: { uid: 'bench', email: 'bench@ecmwf.int' } })(request)
     },
   })
-  return { url: remote.url('/v1'), stop: () => remote.stop() }
+  return { url: remote.url('/v1'), calls: () => remote.requests().length, stop: () => remote.stop() }
 }

@@ -58,8 +58,10 @@ export type {
  *      `tokenStore` and the `token-store` provider (filterRealm null) when `store.enabled`
  *      `metricsEnabled`, and `lockout` (auth.lockout): an older module would ignore a lockout
  *   6: `maxBasicLength` (auth.max_basic_length): an older module would decode and hash any length
+ *   7: every remote step carries its `sealSecret` (required: no longer derived per request), and the
+ *      refresh-token providers a `kept` result location (docs/remote.md, "Kept results")
  */
-export const COMPILED_FORMAT = 6
+export const COMPILED_FORMAT = 7
 export const KEY_PREFIX = '='
 
 export type Scheme = 'Basic' | 'Bearer'

@@ -17,8 +17,10 @@ import {
   RELAY_UPSTREAM_PREFIX,
   relayFailureOf,
   SEAL_HEADER,
+  SEALED_AT_HEADER,
   sealAnswer,
   splitEnvelope,
+  splitKeepRequest,
   withoutUnreadTokens,
 } from '../remote/relay'
 import { hmacSha256Base64url } from './hash'
@@ -55,15 +57,49 @@ export function relay(r: NginxHTTPRequest): void {
         return
       }
       const status = reply.status
-      return sealAnswer(njsAead, hmacSha256Base64url, secret, envelope, withoutUnreadTokens(body)).then((sealed) => {
-        r.status = status
-        r.headersOut['Content-Type'] = 'text/plain'
-        r.sendHeader()
-        r.send(sealed)
-        r.finish()
-      })
+      const sealedAt = Date.now()
+      return sealAnswer(njsAead, hmacSha256Base64url, secret, envelope, withoutUnreadTokens(body)).then((sealed) =>
+        answerSealed(r, status, sealed, sealedAt),
+      )
     })
     .then(undefined, () => fail(r, 502, 'unreachable'))
+}
+
+/**
+ * `js_content authotron.remote.keep;`: the relay side of a kept result (CompiledRemoteMemo). A
+ * probe (the token alone) is answered 204, which hop 1 never caches: a kept result is answered
+ * from hop 1's cache and never reaches this. A result to keep is sealed under the token and
+ * answered 200 with `X-Accel-Expires`: hop 1 keeps it that many seconds.
+ */
+export function keep(r: NginxHTTPRequest): void {
+  const text = (r as any).requestText
+  const secret = r.headersIn[SEAL_HEADER]
+  if (typeof text !== 'string' || text === '' || typeof secret !== 'string' || secret === '') {
+    r.return(400, '')
+    return
+  }
+  const request = splitKeepRequest(text)
+  if (request.result === undefined || request.seconds <= 0) {
+    r.return(204, '')
+    return
+  }
+  const seconds = request.seconds
+  const sealedAt = Date.now()
+  sealAnswer(njsAead, hmacSha256Base64url, secret, request.token, request.result)
+    .then((sealed) => {
+      r.headersOut['X-Accel-Expires'] = String(seconds)
+      answerSealed(r, 200, sealed, sealedAt)
+    })
+    .then(undefined, () => r.return(500, ''))
+}
+
+function answerSealed(r: NginxHTTPRequest, status: number, sealed: string, sealedAt: number): void {
+  r.status = status
+  r.headersOut['Content-Type'] = 'text/plain'
+  r.headersOut[SEALED_AT_HEADER] = String(sealedAt)
+  r.sendHeader()
+  r.send(sealed)
+  r.finish()
 }
 
 function fail(r: NginxHTTPRequest, status: number, failure: string): void {

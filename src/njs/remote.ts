@@ -9,7 +9,7 @@
  */
 import { codedError, ErrorCode } from '../errors'
 import type { RemoteAnswer, RemoteCall, RemoteCaller } from '../platform'
-import { FAILURE_HEADER } from '../remote/relay'
+import { FAILURE_HEADER, SEALED_AT_HEADER } from '../remote/relay'
 
 export function njsRemoteCaller(r: NginxHTTPRequest): RemoteCaller {
   return {
@@ -39,7 +39,9 @@ function answer(call: RemoteCall, reply: NginxHTTPRequest): RemoteAnswer {
     throw codedError(ErrorCode.RemoteTooLarge, 'Error reading response body: more than ' + call.maxBytes + ' bytes')
   }
   const failure = reply.status >= 500 ? reply.headersOut[FAILURE_HEADER] : undefined
-  return typeof failure === 'string' ? { status: reply.status, body, failure } : { status: reply.status, body }
+  if (typeof failure === 'string') return { status: reply.status, body, failure }
+  const sealedAt = reply.headersOut[SEALED_AT_HEADER]
+  return typeof sealedAt === 'string' ? { status: reply.status, body, sealedAt: Number(sealedAt) } : { status: reply.status, body }
 }
 
 function unavailable(reason: string) {

@@ -7,7 +7,7 @@
 import { createHash, createHmac } from 'node:crypto'
 import type { JsonSchema } from '../compiler/schema-parts'
 import type { Mapping } from '../compiler/paths'
-import type { CompiledRemoteStep } from './compiled'
+import type { CompiledRemoteMemo, CompiledRemoteStep } from './compiled'
 import { SEAL_LABEL } from './relay'
 
 /** Where the generated locations live: `<prefix><id>/<cache key>`. */
@@ -107,10 +107,12 @@ export function compileRemoteStep(input: RemoteStepInput): CompiledRemoteStep {
   }
   const id = shortHash(JSON.stringify([settings, input.caFile ?? null, input.resolver ?? null]))
   const secret = (input.data.jwt as Mapping).secret as string
+  const keySalt = remoteKeySalt(secret, id)
   const step: CompiledRemoteStep = {
     location: REMOTE_LOCATION_PREFIX + id,
     ...settings,
-    keySalt: createHmac('sha256', secret).update('authotron remote cache key\n' + id).digest('base64url'),
+    keySalt,
+    sealSecret: sealSecretFor(keySalt),
   }
   if (input.caFile !== undefined) step.caFile = input.caFile
   if (input.resolver !== undefined) step.resolver = [...input.resolver]
@@ -118,11 +120,34 @@ export function compileRemoteStep(input: RemoteStepInput): CompiledRemoteStep {
 }
 
 /**
- * The step's seal secret, HMAC-SHA-256(keySalt, SEAL_LABEL) base64url, as the runtime derives it
- * (src/remote/request.ts): written into the hop-1 location, which hands it to the relay.
+ * A kept result of `steps` (CompiledRemoteMemo): kept at most `ttl` seconds; `judge` names what
+ * else its content depends on (the JWT validator's settings), so that a change of either gives it
+ * another location. Undefined when `ttl` is 0: nothing is kept.
  */
-export function sealSecretOf(step: CompiledRemoteStep): string {
-  return createHmac('sha256', step.keySalt).update(SEAL_LABEL).digest('base64url')
+export function compileRemoteMemo(
+  steps: CompiledRemoteStep[],
+  judge: string,
+  ttl: number,
+  data: Mapping,
+): CompiledRemoteMemo | undefined {
+  if (ttl <= 0) return undefined
+  const timeoutMs = steps[0].timeoutMs
+  const id = shortHash(JSON.stringify(['memo', steps.map((step) => step.location), judge, ttl, timeoutMs]))
+  const keySalt = remoteKeySalt((data.jwt as Mapping).secret as string, id)
+  return { location: REMOTE_LOCATION_PREFIX + id, memo: true, ttl, timeoutMs, keySalt, sealSecret: sealSecretFor(keySalt) }
+}
+
+/** The cache-key secret of a location: derived from jwt.secret and its id. */
+function remoteKeySalt(secret: string, id: string): string {
+  return createHmac('sha256', secret).update('authotron remote cache key\n' + id).digest('base64url')
+}
+
+/**
+ * HMAC-SHA-256(keySalt, SEAL_LABEL) base64url: the seal secret of a location, in the compiled step
+ * (the runtime opens with it) and in the hop-1 location (which hands it to the relay).
+ */
+function sealSecretFor(keySalt: string): string {
+  return createHmac('sha256', keySalt).update(SEAL_LABEL).digest('base64url')
 }
 
 /** A provider's `cache_ttl`, `invalid_cache_ttl`, `ca_file` and `resolver` (schema above). */

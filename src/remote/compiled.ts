@@ -40,4 +40,33 @@ export interface CompiledRemoteStep {
    * cannot be checked against a cache directory without the secret.
    */
   keySalt: string
+  /**
+   * HMAC-SHA-256(keySalt, SEAL_LABEL), worked out at compile time (src/remote/compile.ts): the
+   * relay seals each answer under HMAC-SHA-256(sealSecret, envelope), and the runtime opens it with
+   * the same key. The hop-1 location hands it to the relay (a header of the generated snippet).
+   */
+  sealSecret: string
+}
+
+/**
+ * A **kept result** (docs/remote.md, "Kept results"): what a provider made of several remote calls
+ * (the refresh-token providers: validation, exchange, the access token verified), kept in nginx's
+ * remote cache for every worker, sealed like the calls' answers and keyed by an HMAC of the
+ * presented token, for no longer than the answers it was made from. A hit costs one subrequest
+ * and one opening where the calls cost two of each and a JWT check. Its generated location
+ * (src/remote/nginx-snippets.ts) asks the relay only to seal what the runtime hands it.
+ */
+export interface CompiledRemoteMemo {
+  /** `/_authotron/remote/<id>`, asked as `<location>/<cache key>` (as a step's). */
+  location: string
+  /** Marks a kept result among a provider's top-level values (the snippet generator looks). */
+  memo: true
+  /** The longest a result is kept, in seconds (the shortest lifetime of the answers it is made of). */
+  ttl: number
+  /** Upper bound of a probe or a store (auth.timeout_in_ms). */
+  timeoutMs: number
+  /** As a step's: the cache key is HMAC-SHA-256(keySalt, token). */
+  keySalt: string
+  /** As a step's: the result is sealed under HMAC-SHA-256(sealSecret, token). */
+  sealSecret: string
 }

@@ -17,6 +17,11 @@ import type { AeadCipher } from '../platform'
 
 /** hop 1 → hop 2: the step's seal secret (a header of the generated hop-1 location). */
 export const SEAL_HEADER = 'X-Authotron-Seal'
+/**
+ * hop 2 → hop 1: when the relay sealed the answer (Unix milliseconds), kept with it in the cache:
+ * how old a cached answer is (a kept result lives no longer than the answers it is made of).
+ */
+export const SEALED_AT_HEADER = 'X-Authotron-Sealed-At'
 /** hop 2 → hop 1: why the relay answers without the service's answer (`RelayFailure`). */
 export const FAILURE_HEADER = 'X-Authotron-Failure'
 /** The relay server's location of a step: `<prefix><step id>/<cache key>`. */
@@ -29,9 +34,32 @@ export const RELAY_FAILURE_PREFIX = 'authotron-relay-failed: '
 export const SEAL_LABEL = 'authotron remote seal'
 /** Sealed bodies start with this (version 1: AES-256-GCM, 12-byte IV). */
 const SEALED_PREFIX = 'aot1.'
+/** Where the ciphertext starts: the prefix, the IV (12 bytes: 16 base64url characters) and a dot. */
+const SEALED_IV_END = SEALED_PREFIX.length + 16
+const SEALED_TEXT_START = SEALED_IV_END + 1
 
 /** Why the relay has no answer of the service. */
 export type RelayFailure = 'timeout' | 'unreachable'
+
+/**
+ * What a kept result's subrequest carries to the relay (CompiledRemoteMemo): the token alone asks
+ * for it (the relay answers 204, never cached: hop 1 answers a kept one from its cache), and
+ * `<token>\n<seconds>\n<result>` hands one to keep that many seconds (the relay seals it under the
+ * token, as it seals a call's answer under the call's envelope).
+ */
+export function keepRequest(token: string, seconds: number, result: string): string {
+  return token + '\n' + seconds + '\n' + result
+}
+
+/** keepRequest's parts; `result` undefined for a probe (the token alone). */
+export function splitKeepRequest(text: string): { token: string; seconds: number; result?: string } {
+  const first = text.indexOf('\n')
+  if (first < 0) return { token: text, seconds: 0 }
+  const second = text.indexOf('\n', first + 1)
+  if (second < 0) return { token: text.slice(0, first), seconds: 0 }
+  const seconds = Number(text.slice(first + 1, second))
+  return { token: text.slice(0, first), seconds: seconds > 0 ? Math.floor(seconds) : 0, result: text.slice(second + 1) }
+}
 
 /** `<query>\n<body>`: what the caller's subrequest carries to the relay. */
 export function relayEnvelope(query: string | undefined, body: string | undefined): string {
@@ -113,10 +141,11 @@ export function openAnswer(
   envelope: string,
   body: string,
 ): Promise<string> {
-  const parts = body.slice(SEALED_PREFIX.length).split('.')
-  if (!isSealed(body) || parts.length !== 2) return Promise.reject(new Error('not a sealed answer'))
-  const iv = Buffer.from(parts[0], 'base64url')
-  const sealed = Buffer.from(parts[1], 'base64url')
+  // Fixed offsets, no split: on the njs engine each string operation over a kilobyte answer costs
+  // tens of thousands of instructions. A body of another shape fails the tag check below.
+  if (!isSealed(body) || body.length <= SEALED_TEXT_START) return Promise.reject(new Error('not a sealed answer'))
+  const iv = Buffer.from(body.slice(SEALED_PREFIX.length, SEALED_IV_END), 'base64url')
+  const sealed = Buffer.from(body.slice(SEALED_TEXT_START), 'base64url')
   return aead
     .decrypt(sealKey(hmacBase64url, sealSecret, envelope), iv, sealed)
     // A view, not a copy: byte work in JavaScript is what a cache hit pays for here on the njs engine.

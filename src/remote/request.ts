@@ -13,7 +13,7 @@
 import { codedError, ErrorCode } from '../errors'
 import type { Platform, RemoteAnswer } from '../platform'
 import type { CompiledRemoteStep } from './compiled'
-import { isSealed, openAnswer, relayEnvelope, SEAL_LABEL } from './relay'
+import { isSealed, openAnswer, relayEnvelope } from './relay'
 
 export interface RemoteRequest {
   /** What identifies the answer (the token; for a POST, every credential in the body). */
@@ -46,7 +46,7 @@ export function callRemote(platform: Platform, step: CompiledRemoteStep, request
   if (remote === undefined || aead === undefined) {
     return Promise.reject(codedError(ErrorCode.RuntimeUnsupported, 'this runtime has no remote caller'))
   }
-  if (step === undefined || typeof step.location !== 'string' || typeof step.keySalt !== 'string') {
+  if (step === undefined || typeof step.location !== 'string' || typeof step.sealSecret !== 'string') {
     return Promise.reject(codedError(ErrorCode.ConfigFormat, 'remote step compiled by an older authotron: recompile the config'))
   }
   const key = remoteCacheKey(platform, step, request.credential)
@@ -85,15 +85,14 @@ export function callRemote(platform: Platform, step: CompiledRemoteStep, request
         }
         return { status: answer.status, body: '' }
       }
-      const secret = platform.crypto.hmacSha256Base64url(step.keySalt, SEAL_LABEL)
-      return openAnswer(aead, platform.crypto.hmacSha256Base64url, secret, envelope, answer.body).then(
+      return openAnswer(aead, platform.crypto.hmacSha256Base64url, step.sealSecret, envelope, answer.body).then(
         (body) => {
           if (body.length > REMOTE_MAX_ANSWER_BYTES) {
             throw codedError(ErrorCode.RemoteTooLarge, 'Error reading response body: more than ' + REMOTE_MAX_ANSWER_BYTES + ' bytes')
           }
           // The service's own failure: visible at `warn` too (its body is never logged).
           if (answer.status >= 500) logFailure(platform, step, request, answer.status, 'the service answered ' + answer.status)
-          return { status: answer.status, body }
+          return answer.sealedAt === undefined ? { status: answer.status, body } : { status: answer.status, body, sealedAt: answer.sealedAt }
         },
         () => {
           logFailure(platform, step, request, answer.status, 'the sealed answer does not open (another secret, or altered)')
@@ -108,7 +107,7 @@ function logFailure(platform: Platform, step: CompiledRemoteStep, request: Remot
 }
 
 /** base64url(HMAC-SHA-256(keySalt, credential)): 43 characters, safe in a URI path. */
-export function remoteCacheKey(platform: Platform, step: CompiledRemoteStep, credential: string): string {
+export function remoteCacheKey(platform: Platform, step: { keySalt: string }, credential: string): string {
   return platform.crypto.hmacSha256Base64url(step.keySalt, credential)
 }
 

@@ -11,7 +11,7 @@
  * loads what operators include: the snippets `authotron compile --nginx-snippets` writes.
  */
 import test from 'ava'
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { jwtVerify } from 'jose'
 import type { NginxServer } from '../nginx-harness/nginx'
@@ -71,6 +71,9 @@ function configYaml({ iam, tg, bad }: LegFixture): string {
       ` private_client_secret: ${PRIVATE_CLIENT.secret}, iam_url: "${iam.url}" }`,
     `  - { type: ecmwf-token-generator, name: tg, realm: tg, cert_uri: "${tg.jwksUrl}", client_id: ${GENERATOR_CLIENT.id},` +
       ` client_secret: ${GENERATOR_CLIENT.secret}, token_generator_url: "${tg.url}" }`,
+    // Answers cached 2 s: a kept result (docs/remote.md) must not outlive them.
+    `  - { type: ecmwf-token-generator, name: tgshort, realm: tgshort, cert_uri: "${tg.jwksUrl}", client_id: ${GENERATOR_CLIENT.id},` +
+      ` client_secret: ${GENERATOR_CLIENT.secret}, token_generator_url: "${tg.url}", cache_ttl: 2 }`,
     // Nothing cached: each misbehaviour is seen afresh.
     `  - { type: ecmwf-token-generator, name: tgbad, realm: tgbad, cert_uri: "${bad.jwksUrl}", client_id: ${GENERATOR_CLIENT.id},` +
       ` client_secret: ${GENERATOR_CLIENT.secret}, token_generator_url: "${bad.url}", cache_ttl: 0, invalid_cache_ttl: 0 }`,
@@ -225,6 +228,39 @@ suite.serial('token generator, the reference\'s scenario: validate, exchange, th
   t.is(exchange.headers['content-type'], 'application/json')
   t.deepEqual(JSON.parse(exchange.body), { client_id: GENERATOR_CLIENT.id, client_secret: GENERATOR_CLIENT.secret, refresh_token: token })
   t.is(exchange.headers.authorization, undefined, "the client's Authorization is never forwarded")
+})
+
+suite.serial('token generator: a kept result serves the token without its calls, never past its answers (a forgotten token → 401 once they expire)', async (t, nginx) => {
+  const { tg } = fixture(nginx)
+  const token = tg.issue()
+  const calls = () => tg.requests.filter((r) => r.body.includes(token)).length
+  t.is((await authenticate(nginx, token, 'tgshort')).status, 200)
+  t.is(calls(), 2, 'validation and exchange')
+  const started = Date.now()
+  // Without the calls' cached answers (their files removed: nginx then asks again) and with the
+  // token unknown to the generator, only the kept result can still answer 200.
+  const config = JSON.parse(readFileSync(join(nginx.paths.prefix, 'remote-config.json'), 'utf8'))
+  const provider = config.providers.find((p: { name: string }) => p.name === 'tgshort')
+  const steps = [provider.validation.location, provider.exchange.location]
+  const cacheDir = join(nginx.paths.prefix, 'remote-cache')
+  let removed = 0
+  for (const file of readdirSync(cacheDir, { recursive: true }).map(String)) {
+    const path = join(cacheDir, file)
+    if (!statSync(path).isFile()) continue
+    const key = /\nKEY: (\S+)/.exec(readFileSync(path, 'latin1'))?.[1] ?? ''
+    if (steps.some((location: string) => key.startsWith(location + '/'))) {
+      rmSync(path)
+      removed++
+    }
+  }
+  t.true(removed >= 2, `removed ${removed} cached answers of the calls`)
+  tg.forget(token)
+  t.is((await authenticate(nginx, token, 'tgshort')).status, 200, 'the kept result')
+  t.is(calls(), 2, 'the generator was not asked')
+  // The answers were cached 2 s; nginx counts whole seconds: 3 s later nothing of them is kept.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, 3100 - (Date.now() - started))))
+  t.is((await authenticate(nginx, token, 'tgshort')).status, 401, 'the kept result expired with its answers')
+  t.true(calls() > 2, 'asked again')
 })
 
 suite.serial('token generator: an unknown token → 401 "Token is not valid according to ECMWF Token Generator"', async (t, nginx) => {

@@ -5,7 +5,7 @@
  */
 import type { Platform, RemoteAnswer, RemoteCall, RemoteCaller } from '../../src/platform'
 import type { CompiledRemoteStep } from '../../src/remote/compiled'
-import { FAILURE_HEADER, SEAL_LABEL, sealAnswer, splitEnvelope } from '../../src/remote/relay'
+import { FAILURE_HEADER, sealAnswer, splitEnvelope } from '../../src/remote/relay'
 
 export interface ServiceCall {
   uri: string
@@ -32,8 +32,7 @@ export function fakeRelay(
         if ('failure' in answer) {
           return { status: answer.failure === 'timeout' ? 504 : 502, body: '', failure: answer.failure }
         }
-        const secret = platform.crypto.hmacSha256Base64url(step.keySalt, SEAL_LABEL)
-        return sealAnswer(platform.crypto.aead!, platform.crypto.hmacSha256Base64url, secret, envelope, answer.body).then(
+        return sealAnswer(platform.crypto.aead!, platform.crypto.hmacSha256Base64url, step.sealSecret, envelope, answer.body).then(
           (sealed) => ({ status: answer.status, body: sealed }),
         )
       })

@@ -4,7 +4,7 @@
  * steps of the remote-call layer (src/remote/compiled.ts).
  */
 import type { CompiledJwtProvider } from '../jwt/compiled'
-import type { CompiledRemoteStep } from '../../remote/compiled'
+import type { CompiledRemoteMemo, CompiledRemoteStep } from '../../remote/compiled'
 
 export interface CompiledEcmwfTokenGeneratorProvider {
   type: 'ecmwf-token-generator'
@@ -18,6 +18,8 @@ export interface CompiledEcmwfTokenGeneratorProvider {
   validationRecheck: CompiledRemoteStep
   /** POST `{token_generator_url}/admin/refresh-access-token` (JSON); answers reused 240 s. */
   exchange: CompiledRemoteStep
+  /** The flow's result (the verified user) kept at most as long as the exchange; absent when that is 0. */
+  kept?: CompiledRemoteMemo
   clientId: string
   /** A secret: sent in the exchange body only, never logged. */
   clientSecret: string

@@ -27,7 +27,7 @@ export const ecmwfTokenGeneratorProvider: ProviderModule<CompiledEcmwfTokenGener
   authenticate(provider: CompiledEcmwfTokenGeneratorProvider, credential: string, ctx: ProviderContext): Promise<User> {
     const calls = remoteCalls(
       ctx,
-      { validation: provider.validation, recheck: provider.validationRecheck, exchange: provider.exchange },
+      { validation: provider.validation, recheck: provider.validationRecheck, exchange: provider.exchange, kept: provider.kept },
       credential,
       {
       provider: provider.name,

@@ -5,8 +5,8 @@
  */
 import type { Mapping } from '../../compiler/paths'
 import type { ProviderCompileInput, ProviderCompiler } from '../../compiler/unit'
-import { checkRemoteUrl, compileRemoteStep, remoteOptions } from '../../remote/compile'
-import type { CompiledRemoteStep } from '../../remote/compiled'
+import { checkRemoteUrl, compileRemoteMemo, compileRemoteStep, remoteOptions } from '../../remote/compile'
+import type { CompiledRemoteMemo, CompiledRemoteStep } from '../../remote/compiled'
 import { compileJwtValidator } from '../jwt/compile'
 import type { CompiledOpenIdOfflineProvider } from './compiled'
 import { EXCHANGE_TTL_SECONDS, INTROSPECTION_TTL_SECONDS, openIdOfflineProviderSchema } from './schema'
@@ -32,16 +32,47 @@ function compileOpenIdOfflineProvider({ provider, common, data }: ProviderCompil
     'Content-Type': 'application/x-www-form-urlencoded',
   }
   const step = (url: string, ttl: number) => postStep(url, ttl, headers, options, data)
-  return {
+  const introspection = step(introspectionUrl, options.ttl)
+  const introspectionRecheck = step(introspectionUrl, Math.min(options.invalidTtl, options.ttl))
+  const exchange = step(base + '/protocol/openid-connect/token', Math.min(EXCHANGE_TTL_SECONDS, options.ttl))
+  const publicClientId = provider.public_client_id as string
+  const validator = compileJwtValidator(common, provider.cert_uri as string, options.caFile)
+  const compiled: CompiledOpenIdOfflineProvider = {
     ...common,
     type: 'openid-offline',
     scheme: 'Bearer',
-    introspection: step(introspectionUrl, options.ttl),
-    introspectionRecheck: step(introspectionUrl, Math.min(options.invalidTtl, options.ttl)),
-    exchange: step(base + '/protocol/openid-connect/token', Math.min(EXCHANGE_TTL_SECONDS, options.ttl)),
-    publicClientId: provider.public_client_id as string,
-    validator: compileJwtValidator(common, provider.cert_uri as string, options.caFile),
+    introspection,
+    introspectionRecheck,
+    exchange,
+    publicClientId,
+    validator,
   }
+  const kept = keptResult(
+    { validation: introspection, recheck: introspectionRecheck, exchange },
+    ['openid-offline', publicClientId, validator.cacheId],
+    data,
+  )
+  if (kept !== undefined) compiled.kept = kept
+  return compiled
+}
+
+/**
+ * Where a refresh-token provider keeps its flow's result (src/remote/memo.ts): at most as long as
+ * both its validation and its exchange answers are cached (the runtime cuts it to what is left of
+ * the answers it used); the location depends on the steps, the validator's settings and whatever
+ * else shapes the user (`judge`). Undefined when either answer is never cached.
+ */
+export function keptResult(
+  steps: { validation: CompiledRemoteStep; recheck: CompiledRemoteStep; exchange: CompiledRemoteStep },
+  judge: string[],
+  data: Mapping,
+): CompiledRemoteMemo | undefined {
+  return compileRemoteMemo(
+    [steps.validation, steps.recheck, steps.exchange],
+    JSON.stringify(judge),
+    Math.min(steps.validation.ttl, steps.exchange.ttl),
+    data,
+  )
 }
 
 /** One POST call of a refresh-token provider; every answer status is the provider's to judge. */

@@ -5,7 +5,7 @@
  * snippet generator expects.
  */
 import type { CompiledJwtProvider } from '../jwt/compiled'
-import type { CompiledRemoteStep } from '../../remote/compiled'
+import type { CompiledRemoteMemo, CompiledRemoteStep } from '../../remote/compiled'
 
 export interface CompiledOpenIdOfflineProvider {
   type: 'openid-offline'
@@ -22,6 +22,8 @@ export interface CompiledOpenIdOfflineProvider {
   introspectionRecheck: CompiledRemoteStep
   /** POST `…/protocol/openid-connect/token` (refresh_token grant); answers reused 10 s. */
   exchange: CompiledRemoteStep
+  /** The flow's result (the verified user) kept at most as long as the exchange; absent when that is 0. */
+  kept?: CompiledRemoteMemo
   /** `public_client_id`: the `client_id` form field of the grant. */
   publicClientId: string
   /** Step 3: the jwt provider (`cert_uri`, this provider's name and realm) the access token goes through. */

@@ -13,6 +13,7 @@
  */
 import { codedError, errorCode, ErrorCode, type ErrorCodeValue } from '../../errors'
 import type { User } from '../../user'
+import { decodeClaims, parseCompactJws } from '../../jwt/jws'
 import { jwtProvider } from '../jwt/runtime'
 import type { CompiledJwtProvider } from '../jwt/compiled'
 import type { ProviderContext } from '../types'
@@ -23,6 +24,11 @@ export interface RemoteReply {
   body: string
   /** Served from nginx's cache (true) or just fetched (false); undefined: not known. */
   cached?: boolean
+  /**
+   * Unix ms after which the cache no longer serves this answer (when it was sealed plus its
+   * step's lifetime); undefined: not known, and then nothing made of it is kept.
+   */
+  expires?: number
 }
 
 export interface RefreshTokenCalls {
@@ -30,6 +36,23 @@ export interface RefreshTokenCalls {
   validate(recheck: boolean): Promise<RemoteReply>
   /** The exchange call (refresh-token grant). */
   exchange(): Promise<RemoteReply>
+  /**
+   * Where the flow's result is kept for every worker (src/remote/memo.ts); absent: every request
+   * runs the calls (answered from their caches) and verifies the access token.
+   */
+  kept?: KeptResults
+}
+
+/** A kept result of the flow: `recall` the one kept for this token, or `keep` one for `seconds`. */
+export interface KeptResults {
+  recall(): Promise<string | undefined>
+  keep(result: string, seconds: number): Promise<void>
+}
+
+/** What is kept: the user the flow made, and until when (Unix ms) it may be reused. */
+interface KeptUser {
+  user: User
+  until: number
 }
 
 /** The reference's texts for one provider type (Appendix A). */
@@ -45,30 +68,80 @@ export interface FlowTexts {
   isValid(answer: { [key: string]: unknown }): boolean
 }
 
+/**
+ * The user of a refresh token: the one kept for it (a kept result still within its lifetime), else
+ * the three steps, whose result is then kept for as long as every answer it is made of would
+ * still be served from its cache and the access token is not expired: a kept result never outlives
+ * what the steps would have seen, so a revoked token stops working when it would without it.
+ */
 export function refreshTokenFlow(
   calls: RefreshTokenCalls,
   texts: FlowTexts,
   validator: CompiledJwtProvider,
   ctx: ProviderContext,
 ): Promise<User> {
+  const kept = calls.kept
+  if (kept === undefined) return verifiedFlow(calls, texts, validator, ctx).then((result) => result.user)
+  const clock = ctx.platform.clock
+  return kept.recall().then((text) => {
+    const recalled = keptUser(text, clock.nowMilliseconds())
+    if (recalled !== undefined) return recalled
+    return verifiedFlow(calls, texts, validator, ctx).then((result) => {
+      const seconds = (result.until - clock.nowMilliseconds()) / 1000
+      const stored: KeptUser = { user: result.user, until: result.until }
+      return kept.keep(JSON.stringify(stored), seconds).then(() => result.user)
+    })
+  })
+}
+
+/** Validation, exchange, the access token verified: the user, and how long the result holds. */
+function verifiedFlow(
+  calls: RefreshTokenCalls,
+  texts: FlowTexts,
+  validator: CompiledJwtProvider,
+  ctx: ProviderContext,
+): Promise<KeptUser> {
   const validate = (recheck: boolean) => calls.validate(recheck).then(undefined, (e) => rethrow(e, texts.validateCall))
+  let until = Infinity
+  const within = (reply: RemoteReply) => {
+    until = Math.min(until, reply.expires === undefined ? 0 : reply.expires)
+  }
   return validate(false)
     .then((reply) => {
-      if (judge(reply, texts)) return true
-      if (reply.cached === false) return false
+      if (judge(reply, texts)) return reply
+      if (reply.cached === false) return undefined
       // A cached "no" may be older than invalidTtl: ask past it.
-      return validate(true).then((fresh) => judge(fresh, texts))
+      return validate(true).then((fresh) => (judge(fresh, texts) ? fresh : undefined))
     })
     .then((valid) => {
-      if (!valid) throw codedError(ErrorCode.RemoteInvalidCredential, texts.notValid)
+      if (valid === undefined) throw codedError(ErrorCode.RemoteInvalidCredential, texts.notValid)
+      within(valid)
       return calls.exchange().then(undefined, (e) => rethrow(e, texts.exchangeCall))
     })
     .then((reply) => {
       const answer = parseObject(reply.body, texts.exchangeJson)
       const accessToken = answer.access_token
       if (typeof accessToken !== 'string') throw codedError(ErrorCode.TokenExchangeFailed, texts.noAccessToken)
-      return jwtProvider.authenticate(validator, accessToken, ctx)
+      within(reply)
+      return Promise.resolve(jwtProvider.authenticate(validator, accessToken, ctx)).then((user) => {
+        // Verified just now: its `exp` (when it has one) bounds how long the user may be kept.
+        const exp = decodeClaims(parseCompactJws(accessToken)).exp
+        if (typeof exp === 'number') until = Math.min(until, exp * 1000)
+        return { user, until }
+      })
     })
+}
+
+/** The user of a kept result still within its lifetime, else undefined. */
+function keptUser(text: string | undefined, now: number): User | undefined {
+  if (text === undefined) return undefined
+  try {
+    const kept = JSON.parse(text) as KeptUser
+    if (typeof kept.until === 'number' && kept.until > now && kept.user !== null && typeof kept.user === 'object') return kept.user
+  } catch (e) {
+    // Not ours: as if nothing were kept.
+  }
+  return undefined
 }
 
 /** The call's failure with the reference's prefix, its code kept (ERR_REMOTE_UNAVAILABLE, …). */

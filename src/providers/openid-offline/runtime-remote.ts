@@ -6,14 +6,18 @@
  * URL and headers, which its location already stands for.
  */
 import { callRemote } from '../../remote/request'
-import type { CompiledRemoteStep } from '../../remote/compiled'
+import type { CompiledRemoteMemo, CompiledRemoteStep } from '../../remote/compiled'
+import { keepResult, recallKept } from '../../remote/memo'
+import type { RemoteAnswer } from '../../platform'
 import type { ProviderContext } from '../types'
-import type { RefreshTokenCalls } from './runtime-flow'
+import type { RefreshTokenCalls, RemoteReply } from './runtime-flow'
 
 export interface RefreshTokenSteps {
   validation: CompiledRemoteStep
   recheck: CompiledRemoteStep
   exchange: CompiledRemoteStep
+  /** Where the flow's result is kept (absent when the exchange is never cached). */
+  kept?: CompiledRemoteMemo
 }
 
 export interface RemoteBodies {
@@ -26,22 +30,29 @@ export interface RemoteBodies {
 export function remoteCalls(
   ctx: ProviderContext,
   steps: RefreshTokenSteps,
-  _credential: string,
+  credential: string,
   bodies: RemoteBodies,
 ): RefreshTokenCalls {
   const platform = ctx.platform
+  const call = (step: CompiledRemoteStep, body: string) =>
+    callRemote(platform, step, { credential: body, body, provider: bodies.provider }).then((answer) => reply(answer, step))
+  const memo = steps.kept
   return {
-    validate: (recheck) =>
-      callRemote(platform, recheck ? steps.recheck : steps.validation, {
-        credential: bodies.validateBody,
-        body: bodies.validateBody,
-        provider: bodies.provider,
-      }),
-    exchange: () =>
-      callRemote(platform, steps.exchange, {
-        credential: bodies.exchangeBody,
-        body: bodies.exchangeBody,
-        provider: bodies.provider,
-      }),
+    validate: (recheck) => call(recheck ? steps.recheck : steps.validation, bodies.validateBody),
+    exchange: () => call(steps.exchange, bodies.exchangeBody),
+    kept:
+      memo === undefined
+        ? undefined
+        : {
+            recall: () => recallKept(platform, memo, credential),
+            keep: (result, seconds) => keepResult(platform, memo, credential, result, seconds),
+          },
   }
+}
+
+/** The answer, and when its cache stops serving it (sealed at + the step's lifetime). */
+function reply(answer: RemoteAnswer, step: CompiledRemoteStep): RemoteReply {
+  // Only a 200 is cached for the step's lifetime (src/remote/nginx-snippets.ts).
+  const expires = answer.sealedAt === undefined || answer.status !== 200 ? undefined : answer.sealedAt + step.ttl * 1000
+  return { status: answer.status, body: answer.body, expires }
 }

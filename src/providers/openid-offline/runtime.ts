@@ -28,7 +28,7 @@ export const openIdOfflineProvider: ProviderModule<CompiledOpenIdOfflineProvider
   authenticate(provider: CompiledOpenIdOfflineProvider, credential: string, ctx: ProviderContext): Promise<User> {
     const calls: RefreshTokenCalls = remoteCalls(
       ctx,
-      { validation: provider.introspection, recheck: provider.introspectionRecheck, exchange: provider.exchange },
+      { validation: provider.introspection, recheck: provider.introspectionRecheck, exchange: provider.exchange, kept: provider.kept },
       credential,
       {
       provider: provider.name,

@@ -51,6 +51,7 @@ test('the seed config compiles to exactly this', (t) => {
           timeoutMs: 3000,
           headers: { Accept: 'application/json' },
           keySalt: 'RnVmi8ZX57mu8rqFLjL07PjNNk8px_L4BZ7hxhfe64c',
+          sealSecret: 'iMJj8CsSC1Lu6fdeY6IGJnquJ14oD0aJgS3BRlulLm0',
         },
       },
     ],

@@ -157,3 +157,70 @@ test('a call that fails keeps the layer\'s code, with the reference\'s prefix', 
     message: 'Failed to exchange token via generator: Error sending request: timeout',
   })
 })
+
+// --- kept results (docs/remote.md, "Kept results") ----------------------------------------------
+
+/** A kept-result store in memory: what was kept, for how many seconds. */
+function memoryKept() {
+  const kept: { text?: string; seconds?: number } = {}
+  return {
+    kept,
+    results: {
+      recall: () => Promise.resolve(kept.text),
+      keep: (text: string, seconds: number) => {
+        kept.text = text
+        kept.seconds = seconds
+        return Promise.resolve()
+      },
+    },
+  }
+}
+
+const expiring = (r: RemoteReply, expires: number | undefined): RemoteReply => ({ ...r, expires })
+
+test('a kept result lives as long as the earliest of its answers and the access token, and is recalled without a call', async (t) => {
+  const { platform, accessToken, validator } = await setup()
+  const now = platform.clock.nowMilliseconds()
+  const memory = memoryKept()
+  const calls = {
+    ...scripted(
+      [expiring(reply({ active: true, scope: 'offline_access' }), now + 100_000)],
+      [expiring(reply({ access_token: accessToken }), now + 7_000)],
+    ),
+    kept: memory.results,
+  }
+  const user = await refreshTokenFlow(calls, OPENID_OFFLINE_TEXTS, validator, { platform })
+  t.is(memory.kept.seconds, 7, 'the exchange answer is served 7 s more: the result no longer')
+  t.false(memory.kept.text!.includes(accessToken), 'the access token is not kept, the user is')
+  t.false(memory.kept.text!.includes(OFFLINE))
+
+  const again = { ...scripted([], []), kept: memory.results }
+  t.deepEqual(await refreshTokenFlow(again, OPENID_OFFLINE_TEXTS, validator, { platform }), user)
+  t.deepEqual(again.script.asked, [], 'recalled: no call, no JWT check')
+
+  // Past its lifetime it is not used: the calls run again.
+  ;(platform as { now: number }).now += 8
+  const later = {
+    ...scripted([reply({ active: false }, false)], []),
+    kept: memory.results,
+  }
+  const refused = await outcome(refreshTokenFlow(later, OPENID_OFFLINE_TEXTS, validator, { platform }))
+  t.is(errorCode(refused), ErrorCode.RemoteInvalidCredential, 'revoked meanwhile: refused')
+  t.deepEqual(later.script.asked, ['validate'], 'expired: asked again')
+})
+
+test('a kept result never outlives the access token; answers of unknown age keep nothing', async (t) => {
+  const { platform, accessToken, validator } = await setup()
+  const now = platform.clock.nowMilliseconds()
+  const memory = memoryKept()
+  const valid = reply({ active: true, scope: 'offline_access' })
+  const exchanged = reply({ access_token: accessToken })
+  const calls = { ...scripted([expiring(valid, now + 900_000)], [expiring(exchanged, now + 900_000)]), kept: memory.results }
+  await refreshTokenFlow(calls, OPENID_OFFLINE_TEXTS, validator, { platform })
+  t.is(memory.kept.seconds, 300, 'the access token expires in 300 s')
+
+  const unknown = memoryKept()
+  const aged = { ...scripted([valid], [expiring(exchanged, now + 5_000)]), kept: unknown.results }
+  await refreshTokenFlow(aged, OPENID_OFFLINE_TEXTS, validator, { platform })
+  t.true(unknown.kept.seconds! <= 0, 'a validation answer of unknown age: nothing worth keeping')
+})
