@@ -16,7 +16,7 @@
  */
 import type { CompiledConfig } from '../config/compiled'
 import type { CompiledRemoteStep } from './compiled'
-import { REMOTE_LOCATION_PREFIX, sealSecretOf } from './compile'
+import { DEFAULT_RESOLVER_VALID_SECONDS, REMOTE_LOCATION_PREFIX, sealSecretOf } from './compile'
 import { RELAY_FAILURE_PREFIX, RELAY_LOCATION_PREFIX, RELAY_UPSTREAM_PREFIX, SEAL_HEADER } from './relay'
 
 export const REMOTE_HTTP_SNIPPET = 'authotron-remote-http.conf'
@@ -41,8 +41,6 @@ const REMOTE_RELAY_BODY_LIMIT = '64k'
 const RELAY_UPSTREAM = 'authotron_remote_relay'
 const RELAY_SERVER_NAME = 'authotron-remote-relay'
 const RELAY_FAILED = 'authotron_remote_failed'
-/** How long resolved host names are reused when a step has a `resolver`. */
-const RESOLVER_VALID_SECONDS = 30
 
 export interface RemoteSnippetOptions {
   /** proxy_cache_path directory (created by nginx; its parent must exist). */
@@ -276,7 +274,7 @@ function relayLocations(step: CompiledRemoteStep, users: string[]): string {
     ...(step.resolver !== undefined
       ? [
           `resolver ${step.resolver.map((address) => checkSafe(address, 'a resolver address')).join(' ')} ` +
-            `valid=${RESOLVER_VALID_SECONDS}s;`,
+            `valid=${step.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS}s;`,
           `resolver_timeout ${timeout};`,
         ]
       : []),

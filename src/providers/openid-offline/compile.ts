@@ -61,6 +61,7 @@ export function postStep(
     headers,
     caFile: options.caFile,
     resolver: options.resolver,
+    resolverValid: options.resolverValid,
     data,
   })
 }
