@@ -160,6 +160,10 @@ function relayLocations(endpoint: CompiledJwksEndpoint, names: string[]): string
           'proxy_ssl_verify on;',
           'proxy_ssl_verify_depth 4;',
           `proxy_ssl_trusted_certificate "${caFile}";`,
+          // Locations that proxy to one host:port share nginx's implicit upstream, and with it the
+          // TLS sessions it keeps: a session resumed from a location with another ca_file skips the
+          // certificate check (seen on nginx 1.22). A fetch every jwks_ttl affords a full handshake.
+          'proxy_ssl_session_reuse off;',
         ]
       : []),
   ]

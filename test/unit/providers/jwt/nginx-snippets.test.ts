@@ -52,6 +52,7 @@ server {
         proxy_ssl_verify on;
         proxy_ssl_verify_depth 4;
         proxy_ssl_trusted_certificate "/etc/authotron/ca.pem";
+        proxy_ssl_session_reuse off;
     }
 }
 `,
