@@ -39,7 +39,7 @@ export function remoteUrl(description: string): JsonSchema {
 }
 
 /** The keys of a remote provider beside its own (`cache_ttl` defaults to the reference's TTL). */
-export function remoteSchemaKeys(defaultTtlSeconds: number): { [key: string]: JsonSchema } {
+export function remoteSchemaKeys(defaultTtlSeconds: number, resolved = 'the service host'): { [key: string]: JsonSchema } {
   return {
     cache_ttl: {
       type: 'integer',
@@ -66,6 +66,16 @@ export function remoteSchemaKeys(defaultTtlSeconds: number): { [key: string]: Js
         '(default /etc/ssl/certs/ca-certificates.crt).',
       errorMessage: 'expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
     },
+    ...resolverSchemaKeys(resolved),
+  }
+}
+
+/**
+ * `resolver` and `resolver_valid`: resolve `host` (a description) while nginx runs. Shared by the
+ * remote providers and the jwt provider's `cert_uri`.
+ */
+export function resolverSchemaKeys(host: string): { [key: string]: JsonSchema } {
+  return {
     resolver: {
       anyOf: [
         { type: 'string', pattern: RESOLVER_ADDRESS },
@@ -73,7 +83,7 @@ export function remoteSchemaKeys(defaultTtlSeconds: number): { [key: string]: Js
       ],
       description:
         'Extension: DNS server address(es) (nginx `resolver`, e.g. 127.0.0.53 or [10.0.0.2, "[::1]:5353"]) ' +
-        `through which the service host is resolved while nginx runs (answers reused \`resolver_valid\` s). ` +
+        `through which ${host} is resolved while nginx runs (answers reused \`resolver_valid\` s). ` +
         'Unset, the host is resolved when nginx starts or reloads.',
       errorMessage: 'expected an address or a non-empty list of addresses (no spaces, quotes, `$`, `;`, `{`, `}`)',
     },
@@ -161,6 +171,12 @@ export function remoteOptions(provider: Mapping, defaultTtlSeconds: number): Rem
       typeof provider.invalid_cache_ttl === 'number' ? provider.invalid_cache_ttl : DEFAULT_INVALID_CACHE_TTL_SECONDS,
   }
   if (typeof provider.ca_file === 'string') options.caFile = provider.ca_file
+  return { ...options, ...resolverOptions(provider) }
+}
+
+/** `resolver` (a list) and `resolver_valid` (only with a resolver) of a provider's YAML. */
+export function resolverOptions(provider: Mapping): { resolver?: string[]; resolverValid?: number } {
+  const options: { resolver?: string[]; resolverValid?: number } = {}
   if (typeof provider.resolver === 'string') options.resolver = [provider.resolver]
   else if (Array.isArray(provider.resolver)) options.resolver = [...(provider.resolver as string[])]
   if (options.resolver !== undefined && typeof provider.resolver_valid === 'number') {

@@ -7,13 +7,17 @@
  *
  * - With `resolver` (and `resolver_valid: 1`), nginx asks the DNS server while it runs: when the
  *   name moves to 127.0.0.2, requests follow it within the validity, without a reload.
+ * - The same through https (the certificate checked against the name, `ca_file` a throwaway CA),
+ *   and for a jwt provider's `cert_uri` (its JWK Set fetched through the name).
  * - Without `resolver`, the host goes into an `upstream {}` resolved when nginx loads its
  *   configuration, through the system's resolver, never the configured DNS server: nginx refuses to
  *   start with a name only dnsmasq knows.
  */
 import test from 'ava'
-import { jwtVerify } from 'jose'
+import { rmSync } from 'node:fs'
+import { jwtVerify, SignJWT } from 'jose'
 import { startNginx, type ConfContext, type NginxServer } from '../nginx-harness/nginx'
+import { makeTempDir } from '../nginx-harness/paths'
 import { delay } from '../nginx-harness/processes'
 import { selectedLegs, type LegName } from '../nginx-harness/runtimes'
 import { withNginxOnEveryLeg } from '../support/suite'
@@ -21,6 +25,8 @@ import { startFakeRemote, type FakeRemote } from '../support/fake-remote'
 import { whoAmI } from '../support/fake-ecmwf'
 import { startDnsmasq, type Dnsmasq, type Hosts } from '../support/dnsmasq'
 import { compileWithSnippets } from '../support/compile-with-snippets'
+import { makeTestCa, type TestCa } from '../support/tls'
+import { keyPair, type KeyPair } from './jwt-fixtures'
 
 const MINT_SECRET = 'remote-resolver-integration-secret-0123456789'
 const KEY = 'resolver-key-0123456789'
@@ -33,31 +39,45 @@ interface LegFixture {
   /** On 127.0.0.1 and 127.0.0.2, the same port. */
   first: FakeRemote
   second: FakeRemote
+  /** https on 127.0.0.1, its certificate for every leg's name. */
+  secure: FakeRemote
 }
 
 const legs = selectedLegs()
 const fixtures = new Map<LegName, LegFixture>()
 let dns: Dnsmasq | undefined
+let tlsDir: string | undefined
+let ca: TestCa | undefined
+let signer: KeyPair | undefined
 /** What dnsmasq answers now (every leg's name). */
 const hosts: Hosts = {}
 
 test.serial.before(async () => {
+  tlsDir = makeTempDir('remote-resolver-tls')
+  ca = makeTestCa(tlsDir, legs.map((leg) => `${leg.name}.svc.test`))
+  signer = await keyPair('EC', 'resolver-ec-1')
+  const jwks = { keys: [signer.publicJwk] }
   for (const leg of legs) {
-    const first = await startFakeRemote({ '/v1/who-am-i': whoAmI({ [KEY]: { uid: 'first' } }) })
+    const first = await startFakeRemote({
+      '/v1/who-am-i': whoAmI({ [KEY]: { uid: 'first' } }),
+      '/certs': () => ({ status: 200, body: jwks }),
+    })
     const second = await startFakeRemote({ '/v1/who-am-i': whoAmI({ [KEY]: { uid: 'second' } }) }, { host: '127.0.0.2', port: first.port })
+    const secure = await startFakeRemote({ '/v1/who-am-i': whoAmI({ [KEY]: { uid: 'secure' } }) }, { tls: ca })
     const name = `${leg.name}.svc.test`
     hosts[name] = '127.0.0.1'
-    fixtures.set(leg.name, { name, first, second })
+    fixtures.set(leg.name, { name, first, second, secure })
   }
   dns = await startDnsmasq(hosts)
 })
 
 test.after.always(async () => {
-  for (const fixture of fixtures.values()) await Promise.all([fixture.first.stop(), fixture.second.stop()])
+  for (const fixture of fixtures.values()) await Promise.all([fixture.first.stop(), fixture.second.stop(), fixture.secure.stop()])
   await dns?.stop()
+  if (tlsDir !== undefined && process.env.AOT_KEEP_TMP !== '1') rmSync(tlsDir, { recursive: true, force: true })
 })
 
-function configYaml({ name, first }: LegFixture, resolver: string | undefined): string {
+function configYaml({ name, first, secure }: LegFixture, resolver: string | undefined): string {
   const dnsKeys = resolver === undefined ? '' : `, resolver: "${resolver}", resolver_valid: ${RESOLVER_VALID_S}`
   return [
     'version: 2.0.0',
@@ -70,6 +90,8 @@ function configYaml({ name, first }: LegFixture, resolver: string | undefined): 
     'providers:',
     // cache_ttl 0: every request asks the service, so each shows where the name points now.
     `  - { type: ecmwf-api, name: ECMWF API, realm: ecmwf, uri: "http://${name}:${first.port}/v1", cache_ttl: 0${dnsKeys} }`,
+    `  - { type: ecmwf-api, name: secure, realm: secure, uri: "https://${name}:${secure.port}/v1", cache_ttl: 0, ca_file: ${ca!.caFile}${dnsKeys} }`,
+    `  - { type: jwt, name: jwks, realm: jwks, cert_uri: "http://${name}:${first.port}/certs", iam_realm: x${dnsKeys} }`,
     '',
   ].join('\n')
 }
@@ -82,10 +104,12 @@ function confFor(resolver: () => string | undefined) {
       js_preload_object authotron_cfg from ${config};
       js_var $authotron_config_file ${config};
       include ${paths.prefix}/authotron-remote-http.conf;
+      include ${paths.prefix}/authotron-jwks-http.conf;
       server {
         listen 127.0.0.1:${port};
         include ${paths.repo}/nginx/authotron-endpoints.conf;
         include ${paths.prefix}/authotron-remote-locations.conf;
+        include ${paths.prefix}/authotron-jwks-locations.conf;
       }`
   }
 }
@@ -94,10 +118,10 @@ const suite = withNginxOnEveryLeg(test, { label: 'remote-resolver', legs, conf: 
 
 const fixture = (nginx: NginxServer) => fixtures.get(nginx.leg.name)!
 
-/** The username nginx minted for KEY, or the status when it refused. */
-async function whoAnswers(nginx: NginxServer): Promise<string> {
+/** The username nginx minted for `token` in `realm`, or the status when it refused. */
+async function whoAnswers(nginx: NginxServer, realm = 'ecmwf', token = KEY): Promise<string> {
   const response = await fetch(nginx.url('/authenticate'), {
-    headers: { Authorization: `Bearer ${KEY}`, 'X-Auth-Realm': 'ecmwf', Connection: 'close' },
+    headers: { Authorization: `Bearer ${token}`, 'X-Auth-Realm': realm, Connection: 'close' },
   })
   if (response.status !== 200) return `status ${response.status}`
   const authorization = (response.headers.get('authorization') ?? '').replace(/^Bearer /, '')
@@ -152,6 +176,22 @@ suite.serial('with resolver: a name the DNS server does not know → 401 ERR_REM
   } finally {
     await pointTo(name, '127.0.0.1')
   }
+})
+
+suite.serial('with resolver, https: the name resolved through the DNS server, the certificate checked against it', async (t, nginx) => {
+  const { name, secure } = fixture(nginx)
+  t.is(await whoAnswers(nginx, 'secure'), 'secure')
+  t.true(secure.requests('/v1/who-am-i').some((request) => request.headers.host === `${name}:${secure.port}`))
+})
+
+suite.serial('with resolver, a jwt provider: the JWK Set of a cert_uri only the DNS server knows is fetched, the token verified', async (t, nginx) => {
+  const { first } = fixture(nginx)
+  const now = Math.floor(Date.now() / 1000)
+  const token = await new SignJWT({ sub: 'machine', preferred_username: 'jwks-user', iat: now, exp: now + 300 })
+    .setProtectedHeader({ alg: 'ES256', kid: signer!.kid })
+    .sign(signer!.privateKey)
+  t.is(await whoAnswers(nginx, 'jwks', token), 'jwks-user')
+  t.true(first.requests('/certs').length >= 1)
 })
 
 for (const leg of legs) {

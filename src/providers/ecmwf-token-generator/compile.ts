@@ -39,6 +39,6 @@ function compileEcmwfTokenGeneratorProvider({
     exchange: step(base + '/admin/refresh-access-token', Math.min(EXCHANGE_TTL_SECONDS, options.ttl)),
     clientId: provider.client_id as string,
     clientSecret: provider.client_secret as string,
-    validator: compileJwtValidator(common, provider.cert_uri as string, options.caFile),
+    validator: compileJwtValidator(common, provider.cert_uri as string, options.caFile, options),
   }
 }

@@ -23,6 +23,7 @@
  * subrequest shares the client's headers, Authorization included).
  */
 import type { CompiledConfig, CompiledProvider } from '../../config/compiled'
+import { DEFAULT_RESOLVER_VALID_SECONDS } from '../../remote/compile'
 import { JWKS_REFRESH_INTERVAL_SECONDS } from './compile'
 import { JWKS_RELAY_PREFIX, JWKS_UPSTREAM_PREFIX, type CompiledJwksEndpoint, type CompiledJwtProvider } from './compiled'
 import { jwksEpochLocation, jwksEpochSeconds } from '../../jwt/jwks-cache'
@@ -144,7 +145,7 @@ function relayLocations(endpoint: CompiledJwksEndpoint, names: string[]): string
   if (https) checkSafe(caFile, 'a ca_file')
   const upstream = [
     'internal;',
-    `proxy_pass "${endpoint.url}";`,
+    ...proxyPass(endpoint),
     // The relay's request carries nothing of the client's; none of its own headers either.
     'proxy_pass_request_headers off;',
     'proxy_pass_request_body off;',
@@ -157,6 +158,8 @@ function relayLocations(endpoint: CompiledJwksEndpoint, names: string[]): string
     ...(https
       ? [
           'proxy_ssl_server_name on;',
+          // With a resolver the URL is a variable: name the host the certificate must match.
+          ...(endpoint.resolver !== undefined ? [`proxy_ssl_name ${new URL(endpoint.url).hostname};`] : []),
           'proxy_ssl_verify on;',
           'proxy_ssl_verify_depth 4;',
           `proxy_ssl_trusted_certificate "${caFile}";`,
@@ -174,6 +177,22 @@ function relayLocations(endpoint: CompiledJwksEndpoint, names: string[]): string
     block(JWKS_RELAY_PREFIX + id, ['js_content authotron.endpoints.jwksRelay;']) +
     block(JWKS_UPSTREAM_PREFIX + id, upstream)
   )
+}
+
+/**
+ * Without a resolver, a fixed URL: nginx resolves the host when it loads the configuration. With
+ * one, the URL is a variable, which makes nginx resolve the host per request through the resolver
+ * (each answer reused resolverValid seconds in each worker).
+ */
+function proxyPass(endpoint: CompiledJwksEndpoint): string[] {
+  if (endpoint.resolver === undefined) return [`proxy_pass "${endpoint.url}";`]
+  for (const address of endpoint.resolver) checkSafe(address, 'a resolver address')
+  return [
+    `resolver ${endpoint.resolver.join(' ')} valid=${endpoint.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS}s;`,
+    `resolver_timeout ${UPSTREAM_CONNECT_TIMEOUT};`,
+    `set $authotron_jwks_url "${endpoint.url}";`,
+    'proxy_pass $authotron_jwks_url;',
+  ]
 }
 
 function endpointLocations(endpoint: CompiledJwksEndpoint, names: string[], socket: string): string {

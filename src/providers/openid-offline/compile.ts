@@ -40,7 +40,7 @@ function compileOpenIdOfflineProvider({ provider, common, data }: ProviderCompil
     introspectionRecheck: step(introspectionUrl, Math.min(options.invalidTtl, options.ttl)),
     exchange: step(base + '/protocol/openid-connect/token', Math.min(EXCHANGE_TTL_SECONDS, options.ttl)),
     publicClientId: provider.public_client_id as string,
-    validator: compileJwtValidator(common, provider.cert_uri as string, options.caFile),
+    validator: compileJwtValidator(common, provider.cert_uri as string, options.caFile, options),
   }
 }
 
