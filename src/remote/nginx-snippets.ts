@@ -136,7 +136,11 @@ export function remoteSnippets(config: CompiledConfig, options: RemoteSnippetOpt
     '    location / { return 404; }',
     '    # Failures of nginx itself (no answer from the service), told apart from the service\'s own 502/504.',
     `    location @${RELAY_FAILED}_timeout { return 504 "${RELAY_FAILURE_PREFIX}timeout"; }`,
-    `    location @${RELAY_FAILED}_unreachable { return 502 "${RELAY_FAILURE_PREFIX}unreachable"; }`,
+    // No address tried: the host name did not resolve (only a step with a `resolver` resolves at run time).
+    `    location @${RELAY_FAILED}_unreachable {`,
+    `        if ($upstream_addr = "") { return 502 "${RELAY_FAILURE_PREFIX}unresolved"; }`,
+    `        return 502 "${RELAY_FAILURE_PREFIX}unreachable";`,
+    '    }',
     ...uses.map(({ step, users }) => relayLocations(step, users)),
     '}',
   ].join('\n')

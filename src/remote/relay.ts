@@ -31,7 +31,7 @@ export const SEAL_LABEL = 'authotron remote seal'
 const SEALED_PREFIX = 'aot1.'
 
 /** Why the relay has no answer of the service. */
-export type RelayFailure = 'timeout' | 'unreachable'
+export type RelayFailure = 'timeout' | 'unreachable' | 'unresolved'
 
 /** `<query>\n<body>`: what the caller's subrequest carries to the relay. */
 export function relayEnvelope(query: string | undefined, body: string | undefined): string {
@@ -49,7 +49,7 @@ export function splitEnvelope(envelope: string): { query: string; body: string }
 export function relayFailureOf(body: string): RelayFailure | undefined {
   if (body.indexOf(RELAY_FAILURE_PREFIX) !== 0) return undefined
   const what = body.slice(RELAY_FAILURE_PREFIX.length).trim()
-  return what === 'timeout' ? 'timeout' : 'unreachable'
+  return what === 'timeout' || what === 'unresolved' ? what : 'unreachable'
 }
 
 /** The AES key of one call's answers: HMAC-SHA-256(sealSecret, envelope), 32 bytes. */

@@ -171,7 +171,7 @@ suite.serial('with resolver: a name the DNS server does not know → 401 ERR_REM
     t.is(await whoAnswers(nginx), 'status 401')
     const log = nginx.errorLogSince(offset)
     t.regex(log, /auth\.provider\.failed provider="ECMWF API" code="ERR_REMOTE_UNAVAILABLE"/)
-    t.regex(log, /remote\.call\.failed provider="ECMWF API" url="http:\/\/[^"]+\/v1\/who-am-i" status=502/)
+    t.regex(log, /remote\.call\.failed provider="ECMWF API" url="http:\/\/[^"]+\/v1\/who-am-i" status=502 reason="the service host name did not resolve \(resolver\)"/)
     t.false(log.includes(KEY))
   } finally {
     await pointTo(name, '127.0.0.1')

@@ -23,7 +23,7 @@ const MINT_SECRET = 'remote-tls-integration-secret-0123456789'
 const KEY = 'tls-key-adam-0123456789'
 const ACCOUNTS = { [KEY]: { uid: 'adam', email: 'adam@ecmwf.int' } }
 /** What the module logs when nginx got no answer of the service (docs/remote.md, "What the log says"). */
-const UNREACHABLE = 'the service could not be reached (refused, reset, TLS or DNS failure)'
+const UNREACHABLE = 'the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)'
 
 interface LegFixture {
   dir: string
