@@ -114,7 +114,7 @@ function confFor(resolver: () => string | undefined) {
   }
 }
 
-const suite = withNginxOnEveryLeg(test, { label: 'remote-resolver', legs, conf: confFor(() => dns!.address) })
+const suite = withNginxOnEveryLeg(test, { label: 'dns', legs, conf: confFor(() => dns!.address) })
 
 const fixture = (nginx: NginxServer) => fixtures.get(nginx.leg.name)!
 
@@ -199,7 +199,7 @@ for (const leg of legs) {
     const { name } = fixtures.get(leg.name)!
     t.deepEqual(await dns!.lookup(name), ['127.0.0.1'], 'the configured DNS server knows the name')
     const error = await t.throwsAsync(
-      startNginx({ leg, label: 'remote-no-resolver', conf: confFor(() => undefined) }),
+      startNginx({ leg, label: 'nodns', conf: confFor(() => undefined) }),
     )
     t.regex(error?.message ?? '', new RegExp(`host not found in upstream "${name.replace(/\./g, '\\.')}:\\d+"`))
   })

@@ -84,7 +84,7 @@ function configYaml({ ca, remote }: LegFixture): string {
 }
 
 const suite = withNginxOnEveryLeg(test, {
-  label: 'remote-tls',
+  label: 'tls',
   legs,
   conf: ({ leg, port, paths }) => {
     const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix, { name: 'remote-tls-config' })
