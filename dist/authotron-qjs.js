@@ -417,7 +417,7 @@ function splitEnvelope(envelope) {
 function relayFailureOf(body) {
   if (body.indexOf("authotron-relay-failed: ") !== 0) return void 0;
   var what = body.slice("authotron-relay-failed: ".length).trim();
-  return what === "timeout" ? "timeout" : "unreachable";
+  return what === "timeout" || what === "unresolved" ? what : "unreachable";
 }
 function sealKey(hmacBase64url, sealSecret, envelope) {
   return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");
@@ -2278,7 +2278,7 @@ function callRemote(platform, step, request) {
   }).then(answer2 => {
     if (answer2.failure !== void 0) {
       var tooLarge = answer2.failure === "too-large";
-      var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+      var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : answer2.failure === "unresolved" ? "the service host name did not resolve (resolver)" : "the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)";
       logFailure2(platform, step, request, answer2.status, reason);
       if (tooLarge) throw codedError(ErrorCode.RemoteTooLarge, "Error reading response body: " + reason);
       throw codedError(ErrorCode.RemoteUnavailable, "Error sending request: " + reason);

@@ -1851,7 +1851,7 @@ function load3() {
           }).then(answer2 => {
             if (answer2.failure !== void 0) {
               var tooLarge = answer2.failure === "too-large";
-              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : answer2.failure === "unresolved" ? "the service host name did not resolve (resolver)" : "the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)";
               logFailure3(platform, step, request, answer2.status, reason);
               if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
               throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
@@ -2054,7 +2054,7 @@ function load3() {
           }).then(answer2 => {
             if (answer2.failure !== void 0) {
               var tooLarge = answer2.failure === "too-large";
-              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : answer2.failure === "unresolved" ? "the service host name did not resolve (resolver)" : "the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)";
               logFailure3(platform, step, request, answer2.status, reason);
               if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
               throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
@@ -3157,7 +3157,7 @@ function load3() {
           }).then(answer2 => {
             if (answer2.failure !== void 0) {
               var tooLarge = answer2.failure === "too-large";
-              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : answer2.failure === "unresolved" ? "the service host name did not resolve (resolver)" : "the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)";
               logFailure3(platform, step, request, answer2.status, reason);
               if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
               throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
@@ -4088,7 +4088,7 @@ function load3() {
           }).then(answer2 => {
             if (answer2.failure !== void 0) {
               var tooLarge = answer2.failure === "too-large";
-              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+              var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : answer2.failure === "unresolved" ? "the service host name did not resolve (resolver)" : "the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)";
               logFailure3(platform, step, request, answer2.status, reason);
               if (tooLarge) throw codedError22(ErrorCode22.RemoteTooLarge, "Error reading response body: " + reason);
               throw codedError22(ErrorCode22.RemoteUnavailable, "Error sending request: " + reason);
@@ -7605,7 +7605,7 @@ function load3() {
               }).then(answer2 => {
                 if (answer2.failure !== void 0) {
                   var tooLarge = answer2.failure === "too-large";
-                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : answer2.failure === "unresolved" ? "the service host name did not resolve (resolver)" : "the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)";
                   logFailure32(platform, step, request, answer2.status, reason);
                   if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
                   throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
@@ -7808,7 +7808,7 @@ function load3() {
               }).then(answer2 => {
                 if (answer2.failure !== void 0) {
                   var tooLarge = answer2.failure === "too-large";
-                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : answer2.failure === "unresolved" ? "the service host name did not resolve (resolver)" : "the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)";
                   logFailure32(platform, step, request, answer2.status, reason);
                   if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
                   throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
@@ -8911,7 +8911,7 @@ function load3() {
               }).then(answer2 => {
                 if (answer2.failure !== void 0) {
                   var tooLarge = answer2.failure === "too-large";
-                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : answer2.failure === "unresolved" ? "the service host name did not resolve (resolver)" : "the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)";
                   logFailure32(platform, step, request, answer2.status, reason);
                   if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
                   throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
@@ -9842,7 +9842,7 @@ function load3() {
               }).then(answer2 => {
                 if (answer2.failure !== void 0) {
                   var tooLarge = answer2.failure === "too-large";
-                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : "the service could not be reached (refused, reset, TLS or DNS failure)";
+                  var reason = answer2.failure === "timeout" ? "the service did not answer in time" : tooLarge ? "the answer is larger than " + 65536 + " bytes" : answer2.failure === "unresolved" ? "the service host name did not resolve (resolver)" : "the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)";
                   logFailure32(platform, step, request, answer2.status, reason);
                   if (tooLarge) throw codedError222(ErrorCode222.RemoteTooLarge, "Error reading response body: " + reason);
                   throw codedError222(ErrorCode222.RemoteUnavailable, "Error sending request: " + reason);
@@ -11092,7 +11092,7 @@ function load7() {
     function relayFailureOf(body) {
       if (body.indexOf("authotron-relay-failed: ") !== 0) return void 0;
       var what = body.slice("authotron-relay-failed: ".length).trim();
-      return what === "timeout" ? "timeout" : "unreachable";
+      return what === "timeout" || what === "unresolved" ? what : "unreachable";
     }
     function sealKey(hmacBase64url, sealSecret, envelope) {
       return Buffer.from(hmacBase64url(sealSecret, envelope), "base64url");

@@ -15385,10 +15385,150 @@ function decoyLike(expected, seed, alphabet) {
 }
 
 // src/providers/jwt/compile.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 
 // src/jwt/claims.ts
 var DEFAULT_LEEWAY_SECONDS = 60;
+
+// src/remote/compile.ts
+import { createHash as createHash2, createHmac } from "node:crypto";
+
+// src/remote/relay.ts
+var SEAL_HEADER = "X-Authotron-Seal";
+var RELAY_LOCATION_PREFIX = "/_authotron/relay/";
+var RELAY_UPSTREAM_PREFIX = "/_authotron/upstream/";
+var RELAY_FAILURE_PREFIX = "authotron-relay-failed: ";
+var SEAL_LABEL = "authotron remote seal";
+var SEALED_PREFIX = "aot1.";
+var SEALED_IV_END = SEALED_PREFIX.length + 16;
+var SEALED_TEXT_START = SEALED_IV_END + 1;
+
+// src/remote/compile.ts
+var REMOTE_LOCATION_PREFIX = "/_authotron/remote/";
+var DEFAULT_INVALID_CACHE_TTL_SECONDS = 5;
+var MAX_INVALID_CACHE_TTL_SECONDS = 60;
+var DEFAULT_RESOLVER_VALID_SECONDS = 30;
+var MAX_RESOLVER_VALID_SECONDS = 3600;
+var DEFAULT_TIMEOUT_MS = 5e3;
+var REMOTE_URL_PATTERN = `^https?://[^\\s"'\\\\$;{}#]+$`;
+var NGINX_SAFE_ABSOLUTE_PATH = `^/[^\\s"'\\\\$;{}]*$`;
+var RESOLVER_ADDRESS = `^[^\\s"'\\\\$;{}]+$`;
+function remoteUrl(description) {
+  return {
+    type: "string",
+    pattern: REMOTE_URL_PATTERN,
+    description,
+    errorMessage: "expected an http:// or https:// URL without spaces, quotes, backslashes, `#`, `$`, `;`, `{` or `}`"
+  };
+}
+function remoteSchemaKeys(defaultTtlSeconds, resolved = "the service host") {
+  return {
+    cache_ttl: {
+      type: "integer",
+      minimum: 0,
+      default: defaultTtlSeconds,
+      description: `Extension: seconds a successful answer of the service is reused by every worker (default ${defaultTtlSeconds}, the reference's); 0 asks the service every time.`
+    },
+    invalid_cache_ttl: {
+      type: "integer",
+      minimum: 0,
+      maximum: MAX_INVALID_CACHE_TTL_SECONDS,
+      default: DEFAULT_INVALID_CACHE_TTL_SECONDS,
+      description: `Extension: seconds a "not valid" answer (403) is reused (default ${DEFAULT_INVALID_CACHE_TTL_SECONDS}, at most ${MAX_INVALID_CACHE_TTL_SECONDS}); 0 never reuses one. The reference never caches them.`
+    },
+    ca_file: {
+      type: "string",
+      pattern: NGINX_SAFE_ABSOLUTE_PATH,
+      description: "Extension: absolute path of the PEM CA bundle that verifies an https service (default /etc/ssl/certs/ca-certificates.crt).",
+      errorMessage: "expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
+    },
+    ...resolverSchemaKeys(resolved)
+  };
+}
+function resolverSchemaKeys(host) {
+  return {
+    resolver: {
+      anyOf: [
+        { type: "string", pattern: RESOLVER_ADDRESS },
+        { type: "array", minItems: 1, items: { type: "string", pattern: RESOLVER_ADDRESS } }
+      ],
+      description: `Extension: DNS server address(es) (nginx \`resolver\`, e.g. 127.0.0.53 or [10.0.0.2, "[::1]:5353"]) through which ${host} is resolved while nginx runs (answers reused \`resolver_valid\` s). Unset, the host is resolved when nginx starts or reloads.`,
+      errorMessage: "expected an address or a non-empty list of addresses (no spaces, quotes, `$`, `;`, `{`, `}`)"
+    },
+    resolver_valid: {
+      type: "integer",
+      minimum: 1,
+      maximum: MAX_RESOLVER_VALID_SECONDS,
+      default: DEFAULT_RESOLVER_VALID_SECONDS,
+      description: `Extension: seconds each worker reuses a DNS answer of \`resolver\` (nginx \`resolver … valid=\`; default ${DEFAULT_RESOLVER_VALID_SECONDS}, at most ${MAX_RESOLVER_VALID_SECONDS}), whatever the answer's TTL. Without \`resolver\` it has no effect.`
+    }
+  };
+}
+function compileRemoteStep(input) {
+  const auth = input.data.auth;
+  const timeoutMs = typeof auth?.timeout_in_ms === "number" ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS;
+  const settings = {
+    url: input.url,
+    method: input.method,
+    ttl: input.ttl,
+    invalidStatuses: [...input.invalidStatuses],
+    invalidTtl: input.invalidTtl,
+    timeoutMs,
+    headers: { Accept: "application/json", ...input.headers ?? {} }
+  };
+  const resolverValid = input.resolver === void 0 ? void 0 : input.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS;
+  const id = shortHash(
+    JSON.stringify([settings, input.caFile ?? null, input.resolver ?? null, ...resolverValid === void 0 ? [] : [resolverValid]])
+  );
+  const secret = input.data.jwt.secret;
+  const keySalt = remoteKeySalt(secret, id);
+  const step = {
+    location: REMOTE_LOCATION_PREFIX + id,
+    ...settings,
+    keySalt,
+    sealSecret: sealSecretFor(keySalt)
+  };
+  if (input.caFile !== void 0) step.caFile = input.caFile;
+  if (input.resolver !== void 0) step.resolver = [...input.resolver];
+  if (resolverValid !== void 0) step.resolverValid = resolverValid;
+  return step;
+}
+function compileRemoteMemo(steps, judge, ttl, data) {
+  if (ttl <= 0) return void 0;
+  const timeoutMs = steps[0].timeoutMs;
+  const id = shortHash(JSON.stringify(["memo", steps.map((step) => step.location), judge, ttl, timeoutMs]));
+  const keySalt = remoteKeySalt(data.jwt.secret, id);
+  return { location: REMOTE_LOCATION_PREFIX + id, memo: true, ttl, timeoutMs, keySalt, sealSecret: sealSecretFor(keySalt) };
+}
+function remoteKeySalt(secret, id) {
+  return createHmac("sha256", secret).update("authotron remote cache key\n" + id).digest("base64url");
+}
+function sealSecretFor(keySalt) {
+  return createHmac("sha256", keySalt).update(SEAL_LABEL).digest("base64url");
+}
+function remoteOptions(provider, defaultTtlSeconds) {
+  const options = {
+    ttl: typeof provider.cache_ttl === "number" ? provider.cache_ttl : defaultTtlSeconds,
+    invalidTtl: typeof provider.invalid_cache_ttl === "number" ? provider.invalid_cache_ttl : DEFAULT_INVALID_CACHE_TTL_SECONDS
+  };
+  if (typeof provider.ca_file === "string") options.caFile = provider.ca_file;
+  return { ...options, ...resolverOptions(provider) };
+}
+function resolverOptions(provider) {
+  const options = {};
+  if (typeof provider.resolver === "string") options.resolver = [provider.resolver];
+  else if (Array.isArray(provider.resolver)) options.resolver = [...provider.resolver];
+  if (options.resolver !== void 0 && typeof provider.resolver_valid === "number") {
+    options.resolverValid = provider.resolver_valid;
+  }
+  return options;
+}
+function checkRemoteUrl(url) {
+  return typeof url === "string" && /^http:/i.test(url) && !/^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?:[:/]|$)/i.test(url) ? "the credential travels in clear over plain http and anyone on the path can answer for the service; use https" : void 0;
+}
+function shortHash(text) {
+  return createHash2("sha256").update(text).digest("hex").slice(0, 16);
+}
 
 // src/jwt/algorithms.ts
 var SUPPORTED_ALGORITHMS = [
@@ -15410,7 +15550,7 @@ var SUPPORTED_ALGORITHMS = [
 // src/providers/jwt/schema.ts
 var DEFAULT_JWKS_TTL_SECONDS = 600;
 var JWKS_URL_PATTERN = `^https?://[^\\s"'\\\\$;{}]+$`;
-var NGINX_SAFE_ABSOLUTE_PATH = `^/[^\\s"'\\\\$;{}]*$`;
+var NGINX_SAFE_ABSOLUTE_PATH2 = `^/[^\\s"'\\\\$;{}]*$`;
 var jwtProviderSchema = {
   definition: "JWTAuthConfig",
   defs: {
@@ -15445,14 +15585,15 @@ var jwtProviderSchema = {
         default: DEFAULT_JWKS_TTL_SECONDS,
         description: "Extension: seconds the JWK Set is used before it is fetched again (a token with an unknown kid triggers a refetch sooner, at most every 30 s)."
       },
-      ca_file: caFileProperty("an https cert_uri")
+      ca_file: caFileProperty("an https cert_uri"),
+      ...resolverSchemaKeys("the `cert_uri` host")
     })
   }
 };
 function caFileProperty(what) {
   return {
     type: "string",
-    pattern: NGINX_SAFE_ABSOLUTE_PATH,
+    pattern: NGINX_SAFE_ABSOLUTE_PATH2,
     description: `Extension: absolute path of the PEM CA bundle that verifies ${what} (default /etc/ssl/certs/ca-certificates.crt).`,
     errorMessage: "expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
   };
@@ -15481,7 +15622,7 @@ function compileJwtProvider({ provider, common }) {
     ...common,
     type: "jwt",
     scheme: "Bearer",
-    jwks: jwksEndpoint(provider.cert_uri, ttl, stringOrUndefined(provider.ca_file)),
+    jwks: jwksEndpoint(provider.cert_uri, ttl, stringOrUndefined(provider.ca_file), resolverOptions(provider)),
     leeway: typeof provider.leeway === "number" ? provider.leeway : DEFAULT_LEEWAY_SECONDS,
     cacheId: "",
     // A verified token is reused no longer than the keys that verified it are trusted unchecked.
@@ -15489,19 +15630,19 @@ function compileJwtProvider({ provider, common }) {
   };
   return finishJwtProvider(compiled2, provider);
 }
-function compileJwtValidator(common, certUri, caFile) {
+function compileJwtValidator(common, certUri, caFile, dns = {}) {
   const compiled2 = {
     type: "jwt",
     name: common.name,
     realm: common.realm,
     filterRealm: common.filterRealm,
     scheme: "Bearer",
-    jwks: jwksEndpoint(certUri, DEFAULT_JWKS_TTL_SECONDS, caFile),
+    jwks: jwksEndpoint(certUri, DEFAULT_JWKS_TTL_SECONDS, caFile, dns),
     leeway: DEFAULT_LEEWAY_SECONDS,
     cacheId: "",
     verifiedCacheTtl: DEFAULT_JWKS_TTL_SECONDS
   };
-  compiled2.cacheId = shortHash(JSON.stringify(compiled2));
+  compiled2.cacheId = shortHash2(JSON.stringify(compiled2));
   return compiled2;
 }
 function finishJwtProvider(compiled2, provider) {
@@ -15510,14 +15651,21 @@ function finishJwtProvider(compiled2, provider) {
   const audiences = stringList2(provider.audience);
   if (audiences !== void 0) compiled2.audiences = audiences;
   if (Array.isArray(provider.algorithms)) compiled2.algorithms = [...provider.algorithms];
-  compiled2.cacheId = shortHash(JSON.stringify(compiled2));
+  compiled2.cacheId = shortHash2(JSON.stringify(compiled2));
   return compiled2;
 }
-function jwksEndpoint(url, ttl, caFile) {
-  const id = shortHash([url, ttl, caFile ?? ""].join("\n"));
+function jwksEndpoint(url, ttl, caFile, dns) {
+  const resolverValid = dns.resolver === void 0 ? void 0 : dns.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS;
+  const settings = [url, ttl, caFile ?? ""];
+  if (dns.resolver !== void 0) settings.push(dns.resolver.join(" "), String(resolverValid));
+  const id = shortHash2(settings.join("\n"));
   const location = JWKS_LOCATION_PREFIX + id;
   const endpoint = { url, location, refreshLocation: location + "/refresh", ttl };
   if (caFile !== void 0) endpoint.caFile = caFile;
+  if (dns.resolver !== void 0) {
+    endpoint.resolver = [...dns.resolver];
+    endpoint.resolverValid = resolverValid;
+  }
   return endpoint;
 }
 function stringList2(value) {
@@ -15527,121 +15675,6 @@ function stringList2(value) {
 }
 function stringOrUndefined(value) {
   return typeof value === "string" ? value : void 0;
-}
-function shortHash(text) {
-  return createHash2("sha256").update(text).digest("hex").slice(0, 16);
-}
-
-// src/remote/compile.ts
-import { createHash as createHash3, createHmac } from "node:crypto";
-
-// src/remote/relay.ts
-var SEAL_HEADER = "X-Authotron-Seal";
-var RELAY_LOCATION_PREFIX = "/_authotron/relay/";
-var RELAY_UPSTREAM_PREFIX = "/_authotron/upstream/";
-var RELAY_FAILURE_PREFIX = "authotron-relay-failed: ";
-var SEAL_LABEL = "authotron remote seal";
-var SEALED_PREFIX = "aot1.";
-var SEALED_IV_END = SEALED_PREFIX.length + 16;
-var SEALED_TEXT_START = SEALED_IV_END + 1;
-
-// src/remote/compile.ts
-var REMOTE_LOCATION_PREFIX = "/_authotron/remote/";
-var DEFAULT_INVALID_CACHE_TTL_SECONDS = 5;
-var MAX_INVALID_CACHE_TTL_SECONDS = 60;
-var DEFAULT_TIMEOUT_MS = 5e3;
-var REMOTE_URL_PATTERN = `^https?://[^\\s"'\\\\$;{}#]+$`;
-var NGINX_SAFE_ABSOLUTE_PATH2 = `^/[^\\s"'\\\\$;{}]*$`;
-var RESOLVER_ADDRESS = `^[^\\s"'\\\\$;{}]+$`;
-function remoteUrl(description) {
-  return {
-    type: "string",
-    pattern: REMOTE_URL_PATTERN,
-    description,
-    errorMessage: "expected an http:// or https:// URL without spaces, quotes, backslashes, `#`, `$`, `;`, `{` or `}`"
-  };
-}
-function remoteSchemaKeys(defaultTtlSeconds) {
-  return {
-    cache_ttl: {
-      type: "integer",
-      minimum: 0,
-      default: defaultTtlSeconds,
-      description: `Extension: seconds a successful answer of the service is reused by every worker (default ${defaultTtlSeconds}, the reference's); 0 asks the service every time.`
-    },
-    invalid_cache_ttl: {
-      type: "integer",
-      minimum: 0,
-      maximum: MAX_INVALID_CACHE_TTL_SECONDS,
-      default: DEFAULT_INVALID_CACHE_TTL_SECONDS,
-      description: `Extension: seconds a "not valid" answer (403) is reused (default ${DEFAULT_INVALID_CACHE_TTL_SECONDS}, at most ${MAX_INVALID_CACHE_TTL_SECONDS}); 0 never reuses one. The reference never caches them.`
-    },
-    ca_file: {
-      type: "string",
-      pattern: NGINX_SAFE_ABSOLUTE_PATH2,
-      description: "Extension: absolute path of the PEM CA bundle that verifies an https service (default /etc/ssl/certs/ca-certificates.crt).",
-      errorMessage: "expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`"
-    },
-    resolver: {
-      anyOf: [
-        { type: "string", pattern: RESOLVER_ADDRESS },
-        { type: "array", minItems: 1, items: { type: "string", pattern: RESOLVER_ADDRESS } }
-      ],
-      description: 'Extension: DNS server address(es) (nginx `resolver`, e.g. 127.0.0.53 or [10.0.0.2, "[::1]:5353"]) through which the service host is resolved while nginx runs (answers reused 30 s). Unset, the host is resolved when nginx starts or reloads.',
-      errorMessage: "expected an address or a non-empty list of addresses (no spaces, quotes, `$`, `;`, `{`, `}`)"
-    }
-  };
-}
-function compileRemoteStep(input) {
-  const auth = input.data.auth;
-  const timeoutMs = typeof auth?.timeout_in_ms === "number" ? auth.timeout_in_ms : DEFAULT_TIMEOUT_MS;
-  const settings = {
-    url: input.url,
-    method: input.method,
-    ttl: input.ttl,
-    invalidStatuses: [...input.invalidStatuses],
-    invalidTtl: input.invalidTtl,
-    timeoutMs,
-    headers: { Accept: "application/json", ...input.headers ?? {} }
-  };
-  const id = shortHash2(JSON.stringify([settings, input.caFile ?? null, input.resolver ?? null]));
-  const secret = input.data.jwt.secret;
-  const keySalt = remoteKeySalt(secret, id);
-  const step = {
-    location: REMOTE_LOCATION_PREFIX + id,
-    ...settings,
-    keySalt,
-    sealSecret: sealSecretFor(keySalt)
-  };
-  if (input.caFile !== void 0) step.caFile = input.caFile;
-  if (input.resolver !== void 0) step.resolver = [...input.resolver];
-  return step;
-}
-function compileRemoteMemo(steps, judge, ttl, data) {
-  if (ttl <= 0) return void 0;
-  const timeoutMs = steps[0].timeoutMs;
-  const id = shortHash2(JSON.stringify(["memo", steps.map((step) => step.location), judge, ttl, timeoutMs]));
-  const keySalt = remoteKeySalt(data.jwt.secret, id);
-  return { location: REMOTE_LOCATION_PREFIX + id, memo: true, ttl, timeoutMs, keySalt, sealSecret: sealSecretFor(keySalt) };
-}
-function remoteKeySalt(secret, id) {
-  return createHmac("sha256", secret).update("authotron remote cache key\n" + id).digest("base64url");
-}
-function sealSecretFor(keySalt) {
-  return createHmac("sha256", keySalt).update(SEAL_LABEL).digest("base64url");
-}
-function remoteOptions(provider, defaultTtlSeconds) {
-  const options = {
-    ttl: typeof provider.cache_ttl === "number" ? provider.cache_ttl : defaultTtlSeconds,
-    invalidTtl: typeof provider.invalid_cache_ttl === "number" ? provider.invalid_cache_ttl : DEFAULT_INVALID_CACHE_TTL_SECONDS
-  };
-  if (typeof provider.ca_file === "string") options.caFile = provider.ca_file;
-  if (typeof provider.resolver === "string") options.resolver = [provider.resolver];
-  else if (Array.isArray(provider.resolver)) options.resolver = [...provider.resolver];
-  return options;
-}
-function checkRemoteUrl(url) {
-  return typeof url === "string" && /^http:/i.test(url) && !/^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?:[:/]|$)/i.test(url) ? "the credential travels in clear over plain http and anyone on the path can answer for the service; use https" : void 0;
 }
 function shortHash2(text) {
   return createHash3("sha256").update(text).digest("hex").slice(0, 16);
@@ -15681,6 +15714,7 @@ var ecmwfApiProviderCompiler = {
         invalidTtl: options.invalidTtl,
         caFile: options.caFile,
         resolver: options.resolver,
+        resolverValid: options.resolverValid,
         data
       })
     };
@@ -15724,6 +15758,7 @@ var efasApiProviderCompiler = {
         invalidTtl: options.invalidTtl,
         caFile: options.caFile,
         resolver: options.resolver,
+        resolverValid: options.resolverValid,
         data
       })
     };
@@ -15757,7 +15792,7 @@ var openIdOfflineProviderSchema = {
         iam_url: remoteUrl(
           "Keycloak base URL: the calls go to {iam_url}/realms/{realm}/protocol/openid-connect/token[/introspect]."
         ),
-        ...remoteSchemaKeys(INTROSPECTION_TTL_SECONDS)
+        ...remoteSchemaKeys(INTROSPECTION_TTL_SECONDS, "the service host and the `cert_uri` host")
       }
     )
   }
@@ -15788,7 +15823,7 @@ function compileOpenIdOfflineProvider({ provider, common, data }) {
   const introspectionRecheck = step(introspectionUrl, Math.min(options.invalidTtl, options.ttl));
   const exchange = step(base + "/protocol/openid-connect/token", Math.min(EXCHANGE_TTL_SECONDS, options.ttl));
   const publicClientId = provider.public_client_id;
-  const validator2 = compileJwtValidator(common, provider.cert_uri, options.caFile);
+  const validator2 = compileJwtValidator(common, provider.cert_uri, options.caFile, options);
   const compiled2 = {
     ...common,
     type: "openid-offline",
@@ -15825,6 +15860,7 @@ function postStep(url, ttl, headers, options, data) {
     headers,
     caFile: options.caFile,
     resolver: options.resolver,
+    resolverValid: options.resolverValid,
     data
   });
 }
@@ -15851,7 +15887,7 @@ var ecmwfTokenGeneratorProviderSchema = {
         token_generator_url: remoteUrl(
           "Base URL of the ECMWF token generator: {token_generator_url}/validate-token and …/admin/refresh-access-token."
         ),
-        ...remoteSchemaKeys(VALIDATION_TTL_SECONDS)
+        ...remoteSchemaKeys(VALIDATION_TTL_SECONDS, "the service host and the `cert_uri` host")
       }
     )
   }
@@ -15882,7 +15918,7 @@ function compileEcmwfTokenGeneratorProvider({
   const validationRecheck = step(base + "/validate-token", Math.min(options.invalidTtl, options.ttl));
   const exchange = step(base + "/admin/refresh-access-token", Math.min(EXCHANGE_TTL_SECONDS2, options.ttl));
   const clientId = provider.client_id;
-  const validator2 = compileJwtValidator(common, provider.cert_uri, options.caFile);
+  const validator2 = compileJwtValidator(common, provider.cert_uri, options.caFile, options);
   const compiled2 = {
     ...common,
     type: "ecmwf-token-generator",
@@ -18562,7 +18598,7 @@ function relayLocations(endpoint, names, socket) {
   if (https) checkSafe(caFile, "a ca_file");
   const upstream = [
     "internal;",
-    `proxy_pass "${endpoint.url}";`,
+    ...proxyPass(endpoint),
     // The relay's request carries nothing of the client's; none of its own headers either.
     "proxy_pass_request_headers off;",
     "proxy_pass_request_body off;",
@@ -18574,9 +18610,15 @@ function relayLocations(endpoint, names, socket) {
     `subrequest_output_buffer_size ${SUBREQUEST_BUFFER};`,
     ...https ? [
       "proxy_ssl_server_name on;",
+      // With a resolver the URL is a variable: name the host the certificate must match.
+      ...endpoint.resolver !== void 0 ? [`proxy_ssl_name ${new URL(endpoint.url).hostname};`] : [],
       "proxy_ssl_verify on;",
       "proxy_ssl_verify_depth 4;",
-      `proxy_ssl_trusted_certificate "${caFile}";`
+      `proxy_ssl_trusted_certificate "${caFile}";`,
+      // Locations that proxy to one host:port share nginx's implicit upstream, and with it the
+      // TLS sessions it keeps: a session resumed from a location with another ca_file skips the
+      // certificate check (seen on nginx 1.22). A fetch every jwks_ttl affords a full handshake.
+      "proxy_ssl_session_reuse off;"
     ] : []
   ];
   const latest = [
@@ -18591,6 +18633,16 @@ ${lines.map((line) => `        ${line}
 `;
   return `    # ${names.map((name) => JSON.stringify(name)).join(", ")}: ${endpoint.url}
 ` + block(JWKS_RELAY_PREFIX + id, ["js_content authotron.endpoints.jwksRelay;"]) + block(JWKS_UPSTREAM_PREFIX + id, upstream) + block(JWKS_LATEST_PREFIX + id, latest);
+}
+function proxyPass(endpoint) {
+  if (endpoint.resolver === void 0) return [`proxy_pass "${endpoint.url}";`];
+  for (const address of endpoint.resolver) checkSafe(address, "a resolver address");
+  return [
+    `resolver ${endpoint.resolver.join(" ")} valid=${endpoint.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS}s;`,
+    `resolver_timeout ${UPSTREAM_CONNECT_TIMEOUT};`,
+    `set $authotron_jwks_url "${endpoint.url}";`,
+    "proxy_pass $authotron_jwks_url;"
+  ];
 }
 function relayTarget(socket, id) {
   return `http://unix:${socket}:${JWKS_RELAY_PREFIX}${id}`;
@@ -18674,7 +18726,6 @@ var RELAY_UPSTREAM = "authotron_remote_relay";
 var RELAY_SERVER_NAME = "authotron-remote-relay";
 var RELAY_FAILED = "authotron_remote_failed";
 var OPEN_FILE_CACHE = ["open_file_cache max=1000 inactive=60s;", "open_file_cache_valid 60s;"];
-var RESOLVER_VALID_SECONDS = 30;
 function remoteSteps(config) {
   const uses = [];
   for (const provider of config.providers) {
@@ -18756,7 +18807,11 @@ function remoteSnippets(config, options) {
     "    location / { return 404; }",
     "    # Failures of nginx itself (no answer from the service), told apart from the service's own 502/504.",
     `    location @${RELAY_FAILED}_timeout { return 504 "${RELAY_FAILURE_PREFIX}timeout"; }`,
-    `    location @${RELAY_FAILED}_unreachable { return 502 "${RELAY_FAILURE_PREFIX}unreachable"; }`,
+    // No address tried: the host name did not resolve (only a step with a `resolver` resolves at run time).
+    `    location @${RELAY_FAILED}_unreachable {`,
+    `        if ($upstream_addr = "") { return 502 "${RELAY_FAILURE_PREFIX}unresolved"; }`,
+    `        return 502 "${RELAY_FAILURE_PREFIX}unreachable";`,
+    "    }",
     ...uses.map(({ step, users }) => relayLocations2(step, users)),
     ...memos.map(({ memo, users }) => relayKeepLocation(memo, users)),
     "}"
@@ -18905,7 +18960,7 @@ function relayLocations2(step, users) {
   const lines = [
     "internal;",
     ...step.resolver !== void 0 ? [
-      `resolver ${step.resolver.map((address) => checkSafe2(address, "a resolver address")).join(" ")} valid=${RESOLVER_VALID_SECONDS}s;`,
+      `resolver ${step.resolver.map((address) => checkSafe2(address, "a resolver address")).join(" ")} valid=${step.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS}s;`,
       `resolver_timeout ${timeout};`
     ] : [],
     `proxy_pass ${url.scheme}://${target}${url.pathAndQuery}${query};`,

@@ -16,6 +16,10 @@ export const REMOTE_LOCATION_PREFIX = '/_authotron/remote/'
 export const DEFAULT_INVALID_CACHE_TTL_SECONDS = 5
 /** "A few seconds at most": a revoked key's refusal, or a new key's, is never remembered longer. */
 export const MAX_INVALID_CACHE_TTL_SECONDS = 60
+/** How long nginx reuses a DNS answer of `resolver` unless `resolver_valid` says otherwise. */
+export const DEFAULT_RESOLVER_VALID_SECONDS = 30
+/** An hour: nginx would accept more, but a moved service is then unreachable that long. */
+const MAX_RESOLVER_VALID_SECONDS = 3600
 /** The default timeout when the document has no auth.timeout_in_ms (src/compiler/derive.ts's). */
 const DEFAULT_TIMEOUT_MS = 5000
 
@@ -35,7 +39,7 @@ export function remoteUrl(description: string): JsonSchema {
 }
 
 /** The keys of a remote provider beside its own (`cache_ttl` defaults to the reference's TTL). */
-export function remoteSchemaKeys(defaultTtlSeconds: number): { [key: string]: JsonSchema } {
+export function remoteSchemaKeys(defaultTtlSeconds: number, resolved = 'the service host'): { [key: string]: JsonSchema } {
   return {
     cache_ttl: {
       type: 'integer',
@@ -62,6 +66,16 @@ export function remoteSchemaKeys(defaultTtlSeconds: number): { [key: string]: Js
         '(default /etc/ssl/certs/ca-certificates.crt).',
       errorMessage: 'expected an absolute path without spaces, quotes, backslashes, `$`, `;`, `{` or `}`',
     },
+    ...resolverSchemaKeys(resolved),
+  }
+}
+
+/**
+ * `resolver` and `resolver_valid`: resolve `host` (a description) while nginx runs. Shared by the
+ * remote providers and the jwt provider's `cert_uri`.
+ */
+export function resolverSchemaKeys(host: string): { [key: string]: JsonSchema } {
+  return {
     resolver: {
       anyOf: [
         { type: 'string', pattern: RESOLVER_ADDRESS },
@@ -69,9 +83,19 @@ export function remoteSchemaKeys(defaultTtlSeconds: number): { [key: string]: Js
       ],
       description:
         'Extension: DNS server address(es) (nginx `resolver`, e.g. 127.0.0.53 or [10.0.0.2, "[::1]:5353"]) ' +
-        'through which the service host is resolved while nginx runs (answers reused 30 s). Unset, ' +
-        'the host is resolved when nginx starts or reloads.',
+        `through which ${host} is resolved while nginx runs (answers reused \`resolver_valid\` s). ` +
+        'Unset, the host is resolved when nginx starts or reloads.',
       errorMessage: 'expected an address or a non-empty list of addresses (no spaces, quotes, `$`, `;`, `{`, `}`)',
+    },
+    resolver_valid: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_RESOLVER_VALID_SECONDS,
+      default: DEFAULT_RESOLVER_VALID_SECONDS,
+      description:
+        `Extension: seconds each worker reuses a DNS answer of \`resolver\` (nginx \`resolver … valid=\`; ` +
+        `default ${DEFAULT_RESOLVER_VALID_SECONDS}, at most ${MAX_RESOLVER_VALID_SECONDS}), whatever the answer's TTL. ` +
+        'Without `resolver` it has no effect.',
     },
   }
 }
@@ -89,6 +113,8 @@ export interface RemoteStepInput {
   headers?: { [name: string]: string }
   caFile?: string
   resolver?: string[]
+  /** Seconds a DNS answer of `resolver` is reused (only with `resolver`). */
+  resolverValid?: number
   /** The whole document (2.0.0 form): auth.timeout_in_ms bounds the call, jwt.secret keys the cache. */
   data: Mapping
 }
@@ -105,7 +131,10 @@ export function compileRemoteStep(input: RemoteStepInput): CompiledRemoteStep {
     timeoutMs,
     headers: { Accept: 'application/json', ...(input.headers ?? {}) },
   }
-  const id = shortHash(JSON.stringify([settings, input.caFile ?? null, input.resolver ?? null]))
+  const resolverValid = input.resolver === undefined ? undefined : (input.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS)
+  const id = shortHash(
+    JSON.stringify([settings, input.caFile ?? null, input.resolver ?? null, ...(resolverValid === undefined ? [] : [resolverValid])]),
+  )
   const secret = (input.data.jwt as Mapping).secret as string
   const keySalt = remoteKeySalt(secret, id)
   const step: CompiledRemoteStep = {
@@ -116,6 +145,7 @@ export function compileRemoteStep(input: RemoteStepInput): CompiledRemoteStep {
   }
   if (input.caFile !== undefined) step.caFile = input.caFile
   if (input.resolver !== undefined) step.resolver = [...input.resolver]
+  if (resolverValid !== undefined) step.resolverValid = resolverValid
   return step
 }
 
@@ -150,19 +180,33 @@ function sealSecretFor(keySalt: string): string {
   return createHmac('sha256', keySalt).update(SEAL_LABEL).digest('base64url')
 }
 
-/** A provider's `cache_ttl`, `invalid_cache_ttl`, `ca_file` and `resolver` (schema above). */
-export function remoteOptions(
-  provider: Mapping,
-  defaultTtlSeconds: number,
-): { ttl: number; invalidTtl: number; caFile?: string; resolver?: string[] } {
-  const options: { ttl: number; invalidTtl: number; caFile?: string; resolver?: string[] } = {
+/** A provider's `cache_ttl`, `invalid_cache_ttl`, `ca_file`, `resolver` and `resolver_valid` (schema above). */
+export interface RemoteOptions {
+  ttl: number
+  invalidTtl: number
+  caFile?: string
+  resolver?: string[]
+  resolverValid?: number
+}
+
+export function remoteOptions(provider: Mapping, defaultTtlSeconds: number): RemoteOptions {
+  const options: RemoteOptions = {
     ttl: typeof provider.cache_ttl === 'number' ? provider.cache_ttl : defaultTtlSeconds,
     invalidTtl:
       typeof provider.invalid_cache_ttl === 'number' ? provider.invalid_cache_ttl : DEFAULT_INVALID_CACHE_TTL_SECONDS,
   }
   if (typeof provider.ca_file === 'string') options.caFile = provider.ca_file
+  return { ...options, ...resolverOptions(provider) }
+}
+
+/** `resolver` (a list) and `resolver_valid` (only with a resolver) of a provider's YAML. */
+export function resolverOptions(provider: Mapping): { resolver?: string[]; resolverValid?: number } {
+  const options: { resolver?: string[]; resolverValid?: number } = {}
   if (typeof provider.resolver === 'string') options.resolver = [provider.resolver]
   else if (Array.isArray(provider.resolver)) options.resolver = [...(provider.resolver as string[])]
+  if (options.resolver !== undefined && typeof provider.resolver_valid === 'number') {
+    options.resolverValid = provider.resolver_valid
+  }
   return options
 }
 

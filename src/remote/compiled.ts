@@ -35,6 +35,11 @@ export interface CompiledRemoteStep {
    */
   resolver?: string[]
   /**
+   * Seconds each worker reuses a DNS answer of `resolver` (nginx `valid=`; `resolver_valid`,
+   * default 30). Present exactly when `resolver` is. Read by the snippet generator only.
+   */
+  resolverValid?: number
+  /**
    * Secret (derived from jwt.secret and the step): the cache key is HMAC-SHA-256(keySalt,
    * credential), so neither the key nor the cache file names a credential, and a guessed token
    * cannot be checked against a cache directory without the secret.

@@ -16,7 +16,7 @@
  */
 import type { CompiledConfig } from '../config/compiled'
 import type { CompiledRemoteMemo, CompiledRemoteStep } from './compiled'
-import { REMOTE_LOCATION_PREFIX } from './compile'
+import { DEFAULT_RESOLVER_VALID_SECONDS, REMOTE_LOCATION_PREFIX } from './compile'
 import { RELAY_FAILURE_PREFIX, RELAY_LOCATION_PREFIX, RELAY_UPSTREAM_PREFIX, SEAL_HEADER } from './relay'
 
 export const REMOTE_HTTP_SNIPPET = 'authotron-remote-http.conf'
@@ -47,8 +47,6 @@ const RELAY_FAILED = 'authotron_remote_failed'
  * entry's file (the cache node's inode) before it uses it, so a replaced answer is read anew.
  */
 const OPEN_FILE_CACHE = ['open_file_cache max=1000 inactive=60s;', 'open_file_cache_valid 60s;']
-/** How long resolved host names are reused when a step has a `resolver`. */
-const RESOLVER_VALID_SECONDS = 30
 
 export interface RemoteSnippetOptions {
   /** proxy_cache_path directory (created by nginx; its parent must exist). */
@@ -176,7 +174,11 @@ export function remoteSnippets(config: CompiledConfig, options: RemoteSnippetOpt
     '    location / { return 404; }',
     '    # Failures of nginx itself (no answer from the service), told apart from the service\'s own 502/504.',
     `    location @${RELAY_FAILED}_timeout { return 504 "${RELAY_FAILURE_PREFIX}timeout"; }`,
-    `    location @${RELAY_FAILED}_unreachable { return 502 "${RELAY_FAILURE_PREFIX}unreachable"; }`,
+    // No address tried: the host name did not resolve (only a step with a `resolver` resolves at run time).
+    `    location @${RELAY_FAILED}_unreachable {`,
+    `        if ($upstream_addr = "") { return 502 "${RELAY_FAILURE_PREFIX}unresolved"; }`,
+    `        return 502 "${RELAY_FAILURE_PREFIX}unreachable";`,
+    '    }',
     ...uses.map(({ step, users }) => relayLocations(step, users)),
     ...memos.map(({ memo, users }) => relayKeepLocation(memo, users)),
     '}',
@@ -367,7 +369,7 @@ function relayLocations(step: CompiledRemoteStep, users: string[]): string {
     ...(step.resolver !== undefined
       ? [
           `resolver ${step.resolver.map((address) => checkSafe(address, 'a resolver address')).join(' ')} ` +
-            `valid=${RESOLVER_VALID_SECONDS}s;`,
+            `valid=${step.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS}s;`,
           `resolver_timeout ${timeout};`,
         ]
       : []),

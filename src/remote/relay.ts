@@ -39,7 +39,7 @@ const SEALED_IV_END = SEALED_PREFIX.length + 16
 const SEALED_TEXT_START = SEALED_IV_END + 1
 
 /** Why the relay has no answer of the service. */
-export type RelayFailure = 'timeout' | 'unreachable'
+export type RelayFailure = 'timeout' | 'unreachable' | 'unresolved'
 
 /**
  * What a kept result's subrequest carries to the relay (CompiledRemoteMemo): the token alone asks
@@ -77,7 +77,7 @@ export function splitEnvelope(envelope: string): { query: string; body: string }
 export function relayFailureOf(body: string): RelayFailure | undefined {
   if (body.indexOf(RELAY_FAILURE_PREFIX) !== 0) return undefined
   const what = body.slice(RELAY_FAILURE_PREFIX.length).trim()
-  return what === 'timeout' ? 'timeout' : 'unreachable'
+  return what === 'timeout' || what === 'unresolved' ? what : 'unreachable'
 }
 
 /** The AES key of one call's answers: HMAC-SHA-256(sealSecret, envelope), 32 bytes. */

@@ -61,7 +61,9 @@ export function callRemote(platform: Platform, step: CompiledRemoteStep, request
             ? 'the service did not answer in time'
             : tooLarge
               ? 'the answer is larger than ' + REMOTE_MAX_ANSWER_BYTES + ' bytes'
-              : 'the service could not be reached (refused, reset, TLS or DNS failure)'
+              : answer.failure === 'unresolved'
+                ? 'the service host name did not resolve (resolver)'
+                : 'the service could not be reached (refused, reset, or TLS failure: certificate not trusted or not for this host)'
         logFailure(platform, step, request, answer.status, reason)
         if (tooLarge) throw codedError(ErrorCode.RemoteTooLarge, 'Error reading response body: ' + reason)
         throw codedError(ErrorCode.RemoteUnavailable, 'Error sending request: ' + reason)

@@ -7,15 +7,11 @@
  *   startJwksRelay()       what nginx fetches JWK Sets from: relays /<name>/jwks to a source (the
  *                          OpenID Provider's jwks_uri, or a fixed document), counts every request
  *                          per name, and can play dead (503, or a connection reset)
- *   makeTestCa()           a CA and a `localhost` certificate (openssl) for the https relay
  */
-import { execFileSync } from 'node:child_process'
 import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { readFileSync } from 'node:fs'
 import type { webcrypto } from 'node:crypto'
-import { join } from 'node:path'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import Provider from 'oidc-provider'
 
@@ -219,30 +215,6 @@ export async function startJwksRelay(
     },
     stop: () => close(server),
   }
-}
-
-export interface TestCa {
-  caFile: string
-  key: string
-  cert: string
-}
-
-/** A CA and a certificate for `localhost` signed by it, under `dir`. */
-export function makeTestCa(dir: string): TestCa {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=authotron test CA')
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost')
-  require_ext(dir)
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext')
-  return {
-    caFile: join(dir, 'ca.pem'),
-    key: readFileSync(join(dir, 'server.key'), 'utf8'),
-    cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
-  }
-}
-
-function require_ext(dir: string) {
-  execFileSync('sh', ['-c', 'printf "subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\n" > san.ext'], { cwd: dir })
 }
 
 function listen(server: Server): Promise<number> {

@@ -17,13 +17,12 @@ import { protectedApiConf } from './protected-api-conf'
 import { withinOneEpoch } from '../support/jwks-epoch'
 import {
   KEYCLOAK_CLAIMS,
-  makeTestCa,
   startJwksRelay,
   startOpenIdProvider,
   type JwksRelay,
   type OpenIdProvider,
-  type TestCa,
 } from './jwt-fixtures'
+import { makeTestCa, type TestCa } from '../support/tls'
 import { compileWithSnippets } from '../support/compile-with-snippets'
 
 const MINT_SECRET = 'integration-secret-0123456789abcdef'

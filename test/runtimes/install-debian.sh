@@ -7,13 +7,14 @@
 #                                          client tools, handy when one fails)
 #   etcd-server etcd-client                the shared token store the fleet tests start
 #   chromium                               the headless browser of the browser-login test
+#   dnsmasq-base                           the DNS server the remote `resolver` tests start (no service)
 # without letting the nginx package start a server of its own on port 80 (our nginx instances run
 # from temp prefixes on free ports).
 # Usage: test/runtimes/install-debian.sh [package…]   (default: all of the above)
 set -euo pipefail
 if [ $# -gt 0 ]; then packages=("$@"); else
   packages=(nginx-light libnginx-mod-http-js njs python3-httpbin gunicorn wrk slapd ldap-utils
-    etcd-server etcd-client chromium)
+    etcd-server etcd-client chromium dnsmasq-base)
 fi
 
 missing=()

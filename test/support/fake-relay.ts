@@ -13,7 +13,7 @@ export interface ServiceCall {
   body: string
 }
 
-export type ServiceAnswer = { status: number; body: string } | { failure: 'timeout' | 'unreachable' | 'too-large' }
+export type ServiceAnswer = { status: number; body: string } | { failure: 'timeout' | 'unreachable' | 'unresolved' | 'too-large' }
 
 export function fakeRelay(
   platform: Platform,

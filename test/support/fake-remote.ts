@@ -8,8 +8,12 @@
  *   const remote = await startFakeRemote({ '/v1/who-am-i': whoAmI({ key1: { uid: 'adam' } }) })
  *   remote.url('/v1')                 → http://127.0.0.1:PORT/v1
  *   remote.requests('/v1/who-am-i')   → what nginx asked, in order
+ *
+ * Options: `tls: { cert, key }` serves https instead (test/support/tls.ts makes a throwaway CA and
+ * certificate); `host` listens on another loopback address (127.0.0.2, for DNS answers that move).
  */
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http'
+import { createServer, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 
 export interface RecordedRequest {
@@ -45,22 +49,41 @@ export type Handler = (request: RecordedRequest) => Reply | Promise<Reply>
 
 export interface FakeRemote {
   port: number
-  /** `http://127.0.0.1:PORT<path>`. */
+  /** `http://127.0.0.1:PORT<path>` (https, or another `host`, as started). */
   url(path?: string): string
   /** Requests received, all or those for one path. */
   requests(path?: string): RecordedRequest[]
   /** Answer `path` with `handler` from now on. */
   on(path: string, handler: Handler): void
+  /**
+   * Connections accepted so far (https: TLS handshakes completed). A client that refuses the
+   * certificate after the handshake (nginx checks it then) shows as a connection without a request.
+   */
+  connections(): number
   /** Forget the recorded requests. */
   clear(): void
   stop(): Promise<void>
 }
 
-export async function startFakeRemote(routes: { [path: string]: Handler } = {}): Promise<FakeRemote> {
+export interface FakeRemoteOptions {
+  /** Serve https with this certificate and key (PEM). */
+  tls?: { cert: string; key: string }
+  /** The loopback address to listen on (default 127.0.0.1). */
+  host?: string
+  /** A port to listen on (default: any free one). */
+  port?: number
+}
+
+export async function startFakeRemote(
+  routes: { [path: string]: Handler } = {},
+  options: FakeRemoteOptions = {},
+): Promise<FakeRemote> {
+  const host = options.host ?? '127.0.0.1'
+  const scheme = options.tls === undefined ? 'http' : 'https'
   const handlers = new Map<string, Handler>(Object.entries(routes))
   const recorded: RecordedRequest[] = []
   const sockets = new Set<Socket>()
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
@@ -82,18 +105,26 @@ export async function startFakeRemote(routes: { [path: string]: Handler } = {}):
         (error) => send(res, { status: 500, body: String(error) }),
       )
     })
-  })
+  }
+  const server: Server =
+    options.tls === undefined ? createServer(listener) : createHttpsServer({ ...options.tls }, listener)
+  let connections = 0
+  server.on(options.tls === undefined ? 'connection' : 'secureConnection', () => connections++)
   server.on('connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, resolve)
+  })
   const port = (server.address() as AddressInfo).port
   return {
     port,
-    url: (path = '') => `http://127.0.0.1:${port}${path}`,
+    url: (path = '') => `${scheme}://${host}:${port}${path}`,
     requests: (path) => (path === undefined ? [...recorded] : recorded.filter((r) => r.path === path)),
     on: (path, handler) => handlers.set(path, handler),
+    connections: () => connections,
     clear: () => {
       recorded.length = 0
     },

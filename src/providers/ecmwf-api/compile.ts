@@ -25,6 +25,7 @@ export const ecmwfApiProviderCompiler: ProviderCompiler<CompiledEcmwfApiProvider
         invalidTtl: options.invalidTtl,
         caFile: options.caFile,
         resolver: options.resolver,
+        resolverValid: options.resolverValid,
         data,
       }),
     }

@@ -34,7 +34,7 @@ function compileEcmwfTokenGeneratorProvider({
   const validationRecheck = step(base + '/validate-token', Math.min(options.invalidTtl, options.ttl))
   const exchange = step(base + '/admin/refresh-access-token', Math.min(EXCHANGE_TTL_SECONDS, options.ttl))
   const clientId = provider.client_id as string
-  const validator = compileJwtValidator(common, provider.cert_uri as string, options.caFile)
+  const validator = compileJwtValidator(common, provider.cert_uri as string, options.caFile, options)
   const compiled: CompiledEcmwfTokenGeneratorProvider = {
     ...common,
     type: 'ecmwf-token-generator',

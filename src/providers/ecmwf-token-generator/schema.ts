@@ -24,7 +24,7 @@ export const ecmwfTokenGeneratorProviderSchema: UnitSchema = {
         token_generator_url: remoteUrl(
           'Base URL of the ECMWF token generator: {token_generator_url}/validate-token and …/admin/refresh-access-token.',
         ),
-        ...remoteSchemaKeys(VALIDATION_TTL_SECONDS),
+        ...remoteSchemaKeys(VALIDATION_TTL_SECONDS, 'the service host and the `cert_uri` host'),
       },
     ),
   },

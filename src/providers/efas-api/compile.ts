@@ -24,6 +24,7 @@ export const efasApiProviderCompiler: ProviderCompiler<CompiledEfasApiProvider> 
         invalidTtl: options.invalidTtl,
         caFile: options.caFile,
         resolver: options.resolver,
+        resolverValid: options.resolverValid,
         data,
       }),
     }

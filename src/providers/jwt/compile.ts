@@ -1,12 +1,13 @@
 /**
  * `type: jwt` → CompiledJwtProvider (runtime.ts reads it; docs/jwt.md documents the keys). The
  * reference keys are `cert_uri` and the unused `iam_realm`; the extensions are `issuer`,
- * `audience`, `algorithms`, `leeway`, `jwks_ttl` and `ca_file` (schema.ts).
+ * `audience`, `algorithms`, `leeway`, `jwks_ttl`, `ca_file`, `resolver` and `resolver_valid` (schema.ts).
  */
 import { createHash } from 'node:crypto'
 import { DEFAULT_LEEWAY_SECONDS } from '../../jwt/claims'
 import type { ProviderCompileInput, ProviderCompiler } from '../../compiler/unit'
 import type { CompiledJwksEndpoint, CompiledJwtProvider } from './compiled'
+import { DEFAULT_RESOLVER_VALID_SECONDS, resolverOptions } from '../../remote/compile'
 import { DEFAULT_JWKS_TTL_SECONDS, jwtProviderSchema } from './schema'
 
 /** How often an unknown kid may make the JWK Set endpoint be asked again. */
@@ -35,7 +36,7 @@ function compileJwtProvider({ provider, common }: ProviderCompileInput): Compile
     ...common,
     type: 'jwt',
     scheme: 'Bearer',
-    jwks: jwksEndpoint(provider.cert_uri as string, ttl, stringOrUndefined(provider.ca_file)),
+    jwks: jwksEndpoint(provider.cert_uri as string, ttl, stringOrUndefined(provider.ca_file), resolverOptions(provider)),
     leeway: typeof provider.leeway === 'number' ? provider.leeway : DEFAULT_LEEWAY_SECONDS,
     cacheId: '',
     // A verified token is reused no longer than the keys that verified it are trusted unchecked.
@@ -47,12 +48,13 @@ function compileJwtProvider({ provider, common }: ProviderCompileInput): Compile
 /**
  * The jwt provider with only the reference's settings (§4.2 with this build's defaults) that
  * openid-offline and ecmwf-token-generator run on the access token they obtain (their step 3):
- * `cert_uri` and `ca_file` of their own item, their name and realm.
+ * `cert_uri`, `ca_file`, `resolver` and `resolver_valid` of their own item, their name and realm.
  */
 export function compileJwtValidator(
   common: { name: string; realm: string; filterRealm: string },
   certUri: string,
   caFile: string | undefined,
+  dns: JwksResolver = {},
 ): CompiledJwtProvider {
   const compiled: CompiledJwtProvider = {
     type: 'jwt',
@@ -60,7 +62,7 @@ export function compileJwtValidator(
     realm: common.realm,
     filterRealm: common.filterRealm,
     scheme: 'Bearer',
-    jwks: jwksEndpoint(certUri, DEFAULT_JWKS_TTL_SECONDS, caFile),
+    jwks: jwksEndpoint(certUri, DEFAULT_JWKS_TTL_SECONDS, caFile, dns),
     leeway: DEFAULT_LEEWAY_SECONDS,
     cacheId: '',
     verifiedCacheTtl: DEFAULT_JWKS_TTL_SECONDS,
@@ -79,11 +81,24 @@ function finishJwtProvider(compiled: CompiledJwtProvider, provider: ProviderComp
   return compiled
 }
 
-function jwksEndpoint(url: string, ttl: number, caFile: string | undefined): CompiledJwksEndpoint {
-  const id = shortHash([url, ttl, caFile ?? ''].join('\n'))
+interface JwksResolver {
+  resolver?: string[]
+  resolverValid?: number
+}
+
+function jwksEndpoint(url: string, ttl: number, caFile: string | undefined, dns: JwksResolver): CompiledJwksEndpoint {
+  const resolverValid = dns.resolver === undefined ? undefined : (dns.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS)
+  const settings = [url, ttl, caFile ?? '']
+  // Endpoints without a resolver keep the ids (and cached copies) they had before it existed.
+  if (dns.resolver !== undefined) settings.push(dns.resolver.join(' '), String(resolverValid))
+  const id = shortHash(settings.join('\n'))
   const location = JWKS_LOCATION_PREFIX + id
   const endpoint: CompiledJwksEndpoint = { url, location, refreshLocation: location + '/refresh', ttl }
   if (caFile !== undefined) endpoint.caFile = caFile
+  if (dns.resolver !== undefined) {
+    endpoint.resolver = [...dns.resolver]
+    endpoint.resolverValid = resolverValid
+  }
   return endpoint
 }
 

@@ -35,6 +35,12 @@ export interface CompiledJwksEndpoint {
   ttl: number
   /** `ca_file`, absolute, for https URLs. Read by the snippet generator, not at run time. */
   caFile?: string
+  /**
+   * `resolver`: DNS servers the host is resolved through while nginx runs, each answer reused
+   * `resolverValid` seconds (present with it). Absent: resolved at start and reload. Snippet only.
+   */
+  resolver?: string[]
+  resolverValid?: number
 }
 
 /** `type: jwt` (runtime.ts; authotron-behaviour.md §4.2 plus the keys of docs/jwt.md). */

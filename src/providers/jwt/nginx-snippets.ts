@@ -24,6 +24,7 @@
  * subrequest shares the client's headers, Authorization included).
  */
 import type { CompiledConfig, CompiledProvider } from '../../config/compiled'
+import { DEFAULT_RESOLVER_VALID_SECONDS } from '../../remote/compile'
 import { JWKS_REFRESH_INTERVAL_SECONDS } from './compile'
 import {
   JWKS_LATEST_PREFIX,
@@ -161,7 +162,7 @@ function relayLocations(endpoint: CompiledJwksEndpoint, names: string[], socket:
   if (https) checkSafe(caFile, 'a ca_file')
   const upstream = [
     'internal;',
-    `proxy_pass "${endpoint.url}";`,
+    ...proxyPass(endpoint),
     // The relay's request carries nothing of the client's; none of its own headers either.
     'proxy_pass_request_headers off;',
     'proxy_pass_request_body off;',
@@ -174,9 +175,15 @@ function relayLocations(endpoint: CompiledJwksEndpoint, names: string[], socket:
     ...(https
       ? [
           'proxy_ssl_server_name on;',
+          // With a resolver the URL is a variable: name the host the certificate must match.
+          ...(endpoint.resolver !== undefined ? [`proxy_ssl_name ${new URL(endpoint.url).hostname};`] : []),
           'proxy_ssl_verify on;',
           'proxy_ssl_verify_depth 4;',
           `proxy_ssl_trusted_certificate "${caFile}";`,
+          // Locations that proxy to one host:port share nginx's implicit upstream, and with it the
+          // TLS sessions it keeps: a session resumed from a location with another ca_file skips the
+          // certificate check (seen on nginx 1.22). A fetch every jwks_ttl affords a full handshake.
+          'proxy_ssl_session_reuse off;',
         ]
       : []),
   ]
@@ -201,6 +208,22 @@ function relayLocations(endpoint: CompiledJwksEndpoint, names: string[], socket:
     block(JWKS_UPSTREAM_PREFIX + id, upstream) +
     block(JWKS_LATEST_PREFIX + id, latest)
   )
+}
+
+/**
+ * Without a resolver, a fixed URL: nginx resolves the host when it loads the configuration. With
+ * one, the URL is a variable, which makes nginx resolve the host per request through the resolver
+ * (each answer reused resolverValid seconds in each worker).
+ */
+function proxyPass(endpoint: CompiledJwksEndpoint): string[] {
+  if (endpoint.resolver === undefined) return [`proxy_pass "${endpoint.url}";`]
+  for (const address of endpoint.resolver) checkSafe(address, 'a resolver address')
+  return [
+    `resolver ${endpoint.resolver.join(' ')} valid=${endpoint.resolverValid ?? DEFAULT_RESOLVER_VALID_SECONDS}s;`,
+    `resolver_timeout ${UPSTREAM_CONNECT_TIMEOUT};`,
+    `set $authotron_jwks_url "${endpoint.url}";`,
+    'proxy_pass $authotron_jwks_url;',
+  ]
 }
 
 /** The relay's handler for endpoint `id`, as a proxy_pass target. */

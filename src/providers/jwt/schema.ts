@@ -2,6 +2,7 @@
 import { SUPPORTED_ALGORITHMS } from '../../jwt/algorithms'
 import { DEFAULT_LEEWAY_SECONDS } from '../../jwt/claims'
 import { member, string, stringOrList, UnitSchema } from '../../compiler/schema-parts'
+import { resolverSchemaKeys } from '../../remote/compile'
 
 /** How long the shared JWK Set copy is used before it is fetched again (the reference's 600 s). */
 export const DEFAULT_JWKS_TTL_SECONDS = 600
@@ -50,6 +51,7 @@ export const jwtProviderSchema: UnitSchema = {
           'triggers a refetch sooner, at most every 30 s).',
       },
       ca_file: caFileProperty('an https cert_uri'),
+      ...resolverSchemaKeys('the `cert_uri` host'),
     }),
   },
 }

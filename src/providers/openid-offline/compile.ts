@@ -36,7 +36,7 @@ function compileOpenIdOfflineProvider({ provider, common, data }: ProviderCompil
   const introspectionRecheck = step(introspectionUrl, Math.min(options.invalidTtl, options.ttl))
   const exchange = step(base + '/protocol/openid-connect/token', Math.min(EXCHANGE_TTL_SECONDS, options.ttl))
   const publicClientId = provider.public_client_id as string
-  const validator = compileJwtValidator(common, provider.cert_uri as string, options.caFile)
+  const validator = compileJwtValidator(common, provider.cert_uri as string, options.caFile, options)
   const compiled: CompiledOpenIdOfflineProvider = {
     ...common,
     type: 'openid-offline',
@@ -92,6 +92,7 @@ export function postStep(
     headers,
     caFile: options.caFile,
     resolver: options.resolver,
+    resolverValid: options.resolverValid,
     data,
   })
 }

@@ -32,7 +32,7 @@ export const openIdOfflineProviderSchema: UnitSchema = {
         iam_url: remoteUrl(
           'Keycloak base URL: the calls go to {iam_url}/realms/{realm}/protocol/openid-connect/token[/introspect].',
         ),
-        ...remoteSchemaKeys(INTROSPECTION_TTL_SECONDS),
+        ...remoteSchemaKeys(INTROSPECTION_TTL_SECONDS, 'the service host and the `cert_uri` host'),
       },
     ),
   },

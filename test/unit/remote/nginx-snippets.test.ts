@@ -79,6 +79,17 @@ test('a resolver: no upstream block, the host resolved per request; a URL with a
   t.false(locations.includes('proxy_ssl'))
 })
 
+test('resolver_valid sets how long each worker reuses a DNS answer (a new location id)', (t) => {
+  const input = { url: 'http://efas.example/token', method: 'GET' as const, ttl: 60, invalidStatuses: [403], invalidTtl: 0, resolver: ['127.0.0.53'], data }
+  const step = compileRemoteStep({ ...input, resolverValid: 2 })
+  t.is(step.resolverValid, 2)
+  t.true(remoteSnippets(configWith(step), options).http.includes('resolver 127.0.0.53 valid=2s;'))
+  t.not(step.location, compileRemoteStep(input).location)
+  t.is(compileRemoteStep(input).resolverValid, 30)
+  const withoutResolver = compileRemoteStep({ ...input, resolver: undefined, resolverValid: 2 })
+  t.false('resolverValid' in withoutResolver, 'no resolver: nothing to reuse')
+})
+
 test('a POST step with client credentials: body passed, headers set, files flagged secret', (t) => {
   const step = compileRemoteStep({
     url: 'https://iam.example/token',

@@ -48,10 +48,11 @@ test('the sealed answer holds no credential and opens only for its envelope', as
 })
 
 test('no answer of the service: ERR_REMOTE_UNAVAILABLE / ERR_REMOTE_TOO_LARGE, one warn line without the credential', async (t) => {
-  for (const [failure, code] of [
-    ['timeout', ErrorCode.RemoteUnavailable],
-    ['unreachable', ErrorCode.RemoteUnavailable],
-    ['too-large', ErrorCode.RemoteTooLarge],
+  for (const [failure, code, reason] of [
+    ['timeout', ErrorCode.RemoteUnavailable, /did not answer in time/],
+    ['unreachable', ErrorCode.RemoteUnavailable, /could not be reached .*TLS failure/],
+    ['unresolved', ErrorCode.RemoteUnavailable, /host name did not resolve/],
+    ['too-large', ErrorCode.RemoteTooLarge, /larger than/],
   ] as const) {
     const platform = testPlatform()
     platform.remote = fakeRelay(platform, [step], () => ({ failure }))
@@ -59,6 +60,7 @@ test('no answer of the service: ERR_REMOTE_UNAVAILABLE / ERR_REMOTE_TOO_LARGE, o
     const lines = platform.logs.filter((entry) => entry.event === 'remote.call.failed')
     t.is(lines.length, 1)
     t.like(lines[0], { level: 'warn', fields: { provider: 'P', url: step.url } })
+    t.regex(String(lines[0].fields?.reason), reason)
     t.false(JSON.stringify(platform.logs).includes('tok-123'))
   }
 })

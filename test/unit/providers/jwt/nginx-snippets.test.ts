@@ -2,6 +2,7 @@ import test from 'ava'
 import type { CompiledConfig } from '../../../../src/config/compiled'
 import { jwtProviderFor } from './support'
 import { jwksSnippets } from '../../../../src/providers/jwt/nginx-snippets'
+import type { CompiledJwtProvider } from '../../../../src/providers/jwt/compiled'
 import { compileText, configText } from '../../compiler/support'
 
 const OPTIONS = { cacheDir: '/var/lib/nginx/authotron-jwks', generator: 'authotron-njs test' }
@@ -52,6 +53,7 @@ server {
         proxy_ssl_verify on;
         proxy_ssl_verify_depth 4;
         proxy_ssl_trusted_certificate "/etc/authotron/ca.pem";
+        proxy_ssl_session_reuse off;
     }
     location = /_authotron/jwks-latest/${id} {
         proxy_pass http://unix:/var/lib/nginx/authotron-jwks.sock:/_authotron/jwks-relay/${id};
@@ -140,6 +142,29 @@ test('http URLs get no TLS lines; https without ca_file trusts the system bundle
   const [, first, second] = http.split('\n    # ')
   t.false(first.includes('proxy_ssl'))
   t.true(second.includes('proxy_ssl_trusted_certificate "/etc/ssl/certs/ca-certificates.crt";'))
+})
+
+test('a resolver: the cert_uri is a variable (resolved per request through it), the certificate checked against its host', (t) => {
+  const config = compiled(
+    '{type: jwt, name: a, realm: r, cert_uri: "https://idp.example:8443/jwks", iam_realm: r, resolver: ["127.0.0.53", "10.0.0.2:5353"], resolver_valid: 5}',
+    '{type: jwt, name: b, realm: r, cert_uri: "https://idp.example:8443/jwks", iam_realm: r}',
+  )
+  const [withResolver, without] = config.providers.map((provider) => (provider as CompiledJwtProvider).jwks)
+  t.deepEqual([withResolver.resolver, withResolver.resolverValid], [['127.0.0.53', '10.0.0.2:5353'], 5])
+  t.not(withResolver.location, without.location, 'each its own locations and cached copy')
+  t.false('resolver' in without)
+  const { http } = jwksSnippets(config, OPTIONS)
+  const [, first, second] = http.split('\n    # ')
+  for (const line of [
+    'resolver 127.0.0.53 10.0.0.2:5353 valid=5s;',
+    'set $authotron_jwks_url "https://idp.example:8443/jwks";',
+    'proxy_pass $authotron_jwks_url;',
+    'proxy_ssl_name idp.example;',
+  ]) {
+    t.true(first.includes(line), line)
+  }
+  t.true(second.includes('proxy_pass "https://idp.example:8443/jwks";'))
+  t.false(second.includes('resolver'))
 })
 
 test('the relay socket lies beside the cache directory; a path too long for a socket is refused', (t) => {
