@@ -24,7 +24,7 @@ import { withNginxOnEveryLeg } from '../support/suite'
 import { startFakeRemote, type FakeRemote } from '../support/fake-remote'
 import { whoAmI } from '../support/fake-ecmwf'
 import { startDnsmasq, type Dnsmasq, type Hosts } from '../support/dnsmasq'
-import { compileWithSnippets } from '../support/compile-with-snippets'
+import { compileWithSnippets, moduleWithSnippetsConf } from '../support/compile-with-snippets'
 import { makeTestCa, type TestCa } from '../support/tls'
 import { keyPair, type KeyPair } from './jwt-fixtures'
 
@@ -97,20 +97,9 @@ function configYaml({ name, first, secure }: LegFixture, resolver: string | unde
 }
 
 function confFor(resolver: () => string | undefined) {
-  return ({ leg, port, paths }: ConfContext) => {
-    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!, resolver()), paths.prefix, { name: 'resolver-config' })
-    return `
-      js_import authotron from ${paths.module};
-      js_preload_object authotron_cfg from ${config};
-      js_var $authotron_config_file ${config};
-      include ${paths.prefix}/authotron-remote-http.conf;
-      include ${paths.prefix}/authotron-jwks-http.conf;
-      server {
-        listen 127.0.0.1:${port};
-        include ${paths.repo}/nginx/authotron-endpoints.conf;
-        include ${paths.prefix}/authotron-remote-locations.conf;
-        include ${paths.prefix}/authotron-jwks-locations.conf;
-      }`
+  return (context: ConfContext) => {
+    const config = compileWithSnippets(configYaml(fixtures.get(context.leg.name)!, resolver()), context.paths.prefix, { name: 'resolver-config' })
+    return moduleWithSnippetsConf(context, config)
   }
 }
 

@@ -16,7 +16,7 @@ import { withNginxOnEveryLeg } from '../support/suite'
 import { startFakeRemote, type FakeRemote } from '../support/fake-remote'
 import { whoAmI } from '../support/fake-ecmwf'
 import { makeTestCa, type TestCa } from '../support/tls'
-import { compileWithSnippets } from '../support/compile-with-snippets'
+import { compileWithSnippets, moduleWithSnippetsConf } from '../support/compile-with-snippets'
 import { keyPair, type KeyPair } from './jwt-fixtures'
 
 const MINT_SECRET = 'remote-tls-integration-secret-0123456789'
@@ -86,20 +86,9 @@ function configYaml({ ca, remote }: LegFixture): string {
 const suite = withNginxOnEveryLeg(test, {
   label: 'tls',
   legs,
-  conf: ({ leg, port, paths }) => {
-    const config = compileWithSnippets(configYaml(fixtures.get(leg.name)!), paths.prefix, { name: 'remote-tls-config' })
-    return `
-      js_import authotron from ${paths.module};
-      js_preload_object authotron_cfg from ${config};
-      js_var $authotron_config_file ${config};
-      include ${paths.prefix}/authotron-remote-http.conf;
-      include ${paths.prefix}/authotron-jwks-http.conf;
-      server {
-        listen 127.0.0.1:${port};
-        include ${paths.repo}/nginx/authotron-endpoints.conf;
-        include ${paths.prefix}/authotron-remote-locations.conf;
-        include ${paths.prefix}/authotron-jwks-locations.conf;
-      }`
+  conf: (context) => {
+    const config = compileWithSnippets(configYaml(fixtures.get(context.leg.name)!), context.paths.prefix, { name: 'remote-tls-config' })
+    return moduleWithSnippetsConf(context, config)
   },
 })
 

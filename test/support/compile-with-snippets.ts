@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { chmodSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { ConfContext } from '../nginx-harness/nginx'
 import { AUTHOTRON_CLI } from '../nginx-harness/paths'
 
 export interface CompileWithSnippetsOptions {
@@ -34,4 +35,24 @@ export function compileWithSnippets(yaml: string, prefix: string, options: Compi
     for (const file of readdirSync(prefix)) if (file.startsWith('authotron-') && file.endsWith('.conf')) chmodSync(join(prefix, file), 0o644)
   }
   return target
+}
+
+/**
+ * The http-level lines of an nginx that serves the module with every generated snippet (remote and
+ * JWK Set) and the endpoints on `port`: what the README tells operators, for a config that
+ * compileWithSnippets wrote into the prefix.
+ */
+export function moduleWithSnippetsConf({ port, paths }: ConfContext, config: string): string {
+  return `
+      js_import authotron from ${paths.module};
+      js_preload_object authotron_cfg from ${config};
+      js_var $authotron_config_file ${config};
+      include ${paths.prefix}/authotron-remote-http.conf;
+      include ${paths.prefix}/authotron-jwks-http.conf;
+      server {
+        listen 127.0.0.1:${port};
+        include ${paths.repo}/nginx/authotron-endpoints.conf;
+        include ${paths.prefix}/authotron-remote-locations.conf;
+        include ${paths.prefix}/authotron-jwks-locations.conf;
+      }`
 }
