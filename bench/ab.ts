@@ -1,6 +1,7 @@
 /**
  * Two bundles of the module side by side, in one run: the same bench nginx twice on each leg (one
- * importing a baseline bundle, one dist/authotron.js), measured in interleaved rounds with the
+ * importing a baseline bundle, one the leg's own: dist/authotron.js, or dist/authotron-qjs.js on
+ * QuickJS, so compare with a QuickJS bundle there), measured in interleaved rounds with the
  * sidecar, so that the machine's drift — on a shared VM often ±30 % between runs minutes apart —
  * hits both alike. A change to the module's hot path is judged by the per-round ratio of worker
  * CPU per request, baseline / current, never by two runs of `npm run bench` one after the other.
@@ -8,7 +9,7 @@
  *   git show HEAD~1:dist/authotron.js > /tmp/before.js
  *   npx tsx bench/ab.ts --baseline /tmp/before.js [--legs trixie,sid] [--cases basic,access]
  *                       [--rounds 7] [--duration 3] [--name NAME]
- *   npx tsx bench/ab.ts --metrics [--legs …]   dist/authotron.js without (baseline) and with
+ *   npx tsx bench/ab.ts --metrics [--legs …]   the leg's bundle without (baseline) and with
  *                                             nginx/authotron-metrics.conf (current)
  *   npx tsx bench/ab.ts --lockout [--legs …]   the same, without and with auth.lockout (and its zone)
  *
@@ -20,7 +21,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { compileConfig } from '../test/nginx-harness/compile'
-import { AUTHOTRON_MODULE, makeTempDir } from '../test/nginx-harness/paths'
+import { authotronModuleFor } from '../test/nginx-harness/nginx'
+import { AUTHOTRON_MODULE, AUTHOTRON_QJS_MODULE, makeTempDir } from '../test/nginx-harness/paths'
 import { isLegName, legByName, type RuntimeLeg } from '../test/nginx-harness/runtimes'
 import { CASES, type CaseId } from './lib/cases'
 import { LOAD_CORE, pin, processCpuNs } from './lib/machine'
@@ -83,8 +85,10 @@ async function compiledBenchConfig(work: string, leg: RuntimeLeg, lockout = fals
 async function main(): Promise<void> {
   const metricsMode = process.argv.includes('--metrics')
   const lockoutMode = process.argv.includes('--lockout')
-  const baseline = metricsMode || lockoutMode ? AUTHOTRON_MODULE : resolve(option('--baseline'))
-  if (!existsSync(baseline)) throw new Error(`--baseline ${baseline}: no such file`)
+  // Without --baseline (the metrics and lockout modes) each leg's baseline is its own bundle.
+  const baselineFile = metricsMode || lockoutMode ? undefined : resolve(option('--baseline'))
+  if (baselineFile !== undefined && !existsSync(baselineFile)) throw new Error(`--baseline ${baselineFile}: no such file`)
+  const baseline = baselineFile ?? 'the leg\'s own bundle'
   if (!existsSync(AUTHOTRON_MODULE)) throw new Error(`${AUTHOTRON_MODULE} is missing. Fix: npm run build`)
   const legNames = option('--legs', 'trixie,sid,sid-qjs').split(',')
   for (const name of legNames) if (!isLegName(name)) throw new Error(`--legs: unknown leg ${name}`)
@@ -104,10 +108,11 @@ async function main(): Promise<void> {
       if (missing !== undefined) throw new Error(`leg ${legName}: ${missing}`)
       const config = await compiledBenchConfig(join(work, legName), leg)
       const cache = leg.features.sharedDict
-      const before = await startBenchNginx(leg, 'main', config, cache, undefined, baseline)
+      const current = authotronModuleFor(leg)
+      const before = await startBenchNginx(leg, 'main', config, cache, undefined, baselineFile ?? current)
       const afterConfig = lockoutMode ? await compiledBenchConfig(join(work, legName + '-lockout'), leg, true) : config
       const afterKind = metricsMode ? 'metrics' : lockoutMode ? 'lockout' : 'main'
-      const after = await startBenchNginx(leg, afterKind, afterConfig, cache, undefined, AUTHOTRON_MODULE)
+      const after = await startBenchNginx(leg, afterKind, afterConfig, cache, undefined, current)
       const series: Series[] = [{ label: 'sidecar', nginx: after, path: CASES.sidecar.path, headers: [], runs: [] }]
       for (const id of cases) {
         if (CASES[id].unsupported?.(leg) !== undefined) continue
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
   }
 
   const lines = [
-    `bench/ab.ts: baseline ${baseline}${metricsMode ? ' without nginx/authotron-metrics.conf' : lockoutMode ? ' without auth.lockout' : ''} vs ${AUTHOTRON_MODULE}${metricsMode || lockoutMode ? ' with it' : ''}; ${rounds} rounds × ${durationS} s, wrk -c${CONNECTIONS}, 1 worker; worker CPU µs per request (median of rounds)`,
+    `bench/ab.ts: baseline ${baseline}${metricsMode ? ' without nginx/authotron-metrics.conf' : lockoutMode ? ' without auth.lockout' : ''} vs the leg's own bundle (${AUTHOTRON_MODULE}; ${AUTHOTRON_QJS_MODULE} on QuickJS)${metricsMode || lockoutMode ? ' with it' : ''}; ${rounds} rounds × ${durationS} s, wrk -c${CONNECTIONS}, 1 worker; worker CPU µs per request (median of rounds)`,
     '',
     '| leg | case | baseline µs | current µs | baseline / current (per-round range) | `/sidecar` baseline → current |',
     '|---|---|---|---|---|---|',
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${table}\n`)
   if (name !== undefined) {
     const out = join(BENCH_DIR, 'results')
-    writeFileSync(join(out, `${name}.json`), JSON.stringify({ tool: 'bench/ab.ts', date: new Date().toISOString(), baseline, current: AUTHOTRON_MODULE, rounds, durationS, results: report }, null, 2) + '\n')
+    writeFileSync(join(out, `${name}.json`), JSON.stringify({ tool: 'bench/ab.ts', date: new Date().toISOString(), baseline, current: 'the leg\'s own bundle', rounds, durationS, results: report }, null, 2) + '\n')
     writeFileSync(join(out, `${name}.md`), `<!-- written by bench/ab.ts -->\n${table}\n`)
     process.stdout.write(`wrote bench/results/${name}.{json,md}\n`)
   }
