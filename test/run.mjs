@@ -36,7 +36,9 @@ const started = Date.now()
 const totals = { passed: 0, failed: 0, skipped: 0 }
 const failedChecks = []
 
-const runDir = join(repo, '.tmp', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`)
+// Short: nginx's unix sockets (relay servers) live under it, and a socket path has at most 107
+// bytes wherever the repository is cloned. Base-36 milliseconds and the pid keep it unique.
+const runDir = join(repo, '.tmp', `run-${Date.now().toString(36)}-${process.pid}`)
 const childEnv = { ...process.env, ...colour, AOT_RUN_DIR: runDir }
 
 // The docker leg needs an engine; without one there is nothing to run.
